@@ -1,0 +1,66 @@
+/*
+ * cli.h - the command-line commands and the helpers they share.
+ *
+ * Each command is one function taking its own argc/argv (argv[0] is the
+ * command name) and returning the process exit status:
+ *   0 success, 1 failure (the message was printed), 2 usage error,
+ *   130 interrupted.
+ * Only main.c calls exit(); commands return.
+ */
+#ifndef PV_CLI_H
+#define PV_CLI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "../common/pv.h"
+#include "../store/store.h"
+
+enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTR = 130 };
+
+struct cli_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *args;        /* "STORE INPUT... [options]" */
+	const char *summary;     /* one line */
+};
+
+extern const struct cli_cmd cli_cmds[];
+
+int cmd_index(int argc, char **argv);
+int cmd_info(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_cat(int argc, char **argv);
+int cmd_ls(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+
+/* Prints "provex: <formatted err>" on stderr, sanitized. */
+void cli_error(const struct pv_err *e);
+/* Prints "provex: <message>" on stderr. */
+void cli_errorf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Prints a usage error with a pointer to --help; returns EXIT_USAGE. */
+int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Opens a store for reading or writing, printing the error; NULL on failure. */
+struct store *cli_open(const char *path, int mode);
+
+/* Parses a document id (a positive integer); false when it is not one. */
+bool cli_parse_id(const char *s, int64_t *id);
+/* Parses a non-negative integer with an optional k/M/G suffix. */
+bool cli_parse_size(const char *s, uint64_t *out);
+
+/* Formats n with thousands separators into out (size >= 32); returns out. */
+const char *cli_num(int64_t n, char *out);
+/* Formats a byte count as "12.3 MB"; returns out (size >= 32). */
+const char *cli_bytes(uint64_t n, char *out);
+
+/* Writes s sanitized (no control bytes reach the terminal) to fp. */
+void cli_put_safe(FILE *fp, const char *s, size_t len, int flags);
+
+/* The resolved ids named on a command line: plain ids, or --ext values
+ * looked up in the store.  Returns EXIT_OK, or an exit status after
+ * printing the problem. */
+int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
+		    int64_t **ids, size_t *nids);
+
+#endif

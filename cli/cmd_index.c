@@ -1,0 +1,372 @@
+/*
+ * cmd_index.c - provex index STORE INPUT... [options]
+ */
+#include "config.h"
+#include "cli.h"
+#include "../common/buf.h"
+#include "../index/pipeline.h"
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_WARNINGS 20
+
+static const char usage_text[] =
+"Usage: provex index STORE INPUT... [options]\n"
+"Index documents into STORE (created when absent).  INPUT is a file, a\n"
+"folder (walked recursively) or - for standard input; .gz and .zst files\n"
+"are read as streams.  Formats by extension: .jsonl/.ndjson (one JSON\n"
+"object or string per line), .json (an array, or an object of arrays),\n"
+".csv (header row), anything else: one plain-text document per file.\n"
+"\n"
+"Input:\n"
+"  --format F            jsonl, json, csv or text, instead of the extension\n"
+"  --records KEY         JSON: read only the array under KEY\n"
+"  --glob PATTERN        folders: only files matching PATTERN (e.g. '*.txt')\n"
+"  --text-field NAME     field holding the text (default: text)\n"
+"  --text-template T     compose the text, e.g. '{instruction}\\n\\n{output}'\n"
+"  --id-field NAME       field holding the document's id (default: file:line)\n"
+"Provenance (origin is real, synthetic or unknown):\n"
+"  --origin V  --source V  --generator V  --purpose V     for every document\n"
+"  --origin-field F  --source-field F  --generator-field F  --purpose-field F\n"
+"                        take the label from field F of each record\n"
+"  --origin-map M ...    map field values: 'human=real,*=synthetic'\n"
+"                        (also --source-map, --generator-map, --purpose-map)\n"
+"  --rules FILE          YAML rules matching files and field values\n"
+"                        (precedence: flags < rules < fields; see provex(1))\n"
+"Storage:\n"
+"  --level N             zstd level (default 3)\n"
+"  --dict-size BYTES     dictionary size (default 112K)\n"
+"  --new-dict            train a new dictionary even if the store has one\n"
+"Behaviour:\n"
+"  --strict              stop at the first bad record; keep nothing of this run\n"
+"  -q, --quiet           no progress, warnings or summary\n"
+"  --json                print the summary as JSON on standard output\n"
+"  -h, --help            this help\n"
+"\n"
+"Indexing the same inputs again adds nothing; an interrupted run keeps what\n"
+"it wrote, and running the same command again completes it.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (stop_flag) {
+		/* second Ctrl-C: stop now; SQLite's journal keeps the store whole */
+		signal(SIGINT, SIG_DFL);
+		raise(SIGINT);
+	}
+	stop_flag = 1;
+}
+
+struct ui {
+	bool quiet, tty;
+	int warnings;
+	bool progress_shown;
+};
+
+static void ui_warn(void *ctx, const struct pv_err *e)
+{
+	struct ui *u = ctx;
+
+	if (u->quiet && e->code != PV_EIO && e->code != PV_ETRUNC &&
+	    e->code != PV_ECODEC && e->code != PV_ENOTFOUND)
+		return;
+	u->warnings++;
+	if (u->warnings > MAX_WARNINGS) {
+		if (u->warnings == MAX_WARNINGS + 1)
+			cli_errorf("more problems follow; the summary counts them all");
+		return;
+	}
+	if (u->progress_shown) {
+		fputs("\r\033[K", stderr);
+		u->progress_shown = false;
+	}
+	cli_error(e);
+}
+
+static void fmt_time(double s, char *out)
+{
+	long t = (long)(s + 0.5);
+
+	if (t >= 3600)
+		snprintf(out, 32, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(out, 32, "%ld:%02ld", t / 60, t % 60);
+}
+
+static void ui_progress(void *ctx, const struct index_stats *st, bool final)
+{
+	struct ui *u = ctx;
+	char a[32], b[32], c[32], d[32];
+	double rate;
+
+	if (u->quiet || !u->tty)
+		return;
+	if (final) {
+		if (u->progress_shown)
+			fputs("\r\033[K", stderr);
+		u->progress_shown = false;
+		return;
+	}
+	rate = st->seconds > 0 ? (double)st->read / st->seconds : 0;
+	fprintf(stderr, "\r\033[K%s", cli_bytes(st->bytes_in, a));
+	if (st->bytes_total) {
+		double f = (double)st->bytes_in / (double)st->bytes_total;
+		fprintf(stderr, " / %s (%.0f%%)", cli_bytes(st->bytes_total, b), f * 100);
+		if (f > 0.01 && f < 1) {
+			fmt_time(st->seconds * (1 - f) / f, d);
+			fprintf(stderr, "  %s docs  %s docs/s  %s left",
+				cli_num(st->read, c), cli_num((int64_t)rate, a), d);
+		} else {
+			fprintf(stderr, "  %s docs", cli_num(st->read, c));
+		}
+	} else {
+		fprintf(stderr, "  %s docs  %s docs/s", cli_num(st->read, c),
+			cli_num((int64_t)rate, a));
+	}
+	fflush(stderr);
+	u->progress_shown = true;
+}
+
+static void print_summary(const char *store, const struct index_stats *st)
+{
+	char a[32], b[32], c[32], d[32];
+	size_t i;
+
+	fprintf(stderr, "provex index: ");
+	cli_put_safe(stderr, store, strlen(store), 0);
+	fprintf(stderr, "%s\n", st->interrupted ? " (interrupted)" : "");
+	fprintf(stderr, "  read      %s records from %d input%s (%s) in %.1f s",
+		cli_num(st->read, a), st->inputs, st->inputs == 1 ? "" : "s",
+		cli_bytes(st->bytes_in, b), st->seconds);
+	if (st->seconds > 0.05)
+		fprintf(stderr, ", %s docs/s, %.1f MB/s",
+			cli_num((int64_t)((double)st->read / st->seconds), c),
+			(double)st->bytes_in / 1e6 / st->seconds);
+	fputc('\n', stderr);
+	if (st->inputs_unchanged)
+		fprintf(stderr, "  skipped   %d input%s already indexed and unchanged\n",
+			st->inputs_unchanged, st->inputs_unchanged == 1 ? "" : "s");
+	if (st->inputs_failed)
+		fprintf(stderr, "  failed    %d input%s could not be read to the end "
+			"(see above)\n", st->inputs_failed,
+			st->inputs_failed == 1 ? "" : "s");
+	fprintf(stderr, "  added     %s documents: %s new texts, %s duplicates",
+		cli_num(st->added, a), cli_num(st->new_texts, b), cli_num(st->dups, c));
+	if (st->cross_origin)
+		fprintf(stderr, " (%s also stored with the other origin)",
+			cli_num(st->cross_origin, d));
+	fputc('\n', stderr);
+	if (st->exists)
+		fprintf(stderr, "  present   %s records were already in the store\n",
+			cli_num(st->exists, a));
+	if (st->rejected) {
+		fprintf(stderr, "  rejected  %s:", cli_num(st->rejected, a));
+		for (i = 0; i < st->nreasons; i++)
+			fprintf(stderr, "%s %s %s", i ? "," : "",
+				cli_num(st->reasons[i].n, a), st->reasons[i].reason);
+		fputc('\n', stderr);
+	}
+	if (st->invalid_utf8)
+		fprintf(stderr, "  note      %s documents hold bytes that are not "
+			"UTF-8 (kept as they are)\n", cli_num(st->invalid_utf8, a));
+	if (st->origin_unknown_value)
+		fprintf(stderr, "  note      %s origin values were not recognised "
+			"(stored as unknown)\n", cli_num(st->origin_unknown_value, a));
+	fprintf(stderr, "  text      %s in new texts, stored in %s (ratio %.2f)",
+		cli_bytes(st->bytes_new, a), cli_bytes(st->bytes_stored, b),
+		st->bytes_stored ? (double)st->bytes_new / (double)st->bytes_stored : 0);
+	if (st->dict_trained)
+		fprintf(stderr, "; dictionary of %s trained", cli_bytes(st->dict_bytes, c));
+	else if (st->dict_id)
+		fprintf(stderr, "; dictionary %lld", (long long)st->dict_id);
+	fputc('\n', stderr);
+	if (st->interrupted)
+		fprintf(stderr, "  Run the same command again to complete the index.\n");
+}
+
+enum {
+	O_RECORDS = 256, O_FORMAT, O_GLOB, O_TEXT_FIELD, O_TEXT_TEMPLATE,
+	O_ID_FIELD, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
+	O_PROV = 300,          /* + PROV_x */
+	O_PROV_FIELD = 310,    /* + PROV_x */
+	O_PROV_MAP = 320       /* + PROV_x */
+};
+
+int cmd_index(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "records", required_argument, NULL, O_RECORDS },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "glob", required_argument, NULL, O_GLOB },
+		{ "text-field", required_argument, NULL, O_TEXT_FIELD },
+		{ "text-template", required_argument, NULL, O_TEXT_TEMPLATE },
+		{ "id-field", required_argument, NULL, O_ID_FIELD },
+		{ "rules", required_argument, NULL, O_RULES },
+		{ "level", required_argument, NULL, O_LEVEL },
+		{ "dict-size", required_argument, NULL, O_DICT_SIZE },
+		{ "new-dict", no_argument, NULL, O_NEW_DICT },
+		{ "strict", no_argument, NULL, O_STRICT },
+		{ "json", no_argument, NULL, O_JSON },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "origin", required_argument, NULL, O_PROV + PROV_ORIGIN },
+		{ "source", required_argument, NULL, O_PROV + PROV_SOURCE },
+		{ "generator", required_argument, NULL, O_PROV + PROV_GENERATOR },
+		{ "purpose", required_argument, NULL, O_PROV + PROV_PURPOSE },
+		{ "origin-field", required_argument, NULL, O_PROV_FIELD + PROV_ORIGIN },
+		{ "source-field", required_argument, NULL, O_PROV_FIELD + PROV_SOURCE },
+		{ "generator-field", required_argument, NULL, O_PROV_FIELD + PROV_GENERATOR },
+		{ "purpose-field", required_argument, NULL, O_PROV_FIELD + PROV_PURPOSE },
+		{ "origin-map", required_argument, NULL, O_PROV_MAP + PROV_ORIGIN },
+		{ "source-map", required_argument, NULL, O_PROV_MAP + PROV_SOURCE },
+		{ "generator-map", required_argument, NULL, O_PROV_MAP + PROV_GENERATOR },
+		{ "purpose-map", required_argument, NULL, O_PROV_MAP + PROV_PURPOSE },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct index_opts o;
+	struct index_stats st;
+	struct valmap *maps[PROV_N] = { 0 };
+	struct rules *rules = NULL;
+	struct ui u = { 0 };
+	struct buf cmdline = BUF_INIT;
+	struct pv_err e;
+	bool json = false;
+	uint64_t v;
+	int c, i, rc, status = EXIT_OK;
+
+	memset(&o, 0, sizeof o);
+	pv_err_clear(&e);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_RECORDS: o.ropts.records_key = optarg; break;
+		case O_FORMAT:
+			if (!strcmp(optarg, "jsonl")) o.ropts.format = FMT_JSONL;
+			else if (!strcmp(optarg, "json")) o.ropts.format = FMT_JSON;
+			else if (!strcmp(optarg, "csv")) o.ropts.format = FMT_CSV;
+			else if (!strcmp(optarg, "text")) o.ropts.format = FMT_TEXT;
+			else {
+				status = cli_usage("index", "--format must be jsonl, "
+						   "json, csv or text, not '%s'", optarg);
+				goto out;
+			}
+			break;
+		case O_GLOB: o.glob = optarg; break;
+		case O_TEXT_FIELD: o.text_field = optarg; break;
+		case O_TEXT_TEMPLATE: o.text_template = optarg; break;
+		case O_ID_FIELD: o.id_field = optarg; break;
+		case O_RULES:
+			if (rules_load(&rules, optarg, &e)) {
+				cli_error(&e);
+				status = EXIT_FAIL;
+				goto out;
+			}
+			o.rules = rules;
+			break;
+		case O_LEVEL:
+			if (!cli_parse_size(optarg, &v) || v < 1 || v > 22) {
+				status = cli_usage("index", "--level must be 1..22, not '%s'", optarg);
+				goto out;
+			}
+			o.level = (int)v;
+			break;
+		case O_DICT_SIZE:
+			if (!cli_parse_size(optarg, &v) || v < 1024 || v > (64u << 20)) {
+				status = cli_usage("index", "--dict-size must be 1K..64M, not '%s'", optarg);
+				goto out;
+			}
+			o.dict_size = (size_t)v;
+			break;
+		case O_NEW_DICT: o.new_dict = true; break;
+		case O_STRICT: o.strict = true; break;
+		case O_JSON: json = true; break;
+		case 'q': u.quiet = true; break;
+		case 'h': fputs(usage_text, stdout); goto out;
+		default:
+			if (c >= O_PROV && c < O_PROV + PROV_N) {
+				o.prov_value[c - O_PROV] = optarg;
+				if (c == O_PROV + PROV_ORIGIN &&
+				    !prov_origin_normalize(optarg, strlen(optarg))) {
+					status = cli_usage("index", "--origin must be real, "
+							   "synthetic or unknown, not '%s'", optarg);
+					goto out;
+				}
+			} else if (c >= O_PROV_FIELD && c < O_PROV_FIELD + PROV_N) {
+				o.prov_field[c - O_PROV_FIELD] = optarg;
+			} else if (c >= O_PROV_MAP && c < O_PROV_MAP + PROV_N) {
+				int k = c - O_PROV_MAP;
+				valmap_free(maps[k]);
+				maps[k] = NULL;
+				if (valmap_parse(&maps[k], optarg, &e)) {
+					status = cli_usage("index", "--%s-map: %s (at "
+							   "column %ld)", prov_names[k],
+							   e.msg, e.column);
+					goto out;
+				}
+				o.prov_map[k] = maps[k];
+			} else {
+				status = cli_usage("index", "unknown option");
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < PROV_N; i++)
+		if (maps[i] && !o.prov_field[i]) {
+			status = cli_usage("index", "--%s-map needs --%s-field",
+					   prov_names[i], prov_names[i]);
+			goto out;
+		}
+	if (argc - optind < 2) {
+		status = cli_usage("index", argc - optind < 1 ? "missing STORE and INPUT"
+				   : "missing INPUT (a file, a folder, or - for standard input)");
+		goto out;
+	}
+	o.store_path = argv[optind];
+	o.inputs = (const char *const *)argv + optind + 1;
+	o.ninputs = (size_t)(argc - optind - 1);
+	for (i = 0; i < argc; i++) {
+		if (i)
+			buf_putc(&cmdline, ' ');
+		buf_puts(&cmdline, argv[i]);
+	}
+	o.command = buf_str(&cmdline);
+	o.stop = &stop_flag;
+	o.progress = ui_progress;
+	o.warn = ui_warn;
+	o.ctx = &u;
+	u.tty = isatty(2);
+
+	stop_flag = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = index_run(&o, &st, &e);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+
+	if (rc && rc != PV_EINTR)
+		cli_error(&e);
+	if (json) {
+		struct buf js = BUF_INIT;
+		index_stats_json(&st, &js);
+		puts(buf_str(&js));
+		buf_done(&js);
+	} else if (!u.quiet && (st.inputs || st.read)) {
+		print_summary(o.store_path, &st);
+	}
+	if (rc == PV_EINTR)
+		status = EXIT_INTR;
+	else if (rc || st.inputs_failed)
+		status = EXIT_FAIL;
+out:
+	for (i = 0; i < PROV_N; i++)
+		valmap_free(maps[i]);
+	rules_free(rules);
+	buf_done(&cmdline);
+	return status;
+}

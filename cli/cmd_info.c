@@ -1,0 +1,134 @@
+/*
+ * cmd_info.c - provex info STORE [--json]: what a store holds.
+ */
+#include "config.h"
+#include "cli.h"
+#include "../common/buf.h"
+#include "../common/json.h"
+
+#include <getopt.h>
+#include <string.h>
+
+static const char usage_text[] =
+"Usage: provex info STORE [--json]\n"
+"Counts by origin, source, generator and purpose; bytes raw and stored;\n"
+"dictionaries; duplicates; schema version.\n";
+
+static const char *const group_names[4] = { "origin", "source", "generator", "purpose" };
+
+static void print_json(const struct store_info *in, const char *path)
+{
+	struct buf b = BUF_INIT;
+	bool first = true;
+	size_t i, j;
+
+	buf_puts(&b, "{");
+	json_put_key(&b, &first, "store");
+	json_put_string(&b, path, strlen(path));
+	buf_printf(&b, ",\"schema_version\":%d,\"documents\":%lld,\"texts\":%lld,"
+		   "\"duplicate_documents\":%lld,\"duplicated_texts\":%lld,"
+		   "\"cross_origin_texts\":%lld,\"bytes_raw\":%lld,\"bytes_documents\":%lld,"
+		   "\"bytes_stored\":%lld,\"dictionaries\":%lld,\"dictionary_bytes\":%lld,"
+		   "\"inputs\":%lld,\"runs\":%lld,\"file_bytes\":%lld",
+		   in->schema_version, (long long)in->docs, (long long)in->texts,
+		   (long long)in->dup_docs, (long long)in->dup_texts,
+		   (long long)in->cross_origin_texts, (long long)in->bytes_raw,
+		   (long long)in->bytes_docs, (long long)in->bytes_stored,
+		   (long long)in->dict_count, (long long)in->dict_bytes,
+		   (long long)in->inputs, (long long)in->runs, (long long)in->file_bytes);
+	for (i = 0; i < 4; i++) {
+		buf_printf(&b, ",\"by_%s\":{", group_names[i]);
+		for (j = 0; j < in->nby[i]; j++) {
+			if (j)
+				buf_putc(&b, ',');
+			json_put_string(&b, in->by[i][j].value, strlen(in->by[i][j].value));
+			buf_printf(&b, ":{\"documents\":%lld,\"bytes\":%lld}",
+				   (long long)in->by[i][j].docs, (long long)in->by[i][j].bytes);
+		}
+		buf_putc(&b, '}');
+	}
+	buf_puts(&b, "}\n");
+	fwrite(b.data, 1, b.len, stdout);
+	buf_done(&b);
+}
+
+static void print_text(const struct store_info *in, const char *path)
+{
+	char a[32], b[32], c[32];
+	size_t i, j;
+
+	fputs("store      ", stdout);
+	cli_put_safe(stdout, path, strlen(path), 0);
+	printf("\nschema     version %d\n", in->schema_version);
+	printf("documents  %s (%s distinct texts)\n", cli_num(in->docs, a),
+	       cli_num(in->texts, b));
+	printf("duplicates %s documents repeat a stored text; %s texts occur more "
+	       "than once; %s occur as both real and synthetic\n",
+	       cli_num(in->dup_docs, a), cli_num(in->dup_texts, b),
+	       cli_num(in->cross_origin_texts, c));
+	printf("bytes      %s of text (%s counting duplicates), stored in %s",
+	       cli_bytes((uint64_t)in->bytes_raw, a), cli_bytes((uint64_t)in->bytes_docs, b),
+	       cli_bytes((uint64_t)in->bytes_stored, c));
+	if (in->bytes_stored)
+		printf(" (ratio %.2f)", (double)in->bytes_raw / (double)in->bytes_stored);
+	printf("\nfile       %s on disk (text, metadata and full-text index)\n",
+	       cli_bytes((uint64_t)in->file_bytes, a));
+	printf("dictionary %s (%s)\n", cli_num(in->dict_count, a),
+	       cli_bytes((uint64_t)in->dict_bytes, b));
+	printf("inputs     %s files, %s index runs\n", cli_num(in->inputs, a),
+	       cli_num(in->runs, b));
+	for (i = 0; i < 4; i++) {
+		printf("\n%-28s %12s %12s %7s\n", group_names[i], "documents", "bytes", "share");
+		for (j = 0; j < in->nby[i]; j++) {
+			const struct store_group *g = &in->by[i][j];
+			const char *v = g->value[0] ? g->value : "(none)";
+			size_t len = strlen(v);
+			fputs("  ", stdout);
+			cli_put_safe(stdout, v, len > 26 ? 26 : len, 0);
+			printf("%*s %12s %12s %6.1f%%\n", (int)(len > 26 ? 0 : 26 - len), "",
+			       cli_num(g->docs, a), cli_bytes((uint64_t)g->bytes, b),
+			       in->docs ? 100.0 * (double)g->docs / (double)in->docs : 0.0);
+		}
+	}
+}
+
+int cmd_info(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct store_info in;
+	struct store *s;
+	struct pv_err e;
+	bool json = false;
+	int c, status = EXIT_OK;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (c == 'h') {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		} else
+			return cli_usage("info", "unknown option");
+	}
+	if (argc - optind != 1)
+		return cli_usage("info", "expected one STORE");
+	if (!(s = cli_open(argv[optind], STORE_READ)))
+		return EXIT_FAIL;
+	if (store_info_get(s, &in, &e)) {
+		cli_error(&e);
+		status = EXIT_FAIL;
+	} else {
+		if (json)
+			print_json(&in, argv[optind]);
+		else
+			print_text(&in, argv[optind]);
+	}
+	store_info_done(&in);
+	store_close(s);
+	return status;
+}

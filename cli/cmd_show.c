@@ -1,0 +1,165 @@
+/*
+ * cmd_show.c - provex show STORE ID (for people) and provex cat STORE ID...
+ * (the exact bytes, for programs).
+ */
+#include "config.h"
+#include "cli.h"
+#include "../common/buf.h"
+#include "../common/utf8.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char show_usage[] =
+"Usage: provex show STORE ID... [--ext]\n"
+"Provenance, metadata and text of documents, for people: control\n"
+"characters and bytes that are not UTF-8 are shown as visible\n"
+"placeholders (^[, \\xff).  ID is the store's id; with --ext, the\n"
+"input's own id (as listed by provex ls).\n";
+
+static const char cat_usage[] =
+"Usage: provex cat STORE ID... [--ext]\n"
+"Write the documents' original text bytes, exactly, one after the other.\n"
+"ID is the store's id; with --ext, the input's own id.\n";
+
+static int parse(int argc, char **argv, const char *usage, bool *ext,
+		 struct store **s, int64_t **ids, size_t *nids)
+{
+	static const struct option longopts[] = {
+		{ "ext", no_argument, NULL, 'e' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int c, status;
+
+	optind = 1;
+	*s = NULL;
+	*ids = NULL;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'e')
+			*ext = true;
+		else if (c == 'h') {
+			fputs(usage, stdout);
+			return -1;
+		} else
+			return cli_usage(argv[0], "unknown option");
+	}
+	if (argc - optind < 2)
+		return cli_usage(argv[0], "expected STORE and at least one ID");
+	if (!(*s = cli_open(argv[optind], STORE_READ)))
+		return EXIT_FAIL;
+	status = cli_resolve_ids(*s, argv + optind + 1, argc - optind - 1, *ext,
+				 ids, nids);
+	return status;
+}
+
+static void field(const char *name, const char *v)
+{
+	printf("%-10s ", name);
+	if (v && *v)
+		cli_put_safe(stdout, v, strlen(v), 0);
+	else
+		fputs("-", stdout);
+	fputc('\n', stdout);
+}
+
+int cmd_show(int argc, char **argv)
+{
+	struct store *s;
+	int64_t *ids;
+	size_t nids, i;
+	struct doc_row row;
+	struct buf text = BUF_INIT;
+	struct pv_err e;
+	bool ext = false;
+	char a[32], b[32];
+	int status = parse(argc, argv, show_usage, &ext, &s, &ids, &nids);
+
+	if (status < 0) {
+		status = EXIT_OK;
+		goto out;
+	}
+	memset(&row, 0, sizeof row);
+	for (i = 0; s && i < nids; i++) {
+		size_t bad;
+		if (store_doc_get(s, ids[i], &row, &e) ||
+		    store_text_read(s, row.text_id, &text, &e)) {
+			cli_error(&e);
+			status = EXIT_FAIL;
+			continue;
+		}
+		if (i)
+			fputs("\n", stdout);
+		printf("%-10s %lld\n", "id", (long long)row.id);
+		field("ext_id", row.ext_id);
+		field("file", row.file);
+		field("origin", row.origin);
+		field("source", row.source);
+		field("generator", row.generator);
+		field("purpose", row.purpose);
+		printf("%-10s %s bytes, %s words, stored in %s", "size",
+		       cli_num(row.len, a), cli_num(row.words, b),
+		       cli_bytes((uint64_t)row.stored, a));
+		if (row.nocc > 1)
+			printf("; the same text occurs %lld times", (long long)row.nocc);
+		fputc('\n', stdout);
+		bad = utf8_count_invalid(text.data, text.len);
+		if (bad)
+			printf("%-10s %zu byte sequences are not UTF-8 (shown as \\xNN)\n",
+			       "note", bad);
+		field("meta", row.meta);
+		fputs("----\n", stdout);
+		cli_put_safe(stdout, text.data, text.len, SAN_KEEP_NEWLINES);
+		if (text.len && text.data[text.len - 1] != '\n')
+			fputc('\n', stdout);
+	}
+	doc_row_done(&row);
+out:
+	buf_done(&text);
+	free(ids);
+	store_close(s);
+	return status;
+}
+
+int cmd_cat(int argc, char **argv)
+{
+	struct store *s;
+	int64_t *ids;
+	size_t nids, i;
+	struct doc_row row;
+	struct buf text = BUF_INIT;
+	struct pv_err e;
+	bool ext = false;
+	int status = parse(argc, argv, cat_usage, &ext, &s, &ids, &nids);
+
+	if (status < 0) {
+		status = EXIT_OK;
+		goto out;
+	}
+	memset(&row, 0, sizeof row);
+	for (i = 0; s && i < nids; i++) {
+		if (store_doc_get(s, ids[i], &row, &e) ||
+		    store_text_read(s, row.text_id, &text, &e)) {
+			cli_error(&e);
+			status = EXIT_FAIL;
+			continue;
+		}
+		if (fwrite(text.data, 1, text.len, stdout) != text.len) {
+			cli_errorf("writing to standard output failed");
+			status = EXIT_FAIL;
+			break;
+		}
+	}
+	doc_row_done(&row);
+	if (fflush(stdout) != 0) {
+		cli_errorf("writing to standard output failed");
+		status = EXIT_FAIL;
+	}
+out:
+	buf_done(&text);
+	free(ids);
+	store_close(s);
+	return status;
+}

@@ -1,0 +1,129 @@
+/*
+ * utf8.c - UTF-8 validation and safe display.
+ */
+#include "utf8.h"
+
+#include <stdio.h>
+
+size_t utf8_seq_len(const unsigned char *p, size_t avail)
+{
+	unsigned char c = p[0];
+
+	if (c < 0x80)
+		return 1;
+	if (c < 0xc2)
+		return 0;
+	if (c < 0xe0) {
+		if (avail < 2 || (p[1] & 0xc0) != 0x80)
+			return 0;
+		return 2;
+	}
+	if (c < 0xf0) {
+		if (avail < 3 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xe0 && p[1] < 0xa0)
+			return 0;         /* overlong */
+		if (c == 0xed && p[1] >= 0xa0)
+			return 0;         /* surrogate */
+		return 3;
+	}
+	if (c < 0xf5) {
+		if (avail < 4 || (p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 ||
+		    (p[3] & 0xc0) != 0x80)
+			return 0;
+		if (c == 0xf0 && p[1] < 0x90)
+			return 0;         /* overlong */
+		if (c == 0xf4 && p[1] >= 0x90)
+			return 0;         /* above U+10FFFF */
+		return 4;
+	}
+	return 0;
+}
+
+bool utf8_valid(const char *s, size_t len)
+{
+	return utf8_count_invalid(s, len) == 0;
+}
+
+size_t utf8_count_invalid(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, bad = 0;
+
+	while (i < len) {
+		size_t n;
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		n = utf8_seq_len(p + i, len - i);
+		if (n == 0) {
+			bad++;
+			n = 1;
+		}
+		i += n;
+	}
+	return bad;
+}
+
+size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, replaced = 0;
+	char tmp[16];
+
+	buf_reserve(out, len);
+	while (i < len) {
+		unsigned char c = p[i];
+		size_t n;
+
+		if (c >= 0x20 && c < 0x7f) {
+			size_t j = i;
+			while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
+				j++;
+			buf_append(out, s + i, j - i);
+			i = j;
+			continue;
+		}
+		if (c == '\n' && (flags & SAN_KEEP_NEWLINES)) {
+			buf_putc(out, '\n');
+			i++;
+			continue;
+		}
+		if (c == '\t') {
+			if (flags & SAN_KEEP_NEWLINES)
+				buf_putc(out, '\t');
+			else
+				buf_putc(out, ' ');
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f) {
+			tmp[0] = '^';
+			tmp[1] = c == 0x7f ? '?' : (char)(c + '@');
+			buf_append(out, tmp, 2);
+			replaced++;
+			i++;
+			continue;
+		}
+		n = utf8_seq_len(p + i, len - i);
+		if (n == 0) {
+			snprintf(tmp, sizeof tmp, "\\x%02x", c);
+			buf_puts(out, tmp);
+			replaced++;
+			i++;
+			continue;
+		}
+		if (n == 2 && c == 0xc2 && p[i + 1] < 0xa0) {
+			/* C1 control (U+0080..U+009F): would act on some terminals */
+			snprintf(tmp, sizeof tmp, "\\u%04x", p[i + 1]);
+			buf_puts(out, tmp);
+			replaced++;
+			i += 2;
+			continue;
+		}
+		buf_append(out, s + i, n);
+		i += n;
+	}
+	return replaced;
+}

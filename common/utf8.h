@@ -1,0 +1,37 @@
+/*
+ * utf8.h - UTF-8 checks and making text safe to show.
+ *
+ * Every byte of a document that goes to a terminal passes through
+ * utf8_sanitize() (or the TUI's cell writer, which uses the same rules):
+ * control characters become visible placeholders and invalid bytes are
+ * shown as \xNN, so nothing in a document can act on the terminal.
+ */
+#ifndef PV_UTF8_H
+#define PV_UTF8_H
+
+#include <stddef.h>
+#include <stdbool.h>
+#include "buf.h"
+
+/* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there
+ * are not a valid, shortest-form, non-surrogate sequence. */
+size_t utf8_seq_len(const unsigned char *p, size_t avail);
+
+/* True when all len bytes are valid UTF-8. */
+bool utf8_valid(const char *s, size_t len);
+
+/* Count of invalid sequences in s. */
+size_t utf8_count_invalid(const char *s, size_t len);
+
+enum {
+	SAN_KEEP_NEWLINES = 1,   /* pass '\n' (and '\t') through as they are */
+	SAN_ONE_LINE = 2         /* '\n' -> "\n" shown as ^J, tabs as spaces */
+};
+
+/* Appends a safe rendering of s to out: C0 controls and DEL as ^X (ESC is
+ * ^[), C1 controls as <U+0080>..<U+009F> written \u0080-style, invalid bytes
+ * as \xNN, valid printable UTF-8 as itself.  Returns the number of bytes of
+ * s that were replaced by placeholders. */
+size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags);
+
+#endif

@@ -1,0 +1,832 @@
+/*
+ * pipeline.c - the indexing pipeline.
+ *
+ * For each input file: open a reader, and for each record derive
+ *   text       the text field, a template over several fields, or the bare text;
+ *   ext_id     the id field, else "file:line" (JSONL, CSV), "file:index"
+ *              (JSON arrays; "file:key:index" in an object of arrays), or the
+ *              file name (plain text);
+ *   provenance flags < rules file < field mappings (see rules.h);
+ *   metadata   every other field, as a JSON object built from the input's
+ *              own JSON text (so values are kept exactly).
+ * Documents go to the store in batches, one transaction each.  The first
+ * documents of a store are held back until a dictionary has been trained on
+ * them (bounded by the sample size), then written like the rest.
+ *
+ * Owns nothing beyond a run: every buffer is freed before index_run returns.
+ */
+#include "config.h"
+#include "pipeline.h"
+#include "walk.h"
+#include "../common/buf.h"
+#include "../common/json.h"
+#include "../common/utf8.h"
+#include "../store/store.h"
+#include "../store/codec.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#define BATCH_DOCS 4000                 /* documents per transaction */
+#define BATCH_BYTES (48u << 20)         /* or this many text bytes */
+#define DICT_DEFAULT (112u << 10)       /* zstd's recommended default */
+#define SAMPLE_PER_DICT 100             /* sample bytes per dictionary byte */
+#define SAMPLE_DOC_CAP (64u << 10)      /* bytes of one document given to training */
+#define DICT_MIN_SAMPLES 64             /* fewer documents: no dictionary yet */
+
+/* A document held back until the dictionary exists. */
+struct pend {
+	int64_t input_id, rec;
+	char *text;                         /* owned, len bytes (+NUL) */
+	size_t len;
+	char *ext_id, *meta;                /* owned; meta may be NULL */
+	char *prov[PROV_N];                 /* owned */
+};
+
+struct run {
+	const struct index_opts *o;
+	struct index_stats *st;
+	struct store *store;
+	int64_t run_id;
+	bool in_tx;
+	size_t batch_docs, batch_bytes;
+	bool want_dict;                     /* still collecting the sample */
+	size_t sample_cap;                  /* bytes to collect */
+	size_t sample_bytes;
+	struct pend *pend;                  /* held-back documents */
+	size_t npend, cappend;
+	/* per record scratch */
+	struct buf text, ext, meta, tmp;
+	struct prov prov;
+	/* per input */
+	const char *input_name;
+	int64_t input_id;
+	bool shortcut;                      /* input unchanged: skip recs seen */
+	double t0, last_progress;
+	/* inputs read to the end while their documents were held back */
+	struct done_input { int64_t id; uint64_t size; int64_t mtime, records; } *done;
+	size_t ndone;
+	/* inputs expanded from folders */
+	char **files;
+	size_t nfiles, capfiles;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void count_reason(struct index_stats *st, const char *reason)
+{
+	size_t i;
+
+	st->rejected++;
+	for (i = 0; i < st->nreasons; i++)
+		if (strcmp(st->reasons[i].reason, reason) == 0) {
+			st->reasons[i].n++;
+			return;
+		}
+	if (st->nreasons < INDEX_MAX_REASONS) {
+		st->reasons[st->nreasons].reason = reason;
+		st->reasons[st->nreasons].n = 1;
+		st->nreasons++;
+	}
+}
+
+static void warn(struct run *r, const struct pv_err *e)
+{
+	if (r->o->warn)
+		r->o->warn(r->o->ctx, e);
+}
+
+static void progress(struct run *r, bool final)
+{
+	double t = now();
+
+	r->st->seconds = t - r->t0;
+	if (!r->o->progress)
+		return;
+	if (!final && t - r->last_progress < 0.2)
+		return;
+	r->last_progress = t;
+	r->o->progress(r->o->ctx, r->st, final);
+}
+
+/* ---- transactions ---- */
+
+static int tx_begin(struct run *r, struct pv_err *err)
+{
+	int rc;
+
+	if (r->in_tx)
+		return 0;
+	if ((rc = store_begin(r->store, err)))
+		return rc;
+	r->in_tx = true;
+	r->batch_docs = r->batch_bytes = 0;
+	return 0;
+}
+
+static int tx_commit(struct run *r, struct pv_err *err)
+{
+	int rc;
+
+	if (!r->in_tx)
+		return 0;
+	r->in_tx = false;
+	if ((rc = store_commit(r->store, err)))
+		return rc;
+	return 0;
+}
+
+/* ---- record -> document ---- */
+
+/* Appends a template's expansion: {name} is a field's value (strings
+ * decoded, other JSON values as written, missing or null as nothing),
+ * {{ and }} are braces, and \n \t \\ are escapes. */
+static void expand_template(struct buf *out, const char *tpl,
+			    const struct record *rec)
+{
+	const char *p = tpl;
+
+	while (*p) {
+		if (p[0] == '\\' && p[1]) {
+			char c = p[1] == 'n' ? '\n' : p[1] == 't' ? '\t' :
+				 p[1] == 'r' ? '\r' : p[1];
+			buf_putc(out, c);
+			p += 2;
+		} else if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			buf_putc(out, p[0]);
+			p += 2;
+		} else if (p[0] == '{' && strchr(p, '}')) {
+			const char *end = strchr(p, '}');
+			char name[256];
+			size_t n = (size_t)(end - p - 1);
+			const struct field *f;
+
+			if (n >= sizeof name)
+				n = sizeof name - 1;
+			memcpy(name, p + 1, n);
+			name[n] = '\0';
+			f = rec->is_text ? NULL : record_field(rec, name);
+			if (!f && rec->is_text && strcmp(name, "text") == 0)
+				buf_append(out, rec->text, rec->text_len);
+			else if (f && f->type == JT_STRING)
+				buf_append(out, f->str, f->str_len);
+			else if (f && f->type != JT_NULL && f->raw)
+				buf_append(out, f->raw, f->raw_len);
+			p = end + 1;
+		} else {
+			buf_putc(out, *p++);
+		}
+	}
+}
+
+/* True when field name is one the template reads. */
+static bool template_uses(const char *tpl, const char *name, size_t len)
+{
+	const char *p = tpl;
+
+	while ((p = strchr(p, '{'))) {
+		const char *end;
+		if (p[1] == '{') {
+			p += 2;
+			continue;
+		}
+		end = strchr(p, '}');
+		if (!end)
+			return false;
+		if ((size_t)(end - p - 1) == len && memcmp(p + 1, name, len) == 0)
+			return true;
+		p = end + 1;
+	}
+	return false;
+}
+
+static bool name_is(const struct field *f, const char *name)
+{
+	return name && f->name_len == strlen(name) &&
+	       memcmp(f->name, name, f->name_len) == 0;
+}
+
+/* The value of a field as text: decoded string, or the JSON as written. */
+static bool field_text(const struct field *f, const char **s, size_t *len)
+{
+	if (!f || f->type == JT_NULL)
+		return false;
+	if (f->type == JT_STRING) {
+		*s = f->str;
+		*len = f->str_len;
+	} else {
+		*s = f->raw;
+		*len = f->raw_len;
+	}
+	return *s != NULL;
+}
+
+static void build_meta(struct run *r, const struct record *rec)
+{
+	const struct index_opts *o = r->o;
+	const char *tf = o->text_field ? o->text_field : "text";
+	bool first = true;
+	size_t i;
+
+	buf_reset(&r->meta);
+	if (rec->is_text)
+		return;
+	for (i = 0; i < rec->nfields; i++) {
+		const struct field *f = &rec->fields[i];
+		if (o->text_template ? template_uses(o->text_template, f->name, f->name_len)
+				     : name_is(f, tf))
+			continue;
+		if (name_is(f, o->id_field))
+			continue;
+		buf_putc(&r->meta, first ? '{' : ',');
+		first = false;
+		json_put_string(&r->meta, f->name, f->name_len);
+		buf_putc(&r->meta, ':');
+		if (f->raw)
+			buf_append(&r->meta, f->raw, f->raw_len);
+		else
+			json_put_string(&r->meta, f->str, f->str_len);
+	}
+	if (!first)
+		buf_putc(&r->meta, '}');
+}
+
+static void build_ext_id(struct run *r, const struct record *rec)
+{
+	const struct field *f = r->o->id_field && !rec->is_text ?
+				record_field(rec, r->o->id_field) : NULL;
+	const char *s;
+	size_t len;
+
+	buf_reset(&r->ext);
+	if (field_text(f, &s, &len) && len > 0) {
+		buf_append(&r->ext, s, len);
+		return;
+	}
+	switch (rec->array_key || reader_guess_format(rec->input) == FMT_JSON ? 1 :
+		reader_guess_format(rec->input) == FMT_TEXT ? 2 : 0) {
+	case 1:
+		if (rec->array_key)
+			buf_printf(&r->ext, "%s:%s:%ld", r->input_name, rec->array_key,
+				   rec->index);
+		else
+			buf_printf(&r->ext, "%s:%ld", r->input_name, rec->index);
+		break;
+	case 2:
+		buf_puts(&r->ext, r->input_name);
+		break;
+	default:
+		buf_printf(&r->ext, "%s:%ld", r->input_name, rec->line);
+	}
+}
+
+static void build_prov(struct run *r, const struct record *rec)
+{
+	const struct index_opts *o = r->o;
+	const char *s;
+	size_t len;
+	int i;
+
+	prov_reset(&r->prov);
+	for (i = 0; i < PROV_N; i++)
+		if (o->prov_value[i])
+			prov_set(&r->prov, i, o->prov_value[i], strlen(o->prov_value[i]));
+	if (o->rules)
+		rules_apply(o->rules, rec, &r->prov);
+	for (i = 0; i < PROV_N; i++) {
+		const struct field *f;
+		if (!o->prov_field[i] || rec->is_text)
+			continue;
+		f = record_field(rec, o->prov_field[i]);
+		if (!field_text(f, &s, &len))
+			continue;
+		if (o->prov_map[i]) {
+			char *v = pv_strndup(s, len);
+			const char *m = valmap_lookup(o->prov_map[i], v, len);
+			free(v);
+			if (!m)
+				continue;
+			s = m;
+			len = strlen(m);
+		}
+		prov_set(&r->prov, i, s, len);
+	}
+}
+
+/* The origin to store: normalized, or "unknown" (counted) when the value is
+ * not recognised. */
+static const char *final_origin(struct run *r, const struct record *rec)
+{
+	const struct buf *v = &r->prov.v[PROV_ORIGIN];
+	const char *o;
+
+	if (!r->prov.set[PROV_ORIGIN] || v->len == 0)
+		return "unknown";
+	o = prov_origin_normalize(buf_str(v), v->len);
+	if (!o) {
+		struct pv_err e;
+		r->st->origin_unknown_value++;
+		if (r->st->origin_unknown_value <= 5) {
+			buf_reset(&r->tmp);
+			utf8_sanitize(&r->tmp, v->data, PV_MIN(v->len, 80), SAN_ONE_LINE);
+			pv_errf_at(&e, PV_EINVAL, rec->input, rec->line, 0,
+				   "origin value \"%s\" is not real, synthetic or "
+				   "unknown: stored as unknown (map it with --origin-map)",
+				   buf_str(&r->tmp));
+			warn(r, &e);
+		}
+		return "unknown";
+	}
+	return o;
+}
+
+static const char *opt_str(const struct prov *p, int i)
+{
+	return p->set[i] && p->v[i].len ? buf_str(&p->v[i]) : NULL;
+}
+
+/* ---- writing ---- */
+
+static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
+{
+	enum doc_outcome oc;
+	bool cross;
+	size_t stored;
+	int rc;
+
+	if ((rc = tx_begin(r, err)))
+		return rc;
+	if ((rc = store_doc_add(r->store, d, &oc, &cross, &stored, err)))
+		return rc;
+	if (oc == DOC_EXISTS) {
+		r->st->exists++;
+		return 0;
+	}
+	r->st->added++;
+	r->st->bytes_text += d->len;
+	if (oc == DOC_NEW) {
+		r->st->new_texts++;
+		r->st->bytes_new += d->len;
+		r->st->bytes_stored += stored;
+	} else {
+		r->st->dups++;
+	}
+	if (cross)
+		r->st->cross_origin++;
+	if (!utf8_valid(d->text, d->len))
+		r->st->invalid_utf8++;
+	r->batch_docs++;
+	r->batch_bytes += d->len;
+	if (!r->o->strict &&
+	    (r->batch_docs >= BATCH_DOCS || r->batch_bytes >= BATCH_BYTES))
+		return tx_commit(r, err);
+	return 0;
+}
+
+static void pend_free(struct pend *p)
+{
+	int i;
+
+	free(p->text);
+	free(p->ext_id);
+	free(p->meta);
+	for (i = 0; i < PROV_N; i++)
+		free(p->prov[i]);
+}
+
+/* Trains the dictionary on the held-back documents, then writes them. */
+static int flush_pending(struct run *r, struct pv_err *err)
+{
+	size_t i, total = 0, n = 0, *sizes;
+	struct buf samples = BUF_INIT, dict = BUF_INIT;
+	int rc = 0;
+
+	r->want_dict = false;
+	sizes = pv_malloc((r->npend + 1) * sizeof *sizes);
+	for (i = 0; i < r->npend; i++) {
+		size_t len = PV_MIN(r->pend[i].len, SAMPLE_DOC_CAP);
+		buf_append(&samples, r->pend[i].text, len);
+		sizes[n++] = len;
+		total += len;
+	}
+	if (n >= DICT_MIN_SAMPLES && total >= 8 * 1024) {
+		size_t cap = r->o->dict_size ? r->o->dict_size : DICT_DEFAULT;
+		struct pv_err terr;
+		if (cap > total / 10)
+			cap = PV_MAX(total / 10, 4096);
+		if (codec_train(samples.data, sizes, (unsigned)n, cap, &dict, &terr) == 0) {
+			int64_t id;
+			if ((rc = tx_begin(r, err)) ||
+			    (rc = store_dict_add(r->store, dict.data, dict.len, n,
+						 total, &id, err)))
+				goto out;
+			r->st->dict_id = id;
+			r->st->dict_bytes = dict.len;
+			r->st->dict_trained = true;
+		}
+		/* a failed training is not an error: texts compress without one */
+	}
+	for (i = 0; i < r->npend; i++) {
+		struct pend *p = &r->pend[i];
+		struct doc_in d = {
+			.input_id = p->input_id, .rec = p->rec, .run_id = r->run_id,
+			.ext_id = p->ext_id, .text = p->text, .len = p->len,
+			.origin = p->prov[PROV_ORIGIN], .source = p->prov[PROV_SOURCE],
+			.generator = p->prov[PROV_GENERATOR],
+			.purpose = p->prov[PROV_PURPOSE], .meta = p->meta,
+		};
+		if ((rc = add_doc(r, &d, err)))
+			goto out;
+	}
+out:
+	for (i = 0; i < r->npend; i++)
+		pend_free(&r->pend[i]);
+	free(r->pend);
+	r->pend = NULL;
+	r->npend = r->cappend = 0;
+	free(sizes);
+	buf_done(&samples);
+	buf_done(&dict);
+	return rc;
+}
+
+static int hold_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
+{
+	struct pend *p;
+
+	if (r->npend == r->cappend) {
+		r->cappend = r->cappend ? r->cappend * 2 : 256;
+		r->pend = pv_realloc(r->pend, r->cappend * sizeof *r->pend);
+	}
+	p = &r->pend[r->npend++];
+	p->input_id = d->input_id;
+	p->rec = d->rec;
+	p->text = pv_strndup(d->text, d->len);
+	p->len = d->len;
+	p->ext_id = pv_strdup(d->ext_id);
+	p->meta = d->meta ? pv_strdup(d->meta) : NULL;
+	p->prov[PROV_ORIGIN] = pv_strdup(d->origin);
+	p->prov[PROV_SOURCE] = d->source ? pv_strdup(d->source) : NULL;
+	p->prov[PROV_GENERATOR] = d->generator ? pv_strdup(d->generator) : NULL;
+	p->prov[PROV_PURPOSE] = d->purpose ? pv_strdup(d->purpose) : NULL;
+	r->sample_bytes += PV_MIN(d->len, SAMPLE_DOC_CAP);
+	if (r->sample_bytes >= r->sample_cap)
+		return flush_pending(r, err);
+	return 0;
+}
+
+/* One good record.  Returns 0, or a negative code to stop the run. */
+static int take_record(struct run *r, const struct record *rec, int64_t recno,
+		       struct pv_err *err)
+{
+	const struct index_opts *o = r->o;
+	const char *text;
+	size_t len;
+	struct pv_err e;
+	const char *reason = NULL;
+
+	if (r->shortcut) {
+		bool seen;
+		int rc = store_doc_seen(r->store, r->input_id, recno, &seen, err);
+		if (rc)
+			return rc;
+		if (seen) {
+			r->st->exists++;
+			return 0;
+		}
+	}
+	buf_reset(&r->text);
+	if (o->text_template) {
+		expand_template(&r->text, o->text_template, rec);
+		text = r->text.data ? r->text.data : "";
+		len = r->text.len;
+	} else if (rec->is_text) {
+		text = rec->text;
+		len = rec->text_len;
+	} else {
+		const char *tf = o->text_field ? o->text_field : "text";
+		const struct field *f = record_field(rec, tf);
+		if (!f || f->type == JT_NULL) {
+			reason = "missing text field";
+			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
+				   "no \"%s\" field (choose one with --text-field "
+				   "or --text-template)", tf);
+		} else if (f->type != JT_STRING) {
+			reason = "text field not a string";
+			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
+				   "field \"%s\" is not a string", tf);
+		}
+		text = f ? f->str : NULL;
+		len = f ? f->str_len : 0;
+	}
+	if (!reason && len == 0) {
+		reason = "empty text";
+		pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
+			   "empty text: skipped");
+	}
+	if (reason) {
+		count_reason(r->st, reason);
+		warn(r, &e);
+		if (o->strict)
+			return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
+					  "%s (--strict: stopping)", e.msg);
+		return 0;
+	}
+	build_ext_id(r, rec);
+	build_prov(r, rec);
+	build_meta(r, rec);
+	{
+		struct doc_in d = {
+			.input_id = r->input_id, .rec = recno, .run_id = r->run_id,
+			.ext_id = buf_str(&r->ext), .text = text, .len = len,
+			.origin = final_origin(r, rec),
+			.source = opt_str(&r->prov, PROV_SOURCE),
+			.generator = opt_str(&r->prov, PROV_GENERATOR),
+			.purpose = opt_str(&r->prov, PROV_PURPOSE),
+			.meta = r->meta.len ? r->meta.data : NULL,
+		};
+		if (r->want_dict)
+			return hold_doc(r, &d, err);
+		return add_doc(r, &d, err);
+	}
+}
+
+/* ---- inputs ---- */
+
+static int collect_file(void *ctx, const char *file)
+{
+	struct run *r = ctx;
+
+	if (r->nfiles == r->capfiles) {
+		r->capfiles = r->capfiles ? r->capfiles * 2 : 16;
+		r->files = pv_realloc(r->files, r->capfiles * sizeof *r->files);
+	}
+	r->files[r->nfiles++] = pv_strdup(file);
+	return 0;
+}
+
+static void walk_warn(void *ctx, const struct pv_err *e)
+{
+	struct run *r = ctx;
+
+	r->st->inputs_failed++;
+	warn(r, e);
+}
+
+/* Indexes one file.  Returns 0, PV_EINTR, or a negative code that ends the
+ * run (store errors, --strict).  Input errors are reported and counted. */
+static int index_file(struct run *r, const char *path, struct pv_err *err)
+{
+	struct reader *rd = NULL;
+	struct record rec;
+	struct pv_err e;
+	struct stat sb;
+	char *canon = NULL;
+	uint64_t size = 0, base = r->st->bytes_in;
+	int64_t mtime = 0, nrec = 0;
+	bool same = false, done_before = false;
+	int rc;
+
+	pv_err_clear(&e);
+	if (strcmp(path, "-") != 0) {
+		if (stat(path, &sb) == 0) {
+			size = (uint64_t)sb.st_size;
+			mtime = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+		}
+		canon = realpath(path, NULL);
+	}
+	if ((rc = reader_open(&rd, path, &r->o->ropts, &e))) {
+		free(canon);
+		r->st->inputs_failed++;
+		warn(r, &e);
+		if (r->o->strict)
+			return pv_errf(err, rc, "%s", e.msg);
+		return 0;
+	}
+	r->st->inputs++;
+	r->input_name = strcmp(path, "-") == 0 ? "stdin" : path;
+	if ((rc = store_input(r->store, canon ? canon : "-", r->input_name, size,
+			      mtime, &r->input_id, &same, &done_before, err))) {
+		free(canon);
+		reader_close(rd);
+		return rc;
+	}
+	free(canon);
+	if (done_before) {
+		r->st->inputs_unchanged++;
+		r->st->bytes_in += size;
+		reader_close(rd);
+		return 0;
+	}
+	r->shortcut = same && strcmp(path, "-") != 0;
+	for (;;) {
+		if (r->o->stop && *r->o->stop) {
+			reader_close(rd);
+			return PV_EINTR;
+		}
+		rc = reader_next(rd, &rec, &e);
+		r->st->bytes_in = base + reader_pos(rd);
+		if (rc == READ_EOF)
+			break;
+		r->st->read++;
+		nrec++;
+		if (rc == READ_BAD) {
+			count_reason(r->st, rec.reason ? rec.reason : "bad record");
+			warn(r, &e);
+			if (r->o->strict) {
+				reader_close(rd);
+				return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
+						  "%s (--strict: stopping)", e.msg);
+			}
+			continue;
+		}
+		if (rc < 0) {
+			/* the input is damaged from here on: keep what came before */
+			r->st->inputs_failed++;
+			warn(r, &e);
+			reader_close(rd);
+			if (r->o->strict)
+				return pv_errf_at(err, rc, e.file, e.line, e.column,
+						  "%s (--strict: stopping)", e.msg);
+			return 0;
+		}
+		if ((rc = take_record(r, &rec, nrec - 1, err))) {
+			reader_close(rd);
+			return rc;
+		}
+		progress(r, false);
+	}
+	reader_close(rd);
+	if (strcmp(path, "-") == 0)
+		return 0;
+	if (r->want_dict) {
+		/* its documents are held back: mark it read once they are written */
+		struct done_input *d;
+		r->done = pv_realloc(r->done, (r->ndone + 1) * sizeof *r->done);
+		d = &r->done[r->ndone++];
+		d->id = r->input_id;
+		d->size = size;
+		d->mtime = mtime;
+		d->records = nrec;
+		return 0;
+	}
+	/* everything of this input is written (or in the open batch) */
+	if ((rc = tx_begin(r, err)) ||
+	    (rc = store_input_done(r->store, r->input_id, size, mtime, nrec, err)))
+		return rc;
+	return 0;
+}
+
+/* Marks the inputs whose documents were held back as read to the end. */
+static int mark_done(struct run *r, struct pv_err *err)
+{
+	size_t i;
+	int rc;
+
+	for (i = 0; i < r->ndone; i++) {
+		if ((rc = tx_begin(r, err)) ||
+		    (rc = store_input_done(r->store, r->done[i].id, r->done[i].size,
+					   r->done[i].mtime, r->done[i].records, err)))
+			return rc;
+	}
+	r->ndone = 0;
+	return 0;
+}
+
+int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err *err)
+{
+	struct run r;
+	size_t i;
+	int rc = 0, rc2;
+
+	memset(st, 0, sizeof *st);
+	memset(&r, 0, sizeof r);
+	r.o = o;
+	r.st = st;
+	r.t0 = r.last_progress = now();
+	prov_init(&r.prov);
+
+	/* expand folders first: the total size makes the progress honest */
+	for (i = 0; i < o->ninputs; i++) {
+		struct pv_err e;
+		if (walk_inputs(o->inputs[i], o->glob, collect_file, walk_warn, &r, &e)) {
+			st->inputs_failed++;
+			warn(&r, &e);
+			if (o->strict) {
+				rc = pv_errf(err, e.code, "%s", e.msg);
+				goto out;
+			}
+		}
+	}
+	for (i = 0; i < r.nfiles; i++) {
+		struct stat sb;
+		if (strcmp(r.files[i], "-") != 0 && stat(r.files[i], &sb) == 0)
+			st->bytes_total += (uint64_t)sb.st_size;
+	}
+
+	if ((rc = store_open(&r.store, o->store_path, STORE_CREATE, err)))
+		goto out;
+	if (o->level && (rc = store_set_level(r.store, o->level, err)))
+		goto out;
+	if (!o->new_dict) {
+		int64_t id = store_dict_use_latest(r.store, err);
+		if (id < 0) {
+			rc = (int)id;
+			goto out;
+		}
+		st->dict_id = id;
+	}
+	r.want_dict = st->dict_id == 0;
+	r.sample_cap = (o->dict_size ? o->dict_size : DICT_DEFAULT) * SAMPLE_PER_DICT;
+	if ((rc = store_run_start(r.store, o->command ? o->command : "index",
+				  &r.run_id, err)))
+		goto out;
+
+	for (i = 0; i < r.nfiles && !rc; i++)
+		rc = index_file(&r, r.files[i], err);
+	if (rc == 0 || rc == PV_EINTR) {
+		/* write what is held back, and what is in the open batch */
+		if (r.want_dict && (rc2 = flush_pending(&r, err)))
+			rc = rc2;
+		else if ((rc2 = mark_done(&r, err)))
+			rc = rc2;
+		else if ((rc2 = tx_commit(&r, err)))
+			rc = rc2;
+	}
+	if (rc && rc != PV_EINTR && r.in_tx) {
+		store_rollback(r.store);
+		r.in_tx = false;
+	}
+	if (rc == PV_EINTR) {
+		st->interrupted = true;
+		pv_errf(err, PV_EINTR, "interrupted: the documents read so far are "
+			"kept; run the same command again to complete the index");
+	}
+	progress(&r, true);
+	if (r.store && r.run_id) {
+		struct buf js = BUF_INIT;
+		index_stats_json(st, &js);
+		store_run_finish(r.store, r.run_id, buf_str(&js), NULL);
+		buf_done(&js);
+	}
+out:
+	if (r.in_tx)
+		store_rollback(r.store);
+	for (i = 0; i < r.npend; i++)
+		pend_free(&r.pend[i]);
+	free(r.pend);
+	for (i = 0; i < r.nfiles; i++)
+		free(r.files[i]);
+	free(r.files);
+	free(r.done);
+	store_close(r.store);
+	buf_done(&r.text);
+	buf_done(&r.ext);
+	buf_done(&r.meta);
+	buf_done(&r.tmp);
+	prov_done(&r.prov);
+	st->seconds = now() - r.t0;
+	return rc;
+}
+
+void index_stats_json(const struct index_stats *st, struct buf *out)
+{
+	size_t i;
+
+	buf_printf(out, "{\"inputs\":%d,\"inputs_unchanged\":%d,\"inputs_failed\":%d,"
+		   "\"read\":%lld,\"added\":%lld,\"new_texts\":%lld,\"duplicates\":%lld,"
+		   "\"already_indexed\":%lld,\"cross_origin_duplicates\":%lld,"
+		   "\"rejected\":%lld,\"rejected_by_reason\":{",
+		   st->inputs, st->inputs_unchanged, st->inputs_failed,
+		   (long long)st->read, (long long)st->added, (long long)st->new_texts,
+		   (long long)st->dups, (long long)st->exists,
+		   (long long)st->cross_origin, (long long)st->rejected);
+	for (i = 0; i < st->nreasons; i++) {
+		if (i)
+			buf_putc(out, ',');
+		json_put_string(out, st->reasons[i].reason, strlen(st->reasons[i].reason));
+		buf_printf(out, ":%lld", (long long)st->reasons[i].n);
+	}
+	buf_printf(out, "},\"invalid_utf8_kept\":%lld,\"origin_not_recognised\":%lld,"
+		   "\"bytes_in\":%llu,\"bytes_text\":%llu,\"bytes_stored\":%llu,"
+		   "\"ratio\":%.3f,\"dictionary\":{\"id\":%lld,\"bytes\":%zu,"
+		   "\"trained\":%s},\"seconds\":%.3f,\"interrupted\":%s}",
+		   (long long)st->invalid_utf8, (long long)st->origin_unknown_value,
+		   (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_text,
+		   (unsigned long long)st->bytes_stored,
+		   st->bytes_stored ? (double)st->bytes_new / (double)st->bytes_stored : 0.0,
+		   (long long)st->dict_id, st->dict_bytes,
+		   st->dict_trained ? "true" : "false", st->seconds,
+		   st->interrupted ? "true" : "false");
+}

@@ -1,0 +1,72 @@
+/*
+ * main.c - provex: the command table and global options.  The only place
+ * that decides the process's exit status.
+ */
+#include "config.h"
+#include "cli/cli.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+const struct cli_cmd cli_cmds[] = {
+	{ "index", cmd_index, "STORE INPUT... [options]",
+	  "index documents (JSONL, JSON, CSV, text; .gz/.zst) into a store" },
+	{ "info", cmd_info, "STORE [--json]",
+	  "counts by origin, source, generator, purpose; sizes; duplicates" },
+	{ "ls", cmd_ls, "STORE [--json] [--limit N]",
+	  "list documents, one per line" },
+	{ "show", cmd_show, "STORE ID... [--ext]",
+	  "provenance, metadata and text of documents, made safe to read" },
+	{ "cat", cmd_cat, "STORE ID... [--ext]",
+	  "the original text bytes of documents, exactly" },
+	{ "demo", cmd_demo, "[--dir DIR] [--rebuild]",
+	  "build a demo store from this machine's documentation and show it" },
+	{ NULL, NULL, NULL, NULL }
+};
+
+static void usage(FILE *fp)
+{
+	const struct cli_cmd *c;
+
+	fprintf(fp, "Usage: provex COMMAND [ARGS...]\n"
+		"Explore training corpora that mix real and synthetic documents.\n\n"
+		"Commands:\n");
+	for (c = cli_cmds; c->name; c++)
+		fprintf(fp, "  %-6s %-28s %s\n", c->name, c->args, c->summary);
+	fprintf(fp, "\n'provex COMMAND --help' tells more; the manual is provex(1).\n");
+}
+
+int main(int argc, char **argv)
+{
+	const struct cli_cmd *c;
+
+	setlocale(LC_CTYPE, "");
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") ||
+	    !strcmp(argv[1], "help")) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			for (c = cli_cmds; c->name; c++)
+				if (!strcmp(c->name, argv[2])) {
+					char *hargv[3] = { argv[2], (char *)"--help", NULL };
+					return c->run(2, hargv);
+				}
+		}
+		usage(stdout);
+		return EXIT_OK;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("provex %s\n", PACKAGE_VERSION);
+		return EXIT_OK;
+	}
+	for (c = cli_cmds; c->name; c++)
+		if (!strcmp(c->name, argv[1]))
+			return c->run(argc - 1, argv + 1);
+	fprintf(stderr, "provex: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
+}

@@ -1,0 +1,326 @@
+/*
+ * docs.c - adding documents (hash, dedupe, compress, index, link) and
+ * reading them back.
+ */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <xxhash.h>
+
+/* Words: runs of bytes that are not ASCII whitespace. */
+static int64_t count_words(const char *s, size_t len)
+{
+	int64_t n = 0;
+	bool in = false;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bool sp = c == ' ' || c == '\n' || c == '\t' || c == '\r' ||
+			  c == '\f' || c == '\v';
+		if (!sp && !in)
+			n++;
+		in = !sp;
+	}
+	return n;
+}
+
+static void bind_opt(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v && *v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int step_done(struct store *s, sqlite3_stmt *st, struct pv_err *err,
+		     const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, what);
+	return 0;
+}
+
+int store_doc_add(struct store *s, const struct doc_in *d,
+		  enum doc_outcome *outcome, bool *cross_origin,
+		  size_t *stored_bytes, struct pv_err *err)
+{
+	XXH128_hash_t h = XXH3_128bits(d->text, d->len);
+	unsigned char hash[16];
+	sqlite3_stmt *st;
+	int64_t text_id = 0;
+	bool existed = false;
+	int rc;
+
+	*cross_origin = false;
+	*stored_bytes = 0;
+	XXH128_canonicalFromHash((XXH128_canonical_t *)hash, h);
+
+	if (!(st = store_stmt(s, ST_TEXT_BY_HASH, err)))
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		text_id = sqlite3_column_int64(st, 0);
+		existed = true;
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_reset(st);
+		return store_sqlerr(s, err, "looking up a text");
+	}
+	sqlite3_reset(st);
+
+	if (existed) {
+		if (!(st = store_stmt(s, ST_OCC_EXISTS, err)))
+			return err ? err->code : PV_ESTORE;
+		sqlite3_bind_int64(st, 1, d->input_id);
+		sqlite3_bind_int64(st, 2, d->rec);
+		sqlite3_bind_int64(st, 3, text_id);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_ROW) {
+			*outcome = DOC_EXISTS;
+			return 0;
+		}
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(s, err, "looking up a document");
+		if (strcmp(d->origin, "unknown") != 0) {
+			const char *other = strcmp(d->origin, "real") == 0 ?
+					    "synthetic" : "real";
+			if (!(st = store_stmt(s, ST_CROSS_ORIGIN, err)))
+				return err ? err->code : PV_ESTORE;
+			sqlite3_bind_int64(st, 1, text_id);
+			sqlite3_bind_text(st, 2, other, -1, SQLITE_STATIC);
+			*cross_origin = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_reset(st);
+		}
+	} else {
+		if ((rc = codec_compress(s->codec, d->text, d->len, &s->zbuf, err)))
+			return rc;
+		if (!(st = store_stmt(s, ST_TEXT_INSERT, err)))
+			return err ? err->code : PV_ESTORE;
+		sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)d->len);
+		sqlite3_bind_int64(st, 3, count_words(d->text, d->len));
+		if (codec_cdict_id(s->codec))
+			sqlite3_bind_int64(st, 4, codec_cdict_id(s->codec));
+		else
+			sqlite3_bind_null(st, 4);
+		sqlite3_bind_blob64(st, 5, s->zbuf.data, s->zbuf.len, SQLITE_STATIC);
+		if ((rc = step_done(s, st, err, "storing a text")))
+			return rc;
+		text_id = sqlite3_last_insert_rowid(s->db);
+		*stored_bytes = s->zbuf.len;
+
+		if (!(st = store_stmt(s, ST_FTS_INSERT, err)))
+			return err ? err->code : PV_ESTORE;
+		sqlite3_bind_int64(st, 1, text_id);
+		sqlite3_bind_text64(st, 2, d->text, d->len, SQLITE_STATIC,
+				    SQLITE_UTF8);
+		if ((rc = step_done(s, st, err, "indexing a text")))
+			return rc;
+	}
+
+	if (!(st = store_stmt(s, ST_TEXT_BUMP, err)))
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, text_id);
+	if ((rc = step_done(s, st, err, "counting a text")))
+		return rc;
+
+	if (!(st = store_stmt(s, ST_DOC_INSERT, err)))
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, text_id);
+	sqlite3_bind_int64(st, 2, d->input_id);
+	sqlite3_bind_int64(st, 3, d->rec);
+	if (d->run_id)
+		sqlite3_bind_int64(st, 4, d->run_id);
+	sqlite3_bind_text(st, 5, d->ext_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 6, d->origin, -1, SQLITE_STATIC);
+	bind_opt(st, 7, d->source);
+	bind_opt(st, 8, d->generator);
+	bind_opt(st, 9, d->purpose);
+	bind_opt(st, 10, d->meta);
+	if ((rc = step_done(s, st, err, "storing a document")))
+		return rc;
+	*outcome = existed ? DOC_DUP : DOC_NEW;
+	return 0;
+}
+
+int store_doc_seen(struct store *s, int64_t input_id, int64_t rec, bool *seen,
+		   struct pv_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_SEEN, err);
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, input_id);
+	sqlite3_bind_int64(st, 2, rec);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "looking up a document");
+	*seen = rc == SQLITE_ROW;
+	return 0;
+}
+
+/* ---- reading ---- */
+
+void doc_row_done(struct doc_row *r)
+{
+	buf_done(&r->arena);
+}
+
+/* Fills row from a statement laid out as ST_DOC_GET's columns. */
+static void row_fill(struct doc_row *r, sqlite3_stmt *st)
+{
+	size_t off[7];
+	int i;
+
+	r->id = sqlite3_column_int64(st, 0);
+	r->text_id = sqlite3_column_int64(st, 1);
+	r->input_id = sqlite3_column_int64(st, 2);
+	r->rec = sqlite3_column_int64(st, 3);
+	r->run_id = sqlite3_column_int64(st, 4);
+	r->len = sqlite3_column_int64(st, 5);
+	r->stored = sqlite3_column_int64(st, 6);
+	r->nocc = sqlite3_column_int64(st, 7);
+	r->words = sqlite3_column_int64(st, 8);
+	buf_reset(&r->arena);
+	for (i = 0; i < 7; i++) {
+		const unsigned char *t = sqlite3_column_text(st, 9 + i);
+		int n = sqlite3_column_bytes(st, 9 + i);
+		off[i] = r->arena.len;
+		if (t)
+			buf_append(&r->arena, t, (size_t)n);
+		buf_putc(&r->arena, '\0');
+	}
+	r->ext_id = r->arena.data + off[0];
+	r->file = r->arena.data + off[1];
+	r->origin = r->arena.data + off[2];
+	r->source = r->arena.data + off[3];
+	r->generator = r->arena.data + off[4];
+	r->purpose = r->arena.data + off[5];
+	r->meta = r->arena.data + off[6];
+}
+
+int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_DOC_GET, err);
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		row_fill(row, st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return pv_errf(err, PV_ENOTFOUND, "%s: no document with id %lld",
+			       s->path, (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, err, "reading a document");
+	return 0;
+}
+
+int64_t store_find_ext(struct store *s, const char *ext, int64_t *ids, size_t max,
+		       struct pv_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_FIND_EXT, err);
+	int64_t n = 0;
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, ext, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((size_t)n < max)
+			ids[n] = sqlite3_column_int64(st, 0);
+		n++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "looking up an id");
+	return n;
+}
+
+static int text_read(struct store *s, int64_t text_id, size_t limit,
+		     struct buf *out, struct pv_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_TEXT_GET, err);
+	int64_t dict_id;
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, text_id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE)
+			return pv_errf(err, PV_ENOTFOUND, "%s: no text %lld",
+				       s->path, (long long)text_id);
+		return store_sqlerr(s, err, "reading a text");
+	}
+	dict_id = sqlite3_column_int64(st, 0);
+	if (dict_id && (rc = store_load_ddict(s, dict_id, err))) {
+		sqlite3_reset(st);
+		return rc;
+	}
+	/* store_load_ddict used another statement: st still holds its row */
+	rc = codec_decompress(s->codec, dict_id, sqlite3_column_blob(st, 1),
+			      (size_t)sqlite3_column_bytes(st, 1), limit, out, err);
+	if (!rc && limit == SIZE_MAX && (int64_t)out->len != sqlite3_column_int64(st, 2))
+		rc = pv_errf(err, PV_ECODEC, "%s: text %lld decompressed to %zu "
+			     "bytes, expected %lld: the store is damaged", s->path,
+			     (long long)text_id, out->len,
+			     (long long)sqlite3_column_int64(st, 2));
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_text_read(struct store *s, int64_t text_id, struct buf *out,
+		    struct pv_err *err)
+{
+	return text_read(s, text_id, SIZE_MAX, out, err);
+}
+
+int store_text_head(struct store *s, int64_t text_id, size_t limit,
+		    struct buf *out, struct pv_err *err)
+{
+	return text_read(s, text_id, limit, out, err);
+}
+
+int store_each_doc(struct store *s, int64_t after_id,
+		   int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
+		   struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	struct doc_row row;
+	int rc, ret = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+			       "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
+			       "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
+			       "d.source,d.generator,d.purpose,d.meta "
+			       "FROM docs d JOIN texts t ON t.id=d.text_id "
+			       "JOIN inputs i ON i.id=d.input_id WHERE d.id>?1 "
+			       "ORDER BY d.id", -1, &st, NULL))
+		return store_sqlerr(s, err, "listing documents");
+	sqlite3_bind_int64(st, 1, after_id);
+	memset(&row, 0, sizeof row);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_fill(&row, st);
+		if ((ret = cb(ctx, &row)))
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = store_sqlerr(s, err, "listing documents");
+	sqlite3_finalize(st);
+	doc_row_done(&row);
+	return ret;
+}

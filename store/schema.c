@@ -1,0 +1,109 @@
+/*
+ * schema.c - the store's schema, created in one transaction and migrated on
+ * PRAGMA user_version.  The README documents every table and column; keep
+ * the two in step.
+ *
+ * Design notes:
+ *  - texts holds each distinct text once (XXH3-128 of its bytes), compressed
+ *    on its own; docs holds every occurrence with its provenance, so exact
+ *    duplicates cost one row, never a second body.
+ *  - fts is a contentless FTS5 table keyed by texts.id.  Contentless because
+ *    the text is already stored (compressed) in texts.body: an external
+ *    content table would need a decompressing function at query time for
+ *    snippets, while provex highlights matches itself; a contentless index
+ *    stores only the index.
+ */
+#include "store_int.h"
+
+#include <string.h>
+
+static const char *const schema_v1 =
+	"CREATE TABLE IF NOT EXISTS meta(\n"
+	"  key TEXT PRIMARY KEY,\n"
+	"  value TEXT\n"
+	") WITHOUT ROWID;\n"
+	"CREATE TABLE IF NOT EXISTS dicts(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  created TEXT NOT NULL,\n"
+	"  nsamples INTEGER NOT NULL,\n"
+	"  sample_bytes INTEGER NOT NULL,\n"
+	"  data BLOB NOT NULL\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS runs(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  started TEXT NOT NULL,\n"
+	"  finished TEXT,\n"
+	"  command TEXT NOT NULL,\n"
+	"  summary TEXT\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS inputs(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  path TEXT NOT NULL UNIQUE,\n"
+	"  name TEXT NOT NULL,\n"
+	"  size INTEGER,\n"
+	"  mtime INTEGER,\n"
+	"  done INTEGER NOT NULL DEFAULT 0,\n"
+	"  records INTEGER\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS texts(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  hash BLOB NOT NULL UNIQUE,\n"
+	"  len INTEGER NOT NULL,\n"
+	"  words INTEGER NOT NULL,\n"
+	"  nocc INTEGER NOT NULL DEFAULT 1,\n"
+	"  dict_id INTEGER REFERENCES dicts(id),\n"
+	"  body BLOB NOT NULL\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS docs(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  text_id INTEGER NOT NULL REFERENCES texts(id),\n"
+	"  input_id INTEGER NOT NULL REFERENCES inputs(id),\n"
+	"  rec INTEGER NOT NULL,\n"
+	"  run_id INTEGER REFERENCES runs(id),\n"
+	"  ext_id TEXT NOT NULL,\n"
+	"  origin TEXT NOT NULL CHECK (origin IN ('real','synthetic','unknown')),\n"
+	"  source TEXT,\n"
+	"  generator TEXT,\n"
+	"  purpose TEXT,\n"
+	"  meta TEXT\n"
+	");\n"
+	"CREATE UNIQUE INDEX IF NOT EXISTS docs_occurrence ON docs(input_id, rec, text_id);\n"
+	"CREATE INDEX IF NOT EXISTS docs_text ON docs(text_id);\n"
+	"CREATE INDEX IF NOT EXISTS docs_ext ON docs(ext_id);\n"
+	"CREATE INDEX IF NOT EXISTS docs_origin ON docs(origin);\n"
+	"CREATE INDEX IF NOT EXISTS docs_source ON docs(source);\n"
+	"CREATE INDEX IF NOT EXISTS docs_generator ON docs(generator);\n"
+	"CREATE INDEX IF NOT EXISTS docs_purpose ON docs(purpose);\n"
+	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, content='', "
+	"  detail=" STORE_FTS_DETAIL ", tokenize='unicode61 remove_diacritics 2');\n";
+
+/* Creates the schema in an empty database (inside the caller's transaction). */
+int schema_create(sqlite3 *db, struct pv_err *err)
+{
+	char sql[128];
+
+	if (store_exec(db, schema_v1, err))
+		return err ? err->code : PV_ESTORE;
+	snprintf(sql, sizeof sql,
+		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
+		 STORE_APP_ID, STORE_SCHEMA_VERSION);
+	if (store_exec(db, sql, err))
+		return err ? err->code : PV_ESTORE;
+	if (store_exec(db, "INSERT OR REPLACE INTO meta VALUES"
+		       "('created', strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+		       "('created_by', 'provex " PACKAGE_VERSION "'),"
+		       "('fts', 'contentless fts5 detail=" STORE_FTS_DETAIL "');", err))
+		return err ? err->code : PV_ESTORE;
+	return 0;
+}
+
+/* Brings a store at schema version `from` up to the current one. */
+int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
+{
+	(void)db;        /* used by the first migration */
+	if (from == STORE_SCHEMA_VERSION)
+		return 0;
+	return pv_errf(err, PV_ESTORE,
+		       "no migration from schema version %d to %d", from,
+		       STORE_SCHEMA_VERSION);
+}

@@ -1,0 +1,520 @@
+/*
+ * store.c - opening, creating and closing a store; transactions; the cache
+ * of prepared statements; dictionaries, inputs and runs.
+ *
+ * A store is refused, never touched, when the file is something else: any
+ * existing file is checked for the SQLite header and for provex's
+ * application id before anything is written to it.
+ */
+#include "store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define BUSY_TIMEOUT_MS 60000
+
+static const char *const stmt_sql[ST_N] = {
+	[ST_TEXT_BY_HASH] = "SELECT id FROM texts WHERE hash=?1",
+	[ST_TEXT_INSERT] = "INSERT INTO texts(hash,len,words,nocc,dict_id,body) "
+			   "VALUES(?1,?2,?3,0,?4,?5)",
+	[ST_TEXT_BUMP] = "UPDATE texts SET nocc=nocc+1 WHERE id=?1",
+	[ST_FTS_INSERT] = "INSERT INTO fts(rowid,text) VALUES(?1,?2)",
+	[ST_DOC_INSERT] = "INSERT INTO docs(text_id,input_id,rec,run_id,ext_id,"
+			  "origin,source,generator,purpose,meta) "
+			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+	[ST_OCC_EXISTS] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 AND text_id=?3",
+	[ST_CROSS_ORIGIN] = "SELECT 1 FROM docs WHERE text_id=?1 AND origin=?2 LIMIT 1",
+	[ST_SEEN] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 LIMIT 1",
+	[ST_DOC_GET] = "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
+		       "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
+		       "d.source,d.generator,d.purpose,d.meta "
+		       "FROM docs d JOIN texts t ON t.id=d.text_id "
+		       "JOIN inputs i ON i.id=d.input_id WHERE d.id=?1",
+	[ST_TEXT_GET] = "SELECT dict_id,body,len FROM texts WHERE id=?1",
+	[ST_DICT_GET] = "SELECT data FROM dicts WHERE id=?1",
+	[ST_FIND_EXT] = "SELECT id FROM docs WHERE ext_id=?1 ORDER BY id",
+};
+
+int store_exec(sqlite3 *db, const char *sql, struct pv_err *err)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &msg);
+
+	if (rc == SQLITE_OK)
+		return 0;
+	pv_errf(err, rc == SQLITE_BUSY ? PV_EBUSY : PV_ESTORE, "%s",
+		msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return rc == SQLITE_BUSY ? PV_EBUSY : PV_ESTORE;
+}
+
+int store_sqlerr(struct store *s, struct pv_err *err, const char *what)
+{
+	int rc = sqlite3_errcode(s->db);
+	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? PV_EBUSY : PV_ESTORE;
+
+	if (rc == SQLITE_FULL)
+		return pv_errf(err, PV_EIO, "%s: %s: the disk is full; free space "
+			       "and run the same command again", s->path, what);
+	if (code == PV_EBUSY)
+		return pv_errf(err, code, "%s: %s: the store is busy (another "
+			       "provex is writing to it); try again when it is done",
+			       s->path, what);
+	return pv_errf(err, code, "%s: %s: %s", s->path, what,
+		       sqlite3_errmsg(s->db));
+}
+
+sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err)
+{
+	if (!s->st[id]) {
+		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
+				       SQLITE_PREPARE_PERSISTENT, &s->st[id],
+				       NULL) != SQLITE_OK) {
+			store_sqlerr(s, err, "preparing a query");
+			return NULL;
+		}
+	} else {
+		sqlite3_reset(s->st[id]);
+		sqlite3_clear_bindings(s->st[id]);
+	}
+	return s->st[id];
+}
+
+/* Checks that an existing file is a provex store before SQLite opens it:
+ * returns 0 (it is an SQLite file, or does not exist: *exists says which),
+ * or PV_ENOTSTORE. */
+static int precheck(const char *path, bool create, bool *exists,
+		    struct pv_err *err)
+{
+	struct stat st;
+	char head[16];
+	int fd;
+	ssize_t n;
+
+	*exists = false;
+	if (stat(path, &st) != 0) {
+		if (errno == ENOENT)
+			return 0;
+		return pv_errf(err, PV_EIO, "%s: %s", path, strerror(errno));
+	}
+	*exists = true;
+	if (S_ISDIR(st.st_mode))
+		return pv_errf(err, PV_ENOTSTORE,
+			       "%s is a directory, not a provex store; give a "
+			       "file name such as %s/corpus.pvx", path, path);
+	if (!S_ISREG(st.st_mode))
+		return pv_errf(err, PV_ENOTSTORE,
+			       "%s is not a regular file, so not a provex store",
+			       path);
+	if (st.st_size == 0 && create) {
+		/* an empty file holds nothing to lose: a store whose creation
+		 * was interrupted before its first transaction looks like this */
+		*exists = false;
+		return 0;
+	}
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return pv_errf(err, PV_EIO, "%s: %s", path, strerror(errno));
+	n = read(fd, head, sizeof head);
+	close(fd);
+	if (n != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+		return pv_errf(err, PV_ENOTSTORE,
+			       "%s exists and is not a provex store (%s); it was "
+			       "left untouched: choose another store path",
+			       path, n == 0 ? "it is empty" : "not an SQLite database");
+	return 0;
+}
+
+static int pragma_int(sqlite3 *db, const char *pragma, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, pragma, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Checks ids and version; creates the schema in a new, empty database. */
+static int setup(struct store *s, bool may_create, struct pv_err *err)
+{
+	int app = 0, ver = 0, ntables = 0, rc;
+
+	if (pragma_int(s->db, "PRAGMA application_id", &app) != SQLITE_OK ||
+	    pragma_int(s->db, "PRAGMA user_version", &ver) != SQLITE_OK ||
+	    pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &ntables) != SQLITE_OK) {
+		if (sqlite3_errcode(s->db) == SQLITE_NOTADB)
+			return pv_errf(err, PV_ENOTSTORE,
+				       "%s is not a provex store (not an SQLite "
+				       "database); it was left untouched", s->path);
+		return store_sqlerr(s, err, "reading the store header");
+	}
+	if (app == 0 && ntables == 0 && may_create) {
+		if ((rc = store_begin(s, err)))
+			return rc;
+		/* another process may have created it meanwhile */
+		pragma_int(s->db, "PRAGMA application_id", &app);
+		pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &ntables);
+		if (app == 0 && ntables == 0) {
+			if ((rc = schema_create(s->db, err))) {
+				store_rollback(s);
+				return rc;
+			}
+			app = STORE_APP_ID;
+		}
+		if ((rc = store_commit(s, err)))
+			return rc;
+		pragma_int(s->db, "PRAGMA user_version", &ver);
+	}
+	if (app != STORE_APP_ID)
+		return pv_errf(err, PV_ENOTSTORE,
+			       "%s is an SQLite database but not a provex store; "
+			       "it was left untouched: choose another store path",
+			       s->path);
+	if (ver > STORE_SCHEMA_VERSION)
+		return pv_errf(err, PV_ENEWER,
+			       "%s has schema version %d, newer than this provex "
+			       "understands (%d): upgrade provex to open it",
+			       s->path, ver, STORE_SCHEMA_VERSION);
+	if (ver < STORE_SCHEMA_VERSION) {
+		if (!s->writable)
+			return pv_errf(err, PV_ESTORE,
+				       "%s has the older schema version %d; open "
+				       "it once for writing (provex index) to "
+				       "upgrade it", s->path, ver);
+		if ((rc = store_begin(s, err)))
+			return rc;
+		if ((rc = schema_migrate(s->db, ver, err))) {
+			store_rollback(s);
+			return rc;
+		}
+		return store_commit(s, err);
+	}
+	return 0;
+}
+
+int store_open(struct store **out, const char *path, int mode, struct pv_err *err)
+{
+	struct store *s;
+	bool exists;
+	int flags, rc;
+
+	*out = NULL;
+	if ((rc = precheck(path, mode == STORE_CREATE, &exists, err)))
+		return rc;
+	if (!exists && mode != STORE_CREATE && access(path, F_OK) != 0)
+		return pv_errf(err, PV_ENOTFOUND,
+			       "%s: no such store; create one with: provex index %s FILE...",
+			       path, path);
+	s = pv_calloc(1, sizeof *s);
+	s->path = pv_strdup(path);
+	s->writable = mode != STORE_READ;
+	flags = s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
+	if (mode == STORE_CREATE)
+		flags |= SQLITE_OPEN_CREATE;
+	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		pv_errf(err, PV_ESTORE, "%s: cannot open: %s", path,
+			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		store_close(s);
+		return PV_ESTORE;
+	}
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_extended_result_codes(s->db, 0);
+	if ((rc = setup(s, mode == STORE_CREATE, err))) {
+		store_close(s);
+		return rc;
+	}
+	if (s->writable &&
+	    (rc = store_exec(s->db, "PRAGMA journal_mode=WAL; "
+			     "PRAGMA synchronous=NORMAL; PRAGMA cache_size=-32768;",
+			     err))) {
+		store_close(s);
+		return rc;
+	}
+	s->codec = codec_new();
+	if (!s->codec) {
+		store_close(s);
+		return pv_errf(err, PV_ENOMEM, "cannot create zstd contexts");
+	}
+	*out = s;
+	return 0;
+}
+
+void store_close(struct store *s)
+{
+	size_t i;
+
+	if (!s)
+		return;
+	if (s->in_tx)
+		store_rollback(s);
+	for (i = 0; i < ST_N; i++)
+		sqlite3_finalize(s->st[i]);
+	if (s->db)
+		sqlite3_close(s->db);
+	codec_free(s->codec);
+	buf_done(&s->zbuf);
+	free(s->path);
+	free(s);
+}
+
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
+int store_begin(struct store *s, struct pv_err *err)
+{
+	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_sqlerr(s, err, "starting a transaction");
+	s->in_tx = true;
+	return 0;
+}
+
+int store_commit(struct store *s, struct pv_err *err)
+{
+	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK) {
+		store_sqlerr(s, err, "committing");
+		store_rollback(s);
+		return err ? err->code : PV_ESTORE;
+	}
+	s->in_tx = false;
+	return 0;
+}
+
+void store_rollback(struct store *s)
+{
+	if (sqlite3_get_autocommit(s->db) == 0)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->in_tx = false;
+}
+
+int store_check(struct store *s, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, bad = 0;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA integrity_check", -1, &st, NULL))
+		return store_sqlerr(s, err, "checking integrity");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(st, 0);
+		if (!r || strcmp(r, "ok") != 0) {
+			if (!bad)
+				pv_errf(err, PV_ESTORE, "%s: integrity check: %s",
+					s->path, r ? r : "?");
+			bad = 1;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE && !bad)
+		return store_sqlerr(s, err, "checking integrity");
+	return bad ? PV_ESTORE : 0;
+}
+
+/* ---- runs ---- */
+
+int store_run_start(struct store *s, const char *command, int64_t *run_id,
+		    struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(started,command) VALUES"
+			       "(strftime('%Y-%m-%dT%H:%M:%SZ','now'),?1)", -1,
+			       &st, NULL))
+		return store_sqlerr(s, err, "recording the run");
+	sqlite3_bind_text(st, 1, command, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "recording the run");
+	*run_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
+		     struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE runs SET finished=strftime("
+			       "'%Y-%m-%dT%H:%M:%SZ','now'), summary=?2 WHERE id=?1",
+			       -1, &st, NULL))
+		return store_sqlerr(s, err, "recording the run");
+	sqlite3_bind_int64(st, 1, run_id);
+	sqlite3_bind_text(st, 2, summary_json, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "recording the run");
+	return 0;
+}
+
+/* ---- inputs ---- */
+
+int store_input(struct store *s, const char *canon, const char *name,
+		uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
+		bool *done_before, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*done_before = *same = false;
+	if (sqlite3_prepare_v2(s->db, "SELECT id,size,mtime,done FROM inputs "
+			       "WHERE path=?1", -1, &st, NULL))
+		return store_sqlerr(s, err, "looking up an input");
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*input_id = sqlite3_column_int64(st, 0);
+		*same = (uint64_t)sqlite3_column_int64(st, 1) == size &&
+			sqlite3_column_int64(st, 2) == mtime && size > 0;
+		*done_before = *same && sqlite3_column_int(st, 3);
+		sqlite3_finalize(st);
+		return 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "looking up an input");
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO inputs(path,name,size,mtime) "
+			       "VALUES(?1,?2,?3,?4)", -1, &st, NULL))
+		return store_sqlerr(s, err, "recording an input");
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
+	sqlite3_bind_int64(st, 4, mtime);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "recording an input");
+	*input_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_input_done(struct store *s, int64_t input_id, uint64_t size,
+		     int64_t mtime, int64_t records, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "UPDATE inputs SET done=1,size=?2,"
+			       "mtime=?3,records=?4 WHERE id=?1", -1, &st, NULL))
+		return store_sqlerr(s, err, "recording an input");
+	sqlite3_bind_int64(st, 1, input_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
+	sqlite3_bind_int64(st, 3, mtime);
+	sqlite3_bind_int64(st, 4, records);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "recording an input");
+	return 0;
+}
+
+/* ---- dictionaries ---- */
+
+int store_dict_add(struct store *s, const void *dict, size_t len,
+		   size_t nsamples, size_t sample_bytes, int64_t *dict_id,
+		   struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO dicts(created,nsamples,"
+			       "sample_bytes,data) VALUES(strftime('%Y-%m-%dT"
+			       "%H:%M:%SZ','now'),?1,?2,?3)", -1, &st, NULL))
+		return store_sqlerr(s, err, "storing a dictionary");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)nsamples);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)sample_bytes);
+	sqlite3_bind_blob(st, 3, dict, (int)len, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "storing a dictionary");
+	*dict_id = sqlite3_last_insert_rowid(s->db);
+	if ((rc = codec_set_cdict(s->codec, *dict_id, dict, len,
+				  codec_level(s->codec), err)))
+		return rc;
+	return codec_add_ddict(s->codec, *dict_id, dict, len, err);
+}
+
+int64_t store_dict_use_latest(struct store *s, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t id = 0;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT id,data FROM dicts ORDER BY id DESC "
+			       "LIMIT 1", -1, &st, NULL))
+		return store_sqlerr(s, err, "reading dictionaries");
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		id = sqlite3_column_int64(st, 0);
+		rc = codec_set_cdict(s->codec, id, sqlite3_column_blob(st, 1),
+				     (size_t)sqlite3_column_bytes(st, 1),
+				     codec_level(s->codec), err);
+		if (!rc)
+			rc = codec_add_ddict(s->codec, id,
+					     sqlite3_column_blob(st, 1),
+					     (size_t)sqlite3_column_bytes(st, 1), err);
+		if (rc) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	sqlite3_finalize(st);
+	return id;
+}
+
+int store_set_level(struct store *s, int level, struct pv_err *err)
+{
+	/* re-digest the current dictionary at the new level */
+	int64_t id = codec_cdict_id(s->codec);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!id)
+		return codec_set_cdict(s->codec, 0, NULL, 0, level, err);
+	if (!(st = store_stmt(s, ST_DICT_GET, err)))
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	if (sqlite3_step(st) != SQLITE_ROW)
+		return store_sqlerr(s, err, "reading a dictionary");
+	rc = codec_set_cdict(s->codec, id, sqlite3_column_blob(st, 0),
+			     (size_t)sqlite3_column_bytes(st, 0), level, err);
+	sqlite3_reset(st);
+	return rc;
+}
+
+int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (codec_has_ddict(s->codec, dict_id))
+		return 0;
+	if (!(st = store_stmt(s, ST_DICT_GET, err)))
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, dict_id);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return pv_errf(err, PV_ESTORE, "%s: dictionary %lld is missing; "
+			       "the store is damaged", s->path, (long long)dict_id);
+	}
+	rc = codec_add_ddict(s->codec, dict_id, sqlite3_column_blob(st, 0),
+			     (size_t)sqlite3_column_bytes(st, 0), err);
+	sqlite3_reset(st);
+	return rc;
+}

@@ -1,0 +1,166 @@
+/*
+ * store.h - the provex store: one SQLite file holding every document's text
+ * (compressed on its own with zstd and a trained dictionary, stored once per
+ * distinct text), its provenance as columns, the other input fields as JSON,
+ * and a full-text index.  The schema is documented in the README and created
+ * or migrated by schema.c.
+ *
+ * Ownership: struct store owns the SQLite connection, every prepared
+ * statement and the compression contexts; store_close() releases them all.
+ * Rows handed out (struct doc_row) own their strings until doc_row_done().
+ */
+#ifndef PV_STORE_H
+#define PV_STORE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "../common/pv.h"
+#include "../common/buf.h"
+
+#define STORE_SCHEMA_VERSION 1
+#define STORE_APP_ID 0x50565831     /* "PVX1" in PRAGMA application_id */
+
+struct store;
+
+enum {
+	STORE_READ = 0,      /* open an existing store read-only */
+	STORE_WRITE = 1,     /* open an existing store for writing */
+	STORE_CREATE = 2     /* create it when absent (implies STORE_WRITE) */
+};
+
+/* Opens (or creates) the store at path.  Refuses, without touching it, a
+ * file that is not a provex store (PV_ENOTSTORE) and a store with a newer
+ * schema (PV_ENEWER); migrates an older schema.  WAL mode, busy timeout. */
+int store_open(struct store **out, const char *path, int mode, struct pv_err *err);
+void store_close(struct store *s);                  /* NULL allowed */
+const char *store_path(const struct store *s);
+
+/* Transactions.  store_begin takes the write lock (BEGIN IMMEDIATE), waiting
+ * for another writer up to the busy timeout. */
+int store_begin(struct store *s, struct pv_err *err);
+int store_commit(struct store *s, struct pv_err *err);
+void store_rollback(struct store *s);
+
+/* ---- writing (indexer) ---- */
+
+/* Records an index run; returns its id in *run_id. */
+int store_run_start(struct store *s, const char *command, int64_t *run_id,
+		    struct pv_err *err);
+int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
+		     struct pv_err *err);
+
+/* Registers an input (by canonical path) and returns its id.  *same is set
+ * when the path was registered before with the same size and mtime (so its
+ * record numbers still name the same records); *done_before when, moreover,
+ * it was read to the end (nothing new can come from it). */
+int store_input(struct store *s, const char *canon, const char *name,
+		uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
+		bool *done_before, struct pv_err *err);
+int store_input_done(struct store *s, int64_t input_id, uint64_t size,
+		     int64_t mtime, int64_t records, struct pv_err *err);
+
+/* Adds a compression dictionary (and makes it the one new texts use). */
+int store_dict_add(struct store *s, const void *dict, size_t len,
+		   size_t nsamples, size_t sample_bytes, int64_t *dict_id,
+		   struct pv_err *err);
+/* Uses the newest stored dictionary for new texts, if any; returns its id or 0. */
+int64_t store_dict_use_latest(struct store *s, struct pv_err *err);
+/* Compression level for new texts (default 3). */
+int store_set_level(struct store *s, int level, struct pv_err *err);
+
+struct doc_in {
+	int64_t input_id;
+	int64_t rec;                /* record number within the input */
+	int64_t run_id;
+	const char *ext_id;         /* the input's id for the document */
+	const char *text;           /* the document's bytes */
+	size_t len;
+	const char *origin;         /* "real", "synthetic" or "unknown" */
+	const char *source, *generator, *purpose;  /* NULL or "" = none */
+	const char *meta;           /* JSON object text, or NULL */
+};
+
+enum doc_outcome {
+	DOC_NEW = 1,         /* added, with a text not seen before */
+	DOC_DUP = 2,         /* added; its text was already stored */
+	DOC_EXISTS = 3       /* this occurrence was indexed before: nothing added */
+};
+
+/* Adds one document: hashes the text, stores and indexes it once, links
+ * the occurrence.  *cross_origin is set when the text was already stored
+ * under the opposite origin (real vs synthetic).  Must run inside
+ * store_begin/store_commit. */
+int store_doc_add(struct store *s, const struct doc_in *d,
+		  enum doc_outcome *outcome, bool *cross_origin,
+		  size_t *stored_bytes, struct pv_err *err);
+
+/* Quick check used to skip work when rerunning an interrupted index: true
+ * when input_id has an occurrence with record number rec. */
+int store_doc_seen(struct store *s, int64_t input_id, int64_t rec, bool *seen,
+		   struct pv_err *err);
+
+/* ---- reading ---- */
+
+struct doc_row {
+	int64_t id, text_id, input_id, rec, run_id;
+	int64_t len;                /* bytes of the text */
+	int64_t stored;             /* compressed bytes of the text */
+	int64_t nocc;               /* documents sharing this text */
+	int64_t words;
+	const char *ext_id, *file, *origin, *source, *generator, *purpose, *meta;
+	struct buf arena;           /* owns the strings above */
+};
+void doc_row_done(struct doc_row *r);
+
+/* Fetches document id.  PV_ENOTFOUND when there is none. */
+int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_err *err);
+
+/* Ids of the documents whose ext_id equals ext (at most max, in id order);
+ * returns how many were found (may exceed max), or a negative code. */
+int64_t store_find_ext(struct store *s, const char *ext, int64_t *ids, size_t max,
+		       struct pv_err *err);
+
+/* Decompresses a text into out (replacing its contents). */
+int store_text_read(struct store *s, int64_t text_id, struct buf *out,
+		    struct pv_err *err);
+/* Decompresses at most the first `limit` bytes of a text (cheap preview). */
+int store_text_head(struct store *s, int64_t text_id, size_t limit,
+		    struct buf *out, struct pv_err *err);
+
+/* Calls cb for each document in id order, starting after after_id (0 = from
+ * the start); stops when cb returns non-zero (that value is returned).  The
+ * row is borrowed for the duration of the call. */
+int store_each_doc(struct store *s, int64_t after_id,
+		   int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
+		   struct pv_err *err);
+
+/* ---- summary ---- */
+
+struct store_group {                /* one value of a provenance column */
+	char *value;                /* owned; "" for none */
+	int64_t docs, bytes;
+};
+
+struct store_info {
+	int schema_version;
+	int64_t docs, texts;        /* occurrences, distinct texts */
+	int64_t dup_docs;           /* documents whose text was stored before */
+	int64_t dup_texts;          /* texts occurring more than once */
+	int64_t cross_origin_texts; /* texts occurring as both real and synthetic */
+	int64_t bytes_raw;          /* sum of distinct texts' lengths */
+	int64_t bytes_docs;         /* sum over documents (duplicates counted) */
+	int64_t bytes_stored;       /* compressed texts */
+	int64_t dict_count, dict_bytes;
+	int64_t inputs, runs;
+	int64_t file_bytes;         /* size of the store file(s) on disk */
+	struct store_group *by[4];  /* origin, source, generator, purpose */
+	size_t nby[4];
+};
+int store_info_get(struct store *s, struct store_info *info, struct pv_err *err);
+void store_info_done(struct store_info *info);
+
+/* Runs PRAGMA integrity_check; 0 when "ok". */
+int store_check(struct store *s, struct pv_err *err);
+
+#endif

@@ -1,0 +1,42 @@
+/*
+ * store_int.h - internals shared by the store's source files.
+ */
+#ifndef PV_STORE_INT_H
+#define PV_STORE_INT_H
+
+#include "config.h"
+#include "store.h"
+#include "codec.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+
+/* FTS5 detail level: "full" keeps token positions, which phrase search
+ * ("quoted phrases") and NEAR need; measured in tests/bench/index. */
+#define STORE_FTS_DETAIL "full"
+
+enum stmt_id {
+	ST_TEXT_BY_HASH, ST_TEXT_INSERT, ST_TEXT_BUMP, ST_FTS_INSERT,
+	ST_DOC_INSERT, ST_OCC_EXISTS, ST_CROSS_ORIGIN, ST_SEEN,
+	ST_DOC_GET, ST_TEXT_GET, ST_DICT_GET, ST_FIND_EXT,
+	ST_N
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;                /* owned */
+	bool writable;
+	bool in_tx;
+	sqlite3_stmt *st[ST_N];    /* prepared lazily, finalized in store_close */
+	struct codec *codec;       /* owned */
+	struct buf zbuf;           /* compression output, reused */
+};
+
+int store_exec(sqlite3 *db, const char *sql, struct pv_err *err);
+int store_sqlerr(struct store *s, struct pv_err *err, const char *what);
+sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err);
+int schema_create(sqlite3 *db, struct pv_err *err);
+int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
+int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err);
+
+#endif

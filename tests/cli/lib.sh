@@ -1,0 +1,84 @@
+# lib.sh - helpers for command-line tests, sourced by tests/cli/*.sh.
+#
+# Tests speak TAP: ok/is/like print "ok N - name" or "not ok N - name";
+# done_testing prints the plan.  pv runs provex ($PROVEX), under valgrind
+# when PROVEX_VALGRIND is set (a leak or memory error makes it exit 99).
+# T is a fresh temporary folder, removed at exit.
+
+set -u
+PROVEX=${PROVEX:-$(pwd)/provex}
+SHARED=${SHARED:-${top_srcdir:-.}/../shared}
+T=$(mktemp -d "${TMPDIR:-/tmp}/provex-test.XXXXXX")
+trap 'rm -rf "$T"' EXIT
+_n=0
+_failed=0
+
+pv() {
+	if [ -n "${PROVEX_VALGRIND:-}" ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite,indirect \
+			--show-leak-kinds=definite,indirect "$PROVEX" "$@"
+	else
+		"$PROVEX" "$@"
+	fi
+}
+
+ok() {	# ok CONDITION-STATUS NAME: pass when the status is 0
+	_n=$((_n + 1))
+	if [ "$1" -eq 0 ]; then
+		echo "ok $_n - $2"
+	else
+		echo "not ok $_n - $2"
+		_failed=$((_failed + 1))
+	fi
+}
+
+is() {	# is GOT WANT NAME
+	_n=$((_n + 1))
+	if [ "$1" = "$2" ]; then
+		echo "ok $_n - $3"
+	else
+		echo "not ok $_n - $3"
+		printf '#   got:  %s\n#   want: %s\n' "$1" "$2" | head -20
+		_failed=$((_failed + 1))
+	fi
+}
+
+like() {	# like TEXT PATTERN NAME: grep -E pattern in text
+	_n=$((_n + 1))
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		echo "ok $_n - $3"
+	else
+		echo "not ok $_n - $3"
+		printf '#   text: %s\n#   does not match: %s\n' "$1" "$2" | head -20
+		_failed=$((_failed + 1))
+	fi
+}
+
+unlike() {	# unlike TEXT PATTERN NAME
+	_n=$((_n + 1))
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		echo "not ok $_n - $3"
+		printf '#   text: %s\n#   matches: %s\n' "$1" "$2" | head -20
+		_failed=$((_failed + 1))
+	else
+		echo "ok $_n - $3"
+	fi
+}
+
+skip() {	# skip REASON
+	_n=$((_n + 1))
+	echo "ok $_n # SKIP $1"
+}
+
+done_testing() {
+	echo "1..$_n"
+	[ "$_failed" -eq 0 ]
+}
+
+# json_get FILE-OR-TEXT KEY: a top-level number from a JSON object on stdin
+json_num() {
+	python3 -c 'import json,sys; d=json.load(sys.stdin)
+for k in sys.argv[1].split("."): d=d[k]
+print(d)' "$1"
+}

@@ -1,0 +1,74 @@
+#!/bin/sh
+# Interrupted and concurrent runs: the store stays whole and nothing is lost.
+. "$top_srcdir/tests/cli/lib.sh"
+
+python3 -c 'import random
+r = random.Random(7)
+words = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+for i in range(20000):
+    n = r.randint(20, 200)
+    print("{\"id\": \"d%d\", \"text\": \"%s\", \"origin\": \"%s\"}" % (i, " ".join(r.choice(words) for _ in range(n)), r.choice(["real", "synthetic"])))' > "$T/c.jsonl"
+if [ -n "${PROVEX_VALGRIND:-}" ]; then
+	head -n 3000 "$T/c.jsonl" > "$T/c2" && mv "$T/c2" "$T/c.jsonl"
+fi
+want=$(wc -l < "$T/c.jsonl")
+check() {	# check STORE NAME: the store passes an integrity check
+	is "$(sqlite3 "$1" 'PRAGMA integrity_check')" "ok" "$2: integrity_check ok"
+}
+
+# ---- kill -9 at several moments, then the same command completes it
+for delay in 0.05 0.3 0.8; do
+	S=$T/k$delay.pvx
+	"$PROVEX" index "$S" "$T/c.jsonl" --id-field id --origin-field origin -q &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if [ -e "$S" ]; then
+		check "$S" "killed after ${delay}s"
+		pv info "$S" >/dev/null
+		ok $? "killed after ${delay}s: the store opens"
+	else
+		skip "killed after ${delay}s before the store existed"
+		skip "killed after ${delay}s before the store existed"
+	fi
+	pv index "$S" "$T/c.jsonl" --id-field id --origin-field origin -q
+	ok $? "killed after ${delay}s: rerun succeeds"
+	is "$(pv info "$S" --json | json_num documents)" "$want" "killed after ${delay}s: rerun completes the index"
+	is "$(sqlite3 "$S" 'SELECT count(*) FROM (SELECT ext_id FROM docs GROUP BY ext_id HAVING count(*)>1)')" 0 \
+		"killed after ${delay}s: no document twice"
+done
+
+# ---- Ctrl-C: what was read is kept, status 130
+S=$T/int.pvx
+"$PROVEX" index "$S" "$T/c.jsonl" --id-field id 2>"$T/err" &
+pid=$!
+sleep 0.4
+kill -INT $pid
+wait $pid
+st=$?
+if [ $st -eq 0 ]; then
+	skip "the run finished before Ctrl-C"
+	skip "the run finished before Ctrl-C"
+else
+	is $st 130 "Ctrl-C: status 130"
+	like "$(cat "$T/err")" "interrupted.*run the same command again|Run the same command again" "Ctrl-C: says how to complete"
+fi
+check "$S" "after Ctrl-C"
+pv index "$S" "$T/c.jsonl" --id-field id -q
+is "$(pv info "$S" --json | json_num documents)" "$want" "after Ctrl-C, the rerun completes"
+
+# ---- two runs into the same store at once
+S=$T/two.pvx
+split -l $((want / 2)) "$T/c.jsonl" "$T/part."
+"$PROVEX" index "$S" "$T/part.aa" --id-field id -q 2>"$T/e1" &
+p1=$!
+"$PROVEX" index "$S" "$T/part.ab" --id-field id -q 2>"$T/e2" &
+p2=$!
+wait $p1; s1=$?
+wait $p2; s2=$?
+is "$s1 $s2" "0 0" "two runs at once both succeed"
+is "$(pv info "$S" --json | json_num documents)" "$want" "nothing is lost"
+check "$S" "two writers"
+
+done_testing

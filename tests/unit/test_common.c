@@ -1,0 +1,110 @@
+/*
+ * test_common.c - the error record, byte buffer, UTF-8 helpers and JSON
+ * writer.
+ */
+#include "config.h"
+#include "../tap.h"
+#include "common/pv.h"
+#include "common/buf.h"
+#include "common/utf8.h"
+#include "common/json.h"
+
+#include <stdlib.h>
+
+static void test_err(void)
+{
+	struct pv_err e;
+	char out[256];
+	int rc;
+
+	pv_err_clear(&e);
+	rc = pv_errf_at(&e, PV_EPARSE, "in.jsonl", 3, 7, "expected '%c'", ':');
+	is_int(rc, PV_EPARSE, "pv_errf_at returns its code");
+	is_str(pv_err_format(&e, out, sizeof out), "in.jsonl:3:7: expected ':'",
+	       "file:line:column: message");
+	pv_errf(&e, PV_EIO, "disk on fire");
+	is_str(pv_err_format(&e, out, sizeof out), "disk on fire", "no location");
+	is_str(pv_strerror(PV_ENOTSTORE), "not a provex store", "code names");
+	is_int(pv_errf(NULL, PV_EIO, "x"), PV_EIO, "NULL err is allowed");
+}
+
+static void test_buf(void)
+{
+	struct buf b = BUF_INIT;
+	char *p;
+	int i;
+
+	is_str(buf_str(&b), "", "empty buffer reads as \"\"");
+	buf_puts(&b, "abc");
+	buf_putc(&b, '\0');
+	buf_printf(&b, "%d-%s", 42, "x");
+	is_int(b.len, 8, "length counts an embedded NUL");
+	is_mem(b.data, b.len, "abc\0" "42-x", 8, "bytes appended in order");
+	for (i = 0; i < 100000; i++)
+		buf_putc(&b, 'z');
+	is_int(b.len, 100008, "grows");
+	ok(b.data[b.len] == '\0', "always NUL-terminated");
+	buf_reset(&b);
+	is_int(b.len, 0, "reset");
+	buf_puts(&b, "kept");
+	p = buf_take(&b);
+	is_str(p, "kept", "take hands over the bytes");
+	ok(b.data == NULL && b.len == 0, "take empties the buffer");
+	free(p);
+	buf_done(&b);
+}
+
+static void test_utf8(void)
+{
+	struct buf b = BUF_INIT;
+	size_t n;
+
+	ok(utf8_valid("h\xc3\xa9llo \xe4\xb8\xad\xf0\x9f\x98\x80", 13), "valid UTF-8");
+	ok(!utf8_valid("\xff", 1), "0xff is invalid");
+	ok(!utf8_valid("\xc0\xaf", 2), "overlong is invalid");
+	ok(!utf8_valid("\xed\xa0\x80", 3), "surrogate is invalid");
+	ok(!utf8_valid("\xe4\xb8", 2), "truncated sequence is invalid");
+	is_int(utf8_count_invalid("a\xff" "b\xfe", 4), 2, "counts invalid bytes");
+
+	n = utf8_sanitize(&b, "a\x1b[2Jb\x07\xff\n\tc\x7f", 12, 0);
+	is_str(buf_str(&b), "a^[[2Jb^G\\xff^J c^?", "controls and bad bytes made visible");
+	is_int(n, 5, "five placeholders");
+	buf_reset(&b);
+	utf8_sanitize(&b, "l1\nl2\t\xc2\x9b", 8, SAN_KEEP_NEWLINES);
+	is_str(buf_str(&b), "l1\nl2\t\\u009b", "newlines kept, C1 control escaped");
+	buf_reset(&b);
+	utf8_sanitize(&b, "\xe4\xb8\xad\xf0\x9f\x98\x80", 7, 0);
+	is_str(buf_str(&b), "\xe4\xb8\xad\xf0\x9f\x98\x80", "CJK and emoji pass through");
+	buf_done(&b);
+}
+
+static void test_json_writer(void)
+{
+	struct buf b = BUF_INIT;
+	bool first = true;
+	size_t bad;
+
+	bad = json_put_string(&b, "q\"b\\n\n\x01\xff\xc3\xa9", 10);
+	is_str(buf_str(&b), "\"q\\\"b\\\\n\\n\\u0001\xef\xbf\xbd\xc3\xa9\"", "escapes");
+	is_int(bad, 1, "one invalid byte replaced");
+	buf_reset(&b);
+	buf_putc(&b, '{');
+	json_put_key(&b, &first, "a");
+	buf_puts(&b, "1");
+	json_put_key(&b, &first, "b");
+	buf_puts(&b, "2}");
+	is_str(buf_str(&b), "{\"a\":1,\"b\":2}", "keys with commas");
+	buf_reset(&b);
+	json_put_string(&b, "a\0b", 3);
+	is_str(buf_str(&b), "\"a\\u0000b\"", "NUL escaped");
+	buf_done(&b);
+}
+
+int main(void)
+{
+	test_err();
+	test_buf();
+	test_utf8();
+	test_json_writer();
+	return tap_done();
+}

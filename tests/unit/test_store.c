@@ -1,0 +1,217 @@
+/*
+ * test_store.c - the store: creation, refusal of foreign files, documents
+ * in and out byte-exact, dedupe, dictionaries, summaries.
+ */
+#include "config.h"
+#include "../tap.h"
+#include "store/store.h"
+#include "store/codec.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/provex-store-XXXXXX";
+
+static char *path(const char *name)
+{
+	static char p[4][256];
+	static int i;
+	i = (i + 1) % 4;
+	snprintf(p[i], sizeof p[i], "%s/%s", dir, name);
+	return p[i];
+}
+
+static void write_file(const char *p, const char *data, size_t len)
+{
+	FILE *fp = fopen(p, "wb");
+	fwrite(data, 1, len, fp);
+	fclose(fp);
+}
+
+static int add(struct store *s, int64_t input, int64_t rec, const char *text,
+	       size_t len, const char *origin, enum doc_outcome *oc, bool *cross)
+{
+	struct doc_in d = { .input_id = input, .rec = rec, .ext_id = "x",
+			    .text = text, .len = len, .origin = origin,
+			    .source = "src", .meta = "{\"k\":1}" };
+	size_t stored;
+	struct pv_err e;
+	int rc = store_doc_add(s, &d, oc, cross, &stored, &e);
+	if (rc)
+		printf("# %s\n", e.msg);
+	return rc;
+}
+
+static void test_refusals(void)
+{
+	struct store *s = NULL;
+	struct pv_err e;
+	sqlite3 *db;
+	char head[64];
+	FILE *fp;
+
+	write_file(path("notes.txt"), "my precious notes\n", 18);
+	is_int(store_open(&s, path("notes.txt"), STORE_CREATE, &e), PV_ENOTSTORE,
+	       "a text file is refused");
+	ok(strstr(e.msg, "not a provex store") != NULL, "message says why: %s", e.msg);
+	fp = fopen(path("notes.txt"), "rb");
+	ok(fp && fread(head, 1, sizeof head, fp) == 18 && memcmp(head, "my precious", 11) == 0,
+	   "and it is left untouched");
+	if (fp)
+		fclose(fp);
+
+	sqlite3_open(path("other.db"), &db);
+	sqlite3_exec(db, "CREATE TABLE t(x); INSERT INTO t VALUES(1);", NULL, NULL, NULL);
+	sqlite3_close(db);
+	is_int(store_open(&s, path("other.db"), STORE_CREATE, &e), PV_ENOTSTORE,
+	       "another SQLite database is refused");
+
+	ok(store_open(&s, path("new.pvx"), STORE_CREATE, &e) == 0, "a new store is created");
+	store_close(s);
+	sqlite3_open(path("new.pvx"), &db);
+	sqlite3_exec(db, "PRAGMA user_version=99", NULL, NULL, NULL);
+	sqlite3_close(db);
+	is_int(store_open(&s, path("new.pvx"), STORE_READ, &e), PV_ENEWER,
+	       "a newer schema is refused");
+	ok(strstr(e.msg, "upgrade provex") != NULL, "and says what to do");
+
+	is_int(store_open(&s, path("absent.pvx"), STORE_READ, &e), PV_ENOTFOUND,
+	       "reading a missing store fails");
+	ok(access(path("absent.pvx"), F_OK) != 0, "without creating it");
+	is_int(store_open(&s, dir, STORE_CREATE, &e), PV_ENOTSTORE, "a folder is refused");
+}
+
+static void test_docs(void)
+{
+	struct store *s = NULL;
+	struct pv_err e;
+	enum doc_outcome oc;
+	bool cross, seen;
+	struct doc_row row;
+	struct buf out = BUF_INIT;
+	struct store_info info;
+	int64_t iid, ids[4];
+	bool same, done;
+	static const char weird[] = "nul\0byte \xff\xfe bad utf8 \x1b[2J";
+	char *big;
+	size_t i;
+
+	ok(store_open(&s, path("docs.pvx"), STORE_CREATE, &e) == 0, "open");
+	store_begin(s, &e);
+	ok(store_input(s, "/abs/in.jsonl", "in.jsonl", 10, 5, &iid, &same, &done, &e) == 0 &&
+	   !same && !done, "new input");
+	ok(add(s, iid, 0, "hello world", 11, "real", &oc, &cross) == 0 && oc == DOC_NEW,
+	   "first text is new");
+	ok(add(s, iid, 1, "hello world", 11, "synthetic", &oc, &cross) == 0 &&
+	   oc == DOC_DUP && cross, "same text again: duplicate across origins");
+	ok(add(s, iid, 1, "hello world", 11, "synthetic", &oc, &cross) == 0 &&
+	   oc == DOC_EXISTS, "same occurrence again: nothing added");
+	ok(add(s, iid, 2, weird, sizeof weird - 1, "unknown", &oc, &cross) == 0 &&
+	   oc == DOC_NEW, "NUL and invalid UTF-8 accepted");
+	big = malloc(3 << 20);
+	for (i = 0; i < (3u << 20); i++)
+		big[i] = (char)('a' + (i * 7 + i / 13) % 26);
+	ok(add(s, iid, 3, big, 3 << 20, "real", &oc, &cross) == 0, "3 MB text");
+	ok(store_commit(s, &e) == 0, "commit");
+
+	ok(store_doc_seen(s, iid, 2, &seen, &e) == 0 && seen, "seen: record 2");
+	ok(store_doc_seen(s, iid, 9, &seen, &e) == 0 && !seen, "not seen: record 9");
+
+	memset(&row, 0, sizeof row);
+	ok(store_doc_get(s, 3, &row, &e) == 0, "get document 3");
+	is_str(row.origin, "unknown", "origin");
+	is_str(row.source, "src", "source");
+	is_str(row.meta, "{\"k\":1}", "metadata");
+	is_str(row.file, "in.jsonl", "file name");
+	is_int(row.len, sizeof weird - 1, "length");
+	ok(store_text_read(s, row.text_id, &out, &e) == 0 &&
+	   out.len == sizeof weird - 1 && memcmp(out.data, weird, out.len) == 0,
+	   "text round-trips byte-exact");
+	ok(store_doc_get(s, 4, &row, &e) == 0 &&
+	   store_text_read(s, row.text_id, &out, &e) == 0 &&
+	   out.len == (3u << 20) && memcmp(out.data, big, out.len) == 0, "3 MB round-trips");
+	ok(store_text_head(s, row.text_id, 100, &out, &e) == 0 && out.len == 100 &&
+	   memcmp(out.data, big, 100) == 0, "head gives the first 100 bytes");
+	is_int(store_doc_get(s, 99, &row, &e), PV_ENOTFOUND, "missing id");
+	doc_row_done(&row);
+
+	is_int(store_find_ext(s, "x", ids, 4, &e), 4, "find by input id");
+
+	ok(store_info_get(s, &info, &e) == 0, "info");
+	is_int(info.docs, 4, "4 documents");
+	is_int(info.texts, 3, "3 texts");
+	is_int(info.dup_docs, 1, "1 duplicate");
+	is_int(info.cross_origin_texts, 1, "1 text both real and synthetic");
+	is_int(info.nby[0], 3, "three origins");
+	ok(info.bytes_stored < info.bytes_raw, "compressed");
+	store_info_done(&info);
+	ok(store_check(s, &e) == 0, "integrity check passes");
+	store_close(s);
+	free(big);
+	buf_done(&out);
+}
+
+static void test_dict(void)
+{
+	struct store *s = NULL;
+	struct pv_err e;
+	struct buf samples = BUF_INIT, dict = BUF_INIT, out = BUF_INIT;
+	size_t sizes[400], i;
+	int64_t dict_id, iid;
+	enum doc_outcome oc;
+	bool cross, same, done;
+	struct doc_row row;
+
+	for (i = 0; i < 400; i++) {
+		size_t before = samples.len;
+		buf_printf(&samples, "Document %zu: the quick brown fox jumps over "
+			   "the lazy dog %zu times; provenance=real source=test.",
+			   i, i * 31 % 17);
+		sizes[i] = samples.len - before;
+	}
+	ok(codec_train(samples.data, sizes, 400, 4096, &dict, &e) == 0 && dict.len > 0,
+	   "dictionary trained (%zu bytes)", dict.len);
+	ok(store_open(&s, path("dict.pvx"), STORE_CREATE, &e) == 0, "open");
+	store_begin(s, &e);
+	ok(store_dict_add(s, dict.data, dict.len, 400, samples.len, &dict_id, &e) == 0,
+	   "dictionary stored");
+	store_input(s, "/d", "d", 1, 1, &iid, &same, &done, &e);
+	ok(add(s, iid, 0, samples.data, sizes[0], "real", &oc, &cross) == 0, "add");
+	store_commit(s, &e);
+	store_close(s);
+
+	ok(store_open(&s, path("dict.pvx"), STORE_READ, &e) == 0, "reopen");
+	memset(&row, 0, sizeof row);
+	ok(store_doc_get(s, 1, &row, &e) == 0 && row.stored < row.len,
+	   "compressed with the dictionary (%lld < %lld)", (long long)row.stored,
+	   (long long)row.len);
+	ok(store_text_read(s, row.text_id, &out, &e) == 0 && out.len == sizes[0] &&
+	   memcmp(out.data, samples.data, out.len) == 0,
+	   "decompressed after reopening (dictionary loaded from the store)");
+	doc_row_done(&row);
+	store_close(s);
+	buf_done(&samples);
+	buf_done(&dict);
+	buf_done(&out);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	test_refusals();
+	test_docs();
+	test_dict();
+	{
+		char cmd[300];
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return tap_done();
+}
