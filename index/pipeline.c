@@ -65,6 +65,7 @@ struct run {
 	struct prov prov;
 	/* per input */
 	const char *input_name;
+	enum reader_format fmt;             /* the open reader's format */
 	int64_t input_id;
 	bool shortcut;                      /* input unchanged: skip recs seen */
 	double t0, last_progress;
@@ -274,8 +275,7 @@ static void build_ext_id(struct run *r, const struct record *rec)
 		buf_append(&r->ext, s, len);
 		return;
 	}
-	switch (rec->array_key || reader_guess_format(rec->input) == FMT_JSON ? 1 :
-		reader_guess_format(rec->input) == FMT_TEXT ? 2 : 0) {
+	switch (rec->array_key || r->fmt == FMT_JSON ? 1 : r->fmt == FMT_TEXT ? 2 : 0) {
 	case 1:
 		if (rec->array_key)
 			buf_printf(&r->ext, "%s:%s:%ld", r->input_name, rec->array_key,
@@ -615,6 +615,7 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		return 0;
 	}
 	r->st->inputs++;
+	r->fmt = reader_format(rd);
 	r->input_name = strcmp(path, "-") == 0 ? "stdin" : path;
 	if ((rc = store_input(r->store, canon ? canon : "-", r->input_name, size,
 			      mtime, &r->input_id, &same, &done_before, err))) {

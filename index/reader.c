@@ -23,6 +23,8 @@ _Static_assert((int)JSON_NULL == (int)JT_NULL && (int)JSON_FALSE == (int)JT_FALS
  * reader_guess_format - the format path would be read as under FMT_AUTO,
  * from its extension (case-insensitive) after dropping a trailing .gz or
  * .zst: .jsonl/.ndjson JSONL, .json JSON, .csv CSV, anything else text.
+ * Standard input ("-") has no name to go by and is read as JSONL, the
+ * format streams of documents come in.
  */
 enum reader_format reader_guess_format(const char *path)
 {
@@ -30,6 +32,8 @@ enum reader_format reader_guess_format(const char *path)
 	const char *base = strrchr(path, '/'), *dot = NULL, *p;
 	size_t n, i, k;
 
+	if (strcmp(path, "-") == 0)
+		return FMT_JSONL;
 	base = base ? base + 1 : path;
 	n = strlen(base);
 	for (i = 0; i < PV_ARRAY_LEN(packs); i++) {

@@ -17,7 +17,7 @@ J
 out=$(pv index "$S" "$T/bad.jsonl" --json 2>"$T/err")
 ok $? "bad records do not fail the run"
 err=$(cat "$T/err")
-like "$err" "bad.jsonl:2:18: .*(expected|malformed)" "malformed line reported with file:line:column"
+like "$err" "bad.jsonl:2:19: .*(expected|malformed)" "malformed line reported with file:line:column"
 like "$err" "bad.jsonl:3:.*not an object or string" "a number is rejected with the reason"
 like "$err" "bad.jsonl:5:.*no \"text\" field" "missing text field named"
 like "$err" "bad.jsonl:6:.*not a string" "non-string text"
@@ -33,7 +33,7 @@ ok $? "the summary counts rejections by reason"
 # ---- --strict: stop with status 1, keep nothing of the run
 pv index "$T/strict.pvx" "$T/bad.jsonl" --strict -q 2>"$T/err"
 is $? 1 "--strict exits 1"
-like "$(cat "$T/err")" "bad.jsonl:2:18" "--strict names the bad line"
+like "$(cat "$T/err")" "bad.jsonl:2:19" "--strict names the bad line"
 is "$(pv info "$T/strict.pvx" --json | json_num documents)" 0 "--strict keeps no partial batch"
 
 # ---- invalid UTF-8 and NUL bytes round-trip
@@ -52,7 +52,7 @@ ok $(cmp -s "$T/o3" "$T/raw.txt"; echo $?) "a text file with NUL and bad bytes r
 # ---- huge documents: 100 MB, and a 1 MB single line
 if [ -z "${PROVEX_VALGRIND:-}" ]; then
 	python3 -c 'import sys
-sys.stdout.write("{\"text\": \"" + ("lorem ipsum dolor sit amet " * 3883495)[:104857600] + "\"}\n")' > "$T/big.jsonl"
+sys.stdout.write("{\"text\": \"" + ("lorem ipsum dolor sit amet " * 3900000)[:104857600] + "\"}\n")' > "$T/big.jsonl"
 	pv index "$T/big.pvx" "$T/big.jsonl" -q
 	ok $? "a 100 MB document is indexed"
 	is "$(pv cat "$T/big.pvx" 1 | wc -c)" 104857600 "and read back whole"

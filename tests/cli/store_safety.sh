@@ -60,10 +60,10 @@ is "$(pv info "$S" --json | json_num documents)" "$want" "after Ctrl-C, the reru
 
 # ---- two runs into the same store at once
 S=$T/two.pvx
-split -l $((want / 2)) "$T/c.jsonl" "$T/part."
-"$PROVEX" index "$S" "$T/part.aa" --id-field id -q 2>"$T/e1" &
+split -l $((want / 2)) --additional-suffix=.jsonl "$T/c.jsonl" "$T/part."
+"$PROVEX" index "$S" "$T/part.aa.jsonl" --id-field id -q 2>"$T/e1" &
 p1=$!
-"$PROVEX" index "$S" "$T/part.ab" --id-field id -q 2>"$T/e2" &
+"$PROVEX" index "$S" "$T/part.ab.jsonl" --id-field id -q 2>"$T/e2" &
 p2=$!
 wait $p1; s1=$?
 wait $p2; s2=$?

@@ -59,7 +59,7 @@ static void test_utf8(void)
 	struct buf b = BUF_INIT;
 	size_t n;
 
-	ok(utf8_valid("h\xc3\xa9llo \xe4\xb8\xad\xf0\x9f\x98\x80", 13), "valid UTF-8");
+	ok(utf8_valid("h\xc3\xa9llo \xe4\xb8\xad\xf0\x9f\x98\x80", 14), "valid UTF-8");
 	ok(!utf8_valid("\xff", 1), "0xff is invalid");
 	ok(!utf8_valid("\xc0\xaf", 2), "overlong is invalid");
 	ok(!utf8_valid("\xed\xa0\x80", 3), "surrogate is invalid");

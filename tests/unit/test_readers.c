@@ -1078,7 +1078,7 @@ static void test_front(void)
 	is_int(reader_guess_format("README"), FMT_TEXT, "guess: no extension");
 	is_int(reader_guess_format("a.json/README"), FMT_TEXT, "guess: dot in a directory");
 	is_int(reader_guess_format("x.gz"), FMT_TEXT, "guess: .gz alone");
-	is_int(reader_guess_format("-"), FMT_TEXT, "guess: stdin");
+	is_int(reader_guess_format("-"), FMT_JSONL, "guess: stdin is JSONL");
 
 	rc = reader_open(&r, tpath("no/such.jsonl"), &o, &err);
 	ok(rc < 0 && r == NULL && strstr(err.msg, "No such file or directory") &&
