@@ -74,7 +74,7 @@ int cmd_show(int argc, char **argv)
 	struct buf text = BUF_INIT;
 	struct pv_err e;
 	bool ext = false;
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 	int status = parse(argc, argv, show_usage, &ext, &s, &ids, &nids);
 
 	if (status < 0) {
@@ -101,7 +101,7 @@ int cmd_show(int argc, char **argv)
 		field("purpose", row.purpose);
 		printf("%-10s %s bytes, %s words, stored in %s", "size",
 		       cli_num(row.len, a), cli_num(row.words, b),
-		       cli_bytes((uint64_t)row.stored, a));
+		       cli_bytes((uint64_t)row.stored, c));
 		if (row.nocc > 1)
 			printf("; the same text occurs %lld times", (long long)row.nocc);
 		fputc('\n', stdout);

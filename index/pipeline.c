@@ -72,6 +72,7 @@ struct run {
 	/* inputs read to the end while their documents were held back */
 	struct done_input { int64_t id; uint64_t size; int64_t mtime, records; } *done;
 	size_t ndone;
+	struct buf sig;                     /* the reading options, as JSON */
 	/* inputs expanded from folders */
 	char **files;
 	size_t nfiles, capfiles;
@@ -564,6 +565,38 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 
 /* ---- inputs ---- */
 
+/* The options that decide what records an input yields, as a JSON object:
+ * reading the same file with other options makes another input. */
+static void build_signature(struct run *r)
+{
+	static const char *const fmts[] = { "auto", "jsonl", "json", "csv", "text" };
+	const struct index_opts *o = r->o;
+	struct buf *b = &r->sig;
+	bool first = true;
+	int i;
+
+#define SIG_STR(key, v) do { if (v) { json_put_key(b, &first, key); \
+		json_put_string(b, v, strlen(v)); } } while (0)
+	buf_putc(b, '{');
+	if (o->ropts.format != FMT_AUTO)
+		SIG_STR("format", fmts[o->ropts.format]);
+	SIG_STR("records", o->ropts.records_key);
+	SIG_STR("text_field", o->text_field);
+	SIG_STR("text_template", o->text_template);
+	SIG_STR("id_field", o->id_field);
+	for (i = 0; i < PROV_N; i++) {
+		char key[40];
+		SIG_STR(prov_names[i], o->prov_value[i]);
+		snprintf(key, sizeof key, "%s_field", prov_names[i]);
+		SIG_STR(key, o->prov_field[i]);
+		snprintf(key, sizeof key, "%s_map", prov_names[i]);
+		SIG_STR(key, o->prov_map_spec[i]);
+	}
+	SIG_STR("rules", o->rules_digest);
+#undef SIG_STR
+	buf_putc(b, '}');
+}
+
 static int collect_file(void *ctx, const char *file)
 {
 	struct run *r = ctx;
@@ -617,7 +650,8 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 	r->st->inputs++;
 	r->fmt = reader_format(rd);
 	r->input_name = strcmp(path, "-") == 0 ? "stdin" : path;
-	if ((rc = store_input(r->store, canon ? canon : "-", r->input_name, size,
+	if ((rc = store_input(r->store, canon ? canon : "-", buf_str(&r->sig),
+			      r->input_name, size,
 			      mtime, &r->input_id, &same, &done_before, err))) {
 		free(canon);
 		reader_close(rd);
@@ -717,6 +751,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	r.st = st;
 	r.t0 = r.last_progress = now();
 	prov_init(&r.prov);
+	build_signature(&r);
 
 	/* expand folders first: the total size makes the progress honest */
 	for (i = 0; i < o->ninputs; i++) {
@@ -796,6 +831,7 @@ out:
 	buf_done(&r.ext);
 	buf_done(&r.meta);
 	buf_done(&r.tmp);
+	buf_done(&r.sig);
 	prov_done(&r.prov);
 	st->seconds = now() - r.t0;
 	return rc;

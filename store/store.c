@@ -365,8 +365,8 @@ int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
 
 /* ---- inputs ---- */
 
-int store_input(struct store *s, const char *canon, const char *name,
-		uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
+int store_input(struct store *s, const char *canon, const char *options,
+		const char *name, uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
 		bool *done_before, struct pv_err *err)
 {
 	sqlite3_stmt *st;
@@ -374,9 +374,10 @@ int store_input(struct store *s, const char *canon, const char *name,
 
 	*done_before = *same = false;
 	if (sqlite3_prepare_v2(s->db, "SELECT id,size,mtime,done FROM inputs "
-			       "WHERE path=?1", -1, &st, NULL))
+			       "WHERE path=?1 AND options=?2", -1, &st, NULL))
 		return store_sqlerr(s, err, "looking up an input");
 	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, options, -1, SQLITE_TRANSIENT);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*input_id = sqlite3_column_int64(st, 0);
@@ -389,10 +390,11 @@ int store_input(struct store *s, const char *canon, const char *name,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "looking up an input");
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO inputs(path,name,size,mtime) "
-			       "VALUES(?1,?2,?3,?4)", -1, &st, NULL))
+	if (sqlite3_prepare_v2(s->db, "INSERT INTO inputs(path,name,size,mtime,options) "
+			       "VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL))
 		return store_sqlerr(s, err, "recording an input");
 	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 5, options, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
 	sqlite3_bind_int64(st, 4, mtime);

@@ -50,12 +50,13 @@ int store_run_start(struct store *s, const char *command, int64_t *run_id,
 int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
 		     struct pv_err *err);
 
-/* Registers an input (by canonical path) and returns its id.  *same is set
+/* Registers an input (by canonical path and the options it is read with:
+ * the same file read with other options is another input) and returns its id.  *same is set
  * when the path was registered before with the same size and mtime (so its
  * record numbers still name the same records); *done_before when, moreover,
  * it was read to the end (nothing new can come from it). */
-int store_input(struct store *s, const char *canon, const char *name,
-		uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
+int store_input(struct store *s, const char *canon, const char *options,
+		const char *name, uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
 		bool *done_before, struct pv_err *err);
 int store_input_done(struct store *s, int64_t input_id, uint64_t size,
 		     int64_t mtime, int64_t records, struct pv_err *err);

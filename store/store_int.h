@@ -13,7 +13,7 @@
 
 /* FTS5 detail level: "full" keeps token positions, which phrase search
  * ("quoted phrases") and NEAR need; measured in tests/bench/index. */
-#define STORE_FTS_DETAIL "full"
+#define STORE_FTS_DETAIL "none"
 
 enum stmt_id {
 	ST_TEXT_BY_HASH, ST_TEXT_INSERT, ST_TEXT_BUMP, ST_FTS_INSERT,

@@ -56,12 +56,18 @@ ix() {
 		"$@" --source "$name" >>"$runs"
 	out=$(pv index "$store" "$@" --source "$name" -q --json 2>"$T/err")
 	rc=$?
-	printf '%s\n' "${out:-{\}}" >>"$sums"
+	# its summary goes to $sums ({} when it printed none); inputs skipped
+	unch=$(printf '%s' "$out" | python3 -c 'import json,sys
+try:
+    d = json.loads(sys.stdin.read())
+except ValueError:
+    d = {}
+open(sys.argv[1], "a").write(json.dumps(d) + "\n")
+print(d.get("inputs_unchanged", 0))' "$sums")
 	if [ "$rc" -ne 0 ]; then
 		run_diag="$run_diag
 run $nrun ($*) exited with $rc: $(head -c 400 "$T/err")"
 	fi
-	unch=$(printf '%s' "$out" | pyj 'd.get("inputs_unchanged", 0)')
 	if [ "$unch" != 0 ]; then
 		run_diag="$run_diag
 run $nrun ($*): $unch input(s) skipped as already indexed: an earlier run read the same file with other options"
@@ -160,7 +166,9 @@ c_fast_detect_gpt() {
 	runs_ok
 	# SOURCE.md: "Totals: 2,650 human documents + 2,650 machine documents
 	# (5,300)"; pairs per file: 150 x 9 (exp_gpt3to4), 500 + 500 + 300
-	# (gpt-neox-20b).  Repeated human passages count in full.
+	# (gpt-neox-20b).  Repeated human passages count in full, and so do the
+	# 2 sampled texts identical to their original (writing_davinci and
+	# xsum_davinci, index 114 and 146): one real and one synthetic document.
 	counts 5300 2650 2650 "2,650 human + 2,650 machine documents (SOURCE.md)"
 	generators "-=2650 davinci=450 gpt-3.5-turbo=450 gpt-4=450 gpt-neox-20b=1300" \
 		"150 pairs per exp_gpt3to4 file, 1,300 for gpt-neox-20b"

@@ -101,7 +101,7 @@ static void test_docs(void)
 
 	ok(store_open(&s, path("docs.pvx"), STORE_CREATE, &e) == 0, "open");
 	store_begin(s, &e);
-	ok(store_input(s, "/abs/in.jsonl", "in.jsonl", 10, 5, &iid, &same, &done, &e) == 0 &&
+	ok(store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 10, 5, &iid, &same, &done, &e) == 0 &&
 	   !same && !done, "new input");
 	ok(add(s, iid, 0, "hello world", 11, "real", &oc, &cross) == 0 && oc == DOC_NEW,
 	   "first text is new");
@@ -178,7 +178,7 @@ static void test_dict(void)
 	store_begin(s, &e);
 	ok(store_dict_add(s, dict.data, dict.len, 400, samples.len, &dict_id, &e) == 0,
 	   "dictionary stored");
-	store_input(s, "/d", "d", 1, 1, &iid, &same, &done, &e);
+	store_input(s, "/d", "{}", "d", 1, 1, &iid, &same, &done, &e);
 	ok(add(s, iid, 0, samples.data, sizes[0], "real", &oc, &cross) == 0, "add");
 	store_commit(s, &e);
 	store_close(s);
