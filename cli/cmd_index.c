@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <xxhash.h>
 
 #define MAX_WARNINGS 20
 
@@ -53,24 +52,6 @@ static const char usage_text[] =
 
 static volatile sig_atomic_t stop_flag;
 
-/* A digest of a rules file's bytes (XXH3-64, hex), so that a run with an
- * edited rules file reads its inputs again. */
-static void rules_digest(const char *path, char *out, size_t n)
-{
-	XXH3_state_t *st = XXH3_createState();
-	char chunk[65536];
-	size_t got;
-	FILE *fp = fopen(path, "rb");
-
-	XXH3_64bits_reset(st);
-	XXH3_64bits_update(st, path, strlen(path));
-	while (fp && (got = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		XXH3_64bits_update(st, chunk, got);
-	if (fp)
-		fclose(fp);
-	snprintf(out, n, "%016llx", (unsigned long long)XXH3_64bits_digest(st));
-	XXH3_freeState(st);
-}
 
 static void on_signal(int sig)
 {
@@ -257,7 +238,6 @@ int cmd_index(int argc, char **argv)
 	struct buf cmdline = BUF_INIT;
 	struct pv_err e;
 	bool json = false;
-	char digest[64];
 	uint64_t v;
 	int c, i, rc, status = EXIT_OK;
 
@@ -289,8 +269,6 @@ int cmd_index(int argc, char **argv)
 				goto out;
 			}
 			o.rules = rules;
-			rules_digest(optarg, digest, sizeof digest);
-			o.rules_digest = digest;
 			break;
 		case O_LEVEL:
 			if (!cli_parse_size(optarg, &v) || v < 1 || v > 22) {
@@ -333,7 +311,6 @@ int cmd_index(int argc, char **argv)
 					goto out;
 				}
 				o.prov_map[k] = maps[k];
-				o.prov_map_spec[k] = optarg;
 			} else {
 				status = cli_usage("index", "unknown option");
 				goto out;

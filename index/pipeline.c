@@ -23,8 +23,11 @@
 #include "../common/utf8.h"
 #include "../store/store.h"
 #include "../store/codec.h"
+#include "../store/ftsterms.h"
+#include "fieldpath.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,12 +35,22 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#define BATCH_DOCS 4000                 /* documents per transaction */
-#define BATCH_BYTES (48u << 20)         /* or this many text bytes */
+#define BATCH_DOCS 20000                /* documents per transaction */
+#define BATCH_BYTES (64u << 20)         /* or this many text bytes */
+#define QUEUE_JOBS 256                  /* documents between reader and writer */
+#define QUEUE_BYTES (64u << 20)         /* and at most this many text bytes */
+#define QUEUE_KEEP (4u << 20)           /* a job keeps buffers up to this size */
 #define DICT_DEFAULT (112u << 10)       /* zstd's recommended default */
 #define SAMPLE_PER_DICT 100             /* sample bytes per dictionary byte */
 #define SAMPLE_DOC_CAP (64u << 10)      /* bytes of one document given to training */
 #define DICT_MIN_SAMPLES 64             /* fewer documents: no dictionary yet */
+
+/* An input read to the end: recorded once its documents are written. */
+struct done_input {
+	int64_t id;
+	uint64_t size;
+	int64_t mtime, records;
+};
 
 /* A document held back until the dictionary exists. */
 struct pend {
@@ -60,8 +73,10 @@ struct run {
 	size_t sample_bytes;
 	struct pend *pend;                  /* held-back documents */
 	size_t npend, cappend;
+	struct queue *q;                    /* the worker and its ring, owned */
 	/* per record scratch */
 	struct buf text, ext, meta, tmp;
+	struct buf fscratch[2];             /* decoded nested field values */
 	struct prov prov;
 	/* per input */
 	const char *input_name;
@@ -70,7 +85,7 @@ struct run {
 	bool shortcut;                      /* input unchanged: skip recs seen */
 	double t0, last_progress;
 	/* inputs read to the end while their documents were held back */
-	struct done_input { int64_t id; uint64_t size; int64_t mtime, records; } *done;
+	struct done_input *done;
 	size_t ndone;
 	struct buf sig;                     /* the reading options, as JSON */
 	/* inputs expanded from folders */
@@ -155,7 +170,7 @@ static int tx_commit(struct run *r, struct pv_err *err)
  * decoded, other JSON values as written, missing or null as nothing),
  * {{ and }} are braces, and \n \t \\ are escapes. */
 static void expand_template(struct buf *out, const char *tpl,
-			    const struct record *rec)
+			    const struct record *rec, struct buf *scratch)
 {
 	const char *p = tpl;
 
@@ -172,13 +187,15 @@ static void expand_template(struct buf *out, const char *tpl,
 			const char *end = strchr(p, '}');
 			char name[256];
 			size_t n = (size_t)(end - p - 1);
-			const struct field *f;
+			const struct field *f = NULL;
+			struct field fv;
 
 			if (n >= sizeof name)
 				n = sizeof name - 1;
 			memcpy(name, p + 1, n);
 			name[n] = '\0';
-			f = rec->is_text ? NULL : record_field(rec, name);
+			if (!rec->is_text && record_lookup(rec, name, &fv, scratch))
+				f = &fv;
 			if (!f && rec->is_text && strcmp(name, "text") == 0)
 				buf_append(out, rec->text, rec->text_len);
 			else if (f && f->type == JT_STRING)
@@ -266,8 +283,9 @@ static void build_meta(struct run *r, const struct record *rec)
 
 static void build_ext_id(struct run *r, const struct record *rec)
 {
-	const struct field *f = r->o->id_field && !rec->is_text ?
-				record_field(rec, r->o->id_field) : NULL;
+	struct field fv;
+	const struct field *f = r->o->id_field &&
+		record_lookup(rec, r->o->id_field, &fv, &r->fscratch[0]) ? &fv : NULL;
 	const char *s;
 	size_t len;
 
@@ -306,11 +324,11 @@ static void build_prov(struct run *r, const struct record *rec)
 	if (o->rules)
 		rules_apply(o->rules, rec, &r->prov);
 	for (i = 0; i < PROV_N; i++) {
-		const struct field *f;
-		if (!o->prov_field[i] || rec->is_text)
+		struct field fv;
+		if (!o->prov_field[i] || rec->is_text ||
+		    !record_lookup(rec, o->prov_field[i], &fv, &r->fscratch[0]))
 			continue;
-		f = record_field(rec, o->prov_field[i]);
-		if (!field_text(f, &s, &len))
+		if (!field_text(&fv, &s, &len))
 			continue;
 		if (o->prov_map[i]) {
 			char *v = pv_strndup(s, len);
@@ -359,7 +377,8 @@ static const char *opt_str(const struct prov *p, int i)
 
 /* ---- writing ---- */
 
-static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
+static int insert_doc(struct run *r, const struct doc_in *d, bool invalid_utf8,
+		      struct pv_err *err)
 {
 	enum doc_outcome oc;
 	bool cross;
@@ -385,13 +404,316 @@ static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 	}
 	if (cross)
 		r->st->cross_origin++;
-	if (!utf8_valid(d->text, d->len))
+	if (invalid_utf8)
 		r->st->invalid_utf8++;
 	r->batch_docs++;
 	r->batch_bytes += d->len;
 	if (!r->o->strict &&
 	    (r->batch_docs >= BATCH_DOCS || r->batch_bytes >= BATCH_BYTES))
 		return tx_commit(r, err);
+	return 0;
+}
+
+/* ---- the worker: hashing, compression and FTS terms on a second core ----
+ *
+ * Documents pass through a ring of jobs in input order.  The reading thread
+ * fills a job and moves on; the worker hashes, compresses and finds the
+ * text's terms; the reading thread then writes finished jobs to the store,
+ * oldest first, so ids follow the input order.  A job can also mark an
+ * input as read to the end, once every document before it is written.
+ */
+
+enum { JOB_DOC, JOB_INPUT_DONE };
+
+struct job {
+	int kind;
+	bool ready;                 /* the worker is done with it (under mu) */
+	int64_t input_id, rec;
+	struct buf text;            /* the document, owned */
+	struct buf strs;            /* ext_id, meta, origin, source, generator, purpose */
+	size_t off[6];
+	bool has[6];
+	unsigned char hash[16];     /* outputs */
+	struct buf z, terms;
+	int64_t words;
+	bool invalid_utf8;
+	int wrc;                    /* worker's result; werr when negative */
+	struct pv_err werr;
+	struct done_input di;       /* JOB_INPUT_DONE */
+};
+
+struct queue {
+	pthread_t thread;
+	bool started, quit;
+	pthread_mutex_t mu;
+	pthread_cond_t more, ready; /* work to do; a job got ready */
+	struct job jobs[QUEUE_JOBS];
+	uint64_t head, work, fill;  /* oldest unwritten, next for worker, next free */
+	size_t inflight;            /* text bytes in the ring */
+	struct codec *codec;        /* the worker's, with the store's dictionary */
+	int64_t dict_id;
+	struct ftsterms *terms;     /* the worker's */
+};
+
+static void *worker_main(void *arg)
+{
+	struct run *r = arg;
+	struct queue *q = r->q;
+
+	pthread_mutex_lock(&q->mu);
+	for (;;) {
+		struct job *j;
+		while (q->work == q->fill && !q->quit)
+			pthread_cond_wait(&q->more, &q->mu);
+		if (q->work == q->fill && q->quit)
+			break;
+		j = &q->jobs[q->work % QUEUE_JOBS];
+		pthread_mutex_unlock(&q->mu);
+		j->wrc = 0;
+		if (j->kind == JOB_DOC) {
+			store_text_hash(j->text.data, j->text.len, j->hash);
+			j->words = store_count_words(j->text.data, j->text.len);
+			j->invalid_utf8 = !utf8_valid(j->text.data, j->text.len);
+			j->wrc = codec_compress(q->codec, j->text.data, j->text.len,
+						&j->z, &j->werr);
+			if (!j->wrc)
+				j->wrc = ftsterms_get(q->terms, j->text.data, j->text.len,
+						      &j->terms, &j->werr);
+		}
+		pthread_mutex_lock(&q->mu);
+		j->ready = true;
+		q->work++;
+		pthread_cond_signal(&q->ready);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return NULL;
+}
+
+/* Starts the worker with the store's current dictionary. */
+static int queue_start(struct run *r, struct pv_err *err)
+{
+	struct queue *q = r->q;
+	const void *dict;
+	size_t dlen;
+	int level, rc;
+
+	q->dict_id = store_cdict(r->store, &dict, &dlen, &level);
+	q->codec = codec_new();
+	if (!q->codec)
+		return pv_errf(err, PV_ENOMEM, "cannot create a zstd context");
+	if ((rc = codec_set_cdict(q->codec, q->dict_id, dict, dlen, level, err)) ||
+	    (rc = store_ftsterms_new(r->store, &q->terms, err)))
+		return rc;
+	if (pthread_create(&q->thread, NULL, worker_main, r) != 0)
+		return pv_errf(err, PV_ENOMEM, "cannot start a worker thread");
+	q->started = true;
+	return 0;
+}
+
+static const char *job_str(const struct job *j, int i)
+{
+	return j->has[i] ? j->strs.data + j->off[i] : NULL;
+}
+
+/* Writes the oldest job to the store (it must be ready). */
+static int write_job(struct run *r, struct job *j, struct pv_err *err)
+{
+	int rc;
+
+	if (j->kind == JOB_INPUT_DONE) {
+		if ((rc = tx_begin(r, err)))
+			return rc;
+		return store_input_done(r->store, j->di.id, j->di.size, j->di.mtime,
+					j->di.records, err);
+	}
+	if (j->wrc) {
+		if (err)
+			*err = j->werr;
+		return j->wrc;
+	}
+	{
+		struct doc_in d = {
+			.input_id = j->input_id, .rec = j->rec, .run_id = r->run_id,
+			.ext_id = job_str(j, 0), .meta = job_str(j, 1),
+			.origin = job_str(j, 2), .source = job_str(j, 3),
+			.generator = job_str(j, 4), .purpose = job_str(j, 5),
+			.text = j->text.data ? j->text.data : "", .len = j->text.len,
+			.hash = j->hash, .zbody = j->z.data, .zlen = j->z.len,
+			.zdict = r->q->dict_id, .terms = j->terms.data ? j->terms.data : "",
+			.terms_len = j->terms.len, .words = j->words,
+		};
+		return insert_doc(r, &d, j->invalid_utf8, err);
+	}
+}
+
+/* Frees big buffers of a finished job so one huge document does not keep
+ * its memory for the rest of the run. */
+static void job_trim(struct job *j)
+{
+	if (j->text.cap > QUEUE_KEEP)
+		buf_done(&j->text);
+	if (j->z.cap > QUEUE_KEEP)
+		buf_done(&j->z);
+	if (j->terms.cap > QUEUE_KEEP)
+		buf_done(&j->terms);
+}
+
+/* Writes finished jobs, oldest first.  With wait, until the ring is empty;
+ * else only those already ready.  Stops at the first error. */
+static int queue_drain(struct run *r, bool wait, struct pv_err *err)
+{
+	struct queue *q = r->q;
+	int rc = 0;
+
+	for (;;) {
+		struct job *j;
+		pthread_mutex_lock(&q->mu);
+		if (q->head == q->fill) {
+			pthread_mutex_unlock(&q->mu);
+			return 0;
+		}
+		j = &q->jobs[q->head % QUEUE_JOBS];
+		if (!j->ready && !wait) {
+			pthread_mutex_unlock(&q->mu);
+			return 0;
+		}
+		while (!j->ready)
+			pthread_cond_wait(&q->ready, &q->mu);
+		pthread_mutex_unlock(&q->mu);
+		rc = write_job(r, j, err);
+		pthread_mutex_lock(&q->mu);
+		q->inflight -= j->text.len;
+		j->ready = false;
+		job_trim(j);
+		q->head++;
+		pthread_mutex_unlock(&q->mu);
+		if (rc)
+			return rc;
+	}
+}
+
+/* A free job at the end of the ring, writing old ones to make room. */
+static int queue_slot(struct run *r, size_t bytes, struct job **out, struct pv_err *err)
+{
+	struct queue *q = r->q;
+	int rc;
+
+	if (!q->started && (rc = queue_start(r, err)))
+		return rc;
+	for (;;) {
+		bool full;
+		pthread_mutex_lock(&q->mu);
+		full = q->fill - q->head == QUEUE_JOBS ||
+		       (q->inflight + bytes > QUEUE_BYTES && q->fill > q->head);
+		pthread_mutex_unlock(&q->mu);
+		if (!full)
+			break;
+		/* write the oldest (waiting for it), then whatever else is ready */
+		{
+			struct job *j;
+			pthread_mutex_lock(&q->mu);
+			j = &q->jobs[q->head % QUEUE_JOBS];
+			while (!j->ready)
+				pthread_cond_wait(&q->ready, &q->mu);
+			pthread_mutex_unlock(&q->mu);
+		}
+		if ((rc = queue_drain(r, false, err)))
+			return rc;
+	}
+	*out = &q->jobs[q->fill % QUEUE_JOBS];
+	return 0;
+}
+
+static void queue_push(struct run *r, struct job *j)
+{
+	struct queue *q = r->q;
+
+	pthread_mutex_lock(&q->mu);
+	j->ready = false;
+	q->inflight += j->text.len;
+	q->fill++;
+	pthread_cond_signal(&q->more);
+	pthread_mutex_unlock(&q->mu);
+}
+
+/* Stops the worker and frees the ring; unwritten jobs are dropped. */
+static void queue_stop(struct run *r)
+{
+	struct queue *q = r->q;
+	size_t i;
+
+	if (!q)
+		return;
+	if (q->started) {
+		pthread_mutex_lock(&q->mu);
+		q->quit = true;
+		pthread_cond_signal(&q->more);
+		pthread_mutex_unlock(&q->mu);
+		pthread_join(q->thread, NULL);
+	}
+	for (i = 0; i < QUEUE_JOBS; i++) {
+		buf_done(&q->jobs[i].text);
+		buf_done(&q->jobs[i].strs);
+		buf_done(&q->jobs[i].z);
+		buf_done(&q->jobs[i].terms);
+	}
+	codec_free(q->codec);
+	ftsterms_free(q->terms);
+	pthread_mutex_destroy(&q->mu);
+	pthread_cond_destroy(&q->more);
+	pthread_cond_destroy(&q->ready);
+	free(q);
+	r->q = NULL;
+}
+
+static struct queue *queue_new(void)
+{
+	struct queue *q = pv_calloc(1, sizeof *q);
+
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->more, NULL);
+	pthread_cond_init(&q->ready, NULL);
+	return q;
+}
+
+/* Hands a document to the worker (copying it); it is written later, in order. */
+static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
+{
+	const char *strs[6] = { d->ext_id, d->meta, d->origin, d->source,
+				d->generator, d->purpose };
+	struct job *j;
+	int i, rc;
+
+	if ((rc = queue_slot(r, d->len, &j, err)))
+		return rc;
+	j->kind = JOB_DOC;
+	j->input_id = d->input_id;
+	j->rec = d->rec;
+	buf_reset(&j->text);
+	buf_append(&j->text, d->text, d->len);
+	buf_reset(&j->strs);
+	for (i = 0; i < 6; i++) {
+		j->has[i] = strs[i] != NULL;
+		j->off[i] = j->strs.len;
+		if (strs[i])
+			buf_append(&j->strs, strs[i], strlen(strs[i]) + 1);
+	}
+	queue_push(r, j);
+	return queue_drain(r, false, err);
+}
+
+/* Marks an input read to the end once every document before it is written. */
+static int add_input_done(struct run *r, const struct done_input *di, struct pv_err *err)
+{
+	struct job *j;
+	int rc;
+
+	if ((rc = queue_slot(r, 0, &j, err)))
+		return rc;
+	j->kind = JOB_INPUT_DONE;
+	j->di = *di;
+	buf_reset(&j->text);
+	queue_push(r, j);
 	return 0;
 }
 
@@ -509,7 +831,7 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 	}
 	buf_reset(&r->text);
 	if (o->text_template) {
-		expand_template(&r->text, o->text_template, rec);
+		expand_template(&r->text, o->text_template, rec, &r->fscratch[0]);
 		text = r->text.data ? r->text.data : "";
 		len = r->text.len;
 	} else if (rec->is_text) {
@@ -517,7 +839,9 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 		len = rec->text_len;
 	} else {
 		const char *tf = o->text_field ? o->text_field : "text";
-		const struct field *f = record_field(rec, tf);
+		struct field fv;
+		const struct field *f = record_lookup(rec, tf, &fv, &r->fscratch[1]) ?
+					&fv : NULL;
 		if (!f || f->type == JT_NULL) {
 			reason = "missing text field";
 			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
@@ -565,15 +889,16 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 
 /* ---- inputs ---- */
 
-/* The options that decide what records an input yields, as a JSON object:
- * reading the same file with other options makes another input. */
+/* The options that decide which documents an input yields, as a JSON
+ * object: reading the same file with other ones (--records, --text-field...)
+ * makes another input.  Provenance options are not among them: they label
+ * documents, they do not make other ones (relabelling is provex label's). */
 static void build_signature(struct run *r)
 {
 	static const char *const fmts[] = { "auto", "jsonl", "json", "csv", "text" };
 	const struct index_opts *o = r->o;
 	struct buf *b = &r->sig;
 	bool first = true;
-	int i;
 
 #define SIG_STR(key, v) do { if (v) { json_put_key(b, &first, key); \
 		json_put_string(b, v, strlen(v)); } } while (0)
@@ -584,15 +909,6 @@ static void build_signature(struct run *r)
 	SIG_STR("text_field", o->text_field);
 	SIG_STR("text_template", o->text_template);
 	SIG_STR("id_field", o->id_field);
-	for (i = 0; i < PROV_N; i++) {
-		char key[40];
-		SIG_STR(prov_names[i], o->prov_value[i]);
-		snprintf(key, sizeof key, "%s_field", prov_names[i]);
-		SIG_STR(key, o->prov_field[i]);
-		snprintf(key, sizeof key, "%s_map", prov_names[i]);
-		SIG_STR(key, o->prov_map_spec[i]);
-	}
-	SIG_STR("rules", o->rules_digest);
 #undef SIG_STR
 	buf_putc(b, '}');
 }
@@ -705,22 +1021,16 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 	reader_close(rd);
 	if (strcmp(path, "-") == 0)
 		return 0;
-	if (r->want_dict) {
-		/* its documents are held back: mark it read once they are written */
-		struct done_input *d;
-		r->done = pv_realloc(r->done, (r->ndone + 1) * sizeof *r->done);
-		d = &r->done[r->ndone++];
-		d->id = r->input_id;
-		d->size = size;
-		d->mtime = mtime;
-		d->records = nrec;
-		return 0;
+	{
+		struct done_input d = { r->input_id, size, mtime, nrec };
+		if (r->want_dict) {
+			/* its documents are held back: mark it once they are written */
+			r->done = pv_realloc(r->done, (r->ndone + 1) * sizeof *r->done);
+			r->done[r->ndone++] = d;
+			return 0;
+		}
+		return add_input_done(r, &d, err);
 	}
-	/* everything of this input is written (or in the open batch) */
-	if ((rc = tx_begin(r, err)) ||
-	    (rc = store_input_done(r->store, r->input_id, size, mtime, nrec, err)))
-		return rc;
-	return 0;
 }
 
 /* Marks the inputs whose documents were held back as read to the end. */
@@ -729,12 +1039,9 @@ static int mark_done(struct run *r, struct pv_err *err)
 	size_t i;
 	int rc;
 
-	for (i = 0; i < r->ndone; i++) {
-		if ((rc = tx_begin(r, err)) ||
-		    (rc = store_input_done(r->store, r->done[i].id, r->done[i].size,
-					   r->done[i].mtime, r->done[i].records, err)))
+	for (i = 0; i < r->ndone; i++)
+		if ((rc = add_input_done(r, &r->done[i], err)))
 			return rc;
-	}
 	r->ndone = 0;
 	return 0;
 }
@@ -784,6 +1091,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		st->dict_id = id;
 	}
 	r.want_dict = st->dict_id == 0;
+	r.q = queue_new();
 	r.sample_cap = (o->dict_size ? o->dict_size : DICT_DEFAULT) * SAMPLE_PER_DICT;
 	if ((rc = store_run_start(r.store, o->command ? o->command : "index",
 				  &r.run_id, err)))
@@ -792,14 +1100,17 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	for (i = 0; i < r.nfiles && !rc; i++)
 		rc = index_file(&r, r.files[i], err);
 	if (rc == 0 || rc == PV_EINTR) {
-		/* write what is held back, and what is in the open batch */
+		/* write what is held back, what is in the ring, and the open batch */
 		if (r.want_dict && (rc2 = flush_pending(&r, err)))
 			rc = rc2;
 		else if ((rc2 = mark_done(&r, err)))
 			rc = rc2;
+		else if ((rc2 = queue_drain(&r, true, err)))
+			rc = rc2;
 		else if ((rc2 = tx_commit(&r, err)))
 			rc = rc2;
 	}
+	queue_stop(&r);
 	if (rc && rc != PV_EINTR && r.in_tx) {
 		store_rollback(r.store);
 		r.in_tx = false;
@@ -817,6 +1128,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		buf_done(&js);
 	}
 out:
+	queue_stop(&r);
 	if (r.in_tx)
 		store_rollback(r.store);
 	for (i = 0; i < r.npend; i++)
@@ -832,6 +1144,8 @@ out:
 	buf_done(&r.meta);
 	buf_done(&r.tmp);
 	buf_done(&r.sig);
+	buf_done(&r.fscratch[0]);
+	buf_done(&r.fscratch[1]);
 	prov_done(&r.prov);
 	st->seconds = now() - r.t0;
 	return rc;

@@ -59,9 +59,7 @@ struct index_opts {
 	const char *prov_value[PROV_N];      /* --origin ... : for every record */
 	const char *prov_field[PROV_N];      /* --origin-field ... */
 	const struct valmap *prov_map[PROV_N]; /* --origin-map ...; borrowed */
-	const char *prov_map_spec[PROV_N];   /* the map texts, to tell runs apart */
 	const struct rules *rules;  /* borrowed; NULL = none */
-	const char *rules_digest;   /* identifies the rules file's content */
 	int level;                  /* zstd level, 0 = default (3) */
 	size_t dict_size;           /* dictionary size cap, 0 = default */
 	bool new_dict;              /* train a new dictionary even if one exists */

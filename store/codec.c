@@ -19,6 +19,7 @@ struct codec {
 	ZSTD_DStream *dstream;     /* for partial (head) decompression */
 	ZSTD_CDict *cdict;         /* NULL: no dictionary */
 	int64_t cdict_id;
+	struct buf cdict_bytes;    /* a copy of the dictionary's bytes */
 	int level;
 	struct ddict_slot *dd;     /* owned digested dictionaries */
 	size_t ndd;
@@ -49,6 +50,7 @@ void codec_free(struct codec *c)
 	ZSTD_freeDCtx(c->dctx);
 	ZSTD_freeDStream(c->dstream);
 	ZSTD_freeCDict(c->cdict);
+	buf_done(&c->cdict_bytes);
 	for (i = 0; i < c->ndd; i++)
 		ZSTD_freeDDict(c->dd[i].dd);
 	free(c->dd);
@@ -74,6 +76,12 @@ int codec_set_cdict(struct codec *c, int64_t dict_id, const void *dict,
 	ZSTD_freeCDict(c->cdict);
 	c->cdict = cd;
 	c->cdict_id = cd ? dict_id : 0;
+	if (cd && dict != c->cdict_bytes.data) {
+		buf_reset(&c->cdict_bytes);
+		buf_append(&c->cdict_bytes, dict, len);
+	} else if (!cd) {
+		buf_reset(&c->cdict_bytes);
+	}
 	c->level = level;
 	return 0;
 }
@@ -81,6 +89,12 @@ int codec_set_cdict(struct codec *c, int64_t dict_id, const void *dict,
 int64_t codec_cdict_id(const struct codec *c)
 {
 	return c->cdict_id;
+}
+
+const void *codec_cdict_data(const struct codec *c, size_t *len)
+{
+	*len = c->cdict ? c->cdict_bytes.len : 0;
+	return c->cdict ? c->cdict_bytes.data : NULL;
 }
 
 int codec_level(const struct codec *c)

@@ -24,6 +24,8 @@ void codec_free(struct codec *c);                 /* NULL allowed */
 int codec_set_cdict(struct codec *c, int64_t dict_id, const void *dict,
 		    size_t len, int level, struct pv_err *err);
 int64_t codec_cdict_id(const struct codec *c);
+/* The current compression dictionary's bytes (borrowed; NULL when none). */
+const void *codec_cdict_data(const struct codec *c, size_t *len);
 int codec_level(const struct codec *c);
 
 /* Makes dictionary dict_id available for decompression (bytes copied). */

@@ -9,7 +9,7 @@
 #include <xxhash.h>
 
 /* Words: runs of bytes that are not ASCII whitespace. */
-static int64_t count_words(const char *s, size_t len)
+int64_t store_count_words(const char *s, size_t len)
 {
 	int64_t n = 0;
 	bool in = false;
@@ -24,6 +24,25 @@ static int64_t count_words(const char *s, size_t len)
 		in = !sp;
 	}
 	return n;
+}
+
+void store_text_hash(const void *text, size_t len, unsigned char out[16])
+{
+	XXH128_hash_t h = XXH3_128bits(text, len);
+
+	XXH128_canonicalFromHash((XXH128_canonical_t *)out, h);
+}
+
+int64_t store_cdict(const struct store *s, const void **dict, size_t *len, int *level)
+{
+	*dict = codec_cdict_data(s->codec, len);
+	*level = codec_level(s->codec);
+	return codec_cdict_id(s->codec);
+}
+
+int store_ftsterms_new(struct store *s, struct ftsterms **out, struct pv_err *err)
+{
+	return ftsterms_new(s->db, out, err);
 }
 
 static void bind_opt(sqlite3_stmt *st, int i, const char *v)
@@ -49,7 +68,6 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 		  enum doc_outcome *outcome, bool *cross_origin,
 		  size_t *stored_bytes, struct pv_err *err)
 {
-	XXH128_hash_t h = XXH3_128bits(d->text, d->len);
 	unsigned char hash[16];
 	sqlite3_stmt *st;
 	int64_t text_id = 0;
@@ -58,7 +76,10 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 
 	*cross_origin = false;
 	*stored_bytes = 0;
-	XXH128_canonicalFromHash((XXH128_canonical_t *)hash, h);
+	if (d->hash)
+		memcpy(hash, d->hash, sizeof hash);
+	else
+		store_text_hash(d->text, d->len, hash);
 
 	if (!(st = store_stmt(s, ST_TEXT_BY_HASH, err)))
 		return err ? err->code : PV_ESTORE;
@@ -98,27 +119,47 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 			sqlite3_reset(st);
 		}
 	} else {
-		if ((rc = codec_compress(s->codec, d->text, d->len, &s->zbuf, err)))
-			return rc;
+		const void *body = d->zbody;
+		size_t zlen = d->zlen;
+		int64_t dict = d->zdict;
+		const char *terms = d->terms;
+		size_t terms_len = d->terms_len;
+
+		if (!body) {
+			if ((rc = codec_compress(s->codec, d->text, d->len, &s->zbuf, err)))
+				return rc;
+			body = s->zbuf.data;
+			zlen = s->zbuf.len;
+			dict = codec_cdict_id(s->codec);
+		}
+		if (!terms) {
+			if (!s->terms && (rc = ftsterms_new(s->db, &s->terms, err)))
+				return rc;
+			if ((rc = ftsterms_get(s->terms, d->text, d->len, &s->tbuf, err)))
+				return rc;
+			terms = s->tbuf.data ? s->tbuf.data : "";
+			terms_len = s->tbuf.len;
+		}
 		if (!(st = store_stmt(s, ST_TEXT_INSERT, err)))
 			return err ? err->code : PV_ESTORE;
 		sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)d->len);
-		sqlite3_bind_int64(st, 3, count_words(d->text, d->len));
-		if (codec_cdict_id(s->codec))
-			sqlite3_bind_int64(st, 4, codec_cdict_id(s->codec));
+		sqlite3_bind_int64(st, 3, d->words >= 0 && d->zbody ? d->words :
+				   store_count_words(d->text, d->len));
+		if (dict)
+			sqlite3_bind_int64(st, 4, dict);
 		else
 			sqlite3_bind_null(st, 4);
-		sqlite3_bind_blob64(st, 5, s->zbuf.data, s->zbuf.len, SQLITE_STATIC);
+		sqlite3_bind_blob64(st, 5, body, zlen, SQLITE_STATIC);
 		if ((rc = step_done(s, st, err, "storing a text")))
 			return rc;
 		text_id = sqlite3_last_insert_rowid(s->db);
-		*stored_bytes = s->zbuf.len;
+		*stored_bytes = zlen;
 
 		if (!(st = store_stmt(s, ST_FTS_INSERT, err)))
 			return err ? err->code : PV_ESTORE;
 		sqlite3_bind_int64(st, 1, text_id);
-		sqlite3_bind_text64(st, 2, d->text, d->len, SQLITE_STATIC,
+		sqlite3_bind_text64(st, 2, terms, terms_len, SQLITE_STATIC,
 				    SQLITE_UTF8);
 		if ((rc = step_done(s, st, err, "indexing a text")))
 			return rc;

@@ -261,7 +261,9 @@ void store_close(struct store *s)
 	if (s->db)
 		sqlite3_close(s->db);
 	codec_free(s->codec);
+	ftsterms_free(s->terms);
 	buf_done(&s->zbuf);
+	buf_done(&s->tbuf);
 	free(s->path);
 	free(s);
 }

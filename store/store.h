@@ -80,7 +80,28 @@ struct doc_in {
 	const char *origin;         /* "real", "synthetic" or "unknown" */
 	const char *source, *generator, *purpose;  /* NULL or "" = none */
 	const char *meta;           /* JSON object text, or NULL */
+	/* Optional work done beforehand (e.g. on another thread); when NULL,
+	 * store_doc_add does it itself. */
+	const unsigned char *hash;  /* 16 bytes: store_text_hash() of the text */
+	const void *zbody;          /* the text compressed with dictionary zdict */
+	size_t zlen;
+	int64_t zdict;              /* 0 = no dictionary */
+	const char *terms;          /* ftsterms_get() of the text */
+	size_t terms_len;
+	int64_t words;              /* store_count_words(), or -1 */
 };
+
+/* The 16-byte content hash texts are deduplicated by (XXH3-128). */
+void store_text_hash(const void *text, size_t len, unsigned char out[16]);
+/* Whitespace-separated words. */
+int64_t store_count_words(const char *s, size_t len);
+/* The dictionary new texts are compressed with: id (0 = none), its bytes and
+ * the level; the bytes are borrowed from the store. */
+int64_t store_cdict(const struct store *s, const void **dict, size_t *len, int *level);
+/* Creates a term finder for this store's full-text index (see ftsterms.h);
+ * the caller owns it.  Call from the store's thread. */
+struct ftsterms;
+int store_ftsterms_new(struct store *s, struct ftsterms **out, struct pv_err *err);
 
 enum doc_outcome {
 	DOC_NEW = 1,         /* added, with a text not seen before */

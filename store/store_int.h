@@ -7,6 +7,7 @@
 #include "config.h"
 #include "store.h"
 #include "codec.h"
+#include "ftsterms.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -29,6 +30,8 @@ struct store {
 	bool in_tx;
 	sqlite3_stmt *st[ST_N];    /* prepared lazily, finalized in store_close */
 	struct codec *codec;       /* owned */
+	struct ftsterms *terms;    /* owned, created on first use */
+	struct buf tbuf;           /* terms of the text being added, reused */
 	struct buf zbuf;           /* compression output, reused */
 };
 

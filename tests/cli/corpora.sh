@@ -249,10 +249,9 @@ c_gsm8k() {
 	ix "$d/test.jsonl" --text-field answer --origin real
 	ix "$d/test_socratic.jsonl" --text-field answer --origin synthetic
 	# The machine solutions are nested, {"6b_finetuning": {"is_correct":
-	# ..., "solution": "..."}}, and --text-field / --text-template only
-	# reach top-level fields: provex cannot take them (reported).
+	# ..., "solution": "..."}}: a dotted --text-field reaches them.
 	for s in 6b_finetuning 6b_verification 175b_finetuning 175b_verification; do
-		ix "$d/example_model_solutions.jsonl" --text-field "$s" \
+		ix "$d/example_model_solutions.jsonl" --text-field "$s.solution" \
 			--origin synthetic --generator "gpt3-${s%%_*}-${s#*_}"
 	done
 	runs_ok
@@ -260,7 +259,7 @@ c_gsm8k() {
 	# (1,319 x 4, same problems); 1,319 human+machine hybrids"
 	counts 7914 1319 6595 "1,319 human, 5,276 machine + 1,319 hybrid solutions (SOURCE.md)"
 	is "$(rejected)" "none" \
-		"$name: no record rejected (the machine solutions are nested objects that --text-field cannot reach)"
+		"$name: no record rejected (the nested machine solutions are reached by a dotted --text-field)"
 	generators "-=2638 gpt3-175b-finetuning=1319 gpt3-175b-verification=1319 gpt3-6b-finetuning=1319 gpt3-6b-verification=1319" \
 		"1,319 solutions per model setting"
 	roundtrip

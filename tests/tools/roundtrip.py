@@ -285,6 +285,31 @@ def value_text(v):
                 "written cannot be reproduced by roundtrip.py" % repr(v)[:40])
 
 
+def lookup(rec, path):
+    """A field by path as provex reads it: an exact key first, else split at
+    the first '.' into a nested object (a number indexes an array)."""
+    if not isinstance(rec, dict):
+        return None
+    if path in rec:
+        return rec[path]
+    if "." not in path:
+        return None
+    head, rest = path.split(".", 1)
+    v = rec.get(head)
+    while True:
+        if isinstance(v, dict):
+            return lookup(v, rest)
+        if isinstance(v, list) and rest.split(".", 1)[0].isdigit():
+            k, _, more = rest.partition(".")
+            if int(k) >= len(v):
+                return None
+            if not more:
+                return v[int(k)]
+            v, rest = v[int(k)], more
+            continue
+        return None
+
+
 def expand_template(tpl, rec):
     out, i = [], 0
     while i < len(tpl):
@@ -300,7 +325,7 @@ def expand_template(tpl, rec):
             end = tpl.index("}", i)
             name = tpl[i + 1:end]
             if isinstance(rec, dict):
-                v = value_text(rec.get(name))
+                v = value_text(lookup(rec, name))
             else:
                 v = rec if name == "text" else None
             if v is not None:
@@ -336,7 +361,7 @@ def expected_docs(runs):
                     elif not isinstance(v, dict):
                         text = v
                     else:
-                        text = v.get(o.get("text-field", "text"))
+                        text = lookup(v, o.get("text-field", "text"))
                         if not isinstance(text, str):
                             rejected += 1
                             continue
@@ -347,7 +372,7 @@ def expected_docs(runs):
                     # id
                     ext = None
                     if "id-field" in o and isinstance(v, dict):
-                        ext = value_text(v.get(o["id-field"])) or None
+                        ext = value_text(lookup(v, o["id-field"])) or None
                     if ext is None:
                         if akey is not None:
                             ext = "%s:%s:%d" % (path, akey, index)
@@ -363,7 +388,7 @@ def expected_docs(runs):
                         f = o.get(p + "-field")
                         if f is None or not isinstance(v, dict):
                             continue
-                        val = value_text(v.get(f))
+                        val = value_text(lookup(v, f))
                         if val is None:
                             continue
                         if p in maps:
