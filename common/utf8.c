@@ -3,7 +3,9 @@
  */
 #include "utf8.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 size_t utf8_seq_len(const unsigned char *p, size_t avail)
 {
@@ -52,6 +54,16 @@ size_t utf8_count_invalid(const char *s, size_t len)
 
 	while (i < len) {
 		size_t n;
+		/* ASCII runs, eight bytes at a time */
+		while (i + 8 <= len) {
+			uint64_t w;
+			memcpy(&w, p + i, 8);
+			if (w & 0x8080808080808080ull)
+				break;
+			i += 8;
+		}
+		if (i >= len)
+			break;
 		if (p[i] < 0x80) {
 			i++;
 			continue;

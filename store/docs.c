@@ -8,20 +8,26 @@
 #include <string.h>
 #include <xxhash.h>
 
-/* Words: runs of bytes that are not ASCII whitespace. */
+/* Words: runs of bytes that are not ASCII whitespace.  A word starts at
+ * each non-space byte that follows a space (or the start). */
 int64_t store_count_words(const char *s, size_t len)
 {
+	static unsigned char space[256];
+	static bool ready;
+	const unsigned char *p = (const unsigned char *)s;
 	int64_t n = 0;
-	bool in = false;
+	unsigned prev = 1;
 	size_t i;
 
+	if (!ready) {       /* benign race: every thread writes the same bytes */
+		space[' '] = space['\n'] = space['\t'] = space['\r'] = 1;
+		space['\f'] = space['\v'] = 1;
+		ready = true;
+	}
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		bool sp = c == ' ' || c == '\n' || c == '\t' || c == '\r' ||
-			  c == '\f' || c == '\v';
-		if (!sp && !in)
-			n++;
-		in = !sp;
+		unsigned sp = space[p[i]];
+		n += prev & (sp ^ 1);
+		prev = sp;
 	}
 	return n;
 }
@@ -165,11 +171,13 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 			return rc;
 	}
 
-	if (!(st = store_stmt(s, ST_TEXT_BUMP, err)))
-		return err ? err->code : PV_ESTORE;
-	sqlite3_bind_int64(st, 1, text_id);
-	if ((rc = step_done(s, st, err, "counting a text")))
-		return rc;
+	if (existed) {
+		if (!(st = store_stmt(s, ST_TEXT_BUMP, err)))
+			return err ? err->code : PV_ESTORE;
+		sqlite3_bind_int64(st, 1, text_id);
+		if ((rc = step_done(s, st, err, "counting a text")))
+			return rc;
+	}
 
 	if (!(st = store_stmt(s, ST_DOC_INSERT, err)))
 		return err ? err->code : PV_ESTORE;

@@ -20,7 +20,7 @@
 static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BY_HASH] = "SELECT id FROM texts WHERE hash=?1",
 	[ST_TEXT_INSERT] = "INSERT INTO texts(hash,len,words,nocc,dict_id,body) "
-			   "VALUES(?1,?2,?3,0,?4,?5)",
+			   "VALUES(?1,?2,?3,1,?4,?5)",
 	[ST_TEXT_BUMP] = "UPDATE texts SET nocc=nocc+1 WHERE id=?1",
 	[ST_FTS_INSERT] = "INSERT INTO fts(rowid,text) VALUES(?1,?2)",
 	[ST_DOC_INSERT] = "INSERT INTO docs(text_id,input_id,rec,run_id,ext_id,"

@@ -18,6 +18,10 @@ pv() {
 		valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect \
 			--show-leak-kinds=definite,indirect "$PROVEX" "$@"
+		_st=$?
+		# recorded in a file: pv often runs in a $(...) subshell
+		[ $_st -eq 99 ] && echo "provex $*" >> "$T/.valgrind-errors"
+		return $_st
 	else
 		"$PROVEX" "$@"
 	fi
@@ -72,6 +76,13 @@ skip() {	# skip REASON
 }
 
 done_testing() {
+	if [ -n "${PROVEX_VALGRIND:-}" ]; then
+		if [ -s "$T/.valgrind-errors" ]; then
+			ok 1 "valgrind found memory errors or leaks in: $(head -3 "$T/.valgrind-errors" | tr '\n' ';')"
+		else
+			ok 0 "valgrind: no memory errors or leaks in any provex run"
+		fi
+	fi
 	echo "1..$_n"
 	[ "$_failed" -eq 0 ]
 }

@@ -6,6 +6,7 @@
 #include "../tap.h"
 #include "store/store.h"
 #include "store/codec.h"
+#include "store/ftsterms.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -198,6 +199,77 @@ static void test_dict(void)
 	buf_done(&out);
 }
 
+/* Indexing a text's distinct terms gives the same detail=none index as
+ * indexing the text: compare the vocabularies of both ways. */
+static void test_fts_terms(void)
+{
+	static const char *const texts[] = {
+		"The quick brown fox jumps over the lazy dog; the DOG sleeps.",
+		"Caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 CAF\xc3\x89 \xc3\x85ngstr\xc3\xb6m",
+		"\xe4\xb8\xad\xe6\x96\x87\xe6\xb5\x8b\xe8\xaf\x95 emoji \xf0\x9f\x98\x80 x\xf0\x9f\x98\x80y",
+		"bad \xff\xfe bytes \x1b[2J and\x00nul, hyphen-ated words_with_underscores 3.14 1,000",
+		"repeat repeat REPEAT Repeat r\xc3\xa9peat",
+		"",
+	};
+	struct store *s = NULL;
+	struct ftsterms *ft = NULL;
+	struct buf terms = BUF_INIT;
+	struct pv_err e;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t i;
+	char *a = NULL, *b = NULL;
+
+	ok(store_open(&s, path("terms.pvx"), STORE_CREATE, &e) == 0, "open");
+	ok(store_ftsterms_new(s, &ft, &e) == 0, "term finder");
+	sqlite3_open(":memory:", &db);
+	sqlite3_exec(db, "CREATE VIRTUAL TABLE a USING fts5(t, content='', detail=none, "
+		     "columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+		     "CREATE VIRTUAL TABLE b USING fts5(t, content='', detail=none, "
+		     "columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+		     "CREATE VIRTUAL TABLE av USING fts5vocab(a, row);"
+		     "CREATE VIRTUAL TABLE bv USING fts5vocab(b, row);", NULL, NULL, NULL);
+	for (i = 0; i < PV_ARRAY_LEN(texts); i++) {
+		size_t len = strlen(texts[i]) + (i == 3 ? 9 : 0);  /* past the NUL */
+		ftsterms_get(ft, texts[i], len, &terms, &e);
+		sqlite3_prepare_v2(db, "INSERT INTO a(rowid,t) VALUES(?1,?2)", -1, &st, NULL);
+		sqlite3_bind_int(st, 1, (int)i + 1);
+		sqlite3_bind_text(st, 2, texts[i], (int)len, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+		sqlite3_prepare_v2(db, "INSERT INTO b(rowid,t) VALUES(?1,?2)", -1, &st, NULL);
+		sqlite3_bind_int(st, 1, (int)i + 1);
+		sqlite3_bind_text(st, 2, buf_str(&terms), (int)terms.len, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	ftsterms_get(ft, "b a b c a", 9, &terms, &e);
+	is_str(buf_str(&terms), "b a c", "distinct terms in order of first appearance");
+	ftsterms_get(ft, "\xc3\x89T\xc3\x89 Ete", 9, &terms, &e);
+	is_str(buf_str(&terms), "ete", "folded case and diacritics, once");
+	sqlite3_prepare_v2(db, "SELECT group_concat(term || ':' || doc, ' ') FROM "
+			   "(SELECT term, doc FROM av ORDER BY term)", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		a = pv_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_prepare_v2(db, "SELECT group_concat(term || ':' || doc, ' ') FROM "
+			   "(SELECT term, doc FROM bv ORDER BY term)", -1, &st, NULL);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		b = pv_strdup((const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	ok(a && b && strcmp(a, b) == 0, "same vocabulary and document counts either way");
+	if (a && b && strcmp(a, b))
+		printf("#   text:  %s\n#   terms: %s\n", a, b);
+	ok(a && strstr(a, "cafe:1") && strstr(a, "repeat:1"), "vocabulary is folded (%s)",
+	   a ? a : "?");
+	free(a);
+	free(b);
+	sqlite3_close(db);
+	ftsterms_free(ft);
+	store_close(s);
+	buf_done(&terms);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -207,6 +279,7 @@ int main(void)
 	test_refusals();
 	test_docs();
 	test_dict();
+	test_fts_terms();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
