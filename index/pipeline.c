@@ -41,7 +41,7 @@
 #define QUEUE_BYTES (64u << 20)         /* and at most this many text bytes */
 #define QUEUE_KEEP (4u << 20)           /* a job keeps buffers up to this size */
 #define DICT_DEFAULT (112u << 10)       /* zstd's recommended default */
-#define SAMPLE_PER_DICT 100             /* sample bytes per dictionary byte */
+#define SAMPLE_PER_DICT 50             /* sample bytes per dictionary byte */
 #define SAMPLE_DOC_CAP (64u << 10)      /* bytes of one document given to training */
 #define DICT_MIN_SAMPLES 64             /* fewer documents: no dictionary yet */
 

@@ -81,7 +81,8 @@ static const char *const schema_v1 =
 	"  detail=" STORE_FTS_DETAIL ", columnsize=0, "
 	"  tokenize='unicode61 remove_diacritics 2');\n"
 	/* bigger in-memory segments: fewer merges while indexing in bulk */
-	"INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);\n";
+	"INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);\n"
+	"INSERT INTO fts(fts, rank) VALUES('automerge', 16);\n";
 
 /* Creates the schema in an empty database (inside the caller's transaction). */
 int schema_create(sqlite3 *db, struct pv_err *err)
