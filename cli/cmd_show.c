@@ -55,6 +55,19 @@ static int parse(int argc, char **argv, const char *usage, bool *ext,
 	return status;
 }
 
+/* Fetches document id and its text; prints the problem and returns false
+ * when it cannot. */
+static bool load(struct store *s, int64_t id, struct doc_row *row, struct buf *text)
+{
+	struct pv_err e;
+
+	if (store_doc_get(s, id, row, &e) || store_text_read(s, row->text_id, text, &e)) {
+		cli_error(&e);
+		return false;
+	}
+	return true;
+}
+
 static void field(const char *name, const char *v)
 {
 	printf("%-10s ", name);
@@ -72,7 +85,6 @@ int cmd_show(int argc, char **argv)
 	size_t nids, i;
 	struct doc_row row;
 	struct buf text = BUF_INIT;
-	struct pv_err e;
 	bool ext = false;
 	char a[32], b[32], c[32];
 	int status = parse(argc, argv, show_usage, &ext, &s, &ids, &nids);
@@ -84,9 +96,7 @@ int cmd_show(int argc, char **argv)
 	memset(&row, 0, sizeof row);
 	for (i = 0; s && i < nids; i++) {
 		size_t bad;
-		if (store_doc_get(s, ids[i], &row, &e) ||
-		    store_text_read(s, row.text_id, &text, &e)) {
-			cli_error(&e);
+		if (!load(s, ids[i], &row, &text)) {
 			status = EXIT_FAIL;
 			continue;
 		}
@@ -130,7 +140,6 @@ int cmd_cat(int argc, char **argv)
 	size_t nids, i;
 	struct doc_row row;
 	struct buf text = BUF_INIT;
-	struct pv_err e;
 	bool ext = false;
 	int status = parse(argc, argv, cat_usage, &ext, &s, &ids, &nids);
 
@@ -140,9 +149,7 @@ int cmd_cat(int argc, char **argv)
 	}
 	memset(&row, 0, sizeof row);
 	for (i = 0; s && i < nids; i++) {
-		if (store_doc_get(s, ids[i], &row, &e) ||
-		    store_text_read(s, row.text_id, &text, &e)) {
-			cli_error(&e);
+		if (!load(s, ids[i], &row, &text)) {
 			status = EXIT_FAIL;
 			continue;
 		}
