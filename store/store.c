@@ -207,6 +207,9 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 	int flags, rc;
 
 	*out = NULL;
+	/* no allocation statistics: they take a global lock per malloc, and
+	 * the indexer allocates on two threads (a no-op once SQLite is up) */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	if ((rc = precheck(path, mode == STORE_CREATE, &exists, err)))
 		return rc;
 	if (!exists && mode != STORE_CREATE && access(path, F_OK) != 0)
