@@ -39,7 +39,7 @@ static void put_col(struct buf *b, const char *v, size_t max)
 	if (!tmp.len)
 		buf_putc(b, '-');
 	else
-		buf_append(b, tmp.data, PV_MIN(tmp.len, max));
+		buf_append(b, tmp.data, utf8_cut(tmp.data, tmp.len, max));
 	buf_done(&tmp);
 }
 
@@ -98,10 +98,12 @@ static int row_cb(void *ctx, const struct doc_row *r)
 		}
 		nl = memchr(l->head.data, '\n', l->head.len);
 		len = nl ? (size_t)(nl - l->head.data) : l->head.len;
+		if (!nl && len == 240)  /* cut by the limit: keep whole characters */
+			len = utf8_cut(l->head.data, len, len - 1);
 		{
 			struct buf tmp = BUF_INIT;
 			utf8_sanitize(&tmp, l->head.data, len, SAN_ONE_LINE);
-			buf_append(&l->line, tmp.data, PV_MIN(tmp.len, 100));
+			buf_append(&l->line, tmp.data, utf8_cut(tmp.data, tmp.len, 100));
 			buf_done(&tmp);
 		}
 		buf_putc(&l->line, '\n');

@@ -78,6 +78,22 @@ size_t utf8_count_invalid(const char *s, size_t len)
 	return bad;
 }
 
+size_t utf8_cut(const char *s, size_t len, size_t max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n, back = 0;
+
+	if (len <= max)
+		return len;
+	n = max;
+	/* step back over continuation bytes to the start of the character */
+	while (n > 0 && back < 3 && (p[n] & 0xc0) == 0x80) {
+		n--;
+		back++;
+	}
+	return (p[n] & 0xc0) == 0x80 ? max : n;
+}
+
 size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags)
 {
 	const unsigned char *p = (const unsigned char *)s;

@@ -23,6 +23,11 @@ bool utf8_valid(const char *s, size_t len);
 /* Count of invalid sequences in s. */
 size_t utf8_count_invalid(const char *s, size_t len);
 
+/* The longest prefix of s, at most max bytes, that does not end inside a
+ * UTF-8 sequence (for cutting text to a width without splitting a
+ * character). */
+size_t utf8_cut(const char *s, size_t len, size_t max);
+
 enum {
 	SAN_KEEP_NEWLINES = 1,   /* pass '\n' (and '\t') through as they are */
 	SAN_ONE_LINE = 2         /* '\n' -> "\n" shown as ^J, tabs as spaces */

@@ -53,6 +53,10 @@ for l in sys.stdin:
   d=json.loads(l); print(sorted(d.keys())[:7], d["bytes"])' | tail -1)" \
 	"['bytes', 'dups', 'ext_id', 'file', 'generator', 'id', 'origin'] 8" "ls --json fields"
 is "$(pv ls "$S" --limit 2 | wc -l)" 2 "ls --limit"
+python3 -c 'print("{\"text\": \"" + "\u2500" * 500 + "\", \"source\": \"" + "\u00e9" * 50 + "\"}")' > "$T/wide.jsonl"
+pv index "$T/w.pvx" "$T/wide.jsonl" --source-field source -q
+pv ls "$T/w.pvx" | python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")'
+ok $? "ls cuts long lines and fields between characters, never inside one"
 
 # usage
 pv --help > "$T/help"
