@@ -1,0 +1,132 @@
+/*
+ * fields.c - the filter language's field table: each field once, with its
+ * kind, the SQL expression it becomes and its help line.  The parser, the
+ * compiler (filter.c), completion and the help view all read this table.
+ *
+ * Comparisons on text are SQLite's: '=' and GLOB are case-sensitive
+ * (source:News does not match "news"); origin values are lowercased by the
+ * parser since only lowercase ones exist.
+ */
+#include "fields.h"
+
+#include <string.h>
+#include <strings.h>
+
+#define PV_FIELDS_N(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct field_value origins[] = {
+	{ "real", NULL, "written by people" },
+	{ "synthetic", NULL, "machine-generated" },
+	{ "unknown", NULL, "provenance not known" },
+};
+
+static const struct field_value is_flags[] = {
+	{ "reviewed", "d.label IS NOT NULL", "a reviewer gave it a label" },
+	{ "unreviewed", "d.label IS NULL", "no label yet" },
+	{ "dup", "t.nocc > 1", "its text occurs more than once" },
+};
+
+static const struct field_value has_flags[] = {
+	/* pairs come with the review issue: until then nothing has one */
+	{ "pair", "0", "paired with another document (pairs come with review; "
+		       "matches nothing yet)" },
+};
+
+const struct field fields[] = {
+	{ "origin", FIELD_ENUM, "d.origin",
+	  "real, synthetic or unknown", 0, origins, PV_FIELDS_N(origins) },
+	{ "source", FIELD_GLOB, "d.source",
+	  "where it came from (glob: source:news*)", 0, NULL, 0 },
+	{ "generator", FIELD_GLOB, "d.generator",
+	  "the model or program that wrote it (glob)", 0, NULL, 0 },
+	{ "purpose", FIELD_GLOB, "d.purpose",
+	  "what it was made or collected for (glob)", 0, NULL, 0 },
+	{ "label", FIELD_GLOB, "d.label",
+	  "the reviewer's verdict: keep, drop, flag... (glob; comes with relabelling)",
+	  0, NULL, 0 },
+	{ "reviewer", FIELD_GLOB, "d.reviewer",
+	  "who labelled it last (glob; comes with relabelling)", 0, NULL, 0 },
+	{ "id", FIELD_INT, "d.id",
+	  "the store's document id (id:42, id:10..20)", 0, NULL, 0 },
+	{ "ext", FIELD_GLOB, "d.ext_id",
+	  "the input's own id for it, or file:line (glob)", 0, NULL, 0 },
+	{ "file", FIELD_GLOB, "i.name",
+	  "the input file's name as given (glob)", 0, NULL, 0 },
+	{ "len", FIELD_INT, "t.len",
+	  "bytes of text (len:>2000, len:500..2k; k = 1024, M = 1048576)",
+	  FIELD_SIZE, NULL, 0 },
+	{ "words", FIELD_INT, "t.words",
+	  "whitespace-separated words (words:<100)", 0, NULL, 0 },
+	{ "ratio", FIELD_REAL, "(t.len * 1.0 / length(t.body))",
+	  "length / compressed length (ratio:>4: templated text)", 0, NULL, 0 },
+	{ "dup", FIELD_INT, "t.nocc",
+	  "documents holding the same text (dup:>1)", 0, NULL, 0 },
+	{ "meta", FIELD_META, "d.meta",
+	  "meta.KEY:value: a key of the input's other fields (text; glob)",
+	  0, NULL, 0 },
+	{ "is", FIELD_FLAG, NULL,
+	  "is:reviewed, is:unreviewed, is:dup", 0, is_flags, PV_FIELDS_N(is_flags) },
+	{ "has", FIELD_FLAG, NULL,
+	  "has:pair (pairs come with the review issue: matches nothing yet)",
+	  0, has_flags, PV_FIELDS_N(has_flags) },
+	{ "text", FIELD_TEXT, "d.text_id",
+	  "bare words and \"quoted phrases\" search the full text",
+	  FIELD_NONAME, NULL, 0 },
+};
+
+const size_t nfields = PV_FIELDS_N(fields);
+
+const struct field *field_find(const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < nfields; i++)
+		if (!(fields[i].flags & FIELD_NONAME) &&
+		    strlen(fields[i].name) == len &&
+		    strncasecmp(fields[i].name, name, len) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+const struct field *field_text(void)
+{
+	return &fields[nfields - 1];
+}
+
+void field_list_names(struct buf *out)
+{
+	size_t i;
+	bool first = true;
+
+	for (i = 0; i < nfields; i++) {
+		if (fields[i].flags & FIELD_NONAME)
+			continue;
+		if (!first)
+			buf_puts(out, ", ");
+		buf_puts(out, fields[i].kind == FIELD_META ? "meta.KEY" : fields[i].name);
+		first = false;
+	}
+}
+
+void field_list_values(const struct field *f, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; i < f->nvalues; i++) {
+		if (i)
+			buf_puts(out, ", ");
+		buf_puts(out, f->values[i].name);
+	}
+}
+
+const struct field_value *field_value_find(const struct field *f,
+					   const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < f->nvalues; i++)
+		if (strlen(f->values[i].name) == len &&
+		    strncasecmp(f->values[i].name, name, len) == 0)
+			return &f->values[i];
+	return NULL;
+}

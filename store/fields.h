@@ -1,0 +1,70 @@
+/*
+ * fields.h - the fields of the filter language, listed once (fields.c) for
+ * the parser, the SQL compiler, completion and the help view.
+ *
+ * Each field maps to one SQL expression over
+ *     docs d JOIN texts t ON t.id = d.text_id JOIN inputs i ON i.id = d.input_id
+ * and has a kind that decides which values it takes and how they compare.
+ *
+ * label and reviewer: the columns d.label and d.reviewer do not exist in
+ * schema version 1.  The migration adding them comes with relabelling
+ * (issue 3: review state and history); until then a compiled filter that
+ * uses label:, reviewer:, is:reviewed or is:unreviewed needs those columns
+ * (the unit test adds them with ALTER TABLE).
+ */
+#ifndef PV_FIELDS_H
+#define PV_FIELDS_H
+
+#include <stddef.h>
+#include <stdbool.h>
+#include "../common/buf.h"
+
+enum field_kind {
+	FIELD_ENUM,   /* one of a fixed list of values (origin) */
+	FIELD_GLOB,   /* text: equal, or a GLOB pattern when it holds '*' */
+	FIELD_INT,    /* integer: N, >N, >=N, <N, <=N, A..B (inclusive) */
+	FIELD_REAL,   /* real number, same forms as FIELD_INT */
+	FIELD_META,   /* meta.KEY: a top-level key of the JSON metadata, as text */
+	FIELD_FLAG,   /* is:/has: a named condition from a fixed list */
+	FIELD_TEXT    /* full text: bare words and "quoted phrases" (no name) */
+};
+
+enum {
+	FIELD_SIZE = 1,      /* numbers may end in k (1024) or M (1048576) */
+	FIELD_NONAME = 2     /* not written as name:value (full text) */
+};
+
+/* A named condition (is:dup) or an allowed value (origin:real). */
+struct field_value {
+	const char *name;
+	const char *sql;     /* FIELD_FLAG: the whole condition; NULL for enums */
+	const char *help;
+};
+
+struct field {
+	const char *name;           /* lowercase; matched case-insensitively */
+	enum field_kind kind;
+	const char *sql;            /* SQL expression (NULL for flags) */
+	const char *help;           /* one line */
+	unsigned flags;             /* FIELD_SIZE, FIELD_NONAME */
+	const struct field_value *values;  /* FIELD_ENUM, FIELD_FLAG */
+	size_t nvalues;
+};
+
+extern const struct field fields[];
+extern const size_t nfields;
+
+/* The field called name (len bytes, any case), or NULL.  Does not find
+ * FIELD_NONAME entries nor "meta.KEY" (the parser splits those). */
+const struct field *field_find(const char *name, size_t len);
+/* The full-text pseudo-field. */
+const struct field *field_text(void);
+/* Appends "origin, source, ..." (the names a user can type). */
+void field_list_names(struct buf *out);
+/* Appends "real, synthetic, unknown" (a field's values). */
+void field_list_values(const struct field *f, struct buf *out);
+/* The value of an enum or flag field called name (any case), or NULL. */
+const struct field_value *field_value_find(const struct field *f,
+					   const char *name, size_t len);
+
+#endif
