@@ -32,6 +32,11 @@ int cmd_info(int argc, char **argv);
 int cmd_show(int argc, char **argv);
 int cmd_cat(int argc, char **argv);
 int cmd_ls(int argc, char **argv);
+int cmd_count(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
+int cmd_label(int argc, char **argv);
+int cmd_history(int argc, char **argv);
+int cmd_undo(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 
 /* Prints "provex: <formatted err>" on stderr, sanitized. */
@@ -62,5 +67,13 @@ void cli_put_safe(FILE *fp, const char *s, size_t len, int flags);
  * printing the problem. */
 int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 		    int64_t **ids, size_t *nids);
+
+/* Parses and compiles a filter (NULL or "" = every document) for the store
+ * functions that take one.  On a parse error prints the filter with a caret
+ * under the position and what was expected, and returns EXIT_USAGE; the
+ * caller frees *ast (filter_free) and *sql (filter_sql_done) either way. */
+struct filter_ast;
+struct filter_sql;
+int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql);
 
 #endif

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
+#include "../store/filter.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -183,4 +184,31 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 	}
 	*nids = n;
 	return status;
+}
+
+/* Parses and compiles the filter text (NULL = everything); on a parse
+ * error prints it with a caret under the position and returns EXIT_USAGE. */
+int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql)
+{
+	struct pv_err e;
+
+	pv_err_clear(&e);
+	*ast = NULL;
+	memset(sql, 0, sizeof *sql);
+	if (filter_parse(text ? text : "", ast, &e)) {
+		struct buf caret = BUF_INIT;
+		filter_error_caret(text, &e, &caret);
+		fprintf(stderr, "provex: filter: at byte %ld: ", e.column);
+		cli_put_safe(stderr, e.msg, strlen(e.msg), 0);
+		fprintf(stderr, "\n%s", buf_str(&caret));
+		if (caret.len && caret.data[caret.len - 1] != '\n')
+			fputc('\n', stderr);
+		buf_done(&caret);
+		return EXIT_USAGE;
+	}
+	if (filter_compile(*ast, sql)) {
+		cli_errorf("filter: too many terms");
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }

@@ -6,17 +6,35 @@
 #include "../common/buf.h"
 #include "../common/json.h"
 #include "../common/utf8.h"
+#include "../store/filter.h"
 
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char usage_text[] =
-"Usage: provex ls STORE [--json] [--limit N]\n"
-"One line per document, in id order: id, input id, origin, source,\n"
-"generator, purpose, bytes and the first line of the text, separated by\n"
-"tabs (control characters made visible).  --json writes one JSON object\n"
-"per line with id, ext_id, origin, source, generator, purpose, bytes,\n"
-"words, dups and file.\n";
+"Usage: provex ls STORE [FILTER] [--json] [--limit N] [--sort FIELD[-]] [--explain]\n"
+"One line per document matching FILTER (all when absent): id, input id,\n"
+"origin, source, generator, purpose, bytes and the first line of the\n"
+"text, separated by tabs (control characters made visible).\n"
+"  --json          one JSON object per line: id, ext_id, origin, source,\n"
+"                  generator, purpose, bytes, words, dups, file\n"
+"  --limit N       at most N documents\n"
+"  --sort FIELD    id (default), len, words, dup, ratio, origin, source,\n"
+"                  generator, purpose, ext, file; FIELD- sorts descending\n"
+"  --explain       print the filter's canonical form and the SQL it became\n"
+"\n"
+"Usage: provex count STORE [FILTER]\n"
+"The number of documents matching FILTER.\n"
+"\n"
+"The filter language (see provex(1)):\n"
+"  origin:synthetic  source:news*  field:a,b      values, * globs, any of\n"
+"  len:>2000  len:500..2000  words:<100  ratio:>4  dup:>1   numbers\n"
+"  meta.KEY:value    a field of the input kept as metadata\n"
+"  word  \"a phrase\"  -term  a OR b  (a b)       full text, not, or, groups\n"
+"  is:reviewed  is:unreviewed  is:dup  has:pair   (pairs come with the\n"
+"                                                   review issue: has:pair\n"
+"                                                   matches nothing yet)\n";
 
 struct ls {
 	struct store *s;
@@ -113,38 +131,110 @@ static int row_cb(void *ctx, const struct doc_row *r)
 	return 0;
 }
 
+static void explain(const struct filter_ast *ast, const struct filter_sql *sql)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	filter_canonical(ast, &b);
+	fputs("filter: ", stdout);
+	cli_put_safe(stdout, buf_str(&b), b.len, 0);
+	fputs("\nsql:    ", stdout);
+	cli_put_safe(stdout, sql->where, strlen(sql->where), 0);
+	fputc('\n', stdout);
+	for (i = 0; i < sql->nparams; i++) {
+		const struct filter_param *p = &sql->params[i];
+		printf("?%-5zu ", (size_t)sql->first + i);
+		if (p->type == FP_TEXT) {
+			buf_reset(&b);
+			json_put_string(&b, p->text, strlen(p->text));
+			cli_put_safe(stdout, buf_str(&b), b.len, 0);
+		} else if (p->type == FP_INT) {
+			printf("%lld", (long long)p->i);
+		} else {
+			printf("%.17g", p->d);
+		}
+		fputc('\n', stdout);
+	}
+	buf_done(&b);
+}
+
 int cmd_ls(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "limit", required_argument, NULL, 'n' },
+		{ "sort", required_argument, NULL, 's' },
+		{ "explain", no_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
 	struct ls l;
 	struct pv_err e;
-	int c;
+	char *sort = NULL;
+	bool desc = false, do_explain = false;
+	int c, rc;
 
 	memset(&l, 0, sizeof l);
+	memset(&sql, 0, sizeof sql);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
 		if (c == 'j')
 			l.json = true;
-		else if (c == 'n') {
-			if (!cli_parse_size(optarg, &l.limit))
+		else if (c == 'x')
+			do_explain = true;
+		else if (c == 's') {
+			size_t n = strlen(optarg);
+			free(sort);
+			sort = pv_strdup(optarg);
+			desc = n > 1 && sort[n - 1] == '-';
+			if (desc)
+				sort[n - 1] = '\0';
+			if (!store_sort_expr(sort)) {
+				rc = cli_usage("ls", "cannot sort on '%s' (sort fields: %s)",
+					       sort, store_sort_fields());
+				free(sort);
+				return rc;
+			}
+		} else if (c == 'n') {
+			if (!cli_parse_size(optarg, &l.limit)) {
+				free(sort);
 				return cli_usage("ls", "--limit needs a number, not '%s'", optarg);
+			}
 		} else if (c == 'h') {
 			fputs(usage_text, stdout);
+			free(sort);
 			return EXIT_OK;
-		} else
+		} else {
+			free(sort);
 			return cli_usage("ls", "unknown option");
+		}
 	}
-	if (argc - optind != 1)
+	if (argc - optind < 1 || argc - optind > 2) {
+		free(sort);
 		return cli_usage("ls", argc - optind < 1 ? "expected STORE" :
-				 "filters arrive with the filter language; expected only STORE");
-	if (!(l.s = cli_open(argv[optind], STORE_READ)))
+				 "expected STORE and one FILTER (quote it: 'origin:real len:>100')");
+	}
+	if ((rc = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql))) {
+		free(sort);
+		return rc;
+	}
+	if (do_explain) {
+		explain(ast, &sql);
+		filter_sql_done(&sql);
+		filter_free(ast);
+		free(sort);
+		return EXIT_OK;
+	}
+	if (!(l.s = cli_open(argv[optind], STORE_READ))) {
+		filter_sql_done(&sql);
+		filter_free(ast);
+		free(sort);
 		return EXIT_FAIL;
-	if (store_each_doc(l.s, 0, row_cb, &l, &e) < 0) {
+	}
+	if (store_select(l.s, &sql, sort, desc, l.limit, row_cb, &l, &e) < 0) {
 		cli_error(&e);
 		l.status = EXIT_FAIL;
 	}
@@ -153,5 +243,49 @@ int cmd_ls(int argc, char **argv)
 	buf_done(&l.line);
 	buf_done(&l.head);
 	store_close(l.s);
+	filter_sql_done(&sql);
+	filter_free(ast);
+	free(sort);
 	return l.status;
+}
+
+int cmd_count(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
+	struct store *s;
+	struct pv_err e;
+	int64_t n = 0;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		}
+		return cli_usage("count", "unknown option");
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage("count", argc - optind < 1 ? "expected STORE" :
+				 "expected STORE and one FILTER (quote it: 'origin:real len:>100')");
+	if ((rc = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
+		return rc;
+	rc = EXIT_OK;
+	if (!(s = cli_open(argv[optind], STORE_READ))) {
+		rc = EXIT_FAIL;
+	} else if (store_count(s, &sql, &n, &e)) {
+		cli_error(&e);
+		rc = EXIT_FAIL;
+	} else {
+		printf("%lld\n", (long long)n);
+	}
+	store_close(s);
+	filter_sql_done(&sql);
+	filter_free(ast);
+	return rc;
 }

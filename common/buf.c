@@ -38,6 +38,7 @@ void buf_reserve(struct buf *b, size_t extra)
 	while (cap < need)
 		cap = cap < ((size_t)1 << 30) ? cap * 2 : cap + ((size_t)1 << 30);
 	b->data = pv_realloc(b->data, cap);
+	b->data[b->len] = '\0';    /* the invariant holds from the first byte */
 	b->cap = cap;
 }
 

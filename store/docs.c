@@ -224,7 +224,7 @@ void doc_row_done(struct doc_row *r)
 }
 
 /* Fills row from a statement laid out as ST_DOC_GET's columns. */
-static void row_fill(struct doc_row *r, sqlite3_stmt *st)
+void store_row_fill(struct doc_row *r, sqlite3_stmt *st)
 {
 	size_t off[7];
 	int i;
@@ -266,7 +266,7 @@ int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_er
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
-		row_fill(row, st);
+		store_row_fill(row, st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)
 		return pv_errf(err, PV_ENOTFOUND, "%s: no document with id %lld",
@@ -342,34 +342,4 @@ int store_text_head(struct store *s, int64_t text_id, size_t limit,
 		    struct buf *out, struct pv_err *err)
 {
 	return text_read(s, text_id, limit, out, err);
-}
-
-int store_each_doc(struct store *s, int64_t after_id,
-		   int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
-		   struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	struct doc_row row;
-	int rc, ret = 0;
-
-	if (sqlite3_prepare_v2(s->db,
-			       "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
-			       "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
-			       "d.source,d.generator,d.purpose,d.meta "
-			       "FROM docs d JOIN texts t ON t.id=d.text_id "
-			       "JOIN inputs i ON i.id=d.input_id WHERE d.id>?1 "
-			       "ORDER BY d.id", -1, &st, NULL))
-		return store_sqlerr(s, err, "listing documents");
-	sqlite3_bind_int64(st, 1, after_id);
-	memset(&row, 0, sizeof row);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_fill(&row, st);
-		if ((ret = cb(ctx, &row)))
-			break;
-	}
-	if (!ret && rc != SQLITE_DONE)
-		ret = store_sqlerr(s, err, "listing documents");
-	sqlite3_finalize(st);
-	doc_row_done(&row);
-	return ret;
 }

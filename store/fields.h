@@ -6,11 +6,8 @@
  *     docs d JOIN texts t ON t.id = d.text_id JOIN inputs i ON i.id = d.input_id
  * and has a kind that decides which values it takes and how they compare.
  *
- * label and reviewer: the columns d.label and d.reviewer do not exist in
- * schema version 1.  The migration adding them comes with relabelling
- * (issue 3: review state and history); until then a compiled filter that
- * uses label:, reviewer:, is:reviewed or is:unreviewed needs those columns
- * (the unit test adds them with ALTER TABLE).
+ * label and reviewer: the columns d.label and d.reviewer, added in schema
+ * version 2 (store/schema.c) and set by relabelling (store/label.c).
  */
 #ifndef PV_FIELDS_H
 #define PV_FIELDS_H

@@ -18,7 +18,10 @@
 
 #include <string.h>
 
-static const char *const schema_v1 =
+/* The base tables; docs already holds the version-2 review columns (a
+ * version-1 store gets them from schema_migrate, at the same place: after
+ * meta). */
+static const char *const schema_base =
 	"CREATE TABLE IF NOT EXISTS meta(\n"
 	"  key TEXT PRIMARY KEY,\n"
 	"  value TEXT\n"
@@ -68,7 +71,11 @@ static const char *const schema_v1 =
 	"  source TEXT,\n"
 	"  generator TEXT,\n"
 	"  purpose TEXT,\n"
-	"  meta TEXT\n"
+	"  meta TEXT,\n"
+	"  label TEXT,\n"
+	"  note TEXT,\n"
+	"  reviewer TEXT,\n"
+	"  reviewed_at TEXT\n"
 	");\n"
 	"CREATE UNIQUE INDEX IF NOT EXISTS docs_occurrence ON docs(input_id, rec, text_id);\n"
 	"CREATE INDEX IF NOT EXISTS docs_text ON docs(text_id);\n"
@@ -84,12 +91,50 @@ static const char *const schema_v1 =
 	"INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);\n"
 	"INSERT INTO fts(fts, rank) VALUES('automerge', 16);\n";
 
-/* Creates the schema in an empty database (inside the caller's transaction). */
+/* Version 2: review state (docs.label, note, reviewer, reviewed_at) and the
+ * append-only audit history of every change, grouped in batches (one per
+ * command; an undo is a batch whose undoes names the batch it reverts).
+ * Index-time provenance is not copied into history: it is the old value of
+ * a document's first history row for a field, or the docs row itself when
+ * that field never changed (see label.c, label_indexed). */
+static const char *const schema_v2 =
+	"CREATE TABLE IF NOT EXISTS batches(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  created TEXT NOT NULL,\n"
+	"  reviewer TEXT NOT NULL,\n"
+	"  command TEXT NOT NULL,\n"
+	"  note TEXT,\n"
+	"  undoes INTEGER REFERENCES batches(id)\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS history(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  batch_id INTEGER NOT NULL REFERENCES batches(id),\n"
+	"  doc_id INTEGER NOT NULL,\n"
+	"  field TEXT NOT NULL,\n"
+	"  old TEXT,\n"
+	"  new TEXT,\n"
+	"  reviewer TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  note TEXT\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS history_doc ON history(doc_id);\n"
+	"CREATE INDEX IF NOT EXISTS history_batch ON history(batch_id);\n"
+	"CREATE INDEX IF NOT EXISTS batches_undoes ON batches(undoes);\n"
+	"CREATE INDEX IF NOT EXISTS docs_label ON docs(label);\n";
+
+static const char *const migrate_v1_v2 =
+	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
+	"ALTER TABLE docs ADD COLUMN note TEXT;\n"
+	"ALTER TABLE docs ADD COLUMN reviewer TEXT;\n"
+	"ALTER TABLE docs ADD COLUMN reviewed_at TEXT;\n";
+
+/* Creates the schema in an empty database (inside the caller's transaction).
+ * Returns 0 or a negative code (err filled). */
 int schema_create(sqlite3 *db, struct pv_err *err)
 {
 	char sql[128];
 
-	if (store_exec(db, schema_v1, err))
+	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -105,13 +150,23 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 	return 0;
 }
 
-/* Brings a store at schema version `from` up to the current one. */
+/* Brings a store at schema version `from` up to the current one, inside the
+ * caller's transaction (so a failure leaves the store as it was).  Returns 0
+ * or a negative code (err filled). */
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 {
-	(void)db;        /* used by the first migration */
+	char sql[64];
+
 	if (from == STORE_SCHEMA_VERSION)
 		return 0;
-	return pv_errf(err, PV_ESTORE,
-		       "no migration from schema version %d to %d", from,
-		       STORE_SCHEMA_VERSION);
+	if (from != 1)
+		return pv_errf(err, PV_ESTORE,
+			       "no migration from schema version %d to %d", from,
+			       STORE_SCHEMA_VERSION);
+	if (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err))
+		return err ? err->code : PV_ESTORE;
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
+	if (store_exec(db, sql, err))
+		return err ? err->code : PV_ESTORE;
+	return 0;
 }

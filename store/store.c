@@ -191,13 +191,72 @@ static int setup(struct store *s, bool may_create, struct pv_err *err)
 				       "upgrade it", s->path, ver);
 		if ((rc = store_begin(s, err)))
 			return rc;
-		if ((rc = schema_migrate(s->db, ver, err))) {
+		/* another process may have upgraded it while we waited */
+		pragma_int(s->db, "PRAGMA user_version", &ver);
+		if (ver < STORE_SCHEMA_VERSION &&
+		    (rc = schema_migrate(s->db, ver, err))) {
 			store_rollback(s);
 			return rc;
 		}
 		return store_commit(s, err);
 	}
 	return 0;
+}
+
+/* Lowercased words of s joined by single spaces, with a space at both ends
+ * (so a phrase is found only at word boundaries).  A word is a run of
+ * ASCII letters and digits or of bytes >= 0x80. */
+static void words_of(const unsigned char *p, size_t len, struct buf *out)
+{
+	bool in = false;
+	size_t i;
+
+	buf_reset(out);
+	buf_putc(out, ' ');
+	for (i = 0; i < len; i++) {
+		unsigned char c = p[i];
+		bool w = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
+			 (c >= 'A' && c <= 'Z') || c >= 0x80;
+		if (w) {
+			buf_putc(out, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
+			in = true;
+		} else if (in) {
+			buf_putc(out, ' ');
+			in = false;
+		}
+	}
+	if (in)
+		buf_putc(out, ' ');
+}
+
+/* SQL function pv_phrase(text_id, phrase): 1 when the text holds the
+ * phrase's words in a row (ASCII case folded, any punctuation or spacing
+ * between them), else 0.  The full-text index (detail=none) narrows the
+ * candidates; this confirms them against the text itself. */
+static void fn_phrase(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	struct store *s = sqlite3_user_data(ctx);
+	struct buf text = BUF_INIT, tw = BUF_INIT, pw = BUF_INIT;
+	struct pv_err e;
+	const unsigned char *phrase = sqlite3_value_text(argv[1]);
+
+	(void)argc;
+	if (!phrase) {
+		sqlite3_result_int(ctx, 0);
+		return;
+	}
+	if (store_text_read(s, sqlite3_value_int64(argv[0]), &text, &e)) {
+		sqlite3_result_error(ctx, e.msg, -1);
+		buf_done(&text);
+		return;
+	}
+	words_of((const unsigned char *)text.data, text.len, &tw);
+	words_of(phrase, (size_t)sqlite3_value_bytes(argv[1]), &pw);
+	sqlite3_result_int(ctx, pw.len <= 2 ||
+			   memmem(tw.data, tw.len, pw.data, pw.len) != NULL);
+	buf_done(&text);
+	buf_done(&tw);
+	buf_done(&pw);
 }
 
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err)
@@ -242,6 +301,8 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 		store_close(s);
 		return rc;
 	}
+	sqlite3_create_function(s->db, "pv_phrase", 2, SQLITE_UTF8, s, fn_phrase,
+				NULL, NULL);
 	s->codec = codec_new();
 	if (!s->codec) {
 		store_close(s);

@@ -18,7 +18,7 @@
 #include "../common/pv.h"
 #include "../common/buf.h"
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 #define STORE_APP_ID 0x50565831     /* "PVX1" in PRAGMA application_id */
 
 struct store;
@@ -150,12 +150,29 @@ int store_text_read(struct store *s, int64_t text_id, struct buf *out,
 int store_text_head(struct store *s, int64_t text_id, size_t limit,
 		    struct buf *out, struct pv_err *err);
 
-/* Calls cb for each document in id order, starting after after_id (0 = from
- * the start); stops when cb returns non-zero (that value is returned).  The
- * row is borrowed for the duration of the call. */
-int store_each_doc(struct store *s, int64_t after_id,
-		   int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
-		   struct pv_err *err);
+/* ---- selecting with the filter language (store/filter.h) ---- */
+
+struct filter_sql;
+
+/* The SQL ordering expression for a sort field (id, len, words, dup,
+ * ratio, origin, source, generator, purpose, ext, file), or NULL when the
+ * field cannot be sorted on.  Static string. */
+const char *store_sort_expr(const char *field);
+/* A comma-separated list of the sort fields, for messages.  Static. */
+const char *store_sort_fields(void);
+
+/* Calls cb for each document matching where (NULL = all), ordered by sort
+ * (NULL = id), descending when desc, at most limit (0 = no limit); stops
+ * when cb returns non-zero (that value is returned).  The row is borrowed
+ * for the duration of the call. */
+int store_select(struct store *s, const struct filter_sql *where,
+		 const char *sort, bool desc, uint64_t limit,
+		 int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
+		 struct pv_err *err);
+
+/* The number of documents matching where (NULL = all). */
+int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
+		struct pv_err *err);
 
 /* ---- summary ---- */
 

@@ -41,5 +41,8 @@ sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err);
 int schema_create(sqlite3 *db, struct pv_err *err);
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
 int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err);
+/* Fills a row from a statement whose columns are laid out as in
+ * ST_DOC_GET (see store.c). */
+void store_row_fill(struct doc_row *r, sqlite3_stmt *st);
 
 #endif

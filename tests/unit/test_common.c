@@ -35,6 +35,8 @@ static void test_buf(void)
 	int i;
 
 	is_str(buf_str(&b), "", "empty buffer reads as \"\"");
+	buf_reserve(&b, 100);
+	is_str(buf_str(&b), "", "a reserved but empty buffer reads as \"\"");
 	buf_puts(&b, "abc");
 	buf_putc(&b, '\0');
 	buf_printf(&b, "%d-%s", 42, "x");

@@ -1,0 +1,660 @@
+/*
+ * cmd_label.c - provex label, provex history and provex undo: relabelling
+ * documents chosen with the filter language, the audit history of every
+ * change, and undo.  The work is done by store/label.c; this file parses
+ * arguments, finds the reviewer's name, asks for confirmation of large
+ * changes and prints what happened.
+ *
+ * The reviewer is --reviewer, else "reviewer:" in the configuration file
+ * ($XDG_CONFIG_HOME/provex/config.yaml, else ~/.config/provex/config.yaml;
+ * a broken file is reported with file:line:column and ignored), else the
+ * login name.
+ */
+#include "config.h"
+#include "cli.h"
+#include "../common/buf.h"
+#include "../common/json.h"
+#include "../common/utf8.h"
+#include "../store/filter.h"
+#include "../store/label.h"
+
+#include <getopt.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <yaml.h>
+
+/* More documents than this at once need --yes or a confirmation. */
+#define LABEL_CONFIRM_OVER 1000
+
+static const char label_usage[] =
+"Usage: provex label STORE FILTER --set FIELD=VALUE... [options]\n"
+"Changes the provenance or review state of every document FILTER selects\n"
+"(the filter language of provex ls; '' selects every document; put -- before\n"
+"a filter that starts with '-').  Settable fields: origin (real, synthetic,\n"
+"unknown), source, generator, purpose, label (the reviewer's verdict: free\n"
+"text; keep, drop and flag are the usual ones) and note.  An empty VALUE\n"
+"clears the field (not origin).  Values are one line of printable UTF-8, at\n"
+"most 4096 bytes.  Every change is recorded in the store's history, in one\n"
+"batch per command: see provex history and provex undo.\n"
+"\n"
+"  --set FIELD=VALUE  a change (repeat for several fields)\n"
+"  --note TEXT        why: kept with each change in the history\n"
+"  --reviewer NAME    who (default: reviewer: in\n"
+"                     $XDG_CONFIG_HOME/provex/config.yaml, else the login name)\n"
+"  --dry-run          say what would change; change nothing\n"
+"  --yes              relabel more than 1,000 documents without asking\n";
+
+static const char history_usage[] =
+"Usage: provex history STORE [ID] [--json]\n"
+"Lists the changes made by provex label and provex undo, oldest first: batch,\n"
+"time, reviewer, document, field, old -> new, note.  With a document ID, its\n"
+"provenance as indexed comes first, then its changes.  --json writes one\n"
+"object per line (\"event\": \"indexed\" or \"change\").\n";
+
+static const char undo_usage[] =
+"Usage: provex undo STORE [BATCH] [--force] [--reviewer NAME]\n"
+"Reverts a batch of changes (default: the last one not undone yet), recorded\n"
+"as a batch of its own.  A document whose field changed again after that\n"
+"batch is reported and left alone, unless --force.\n";
+
+/* The command line as one string, arguments with unusual bytes quoted, for
+ * the batch's record.  Caller frees. */
+static char *command_line(const char *name, int argc, char **argv)
+{
+	struct buf b = BUF_INIT;
+	int i;
+
+	buf_printf(&b, "provex %s", name);
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool plain = *a != '\0';
+		const char *p;
+
+		for (p = a; *p; p++)
+			if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				    "0123456789-_=.,:/+@%", *p))
+				plain = false;
+		buf_putc(&b, ' ');
+		if (plain) {
+			buf_puts(&b, a);
+			continue;
+		}
+		buf_putc(&b, '\'');
+		for (p = a; *p; p++) {
+			if (*p == '\'')
+				buf_puts(&b, "'\\''");
+			else
+				buf_putc(&b, *p);
+		}
+		buf_putc(&b, '\'');
+	}
+	return buf_take(&b);
+}
+
+/* Prints a warning about the configuration file (not fatal). */
+static void config_warn(const char *path, const yaml_mark_t *m, const char *what)
+{
+	cli_errorf("warning: %s:%lu:%lu: %s; the configuration file is ignored",
+		   path, (unsigned long)m->line + 1, (unsigned long)m->column + 1,
+		   what);
+}
+
+/* The reviewer named in the configuration file, or NULL (caller frees). */
+static char *config_reviewer(void)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	struct buf path = BUF_INIT;
+	yaml_parser_t parser;
+	yaml_document_t doc;
+	yaml_node_t *root;
+	yaml_node_pair_t *pr;
+	char *name = NULL;
+	FILE *fp;
+
+	if (xdg && *xdg)
+		buf_printf(&path, "%s/provex/config.yaml", xdg);
+	else if (home && *home)
+		buf_printf(&path, "%s/.config/provex/config.yaml", home);
+	else
+		return NULL;
+	if (!(fp = fopen(buf_str(&path), "rb"))) {
+		buf_done(&path);
+		return NULL;
+	}
+	yaml_parser_initialize(&parser);
+	yaml_parser_set_input_file(&parser, fp);
+	if (!yaml_parser_load(&parser, &doc)) {
+		config_warn(buf_str(&path), &parser.problem_mark,
+			    parser.problem ? parser.problem : "not valid YAML");
+		yaml_parser_delete(&parser);
+		fclose(fp);
+		buf_done(&path);
+		return NULL;
+	}
+	root = yaml_document_get_root_node(&doc);
+	if (root && root->type != YAML_MAPPING_NODE) {
+		config_warn(buf_str(&path), &root->start_mark,
+			    "expected a mapping (key: value lines)");
+	} else if (root) {
+		for (pr = root->data.mapping.pairs.start;
+		     pr < root->data.mapping.pairs.top; pr++) {
+			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
+			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+
+			if (!k || k->type != YAML_SCALAR_NODE ||
+			    strcmp((const char *)k->data.scalar.value, "reviewer") != 0)
+				continue;
+			if (!v || v->type != YAML_SCALAR_NODE || !v->data.scalar.length) {
+				config_warn(buf_str(&path), v ? &v->start_mark : &k->start_mark,
+					    "reviewer: expected a name");
+				break;
+			}
+			free(name);
+			name = pv_strndup((const char *)v->data.scalar.value,
+					  v->data.scalar.length);
+		}
+	}
+	yaml_document_delete(&doc);
+	yaml_parser_delete(&parser);
+	fclose(fp);
+	buf_done(&path);
+	return name;
+}
+
+/* The reviewer's name: given, else configured, else the login name.  Checks
+ * it like a label value.  Returns a string the caller frees, or NULL after
+ * printing why. */
+static char *find_reviewer(const char *given)
+{
+	struct passwd *pw;
+	struct pv_err e;
+	char *name = NULL;
+
+	if (given)
+		name = pv_strdup(given);
+	if (!name)
+		name = config_reviewer();
+	if (!name && (pw = getpwuid(getuid())) && pw->pw_name && *pw->pw_name)
+		name = pv_strdup(pw->pw_name);
+	if (!name && getenv("USER") && *getenv("USER"))
+		name = pv_strdup(getenv("USER"));
+	if (!name)
+		name = pv_strdup("unknown");
+	if (!*name || label_check_value(LF_LABEL, name, &e)) {
+		cli_errorf("the reviewer name is not usable: %s",
+			   *name ? e.msg + strlen("the value for label ") :
+			   "it is empty");
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Parses and compiles a filter with cli_filter (which prints a parse error
+ * with a caret); the tree is not needed after compiling. */
+static int compile_filter(const char *text, struct filter_sql *sql)
+{
+	struct filter_ast *ast = NULL;
+	int rc = cli_filter(text, &ast, sql);
+
+	filter_free(ast);
+	return rc;
+}
+
+/* "origin: 12 changes, label: 3 changes" */
+static void put_counts(struct buf *b, const struct label_result *r)
+{
+	bool first = true;
+	int f;
+
+	for (f = 0; f < LF_N; f++) {
+		if (!r->by_field[f])
+			continue;
+		buf_printf(b, "%s%s: %lld change%s", first ? "" : ", ",
+			   label_field_name((enum label_field)f),
+			   (long long)r->by_field[f], r->by_field[f] == 1 ? "" : "s");
+		first = false;
+	}
+}
+
+/* Shows the count and a sample and asks on the terminal; true to go on. */
+static bool confirm(struct store *s, const struct filter_sql *sql, int64_t count)
+{
+	int64_t ids[LABEL_SAMPLE];
+	char *ext[LABEL_SAMPLE];
+	size_t n = 0, i;
+	struct pv_err e;
+	char num[32], line[64];
+	bool yes = false;
+
+	if (label_preview(s, sql, &count, ids, ext, &n, &e)) {
+		cli_error(&e);
+		return false;
+	}
+	fprintf(stderr, "%s documents match, among them:\n", cli_num(count, num));
+	for (i = 0; i < n; i++) {
+		fprintf(stderr, "  %lld\t", (long long)ids[i]);
+		cli_put_safe(stderr, ext[i], strlen(ext[i]), SAN_ONE_LINE);
+		fputc('\n', stderr);
+		free(ext[i]);
+	}
+	fputs("Relabel them all? [y/N] ", stderr);
+	fflush(stderr);
+	if (fgets(line, sizeof line, stdin))
+		yes = line[0] == 'y' || line[0] == 'Y';
+	return yes;
+}
+
+int cmd_label(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "set", required_argument, NULL, 's' },
+		{ "note", required_argument, NULL, 'n' },
+		{ "reviewer", required_argument, NULL, 'r' },
+		{ "dry-run", no_argument, NULL, 'd' },
+		{ "yes", no_argument, NULL, 'y' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct label_change *ch;
+	size_t nch = 0;
+	const char *note = NULL, *given = NULL;
+	bool dry = false, yes = false;
+	struct filter_sql sql;
+	struct label_result res;
+	struct store *s = NULL;
+	struct pv_err e;
+	struct buf out = BUF_INIT;
+	char *reviewer = NULL, *command = NULL;
+	int c, status = EXIT_OK;
+	int64_t count = 0;
+	char n1[32];
+
+	memset(&sql, 0, sizeof sql);
+	memset(&res, 0, sizeof res);
+	optind = 1;
+	ch = pv_calloc((size_t)argc + 1, sizeof *ch);
+	while ((c = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
+		if (c == 's') {
+			if (label_parse_set(optarg, &ch[nch], &e)) {
+				free(ch);
+				return cli_usage("label", "--set: %s", e.msg);
+			}
+			nch++;
+		} else if (c == 'n') {
+			note = optarg;
+			if (label_check_value(LF_NOTE, note, &e)) {
+				free(ch);
+				return cli_usage("label", "--note: %s", e.msg);
+			}
+		} else if (c == 'r') {
+			given = optarg;
+		} else if (c == 'd') {
+			dry = true;
+		} else if (c == 'y') {
+			yes = true;
+		} else if (c == 'h') {
+			fputs(label_usage, stdout);
+			free(ch);
+			return EXIT_OK;
+		} else {
+			free(ch);
+			return cli_usage("label", "unknown option");
+		}
+	}
+	if (argc - optind != 2) {
+		free(ch);
+		return cli_usage("label", argc - optind < 2 ? "expected STORE and FILTER "
+				 "('' selects every document)" :
+				 "expected STORE and one FILTER (quote a filter "
+				 "of several terms)");
+	}
+	if (!nch) {
+		free(ch);
+		return cli_usage("label", "nothing to change: give --set FIELD=VALUE");
+	}
+	if ((status = compile_filter(argv[optind + 1], &sql)))
+		goto done;
+	if (!(reviewer = find_reviewer(given))) {
+		status = EXIT_USAGE;
+		goto done;
+	}
+	if (!(s = cli_open(argv[optind], STORE_WRITE))) {
+		status = EXIT_FAIL;
+		goto done;
+	}
+	if (!dry && !yes) {
+		int64_t ids[LABEL_SAMPLE];
+		char *ext[LABEL_SAMPLE];
+		size_t n = 0, i;
+
+		if (label_preview(s, &sql, &count, ids, ext, &n, &e)) {
+			cli_error(&e);
+			status = EXIT_FAIL;
+			goto done;
+		}
+		for (i = 0; i < n; i++)
+			free(ext[i]);
+		if (count > LABEL_CONFIRM_OVER) {
+			if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+				cli_errorf("%s documents match (more than %d): add --yes "
+					   "to relabel them all, or narrow the filter",
+					   cli_num(count, n1), LABEL_CONFIRM_OVER);
+				status = EXIT_FAIL;
+				goto done;
+			}
+			if (!confirm(s, &sql, count)) {
+				fputs("nothing changed\n", stderr);
+				status = EXIT_FAIL;
+				goto done;
+			}
+		}
+	}
+	command = command_line("label", argc, argv);
+	if (label_set(s, &sql, ch, nch, reviewer, note, command, dry, &res, &e)) {
+		cli_error(&e);
+		status = EXIT_FAIL;
+		goto done;
+	}
+	if (res.matched == 0) {
+		printf("no document matches the filter; nothing changed\n");
+	} else if (res.changes == 0) {
+		printf("%s document%s matched; nothing to change (they hold these "
+		       "values already)\n", cli_num(res.matched, n1),
+		       res.matched == 1 ? "" : "s");
+	} else {
+		buf_printf(&out, "%s %s document%s (", dry ? "would relabel" : "relabelled",
+			   cli_num(res.changed, n1), res.changed == 1 ? "" : "s");
+		put_counts(&out, &res);
+		buf_putc(&out, ')');
+		if (res.changed != res.matched)
+			buf_printf(&out, " of %lld matched", (long long)res.matched);
+		if (dry) {
+			buf_puts(&out, "; dry run: nothing written\n");
+		} else {
+			buf_printf(&out, ", batch %lld; undo with: provex undo ",
+				   (long long)res.batch_id);
+			fputs(buf_str(&out), stdout);
+			cli_put_safe(stdout, argv[optind], strlen(argv[optind]),
+				     SAN_ONE_LINE);
+			buf_reset(&out);
+			buf_printf(&out, " %lld\n", (long long)res.batch_id);
+		}
+		fputs(buf_str(&out), stdout);
+	}
+	if (fflush(stdout) != 0)
+		status = EXIT_FAIL;
+done:
+	label_result_done(&res);
+	filter_sql_done(&sql);
+	store_close(s);
+	buf_done(&out);
+	free(reviewer);
+	free(command);
+	free(ch);
+	return status;
+}
+
+/* ---- history ---- */
+
+struct hist {
+	bool json;
+	struct buf line;
+};
+
+/* Appends v made safe for one line, or "(none)". */
+static void put_val(struct buf *b, const char *v)
+{
+	if (!v || !*v)
+		buf_puts(b, "(none)");
+	else
+		utf8_sanitize(b, v, strlen(v), SAN_ONE_LINE);
+}
+
+static void json_opt(struct buf *b, bool *first, const char *key, const char *v)
+{
+	json_put_key(b, first, key);
+	if (v)
+		json_put_string(b, v, strlen(v));
+	else
+		buf_puts(b, "null");
+}
+
+static int hist_cb(void *ctx, const struct label_hist *h)
+{
+	struct hist *hs = ctx;
+	struct buf *b = &hs->line;
+	bool first = true;
+
+	buf_reset(b);
+	if (hs->json) {
+		buf_putc(b, '{');
+		json_opt(b, &first, "event", "change");
+		json_put_key(b, &first, "batch");
+		buf_printf(b, "%lld", (long long)h->batch_id);
+		json_opt(b, &first, "at", h->at);
+		json_opt(b, &first, "reviewer", h->reviewer);
+		json_put_key(b, &first, "doc");
+		buf_printf(b, "%lld", (long long)h->doc_id);
+		json_opt(b, &first, "field", h->field);
+		json_opt(b, &first, "old", h->old_value);
+		json_opt(b, &first, "new", h->new_value);
+		json_opt(b, &first, "note", h->note);
+		json_put_key(b, &first, "undoes");
+		if (h->undoes)
+			buf_printf(b, "%lld", (long long)h->undoes);
+		else
+			buf_puts(b, "null");
+		buf_puts(b, "}\n");
+	} else {
+		buf_printf(b, "batch %lld  %s  ", (long long)h->batch_id, h->at);
+		put_val(b, h->reviewer);
+		buf_printf(b, "  doc %lld  ", (long long)h->doc_id);
+		put_val(b, h->field);
+		buf_puts(b, ": ");
+		put_val(b, h->old_value);
+		buf_puts(b, " -> ");
+		put_val(b, h->new_value);
+		if (h->note && *h->note) {
+			buf_puts(b, "  # ");
+			put_val(b, h->note);
+		}
+		buf_putc(b, '\n');
+	}
+	return fwrite(b->data, 1, b->len, stdout) != b->len;
+}
+
+/* The document's provenance as indexed, as the first line of its history. */
+static int print_indexed(struct store *s, int64_t id, bool json)
+{
+	static const char *const names[4] = { "origin", "source", "generator", "purpose" };
+	struct label_indexed li;
+	struct buf b = BUF_INIT;
+	struct pv_err e;
+	bool first = true;
+	int i;
+
+	if (label_indexed(s, id, &li, &e)) {
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
+	if (json) {
+		buf_putc(&b, '{');
+		json_opt(&b, &first, "event", "indexed");
+		json_opt(&b, &first, "at", li.started);
+		json_put_key(&b, &first, "run");
+		buf_printf(&b, "%lld", (long long)li.run_id);
+		json_put_key(&b, &first, "doc");
+		buf_printf(&b, "%lld", (long long)id);
+		for (i = 0; i < 4; i++)
+			json_opt(&b, &first, names[i], li.value[i]);
+		buf_puts(&b, "}\n");
+	} else {
+		buf_puts(&b, "indexed ");
+		put_val(&b, li.started);
+		if (li.run_id)
+			buf_printf(&b, " by run %lld", (long long)li.run_id);
+		buf_printf(&b, ": doc %lld", (long long)id);
+		for (i = 0; i < 4; i++) {
+			if (!li.value[i])
+				continue;
+			buf_printf(&b, "%s%s=", i ? ", " : " ", names[i]);
+			put_val(&b, li.value[i]);
+		}
+		buf_putc(&b, '\n');
+	}
+	fwrite(b.data, 1, b.len, stdout);
+	buf_done(&b);
+	label_indexed_done(&li);
+	return EXIT_OK;
+}
+
+int cmd_history(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct hist hs;
+	struct store *s;
+	struct pv_err e;
+	int64_t id = 0;
+	int c, status = EXIT_OK, rc;
+
+	memset(&hs, 0, sizeof hs);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (c == 'j')
+			hs.json = true;
+		else if (c == 'h') {
+			fputs(history_usage, stdout);
+			return EXIT_OK;
+		} else
+			return cli_usage("history", "unknown option");
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage("history", "expected STORE and at most one document ID");
+	if (argc - optind == 2 && !cli_parse_id(argv[optind + 1], &id))
+		return cli_usage("history", "'%s' is not a document id", argv[optind + 1]);
+	if (!(s = cli_open(argv[optind], STORE_READ)))
+		return EXIT_FAIL;
+	if (id)
+		status = print_indexed(s, id, hs.json);
+	if (status == EXIT_OK) {
+		rc = label_history(s, id, hist_cb, &hs, &e);
+		if (rc < 0) {
+			cli_error(&e);
+			status = EXIT_FAIL;
+		} else if (rc > 0) {
+			status = EXIT_FAIL;
+		}
+	}
+	if (fflush(stdout) != 0)
+		status = EXIT_FAIL;
+	buf_done(&hs.line);
+	store_close(s);
+	return status;
+}
+
+/* ---- undo ---- */
+
+/* "4, 9, 12" (at most 20, then "..."). */
+static void put_ids(struct buf *b, const int64_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n && i < 20; i++)
+		buf_printf(b, "%s%lld", i ? ", " : "", (long long)ids[i]);
+	if (n > 20)
+		buf_printf(b, ", ... (%zu in all)", n);
+}
+
+int cmd_undo(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ "reviewer", required_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct label_result res;
+	struct store *s = NULL;
+	struct pv_err e;
+	struct buf b = BUF_INIT;
+	const char *given = NULL;
+	char *reviewer = NULL, *command = NULL;
+	int64_t batch = 0;
+	bool force = false;
+	int c, status = EXIT_OK;
+	char n1[32];
+
+	memset(&res, 0, sizeof res);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "hf", longopts, NULL)) != -1) {
+		if (c == 'f')
+			force = true;
+		else if (c == 'r')
+			given = optarg;
+		else if (c == 'h') {
+			fputs(undo_usage, stdout);
+			return EXIT_OK;
+		} else
+			return cli_usage("undo", "unknown option");
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage("undo", "expected STORE and at most one BATCH");
+	if (argc - optind == 2 && !cli_parse_id(argv[optind + 1], &batch))
+		return cli_usage("undo", "'%s' is not a batch number", argv[optind + 1]);
+	if (!(reviewer = find_reviewer(given)))
+		return EXIT_USAGE;
+	if (!(s = cli_open(argv[optind], STORE_WRITE))) {
+		free(reviewer);
+		return EXIT_FAIL;
+	}
+	command = command_line("undo", argc, argv);
+	if (label_undo(s, batch, force, reviewer, command, &res, &e)) {
+		cli_error(&e);
+		status = EXIT_FAIL;
+		goto done;
+	}
+	if (res.batch_id) {
+		buf_printf(&b, "undid batch %lld as batch %lld: %s document%s (",
+			   (long long)res.undone, (long long)res.batch_id,
+			   cli_num(res.changed, n1), res.changed == 1 ? "" : "s");
+		put_counts(&b, &res);
+		buf_puts(&b, ")\n");
+	} else {
+		buf_printf(&b, "batch %lld: nothing reverted\n", (long long)res.undone);
+	}
+	fputs(buf_str(&b), stdout);
+	if (res.nconflicts) {
+		buf_reset(&b);
+		put_ids(&b, res.conflicts, res.nconflicts);
+		if (force) {
+			cli_errorf("overwrote later changes to %zu document%s: %s",
+				   res.nconflicts, res.nconflicts == 1 ? "" : "s",
+				   buf_str(&b));
+		} else {
+			cli_errorf("%zu document%s changed again after batch %lld and "
+				   "%s left alone: %s; to revert %s too: provex "
+				   "undo %s %lld --force", res.nconflicts,
+				   res.nconflicts == 1 ? "" : "s", (long long)res.undone,
+				   res.nconflicts == 1 ? "was" : "were", buf_str(&b),
+				   res.nconflicts == 1 ? "it" : "them", argv[optind],
+				   (long long)res.undone);
+			status = EXIT_FAIL;
+		}
+	}
+	if (fflush(stdout) != 0)
+		status = EXIT_FAIL;
+done:
+	label_result_done(&res);
+	store_close(s);
+	buf_done(&b);
+	free(reviewer);
+	free(command);
+	return status;
+}

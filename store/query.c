@@ -1,0 +1,121 @@
+/*
+ * query.c - documents selected by a compiled filter: listing in an order,
+ * and counting.  The filter's SQL and its bound parameters come from
+ * filter.c; nothing here splices user text into SQL (sort fields are
+ * looked up in a fixed table).
+ */
+#include "store_int.h"
+#include "filter.h"
+
+#include <string.h>
+
+#define FROM " FROM docs d JOIN texts t ON t.id=d.text_id " \
+	     "JOIN inputs i ON i.id=d.input_id "
+
+static const struct { const char *name, *expr; } sorts[] = {
+	{ "id", "d.id" },
+	{ "len", "t.len" },
+	{ "words", "t.words" },
+	{ "dup", "t.nocc" },
+	{ "ratio", "(t.len * 1.0 / max(length(t.body), 1))" },
+	{ "origin", "d.origin" },
+	{ "source", "d.source" },
+	{ "generator", "d.generator" },
+	{ "purpose", "d.purpose" },
+	{ "ext", "d.ext_id" },
+	{ "file", "i.name" },
+};
+
+const char *store_sort_expr(const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < PV_ARRAY_LEN(sorts); i++)
+		if (strcmp(sorts[i].name, field) == 0)
+			return sorts[i].expr;
+	return NULL;
+}
+
+const char *store_sort_fields(void)
+{
+	return "id, len, words, dup, ratio, origin, source, generator, purpose, ext, file";
+}
+
+/* Prepares sql with the filter's parameters bound; NULL on error. */
+static sqlite3_stmt *prepare(struct store *s, const char *sql,
+			     const struct filter_sql *where, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, "selecting documents");
+		return NULL;
+	}
+	if (where && filter_bind(where, st, where->first)) {
+		store_sqlerr(s, err, "binding the filter");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+int store_select(struct store *s, const struct filter_sql *where,
+		 const char *sort, bool desc, uint64_t limit,
+		 int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
+		 struct pv_err *err)
+{
+	const char *order = store_sort_expr(sort ? sort : "id");
+	struct buf sql = BUF_INIT;
+	struct doc_row row;
+	sqlite3_stmt *st;
+	int rc, ret = 0;
+
+	if (!order)
+		return pv_errf(err, PV_EUSAGE, "cannot sort on '%s' (sort fields: %s)",
+			       sort, store_sort_fields());
+	buf_puts(&sql, "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
+		 "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
+		 "d.source,d.generator,d.purpose,d.meta" FROM "WHERE ");
+	buf_puts(&sql, where && where->where ? where->where : "1");
+	buf_printf(&sql, " ORDER BY %s %s, d.id %s", order, desc ? "DESC" : "ASC",
+		   desc ? "DESC" : "ASC");
+	if (limit)
+		buf_printf(&sql, " LIMIT %llu", (unsigned long long)limit);
+	st = prepare(s, buf_str(&sql), where, err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	memset(&row, 0, sizeof row);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		store_row_fill(&row, st);
+		if ((ret = cb(ctx, &row)))
+			break;
+	}
+	if (!ret && rc != SQLITE_DONE)
+		ret = store_sqlerr(s, err, "selecting documents");
+	sqlite3_finalize(st);
+	doc_row_done(&row);
+	return ret;
+}
+
+int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
+		struct pv_err *err)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	/* the joins are only needed when the filter names their columns */
+	buf_puts(&sql, "SELECT count(*)" FROM "WHERE ");
+	buf_puts(&sql, where && where->where ? where->where : "1");
+	st = prepare(s, buf_str(&sql), where, err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	rc = sqlite3_step(st);
+	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, err, "counting documents");
+	return 0;
+}
