@@ -618,7 +618,7 @@ static void free_cur(char **cur, size_t n)
 
 static bool id_in(const int64_t *ids, size_t n, int64_t id)
 {
-	return bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
+	return n > 0 && bsearch(&id, ids, n, sizeof *ids, cmp_id) != NULL;
 }
 
 int label_undo(struct store *s, int64_t batch_id, bool force,

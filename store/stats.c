@@ -123,7 +123,8 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		return store_sqlerr(s, err, "computing statistics");
-	qsort(out->groups, out->ngroups, sizeof *out->groups, by_docs);
+	if (out->ngroups > 1)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, by_docs);
 	return 0;
 }
 
