@@ -98,16 +98,37 @@ int store_select(struct store *s, const struct filter_sql *where,
 	return ret;
 }
 
+/* True when the compiled condition names a column of table alias a ("t."
+ * or "i."): the condition is SQL written by filter.c, never user text. */
+static bool refers(const char *where, char a)
+{
+	const char *p;
+
+	for (p = where; (p = strchr(p, a)); p++)
+		if (p[1] == '.' && (p == where || !(p[-1] == '_' || p[-1] == '.' ||
+		    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+		    (p[-1] >= '0' && p[-1] <= '9'))))
+			return true;
+	return false;
+}
+
 int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 		struct pv_err *err)
 {
+	const char *w = where && where->where ? where->where : "1";
 	struct buf sql = BUF_INIT;
 	sqlite3_stmt *st;
 	int rc;
 
-	/* the joins are only needed when the filter names their columns */
-	buf_puts(&sql, "SELECT count(*)" FROM "WHERE ");
-	buf_puts(&sql, where && where->where ? where->where : "1");
+	/* join only the tables the condition names: counting by an index of
+	 * docs alone is what makes a count of millions fast */
+	buf_puts(&sql, "SELECT count(*) FROM docs d ");
+	if (refers(w, 't'))
+		buf_puts(&sql, "JOIN texts t ON t.id=d.text_id ");
+	if (refers(w, 'i'))
+		buf_puts(&sql, "JOIN inputs i ON i.id=d.input_id ");
+	buf_puts(&sql, "WHERE ");
+	buf_puts(&sql, w);
 	st = prepare(s, buf_str(&sql), where, err);
 	buf_done(&sql);
 	if (!st)
