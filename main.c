@@ -25,6 +25,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "provenance, metadata and text of documents, made safe to read" },
 	{ "cat", cmd_cat, "STORE ID... [--ext]",
 	  "the original text bytes of documents, exactly" },
+	{ "export", cmd_export, "STORE [FILTER] -o OUT",
+	  "write the documents a filter selects as JSONL or text, with a manifest" },
 	{ "label", cmd_label, "STORE FILTER --set F=V... [options]",
 	  "relabel the documents a filter selects (recorded in the history)" },
 	{ "history", cmd_history, "STORE [ID] [--json]",

@@ -192,6 +192,7 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	bind_opt(st, 8, d->generator);
 	bind_opt(st, 9, d->purpose);
 	bind_opt(st, 10, d->meta);
+	sqlite3_bind_int64(st, 11, (sqlite3_int64)d->len);
 	if ((rc = step_done(s, st, err, "storing a document")))
 		return rc;
 	*outcome = existed ? DOC_DUP : DOC_NEW;

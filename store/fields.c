@@ -52,7 +52,7 @@ const struct field fields[] = {
 	  "the input's own id for it, or file:line (glob)", 0, NULL, 0 },
 	{ "file", FIELD_GLOB, "i.name",
 	  "the input file's name as given (glob)", 0, NULL, 0 },
-	{ "len", FIELD_INT, "t.len",
+	{ "len", FIELD_INT, "d.len",
 	  "bytes of text (len:>2000, len:500..2k; k = 1024, M = 1048576)",
 	  FIELD_SIZE, NULL, 0 },
 	{ "words", FIELD_INT, "t.words",

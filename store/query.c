@@ -14,7 +14,7 @@
 
 static const struct { const char *name, *expr; } sorts[] = {
 	{ "id", "d.id" },
-	{ "len", "t.len" },
+	{ "len", "d.len" },
 	{ "words", "t.words" },
 	{ "dup", "t.nocc" },
 	{ "ratio", "(t.len * 1.0 / max(length(t.body), 1))" },

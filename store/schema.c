@@ -75,13 +75,12 @@ static const char *const schema_base =
 	"  label TEXT,\n"
 	"  note TEXT,\n"
 	"  reviewer TEXT,\n"
-	"  reviewed_at TEXT\n"
+	"  reviewed_at TEXT,\n"
+	"  len INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
 	"CREATE UNIQUE INDEX IF NOT EXISTS docs_occurrence ON docs(input_id, rec, text_id);\n"
 	"CREATE INDEX IF NOT EXISTS docs_text ON docs(text_id);\n"
 	"CREATE INDEX IF NOT EXISTS docs_ext ON docs(ext_id);\n"
-	"CREATE INDEX IF NOT EXISTS docs_origin ON docs(origin);\n"
-	"CREATE INDEX IF NOT EXISTS docs_source ON docs(source);\n"
 	"CREATE INDEX IF NOT EXISTS docs_generator ON docs(generator);\n"
 	"CREATE INDEX IF NOT EXISTS docs_purpose ON docs(purpose);\n"
 	"CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(text, content='', "
@@ -120,13 +119,21 @@ static const char *const schema_v2 =
 	"CREATE INDEX IF NOT EXISTS history_doc ON history(doc_id);\n"
 	"CREATE INDEX IF NOT EXISTS history_batch ON history(batch_id);\n"
 	"CREATE INDEX IF NOT EXISTS batches_undoes ON batches(undoes);\n"
-	"CREATE INDEX IF NOT EXISTS docs_label ON docs(label);\n";
+	"CREATE INDEX IF NOT EXISTS docs_label ON docs(label);\n"
+	/* docs.len copies texts.len so that counting by origin or source and
+	 * length is answered from an index alone */
+	"CREATE INDEX IF NOT EXISTS docs_origin_len ON docs(origin, len);\n"
+	"CREATE INDEX IF NOT EXISTS docs_source_len ON docs(source, len);\n";
 
 static const char *const migrate_v1_v2 =
 	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
 	"ALTER TABLE docs ADD COLUMN note TEXT;\n"
 	"ALTER TABLE docs ADD COLUMN reviewer TEXT;\n"
-	"ALTER TABLE docs ADD COLUMN reviewed_at TEXT;\n";
+	"ALTER TABLE docs ADD COLUMN reviewed_at TEXT;\n"
+	"ALTER TABLE docs ADD COLUMN len INTEGER NOT NULL DEFAULT 0;\n"
+	"UPDATE docs SET len=(SELECT len FROM texts WHERE texts.id=docs.text_id);\n"
+	"DROP INDEX IF EXISTS docs_origin;\n"
+	"DROP INDEX IF EXISTS docs_source;\n";
 
 /* Creates the schema in an empty database (inside the caller's transaction).
  * Returns 0 or a negative code (err filled). */

@@ -24,8 +24,8 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BUMP] = "UPDATE texts SET nocc=nocc+1 WHERE id=?1",
 	[ST_FTS_INSERT] = "INSERT INTO fts(rowid,text) VALUES(?1,?2)",
 	[ST_DOC_INSERT] = "INSERT INTO docs(text_id,input_id,rec,run_id,ext_id,"
-			  "origin,source,generator,purpose,meta) "
-			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+			  "origin,source,generator,purpose,meta,len) "
+			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
 	[ST_OCC_EXISTS] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 AND text_id=?3",
 	[ST_CROSS_ORIGIN] = "SELECT 1 FROM docs WHERE text_id=?1 AND origin=?2 LIMIT 1",
 	[ST_SEEN] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 LIMIT 1",
@@ -259,6 +259,48 @@ static void fn_phrase(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	buf_done(&pw);
 }
 
+/* Creates a new store at path all at once: the schema is written to a
+ * file of its own next to it, which is then linked to path.  So path never
+ * names a half-made store, whenever the process is stopped; link() does not
+ * overwrite, so when another process made the store meanwhile, its store is
+ * the one used.  Returns 0 (path exists now) or a negative code. */
+static int create_atomic(const char *path, struct pv_err *err)
+{
+	struct buf tmp = BUF_INIT;
+	sqlite3 *db = NULL;
+	int rc;
+
+	buf_printf(&tmp, "%s.new-%ld", path, (long)getpid());
+	unlink(buf_str(&tmp));
+	if (sqlite3_open_v2(buf_str(&tmp), &db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+		rc = pv_errf(err, PV_EIO, "%s: cannot create the store: %s", path,
+			     db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if ((rc = store_exec(db, "PRAGMA journal_mode=WAL; BEGIN IMMEDIATE", err)))
+		goto out;
+	if ((rc = schema_create(db, err))) {
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		goto out;
+	}
+	if ((rc = store_exec(db, "COMMIT", err)))
+		goto out;
+	sqlite3_close(db);        /* checkpoints and removes the -wal */
+	db = NULL;
+	if (link(buf_str(&tmp), path) != 0 && errno != EEXIST)
+		rc = pv_errf(err, PV_EIO, "%s: cannot create the store: %s", path,
+			     strerror(errno));
+out:
+	if (db)
+		sqlite3_close(db);
+	unlink(buf_str(&tmp));
+	buf_printf(&tmp, "-wal");
+	unlink(buf_str(&tmp));
+	buf_done(&tmp);
+	return rc;
+}
+
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err)
 {
 	struct store *s;
@@ -275,6 +317,12 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 		return pv_errf(err, PV_ENOTFOUND,
 			       "%s: no such store; create one with: provex index %s FILE...",
 			       path, path);
+	if (!exists && mode == STORE_CREATE) {
+		if (access(path, F_OK) == 0)
+			unlink(path);     /* an empty file: nothing to lose */
+		if ((rc = create_atomic(path, err)))
+			return rc;
+	}
 	s = pv_calloc(1, sizeof *s);
 	s->path = pv_strdup(path);
 	s->writable = mode != STORE_READ;

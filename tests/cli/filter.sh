@@ -40,7 +40,7 @@ is "$(ids 'origin:real,synthetic' --sort source)" "r2 r1 s1 s2" "--sort source"
 
 out=$(pv ls "$S" 'origin:real (source:man* OR len:>2000) -"exact phrase"' --explain)
 like "$out" '^filter: origin:real \(source:man\* OR len:>2000\) -"exact phrase"$' "--explain: canonical form"
-like "$out" 'sql: +d\.origin = \?1 AND \(d\.source GLOB \?2 OR t\.len > \?3\) AND NOT' "--explain: the SQL"
+like "$out" 'sql: +d\.origin = \?1 AND \(d\.source GLOB \?2 OR d\.len > \?3\) AND NOT' "--explain: the SQL"
 like "$out" '\?3 +2000' "--explain: parameters bound, never spliced"
 is "$(pv ls "$S" 'ORIGIN:Real   source:man*' --explain | head -1)" "filter: origin:real source:man*" "canonical form normalizes"
 

@@ -210,10 +210,10 @@ static const struct sql_case sql_cases[] = {
 	{ "label:keep reviewer:ann", "d.label = ?1 AND d.reviewer = ?2", "'keep' | 'ann'" },
 	{ "id:7", "d.id = ?1", "7" },
 	{ "id:1,2", "d.id IN (?1, ?2)", "1 | 2" },
-	{ "len:>2000", "t.len > ?1", "2000" },
-	{ "len:>=2k", "t.len >= ?1", "2048" },
-	{ "len:500..2000", "t.len BETWEEN ?1 AND ?2", "500 | 2000" },
-	{ "len:<10,>1000", "(t.len < ?1 OR t.len > ?2)", "10 | 1000" },
+	{ "len:>2000", "d.len > ?1", "2000" },
+	{ "len:>=2k", "d.len >= ?1", "2048" },
+	{ "len:500..2000", "d.len BETWEEN ?1 AND ?2", "500 | 2000" },
+	{ "len:<10,>1000", "(d.len < ?1 OR d.len > ?2)", "10 | 1000" },
 	{ "words:<100", "t.words < ?1", "100" },
 	{ "ratio:>4.5", "(t.len * 1.0 / length(t.body)) > ?1", "4.5r" },
 	{ "ratio:4", "(t.len * 1.0 / length(t.body)) = ?1", "4r" },
@@ -242,7 +242,7 @@ static const struct sql_case sql_cases[] = {
 	  "'\"e\" AND \"mail\"' | 'e-mail'" },
 	{ "hello!", "d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH ?1)", "'\"hello!\"'" },
 	{ "origin:synthetic (source:news* OR len:>2000) -\"exact phrase\"",
-	  "d.origin = ?1 AND (d.source GLOB ?2 OR t.len > ?3) AND NOT coalesce("
+	  "d.origin = ?1 AND (d.source GLOB ?2 OR d.len > ?3) AND NOT coalesce("
 	  "(d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH ?4) AND pv_phrase(d.text_id, ?5)), 0)",
 	  "'synthetic' | 'news*' | 2000 | '\"exact\" AND \"phrase\"' | 'exact phrase'" },
 	{ "-source:news", "NOT coalesce(d.source = ?1, 0)", "'news'" },
@@ -288,7 +288,7 @@ static void test_sql_numbering(void)
 
 	ok(filter_parse("origin:real len:>5", &ast, &e) == 0, "parse");
 	is_int(filter_compile_at(ast, 3, &fs), 0, "compile from ?3");
-	is_str(fs.where, "d.origin = ?3 AND t.len > ?4", "numbered from ?3");
+	is_str(fs.where, "d.origin = ?3 AND d.len > ?4", "numbered from ?3");
 	is_int(fs.first, 3, "first recorded");
 	is_int(filter_bind(&fs, NULL, 1), PV_EINVAL, "binding from another number is refused");
 	filter_sql_done(&fs);
@@ -458,7 +458,7 @@ static void test_big(void)
 	ok(now() - t0 < 1.0, "parse, canonical and compile in %.3f s", now() - t0);
 	ok(c.len + 1 == b.len, "canonical form of the chain is the chain");
 	sqlite3_open(":memory:", &db);
-	sqlite3_exec(db, "CREATE TABLE docs(id, text_id, input_id, origin, source, meta);"
+	sqlite3_exec(db, "CREATE TABLE docs(id, text_id, input_id, origin, source, meta, len);"
 		     "CREATE TABLE texts(id, len, words, nocc, body);"
 		     "CREATE TABLE inputs(id, name);", NULL, NULL, NULL);
 	buf_reset(&c);

@@ -348,7 +348,7 @@ static void test_migration(void)
 	store_close(s);
 	is_q(file, "PRAGMA user_version", "2", "user_version 2");
 	is_q(file, "SELECT group_concat(name) FROM pragma_table_info('docs') WHERE cid>=11",
-	     "label,note,reviewer,reviewed_at", "docs has the review columns");
+	     "label,note,reviewer,reviewed_at,len", "docs has the review columns");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name IN ('batches',"
 	     "'history','history_doc','docs_label')", "4", "tables and indexes added");
 	is_q(file, "SELECT ext_id||' '||origin||' '||source||' '||generator FROM docs",
@@ -359,7 +359,7 @@ static void test_migration(void)
 	s = make_store(path("new.pvx"), 1);
 	store_close(s);
 	is_q(path("new.pvx"), "SELECT group_concat(name) FROM pragma_table_info('docs') WHERE cid>=11",
-	     "label,note,reviewer,reviewed_at", "a new store is created at version 2");
+	     "label,note,reviewer,reviewed_at,len", "a new store is created at version 2");
 	is_q(path("new.pvx"), "PRAGMA user_version", "2", "new store: user_version 2");
 }
 

@@ -1,0 +1,1431 @@
+/*
+ * cmd_export.c - provex export STORE [FILTER] -o OUT: hand the documents a
+ * filter selects to training, as JSONL (plain, gzip or zstd, optionally in
+ * shards) or as one text file per document, with a manifest saying what
+ * was written and how to get it again.
+ *
+ * Every file is written under a temporary name in its final folder and
+ * renamed into place only when all of them are complete, so an error (a
+ * full disk, Ctrl-C) leaves nothing under a final name; the temporaries
+ * are removed on every path.  Output is deterministic: the same command on
+ * the same store writes the same bytes (no timestamps, a zeroed gzip
+ * header, single-threaded zstd), and the manifest records the store's
+ * history position so the state exported from can be named.
+ *
+ * Shards receive the records round-robin (record r goes to shard r % N),
+ * so their sizes differ by at most one record and each holds the mixture's
+ * proportions.
+ */
+#include "config.h"
+#include "cli.h"
+#include "../common/buf.h"
+#include "../common/json.h"
+#include "../common/utf8.h"
+#include "../store/filter.h"
+#include "../store/export.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+#include <zstd.h>
+#include <nettle/sha2.h>
+
+static const char usage_text[] =
+"Usage: provex export STORE [FILTER] -o OUT [options]\n"
+"Writes the documents matching FILTER (all when absent) to OUT, in id\n"
+"order, with a manifest OUT.manifest.json (command, filter, seed, counts,\n"
+"the store's history position, SHA-256 of each file).  The format comes\n"
+"from OUT's extension: .jsonl, .jsonl.gz, .jsonl.zst.\n"
+"  -o, --output OUT     the file (or folder, with --format text) to write\n"
+"  --format F           jsonl, jsonl.gz, jsonl.zst, or text: one file\n"
+"                       per document in the folder OUT, named ID.txt\n"
+"  --fields LIST        record fields, from text, origin, source, generator,\n"
+"                       purpose, label, note, id, ext_id, meta (default: all)\n"
+"  --sample N           N documents, chosen by a hash of (seed, id)\n"
+"  --fraction F         the same, a fraction F (0 < F <= 1) of them\n"
+"  --seed S             the seed of samples and mixtures (default 0)\n"
+"  --mix FIELD=V:SHARE,...  a mixture with exactly these shares of --total\n"
+"                       records (FIELD: origin, source, generator, purpose,\n"
+"                       label); small groups are repeated evenly\n"
+"  --total N            the records a mixture holds\n"
+"  --max-repeat K       repeat a document at most K times (reports shortfall)\n"
+"  --shards N           N files OUT-00000-of-0000N.jsonl..., round-robin\n"
+"  --prefix TEMPLATE    header before each text: {origin} {source}\n"
+"                       {generator} {purpose} {label} {id} {ext_id}, \\n \\t \\\\\n"
+"  --keep-dups          write every document of a duplicated text (default:\n"
+"                       the first, by id)\n"
+"  --force              replace existing output files\n"
+"Text that is not valid UTF-8 cannot travel in JSON: invalid bytes are\n"
+"written as U+FFFD and the documents affected are counted in the summary\n"
+"and the manifest (--format text writes the exact bytes).\n";
+
+enum fmt { FMT_JSONL, FMT_GZ, FMT_ZST, FMT_TEXT };
+static const char *const fmt_ext[] = { ".jsonl", ".jsonl.gz", ".jsonl.zst", "" };
+static const char *const fmt_name[] = { "jsonl", "jsonl.gz", "jsonl.zst", "text" };
+
+enum {
+	F_TEXT, F_ORIGIN, F_SOURCE, F_GENERATOR, F_PURPOSE, F_LABEL, F_NOTE,
+	F_ID, F_EXT_ID, F_META, F_N
+};
+static const char *const field_names[F_N] = {
+	"text", "origin", "source", "generator", "purpose", "label", "note",
+	"id", "ext_id", "meta"
+};
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_flag = 1;
+}
+
+/* ---- output files: temporary name, compression, SHA-256 ---- */
+
+struct outfile {
+	char *final;             /* owned: the name it gets in the end */
+	char *tmp;               /* owned: where it is written; NULL once renamed */
+	FILE *fp;
+	enum fmt kind;
+	z_stream z;
+	gz_header gzh;           /* zeroed: no name, no time (zlib keeps a pointer) */
+	bool zinit;
+	ZSTD_CCtx *zc;
+	struct sha256_ctx sha;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+	int64_t records;
+	uint64_t bytes;          /* bytes in the file */
+	struct buf zout;         /* compression output, reused */
+};
+
+/* The folder part of path ("." when none); owned by the caller. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return pv_strdup(".");
+	if (slash == path)
+		return pv_strdup("/");
+	return pv_strndup(path, (size_t)(slash - path));
+}
+
+static const char *base_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
+/* "DIR/.BASE.XXXXXX", for mkstemp/mkdtemp; owned by the caller. */
+static char *tmp_template(const char *final)
+{
+	char *dir = dir_of(final);
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s/.%s.XXXXXX", dir, base_of(final));
+	free(dir);
+	return buf_take(&b);
+}
+
+static mode_t file_mode(void)
+{
+	mode_t m = umask(0);
+
+	umask(m);
+	return 0666 & ~m;
+}
+
+/*
+ * Creates the temporary file for final and starts its compressor.
+ * Returns 0 or PV_EIO (err names the folder).
+ */
+static int out_open(struct outfile *o, const char *final, enum fmt kind,
+		    struct pv_err *err)
+{
+	int fd;
+
+	memset(o, 0, sizeof o[0]);
+	o->final = pv_strdup(final);
+	o->kind = kind;
+	o->tmp = tmp_template(final);
+	if ((fd = mkstemp(o->tmp)) < 0) {
+		char *dir = dir_of(final);
+		int e = errno;
+		free(o->tmp);
+		o->tmp = NULL;
+		pv_errf(err, PV_EIO, "%s: cannot create a file in this folder: %s",
+			dir, strerror(e));
+		free(dir);
+		return PV_EIO;
+	}
+	if (fchmod(fd, file_mode()) != 0 || !(o->fp = fdopen(fd, "wb"))) {
+		close(fd);
+		return pv_errf(err, PV_EIO, "%s: %s", o->tmp, strerror(errno));
+	}
+	sha256_init(&o->sha);
+	if (kind == FMT_GZ) {
+		if (deflateInit2(&o->z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+			return pv_errf(err, PV_ECODEC, "cannot start gzip");
+		o->zinit = true;
+		deflateSetHeader(&o->z, &o->gzh);
+	} else if (kind == FMT_ZST) {
+		if (!(o->zc = ZSTD_createCCtx()))
+			return pv_errf(err, PV_ENOMEM, "cannot start zstd");
+		ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, 3);
+		ZSTD_CCtx_setParameter(o->zc, ZSTD_c_nbWorkers, 0);
+		ZSTD_CCtx_setParameter(o->zc, ZSTD_c_checksumFlag, 1);
+	}
+	return 0;
+}
+
+/* Writes bytes to the file as they are; PV_EIO names the final file. */
+static int out_raw(struct outfile *o, const void *p, size_t n, struct pv_err *err)
+{
+	if (n && fwrite(p, 1, n, o->fp) != n)
+		return pv_errf(err, PV_EIO, "%s: %s", o->final,
+			       strerror(errno ? errno : EIO));
+	sha256_update(&o->sha, n, p);
+	o->bytes += n;
+	return 0;
+}
+
+/* Compresses (per the file's kind) and writes; finish ends the stream. */
+static int out_put(struct outfile *o, const void *p, size_t n, bool finish,
+		   struct pv_err *err)
+{
+	int rc;
+
+	if (o->kind == FMT_JSONL || o->kind == FMT_TEXT)
+		return out_raw(o, p, n, err);
+	buf_reserve(&o->zout, 1 << 16);
+	if (o->kind == FMT_GZ) {
+		o->z.next_in = (Bytef *)(uintptr_t)p;
+		o->z.avail_in = (uInt)n;
+		do {
+			o->z.next_out = (Bytef *)o->zout.data;
+			o->z.avail_out = 1 << 16;
+			rc = deflate(&o->z, finish ? Z_FINISH : Z_NO_FLUSH);
+			if (rc == Z_STREAM_ERROR)
+				return pv_errf(err, PV_ECODEC, "%s: gzip failed", o->final);
+			if ((rc = out_raw(o, o->zout.data, (1 << 16) - o->z.avail_out, err)))
+				return rc;
+		} while (o->z.avail_out == 0 || o->z.avail_in > 0);
+		return 0;
+	} else {
+		ZSTD_inBuffer in = { p, n, 0 };
+		size_t left;
+		do {
+			ZSTD_outBuffer out = { o->zout.data, 1 << 16, 0 };
+			left = ZSTD_compressStream2(o->zc, &out, &in,
+						    finish ? ZSTD_e_end : ZSTD_e_continue);
+			if (ZSTD_isError(left))
+				return pv_errf(err, PV_ECODEC, "%s: zstd: %s", o->final,
+					       ZSTD_getErrorName(left));
+			if ((rc = out_raw(o, o->zout.data, out.pos, err)))
+				return rc;
+		} while (finish ? left != 0 : in.pos < in.size);
+		return 0;
+	}
+}
+
+/* Ends the stream and closes the temporary file (fsync'd): nothing more
+ * can fail but the rename.  Fills the digest. */
+static int out_finish(struct outfile *o, struct pv_err *err)
+{
+	int rc;
+	FILE *fp;
+
+	if (o->kind == FMT_GZ || o->kind == FMT_ZST)
+		if ((rc = out_put(o, "", 0, true, err)))
+			return rc;
+	fp = o->fp;
+	o->fp = NULL;
+	errno = 0;
+	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
+		int e = errno ? errno : EIO;
+		fclose(fp);
+		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(e));
+	}
+	if (fclose(fp) != 0)
+		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(errno));
+	sha256_digest(&o->sha, SHA256_DIGEST_SIZE, o->digest);
+	return 0;
+}
+
+/* Renames the finished file into place. */
+static int out_commit(struct outfile *o, struct pv_err *err)
+{
+	if (rename(o->tmp, o->final) != 0)
+		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(errno));
+	free(o->tmp);
+	o->tmp = NULL;
+	return 0;
+}
+
+/* Frees everything; removes the temporary file when it is still there. */
+static void out_done(struct outfile *o)
+{
+	if (o->fp)
+		fclose(o->fp);
+	if (o->tmp) {
+		unlink(o->tmp);
+		free(o->tmp);
+	}
+	if (o->zinit)
+		deflateEnd(&o->z);
+	ZSTD_freeCCtx(o->zc);
+	buf_done(&o->zout);
+	free(o->final);
+	memset(o, 0, sizeof o[0]);
+}
+
+static void hex_digest(const uint8_t *d, char out[2 * SHA256_DIGEST_SIZE + 1])
+{
+	static const char hex[] = "0123456789abcdef";
+	int i;
+
+	for (i = 0; i < SHA256_DIGEST_SIZE; i++) {
+		out[2 * i] = hex[d[i] >> 4];
+		out[2 * i + 1] = hex[d[i] & 15];
+	}
+	out[2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
+/* ---- tallies by provenance ---- */
+
+struct tally_item {
+	char *value;             /* owned; "" for none */
+	int64_t records, bytes;
+};
+
+struct tally {
+	struct tally_item *items;
+	size_t n, cap, last;
+};
+
+static void tally_add(struct tally *t, const char *v, int64_t records, int64_t bytes)
+{
+	size_t i;
+
+	if (!v)
+		v = "";
+	if (t->n && strcmp(t->items[t->last].value, v) == 0) {
+		i = t->last;
+	} else {
+		for (i = 0; i < t->n; i++)
+			if (strcmp(t->items[i].value, v) == 0)
+				break;
+		if (i == t->n) {
+			if (t->n == t->cap) {
+				t->cap = t->cap ? 2 * t->cap : 8;
+				t->items = pv_realloc(t->items, t->cap * sizeof *t->items);
+			}
+			t->items[i].value = pv_strdup(v);
+			t->items[i].records = t->items[i].bytes = 0;
+			t->n++;
+		}
+		t->last = i;
+	}
+	t->items[i].records += records;
+	t->items[i].bytes += bytes;
+}
+
+static int by_value(const void *a, const void *b)
+{
+	return strcmp(((const struct tally_item *)a)->value,
+		      ((const struct tally_item *)b)->value);
+}
+
+static void tally_done(struct tally *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		free(t->items[i].value);
+	free(t->items);
+	memset(t, 0, sizeof *t);
+}
+
+/* ---- the export ---- */
+
+struct text_file {
+	char *name;              /* owned: relative to OUT */
+	uint64_t bytes;
+	uint8_t digest[SHA256_DIGEST_SIZE];
+};
+
+struct exp {
+	/* options */
+	const char *store_path, *filter_text, *out;
+	enum fmt fmt;
+	bool fields[F_N];
+	bool keep_dups, force, have_sample, have_fraction;
+	uint64_t sample;
+	double fraction;
+	uint64_t seed;
+	char *mix_field;         /* owned */
+	struct export_group *groups;    /* owned (values point into mix_spec) */
+	char *mix_spec;          /* owned copy of the --mix text */
+	size_t ngroups;
+	int64_t total, max_repeat;
+	unsigned shards;
+	const char *prefix;      /* the template as given */
+	int argc;
+	char **argv;
+	/* state */
+	struct store *s;
+	struct filter_sql *where;
+	struct outfile *outs;    /* shards (jsonl) */
+	char *tmpdir;            /* --format text: the folder being filled */
+	struct text_file *tfiles;
+	size_t ntfiles, tcap;
+	struct outfile manifest;
+	struct buf rec, pre;
+	int64_t records, docs, records_total, bad_utf8, text_bytes;
+	struct tally by[4];
+	bool tty;
+};
+
+/* Expands the --prefix template for one document. */
+static void expand_prefix(const char *t, const struct export_doc *d, struct buf *out)
+{
+	static const char *const names[] = { "origin", "source", "generator",
+		"purpose", "label", "id", "ext_id" };
+	size_t i;
+
+	buf_reset(out);
+	while (*t) {
+		if (*t == '\\' && t[1]) {
+			char c = t[1];
+			buf_putc(out, c == 'n' ? '\n' : c == 't' ? '\t' : c);
+			t += 2;
+			continue;
+		}
+		if (*t == '{') {
+			for (i = 0; i < PV_ARRAY_LEN(names); i++) {
+				size_t n = strlen(names[i]);
+				if (strncmp(t + 1, names[i], n) == 0 && t[1 + n] == '}')
+					break;
+			}
+			if (i < PV_ARRAY_LEN(names)) {
+				const char *v[] = { d->origin, d->source, d->generator,
+					d->purpose, d->label, NULL, d->ext_id };
+				if (i == 5)
+					buf_printf(out, "%lld", (long long)d->id);
+				else if (v[i])
+					buf_puts(out, v[i]);
+				t += strlen(names[i]) + 2;
+				continue;
+			}
+		}
+		buf_putc(out, *t++);
+	}
+}
+
+/* Checks a --prefix template: placeholders must be known; a lone '{' is
+ * kept literally.  Returns NULL or a message naming the problem (static). */
+static const char *check_prefix(const char *t, char *bad, size_t badlen)
+{
+	static const char *const names[] = { "origin", "source", "generator",
+		"purpose", "label", "id", "ext_id" };
+	size_t i;
+
+	for (; *t; t++) {
+		const char *close;
+		if (*t == '\\' && t[1]) {
+			t++;
+			continue;
+		}
+		if (*t != '{' || !(close = strchr(t, '}')))
+			continue;
+		for (i = 0; i < PV_ARRAY_LEN(names); i++)
+			if ((size_t)(close - t - 1) == strlen(names[i]) &&
+			    strncmp(t + 1, names[i], strlen(names[i])) == 0)
+				break;
+		if (i == PV_ARRAY_LEN(names)) {
+			snprintf(bad, badlen, "%.*s", (int)(close - t + 1), t);
+			return bad;
+		}
+		t = close;
+	}
+	return NULL;
+}
+
+/* Appends meta (raw JSON from the store) with invalid UTF-8 replaced by
+ * U+FFFD; returns the number of replacements. */
+static size_t put_meta(struct buf *b, const char *m)
+{
+	size_t len = strlen(m), i = 0, bad = 0;
+
+	while (i < len) {
+		size_t n = utf8_seq_len((const unsigned char *)m + i, len - i);
+		if (n == 0) {
+			buf_puts(b, "\xef\xbf\xbd");
+			bad++;
+			i++;
+		} else {
+			buf_append(b, m + i, n);
+			i += n;
+		}
+	}
+	return bad;
+}
+
+/* Builds one JSONL record; returns the number of invalid UTF-8 sequences
+ * replaced. */
+static size_t build_record(struct exp *x, const struct export_doc *d)
+{
+	struct buf *b = &x->rec;
+	bool first = true;
+	size_t bad = 0;
+
+	buf_reset(b);
+	buf_putc(b, '{');
+	if (x->fields[F_TEXT]) {
+		json_put_key(b, &first, "text");
+		if (x->prefix) {
+			expand_prefix(x->prefix, d, &x->pre);
+			buf_append(&x->pre, d->text, d->len);
+			bad += json_put_string(b, x->pre.data, x->pre.len);
+		} else {
+			bad += json_put_string(b, d->text, d->len);
+		}
+	}
+#define STR(f, name, v) do { if (x->fields[f]) { \
+		json_put_key(b, &first, name); \
+		if (v) bad += json_put_string(b, v, strlen(v)); \
+		else buf_puts(b, "null"); } } while (0)
+	STR(F_ORIGIN, "origin", d->origin);
+	STR(F_SOURCE, "source", d->source);
+	STR(F_GENERATOR, "generator", d->generator);
+	STR(F_PURPOSE, "purpose", d->purpose);
+	STR(F_LABEL, "label", d->label);
+	STR(F_NOTE, "note", d->note);
+	if (x->fields[F_ID]) {
+		json_put_key(b, &first, "id");
+		buf_printf(b, "%lld", (long long)d->id);
+	}
+	STR(F_EXT_ID, "ext_id", d->ext_id);
+#undef STR
+	if (x->fields[F_META]) {
+		json_put_key(b, &first, "meta");
+		if (d->meta && *d->meta)
+			bad += put_meta(b, d->meta);
+		else
+			buf_puts(b, "null");
+	}
+	buf_puts(b, "}\n");
+	return bad;
+}
+
+static void progress(struct exp *x, bool end)
+{
+	char a[32], t[32];
+
+	if (!x->tty)
+		return;
+	if (end) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (x->records % 4096 == 0)
+		fprintf(stderr, "\rprovex export: %s of %s records", cli_num(x->records, a),
+			cli_num(x->records_total, t));
+}
+
+/* Writes one text file into the temporary folder. */
+static int write_text_file(struct exp *x, const struct export_doc *d, uint32_t copy,
+			   struct pv_err *err)
+{
+	struct outfile o;
+	struct text_file *tf;
+	struct buf path = BUF_INIT, name = BUF_INIT;
+	FILE *fp;
+	int rc = 0;
+
+	if (copy == 0)
+		buf_printf(&name, "%lld.txt", (long long)d->id);
+	else
+		buf_printf(&name, "%lld-%u.txt", (long long)d->id, (unsigned)copy);
+	buf_printf(&path, "%s/%s", x->tmpdir, buf_str(&name));
+	memset(&o, 0, sizeof o);
+	o.kind = FMT_TEXT;
+	o.final = pv_strdup(x->out);
+	sha256_init(&o.sha);
+	if (!(fp = fopen(buf_str(&path), "wbx"))) {
+		rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
+		goto out;
+	}
+	o.fp = fp;
+	if (x->prefix) {
+		expand_prefix(x->prefix, d, &x->pre);
+		rc = out_raw(&o, x->pre.data, x->pre.len, err);
+	}
+	if (!rc)
+		rc = out_raw(&o, d->text, d->len, err);
+	o.fp = NULL;
+	if (fclose(fp) != 0 && !rc)
+		rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
+	if (rc)
+		goto out;
+	if (x->ntfiles == x->tcap) {
+		x->tcap = x->tcap ? 2 * x->tcap : 64;
+		x->tfiles = pv_realloc(x->tfiles, x->tcap * sizeof *x->tfiles);
+	}
+	tf = &x->tfiles[x->ntfiles++];
+	tf->name = buf_take(&name);
+	tf->bytes = o.bytes;
+	sha256_digest(&o.sha, SHA256_DIGEST_SIZE, tf->digest);
+out:
+	free(o.final);
+	buf_done(&path);
+	buf_done(&name);
+	return rc;
+}
+
+struct row_ctx {
+	struct exp *x;
+	struct pv_err *err;
+};
+
+static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
+{
+	struct row_ctx *rc = ctx;
+	struct exp *x = rc->x;
+	const char *prov[4] = { d->origin, d->source, d->generator, d->purpose };
+	uint32_t k;
+	int i, r;
+
+	if (stop_flag)
+		return pv_errf(rc->err, PV_EINTR, "interrupted");
+	x->docs++;
+	if (x->fmt == FMT_TEXT) {
+		if (!utf8_valid(d->text, d->len))
+			x->bad_utf8++;
+		for (k = 0; k < reps; k++) {
+			if ((r = write_text_file(x, d, k, rc->err)))
+				return r;
+			x->records++;
+			progress(x, false);
+		}
+	} else {
+		if (build_record(x, d) > 0)
+			x->bad_utf8++;
+		for (k = 0; k < reps; k++) {
+			struct outfile *o = &x->outs[x->records % x->shards];
+			if ((r = out_put(o, x->rec.data, x->rec.len, false, rc->err)))
+				return r;
+			o->records++;
+			x->records++;
+			progress(x, false);
+		}
+	}
+	x->text_bytes += (int64_t)d->len * reps;
+	for (i = 0; i < 4; i++)
+		tally_add(&x->by[i], prov[i], reps, (int64_t)d->len * reps);
+	return 0;
+}
+
+/* The name of shard k of n: OUT with -0000k-of-0000n before the extension. */
+static char *shard_name(const struct exp *x, unsigned k)
+{
+	const char *ext = fmt_ext[x->fmt];
+	size_t len = strlen(x->out), elen = strlen(ext);
+	struct buf b = BUF_INIT;
+
+	if (x->shards == 1)
+		return pv_strdup(x->out);
+	if (len > elen && strcmp(x->out + len - elen, ext) == 0)
+		len -= elen;
+	else
+		ext = "";
+	buf_append(&b, x->out, len);
+	buf_printf(&b, "-%05u-of-%05u%s", k, x->shards, ext);
+	return buf_take(&b);
+}
+
+static char *manifest_name(const char *out)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s.manifest.json", out);
+	return buf_take(&b);
+}
+
+/* Refuses what cannot or may not be written, before any work: the folder
+ * must exist and be writable; existing files need --force. */
+static int check_target(const struct exp *x, const char *path, bool dir, struct pv_err *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) != 0)
+		return 0;
+	if (!dir && S_ISDIR(st.st_mode))
+		return pv_errf(err, PV_EIO, "%s: is a folder; not replacing it", path);
+	if (!x->force)
+		return pv_errf(err, PV_EIO, "%s: already exists (--force replaces it)", path);
+	if (dir && S_ISDIR(st.st_mode)) {
+		/* replaced only when it holds nothing but files */
+		DIR *dp = opendir(path);
+		struct dirent *de;
+		int rc = 0;
+		if (!dp)
+			return pv_errf(err, PV_EIO, "%s: %s", path, strerror(errno));
+		while ((de = readdir(dp))) {
+			if (de->d_type == DT_DIR && strcmp(de->d_name, ".") != 0 &&
+			    strcmp(de->d_name, "..") != 0) {
+				rc = pv_errf(err, PV_EIO, "%s: holds folders; not replacing it",
+					     path);
+				break;
+			}
+		}
+		closedir(dp);
+		return rc;
+	}
+	return 0;
+}
+
+static int check_folder(const char *path, struct pv_err *err)
+{
+	char *dir = dir_of(path);
+	struct stat st;
+	int rc = 0;
+
+	if (stat(dir, &st) != 0)
+		rc = pv_errf(err, PV_EIO, "%s: the output folder does not exist", dir);
+	else if (!S_ISDIR(st.st_mode))
+		rc = pv_errf(err, PV_EIO, "%s: not a folder", dir);
+	else if (access(dir, W_OK | X_OK) != 0)
+		rc = pv_errf(err, PV_EIO, "%s: the output folder is not writable: %s",
+			     dir, strerror(errno));
+	free(dir);
+	return rc;
+}
+
+/* Removes a folder of files (the temporary text folder, or the one
+ * --force replaces). */
+static void remove_folder(const char *path)
+{
+	DIR *dp = opendir(path);
+	struct dirent *de;
+	struct buf b = BUF_INIT;
+
+	if (dp) {
+		while ((de = readdir(dp))) {
+			if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+				continue;
+			buf_reset(&b);
+			buf_printf(&b, "%s/%s", path, de->d_name);
+			unlink(buf_str(&b));
+		}
+		closedir(dp);
+	}
+	rmdir(path);
+	buf_done(&b);
+}
+
+static void put_str(struct buf *b, const char *s)
+{
+	if (s)
+		json_put_string(b, s, strlen(s));
+	else
+		buf_puts(b, "null");
+}
+
+/* The manifest: everything that decides the output, and what it holds.
+ * No timestamps: the same export writes the same manifest. */
+static void build_manifest(struct exp *x, const struct filter_ast *ast,
+			   int64_t hist, int64_t ndocs, const struct export_cands *c,
+			   struct buf *b)
+{
+	static const char *const byname[4] = { "origin", "source", "generator", "purpose" };
+	struct buf canon = BUF_INIT;
+	char hex[2 * SHA256_DIGEST_SIZE + 1];
+	bool first;
+	size_t i, j;
+	int k;
+
+	buf_printf(b, "{\n  \"provex\": \"%s\",\n  \"command\": [", PACKAGE_VERSION);
+	for (k = 0; k < x->argc; k++) {
+		if (k)
+			buf_puts(b, ", ");
+		put_str(b, x->argv[k]);
+	}
+	buf_puts(b, "],\n  \"store\": ");
+	put_str(b, x->store_path);
+	buf_puts(b, ",\n  \"filter\": ");
+	put_str(b, x->filter_text ? x->filter_text : "");
+	filter_canonical(ast, &canon);
+	buf_puts(b, ",\n  \"filter_canonical\": ");
+	json_put_string(b, buf_str(&canon), canon.len);
+	buf_done(&canon);
+	buf_printf(b, ",\n  \"format\": \"%s\",\n  \"fields\": [", fmt_name[x->fmt]);
+	first = true;
+	for (k = 0; k < F_N; k++)
+		if (x->fields[k]) {
+			buf_printf(b, "%s\"%s\"", first ? "" : ", ", field_names[k]);
+			first = false;
+		}
+	buf_printf(b, "],\n  \"seed\": %llu,\n", (unsigned long long)x->seed);
+	if (x->have_sample)
+		buf_printf(b, "  \"sample\": %llu,\n", (unsigned long long)x->sample);
+	if (x->have_fraction)
+		buf_printf(b, "  \"fraction\": %.17g,\n", x->fraction);
+	buf_puts(b, "  \"prefix\": ");
+	put_str(b, x->prefix);
+	buf_printf(b, ",\n  \"keep_dups\": %s,\n", x->keep_dups ? "true" : "false");
+	buf_printf(b, "  \"store_state\": {\"history_position\": %lld, \"documents\": %lld},\n",
+		   (long long)hist, (long long)ndocs);
+	buf_printf(b, "  \"candidates\": %zu,\n  \"duplicates_skipped\": %lld,\n",
+		   c->n, (long long)c->dups);
+	buf_printf(b, "  \"documents\": %lld,\n  \"records\": %lld,\n  \"bytes\": %lld,\n",
+		   (long long)x->docs, (long long)x->records, (long long)x->text_bytes);
+	buf_printf(b, "  \"invalid_utf8_documents\": %lld,\n", (long long)x->bad_utf8);
+	if (x->mix_field) {
+		buf_puts(b, "  \"mix\": {\"field\": ");
+		put_str(b, x->mix_field);
+		buf_printf(b, ", \"total\": %lld, \"max_repeat\": %lld, \"groups\": [",
+			   (long long)x->total, (long long)x->max_repeat);
+		for (i = 0; i < x->ngroups; i++) {
+			const struct export_group *g = &x->groups[i];
+			buf_puts(b, i ? ",\n    {\"value\": " : "\n    {\"value\": ");
+			put_str(b, g->value);
+			buf_printf(b, ", \"share\": %.17g, \"available\": %lld, \"target\": %lld, "
+				   "\"written\": %lld, \"shortfall\": %lld, \"repeat\": %.4f}",
+				   g->share, (long long)g->available, (long long)g->target,
+				   (long long)g->written, (long long)g->shortfall,
+				   (double)g->written / (double)g->available);
+		}
+		buf_puts(b, "]},\n");
+	}
+	buf_puts(b, "  \"by\": {");
+	for (k = 0; k < 4; k++) {
+		struct tally *t = &x->by[k];
+		qsort(t->items, t->n, sizeof *t->items, by_value);
+		buf_printf(b, "%s\n    \"%s\": {", k ? "," : "", byname[k]);
+		for (j = 0; j < t->n; j++) {
+			buf_puts(b, j ? ", " : "");
+			json_put_string(b, t->items[j].value, strlen(t->items[j].value));
+			buf_printf(b, ": {\"records\": %lld, \"bytes\": %lld}",
+				   (long long)t->items[j].records, (long long)t->items[j].bytes);
+		}
+		buf_puts(b, "}");
+	}
+	buf_printf(b, "\n  },\n  \"shards\": %u,\n  \"sharding\": \"round-robin\",\n"
+		   "  \"files\": [", x->fmt == FMT_TEXT ? 1 : x->shards);
+	if (x->fmt == FMT_TEXT) {
+		for (i = 0; i < x->ntfiles; i++) {
+			struct buf path = BUF_INIT;
+			hex_digest(x->tfiles[i].digest, hex);
+			buf_printf(&path, "%s/%s", base_of(x->out), x->tfiles[i].name);
+			buf_puts(b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
+			json_put_string(b, path.data, path.len);
+			buf_printf(b, ", \"bytes\": %llu, \"sha256\": \"%s\"}",
+				   (unsigned long long)x->tfiles[i].bytes, hex);
+			buf_done(&path);
+		}
+	} else {
+		for (i = 0; i < x->shards; i++) {
+			const struct outfile *o = &x->outs[i];
+			const char *name = base_of(o->final);
+			hex_digest(o->digest, hex);
+			buf_puts(b, i ? ",\n    {\"path\": " : "\n    {\"path\": ");
+			json_put_string(b, name, strlen(name));
+			buf_printf(b, ", \"records\": %lld, \"bytes\": %llu, \"sha256\": \"%s\"}",
+				   (long long)o->records, (unsigned long long)o->bytes, hex);
+		}
+	}
+	buf_puts(b, "\n  ]\n}\n");
+}
+
+/* ---- running it ---- */
+
+/* Removes every temporary file and folder still there. */
+static void cleanup(struct exp *x)
+{
+	size_t i;
+
+	if (x->outs) {
+		for (i = 0; i < x->shards; i++)
+			out_done(&x->outs[i]);
+		free(x->outs);
+		x->outs = NULL;
+	}
+	out_done(&x->manifest);
+	if (x->tmpdir) {
+		remove_folder(x->tmpdir);
+		free(x->tmpdir);
+		x->tmpdir = NULL;
+	}
+	for (i = 0; i < x->ntfiles; i++)
+		free(x->tfiles[i].name);
+	free(x->tfiles);
+	x->tfiles = NULL;
+	x->ntfiles = 0;
+	for (i = 0; i < 4; i++)
+		tally_done(&x->by[i]);
+	buf_done(&x->rec);
+	buf_done(&x->pre);
+}
+
+/* How many copies of each candidate: all once, a sample, or a mixture. */
+static int choose(struct exp *x, const struct export_cands *c, uint32_t *reps,
+		  struct pv_err *err)
+{
+	size_t i, g;
+	int rc;
+
+	if (x->mix_field) {
+		int64_t *ids = pv_malloc((c->n ? c->n : 1) * sizeof *ids);
+		uint32_t *r = pv_malloc((c->n ? c->n : 1) * sizeof *r);
+		for (g = 0; g < x->ngroups; g++)
+			x->groups[g].available = 0;
+		for (i = 0; i < c->n; i++)
+			x->groups[c->group[i]].available++;
+		if ((rc = export_mix_plan(x->groups, x->ngroups, x->total,
+					  x->max_repeat, err))) {
+			free(ids);
+			free(r);
+			return rc;
+		}
+		for (g = 0; g < x->ngroups; g++) {
+			size_t n = 0, k = 0;
+			for (i = 0; i < c->n; i++)
+				if (c->group[i] == (int)g)
+					ids[n++] = c->ids[i];
+			export_repeats(ids, n, x->seed, x->groups[g].written, r);
+			for (i = 0; i < c->n; i++)
+				if (c->group[i] == (int)g)
+					reps[i] = r[k++];
+		}
+		free(ids);
+		free(r);
+		return 0;
+	}
+	if (x->have_sample || x->have_fraction) {
+		int64_t want = x->have_sample ?
+			(int64_t)PV_MIN(x->sample, (uint64_t)c->n) :
+			(int64_t)llround(x->fraction * (double)c->n);
+		export_repeats(c->ids, c->n, x->seed, want, reps);
+		return 0;
+	}
+	for (i = 0; i < c->n; i++)
+		reps[i] = 1;
+	return 0;
+}
+
+/* Renames everything into place: data files first, the manifest last. */
+static int commit(struct exp *x, struct pv_err *err)
+{
+	size_t i;
+	int rc;
+
+	if (x->fmt == FMT_TEXT) {
+		struct stat st;
+		char *old = NULL;
+		if (lstat(x->out, &st) == 0) {
+			/* --force (checked before): move the old one aside first */
+			old = tmp_template(x->out);
+			if (!mkdtemp(old)) {
+				rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
+				free(old);
+				return rc;
+			}
+			rmdir(old);
+			if (rename(x->out, old) != 0) {
+				rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
+				free(old);
+				return rc;
+			}
+		}
+		if (rename(x->tmpdir, x->out) != 0) {
+			rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
+			if (old) {
+				rename(old, x->out);
+				free(old);
+			}
+			return rc;
+		}
+		free(x->tmpdir);
+		x->tmpdir = NULL;
+		if (old) {
+			if (S_ISDIR(st.st_mode))
+				remove_folder(old);
+			else
+				unlink(old);
+			free(old);
+		}
+	} else {
+		for (i = 0; i < x->shards; i++)
+			if ((rc = out_commit(&x->outs[i], err)))
+				return rc;
+	}
+	return out_commit(&x->manifest, err);
+}
+
+static void summary(const struct exp *x, const struct export_cands *c)
+{
+	char a[32], b2[32], t[32];
+	size_t i;
+
+	fprintf(stderr, "provex export: %s records (%s documents, %s of text) written to ",
+		cli_num(x->records, a), cli_num(x->docs, t), cli_bytes((uint64_t)x->text_bytes, b2));
+	cli_put_safe(stderr, x->out, strlen(x->out), 0);
+	if (x->fmt != FMT_TEXT && x->shards > 1)
+		fprintf(stderr, " in %u shards (round-robin)", x->shards);
+	fputc('\n', stderr);
+	if (c->dups)
+		fprintf(stderr, "  %s duplicate documents skipped (their text was "
+			"written once; --keep-dups writes them)\n", cli_num(c->dups, a));
+	if (x->bad_utf8)
+		fprintf(stderr, "  %s documents held invalid UTF-8: %s\n",
+			cli_num(x->bad_utf8, a), x->fmt == FMT_TEXT ?
+			"written as they are" : "invalid bytes written as U+FFFD");
+	if (x->mix_field) {
+		fprintf(stderr, "  mixture by %s, %lld records:\n", x->mix_field,
+			(long long)x->total);
+		fprintf(stderr, "    %-20s %12s %12s %8s\n", "group", "available",
+			"written", "repeat");
+		for (i = 0; i < x->ngroups; i++) {
+			const struct export_group *g = &x->groups[i];
+			struct buf v = BUF_INIT;
+			utf8_sanitize(&v, g->value, strlen(g->value), SAN_ONE_LINE);
+			fprintf(stderr, "    %-20s %12s %12s %8.2f\n", buf_str(&v),
+				cli_num(g->available, a), cli_num(g->written, t),
+				(double)g->written / (double)g->available);
+			buf_done(&v);
+		}
+		for (i = 0; i < x->ngroups; i++)
+			if (x->groups[i].shortfall) {
+				fputs("  ", stderr);
+				cli_put_safe(stderr, x->groups[i].value,
+					     strlen(x->groups[i].value), SAN_ONE_LINE);
+				fprintf(stderr, ": %s records short of its share (%s asked; "
+					"--max-repeat %lld)\n", cli_num(x->groups[i].shortfall, a),
+					cli_num(x->groups[i].target, t), (long long)x->max_repeat);
+			}
+	}
+}
+
+static int status_of(int code)
+{
+	if (code == PV_EUSAGE)
+		return EXIT_USAGE;
+	if (code == PV_EINTR)
+		return EXIT_INTR;
+	return EXIT_FAIL;
+}
+
+static int run(struct exp *x)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
+	struct export_cands c;
+	struct pv_err e;
+	struct row_ctx rctx;
+	struct buf man = BUF_INIT;
+	const char **values = NULL;
+	uint32_t *reps = NULL;
+	int64_t hist = 0, ndocs = 0;
+	char *path;
+	size_t i;
+	int rc, status = EXIT_OK;
+	bool began = false;
+
+	pv_err_clear(&e);
+	memset(&c, 0, sizeof c);
+	if ((rc = cli_filter(x->filter_text, &ast, &sql))) {
+		filter_sql_done(&sql);
+		filter_free(ast);
+		return rc;
+	}
+	x->where = &sql;
+	/* refuse what cannot or may not be written before any work */
+	if ((rc = check_folder(x->out, &e)))
+		goto fail;
+	if (x->fmt == FMT_TEXT) {
+		if ((rc = check_target(x, x->out, true, &e)))
+			goto fail;
+	} else {
+		for (i = 0; i < x->shards; i++) {
+			path = shard_name(x, (unsigned)i);
+			rc = check_target(x, path, false, &e);
+			free(path);
+			if (rc)
+				goto fail;
+		}
+	}
+	path = manifest_name(x->out);
+	rc = check_target(x, path, false, &e);
+	free(path);
+	if (rc)
+		goto fail;
+
+	if (!(x->s = cli_open(x->store_path, STORE_READ))) {
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if ((rc = export_begin(x->s, &e)))
+		goto fail;
+	began = true;
+	if ((rc = export_store_state(x->s, &hist, &ndocs, &e)))
+		goto fail;
+	if (x->mix_field) {
+		values = pv_malloc(x->ngroups * sizeof *values);
+		for (i = 0; i < x->ngroups; i++)
+			values[i] = x->groups[i].value;
+	}
+	if ((rc = export_candidates(x->s, &sql, x->keep_dups, x->mix_field, values,
+				    x->ngroups, &c, &e)))
+		goto fail;
+	reps = pv_calloc(c.n ? c.n : 1, sizeof *reps);
+	if ((rc = choose(x, &c, reps, &e)))
+		goto fail;
+	for (i = 0; i < c.n; i++)
+		x->records_total += reps[i];
+
+	/* the temporaries */
+	if (x->fmt == FMT_TEXT) {
+		x->tmpdir = tmp_template(x->out);
+		if (!mkdtemp(x->tmpdir)) {
+			char *dir = dir_of(x->out);
+			rc = pv_errf(&e, PV_EIO, "%s: cannot create a folder here: %s",
+				     dir, strerror(errno));
+			free(dir);
+			free(x->tmpdir);
+			x->tmpdir = NULL;
+			goto fail;
+		}
+	} else {
+		x->outs = pv_calloc(x->shards, sizeof *x->outs);
+		for (i = 0; i < x->shards; i++) {
+			path = shard_name(x, (unsigned)i);
+			rc = out_open(&x->outs[i], path, x->fmt, &e);
+			free(path);
+			if (rc)
+				goto fail;
+		}
+	}
+
+	rctx.x = x;
+	rctx.err = &e;
+	stop_flag = 0;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	rc = export_rows(x->s, &sql, c.ids, reps, c.n, row_cb, &rctx, &e);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	progress(x, true);
+	if (!rc && stop_flag)
+		rc = pv_errf(&e, PV_EINTR, "interrupted");
+	if (rc)
+		goto fail;
+	for (i = 0; x->outs && i < x->shards; i++)
+		if ((rc = out_finish(&x->outs[i], &e)))
+			goto fail;
+
+	build_manifest(x, ast, hist, ndocs, &c, &man);
+	path = manifest_name(x->out);
+	rc = out_open(&x->manifest, path, FMT_JSONL, &e);
+	free(path);
+	if (rc || (rc = out_put(&x->manifest, man.data, man.len, true, &e)) ||
+	    (rc = out_finish(&x->manifest, &e)) || (rc = commit(x, &e)))
+		goto fail;
+	summary(x, &c);
+	goto out;
+fail:
+	if (rc == PV_EINTR)
+		cli_errorf("interrupted: nothing written under %s", x->out);
+	else
+		cli_error(&e);
+	status = status_of(rc);
+out:
+	cleanup(x);
+	if (began)
+		export_end(x->s);
+	store_close(x->s);
+	x->s = NULL;
+	buf_done(&man);
+	free(values);
+	free(reps);
+	export_cands_done(&c);
+	filter_sql_done(&sql);
+	filter_free(ast);
+	return status;
+}
+
+/* Parses --mix FIELD=V:SHARE,...; returns EXIT_OK or prints and returns
+ * EXIT_USAGE. */
+static int parse_mix(struct exp *x, const char *spec)
+{
+	char *eq, *p, *item, *save = NULL;
+	size_t i;
+
+	free(x->mix_spec);
+	free(x->mix_field);
+	free(x->groups);
+	x->groups = NULL;
+	x->ngroups = 0;
+	x->mix_spec = pv_strdup(spec);
+	if (!(eq = strchr(x->mix_spec, '='))) {
+		x->mix_field = NULL;
+		return cli_usage("export", "--mix needs FIELD=VALUE:SHARE,... "
+				 "(e.g. origin=real:0.7,synthetic:0.3)");
+	}
+	*eq = '\0';
+	x->mix_field = pv_strdup(x->mix_spec);
+	if (!export_mix_column(x->mix_field))
+		return cli_usage("export", "--mix: cannot mix on '%s' (origin, source, "
+				 "generator, purpose, label)", x->mix_field);
+	x->groups = pv_calloc(strlen(eq + 1) / 2 + 1, sizeof *x->groups);
+	for (p = eq + 1; (item = strtok_r(p, ",", &save)); p = NULL) {
+		char *colon = strrchr(item, ':'), *end;
+		struct export_group *g = &x->groups[x->ngroups];
+		if (!colon || colon == item)
+			return cli_usage("export", "--mix: '%s' is not VALUE:SHARE", item);
+		*colon = '\0';
+		errno = 0;
+		g->share = strtod(colon + 1, &end);
+		if (errno || end == colon + 1 || *end || !isfinite(g->share))
+			return cli_usage("export", "--mix: '%s' is not a share (a number "
+					 "between 0 and 1)", colon + 1);
+		g->value = item;
+		for (i = 0; i < x->ngroups; i++)
+			if (strcmp(x->groups[i].value, item) == 0)
+				return cli_usage("export", "--mix names '%s' twice", item);
+		x->ngroups++;
+	}
+	if (!x->ngroups)
+		return cli_usage("export", "--mix names no groups");
+	return EXIT_OK;
+}
+
+static bool parse_int(const char *s, int64_t *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end)
+		return false;
+	*out = v;
+	return true;
+}
+
+static void exp_done(struct exp *x)
+{
+	free(x->mix_spec);
+	free(x->mix_field);
+	free(x->groups);
+	free(x->argv);
+}
+
+int cmd_export(int argc, char **argv)
+{
+	enum { O_FORMAT = 256, O_FIELDS, O_SAMPLE, O_FRACTION, O_SEED, O_MIX,
+	       O_TOTAL, O_MAXREP, O_SHARDS, O_PREFIX, O_KEEP, O_FORCE };
+	static const struct option longopts[] = {
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, O_FORMAT },
+		{ "fields", required_argument, NULL, O_FIELDS },
+		{ "sample", required_argument, NULL, O_SAMPLE },
+		{ "fraction", required_argument, NULL, O_FRACTION },
+		{ "seed", required_argument, NULL, O_SEED },
+		{ "mix", required_argument, NULL, O_MIX },
+		{ "total", required_argument, NULL, O_TOTAL },
+		{ "max-repeat", required_argument, NULL, O_MAXREP },
+		{ "shards", required_argument, NULL, O_SHARDS },
+		{ "prefix", required_argument, NULL, O_PREFIX },
+		{ "keep-dups", no_argument, NULL, O_KEEP },
+		{ "force", no_argument, NULL, O_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct exp x;
+	const char *format = NULL, *field_list = NULL;
+	bool have_total = false, have_maxrep = false, have_shards = false;
+	char bad[256];
+	int c, k, status;
+
+	memset(&x, 0, sizeof x);
+	x.shards = 1;
+	/* getopt_long permutes argv: the manifest records it as given */
+	x.argc = argc;
+	x.argv = pv_malloc(((size_t)argc + 1) * sizeof *x.argv);
+	memcpy(x.argv, argv, ((size_t)argc + 1) * sizeof *x.argv);
+	x.tty = isatty(STDERR_FILENO);
+	for (k = 0; k < F_N; k++)
+		x.fields[k] = true;
+	optind = 1;
+	status = EXIT_OK;
+	while (status == EXIT_OK &&
+	       (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		int64_t v = 0;
+		char *end;
+		switch (c) {
+		case 'o': x.out = optarg; break;
+		case O_FORMAT: format = optarg; break;
+		case O_FIELDS: field_list = optarg; break;
+		case O_SAMPLE:
+			if (!parse_int(optarg, &v) || v <= 0)
+				status = cli_usage("export", "--sample needs a positive "
+						   "number, not '%s'", optarg);
+			x.sample = (uint64_t)v;
+			x.have_sample = true;
+			break;
+		case O_FRACTION:
+			errno = 0;
+			x.fraction = strtod(optarg, &end);
+			if (errno || end == optarg || *end || !(x.fraction > 0 &&
+								x.fraction <= 1))
+				status = cli_usage("export", "--fraction needs a number above "
+						   "0 and at most 1, not '%s'", optarg);
+			x.have_fraction = true;
+			break;
+		case O_SEED:
+			if (!parse_int(optarg, &v) || v < 0)
+				status = cli_usage("export", "--seed needs a non-negative "
+						   "number, not '%s'", optarg);
+			x.seed = (uint64_t)v;
+			break;
+		case O_MIX: status = parse_mix(&x, optarg); break;
+		case O_TOTAL:
+			if (!parse_int(optarg, &x.total) || x.total <= 0)
+				status = cli_usage("export", "--total needs a positive "
+						   "number, not '%s'", optarg);
+			have_total = true;
+			break;
+		case O_MAXREP:
+			if (!parse_int(optarg, &x.max_repeat) || x.max_repeat <= 0)
+				status = cli_usage("export", "--max-repeat needs a positive "
+						   "number, not '%s'", optarg);
+			have_maxrep = true;
+			break;
+		case O_SHARDS:
+			if (!parse_int(optarg, &v) || v <= 0 || v > 99999)
+				status = cli_usage("export", "--shards needs a number from 1 "
+						   "to 99999, not '%s'", optarg);
+			x.shards = (unsigned)v;
+			have_shards = true;
+			break;
+		case O_PREFIX:
+			x.prefix = optarg;
+			if (check_prefix(optarg, bad, sizeof bad))
+				status = cli_usage("export", "--prefix: unknown field %s "
+						   "(origin, source, generator, purpose, label, "
+						   "id, ext_id)", bad);
+			break;
+		case O_KEEP: x.keep_dups = true; break;
+		case O_FORCE: x.force = true; break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exp_done(&x);
+			return EXIT_OK;
+		default:
+			status = cli_usage("export", "unknown option");
+		}
+	}
+	if (status != EXIT_OK)
+		goto out;
+	if (argc - optind < 1 || argc - optind > 2) {
+		status = cli_usage("export", argc - optind < 1 ? "expected STORE" :
+				   "expected STORE and one FILTER (quote it: 'origin:real len:>100')");
+		goto out;
+	}
+	x.store_path = argv[optind];
+	x.filter_text = argc - optind == 2 ? argv[optind + 1] : NULL;
+	if (!x.out || !*x.out) {
+		status = cli_usage("export", "-o OUT is required");
+		goto out;
+	}
+	if (format) {
+		for (k = 0; k < 4; k++)
+			if (strcmp(format, fmt_name[k]) == 0)
+				break;
+		if (k == 4) {
+			status = cli_usage("export", "unknown format '%s' (jsonl, jsonl.gz, "
+					   "jsonl.zst, text)", format);
+			goto out;
+		}
+		x.fmt = (enum fmt)k;
+	} else {
+		size_t len = strlen(x.out);
+		for (k = 2; k >= 0; k--) {
+			size_t elen = strlen(fmt_ext[k]);
+			if (len > elen && strcmp(x.out + len - elen, fmt_ext[k]) == 0)
+				break;
+		}
+		if (k < 0) {
+			status = cli_usage("export", "cannot tell the format from '%s': name "
+					   "it .jsonl, .jsonl.gz or .jsonl.zst, or use --format",
+					   x.out);
+			goto out;
+		}
+		x.fmt = (enum fmt)k;
+	}
+	if (x.fmt == FMT_TEXT) {
+		/* the folder's own name, without trailing slashes */
+		size_t len = strlen(x.out);
+		while (len > 1 && x.out[len - 1] == '/')
+			len--;
+		if (len != strlen(x.out)) {
+			status = cli_usage("export", "--format text: name the folder "
+					   "without a trailing '/'");
+			goto out;
+		}
+		if (have_shards || field_list) {
+			status = cli_usage("export", "--format text writes one file per "
+					   "document: --%s does not apply",
+					   have_shards ? "shards" : "fields");
+			goto out;
+		}
+	}
+	if (field_list) {
+		char *copy = pv_strdup(field_list), *f, *save = NULL, *p;
+		for (k = 0; k < F_N; k++)
+			x.fields[k] = false;
+		for (p = copy; (f = strtok_r(p, ",", &save)); p = NULL) {
+			for (k = 0; k < F_N; k++)
+				if (strcmp(f, field_names[k]) == 0)
+					break;
+			if (k == F_N) {
+				status = cli_usage("export", "--fields: unknown field '%s' (text, "
+						   "origin, source, generator, purpose, label, "
+						   "note, id, ext_id, meta)", f);
+				break;
+			}
+			x.fields[k] = true;
+		}
+		free(copy);
+		if (status != EXIT_OK)
+			goto out;
+	}
+	if ((x.have_sample + x.have_fraction + (x.mix_field != NULL)) > 1) {
+		status = cli_usage("export", "--sample, --fraction and --mix exclude "
+				   "each other");
+		goto out;
+	}
+	if (x.mix_field && !have_total) {
+		status = cli_usage("export", "--mix needs --total N");
+		goto out;
+	}
+	if (!x.mix_field && (have_total || have_maxrep)) {
+		status = cli_usage("export", "--%s only applies with --mix",
+				   have_total ? "total" : "max-repeat");
+		goto out;
+	}
+	status = run(&x);
+out:
+	exp_done(&x);
+	return status;
+}

@@ -1,0 +1,115 @@
+/*
+ * export.h - the reading side of provex export: the candidate documents a
+ * filter selects (deduplicated by text), the arithmetic of samples and
+ * mixtures (which documents, how many times each), and a row iterator
+ * handing out the chosen documents with their decompressed text.
+ *
+ * The arithmetic (export_rank, export_repeats, export_mix_plan) touches no
+ * store, so it is tested on its own (tests/unit/test_export.c).  Everything
+ * is deterministic given the seed: a document's rank is a hash of (seed,
+ * document id), never of its position or of the time.
+ *
+ * Ownership: struct export_cands owns its arrays until export_cands_done();
+ * rows handed to the iterator's callback are borrowed for the call.
+ */
+#ifndef PV_EXPORT_H
+#define PV_EXPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+struct filter_sql;
+
+/* ---- arithmetic (no store) ---- */
+
+/* The rank of document id under seed: a 64-bit hash (splitmix64), the
+ * order samples take documents in (smallest first). */
+uint64_t export_rank(uint64_t seed, int64_t id);
+
+/* Spreads `written` records over the n documents ids[] evenly: each gets
+ * k = written / n copies, and the written % n documents of smallest rank
+ * one more.  written < n is a sample of `written` documents (k = 0).
+ * Fills reps[n].  n == 0 is allowed (nothing to do). */
+void export_repeats(const int64_t *ids, size_t n, uint64_t seed,
+		    int64_t written, uint32_t *reps);
+
+/* One group of a mixture (--mix FIELD=VALUE:SHARE,...). */
+struct export_group {
+	const char *value;       /* borrowed */
+	double share;            /* as given */
+	int64_t available;       /* candidate documents in the group */
+	int64_t target;          /* records its share of the total asks for */
+	int64_t written;         /* records it gets: target, or less when capped */
+	int64_t shortfall;       /* target - written (--max-repeat) */
+};
+
+/* Splits total over the groups by share with largest-remainder rounding
+ * (each target within one record of share * total, ties to the earlier
+ * group; the targets add up to total), then caps each group at
+ * max_repeat * available records (max_repeat 0 = no cap).  Errors
+ * (PV_EUSAGE): no groups, a share outside (0, 1], shares not adding up to
+ * 1 (within 1e-6), total <= 0, a group without documents. */
+int export_mix_plan(struct export_group *g, size_t n, int64_t total,
+		    int64_t max_repeat, struct pv_err *err);
+
+/* ---- candidates (store) ---- */
+
+/* The fields a mixture can be split on: origin, source, generator, purpose,
+ * label.  Returns the SQL column, or NULL. */
+const char *export_mix_column(const char *field);
+
+/* The documents matching a filter, in id order. */
+struct export_cands {
+	int64_t *ids;            /* owned */
+	int64_t *text_ids;       /* owned */
+	int *group;              /* owned: index into the groups, 0 without */
+	size_t n;
+	int64_t dups;            /* skipped: text seen at a smaller id */
+	int64_t ungrouped;       /* skipped: in none of the groups */
+};
+
+/* Collects the documents matching where (NULL = all), keeping only the
+ * first (smallest id) document of each text unless keep_dups.  With a
+ * mixture field (NULL = none), only documents whose field equals one of
+ * values[nvalues] are kept, with the index of that value in group[]
+ * (a NULL field equals ""). */
+int export_candidates(struct store *s, const struct filter_sql *where,
+		      bool keep_dups, const char *field,
+		      const char *const *values, size_t nvalues,
+		      struct export_cands *out, struct pv_err *err);
+void export_cands_done(struct export_cands *c);      /* frees; reusable */
+
+/* ---- reading the chosen documents ---- */
+
+struct export_doc {
+	int64_t id, text_id;
+	/* NULL when the column is NULL (origin is never NULL) */
+	const char *ext_id, *origin, *source, *generator, *purpose, *label,
+		*note, *meta;
+	const char *text;        /* the exact bytes (may hold NULs) */
+	size_t len;
+};
+
+/* Calls cb once for each document ids[k] with reps[k] > 0 (ids in
+ * increasing order, as export_candidates gives them), with its text
+ * decompressed, and the number of copies to write; stops when cb returns
+ * non-zero (that value is returned).  where must be the filter the ids
+ * were chosen with (the rows are found by walking it in id order). */
+int export_rows(struct store *s, const struct filter_sql *where,
+		const int64_t *ids, const uint32_t *reps, size_t n,
+		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+		void *ctx, struct pv_err *err);
+
+/* A read snapshot: everything between begin and end sees one state of
+ * the store (other writers may go on; their changes are not seen). */
+int export_begin(struct store *s, struct pv_err *err);
+void export_end(struct store *s);
+
+/* The store's history position (max(history.id), 0 when empty) and its
+ * number of documents. */
+int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,
+		       struct pv_err *err);
+
+#endif
