@@ -29,6 +29,8 @@ static const char usage_text[] =
 "  --text-field NAME     field holding the text (default: text)\n"
 "  --text-template T     compose the text, e.g. '{instruction}\\n\\n{output}'\n"
 "  --id-field NAME       field holding the document's id (default: file:line)\n"
+"  --label-field NAME    field holding a review label (as provex export writes)\n"
+"  --note-field NAME     field holding a review note\n"
 "Provenance (origin is real, synthetic or unknown):\n"
 "  --origin V  --source V  --generator V  --purpose V     for every document\n"
 "  --origin-field F  --source-field F  --generator-field F  --purpose-field F\n"
@@ -193,7 +195,7 @@ static void print_summary(const char *store, const struct index_stats *st)
 
 enum {
 	O_RECORDS = 256, O_FORMAT, O_GLOB, O_TEXT_FIELD, O_TEXT_TEMPLATE,
-	O_ID_FIELD, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
+	O_ID_FIELD, O_LABEL_FIELD, O_NOTE_FIELD, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
 	O_PROV = 300,          /* + PROV_x */
 	O_PROV_FIELD = 310,    /* + PROV_x */
 	O_PROV_MAP = 320       /* + PROV_x */
@@ -208,6 +210,8 @@ int cmd_index(int argc, char **argv)
 		{ "text-field", required_argument, NULL, O_TEXT_FIELD },
 		{ "text-template", required_argument, NULL, O_TEXT_TEMPLATE },
 		{ "id-field", required_argument, NULL, O_ID_FIELD },
+		{ "label-field", required_argument, NULL, O_LABEL_FIELD },
+		{ "note-field", required_argument, NULL, O_NOTE_FIELD },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "dict-size", required_argument, NULL, O_DICT_SIZE },
@@ -262,6 +266,8 @@ int cmd_index(int argc, char **argv)
 		case O_TEXT_FIELD: o.text_field = optarg; break;
 		case O_TEXT_TEMPLATE: o.text_template = optarg; break;
 		case O_ID_FIELD: o.id_field = optarg; break;
+		case O_LABEL_FIELD: o.label_field = optarg; break;
+		case O_NOTE_FIELD: o.note_field = optarg; break;
 		case O_RULES:
 			if (rules_load(&rules, optarg, &e)) {
 				cli_error(&e);

@@ -59,6 +59,7 @@ struct pend {
 	size_t len;
 	char *ext_id, *meta;                /* owned; meta may be NULL */
 	char *prov[PROV_N];                 /* owned */
+	char *label, *note;                 /* owned; may be NULL */
 };
 
 struct run {
@@ -76,6 +77,7 @@ struct run {
 	struct queue *q;                    /* the worker and its ring, owned */
 	/* per record scratch */
 	struct buf text, ext, meta, tmp;
+	struct buf label, note;             /* review state of the record */
 	struct buf fscratch[2];             /* decoded nested field values */
 	struct prov prov;
 	/* per input */
@@ -370,6 +372,21 @@ static const char *final_origin(struct run *r, const struct record *rec)
 	return o;
 }
 
+/* The value of a review field (--label-field, --note-field) into out, made
+ * empty when the record has none. */
+static void review_field(struct run *r, const struct record *rec,
+			 const char *name, struct buf *out)
+{
+	struct field fv;
+	const char *s;
+	size_t len;
+
+	buf_reset(out);
+	if (name && !rec->is_text && record_lookup(rec, name, &fv, &r->fscratch[0]) &&
+	    field_text(&fv, &s, &len))
+		buf_append(out, s, len);
+}
+
 static const char *opt_str(const struct prov *p, int i)
 {
 	return p->set[i] && p->v[i].len ? buf_str(&p->v[i]) : NULL;
@@ -430,9 +447,10 @@ struct job {
 	bool ready;                 /* the worker is done with it (under mu) */
 	int64_t input_id, rec;
 	struct buf text;            /* the document, owned */
-	struct buf strs;            /* ext_id, meta, origin, source, generator, purpose */
-	size_t off[6];
-	bool has[6];
+	struct buf strs;            /* ext_id, meta, origin, source, generator, purpose,
+	                               label, note */
+	size_t off[8];
+	bool has[8];
 	unsigned char hash[16];     /* outputs */
 	struct buf z, terms;
 	int64_t words;
@@ -537,6 +555,7 @@ static int write_job(struct run *r, struct job *j, struct pv_err *err)
 			.ext_id = job_str(j, 0), .meta = job_str(j, 1),
 			.origin = job_str(j, 2), .source = job_str(j, 3),
 			.generator = job_str(j, 4), .purpose = job_str(j, 5),
+			.label = job_str(j, 6), .note = job_str(j, 7),
 			.text = j->text.data ? j->text.data : "", .len = j->text.len,
 			.hash = j->hash, .zbody = j->z.data, .zlen = j->z.len,
 			.zdict = r->q->dict_id, .terms = j->terms.data ? j->terms.data : "",
@@ -679,8 +698,8 @@ static struct queue *queue_new(void)
 /* Hands a document to the worker (copying it); it is written later, in order. */
 static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 {
-	const char *strs[6] = { d->ext_id, d->meta, d->origin, d->source,
-				d->generator, d->purpose };
+	const char *strs[8] = { d->ext_id, d->meta, d->origin, d->source,
+				d->generator, d->purpose, d->label, d->note };
 	struct job *j;
 	int i, rc;
 
@@ -692,7 +711,7 @@ static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 	buf_reset(&j->text);
 	buf_append(&j->text, d->text, d->len);
 	buf_reset(&j->strs);
-	for (i = 0; i < 6; i++) {
+	for (i = 0; i < 8; i++) {
 		j->has[i] = strs[i] != NULL;
 		j->off[i] = j->strs.len;
 		if (strs[i])
@@ -724,6 +743,8 @@ static void pend_free(struct pend *p)
 	free(p->text);
 	free(p->ext_id);
 	free(p->meta);
+	free(p->label);
+	free(p->note);
 	for (i = 0; i < PROV_N; i++)
 		free(p->prov[i]);
 }
@@ -768,6 +789,7 @@ static int flush_pending(struct run *r, struct pv_err *err)
 			.origin = p->prov[PROV_ORIGIN], .source = p->prov[PROV_SOURCE],
 			.generator = p->prov[PROV_GENERATOR],
 			.purpose = p->prov[PROV_PURPOSE], .meta = p->meta,
+			.label = p->label, .note = p->note,
 		};
 		if ((rc = add_doc(r, &d, err)))
 			goto out;
@@ -799,6 +821,8 @@ static int hold_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 	p->len = d->len;
 	p->ext_id = pv_strdup(d->ext_id);
 	p->meta = d->meta ? pv_strdup(d->meta) : NULL;
+	p->label = d->label ? pv_strdup(d->label) : NULL;
+	p->note = d->note ? pv_strdup(d->note) : NULL;
 	p->prov[PROV_ORIGIN] = pv_strdup(d->origin);
 	p->prov[PROV_SOURCE] = d->source ? pv_strdup(d->source) : NULL;
 	p->prov[PROV_GENERATOR] = d->generator ? pv_strdup(d->generator) : NULL;
@@ -871,6 +895,8 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 	build_ext_id(r, rec);
 	build_prov(r, rec);
 	build_meta(r, rec);
+	review_field(r, rec, o->label_field, &r->label);
+	review_field(r, rec, o->note_field, &r->note);
 	{
 		struct doc_in d = {
 			.input_id = r->input_id, .rec = recno, .run_id = r->run_id,
@@ -880,6 +906,8 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 			.generator = opt_str(&r->prov, PROV_GENERATOR),
 			.purpose = opt_str(&r->prov, PROV_PURPOSE),
 			.meta = r->meta.len ? r->meta.data : NULL,
+			.label = r->label.len ? r->label.data : NULL,
+			.note = r->note.len ? r->note.data : NULL,
 		};
 		if (r->want_dict)
 			return hold_doc(r, &d, err);
@@ -1143,6 +1171,8 @@ out:
 	buf_done(&r.ext);
 	buf_done(&r.meta);
 	buf_done(&r.tmp);
+	buf_done(&r.label);
+	buf_done(&r.note);
 	buf_done(&r.sig);
 	buf_done(&r.fscratch[0]);
 	buf_done(&r.fscratch[1]);

@@ -56,6 +56,8 @@ struct index_opts {
 	const char *text_field;     /* NULL = "text" */
 	const char *text_template;  /* "{a}\n\n{b}": overrides text_field */
 	const char *id_field;       /* NULL = file:line / file:index */
+	const char *label_field;    /* review state from fields (a provex export */
+	const char *note_field;     /* read back in), NULL = none */
 	const char *prov_value[PROV_N];      /* --origin ... : for every record */
 	const char *prov_field[PROV_N];      /* --origin-field ... */
 	const struct valmap *prov_map[PROV_N]; /* --origin-map ...; borrowed */

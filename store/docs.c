@@ -193,6 +193,8 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	bind_opt(st, 9, d->purpose);
 	bind_opt(st, 10, d->meta);
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)d->len);
+	bind_opt(st, 12, d->label);
+	bind_opt(st, 13, d->note);
 	if ((rc = step_done(s, st, err, "storing a document")))
 		return rc;
 	*outcome = existed ? DOC_DUP : DOC_NEW;

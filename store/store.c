@@ -24,8 +24,8 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BUMP] = "UPDATE texts SET nocc=nocc+1 WHERE id=?1",
 	[ST_FTS_INSERT] = "INSERT INTO fts(rowid,text) VALUES(?1,?2)",
 	[ST_DOC_INSERT] = "INSERT INTO docs(text_id,input_id,rec,run_id,ext_id,"
-			  "origin,source,generator,purpose,meta,len) "
-			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)",
+			  "origin,source,generator,purpose,meta,len,label,note) "
+			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
 	[ST_OCC_EXISTS] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 AND text_id=?3",
 	[ST_CROSS_ORIGIN] = "SELECT 1 FROM docs WHERE text_id=?1 AND origin=?2 LIMIT 1",
 	[ST_SEEN] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 LIMIT 1",

@@ -80,6 +80,7 @@ struct doc_in {
 	const char *origin;         /* "real", "synthetic" or "unknown" */
 	const char *source, *generator, *purpose;  /* NULL or "" = none */
 	const char *meta;           /* JSON object text, or NULL */
+	const char *label, *note;   /* review state given at index time, or NULL */
 	/* Optional work done beforehand (e.g. on another thread); when NULL,
 	 * store_doc_add does it itself. */
 	const unsigned char *hash;  /* 16 bytes: store_text_hash() of the text */

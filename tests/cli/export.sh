@@ -255,8 +255,11 @@ like "$(cat "$T/rt.jsonl.manifest.json")" '"history_position": [1-9]' "manifest:
 is "$(jq_ "$T/rt.jsonl" 'r["label"]' | tr '\n' ' ')" "None None keep keep keep None " \
 	"labels are exported"
 pv index "$T/rt.pvx" "$T/rt.jsonl" --origin-field origin --source-field source \
-	--generator-field generator --purpose-field purpose -q
+	--generator-field generator --purpose-field purpose --label-field label \
+	--note-field note -q
 ok $? "index the export into a new store"
+is "$(sqlite3 "$T/rt.pvx" "SELECT group_concat(coalesce(label,'-'),' ') FROM docs")" \
+	"$(sqlite3 "$S" "SELECT group_concat(coalesce(label,'-'),' ') FROM docs")" "the same labels"
 prov() {	# prov STORE: origin source generator purpose of each document
 	pv ls "$1" --json | python3 -c 'import json,sys
 for l in sys.stdin:
