@@ -177,24 +177,6 @@ const char *export_mix_column(const char *field)
 	return NULL;
 }
 
-/* Prepares sql with the filter bound; NULL (err filled) on failure. */
-static sqlite3_stmt *prepare(struct store *s, const char *sql,
-			     const struct filter_sql *where, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, "selecting documents to export");
-		return NULL;
-	}
-	if (where && filter_bind(where, st, where->first)) {
-		store_sqlerr(s, err, "binding the filter");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
 struct tpair {
 	int64_t text_id, id;
 };
@@ -268,7 +250,7 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,'')" FROM "WHERE %s "
 		   "ORDER BY d.id", col ? col : "''",
 		   where && where->where ? where->where : "1");
-	st = prepare(s, buf_str(&sql), where, err);
+	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
 	buf_done(&sql);
 	if (!st)
 		return err ? err->code : PV_ESTORE;
@@ -342,7 +324,7 @@ int export_rows(struct store *s, const struct filter_sql *where,
 		   "d.generator, d.purpose, d.label, d.note, d.meta" FROM
 		   "WHERE (%s) AND d.id >= %lld ORDER BY d.id",
 		   where && where->where ? where->where : "1", (long long)ids[k]);
-	st = prepare(s, buf_str(&sql), where, err);
+	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
 	buf_done(&sql);
 	if (!st)
 		return err ? err->code : PV_ESTORE;
@@ -398,8 +380,9 @@ int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,
 	int rc;
 
 	*history_pos = *docs = 0;
-	st = prepare(s, "SELECT (SELECT coalesce(max(id),0) FROM history), "
-		     "(SELECT count(*) FROM docs)", NULL, err);
+	st = store_prepare_where(s, "SELECT (SELECT coalesce(max(id),0) FROM history), "
+				 "(SELECT count(*) FROM docs)", NULL,
+				 "reading the store's position", err);
 	if (!st)
 		return err ? err->code : PV_ESTORE;
 	rc = sqlite3_step(st);

@@ -41,14 +41,14 @@ const char *store_sort_fields(void)
 	return "id, len, words, dup, ratio, origin, source, generator, purpose, ext, file";
 }
 
-/* Prepares sql with the filter's parameters bound; NULL on error. */
-static sqlite3_stmt *prepare(struct store *s, const char *sql,
-			     const struct filter_sql *where, struct pv_err *err)
+sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
+				  const struct filter_sql *where, const char *what,
+				  struct pv_err *err)
 {
 	sqlite3_stmt *st;
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, "selecting documents");
+		store_sqlerr(s, err, what);
 		return NULL;
 	}
 	if (where && filter_bind(where, st, where->first)) {
@@ -81,7 +81,7 @@ int store_select(struct store *s, const struct filter_sql *where,
 		   desc ? "DESC" : "ASC");
 	if (limit)
 		buf_printf(&sql, " LIMIT %llu", (unsigned long long)limit);
-	st = prepare(s, buf_str(&sql), where, err);
+	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents", err);
 	buf_done(&sql);
 	if (!st)
 		return err ? err->code : PV_ESTORE;
@@ -129,7 +129,7 @@ int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 		buf_puts(&sql, "JOIN inputs i ON i.id=d.input_id ");
 	buf_puts(&sql, "WHERE ");
 	buf_puts(&sql, w);
-	st = prepare(s, buf_str(&sql), where, err);
+	st = store_prepare_where(s, buf_str(&sql), where, "counting documents", err);
 	buf_done(&sql);
 	if (!st)
 		return err ? err->code : PV_ESTORE;

@@ -67,12 +67,11 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		   "FROM docs d JOIN texts t ON t.id=d.text_id JOIN inputs i "
 		   "ON i.id=d.input_id WHERE %s GROUP BY 1 ORDER BY 1", col,
 		   where && where->where ? where->where : "1");
-	if (sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL) != SQLITE_OK) {
+	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
+	if (!st) {
 		buf_done(&sql);
-		return store_sqlerr(s, err, "computing statistics");
+		return err ? err->code : PV_ESTORE;
 	}
-	if (where)
-		filter_bind(where, st, where->first);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct stats_group *g;
 		if (out->ngroups == cap) {
@@ -98,12 +97,10 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 	buf_printf(&sql, "SELECT t.len FROM docs d JOIN texts t ON t.id=d.text_id "
 		   "JOIN inputs i ON i.id=d.input_id WHERE %s ORDER BY coalesce(%s,''), t.len",
 		   where && where->where ? where->where : "1", col);
-	rc = sqlite3_prepare_v2(s->db, buf_str(&sql), -1, &st, NULL);
+	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
 	buf_done(&sql);
-	if (rc != SQLITE_OK)
-		return store_sqlerr(s, err, "computing statistics");
-	if (where)
-		filter_bind(where, st, where->first);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
 	{
 		size_t gi = 0;
 		int64_t k = 0;      /* position within the current group */

@@ -44,5 +44,12 @@ int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err);
 /* Fills a row from a statement whose columns are laid out as in
  * ST_DOC_GET (see store.c). */
 void store_row_fill(struct doc_row *r, sqlite3_stmt *st);
+/* Prepares sql with a compiled filter's parameters bound (where may be
+ * NULL); NULL with err filled (naming what was being done) on failure.
+ * The caller finalizes the statement. */
+struct filter_sql;
+sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
+				  const struct filter_sql *where, const char *what,
+				  struct pv_err *err);
 
 #endif
