@@ -171,6 +171,7 @@ static int out_open(struct outfile *o, const char *final, enum fmt kind,
 		close(fd);
 		return pv_errf(err, PV_EIO, "%s: %s", o->tmp, strerror(errno));
 	}
+	setvbuf(o->fp, NULL, _IOFBF, 1 << 20);   /* fewer, larger writes */
 	sha256_init(&o->sha);
 	if (kind == FMT_GZ) {
 		if (deflateInit2(&o->z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)

@@ -21,8 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FROM " FROM docs d JOIN texts t ON t.id=d.text_id " \
-	     "JOIN inputs i ON i.id=d.input_id "
 
 /* ---- arithmetic ---- */
 
@@ -247,9 +245,9 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 	if (field && !(col = export_mix_column(field)))
 		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
 			       "generator, purpose, label)", field);
-	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,'')" FROM "WHERE %s "
-		   "ORDER BY d.id", col ? col : "''",
-		   where && where->where ? where->where : "1");
+	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,'')", col ? col : "''");
+	store_from(where, &sql);
+	buf_printf(&sql, "WHERE %s ORDER BY d.id", where && where->where ? where->where : "1");
 	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
 	buf_done(&sql);
 	if (!st)
@@ -320,9 +318,10 @@ int export_rows(struct store *s, const struct filter_sql *where,
 	if (k == n)
 		return 0;
 	/* start at the first chosen id: a sample of a large store skips the rest */
-	buf_printf(&sql, "SELECT d.id, d.text_id, d.ext_id, d.origin, d.source, "
-		   "d.generator, d.purpose, d.label, d.note, d.meta" FROM
-		   "WHERE (%s) AND d.id >= %lld ORDER BY d.id",
+	buf_puts(&sql, "SELECT d.id, d.text_id, d.ext_id, d.origin, d.source, "
+		 "d.generator, d.purpose, d.label, d.note, d.meta");
+	store_from(where, &sql);
+	buf_printf(&sql, "WHERE (%s) AND d.id >= %lld ORDER BY d.id",
 		   where && where->where ? where->where : "1", (long long)ids[k]);
 	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
 	buf_done(&sql);

@@ -41,6 +41,31 @@ const char *store_sort_fields(void)
 	return "id, len, words, dup, ratio, origin, source, generator, purpose, ext, file";
 }
 
+/* True when the compiled condition names a column of table alias a ("t."
+ * or "i."): the condition is SQL written by filter.c, never user text. */
+static bool refers(const char *where, char a)
+{
+	const char *p;
+
+	for (p = where; (p = strchr(p, a)); p++)
+		if (p[1] == '.' && (p == where || !(p[-1] == '_' || p[-1] == '.' ||
+		    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+		    (p[-1] >= '0' && p[-1] <= '9'))))
+			return true;
+	return false;
+}
+
+void store_from(const struct filter_sql *where, struct buf *sql)
+{
+	const char *w = where && where->where ? where->where : "1";
+
+	buf_puts(sql, " FROM docs d ");
+	if (refers(w, 't'))
+		buf_puts(sql, "JOIN texts t ON t.id=d.text_id ");
+	if (refers(w, 'i'))
+		buf_puts(sql, "JOIN inputs i ON i.id=d.input_id ");
+}
+
 sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
 				  const struct filter_sql *where, const char *what,
 				  struct pv_err *err)
@@ -98,20 +123,6 @@ int store_select(struct store *s, const struct filter_sql *where,
 	return ret;
 }
 
-/* True when the compiled condition names a column of table alias a ("t."
- * or "i."): the condition is SQL written by filter.c, never user text. */
-static bool refers(const char *where, char a)
-{
-	const char *p;
-
-	for (p = where; (p = strchr(p, a)); p++)
-		if (p[1] == '.' && (p == where || !(p[-1] == '_' || p[-1] == '.' ||
-		    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-		    (p[-1] >= '0' && p[-1] <= '9'))))
-			return true;
-	return false;
-}
-
 int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 		struct pv_err *err)
 {
@@ -122,11 +133,8 @@ int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 
 	/* join only the tables the condition names: counting by an index of
 	 * docs alone is what makes a count of millions fast */
-	buf_puts(&sql, "SELECT count(*) FROM docs d ");
-	if (refers(w, 't'))
-		buf_puts(&sql, "JOIN texts t ON t.id=d.text_id ");
-	if (refers(w, 'i'))
-		buf_puts(&sql, "JOIN inputs i ON i.id=d.input_id ");
+	buf_puts(&sql, "SELECT count(*)");
+	store_from(where, &sql);
 	buf_puts(&sql, "WHERE ");
 	buf_puts(&sql, w);
 	st = store_prepare_where(s, buf_str(&sql), where, "counting documents", err);

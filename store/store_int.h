@@ -48,6 +48,9 @@ void store_row_fill(struct doc_row *r, sqlite3_stmt *st);
  * NULL); NULL with err filled (naming what was being done) on failure.
  * The caller finalizes the statement. */
 struct filter_sql;
+/* Appends " FROM docs d" and the joins of texts t and inputs i that the
+ * compiled condition needs (a scan of docs alone is much faster). */
+void store_from(const struct filter_sql *where, struct buf *sql);
 sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
 				  const struct filter_sql *where, const char *what,
 				  struct pv_err *err);
