@@ -4,6 +4,7 @@
 #include "json.h"
 #include "utf8.h"
 
+#include <stdint.h>
 #include <string.h>
 
 size_t json_put_string(struct buf *b, const char *s, size_t len)
@@ -18,6 +19,20 @@ size_t json_put_string(struct buf *b, const char *s, size_t len)
 		unsigned char c = p[i];
 		if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
 			run = i;
+			/* eight bytes at a time while none needs escaping: no
+			 * byte < 0x20 or >= 0x80, no '"' (0x22), no '\\' (0x5c) */
+			while (run + 8 <= len) {
+				uint64_t w, lo, q, bs;
+				memcpy(&w, p + run, 8);
+				lo = (w - 0x2020202020202020ull) & ~w;
+				q = w ^ 0x2222222222222222ull;
+				q = (q - 0x0101010101010101ull) & ~q;
+				bs = w ^ 0x5c5c5c5c5c5c5c5cull;
+				bs = (bs - 0x0101010101010101ull) & ~bs;
+				if ((w | lo | q | bs) & 0x8080808080808080ull)
+					break;
+				run += 8;
+			}
 			while (run < len && p[run] >= 0x20 && p[run] < 0x80 &&
 			       p[run] != '"' && p[run] != '\\')
 				run++;

@@ -100,6 +100,27 @@ static void test_json_writer(void)
 	json_put_key(&b, &first, "b");
 	buf_puts(&b, "2}");
 	is_str(buf_str(&b), "{\"a\":1,\"b\":2}", "keys with commas");
+	{       /* the eight-byte fast path finds every byte that needs care */
+		static const char *const special[] = { "\"", "\\", "\x01", "\x7f",
+						       "\xc3\xa9", "\xff" };
+		static const char *const want[] = { "\\\"", "\\\\", "\\u0001", "\x7f",
+						    "\xc3\xa9", "\xef\xbf\xbd" };
+		int wrong = 0;
+		size_t k, pos;
+		for (k = 0; k < PV_ARRAY_LEN(special); k++)
+			for (pos = 0; pos < 24; pos++) {
+				char in[64], exp[80];
+				memset(in, 'x', 32);
+				memcpy(in + pos, special[k], strlen(special[k]));
+				in[32] = '\0';
+				snprintf(exp, sizeof exp, "\"%.*s%s%s\"", (int)pos, in, want[k],
+					 in + pos + strlen(special[k]));
+				buf_reset(&b);
+				json_put_string(&b, in, 32);
+				wrong += strcmp(buf_str(&b), exp) != 0;
+			}
+		is_int(wrong, 0, "escapes found at every offset of a long string");
+	}
 	buf_reset(&b);
 	json_put_string(&b, "a\0b", 3);
 	is_str(buf_str(&b), "\"a\\u0000b\"", "NUL escaped");
