@@ -1075,6 +1075,7 @@ static int run(struct exp *x)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	store_map(x->s);            /* an export walks much of the store */
 	if ((rc = export_begin(x->s, &e)))
 		goto fail;
 	began = true;

@@ -349,11 +349,6 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 		store_close(s);
 		return rc;
 	}
-	/* a reader maps the file: no read() call per page, which is most of
-	 * the cost of walking a large store (writers keep to read(), so their
-	 * resident memory stays small) */
-	if (!s->writable)
-		store_exec(s->db, "PRAGMA mmap_size=4294967296", NULL);
 	sqlite3_create_function(s->db, "pv_phrase", 2, SQLITE_UTF8, s, fn_phrase,
 				NULL, NULL);
 	s->codec = codec_new();
@@ -363,6 +358,11 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 	}
 	*out = s;
 	return 0;
+}
+
+void store_map(struct store *s)
+{
+	store_exec(s->db, "PRAGMA mmap_size=4294967296", NULL);
 }
 
 void store_close(struct store *s)

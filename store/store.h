@@ -34,6 +34,10 @@ enum {
  * schema (PV_ENEWER); migrates an older schema.  WAL mode, busy timeout. */
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err);
 void store_close(struct store *s);                  /* NULL allowed */
+/* Reads the store through a memory map from now on: for walks over much of
+ * a large store (export), where a read() per page costs most of the time;
+ * short queries are faster without it. */
+void store_map(struct store *s);
 const char *store_path(const struct store *s);
 
 /* Transactions.  store_begin takes the write lock (BEGIN IMMEDIATE), waiting
