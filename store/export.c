@@ -16,6 +16,7 @@
 #include "store_int.h"
 #include "export.h"
 #include "filter.h"
+#include "fields.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -157,22 +158,13 @@ int export_mix_plan(struct export_group *g, size_t n, int64_t total,
 
 /* ---- candidates ---- */
 
-static const struct { const char *name, *col; } mixable[] = {
-	{ "origin", "d.origin" },
-	{ "source", "d.source" },
-	{ "generator", "d.generator" },
-	{ "purpose", "d.purpose" },
-	{ "label", "d.label" },
-};
-
 const char *export_mix_column(const char *field)
 {
-	size_t i;
+	static const char *const mixable[] = {
+		"origin", "source", "generator", "purpose", "label", NULL
+	};
 
-	for (i = 0; i < PV_ARRAY_LEN(mixable); i++)
-		if (strcmp(mixable[i].name, field) == 0)
-			return mixable[i].col;
-	return NULL;
+	return field_column(field, mixable);
 }
 
 struct tpair {

@@ -130,3 +130,15 @@ const struct field_value *field_value_find(const struct field *f,
 			return &f->values[i];
 	return NULL;
 }
+
+const char *field_column(const char *name, const char *const *allowed)
+{
+	const struct field *f;
+
+	for (; *allowed; allowed++)
+		if (strcmp(*allowed, name) == 0) {
+			f = field_find(name, strlen(name));
+			return f ? f->sql : NULL;
+		}
+	return NULL;
+}

@@ -54,6 +54,11 @@ extern const size_t nfields;
 /* The field called name (len bytes, any case), or NULL.  Does not find
  * FIELD_NONAME entries nor "meta.KEY" (the parser splits those). */
 const struct field *field_find(const char *name, size_t len);
+
+/* The SQL column of field `name` when it is one of `allowed` (a NULL-ended
+ * list of names), else NULL: for the commands that group or mix documents
+ * by a field (stats --by, export --mix). */
+const char *field_column(const char *name, const char *const *allowed);
 /* The full-text pseudo-field. */
 const struct field *field_text(void);
 /* Appends "origin, source, ..." (the names a user can type). */

@@ -8,28 +8,19 @@
 #include "store_int.h"
 #include "stats.h"
 #include "filter.h"
+#include "fields.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-static const struct { const char *name, *col; } groupable[] = {
-	{ "origin", "d.origin" },
-	{ "source", "d.source" },
-	{ "generator", "d.generator" },
-	{ "purpose", "d.purpose" },
-	{ "label", "d.label" },
-	{ "reviewer", "d.reviewer" },
-	{ "file", "i.name" },
-};
-
 const char *stats_group_column(const char *by)
 {
-	size_t i;
+	static const char *const groupable[] = {
+		"origin", "source", "generator", "purpose", "label", "reviewer",
+		"file", NULL
+	};
 
-	for (i = 0; i < PV_ARRAY_LEN(groupable); i++)
-		if (strcmp(groupable[i].name, by) == 0)
-			return groupable[i].col;
-	return NULL;
+	return field_column(by, groupable);
 }
 
 static int by_docs(const void *a, const void *b)
