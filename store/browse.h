@@ -1,0 +1,145 @@
+/*
+ * browse.h - what the interface asks of the store: pages of documents
+ * (keyset-paged, so a page costs the same at any position in any store),
+ * counts in the background, the filter history and saved filters, values
+ * for completion, and relabelling a set of documents by id.
+ *
+ * Keyset paging: a page is fetched strictly after (or before) the key of
+ * the last (first) row shown, ordered by (sort value, id), never with
+ * OFFSET.  The cost of a page is that of the index walk to the key, which
+ * does not grow with the position.  Sorting by a column without an index
+ * on it (words, dup, ratio, file) costs a sort of the matching rows.
+ *
+ * Ownership: struct browse_page owns its rows and their strings
+ * (browse_page_done).  The counter owns its thread and connection.
+ */
+#ifndef PV_BROWSE_H
+#define PV_BROWSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/pv.h"
+#include "store.h"
+#include "filter.h"
+#include "label.h"
+
+/* Bytes of text decompressed for a row's first line. */
+#define BROWSE_HEAD 512
+
+/* The sort value of a row, to page from. */
+struct browse_key {
+	int64_t id;
+	int type;                /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
+	int64_t i;
+	double d;
+	char *s;                 /* owned (SQLITE_TEXT) */
+};
+
+struct browse_row {
+	int64_t id, text_id, len, words, nocc;
+	const char *ext_id, *origin, *source, *generator, *purpose, *label,
+		*note, *reviewer;    /* NULL when none; owned by the page */
+	const char *head;        /* the first BROWSE_HEAD bytes of the text
+				  * (may hold NULs and cut characters) */
+	size_t head_len;
+	struct browse_key key;   /* the row's sort key (owned by the page) */
+};
+
+struct browse_page {
+	struct browse_row *rows; /* owned, in display order */
+	size_t n;
+	bool more;               /* more rows exist past the page's far end */
+	struct buf arena;        /* owns the strings */
+};
+
+enum browse_dir {
+	BROWSE_FIRST,            /* the first n rows */
+	BROWSE_LAST,             /* the last n rows (still in display order) */
+	BROWSE_AFTER,            /* n rows after key */
+	BROWSE_BEFORE            /* n rows before key (in display order) */
+};
+
+/* Fetches up to n rows of where (NULL = all), ordered by sort (a field of
+ * store_sort_expr; NULL = id), descending when desc, id breaking ties in
+ * the same direction.  key is needed for AFTER and BEFORE.  out is
+ * initialized in every case.  more says whether rows exist beyond the
+ * page in the direction fetched. */
+int browse_fetch(struct store *s, const struct filter_sql *where,
+		 const char *sort, bool desc, enum browse_dir dir,
+		 const struct browse_key *key, size_t n,
+		 struct browse_page *out, struct pv_err *err);
+void browse_page_done(struct browse_page *p);
+void browse_key_copy(struct browse_key *dst, const struct browse_key *src);
+void browse_key_done(struct browse_key *k);
+
+/* ---- counting in the background ---- */
+
+/* A thread with its own read connection to the store at path, counting
+ * one filter at a time.  A new request replaces the one in progress
+ * (interrupting it).  When a count ends, one byte is written to the file
+ * descriptor counter_fd(), so a poll() loop wakes up. */
+struct counter;
+int counter_new(const char *path, struct counter **out, struct pv_err *err);
+void counter_free(struct counter *c);                /* NULL allowed; joins */
+int counter_fd(const struct counter *c);
+/* Asks for the count of filter text (parsed and compiled on the counter's
+ * thread), tagged with gen.  Position counts: when key is not NULL, the
+ * count is of the rows before key in (sort, desc) order instead. */
+void counter_request(struct counter *c, uint64_t gen, const char *filter,
+		     const char *sort, bool desc, const struct browse_key *key);
+/* The latest finished count: true (and gen, n) when one arrived since the
+ * last call.  n < 0 is an error code (the filter does not parse, the store
+ * failed). */
+bool counter_result(struct counter *c, uint64_t *gen, int64_t *n);
+
+/* ---- filter history and saved filters (kept in the store) ---- */
+
+/* Appends a filter to the history (not when equal to the last entry). */
+int browse_history_add(struct store *s, const char *filter, struct pv_err *err);
+/* The last max filters, newest first; the caller frees each and the array. */
+int browse_history(struct store *s, size_t max, char ***filters, size_t *n,
+		   struct pv_err *err);
+
+/* Saves (or replaces) a named filter.  Names: 1-64 bytes of letters,
+ * digits, '-', '_', '.'. */
+int browse_save_filter(struct store *s, const char *name, const char *filter,
+		       struct pv_err *err);
+int browse_delete_filter(struct store *s, const char *name, struct pv_err *err);
+struct browse_saved {
+	char *name, *filter;     /* owned */
+};
+/* The saved filters, by name; browse_saved_free frees the array. */
+int browse_saved(struct store *s, struct browse_saved **out, size_t *n,
+		 struct pv_err *err);
+void browse_saved_free(struct browse_saved *v, size_t n);
+
+/* ---- completion ---- */
+
+/* Up to max distinct values of field (source, generator, purpose, label,
+ * origin, reviewer) starting with prefix, sorted; the caller frees.  Fast
+ * on large stores (index walks, not scans). */
+int browse_values(struct store *s, const char *field, const char *prefix,
+		  size_t max, char ***values, size_t *n, struct pv_err *err);
+
+/* ---- one document ---- */
+
+/* The number of history rows of document id. */
+int browse_history_count(struct store *s, int64_t id, int64_t *n,
+			 struct pv_err *err);
+
+/* ---- relabelling a set of documents ---- */
+
+/* label_set over the documents ids[0..n) (any order, repeats allowed),
+ * however many: the ids go through a temporary table, not the filter. */
+int browse_label_ids(struct store *s, const int64_t *ids, size_t n,
+		     const struct label_change *changes, size_t nchanges,
+		     const char *reviewer, const char *note, const char *command,
+		     struct label_result *res, struct pv_err *err);
+
+/* The ids of every document matching where, in id order (for tagging all
+ * matches); the caller frees *ids. */
+int browse_ids(struct store *s, const struct filter_sql *where, int64_t **ids,
+	       size_t *n, struct pv_err *err);
+
+#endif

@@ -1,0 +1,4 @@
+/* text.c - see text.h (being written). */
+#include "text.h"
+
+typedef int pv_text_unused;
