@@ -40,6 +40,7 @@ int cmd_history(int argc, char **argv);
 int cmd_undo(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_browse(int argc, char **argv);
 
 /* Prints "provex: <formatted err>" on stderr, sanitized. */
 void cli_error(const struct pv_err *e);

@@ -1,0 +1,54 @@
+/*
+ * cmd_browse.c - provex browse STORE [FILTER]: the interface (tui/).
+ * `provex STORE` is the same.
+ */
+#include "cli.h"
+#include "../tui/tui.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char usage_text[] =
+"Usage: provex browse STORE [FILTER] [--theme NAME|FILE] [--config FILE]\n"
+"       provex STORE [FILTER]\n"
+"Opens the interface on STORE: the list of documents matching FILTER (all\n"
+"when absent).  Press ? in it for every key.\n"
+"  --theme NAME|FILE    a theme: default, light, high-contrast, mono, or a\n"
+"                       YAML file (see THEMES in provex(1))\n"
+"  --config FILE        read this configuration instead of\n"
+"                       $XDG_CONFIG_HOME/provex/config.yaml\n"
+"NO_COLOR set in the environment draws with attributes only.\n";
+
+int cmd_browse(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "theme", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *theme = NULL, *config = NULL, *store, *filter = NULL;
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+		switch (c) {
+		case 't': theme = optarg; break;
+		case 'c': config = optarg; break;
+		case 'h': fputs(usage_text, stdout); return EXIT_OK;
+		default:
+			return cli_usage("browse", "unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return cli_usage("browse", "missing STORE");
+	store = argv[optind++];
+	if (optind < argc)
+		filter = argv[optind++];
+	if (optind < argc)
+		return cli_usage("browse", "one FILTER only (quote it: '%s %s')", filter,
+				 argv[optind]);
+	return tui_run(store, filter, theme, config);
+}

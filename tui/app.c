@@ -1,0 +1,862 @@
+/*
+ * app.c - the interface's main loop and what every view shares: the
+ * active filter and its background count, the status line, relabelling
+ * (one document or the tags) with undo, tags, confirmations and the
+ * command prompt.
+ *
+ * The loop: draw the top view into the grid, copy the grid to the screen,
+ * wait for a key, the counter's wake-up byte or the prompt's debounce
+ * timer, and dispatch.  Keys never wait for a count: counts run on the
+ * counter's thread (store/browse.h) and arrive as results tagged with the
+ * generation they were asked for; stale ones are dropped.
+ */
+#include "tui.h"
+#include "../store/filter.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <pwd.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+extern char **environ;
+
+int64_t app_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+const char *tui_num(int64_t n, char *out)
+{
+	char tmp[32];
+	int len, i, j = 0, neg = n < 0;
+
+	len = snprintf(tmp, sizeof tmp, "%lld", (long long)(neg ? -n : n));
+	if (neg)
+		out[j++] = '-';
+	for (i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = tmp[i];
+	}
+	out[j] = 0;
+	return out;
+}
+
+void app_status(struct app *a, enum role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->status, sizeof a->status, fmt, ap);
+	va_end(ap);
+	a->status_role = role;
+}
+
+void app_error(struct app *a, const struct pv_err *err)
+{
+	if (err->line)
+		app_status(a, R_ERROR, "%s:%ld: %s", err->file, err->line, err->msg);
+	else
+		app_status(a, R_ERROR, "%s", err->msg[0] ? err->msg : pv_strerror(err->code));
+}
+
+void app_draw_status(struct app *a, struct grid *g, const char *left,
+		     const char *right)
+{
+	int y = g->h - 1, rw, x;
+
+	grid_fill(g, y, 0, g->w, R_STATUS);
+	rw = text_width(right, strlen(right));
+	if (a->status[0]) {
+		/* a message takes the line; the position stays on the right */
+		x = grid_puts(g, y, 0, g->w - rw - 1, a->status, a->status_role);
+		(void)x;
+	} else {
+		grid_puts(g, y, 0, g->w - rw - 1, left, R_STATUS);
+	}
+	if (rw < g->w)
+		grid_puts(g, y, g->w - rw, g->w, right, R_STATUS);
+}
+
+/* ---- views ---- */
+
+void app_push(struct app *a, const struct view_ops *ops, void *state)
+{
+	if (a->nviews == APP_MAX_VIEWS) {
+		if (ops->done)
+			ops->done(state);
+		app_status(a, R_ERROR, "too many views open: press q to close some");
+		return;
+	}
+	a->ops[a->nviews] = ops;
+	a->state[a->nviews] = state;
+	a->nviews++;
+}
+
+void app_pop(struct app *a)
+{
+	if (a->nviews <= 1)
+		return;
+	a->nviews--;
+	if (a->ops[a->nviews]->done)
+		a->ops[a->nviews]->done(a->state[a->nviews]);
+}
+
+static void refresh_views(struct app *a)
+{
+	int i;
+
+	for (i = 0; i < a->nviews; i++)
+		if (a->ops[i]->reload)
+			a->ops[i]->reload(a, a->state[i]);
+}
+
+/* ---- filter and counts ---- */
+
+bool app_compile(struct app *a, const char *text, struct filter_sql *out)
+{
+	struct filter_ast *ast = NULL;
+	struct pv_err err;
+
+	pv_err_clear(&err);
+	memset(out, 0, sizeof *out);
+	if (filter_parse(text, &ast, &err)) {
+		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
+		return false;
+	}
+	if (filter_compile(ast, out)) {
+		filter_free(ast);
+		app_status(a, R_ERROR, "filter: too many values");
+		return false;
+	}
+	filter_free(ast);
+	return true;
+}
+
+void app_recount(struct app *a)
+{
+	a->count = -1;
+	a->count_gen = ++a->gen_seq;
+	if (a->counter)
+		counter_request(a->counter, a->count_gen, a->filter, NULL, false, NULL);
+}
+
+bool app_set_filter(struct app *a, const char *text)
+{
+	struct filter_ast *ast = NULL;
+	struct pv_err err;
+	struct buf canon = BUF_INIT;
+
+	pv_err_clear(&err);
+	if (filter_parse(text, &ast, &err)) {
+		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
+		return false;
+	}
+	filter_canonical(ast, &canon);
+	filter_free(ast);
+	free(a->filter);
+	a->filter = pv_strdup(buf_str(&canon));
+	buf_done(&canon);
+	app_recount(a);
+	list_reset(a);
+	return true;
+}
+
+/* ---- tags ---- */
+
+static size_t tag_find(const struct app *a, int64_t id, bool *found)
+{
+	size_t lo = 0, hi = a->ntags;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (a->tags[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	*found = lo < a->ntags && a->tags[lo] == id;
+	return lo;
+}
+
+bool app_tagged(const struct app *a, int64_t id)
+{
+	bool found;
+
+	tag_find(a, id, &found);
+	return found;
+}
+
+void app_tag_toggle(struct app *a, int64_t id)
+{
+	bool found;
+	size_t at = tag_find(a, id, &found);
+
+	if (found) {
+		memmove(&a->tags[at], &a->tags[at + 1], (a->ntags - at - 1) * sizeof *a->tags);
+		a->ntags--;
+		app_status(a, R_STATUS, "untagged document %lld (%zu tagged)", (long long)id,
+			   a->ntags);
+		return;
+	}
+	if (a->ntags == a->tags_cap) {
+		a->tags_cap = a->tags_cap ? a->tags_cap * 2 : 64;
+		a->tags = pv_realloc(a->tags, a->tags_cap * sizeof *a->tags);
+	}
+	memmove(&a->tags[at + 1], &a->tags[at], (a->ntags - at) * sizeof *a->tags);
+	a->tags[at] = id;
+	a->ntags++;
+	app_status(a, R_STATUS, "tagged document %lld (%zu tagged)", (long long)id, a->ntags);
+}
+
+void app_tags_set(struct app *a, int64_t *ids, size_t n)
+{
+	free(a->tags);
+	a->tags = ids;           /* browse_ids gives them in id order */
+	a->ntags = a->tags_cap = n;
+}
+
+void app_tags_clear(struct app *a)
+{
+	free(a->tags);
+	a->tags = NULL;
+	a->ntags = a->tags_cap = 0;
+}
+
+/* ---- confirmations ---- */
+
+static void confirm_enter(struct app *a, const char *text)
+{
+	void (*fn)(struct app *, void *) = a->confirm_fn;
+	void *arg = a->confirm_arg;
+	void (*fr)(void *) = a->confirm_free;
+
+	a->confirm_fn = NULL;
+	a->confirm_arg = NULL;
+	a->confirm_free = NULL;
+	if (text && (text[0] == 'y' || text[0] == 'Y'))
+		fn(a, arg);
+	else
+		app_status(a, R_STATUS, "cancelled: nothing changed");
+	if (fr)
+		fr(arg);
+}
+
+void app_confirm(struct app *a, const char *question,
+		 void (*fn)(struct app *a, void *arg), void *arg,
+		 void (*free_arg)(void *arg))
+{
+	if (a->confirm_free)
+		a->confirm_free(a->confirm_arg);
+	a->confirm_fn = fn;
+	a->confirm_arg = arg;
+	a->confirm_free = free_arg;
+	prompt_open(a, PROMPT_CONFIRM, question, "", confirm_enter);
+}
+
+/* ---- relabelling ---- */
+
+void app_relabel(struct app *a, const int64_t *ids, size_t n,
+		 const struct label_change *ch, size_t nch, const char *scope)
+{
+	struct label_result res;
+	struct pv_err err;
+	struct buf what = BUF_INIT;
+	size_t i;
+	int rc;
+
+	pv_err_clear(&err);
+	rc = browse_label_ids(a->store, ids, n, ch, nch, a->reviewer, NULL, "provex browse",
+			      &res, &err);
+	for (i = 0; i < nch; i++)
+		buf_printf(&what, "%s%s=%s", i ? ", " : "", label_field_name(ch[i].field),
+			   ch[i].value && *ch[i].value ? ch[i].value : "(none)");
+	if (rc) {
+		app_error(a, &err);
+	} else if (res.batch_id == 0) {
+		app_status(a, R_STATUS, "%s on %s: already so, nothing changed",
+			   buf_str(&what), scope);
+	} else {
+		char n1[32];
+		app_status(a, R_STATUS, "%s on %s: %s changed (batch %lld; u undoes)",
+			   buf_str(&what), scope, tui_num(res.changed, n1),
+			   (long long)res.batch_id);
+	}
+	label_result_done(&res);
+	buf_done(&what);
+	refresh_views(a);
+	app_recount(a);
+}
+
+struct relabel_arg {
+	struct label_change ch;
+	char value[LABEL_MAX_VALUE + 1];
+};
+
+static void relabel_tags(struct app *a, void *arg)
+{
+	struct relabel_arg *r = arg;
+	char scope[64], n1[32];
+
+	r->ch.value = r->value;
+	snprintf(scope, sizeof scope, "%s tagged documents", tui_num((int64_t)a->ntags, n1));
+	app_relabel(a, a->tags, a->ntags, &r->ch, 1, scope);
+}
+
+void app_relabel_key(struct app *a, enum action act, int64_t doc)
+{
+	struct relabel_arg *r;
+	char scope[64], q[256], n1[32];
+
+	r = pv_malloc(sizeof *r);
+	memset(r, 0, sizeof *r);
+	if (act == ACT_REAL || act == ACT_SYNTH || act == ACT_UNKNOWN) {
+		r->ch.field = LF_ORIGIN;
+		snprintf(r->value, sizeof r->value, "%s", act == ACT_REAL ? "real" :
+			 act == ACT_SYNTH ? "synthetic" : "unknown");
+	} else {
+		int k = (int)(act - ACT_QUICK1);
+		if (!a->cfg.quick[k]) {
+			app_status(a, R_ERROR, "key %d has no quick label (set quick-labels "
+				   "in the configuration; provex config --print shows it)", k + 1);
+			free(r);
+			return;
+		}
+		r->ch.field = LF_LABEL;
+		snprintf(r->value, sizeof r->value, "%s", a->cfg.quick[k]);
+	}
+	r->ch.value = r->value;
+	if (a->ntags) {
+		snprintf(q, sizeof q, "set %s=%.100s on %s tagged documents? (y/n)",
+			 label_field_name(r->ch.field), r->value,
+			 tui_num((int64_t)a->ntags, n1));
+		app_confirm(a, q, relabel_tags, r, free);
+		return;
+	}
+	snprintf(scope, sizeof scope, "document %lld", (long long)doc);
+	app_relabel(a, &doc, 1, &r->ch, 1, scope);
+	free(r);
+}
+
+void app_undo(struct app *a)
+{
+	struct label_result res;
+	struct pv_err err;
+	char n1[32];
+	int rc;
+
+	pv_err_clear(&err);
+	rc = label_undo(a->store, 0, false, a->reviewer, "provex browse: undo", &res, &err);
+	if (rc == PV_ENOTFOUND)
+		app_status(a, R_STATUS, "nothing to undo");
+	else if (rc)
+		app_error(a, &err);
+	else if (res.nconflicts)
+		app_status(a, R_ERROR, "undid batch %lld: %s changes reverted; %zu documents "
+			   "changed again since were left alone (provex undo --force)",
+			   (long long)res.undone, tui_num(res.changes, n1), res.nconflicts);
+	else
+		app_status(a, R_STATUS, "undid batch %lld: %s changes on %lld documents reverted",
+			   (long long)res.undone, tui_num(res.changes, n1),
+			   (long long)res.changed);
+	label_result_done(&res);
+	refresh_views(a);
+	app_recount(a);
+}
+
+/* ---- rows ---- */
+
+struct browse_row *row_copy(const struct browse_row *r)
+{
+	const char *const *src[] = { &r->ext_id, &r->origin, &r->source, &r->generator,
+				     &r->purpose, &r->label, &r->note, &r->reviewer };
+	size_t need = sizeof *r + r->head_len + 1, i;
+	struct browse_row *c;
+	char *p;
+
+	for (i = 0; i < sizeof src / sizeof src[0]; i++)
+		if (*src[i])
+			need += strlen(*src[i]) + 1;
+	c = pv_malloc(need);
+	*c = *r;
+	memset(&c->key, 0, sizeof c->key);
+	c->key.type = 5;                       /* SQLITE_NULL */
+	p = (char *)(c + 1);
+	{
+		const char **dst[] = { &c->ext_id, &c->origin, &c->source, &c->generator,
+				       &c->purpose, &c->label, &c->note, &c->reviewer };
+		for (i = 0; i < sizeof src / sizeof src[0]; i++) {
+			if (!*src[i]) {
+				*dst[i] = NULL;
+				continue;
+			}
+			size_t n = strlen(*src[i]) + 1;
+			memcpy(p, *src[i], n);
+			*dst[i] = p;
+			p += n;
+		}
+	}
+	if (r->head_len)
+		memcpy(p, r->head, r->head_len);
+	p[r->head_len] = 0;
+	c->head = p;
+	return c;
+}
+
+void row_free(struct browse_row *r)
+{
+	free(r);
+}
+
+struct browse_row *row_fetch(struct app *a, int64_t id)
+{
+	struct browse_page p;
+	struct filter_sql where;
+	struct browse_row *r = NULL;
+	struct pv_err err;
+	char f[64];
+
+	snprintf(f, sizeof f, "id:%lld", (long long)id);
+	if (!app_compile(a, f, &where))
+		return NULL;
+	pv_err_clear(&err);
+	if (browse_fetch(a->store, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p, &err)) {
+		app_error(a, &err);
+	} else {
+		if (p.n)
+			r = row_copy(&p.rows[0]);
+		else
+			app_status(a, R_ERROR, "document %lld is gone", (long long)id);
+		browse_page_done(&p);
+	}
+	filter_sql_done(&where);
+	return r;
+}
+
+int draw_doc_header(struct app *a, struct grid *g, int y, int x, int x_end,
+		    const struct browse_row *r, int64_t nhist, bool hide)
+{
+	int cx;
+	char n1[32];
+
+	(void)a;
+	grid_fill(g, y, x, x_end, R_HEADER);
+	grid_fill(g, y + 1, x, x_end, R_HEADER);
+	cx = grid_printf(g, y, x, x_end, R_HEADER, "#%lld ", (long long)r->id);
+	if (r->ext_id && !hide) {
+		cx = grid_puts(g, y, cx, x_end, r->ext_id, R_HEADER);
+		cx = grid_puts(g, y, cx, x_end, "  ", R_HEADER);
+	}
+	if (hide) {
+		grid_printf(g, y, cx, x_end, R_HEADER, "%s bytes (provenance hidden)",
+			    tui_num(r->len, n1));
+		return 2;
+	}
+	cx = grid_puts(g, y, cx, x_end, r->origin ? r->origin : "unknown",
+		       origin_role(r->origin));
+	cx = grid_printf(g, y, cx, x_end, R_HEADER, "  source: %s", r->source ? r->source : "-");
+	cx = grid_printf(g, y, cx, x_end, R_HEADER, "  generator: %s",
+			 r->generator ? r->generator : "-");
+	grid_printf(g, y, cx, x_end, R_HEADER, "  purpose: %s", r->purpose ? r->purpose : "-");
+	cx = grid_printf(g, y + 1, x, x_end, R_HEADER, "label: %s", r->label ? r->label : "-");
+	if (r->note)
+		cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  note: %s", r->note);
+	cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  %s bytes", tui_num(r->len, n1));
+	if (r->nocc > 1)
+		cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  text x%lld",
+				 (long long)r->nocc);
+	grid_printf(g, y + 1, cx, x_end, R_HEADER, "  history: %lld change%s",
+		    (long long)nhist, nhist == 1 ? "" : "s");
+	return 2;
+}
+
+/* ---- commands (:) ---- */
+
+/* Splits s into words (quotes '...' and "..." group); the caller frees
+ * the array and the words. */
+static char **split_words(const char *s, int *n)
+{
+	char **v = NULL;
+	int cap = 0;
+
+	*n = 0;
+	for (;;) {
+		struct buf w = BUF_INIT;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (!*s)
+			break;
+		while (*s && *s != ' ' && *s != '\t') {
+			if (*s == '\'' || *s == '"') {
+				char q = *s++;
+				while (*s && *s != q)
+					buf_putc(&w, *s++);
+				if (*s)
+					s++;
+			} else {
+				buf_putc(&w, *s++);
+			}
+		}
+		if (*n + 2 > cap) {
+			cap = cap ? cap * 2 : 8;
+			v = pv_realloc(v, (size_t)cap * sizeof *v);
+		}
+		v[(*n)++] = pv_strdup(buf_str(&w));
+		buf_done(&w);
+	}
+	if (!v)
+		v = pv_malloc(sizeof *v);
+	v[*n] = NULL;
+	return v;
+}
+
+static void free_words(char **v, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Runs provex export in a child process (its own signals and output),
+ * and shows its last line of output. */
+static void run_export(struct app *a, char **w, int n)
+{
+	char tmpl[] = "/tmp/provex-export-XXXXXX";
+	posix_spawn_file_actions_t fa;
+	char **argv;
+	int fd, i, k = 0, status = 0;
+	pid_t pid;
+
+	if (n < 2) {
+		app_status(a, R_ERROR, ":export FILE [options] (the options of provex export)");
+		return;
+	}
+	fd = mkstemp(tmpl);
+	if (fd < 0) {
+		app_status(a, R_ERROR, "export: cannot make a temporary file: %s", strerror(errno));
+		return;
+	}
+	unlink(tmpl);
+	argv = pv_malloc((size_t)(n + 8) * sizeof *argv);
+	argv[k++] = (char *)"provex";
+	argv[k++] = (char *)"export";
+	argv[k++] = a->store_path;
+	argv[k++] = a->filter;
+	argv[k++] = (char *)"-o";
+	for (i = 1; i < n; i++)
+		argv[k++] = w[i];
+	argv[k] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	app_status(a, R_STATUS, "exporting...");
+	if (posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ) != 0) {
+		app_status(a, R_ERROR, "export: cannot start provex: %s", strerror(errno));
+	} else {
+		char out[4096];
+		ssize_t got;
+		char *line, *end;
+		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+			;
+		got = pread(fd, out, sizeof out - 1, 0);
+		out[got > 0 ? got : 0] = 0;
+		/* the last non-empty line */
+		end = out + strlen(out);
+		while (end > out && (end[-1] == '\n' || end[-1] == ' '))
+			*--end = 0;
+		line = strrchr(out, '\n');
+		line = line ? line + 1 : out;
+		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+			app_status(a, R_STATUS, "exported to %s: %s", w[1], line);
+		else
+			app_status(a, R_ERROR, "export failed: %s", line);
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	close(fd);
+	free(argv);
+}
+
+static void command_enter(struct app *a, const char *text)
+{
+	int n;
+	char **w = split_words(text, &n);
+	struct pv_err err;
+
+	pv_err_clear(&err);
+	if (n == 0) {
+		/* nothing */
+	} else if (!strcmp(w[0], "q") || !strcmp(w[0], "quit")) {
+		a->quit = true;
+	} else if (!strcmp(w[0], "save")) {
+		if (n != 2)
+			app_status(a, R_ERROR, ":save NAME saves the active filter under NAME");
+		else if (browse_save_filter(a->store, w[1], a->filter, &err))
+			app_error(a, &err);
+		else
+			app_status(a, R_STATUS, "saved filter '%s' = %s (F lists saved filters)",
+				   w[1], *a->filter ? a->filter : "(all documents)");
+	} else if (!strcmp(w[0], "theme")) {
+		struct theme t;
+		if (n != 2) {
+			app_status(a, R_ERROR, ":theme NAME|FILE (default, light, high-contrast, mono)");
+		} else if (theme_load(&t, w[1], &err)) {
+			app_error(a, &err);
+		} else {
+			a->theme = t;
+			if (!a->headless)
+				theme_attrs(&a->theme, a->no_color || !has_colors(), a->attrs);
+			a->redraw_all = true;
+			app_status(a, R_STATUS, "theme %s", t.name);
+		}
+	} else if (!strcmp(w[0], "export")) {
+		run_export(a, w, n);
+	} else if (!strcmp(w[0], "help")) {
+		help_open(a, a->ops[a->nviews - 1]->mask);
+	} else {
+		app_status(a, R_ERROR, "unknown command '%s' (save NAME, theme NAME, "
+			   "export FILE [options], help, quit)", w[0]);
+	}
+	free_words(w, n);
+}
+
+static void filter_enter(struct app *a, const char *text)
+{
+	struct pv_err err;
+
+	if (!app_set_filter(a, text))
+		return;
+	pv_err_clear(&err);
+	if (*a->filter)
+		browse_history_add(a->store, a->filter, &err);
+	app_status(a, R_STATUS, "%s", *a->filter ? "filter applied" : "filter cleared: all documents");
+}
+
+/* ---- the loop ---- */
+
+static void draw(struct app *a)
+{
+	int w, h;
+
+	if (!a->headless) {
+		screen_size(&w, &h);
+		if (w != a->grid.w || h != a->grid.h)
+			grid_resize(&a->grid, w, h);
+	}
+	grid_clear(&a->grid, R_LIST);
+	if (a->grid.w < 20 || a->grid.h < 5) {
+		grid_puts(&a->grid, 0, 0, a->grid.w, "terminal too small", R_ERROR);
+	} else {
+		a->ops[a->nviews - 1]->draw(a, a->state[a->nviews - 1], &a->grid);
+		if (a->prompt.active)
+			prompt_draw(a, &a->grid);
+	}
+	if (!a->headless)
+		screen_show(a);
+}
+
+static void poll_counter(struct app *a)
+{
+	uint64_t gen;
+	int64_t n;
+
+	if (!a->counter)
+		return;
+	while (counter_result(a->counter, &gen, &n)) {
+		if (gen == a->count_gen)
+			a->count = n < 0 ? -2 : n;
+		if (gen == a->prompt.preview_gen && a->prompt.active) {
+			a->prompt.preview_n = n;
+			a->prompt.preview_for = gen;
+		}
+	}
+}
+
+/* One key; returns false to quit. */
+static void dispatch(struct app *a, int key)
+{
+	int top = a->nviews - 1;
+	const struct view_ops *ops = a->ops[top];
+	enum action act;
+
+	if (key == KEY_RESIZE) {
+		a->redraw_all = true;
+		return;
+	}
+	if (a->prompt.active) {
+		prompt_key(a, key);
+		return;
+	}
+	/* a message stays until the next key */
+	a->status[0] = 0;
+	act = key_action(key, ops->mask);
+	switch (act) {
+	case ACT_QUIT:
+		if (a->nviews > 1)
+			app_pop(a);
+		else
+			a->quit = true;
+		return;
+	case ACT_HELP:
+		help_open(a, ops->mask);
+		return;
+	case ACT_REDRAW:
+		a->redraw_all = true;
+		return;
+	case ACT_COMMAND:
+		prompt_open(a, PROMPT_COMMAND, ":", "", command_enter);
+		return;
+	case ACT_FILTER:
+		prompt_open(a, PROMPT_FILTER, "/", a->filter, filter_enter);
+		return;
+	case ACT_SAVED:
+		saved_open(a);
+		return;
+	case ACT_UNDO:
+		app_undo(a);
+		return;
+	default:
+		break;
+	}
+	if (!ops->key(a, a->state[top], act, key) && act == ACT_NONE && key != KEY_MOUSE &&
+	    key > 0) {
+		char kn[16];
+		app_status(a, R_STATUS, "%s: no such key here (? shows the keys)", tui_key_name(key, kn));
+	}
+}
+
+static char *login_name(void)
+{
+	struct passwd *pw = getpwuid(getuid());
+	const char *u = getenv("USER");
+
+	if (pw && pw->pw_name)
+		return pv_strdup(pw->pw_name);
+	return pv_strdup(u && *u ? u : "unknown");
+}
+
+int tui_run(const char *store_path, const char *filter, const char *theme_name,
+	    const char *config_path)
+{
+	struct app app, *a = &app;
+	struct pv_err err;
+	struct buf warn = BUF_INIT;
+	int rc = 0;
+
+	setlocale(LC_ALL, "");
+	memset(a, 0, sizeof *a);
+	a->prompt.text = (struct buf)BUF_INIT;
+	a->prompt.error = (struct buf)BUF_INIT;
+	a->prompt.comps = (struct buf)BUF_INIT;
+	a->count = -1;
+	pv_err_clear(&err);
+	if (config_load(&a->cfg, config_path, &err))
+		buf_printf(&warn, "%s:%ld:%ld: %s; using the defaults\n", err.file, err.line,
+			   err.column, err.msg);
+	keys_configure(&a->cfg, &warn);
+	theme_default(&a->theme);
+	if (theme_name || a->cfg.theme) {
+		pv_err_clear(&err);
+		if (theme_load(&a->theme, theme_name ? theme_name : a->cfg.theme, &err)) {
+			if (theme_name) {
+				fprintf(stderr, "provex: %s%s%s\n", err.file,
+					err.file[0] ? ": " : "", err.msg);
+				config_done(&a->cfg);
+				buf_done(&warn);
+				return 1;
+			}
+			buf_printf(&warn, "theme: %s\n", err.msg);
+			theme_default(&a->theme);
+		}
+	}
+	a->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
+	a->reviewer = a->cfg.reviewer ? pv_strdup(a->cfg.reviewer) : login_name();
+	pv_err_clear(&err);
+	if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
+		fprintf(stderr, "provex: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
+	a->store_path = pv_strdup(store_path);
+	pv_err_clear(&err);
+	if (counter_new(store_path, &a->counter, &err)) {
+		buf_printf(&warn, "counts are unavailable: %s\n", err.msg);
+		a->counter = NULL;
+	}
+	a->filter = pv_strdup("");
+	pv_err_clear(&err);
+	if (screen_start(a, &err)) {
+		fprintf(stderr, "provex: %s\n", err.msg);
+		rc = 1;
+		goto out;
+	}
+	{
+		int w, h;
+		screen_size(&w, &h);
+		grid_init(&a->grid, w, h);
+	}
+	app_push(a, &list_ops, list_new(a));
+	if (!filter || !app_set_filter(a, filter)) {
+		char *bad = a->status[0] ? pv_strdup(a->status) : NULL;
+		app_set_filter(a, "");
+		if (bad) {
+			app_status(a, R_ERROR, "%s", bad);
+			free(bad);
+		}
+	}
+	if (warn.len) {
+		/* the first line; the rest is in provex config --print */
+		char *nl = strchr(buf_str(&warn), '\n');
+		if (nl)
+			*nl = 0;
+		app_status(a, R_ERROR, "%s", buf_str(&warn));
+	}
+	while (!a->quit && !screen_interrupted()) {
+		int key, timeout;
+		draw(a);
+		timeout = prompt_timeout(a);
+		key = screen_wait(a, timeout);
+		poll_counter(a);
+		if (a->prompt.active)
+			prompt_tick(a);
+		if (key)
+			dispatch(a, key);
+	}
+	screen_stop();
+	if (screen_interrupted())
+		rc = 130;
+out:
+	while (a->nviews > 0) {
+		a->nviews--;
+		if (a->ops[a->nviews]->done)
+			a->ops[a->nviews]->done(a->state[a->nviews]);
+	}
+	if (a->confirm_free)
+		a->confirm_free(a->confirm_arg);
+	prompt_done(&a->prompt);
+	counter_free(a->counter);
+	store_close(a->store);
+	grid_done(&a->grid);
+	config_done(&a->cfg);
+	free(a->store_path);
+	free(a->filter);
+	free(a->sort);
+	free(a->reviewer);
+	free(a->tags);
+	buf_done(&warn);
+	return rc;
+}

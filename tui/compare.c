@@ -1,0 +1,224 @@
+/*
+ * compare.c - two documents side by side, each with its provenance
+ * header.  The right pane holds the document's counterpart: a linked pair
+ * when the store has one (pairs come with provex pairs), otherwise
+ * another tagged document, otherwise one picked from a filter typed at a
+ * prompt.  Tab switches the focused pane (relabel keys act on it), `=`
+ * toggles synchronised scrolling, `d` highlights the words the two share
+ * and the words only one has, `[` and `]` step the left pane through the
+ * list's documents.
+ */
+#include "pane.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct compare {
+	struct pane pane[2];
+	int focus;                   /* 0 left, 1 right */
+	bool sync;
+	bool diff;
+};
+
+static void set_diff(struct compare *c)
+{
+	if (c->diff) {
+		textview_set_diff(c->pane[0].tv, pane_words(&c->pane[1]), R_DIFF_LEFT);
+		textview_set_diff(c->pane[1].tv, pane_words(&c->pane[0]), R_DIFF_RIGHT);
+	} else {
+		textview_set_diff(c->pane[0].tv, NULL, R_DIFF_LEFT);
+		textview_set_diff(c->pane[1].tv, NULL, R_DIFF_RIGHT);
+	}
+}
+
+static void compare_draw(struct app *a, void *state, struct grid *g)
+{
+	struct compare *c = state;
+	int h = g->h - 1, lw = (g->w - 1) / 2, rw = g->w - 1 - lw, y;
+	char where[64], left[256];
+
+	pane_draw(a, &c->pane[0], g, 0, lw, 0, h, c->focus == 0);
+	for (y = 0; y < h; y++)
+		grid_puts(g, y, lw, lw + 1, "\xe2\x94\x82", R_DIM);
+	pane_draw(a, &c->pane[1], g, lw + 1, rw, 0, h, c->focus == 1);
+	snprintf(left, sizeof left, "compare #%lld | #%lld  focus: %s%s%s  (Tab, =, d, [ ], q)",
+		 (long long)c->pane[0].row->id, (long long)c->pane[1].row->id,
+		 c->focus ? "right" : "left", c->sync ? "  synced" : "",
+		 c->diff ? "  word diff" : "");
+	app_draw_status(a, g, left, pane_where(&c->pane[c->focus], where, sizeof where));
+}
+
+static void scroll_both(struct compare *c, void (*fn)(struct pane *, int), int n)
+{
+	if (c->sync) {
+		fn(&c->pane[0], n);
+		fn(&c->pane[1], n);
+	} else {
+		fn(&c->pane[c->focus], n);
+	}
+}
+
+/* Replaces the left document by the list's next or previous one. */
+static void step(struct app *a, struct compare *c, int dir)
+{
+	const struct browse_row *r;
+	struct pane np;
+
+	if (!list_step(a, dir)) {
+		app_status(a, R_STATUS, dir > 0 ? "the last document of the filter" :
+			   "the first document of the filter");
+		return;
+	}
+	r = list_current(a);
+	if (!r || !pane_load(a, &np, r))
+		return;
+	pane_done(&c->pane[0]);
+	c->pane[0] = np;
+	set_diff(c);
+	app_status(a, R_STATUS, "document %lld (pairs arrive with provex pairs; until "
+		   "then [ and ] walk the filter)", (long long)r->id);
+}
+
+static bool compare_key(struct app *a, void *state, enum action act, int key)
+{
+	struct compare *c = state;
+	struct pane *p = &c->pane[c->focus];
+	int page = p->rows > 1 ? p->rows - 1 : 1;
+
+	switch (act) {
+	case ACT_DOWN: scroll_both(c, pane_scroll, 1); return true;
+	case ACT_UP: scroll_both(c, pane_scroll, -1); return true;
+	case ACT_PGDN: scroll_both(c, pane_scroll, page); return true;
+	case ACT_PGUP: scroll_both(c, pane_scroll, -page); return true;
+	case ACT_TOP:
+		pane_top(&c->pane[0]);
+		pane_top(&c->pane[1]);
+		return true;
+	case ACT_END:
+		if (c->sync) {
+			pane_end(&c->pane[0]);
+			pane_end(&c->pane[1]);
+		} else {
+			pane_end(p);
+		}
+		return true;
+	case ACT_FOCUS: c->focus = !c->focus; return true;
+	case ACT_SYNC:
+		c->sync = !c->sync;
+		app_status(a, R_STATUS, "synchronised scrolling %s", c->sync ? "on" : "off");
+		return true;
+	case ACT_DIFF:
+		c->diff = !c->diff;
+		set_diff(c);
+		app_status(a, R_STATUS, c->diff ? "word diff: shared words dimmed, words only "
+			   "in one document highlighted" : "word diff off");
+		return true;
+	case ACT_PAIR_NEXT: step(a, c, 1); return true;
+	case ACT_PAIR_PREV: step(a, c, -1); return true;
+	case ACT_NEXT: pane_find(a, p, true); return true;
+	case ACT_PREV: pane_find(a, p, false); return true;
+	case ACT_EDIT: form_open(a, p->row->id, p->row); return true;
+	case ACT_HIST: history_open(a, p->row->id); return true;
+	default:
+		break;
+	}
+	if (act >= ACT_REAL && act <= ACT_QUICK9) {
+		app_relabel_key(a, act, p->row->id);
+		return true;
+	}
+	if (act == ACT_NONE && key == KEY_MOUSE) {
+		MEVENT ev;
+		if (getmouse(&ev) == OK) {
+			if (ev.bstate & BUTTON4_PRESSED)
+				scroll_both(c, pane_scroll, -3);
+			else if (ev.bstate & BUTTON5_PRESSED)
+				scroll_both(c, pane_scroll, 3);
+			else if (ev.bstate & BUTTON1_CLICKED)
+				c->focus = ev.x > a->grid.w / 2;
+		}
+		return true;
+	}
+	return false;
+}
+
+static void compare_refresh(struct app *a, void *state)
+{
+	struct compare *c = state;
+
+	pane_refresh(a, &c->pane[0]);
+	pane_refresh(a, &c->pane[1]);
+}
+
+static void compare_done(void *state)
+{
+	struct compare *c = state;
+
+	pane_done(&c->pane[0]);
+	pane_done(&c->pane[1]);
+	free(c);
+}
+
+const struct view_ops compare_ops = {
+	.name = "compare",
+	.mask = VM_COMPARE,
+	.draw = compare_draw,
+	.key = compare_key,
+	.done = compare_done,
+	.reload = compare_refresh,
+};
+
+/* Opens the compare view on two documents. */
+static void open_pair(struct app *a, const struct browse_row *left,
+		      const struct browse_row *right)
+{
+	struct compare *c = pv_malloc(sizeof *c);
+
+	memset(c, 0, sizeof *c);
+	c->sync = true;
+	if (!pane_load(a, &c->pane[0], left)) {
+		free(c);
+		return;
+	}
+	if (!pane_load(a, &c->pane[1], right)) {
+		pane_done(&c->pane[0]);
+		free(c);
+		return;
+	}
+	app_push(a, &compare_ops, c);
+}
+
+/* The picker's choice arrives here: left is the document compare was
+ * asked for (its id travels in the picker). */
+void compare_picked(struct app *a, int64_t left_id, int64_t right_id)
+{
+	struct browse_row *l = row_fetch(a, left_id), *r = NULL;
+
+	if (l)
+		r = row_fetch(a, right_id);
+	if (l && r)
+		open_pair(a, l, r);
+	row_free(l);
+	row_free(r);
+}
+
+void compare_open(struct app *a, const struct browse_row *left)
+{
+	size_t i;
+
+	/* another tagged document */
+	for (i = 0; i < a->ntags; i++) {
+		if (a->tags[i] != left->id) {
+			struct browse_row *r = row_fetch(a, a->tags[i]);
+			if (r) {
+				open_pair(a, left, r);
+				row_free(r);
+				app_status(a, R_STATUS, "comparing with tagged document %lld",
+					   (long long)a->tags[i]);
+			}
+			return;
+		}
+	}
+	doc_picker_open(a, left->id);
+}
