@@ -12,11 +12,29 @@
  *   - a logical line longer than TEXT_ANCHOR bytes is wrapped from anchor
  *     points every TEXT_ANCHOR bytes (moved forward to a character
  *     boundary), so stepping back over a 100 MB line without newlines
- *     costs at most one anchor's wrapping;
+ *     costs at most one anchor's wrapping; precisely, the anchors are the
+ *     multiples of TEXT_ANCHOR (moved past a split UTF-8 sequence and up
+ *     to 32 bytes of combining marks) that lie at least TEXT_ANCHOR bytes
+ *     after the start of their logical line, and each starts a visual
+ *     line, so finding where any byte's visual line starts looks at no
+ *     more than about two anchors' worth of text;
  *   - line numbers (of logical lines) come from newline counts cached at
  *     checkpoints, so the number of any position costs at most one
  *     checkpoint interval of counting after the first visit.
- * Glyphs are those of grid.h (placeholders for unsafe bytes, wide chars).
+ * Glyphs are those of grid.h (placeholders for unsafe bytes, wide chars)
+ * and take the columns a grid_pen gives them: placeholders their length,
+ * tabs up to the next multiple of 8 columns of the visual line.  A space
+ * or tab that does not fit ends its line (it is not drawn); a glyph wider
+ * than the whole width gets a line of its own and is cut.  A visual line
+ * holds its ending '\n'.  The end of the text (len) starts no visual line
+ * (a final '\n' adds no empty line), except that an empty text is one
+ * empty line at 0.
+ *
+ * Costs: textview_new computes nothing; the wrapped lines of the last few
+ * stretches between anchors or newlines are cached, so next/prev over a
+ * screen cost about one wrap of TEXT_ANCHOR bytes.  Line numbers cost one
+ * pass over the text up to the line the first time (newlines are counted
+ * 16 bytes at a time).
  *
  * Ownership: the textview borrows the text (the caller keeps it alive and
  * unchanged) and owns its caches, search needle and word sets.
@@ -44,7 +62,9 @@ void textview_free(struct textview *tv);          /* NULL allowed */
 size_t textview_set_width(struct textview *tv, int width, size_t off);
 
 /* The start of the visual line after the one starting at off, or len when
- * off's line is the last; textview_prev the one before (0 at the top). */
+ * off's line is the last; textview_prev the one before (0 at the top).
+ * (For an off inside a visual line, next gives the line after the one
+ * holding off and prev the start of the line holding off - 1.) */
 size_t textview_next(struct textview *tv, size_t off);
 size_t textview_prev(struct textview *tv, size_t off);
 /* The start of the visual line holding the byte at off. */
@@ -68,7 +88,11 @@ void textview_set_search(struct textview *tv, const char *needle);
 bool textview_find(struct textview *tv, size_t from, bool forward, size_t *at);
 
 /* Word sets for the compare view's word diff: words are runs of letters
- * and digits (UTF-8 letters included), compared case-folded for ASCII. */
+ * and digits (UTF-8 letters included), compared case-folded for ASCII.
+ * Every valid multibyte UTF-8 character counts as a letter; words longer
+ * than 1024 bytes are never in a set (and are drawn as not shared).  The
+ * set copies the words it keeps: text may go away after wordset_new.
+ * wordset_has takes one word (as textview_draw finds them). */
 struct wordset *wordset_new(const char *text, size_t len);
 void wordset_free(struct wordset *ws);            /* NULL allowed */
 bool wordset_has(const struct wordset *ws, const char *word, size_t len);
@@ -83,7 +107,13 @@ void textview_set_diff(struct textview *tv, const struct wordset *other,
  * columns [x, x + number_width + width): a right-aligned line number in
  * R_LINENO (number_width columns, 0 for none) on lines starting a logical
  * line, then the text in R_LIST (matches, diff and placeholders in their
- * roles).  Returns the offset after the last line drawn. */
+ * roles).  Returns the offset after the last line drawn.
+ *
+ * Details: the number is followed by one space; continuation lines get
+ * a blank number column in R_LINENO; rows past the end of the text are
+ * blanked in R_LIST.  Roles by priority: R_PLACEHOLDER, R_MATCH (every
+ * byte of every occurrence, overlapping ones included), then the word
+ * diff (letters and digits only; spaces and punctuation stay R_LIST). */
 size_t textview_draw(struct textview *tv, struct grid *g, int y, int rows,
 		     int x, int number_width, size_t top);
 
