@@ -1,4 +1,1244 @@
-/* browse.c - see browse.h (being written). */
+/*
+ * browse.c - the store functions the interface uses (see browse.h): pages
+ * of documents by keyset, counts on a thread of their own, the filter
+ * history and saved filters, values for completion, and relabelling a set
+ * of documents given by id.
+ *
+ * Keyset paging.  The display order is (sort value, id), both ascending or
+ * both descending; SQLite puts NULL before every value in ascending order.
+ * The rows "after" a key K = (v, id) in an order are therefore, ascending:
+ *
+ *     v NULL:      sort IS NULL AND id > K.id        (by id)
+ *                  then sort IS NOT NULL             (by sort, id)
+ *     v not NULL:  sort = v AND id > K.id            (by id)
+ *                  then sort > v                     (by sort, id)
+ *
+ * and descending the mirror image (sort = v AND id < K.id, then sort < v,
+ * then sort IS NULL).  Each piece is a segment queried on its own, in
+ * turn, until the page is full.  This is the row-value condition
+ * (sort, id) > (v, K.id) spelled so that an index on the sort column is
+ * walked from the key: SQLite uses only "sort >= v" of a row value, which
+ * would step over every earlier row sharing the value v (thousands of
+ * documents of one length, one source), and a row value with a NULL is
+ * NULL.  The segments that hold NULLs are skipped for columns that cannot
+ * be NULL (below), where they would cost a scan to find nothing.
+ *
+ * A page before a key, and the last page, are the rows after the key (or
+ * from the end) in the reverse order, reversed.
+ */
+#include "store_int.h"
 #include "browse.h"
 
-typedef int pv_browse_unused;
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* Entries kept in filter_history. */
+#define HISTORY_KEEP 1000
+/* Longest saved filter name. */
+#define SAVED_NAME_MAX 64
+
+/* Sort fields whose expression is never NULL (NOT NULL columns, or an
+ * expression of them); any other field is taken to hold NULLs. */
+static const char *const not_null[] = {
+	"id", "len", "words", "dup", "ratio", "origin", "ext", "file",
+};
+
+static bool nullable(const char *field)
+{
+	size_t i;
+
+	for (i = 0; i < PV_ARRAY_LEN(not_null); i++)
+		if (strcmp(not_null[i], field) == 0)
+			return false;
+	return true;
+}
+
+/* True when the SQL text sql names a column of table alias a ("t." or
+ * "i."); sql is written by filter.c or taken from the sort table, never
+ * user text. */
+static bool names_alias(const char *sql, char a)
+{
+	const char *p;
+
+	for (p = sql; (p = strchr(p, a)); p++)
+		if (p[1] == '.' && (p == sql || !(p[-1] == '_' || p[-1] == '.' ||
+		    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
+		    (p[-1] >= '0' && p[-1] <= '9'))))
+			return true;
+	return false;
+}
+
+/* Appends " FROM docs d" and the joins that where, the sort expression
+ * and (with texts) the selected columns need. */
+static void add_from(struct buf *sql, const struct filter_sql *where,
+		     const char *expr, bool texts)
+{
+	const char *w = where && where->where ? where->where : "1";
+
+	buf_puts(sql, " FROM docs d");
+	if (texts || names_alias(w, 't') || names_alias(expr, 't'))
+		buf_puts(sql, " JOIN texts t ON t.id=d.text_id");
+	if (names_alias(w, 'i') || names_alias(expr, 'i'))
+		buf_puts(sql, " JOIN inputs i ON i.id=d.input_id");
+}
+
+/* ---- keys ---- */
+
+void browse_key_copy(struct browse_key *dst, const struct browse_key *src)
+{
+	*dst = *src;
+	dst->s = src->type == SQLITE_TEXT && src->s ? pv_strdup(src->s) : NULL;
+}
+
+void browse_key_done(struct browse_key *k)
+{
+	if (!k)
+		return;
+	free(k->s);
+	memset(k, 0, sizeof *k);
+	k->type = SQLITE_NULL;
+}
+
+/* ---- segments ---- */
+
+/* One piece of the rows after a key (see the top of this file). */
+struct seg {
+	char cond[160];          /* condition on the sort key, "" for none */
+	bool by_id;              /* ordered by id alone (the sort value is fixed) */
+	bool bind_v, bind_id;    /* binds ?P (the value) and ?P+1 (the id) */
+};
+
+/* Fills segs with the pieces holding the rows strictly after key (NULL:
+ * from the start) in order (expr, id), descending when desc; p is the
+ * number of the first parameter free after the filter's.  Returns how many
+ * (at most 3). */
+static int segments(const char *field, const char *expr, bool desc,
+		    const struct browse_key *key, int p, struct seg segs[3])
+{
+	const char *cmp = desc ? "<" : ">";
+	bool null_ok = nullable(field);
+	int n = 0;
+
+	memset(segs, 0, 3 * sizeof *segs);
+	if (!key)
+		return 1;
+	if (strcmp(field, "id") == 0) {
+		snprintf(segs[0].cond, sizeof segs[0].cond, "d.id %s ?%d", cmp, p + 1);
+		segs[0].bind_id = true;
+		return 1;
+	}
+	if (key->type == SQLITE_NULL) {
+		snprintf(segs[n].cond, sizeof segs[n].cond,
+			 "%s IS NULL AND d.id %s ?%d", expr, cmp, p + 1);
+		segs[n].by_id = segs[n].bind_id = true;
+		n++;
+		if (!desc) {
+			snprintf(segs[n].cond, sizeof segs[n].cond,
+				 "%s IS NOT NULL", expr);
+			n++;
+		}
+		return n;
+	}
+	snprintf(segs[n].cond, sizeof segs[n].cond, "%s = ?%d AND d.id %s ?%d",
+		 expr, p, cmp, p + 1);
+	segs[n].by_id = segs[n].bind_v = segs[n].bind_id = true;
+	n++;
+	snprintf(segs[n].cond, sizeof segs[n].cond, "%s %s ?%d", expr, cmp, p);
+	segs[n].bind_v = true;
+	n++;
+	if (desc && null_ok) {
+		snprintf(segs[n].cond, sizeof segs[n].cond, "%s IS NULL", expr);
+		segs[n].by_id = true;
+		n++;
+	}
+	return n;
+}
+
+/* Binds a segment's key parameters. */
+static int bind_key(sqlite3_stmt *st, const struct seg *g,
+		    const struct browse_key *key, int p)
+{
+	int rc = SQLITE_OK;
+
+	if (g->bind_v) {
+		switch (key->type) {
+		case SQLITE_INTEGER:
+			rc = sqlite3_bind_int64(st, p, key->i);
+			break;
+		case SQLITE_FLOAT:
+			rc = sqlite3_bind_double(st, p, key->d);
+			break;
+		default:
+			rc = sqlite3_bind_text(st, p, key->s ? key->s : "", -1,
+					       SQLITE_STATIC);
+			break;
+		}
+	}
+	if (rc == SQLITE_OK && g->bind_id)
+		rc = sqlite3_bind_int64(st, p + 1, key->id);
+	return rc;
+}
+
+/* The number of the first parameter after the filter's. */
+static int first_free(const struct filter_sql *where)
+{
+	return where ? where->first + (int)where->nparams : 1;
+}
+
+/* Looks up the sort expression; PV_EUSAGE for an unknown field. */
+static int sort_expr(const char **field, const char **expr, struct pv_err *err)
+{
+	if (!*field)
+		*field = "id";
+	*expr = store_sort_expr(*field);
+	if (!*expr)
+		return pv_errf(err, PV_EUSAGE, "cannot sort on '%s' (sort fields: %s)",
+			       *field, store_sort_fields());
+	return 0;
+}
+
+/* ---- pages ---- */
+
+/* Strings of a row while the page is built: offsets into the arena
+ * (the arena moves as it grows), NO_STR for NULL. */
+#define NO_STR ((size_t)-1)
+enum { S_EXT, S_ORIGIN, S_SOURCE, S_GENERATOR, S_PURPOSE, S_LABEL, S_NOTE,
+       S_REVIEWER, S_HEAD, S_KEY, S_N };
+
+struct pending {
+	size_t off[S_N];
+};
+
+/* Copies column i (text or NULL) into the arena; its offset or NO_STR. */
+static size_t arena_col(struct buf *arena, sqlite3_stmt *st, int i)
+{
+	const unsigned char *v = sqlite3_column_text(st, i);
+	size_t off = arena->len;
+
+	if (!v)
+		return NO_STR;
+	buf_append(arena, v, (size_t)sqlite3_column_bytes(st, i));
+	buf_putc(arena, '\0');
+	return off;
+}
+
+static const char *const row_cols =
+	"SELECT d.id,d.text_id,d.len,t.words,t.nocc,d.ext_id,d.origin,d.source,"
+	"d.generator,d.purpose,d.label,d.note,d.reviewer,";
+
+/* Appends to p (and pend) the rows of one segment, at most limit; the
+ * count added in *got. */
+static int fetch_seg(struct store *s, const struct filter_sql *where,
+		     const char *expr, bool desc, const struct seg *g,
+		     const struct browse_key *key, size_t limit,
+		     struct browse_page *p, struct pending **pend, size_t *cap,
+		     size_t *got, struct pv_err *err)
+{
+	const char *dir = desc ? "DESC" : "ASC";
+	int fp = first_free(where), rc;
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+
+	*got = 0;
+	buf_puts(&sql, row_cols);
+	buf_puts(&sql, expr);
+	add_from(&sql, where, expr, true);
+	buf_printf(&sql, " WHERE (%s)", where && where->where ? where->where : "1");
+	if (g->cond[0])
+		buf_printf(&sql, " AND %s", g->cond);
+	if (g->by_id)
+		buf_printf(&sql, " ORDER BY d.id %s", dir);
+	else
+		buf_printf(&sql, " ORDER BY %s %s, d.id %s", expr, dir, dir);
+	buf_printf(&sql, " LIMIT %zu", limit);
+	st = store_prepare_where(s, buf_str(&sql), where, "listing documents", err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	if (key && bind_key(st, g, key, fp) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		return store_sqlerr(s, err, "listing documents");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct browse_row *r;
+		struct pending *q;
+		int i;
+
+		if (p->n == *cap) {
+			*cap = *cap ? *cap * 2 : 64;
+			p->rows = pv_realloc(p->rows, *cap * sizeof *p->rows);
+			*pend = pv_realloc(*pend, *cap * sizeof **pend);
+		}
+		r = &p->rows[p->n];
+		q = &(*pend)[p->n];
+		memset(r, 0, sizeof *r);
+		r->id = sqlite3_column_int64(st, 0);
+		r->text_id = sqlite3_column_int64(st, 1);
+		r->len = sqlite3_column_int64(st, 2);
+		r->words = sqlite3_column_int64(st, 3);
+		r->nocc = sqlite3_column_int64(st, 4);
+		for (i = 0; i < 8; i++)
+			q->off[S_EXT + i] = arena_col(&p->arena, st, 5 + i);
+		q->off[S_HEAD] = NO_STR;
+		q->off[S_KEY] = NO_STR;
+		r->key.id = r->id;
+		r->key.type = sqlite3_column_type(st, 13);
+		switch (r->key.type) {
+		case SQLITE_INTEGER:
+			r->key.i = sqlite3_column_int64(st, 13);
+			break;
+		case SQLITE_FLOAT:
+			r->key.d = sqlite3_column_double(st, 13);
+			break;
+		case SQLITE_NULL:
+			break;
+		default:        /* text (a blob is kept as text) */
+			r->key.type = SQLITE_TEXT;
+			q->off[S_KEY] = arena_col(&p->arena, st, 13);
+			break;
+		}
+		p->n++;
+		(*got)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "listing documents");
+	return 0;
+}
+
+/* Reads the heads of the texts and points the rows' strings into the
+ * arena, which no longer moves. */
+static int finish_rows(struct store *s, struct browse_page *p,
+		       struct pending *pend, struct pv_err *err)
+{
+	struct buf head = BUF_INIT;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < p->n; i++) {
+		if ((rc = store_text_head(s, p->rows[i].text_id, BROWSE_HEAD,
+					  &head, err))) {
+			buf_done(&head);
+			return rc;
+		}
+		pend[i].off[S_HEAD] = p->arena.len;
+		p->rows[i].head_len = PV_MIN(head.len, (size_t)BROWSE_HEAD);
+		buf_append(&p->arena, head.data ? head.data : "",
+			   p->rows[i].head_len);
+		buf_putc(&p->arena, '\0');
+	}
+	buf_done(&head);
+	for (i = 0; i < p->n; i++) {
+		struct browse_row *r = &p->rows[i];
+		const char **f[8] = { &r->ext_id, &r->origin, &r->source,
+				      &r->generator, &r->purpose, &r->label,
+				      &r->note, &r->reviewer };
+		int k;
+
+		for (k = 0; k < 8; k++)
+			*f[k] = pend[i].off[k] == NO_STR ? NULL :
+				p->arena.data + pend[i].off[k];
+		r->head = p->arena.data + pend[i].off[S_HEAD];
+		/* owned by the page: browse_key_done must not be called on it */
+		r->key.s = pend[i].off[S_KEY] == NO_STR ? NULL :
+			   p->arena.data + pend[i].off[S_KEY];
+	}
+	return 0;
+}
+
+int browse_fetch(struct store *s, const struct filter_sql *where,
+		 const char *sort, bool desc, enum browse_dir dir,
+		 const struct browse_key *key, size_t n,
+		 struct browse_page *out, struct pv_err *err)
+{
+	bool reverse = dir == BROWSE_LAST || dir == BROWSE_BEFORE;
+	bool qdesc = desc != reverse;       /* the order queried in */
+	const char *expr;
+	struct seg segs[3];
+	struct pending *pend = NULL;
+	size_t cap = 0, want, i;
+	int nseg, k, rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&out->arena);
+	if ((rc = sort_expr(&sort, &expr, err)))
+		return rc;
+	if (n > (size_t)INT32_MAX)          /* LIMIT n + 1 stays an int64 */
+		n = (size_t)INT32_MAX;
+	want = n + 1;
+	if (dir == BROWSE_FIRST || dir == BROWSE_LAST)
+		key = NULL;
+	else if (!key)
+		return pv_errf(err, PV_EUSAGE, "paging after or before a row needs "
+			       "that row's key");
+	nseg = segments(sort, expr, qdesc, key, first_free(where), segs);
+	for (k = 0; k < nseg && out->n < want; k++) {
+		size_t got;
+
+		if ((rc = fetch_seg(s, where, expr, qdesc, &segs[k], key,
+				    want - out->n, out, &pend, &cap, &got, err)))
+			goto fail;
+	}
+	if (out->n > n) {
+		out->more = true;
+		out->n = n;
+	}
+	if ((rc = finish_rows(s, out, pend, err)))
+		goto fail;
+	free(pend);
+	if (reverse)
+		for (i = 0; i < out->n / 2; i++) {
+			struct browse_row t = out->rows[i];
+
+			out->rows[i] = out->rows[out->n - 1 - i];
+			out->rows[out->n - 1 - i] = t;
+		}
+	return 0;
+fail:
+	free(pend);
+	browse_page_done(out);
+	return rc;
+}
+
+void browse_page_done(struct browse_page *p)
+{
+	if (!p)
+		return;
+	free(p->rows);
+	buf_done(&p->arena);
+	p->rows = NULL;
+	p->n = 0;
+	p->more = false;
+}
+
+/* The number of rows of where after key in order (sort, desc), by
+ * segments; the caller has checked sort. */
+static int count_after(struct store *s, const struct filter_sql *where,
+		       const char *sort, const char *expr, bool desc,
+		       const struct browse_key *key, int64_t *n,
+		       struct pv_err *err)
+{
+	struct seg segs[3];
+	int nseg, k, p = first_free(where);
+
+	*n = 0;
+	nseg = segments(sort, expr, desc, key, p, segs);
+	for (k = 0; k < nseg; k++) {
+		struct buf sql = BUF_INIT;
+		sqlite3_stmt *st;
+		int rc;
+
+		buf_puts(&sql, "SELECT count(*)");
+		add_from(&sql, where, expr, false);
+		buf_printf(&sql, " WHERE (%s)", where && where->where ?
+			   where->where : "1");
+		if (segs[k].cond[0])
+			buf_printf(&sql, " AND %s", segs[k].cond);
+		st = store_prepare_where(s, buf_str(&sql), where,
+					 "counting documents", err);
+		buf_done(&sql);
+		if (!st)
+			return err ? err->code : PV_ESTORE;
+		if (bind_key(st, &segs[k], key, p) != SQLITE_OK) {
+			sqlite3_finalize(st);
+			return store_sqlerr(s, err, "counting documents");
+		}
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*n += sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return store_sqlerr(s, err, "counting documents");
+	}
+	return 0;
+}
+
+int browse_position(struct store *s, const struct filter_sql *where,
+		    const char *sort, bool desc, const struct browse_key *key,
+		    int64_t *n, struct pv_err *err)
+{
+	const char *expr;
+	int rc;
+
+	*n = 0;
+	if ((rc = sort_expr(&sort, &expr, err)))
+		return rc;
+	/* the rows before key are the rows after it in the reverse order */
+	return count_after(s, where, sort, expr, !desc, key, n, err);
+}
+
+/* ---- counting in the background ---- */
+
+/* A request as given to counter_request; strings owned. */
+struct creq {
+	uint64_t gen;
+	char *filter, *sort;
+	bool desc, has_key;
+	struct browse_key key;
+};
+
+struct counter {
+	struct store *s;             /* read connection, used by the thread */
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int fds[2];                  /* pipe: [0] read end (counter_fd) */
+	/* under mu: */
+	bool has_req, running, quit, has_result;
+	struct creq req;             /* pending (has_req) */
+	uint64_t res_gen;
+	int64_t res_n;
+};
+
+static void creq_done(struct creq *r)
+{
+	free(r->filter);
+	free(r->sort);
+	if (r->has_key)
+		browse_key_done(&r->key);
+	memset(r, 0, sizeof *r);
+}
+
+/* Runs one request on the counter's connection: the count, or a negative
+ * code.  *interrupted when sqlite3_interrupt stopped it. */
+static int64_t count_one(struct counter *c, const struct creq *r, bool *interrupted)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
+	struct pv_err err;
+	int64_t n = 0;
+	int rc;
+
+	*interrupted = false;
+	if ((rc = filter_parse(r->filter ? r->filter : "", &ast, &err)))
+		return rc;
+	rc = filter_compile(ast, &sql);
+	filter_free(ast);
+	if (rc)
+		return rc;
+	if (r->has_key)
+		rc = browse_position(c->s, &sql, r->sort, r->desc, &r->key, &n, &err);
+	else
+		rc = store_count(c->s, &sql, &n, &err);
+	filter_sql_done(&sql);
+	if (rc && sqlite3_errcode(c->s->db) == SQLITE_INTERRUPT)
+		*interrupted = true;
+	return rc ? rc : n;
+}
+
+static void *counter_main(void *arg)
+{
+	struct counter *c = arg;
+
+	pthread_mutex_lock(&c->mu);
+	for (;;) {
+		struct creq r;
+		bool interrupted;
+		int64_t n;
+
+		while (!c->quit && !c->has_req)
+			pthread_cond_wait(&c->cv, &c->mu);
+		if (c->quit)
+			break;
+		r = c->req;
+		memset(&c->req, 0, sizeof c->req);
+		c->has_req = false;
+		c->running = true;
+		pthread_mutex_unlock(&c->mu);
+
+		n = count_one(c, &r, &interrupted);
+
+		pthread_mutex_lock(&c->mu);
+		c->running = false;
+		if (c->quit || c->has_req) {
+			/* superseded: a newer request is waiting */
+			creq_done(&r);
+			continue;
+		}
+		if (interrupted) {
+			/* not by a newer request (there is none): run it again */
+			c->req = r;
+			c->has_req = true;
+			continue;
+		}
+		c->res_gen = r.gen;
+		c->res_n = n;
+		c->has_result = true;
+		creq_done(&r);
+		if (write(c->fds[1], "", 1) < 0) {
+			/* the pipe is full: a wake-up is already pending */
+		}
+	}
+	pthread_mutex_unlock(&c->mu);
+	return NULL;
+}
+
+static int set_nonblock_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0 ||
+	    fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+		return -1;
+	return 0;
+}
+
+int counter_new(const char *path, struct counter **out, struct pv_err *err)
+{
+	struct counter *c;
+	int rc;
+
+	*out = NULL;
+	c = pv_calloc(1, sizeof *c);
+	c->fds[0] = c->fds[1] = -1;
+	if ((rc = store_open(&c->s, path, STORE_READ, err))) {
+		free(c);
+		return rc;
+	}
+	if (pipe(c->fds) != 0 || set_nonblock_cloexec(c->fds[0]) ||
+	    set_nonblock_cloexec(c->fds[1])) {
+		rc = pv_errf(err, PV_EIO, "cannot create a pipe: %s", strerror(errno));
+		goto fail;
+	}
+	pthread_mutex_init(&c->mu, NULL);
+	pthread_cond_init(&c->cv, NULL);
+	if ((rc = pthread_create(&c->thread, NULL, counter_main, c)) != 0) {
+		pthread_cond_destroy(&c->cv);
+		pthread_mutex_destroy(&c->mu);
+		rc = pv_errf(err, PV_EIO, "cannot start the counting thread: %s",
+			     strerror(rc));
+		goto fail;
+	}
+	*out = c;
+	return 0;
+fail:
+	if (c->fds[0] >= 0)
+		close(c->fds[0]);
+	if (c->fds[1] >= 0)
+		close(c->fds[1]);
+	store_close(c->s);
+	free(c);
+	return rc;
+}
+
+void counter_free(struct counter *c)
+{
+	if (!c)
+		return;
+	pthread_mutex_lock(&c->mu);
+	c->quit = true;
+	if (c->running)
+		sqlite3_interrupt(c->s->db);
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+	pthread_join(c->thread, NULL);
+	if (c->has_req)
+		creq_done(&c->req);
+	pthread_cond_destroy(&c->cv);
+	pthread_mutex_destroy(&c->mu);
+	close(c->fds[0]);
+	close(c->fds[1]);
+	store_close(c->s);
+	free(c);
+}
+
+int counter_fd(const struct counter *c)
+{
+	return c->fds[0];
+}
+
+void counter_request(struct counter *c, uint64_t gen, const char *filter,
+		     const char *sort, bool desc, const struct browse_key *key)
+{
+	struct creq r;
+
+	memset(&r, 0, sizeof r);
+	r.gen = gen;
+	r.filter = pv_strdup(filter ? filter : "");
+	r.sort = sort ? pv_strdup(sort) : NULL;
+	r.desc = desc;
+	if (key) {
+		browse_key_copy(&r.key, key);
+		r.has_key = true;
+	}
+	pthread_mutex_lock(&c->mu);
+	if (c->has_req)
+		creq_done(&c->req);
+	c->req = r;
+	c->has_req = true;
+	c->has_result = false;      /* an older count is never reported now */
+	/* the connection stays open while the thread runs (counter_free
+	 * closes it after the join), so interrupting it here is safe */
+	if (c->running)
+		sqlite3_interrupt(c->s->db);
+	pthread_cond_signal(&c->cv);
+	pthread_mutex_unlock(&c->mu);
+}
+
+bool counter_result(struct counter *c, uint64_t *gen, int64_t *n)
+{
+	char drain[64];
+	bool got;
+
+	while (read(c->fds[0], drain, sizeof drain) > 0)
+		;
+	pthread_mutex_lock(&c->mu);
+	got = c->has_result;
+	if (got) {
+		*gen = c->res_gen;
+		*n = c->res_n;
+		c->has_result = false;
+	}
+	pthread_mutex_unlock(&c->mu);
+	return got;
+}
+
+/* ---- small statements ---- */
+
+static sqlite3_stmt *prep(struct store *s, const char *sql, const char *what,
+			  struct pv_err *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, what);
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Steps a statement that returns no rows, and finalizes it. */
+static int run_done(struct store *s, sqlite3_stmt *st, const char *what,
+		    struct pv_err *err)
+{
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, what);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Collects column 0 of every row as a string (NULLs skipped) into a new
+ * array. */
+static int collect_strings(struct store *s, sqlite3_stmt *st, const char *what,
+			   char ***out, size_t *n, struct pv_err *err)
+{
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *v = sqlite3_column_text(st, 0);
+
+		if (!v)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = pv_realloc(*out, cap * sizeof **out);
+		}
+		(*out)[(*n)++] = pv_strndup((const char *)v,
+					    (size_t)sqlite3_column_bytes(st, 0));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, what);
+		while (*n)
+			free((*out)[--*n]);
+		free(*out);
+		*out = NULL;
+		return rc;
+	}
+	return 0;
+}
+
+/* Runs f inside a write transaction of its own, unless the caller holds
+ * one already. */
+static int in_tx(struct store *s, int (*f)(struct store *, const void *,
+					   struct pv_err *),
+		 const void *arg, struct pv_err *err)
+{
+	bool own = !s->in_tx;
+	int rc;
+
+	if (own && (rc = store_begin(s, err)))
+		return rc;
+	rc = f(s, arg, err);
+	if (!own)
+		return rc;
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+/* ---- filter history ---- */
+
+static int history_add(struct store *s, const void *arg, struct pv_err *err)
+{
+	const char *filter = arg;
+	sqlite3_stmt *st;
+	int rc;
+
+	st = prep(s, "SELECT filter FROM filter_history ORDER BY id DESC LIMIT 1",
+		  "reading the filter history", err);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), filter) == 0) {
+		sqlite3_finalize(st);
+		return 0;           /* the newest entry already */
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "reading the filter history");
+	st = prep(s, "INSERT INTO filter_history(filter,at) VALUES(?1,"
+		  "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+		  "adding to the filter history", err);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
+	if ((rc = run_done(s, st, "adding to the filter history", err)))
+		return rc;
+	st = prep(s, "DELETE FROM filter_history WHERE id <= (SELECT id FROM "
+		  "filter_history ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+		  "trimming the filter history", err);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int(st, 1, HISTORY_KEEP);
+	return run_done(s, st, "trimming the filter history", err);
+}
+
+int browse_history_add(struct store *s, const char *filter, struct pv_err *err)
+{
+	if (!filter || !*filter)
+		return 0;
+	return in_tx(s, history_add, filter, err);
+}
+
+int browse_history(struct store *s, size_t max, char ***filters, size_t *n,
+		   struct pv_err *err)
+{
+	sqlite3_stmt *st;
+
+	*filters = NULL;
+	*n = 0;
+	if (max == 0)
+		return 0;
+	st = prep(s, "SELECT filter FROM filter_history ORDER BY id DESC LIMIT ?1",
+		  "reading the filter history", err);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+	return collect_strings(s, st, "reading the filter history", filters, n, err);
+}
+
+/* ---- saved filters ---- */
+
+static int check_name(const char *name, struct pv_err *err)
+{
+	size_t len = name ? strlen(name) : 0, i;
+
+	if (len == 0)
+		return pv_errf(err, PV_EINVAL, "a saved filter needs a name");
+	if (len > SAVED_NAME_MAX)
+		return pv_errf(err, PV_EINVAL, "the filter name is %zu bytes long; "
+			       "at most %d are allowed", len, SAVED_NAME_MAX);
+	for (i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)name[i];
+
+		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.')
+			continue;
+		if (ch < 0x20 || ch >= 0x7f)
+			return pv_errf(err, PV_EINVAL, "a filter name holds the byte "
+				       "0x%02x at position %zu; names are ASCII "
+				       "letters, digits, '-', '_' and '.'", ch, i + 1);
+		return pv_errf(err, PV_EINVAL, "the filter name '%s' holds '%c' at "
+			       "position %zu; names are letters, digits, '-', '_' "
+			       "and '.'", name, ch, i + 1);
+	}
+	return 0;
+}
+
+struct save_arg {
+	const char *name, *filter;
+};
+
+static int save_filter(struct store *s, const void *arg, struct pv_err *err)
+{
+	const struct save_arg *a = arg;
+	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO saved_filters(name,"
+				"filter,saved_at) VALUES(?1,?2,"
+				"strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+				"saving a filter", err);
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->filter, -1, SQLITE_STATIC);
+	return run_done(s, st, "saving a filter", err);
+}
+
+int browse_save_filter(struct store *s, const char *name, const char *filter,
+		       struct pv_err *err)
+{
+	struct filter_ast *ast = NULL;
+	struct save_arg a = { name, filter ? filter : "" };
+	int rc;
+
+	if ((rc = check_name(name, err)))
+		return rc;
+	if ((rc = filter_parse(a.filter, &ast, err)))
+		return rc;
+	filter_free(ast);
+	return in_tx(s, save_filter, &a, err);
+}
+
+static int delete_filter(struct store *s, const void *arg, struct pv_err *err)
+{
+	const char *name = arg;
+	sqlite3_stmt *st = prep(s, "DELETE FROM saved_filters WHERE name=?1",
+				"deleting a saved filter", err);
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+	if ((rc = run_done(s, st, "deleting a saved filter", err)))
+		return rc;
+	if (sqlite3_changes(s->db) == 0)
+		return pv_errf(err, PV_ENOTFOUND, "no saved filter is named '%s'",
+			       name);
+	return 0;
+}
+
+int browse_delete_filter(struct store *s, const char *name, struct pv_err *err)
+{
+	int rc;
+
+	if ((rc = check_name(name, err)))
+		return rc;
+	return in_tx(s, delete_filter, name, err);
+}
+
+int browse_saved(struct store *s, struct browse_saved **out, size_t *n,
+		 struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT name,filter FROM saved_filters ORDER BY name",
+				"reading the saved filters", err);
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *nm = (const char *)sqlite3_column_text(st, 0);
+		const char *f = (const char *)sqlite3_column_text(st, 1);
+
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = pv_realloc(*out, cap * sizeof **out);
+		}
+		(*out)[*n].name = pv_strdup(nm ? nm : "");
+		(*out)[*n].filter = pv_strdup(f ? f : "");
+		(*n)++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading the saved filters");
+		browse_saved_free(*out, *n);
+		*out = NULL;
+		*n = 0;
+		return rc;
+	}
+	return 0;
+}
+
+void browse_saved_free(struct browse_saved *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].name);
+		free(v[i].filter);
+	}
+	free(v);
+}
+
+/* ---- completion ---- */
+
+/* The fields completed from the store: column, and whether an index has it
+ * as its first column. */
+static const struct { const char *field, *col; bool indexed; } value_cols[] = {
+	{ "source", "source", true },          /* docs_source_len */
+	{ "generator", "generator", true },    /* docs_generator */
+	{ "purpose", "purpose", true },        /* docs_purpose */
+	{ "label", "label", true },            /* docs_label */
+	{ "reviewer", "reviewer", false },     /* no index: one scan */
+};
+
+/* The smallest string greater than every string starting with prefix (of
+ * len bytes), in out (len bytes at most); its length, or 0 when there is
+ * none (empty prefix, or only 0xff bytes). */
+static size_t successor(const char *prefix, size_t len, char *out)
+{
+	while (len > 0 && (unsigned char)prefix[len - 1] == 0xff)
+		len--;
+	if (len == 0)
+		return 0;
+	memcpy(out, prefix, len);
+	out[len - 1] = (char)((unsigned char)out[len - 1] + 1);
+	return len;
+}
+
+/* Distinct values of col (indexed) from prefix (plen bytes) up to succ
+ * (slen bytes, none when 0), at most max, by one index lookup each. */
+static int skip_scan(struct store *s, const char *col, const char *prefix,
+		     size_t plen, const char *succ, size_t slen, size_t max,
+		     char ***values, size_t *n, struct pv_err *err)
+{
+	sqlite3_stmt *st[2] = { NULL, NULL }, *cur;
+	size_t cap = 0;
+	int i, rc = SQLITE_DONE;
+
+	for (i = 0; i < 2; i++) {
+		struct buf sql = BUF_INIT;
+
+		buf_printf(&sql, "SELECT %s FROM docs WHERE %s %s ?1", col, col,
+			   i == 0 ? ">=" : ">");
+		if (slen)
+			buf_printf(&sql, " AND %s < ?2", col);
+		buf_printf(&sql, " ORDER BY %s LIMIT 1", col);
+		st[i] = prep(s, buf_str(&sql), "completing values", err);
+		buf_done(&sql);
+		if (!st[i]) {
+			sqlite3_finalize(st[0]);
+			return err ? err->code : PV_ESTORE;
+		}
+		if (slen)
+			sqlite3_bind_text(st[i], 2, succ, (int)slen, SQLITE_STATIC);
+	}
+	cur = st[0];
+	sqlite3_bind_text(cur, 1, prefix, (int)plen, SQLITE_STATIC);
+	while (*n < max && (rc = sqlite3_step(cur)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*values = pv_realloc(*values, cap * sizeof **values);
+		}
+		(*values)[*n] = pv_strndup((const char *)sqlite3_column_text(cur, 0),
+					   (size_t)sqlite3_column_bytes(cur, 0));
+		sqlite3_reset(cur);
+		cur = st[1];
+		/* the string outlives the statement's use of it */
+		sqlite3_bind_text(cur, 1, (*values)[*n], -1, SQLITE_STATIC);
+		(*n)++;
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		rc = store_sqlerr(s, err, "completing values");
+	else
+		rc = 0;
+	sqlite3_finalize(st[0]);
+	sqlite3_finalize(st[1]);
+	if (rc) {
+		while (*n)
+			free((*values)[--*n]);
+		free(*values);
+		*values = NULL;
+	}
+	return rc;
+}
+
+int browse_values(struct store *s, const char *field, const char *prefix,
+		  size_t max, char ***values, size_t *n, struct pv_err *err)
+{
+	static const char *const origins[] = { "real", "synthetic", "unknown" };
+	size_t plen = prefix ? strlen(prefix) : 0, slen, i, cap = 0;
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	char *succ;
+	int rc, k = -1;
+
+	*values = NULL;
+	*n = 0;
+	if (!prefix)
+		prefix = "";
+	if (strcmp(field, "origin") == 0) {
+		for (i = 0; i < PV_ARRAY_LEN(origins) && *n < max; i++)
+			if (strncmp(origins[i], prefix, plen) == 0) {
+				if (*n == cap) {
+					cap = PV_ARRAY_LEN(origins);
+					*values = pv_realloc(*values, cap * sizeof **values);
+				}
+				(*values)[(*n)++] = pv_strdup(origins[i]);
+			}
+		return 0;
+	}
+	for (i = 0; i < PV_ARRAY_LEN(value_cols); i++)
+		if (strcmp(value_cols[i].field, field) == 0)
+			k = (int)i;
+	if (k < 0)
+		return pv_errf(err, PV_EUSAGE, "no values to complete for '%s' (fields: "
+			       "source, generator, purpose, label, origin, reviewer)",
+			       field);
+	if (max == 0)
+		return 0;
+	succ = pv_malloc(plen + 1);
+	slen = successor(prefix, plen, succ);
+	if (!value_cols[k].indexed) {
+		/* one scan of docs, for a column without an index */
+		buf_printf(&sql, "SELECT DISTINCT %s FROM docs WHERE %s >= ?1",
+			   value_cols[k].col, value_cols[k].col);
+		if (slen)
+			buf_printf(&sql, " AND %s < ?2", value_cols[k].col);
+		buf_puts(&sql, " ORDER BY 1 LIMIT ?3");
+		st = prep(s, buf_str(&sql), "completing values", err);
+		buf_done(&sql);
+		if (!st) {
+			free(succ);
+			return err ? err->code : PV_ESTORE;
+		}
+		sqlite3_bind_text(st, 1, prefix, (int)plen, SQLITE_STATIC);
+		if (slen)
+			sqlite3_bind_text(st, 2, succ, (int)slen, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, max > INT64_MAX ? INT64_MAX : (int64_t)max);
+		rc = collect_strings(s, st, "completing values", values, n, err);
+		free(succ);
+		return rc;
+	}
+	/* a skip-scan of the index: each next distinct value is the first
+	 * entry past the previous one, a lookup of its own */
+	rc = skip_scan(s, value_cols[k].col, prefix, plen, succ, slen, max,
+		       values, n, err);
+	free(succ);
+	return rc;
+}
+
+/* ---- one document ---- */
+
+int browse_history_count(struct store *s, int64_t id, int64_t *n,
+			 struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM history WHERE doc_id=?1",
+				"counting history", err);
+	int rc;
+
+	*n = 0;
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(s, err, "counting history");
+	return 0;
+}
+
+/* ---- sets of documents ---- */
+
+int browse_ids(struct store *s, const struct filter_sql *where, int64_t **ids,
+	       size_t *n, struct pv_err *err)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	*ids = NULL;
+	*n = 0;
+	buf_puts(&sql, "SELECT d.id");
+	add_from(&sql, where, "", false);
+	buf_printf(&sql, " WHERE (%s) ORDER BY d.id",
+		   where && where->where ? where->where : "1");
+	st = store_prepare_where(s, buf_str(&sql), where, "listing documents", err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 1024;
+			*ids = pv_realloc(*ids, cap * sizeof **ids);
+		}
+		(*ids)[(*n)++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		free(*ids);
+		*ids = NULL;
+		*n = 0;
+		return store_sqlerr(s, err, "listing documents");
+	}
+	return 0;
+}
+
+/* Fills temp.pv_browse_ids with ids (a table private to this connection,
+ * written in a transaction of the temporary database only: the store's
+ * write lock is not taken). */
+static int fill_ids(struct store *s, const int64_t *ids, size_t n,
+		    struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	if ((rc = store_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS pv_browse_ids("
+			     "id INTEGER PRIMARY KEY); DELETE FROM temp.pv_browse_ids; "
+			     "BEGIN", err)))
+		return rc;
+	st = prep(s, "INSERT OR IGNORE INTO temp.pv_browse_ids VALUES(?1)",
+		  "collecting documents", err);
+	if (!st) {
+		store_exec(s->db, "ROLLBACK", NULL);
+		return err ? err->code : PV_ESTORE;
+	}
+	for (i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			rc = store_sqlerr(s, err, "collecting documents");
+			sqlite3_finalize(st);
+			store_exec(s->db, "ROLLBACK", NULL);
+			return rc;
+		}
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return store_exec(s->db, "COMMIT", err);
+}
+
+int browse_label_ids(struct store *s, const int64_t *ids, size_t n,
+		     const struct label_change *changes, size_t nchanges,
+		     const char *reviewer, const char *note, const char *command,
+		     struct label_result *res, struct pv_err *err)
+{
+	char where[] = "d.id IN (SELECT id FROM temp.pv_browse_ids)";
+	struct filter_sql sel = { where, NULL, 0, 1 };
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (s->in_tx)
+		return pv_errf(err, PV_EUSAGE, "relabelling needs a transaction of "
+			       "its own; the store is inside one");
+	/* label_set takes the write lock itself (BEGIN IMMEDIATE), so the
+	 * ids are gathered before, in the temporary database */
+	if ((rc = fill_ids(s, ids, n, err)) == 0)
+		rc = label_set(s, &sel, changes, nchanges, reviewer, note, command,
+			       false, res, err);
+	store_exec(s->db, "DROP TABLE IF EXISTS temp.pv_browse_ids", NULL);
+	return rc;
+}

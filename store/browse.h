@@ -9,6 +9,9 @@
  * OFFSET.  The cost of a page is that of the index walk to the key, which
  * does not grow with the position.  Sorting by a column without an index
  * on it (words, dup, ratio, file) costs a sort of the matching rows.
+ * Documents without a value (source, generator, purpose NULL) come first
+ * in ascending order and last in descending order, among themselves by
+ * id, as SQLite orders NULLs.
  *
  * Ownership: struct browse_page owns its rows and their strings
  * (browse_page_done).  The counter owns its thread and connection.
@@ -43,7 +46,9 @@ struct browse_row {
 	const char *head;        /* the first BROWSE_HEAD bytes of the text
 				  * (may hold NULs and cut characters) */
 	size_t head_len;
-	struct browse_key key;   /* the row's sort key (owned by the page) */
+	struct browse_key key;   /* the row's sort key (owned by the page: never
+				  * browse_key_done it; browse_key_copy it to
+				  * keep it past the page) */
 };
 
 struct browse_page {
@@ -64,14 +69,23 @@ enum browse_dir {
  * store_sort_expr; NULL = id), descending when desc, id breaking ties in
  * the same direction.  key is needed for AFTER and BEFORE.  out is
  * initialized in every case.  more says whether rows exist beyond the
- * page in the direction fetched. */
+ * page in the direction fetched (with n = 0: whether there are any). */
 int browse_fetch(struct store *s, const struct filter_sql *where,
 		 const char *sort, bool desc, enum browse_dir dir,
 		 const struct browse_key *key, size_t n,
 		 struct browse_page *out, struct pv_err *err);
-void browse_page_done(struct browse_page *p);
+void browse_page_done(struct browse_page *p);          /* NULL allowed */
+/* dst becomes an independent copy of src (its own string). */
 void browse_key_copy(struct browse_key *dst, const struct browse_key *src);
+/* Frees a key made by browse_key_copy (NULL allowed). */
 void browse_key_done(struct browse_key *k);
+
+/* The number of documents of where before key in (sort, desc) order: the
+ * position of the row with that key (0 for the first row).  What the
+ * counter counts for a request with a key. */
+int browse_position(struct store *s, const struct filter_sql *where,
+		    const char *sort, bool desc, const struct browse_key *key,
+		    int64_t *n, struct pv_err *err);
 
 /* ---- counting in the background ---- */
 
@@ -95,16 +109,21 @@ bool counter_result(struct counter *c, uint64_t *gen, int64_t *n);
 
 /* ---- filter history and saved filters (kept in the store) ---- */
 
-/* Appends a filter to the history (not when equal to the last entry). */
+/* Appends a filter to the history (not when equal to the last entry, nor
+ * the empty filter); the oldest entries past the last 1000 are dropped.
+ * Takes the write lock unless the caller is inside a transaction. */
 int browse_history_add(struct store *s, const char *filter, struct pv_err *err);
 /* The last max filters, newest first; the caller frees each and the array. */
 int browse_history(struct store *s, size_t max, char ***filters, size_t *n,
 		   struct pv_err *err);
 
 /* Saves (or replaces) a named filter.  Names: 1-64 bytes of letters,
- * digits, '-', '_', '.'. */
+ * digits, '-', '_', '.' (else PV_EINVAL, the message naming the offending
+ * byte); the filter must parse (else PV_EPARSE with err->column, as
+ * filter_parse). */
 int browse_save_filter(struct store *s, const char *name, const char *filter,
 		       struct pv_err *err);
+/* PV_ENOTFOUND when no filter has that name. */
 int browse_delete_filter(struct store *s, const char *name, struct pv_err *err);
 struct browse_saved {
 	char *name, *filter;     /* owned */
@@ -117,8 +136,11 @@ void browse_saved_free(struct browse_saved *v, size_t n);
 /* ---- completion ---- */
 
 /* Up to max distinct values of field (source, generator, purpose, label,
- * origin, reviewer) starting with prefix, sorted; the caller frees.  Fast
- * on large stores (index walks, not scans). */
+ * origin, reviewer) starting with prefix (byte for byte, case-sensitive),
+ * sorted by bytes; the caller frees each and the array.  Fast on large
+ * stores: one index lookup per value returned.  origin gives its three
+ * fixed values; reviewer has no index and costs one scan of docs.
+ * PV_EUSAGE for another field. */
 int browse_values(struct store *s, const char *field, const char *prefix,
 		  size_t max, char ***values, size_t *n, struct pv_err *err);
 
@@ -131,7 +153,10 @@ int browse_history_count(struct store *s, int64_t id, int64_t *n,
 /* ---- relabelling a set of documents ---- */
 
 /* label_set over the documents ids[0..n) (any order, repeats allowed),
- * however many: the ids go through a temporary table, not the filter. */
+ * however many: the ids go through a temporary table, not the filter.
+ * Ids of no document are ignored (res->matched counts the others).  The
+ * caller must not be inside a transaction (label_set takes the write
+ * lock itself). */
 int browse_label_ids(struct store *s, const int64_t *ids, size_t n,
 		     const struct label_change *changes, size_t nchanges,
 		     const char *reviewer, const char *note, const char *command,

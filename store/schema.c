@@ -125,6 +125,23 @@ static const char *const schema_v2 =
 	"CREATE INDEX IF NOT EXISTS docs_origin_len ON docs(origin, len);\n"
 	"CREATE INDEX IF NOT EXISTS docs_source_len ON docs(source, len);\n";
 
+/* Version 3: what the interface keeps between sessions, the filters given
+ * (newest last, at most 1000 kept: see browse.c) and filters saved by
+ * name; and an index on docs.len, so that a page of documents sorted by
+ * length is an index walk from its key, not a sort of the whole store. */
+static const char *const schema_v3 =
+	"CREATE TABLE IF NOT EXISTS filter_history(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  filter TEXT NOT NULL,\n"
+	"  at TEXT NOT NULL\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS saved_filters(\n"
+	"  name TEXT PRIMARY KEY,\n"
+	"  filter TEXT NOT NULL,\n"
+	"  saved_at TEXT NOT NULL\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS docs_len ON docs(len);\n";
+
 static const char *const migrate_v1_v2 =
 	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
 	"ALTER TABLE docs ADD COLUMN note TEXT;\n"
@@ -141,7 +158,8 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 {
 	char sql[128];
 
-	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err))
+	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err) ||
+	    store_exec(db, schema_v3, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -166,11 +184,15 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 
 	if (from == STORE_SCHEMA_VERSION)
 		return 0;
-	if (from != 1)
+	if (from < 1 || from > STORE_SCHEMA_VERSION)
 		return pv_errf(err, PV_ESTORE,
 			       "no migration from schema version %d to %d", from,
 			       STORE_SCHEMA_VERSION);
-	if (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err))
+	/* one step after the other: 1 -> 2 -> 3 */
+	if (from < 2 &&
+	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
+		return err ? err->code : PV_ESTORE;
+	if (from < 3 && store_exec(db, schema_v3, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
 	if (store_exec(db, sql, err))
