@@ -21,7 +21,7 @@ struct reader {
  * field kept from the input, one per line. */
 static void load_meta(struct app *a, struct reader *r)
 {
-	struct doc_row row;
+	struct doc_row row = { 0 };
 	struct pv_err err;
 	struct json_object obj = JSON_OBJECT_INIT;
 	struct json_value v;
@@ -216,7 +216,7 @@ const struct view_ops reader_ops = {
 	.reload = reader_refresh,
 };
 
-void reader_open(struct app *a, const struct browse_row *row)
+void doc_open(struct app *a, const struct browse_row *row)
 {
 	struct reader *r = pv_malloc(sizeof *r);
 
