@@ -35,6 +35,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "revert the last batch of changes (or the one named)" },
 	{ "demo", cmd_demo, "[--dir DIR] [--rebuild]",
 	  "build a demo store from this machine's documentation and show it" },
+	{ "config", cmd_config, "--print [--file F]",
+	  "print the effective configuration" },
 	{ NULL, NULL, NULL, NULL }
 };
 

@@ -17,13 +17,13 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/label.h"
+#include "../tui/config.h"
 
 #include <getopt.h>
 #include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <yaml.h>
 
 /* More documents than this at once need --yes or a confirmation. */
 #define LABEL_CONFIRM_OVER 1000
@@ -93,73 +93,25 @@ static char *command_line(const char *name, int argc, char **argv)
 	return buf_take(&b);
 }
 
-/* Prints a warning about the configuration file (not fatal). */
-static void config_warn(const char *path, const yaml_mark_t *m, const char *what)
-{
-	cli_errorf("warning: %s:%lu:%lu: %s; the configuration file is ignored",
-		   path, (unsigned long)m->line + 1, (unsigned long)m->column + 1,
-		   what);
-}
-
-/* The reviewer named in the configuration file, or NULL (caller frees). */
+/* The reviewer named in the configuration file, or NULL (caller frees).  A
+ * broken file is reported as a warning with file:line:column and ignored. */
 static char *config_reviewer(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	struct buf path = BUF_INIT;
-	yaml_parser_t parser;
-	yaml_document_t doc;
-	yaml_node_t *root;
-	yaml_node_pair_t *pr;
+	struct config cfg;
+	struct pv_err e;
 	char *name = NULL;
-	FILE *fp;
 
-	if (xdg && *xdg)
-		buf_printf(&path, "%s/provex/config.yaml", xdg);
-	else if (home && *home)
-		buf_printf(&path, "%s/.config/provex/config.yaml", home);
-	else
-		return NULL;
-	if (!(fp = fopen(buf_str(&path), "rb"))) {
-		buf_done(&path);
-		return NULL;
-	}
-	yaml_parser_initialize(&parser);
-	yaml_parser_set_input_file(&parser, fp);
-	if (!yaml_parser_load(&parser, &doc)) {
-		config_warn(buf_str(&path), &parser.problem_mark,
-			    parser.problem ? parser.problem : "not valid YAML");
-		yaml_parser_delete(&parser);
-		fclose(fp);
-		buf_done(&path);
-		return NULL;
-	}
-	root = yaml_document_get_root_node(&doc);
-	if (root && root->type != YAML_MAPPING_NODE) {
-		config_warn(buf_str(&path), &root->start_mark,
-			    "expected a mapping (key: value lines)");
-	} else if (root) {
-		for (pr = root->data.mapping.pairs.start;
-		     pr < root->data.mapping.pairs.top; pr++) {
-			yaml_node_t *k = yaml_document_get_node(&doc, pr->key);
-			yaml_node_t *v = yaml_document_get_node(&doc, pr->value);
+	pv_err_clear(&e);
+	if (config_load(&cfg, NULL, &e)) {
+		char msg[sizeof e.msg + sizeof e.file + 64];
 
-			if (!k || k->type != YAML_SCALAR_NODE ||
-			    strcmp((const char *)k->data.scalar.value, "reviewer") != 0)
-				continue;
-			if (!v || v->type != YAML_SCALAR_NODE || !v->data.scalar.length) {
-				config_warn(buf_str(&path), v ? &v->start_mark : &k->start_mark,
-					    "reviewer: expected a name");
-				break;
-			}
-			free(name);
-			name = pv_strndup((const char *)v->data.scalar.value,
-					  v->data.scalar.length);
-		}
+		cli_errorf("warning: %s; the configuration file is ignored",
+			   pv_err_format(&e, msg, sizeof msg));
+	} else if (cfg.reviewer) {
+		name = cfg.reviewer;
+		cfg.reviewer = NULL;
 	}
-	yaml_document_delete(&doc);
-	yaml_parser_delete(&parser);
-	fclose(fp);
-	buf_done(&path);
+	config_done(&cfg);
 	return name;
 }
 

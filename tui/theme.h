@@ -13,8 +13,12 @@
  * Colours: default, black, red, green, yellow, blue, magenta, cyan, white,
  * bright-<name>, or a 256-colour number 0..255.  Attributes: bold, dim,
  * underline, reverse, italic.  A role missing from a file keeps the
- * default theme's style; an unknown role, colour or attribute is an error
- * with file:line:column.
+ * default theme's style; a role given is set by the file alone (fg and bg
+ * default to the terminal's colours, attrs to none).  A file without name
+ * is named after the file (light.yaml: "light").  An unknown role, colour,
+ * attribute or key, a number outside 0..255, a value of the wrong kind and
+ * YAML syntax errors are PV_EPARSE with file:line:column (1-based, columns
+ * in bytes) and a message saying what is allowed.
  *
  * Loading touches no terminal (tested headless); theme_attrs() is the one
  * function that needs ncurses to be started.
@@ -69,7 +73,7 @@ void theme_default(struct theme *out);
 int theme_load_file(struct theme *out, const char *path, struct pv_err *err);
 
 /* Finds a theme by name or path: an argument holding '/' or ending in
- * ".yaml" is a file; otherwise NAME.yaml is looked for in
+ * ".yaml" is a file (theme_load_file); otherwise NAME.yaml is looked for in
  * $XDG_CONFIG_HOME/provex/themes (else ~/.config/provex/themes), then in
  * the installed themes folder (PV_DATADIR/themes), then in the source
  * tree's themes/ (PV_SRCDIR, for running from a build folder); "default"
@@ -77,18 +81,26 @@ int theme_load_file(struct theme *out, const char *path, struct pv_err *err);
 int theme_load(struct theme *out, const char *name_or_path, struct pv_err *err);
 
 /* The names of the themes found in those places, plus "default", sorted
- * and without repeats; the caller frees each name and the array. */
+ * and without repeats; the caller frees each name and the array.  Returns
+ * 0 (folders that cannot be read are skipped). */
 int theme_list(char ***names, size_t *n);
 
 /* The nearest of the 8 basic colours (0..7) to a 256-colour number (for
- * 8-colour terminals); colours 0..15 map to c % 8. */
+ * 8-colour terminals): 16..255 by RGB distance (xterm's 6x6x6 cube and
+ * grey ramp against xterm's basic eight); 0..15 map to c % 8;
+ * THEME_DEFAULT_COLOR stays itself. */
 int theme_color8(int c);
 
 /* The ncurses attributes (colour pair included) for every role, on the
  * started terminal: uses 256 colours when the terminal has them, else
  * theme_color8(); with no_color (NO_COLOR set) or a terminal without
- * colours, attributes only (the cursor keeps A_REVERSE so it stays
- * visible).  Defines colour pairs 1..R_N.  out[] holds attr_t values. */
+ * colours, attributes only (the cursor gets A_REVERSE when it has no bold,
+ * underline or reverse, so it stays visible).  Defines colour pairs 1..R_N
+ * (pair r + 1 for role r; roles with both colours default use pair 0).
+ * The caller has called initscr/newterm and, when has_colors(),
+ * start_color() and use_default_colors(), so that -1 is the terminal's
+ * own colour.  Call again after changing theme.  out[] holds attr_t
+ * values. */
 void theme_attrs(const struct theme *t, bool no_color, unsigned long out[R_N]);
 
 #endif
