@@ -9,8 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <stdlib.h>
 
 const struct cli_cmd cli_cmds[] = {
+	{ "browse", cmd_browse, "STORE [FILTER] [--theme T]",
+	  "open the interface (also: provex STORE)" },
 	{ "index", cmd_index, "STORE INPUT... [options]",
 	  "index documents (JSONL, JSON, CSV, text; .gz/.zst) into a store" },
 	{ "info", cmd_info, "STORE [--json]",
@@ -80,6 +84,19 @@ int main(int argc, char **argv)
 	for (c = cli_cmds; c->name; c++)
 		if (!strcmp(c->name, argv[1]))
 			return c->run(argc - 1, argv + 1);
+	/* provex STORE [FILTER]: a path to an existing file opens the interface */
+	if (access(argv[1], F_OK) == 0 || strchr(argv[1], '/') || strstr(argv[1], ".pvx")) {
+		char **bargv = calloc((size_t)argc + 1, sizeof *bargv);
+		int rc, i;
+		if (!bargv)
+			return EXIT_FAIL;
+		bargv[0] = (char *)"browse";
+		for (i = 1; i < argc; i++)
+			bargv[i] = argv[i];
+		rc = cmd_browse(argc, bargv);
+		free(bargv);
+		return rc;
+	}
 	fprintf(stderr, "provex: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

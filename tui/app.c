@@ -315,7 +315,7 @@ static void relabel_tags(struct app *a, void *arg)
 	app_relabel(a, a->tags, a->ntags, &r->ch, 1, scope);
 }
 
-void app_relabel_key(struct app *a, enum action act, int64_t doc)
+void app_relabel_key(struct app *a, enum action act, int64_t doc, bool use_tags)
 {
 	struct relabel_arg *r;
 	char scope[64], q[256], n1[32];
@@ -338,7 +338,7 @@ void app_relabel_key(struct app *a, enum action act, int64_t doc)
 		snprintf(r->value, sizeof r->value, "%s", a->cfg.quick[k]);
 	}
 	r->ch.value = r->value;
-	if (a->ntags) {
+	if (use_tags && a->ntags) {
 		snprintf(q, sizeof q, "set %s=%.100s on %s tagged documents? (y/n)",
 			 label_field_name(r->ch.field), r->value,
 			 tui_num((int64_t)a->ntags, n1));
@@ -368,9 +368,10 @@ void app_undo(struct app *a)
 			   "changed again since were left alone (provex undo --force)",
 			   (long long)res.undone, tui_num(res.changes, n1), res.nconflicts);
 	else
-		app_status(a, R_STATUS, "undid batch %lld: %s changes on %lld documents reverted",
+		app_status(a, R_STATUS, "undid batch %lld: %s change%s on %lld document%s reverted",
 			   (long long)res.undone, tui_num(res.changes, n1),
-			   (long long)res.changed);
+			   res.changes == 1 ? "" : "s", (long long)res.changed,
+			   res.changed == 1 ? "" : "s");
 	label_result_done(&res);
 	refresh_views(a);
 	app_recount(a);

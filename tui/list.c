@@ -325,7 +325,7 @@ static void layout(struct app *a, struct list *l, int w, struct layout *lo)
 			maxid = l->page.rows[r].id;
 	snprintf(num, sizeof num, "%lld", (long long)maxid);
 	want[C_ID] = (int)strlen(num) < 4 ? 4 : (int)strlen(num);
-	want[C_ORIGIN] = 5;
+	want[C_ORIGIN] = 6;
 	want[C_SOURCE] = 14;
 	want[C_GENERATOR] = 12;
 	want[C_PURPOSE] = 10;
@@ -574,7 +574,7 @@ static bool list_key(struct app *a, void *state, enum action act, int key)
 	case ACT_END: go_end(a, l); return true;
 	case ACT_OPEN:
 		if (r)
-			reader_open(a, r);
+			doc_open(a, r);
 		return true;
 	case ACT_COMPARE:
 		if (r)
@@ -605,7 +605,7 @@ static bool list_key(struct app *a, void *state, enum action act, int key)
 	}
 	if (act >= ACT_REAL && act <= ACT_QUICK9) {
 		if (r || a->ntags)
-			app_relabel_key(a, act, r ? r->id : 0);
+			app_relabel_key(a, act, r ? r->id : 0, true);
 		return true;
 	}
 	if (act == ACT_EDIT && r) {
@@ -631,7 +631,7 @@ static bool list_key(struct app *a, void *state, enum action act, int key)
 		} else if (ev.y >= 1 && ev.y - 1 < (int)l->page.n) {
 			l->cursor = ev.y - 1;
 			if (ev.bstate & BUTTON1_DOUBLE_CLICKED)
-				reader_open(a, &l->page.rows[l->cursor]);
+				doc_open(a, &l->page.rows[l->cursor]);
 		}
 		return true;
 	}

@@ -174,7 +174,7 @@ static bool reader_key(struct app *a, void *state, enum action act, int key)
 		break;
 	}
 	if (act >= ACT_REAL && act <= ACT_QUICK9) {
-		app_relabel_key(a, act, p->row->id);
+		app_relabel_key(a, act, p->row->id, false);
 		return true;
 	}
 	if (act == ACT_NONE && key == KEY_MOUSE) {

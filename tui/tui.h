@@ -199,9 +199,11 @@ bool app_compile(struct app *a, const char *text, struct filter_sql *out);
  * and refreshes the views.  scope is "document 12" / "37 tagged documents". */
 void app_relabel(struct app *a, const int64_t *ids, size_t n,
 		 const struct label_change *ch, size_t nch, const char *scope);
-/* A relabel key (ACT_REAL... ACT_QUICK9) on a document: on the tags when there
- * are tags (after confirmation), else on doc. */
-void app_relabel_key(struct app *a, enum action act, int64_t doc);
+/* A relabel key (ACT_REAL... ACT_QUICK9): on the tagged documents when
+ * use_tags and there are tags (after a confirmation showing how many; the
+ * list does this), else on doc alone (the reader and the compare view act
+ * on the document shown). */
+void app_relabel_key(struct app *a, enum action act, int64_t doc, bool use_tags);
 void app_undo(struct app *a);
 
 /* Tags. */
@@ -259,7 +261,7 @@ bool list_step(struct app *a, int delta);
 void list_reset(struct app *a);
 
 /* reader.c: opens document `row` (copied). */
-void reader_open(struct app *a, const struct browse_row *row);
+void doc_open(struct app *a, const struct browse_row *row);
 /* compare.c */
 void compare_open(struct app *a, const struct browse_row *left);
 /* A picker of documents matching a filter typed at a prompt; the choice
