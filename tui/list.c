@@ -27,7 +27,8 @@ struct list {
 	int cursor;                  /* index in page */
 	int rows;                    /* rows the page is fetched for */
 	int64_t top;                 /* 0-based position of page row 0, -1 unknown */
-	bool from_end;               /* top is count - page.n (after G) */
+	int64_t below;               /* rows after the page's last, -1 unknown
+				      * (known after G, before the count is) */
 	int text_delta;              /* < and > */
 	int sort_at;                 /* index in sorts[] */
 	bool failed;                 /* the last fetch failed (shown) */
@@ -86,7 +87,7 @@ static void go_top(struct app *a, struct list *l)
 {
 	set_anchor(l, NULL);
 	l->top = 0;
-	l->from_end = false;
+	l->below = -1;
 	l->cursor = 0;
 	refetch(a, l);
 }
@@ -100,12 +101,11 @@ static void go_end(struct app *a, struct list *l)
 	if (p.n == (size_t)l->rows + 1) {
 		set_anchor(l, &p.rows[0].key);
 		l->top = -1;
-		l->from_end = true;
 	} else {
 		set_anchor(l, NULL);
 		l->top = 0;
-		l->from_end = false;
 	}
+	l->below = 0;
 	browse_page_done(&p);
 	refetch(a, l);
 	l->cursor = l->page.n ? (int)l->page.n - 1 : 0;
@@ -129,6 +129,8 @@ static void list_scroll(struct app *a, struct list *l, int delta)
 		set_anchor(l, &l->page.rows[k - 1].key);
 		if (l->top >= 0)
 			l->top += k;
+		if (l->below >= 0)
+			l->below = l->below > k ? l->below - k : 0;
 		refetch(a, l);
 		/* past the end: show a full last page */
 		if ((int)l->page.n < l->rows && !l->page.more)
@@ -145,10 +147,13 @@ static void list_scroll(struct app *a, struct list *l, int delta)
 			set_anchor(l, &p.rows[0].key);
 			if (l->top >= 0)
 				l->top -= k;
+			if (l->below >= 0)
+				l->below += k;
 		} else {
 			set_anchor(l, NULL);
 			l->top = 0;
-			l->from_end = false;
+			if (l->below >= 0)
+				l->below += (int64_t)p.n;
 		}
 		browse_page_done(&p);
 		refetch(a, l);
@@ -223,6 +228,7 @@ void *list_new(struct app *a)
 	(void)w;
 	l->rows = h > 3 ? h - 2 : 1;
 	l->top = 0;
+	l->below = -1;
 	return l;
 }
 
@@ -500,9 +506,9 @@ static void list_draw(struct app *a, void *state, struct grid *g)
 			 a->ntags);
 	{
 		int64_t pos = -1;
-		if (l->from_end && a->count >= 0)
-			pos = a->count - (int64_t)l->page.n + l->cursor;
-		else if (!l->from_end && l->top >= 0)
+		if (l->top < 0 && l->below >= 0 && a->count >= 0)
+			l->top = a->count - l->below - (int64_t)l->page.n;
+		if (l->top >= 0)
 			pos = l->top + l->cursor;
 		if (l->page.n == 0)
 			snprintf(right, sizeof right, "0/%s", a->count >= 0 ?

@@ -44,9 +44,9 @@ tui_keys G j;       tui_see ' 60/60 *$' "j at the end stays"
 tui_keys g
 
 # the mouse: wheel and click (xterm mouse reports, as a terminal sends them)
-tui_type "$(printf '\033[Ma%%')"            # wheel down at column 2, row 6
+tui_type "$(printf '\033[Ma%%%%')"          # wheel down at column 5, row 5
 tui_see ' 4/60 *$' "the mouse wheel scrolls down"
-tui_type "$(printf '\033[M`%%')"            # wheel up
+tui_type "$(printf '\033[M`%%%%')"          # wheel up
 tui_see ' 1/60 *$' "and up"
 tui_type "$(printf '\033[M (&\033[M#(&')"   # press and release on row 5
 tui_see ' 5/60 *$' "a click moves the cursor to the row clicked"
@@ -88,9 +88,11 @@ tui_keys / C-u
 tui_type 'len:>abc'
 tui_see '\^ ' "a parse error shows a caret"
 like "$(tui_row 28)" '^/len:>abc' "under the prompt"
-like "$(tui_row 29)" '^     \^ .*number' "the caret is under the bad value and says what was expected"
+like "$(tui_row 29)" '^      \^ .*number' "the caret is under the bad value and says what was expected"
 tui_keys Escape
-tui_see 'filter: origin:synthetic' "Esc cancels: the filter is unchanged"
+tui_see 'cancelled +2/30 *$' "Esc cancels: the filter is unchanged"
+tui_keys j k
+tui_see 'filter: origin:synthetic +2/30' "and still shown on the status line"
 tui_keys / C-u
 tui_type 'words "a phrase'
 tui_see '\^ .*(quote|")' "an unbalanced quote is an error"
@@ -100,7 +102,7 @@ tui_keys Escape
 tui_keys / C-u
 tui_type 'source:news'
 tui_keys Enter
-tui_see ' 1/8 *$' "a second filter"
+tui_see ' 1/15 *$' "a second filter"
 tui_keys / C-u Up
 tui_see '^/source:news' "Up recalls the last filter"
 tui_keys Up
@@ -113,7 +115,7 @@ tui_keys Tab
 tui_see '^/generator:' "Tab completes a field name"
 tui_type 'gp'
 tui_keys Tab
-tui_see '^/generator:gpt-x ' "Tab completes a value from the store"
+tui_see '^/generator:gpt-x' "Tab completes a value from the store"
 tui_keys C-u
 tui_type 'source:'
 tui_keys Tab
@@ -128,9 +130,9 @@ tui_see "saved filter 'newsonly'" ":save NAME saves the active filter"
 tui_keys / C-u Enter
 tui_see ' 1/60 *$' "an empty filter shows everything"
 tui_keys F
-tui_see 'newsonly +8 +source:news' "F lists saved filters with their counts"
+tui_see 'newsonly +15 +source:news' "F lists saved filters with their counts"
 tui_keys Enter
-tui_see ' 1/8 *$' "Enter in the picker applies the saved filter"
+tui_see ' 1/15 *$' "Enter in the picker applies the saved filter"
 tui_quit
 is "$TUI_RC" 0 "q quits with status 0"
 
