@@ -127,8 +127,9 @@ static const char *const schema_v2 =
 
 /* Version 3: what the interface keeps between sessions, the filters given
  * (newest last, at most 1000 kept: see browse.c) and filters saved by
- * name; and an index on docs.len, so that a page of documents sorted by
- * length is an index walk from its key, not a sort of the whole store. */
+ * name; an index on docs.len, so that a page of documents sorted by
+ * length is an index walk from its key, not a sort of the whole store; and
+ * the planner's statistics (sqlite_stat1, refreshed by every index run). */
 static const char *const schema_v3 =
 	"CREATE TABLE IF NOT EXISTS filter_history(\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -192,7 +193,8 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 	if (from < 2 &&
 	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
 		return err ? err->code : PV_ESTORE;
-	if (from < 3 && store_exec(db, schema_v3, err))
+	/* ANALYZE: index runs refresh the statistics from version 3 on */
+	if (from < 3 && (store_exec(db, schema_v3, err) || store_exec(db, "ANALYZE docs", err)))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
 	if (store_exec(db, sql, err))

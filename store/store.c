@@ -479,7 +479,10 @@ int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "recording the run");
-	return 0;
+	/* fresh statistics, so that SQLite walks the id order for a page of
+	 * origin:synthetic instead of sorting 40% of the store (0.8 s per
+	 * million documents) */
+	return store_exec(s->db, "ANALYZE docs", err);
 }
 
 /* ---- inputs ---- */
