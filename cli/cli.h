@@ -42,6 +42,12 @@ int cmd_demo(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_browse(int argc, char **argv);
 
+/* The interface (tui/app.c): opens store_path, filter and theme may be
+ * NULL, config_path NULL for the user's configuration file.  Returns the
+ * exit status. */
+int tui_run(const char *store_path, const char *filter, const char *theme,
+	    const char *config_path);
+
 /* Prints "provex: <formatted err>" on stderr, sanitized. */
 void cli_error(const struct pv_err *e);
 /* Prints "provex: <message>" on stderr. */

@@ -16,13 +16,14 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-"Usage: provex demo [--dir DIR] [--docs N] [--rebuild]\n"
+"Usage: provex demo [--dir DIR] [--docs N] [--rebuild] [--info]\n"
 "Build a demo corpus from the system's own documentation (man pages,\n"
 "/usr/share/doc) plus synthetic documents generated from it by a Markov\n"
 "chain (each linked to its seed by the seed_id field), index it into\n"
-"DIR/demo.pvx and show what is in it.  DIR defaults to\n"
-"$XDG_CACHE_HOME/provex (~/.cache/provex).  An existing demo store is\n"
-"reused unless --rebuild.\n";
+"DIR/demo.pvx and open the interface on it (on a terminal; otherwise,\n"
+"or with --info, print what the store holds, as provex info does).\n"
+"DIR defaults to $XDG_CACHE_HOME/provex (~/.cache/provex).  An existing\n"
+"demo store is reused unless --rebuild.\n";
 
 /* mkdir -p; returns 0 or -1 with errno set. */
 static int mkdirs(const char *path)
@@ -57,13 +58,14 @@ int cmd_demo(int argc, char **argv)
 		{ "dir", required_argument, NULL, 'd' },
 		{ "docs", required_argument, NULL, 'n' },
 		{ "rebuild", no_argument, NULL, 'r' },
+		{ "info", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct buf dir = BUF_INIT, corpus = BUF_INIT, store = BUF_INIT;
 	struct demo_opts dopts;
 	struct pv_err e;
-	bool rebuild = false;
+	bool rebuild = false, info = false;
 	uint64_t ndocs = 0;
 	int c, status = EXIT_OK;
 	char *info_argv[3], *store_copy = NULL;
@@ -81,6 +83,7 @@ int cmd_demo(int argc, char **argv)
 			}
 			break;
 		case 'r': rebuild = true; break;
+		case 'i': info = true; break;
 		case 'h': fputs(usage_text, stdout); goto out;
 		default: status = cli_usage("demo", "unknown option"); goto out;
 		}
@@ -154,6 +157,10 @@ int cmd_demo(int argc, char **argv)
 			buf_str(&store));
 	}
 	store_copy = pv_strdup(buf_str(&store));
+	if (!info && isatty(0) && isatty(1)) {
+		status = tui_run(store_copy, NULL, NULL, NULL);
+		goto out;
+	}
 	info_argv[0] = (char *)"info";
 	info_argv[1] = store_copy;
 	info_argv[2] = NULL;

@@ -21,4 +21,16 @@ is "$(sqlite3 "$S" "SELECT count(*) FROM docs WHERE origin='synthetic' AND json_
 	"every synthetic document has a seed"
 out=$(pv demo --dir "$T/d" 2>&1)
 like "$out" "using .*demo.pvx" "a second run reuses the store"
+
+# on a terminal, provex demo opens the interface on the demo store
+if command -v tmux > /dev/null 2>&1; then
+	. "$top_srcdir/tests/cli/tui_lib.sh"
+	tui_start 100 30 demo --dir "$T/d"
+	tui_see ' 1/[0-9,]+ *$' "on a terminal provex demo opens the list of the demo store"
+	like "$SCREEN" 'real|synth' "with its documents"
+	tui_quit
+	is "$TUI_RC" 0 "and q quits it"
+else
+	skip "tmux is not installed"
+fi
 done_testing
