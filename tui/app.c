@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
+#include <poll.h>
 #include <pwd.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -750,20 +751,22 @@ static char *login_name(void)
 	return pv_strdup(u && *u ? u : "unknown");
 }
 
-int tui_run(const char *store_path, const char *filter, const char *theme_name,
-	    const char *config_path)
+/* Sets up the application: configuration, theme, store, counter, the
+ * list view with the filter.  Headless (w, h > 0): no terminal, a grid
+ * of w x h (tests).  Returns 0, or an exit status after printing why. */
+int app_open(struct app *a, const char *store_path, const char *filter,
+	     const char *theme_name, const char *config_path, int w, int h)
 {
-	struct app app, *a = &app;
 	struct pv_err err;
 	struct buf warn = BUF_INIT;
 	int rc = 0;
 
-	setlocale(LC_ALL, "");
 	memset(a, 0, sizeof *a);
 	a->prompt.text = (struct buf)BUF_INIT;
 	a->prompt.error = (struct buf)BUF_INIT;
 	a->prompt.comps = (struct buf)BUF_INIT;
 	a->count = -1;
+	a->headless = w > 0 && h > 0;
 	pv_err_clear(&err);
 	if (config_load(&a->cfg, config_path, &err))
 		buf_printf(&warn, "%s:%ld:%ld: %s; using the defaults\n", err.file, err.line,
@@ -776,11 +779,10 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 			if (theme_name) {
 				fprintf(stderr, "provex: %s%s%s\n", err.file,
 					err.file[0] ? ": " : "", err.msg);
-				config_done(&a->cfg);
-				buf_done(&warn);
-				return 1;
+				rc = 1;
+				goto out;
 			}
-			buf_printf(&warn, "theme: %s\n", err.msg);
+			buf_printf(&warn, "%s%s%s\n", err.file, err.file[0] ? ": " : "", err.msg);
 			theme_default(&a->theme);
 		}
 	}
@@ -788,9 +790,17 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 	a->reviewer = a->cfg.reviewer ? pv_strdup(a->cfg.reviewer) : login_name();
 	pv_err_clear(&err);
 	if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
-		fprintf(stderr, "provex: %s\n", err.msg);
-		rc = 1;
-		goto out;
+		struct pv_err err2;
+		/* a store the user may read but not write: browse without relabelling */
+		pv_err_clear(&err2);
+		if (err.code == PV_ENOTFOUND || err.code == PV_ENOTSTORE || err.code == PV_ENEWER ||
+		    store_open(&a->store, store_path, STORE_READ, &err2)) {
+			fprintf(stderr, "provex: %s\n", err.msg);
+			a->store = NULL;
+			rc = 1;
+			goto out;
+		}
+		buf_printf(&warn, "read-only: %s (relabelling will fail)\n", err.msg);
 	}
 	a->store_path = pv_strdup(store_path);
 	pv_err_clear(&err);
@@ -799,14 +809,15 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 		a->counter = NULL;
 	}
 	a->filter = pv_strdup("");
-	pv_err_clear(&err);
-	if (screen_start(a, &err)) {
-		fprintf(stderr, "provex: %s\n", err.msg);
-		rc = 1;
-		goto out;
-	}
-	{
-		int w, h;
+	if (a->headless) {
+		grid_init(&a->grid, w, h);
+	} else {
+		pv_err_clear(&err);
+		if (screen_start(a, &err)) {
+			fprintf(stderr, "provex: %s\n", err.msg);
+			rc = 1;
+			goto out;
+		}
 		screen_size(&w, &h);
 		grid_init(&a->grid, w, h);
 	}
@@ -820,11 +831,78 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 		}
 	}
 	if (warn.len) {
-		/* the first line; the rest is in provex config --print */
+		/* the first line; provex config --print tells about the rest */
 		char *nl = strchr(buf_str(&warn), '\n');
 		if (nl)
 			*nl = 0;
 		app_status(a, R_ERROR, "%s", buf_str(&warn));
+	}
+out:
+	buf_done(&warn);
+	return rc;
+}
+
+void app_close(struct app *a)
+{
+	while (a->nviews > 0) {
+		a->nviews--;
+		if (a->ops[a->nviews]->done)
+			a->ops[a->nviews]->done(a->state[a->nviews]);
+	}
+	if (a->confirm_free)
+		a->confirm_free(a->confirm_arg);
+	a->confirm_free = NULL;
+	prompt_done(&a->prompt);
+	counter_free(a->counter);
+	store_close(a->store);
+	grid_done(&a->grid);
+	config_done(&a->cfg);
+	free(a->store_path);
+	free(a->filter);
+	free(a->sort);
+	free(a->reviewer);
+	free(a->tags);
+	memset(a, 0, sizeof *a);
+}
+
+void app_draw(struct app *a)
+{
+	draw(a);
+}
+
+void app_key(struct app *a, int key)
+{
+	dispatch(a, key);
+}
+
+bool app_wait_count(struct app *a, int timeout_ms)
+{
+	int64_t end = app_now_ms() + timeout_ms;
+
+	while (a->counter && app_now_ms() < end) {
+		struct pollfd pfd = { counter_fd(a->counter), POLLIN, 0 };
+		poll(&pfd, 1, 20);
+		poll_counter(a);
+		if (a->prompt.active)
+			prompt_tick(a);
+		if (a->count >= 0 && (!a->prompt.active || a->prompt.preview_n >= 0))
+			return true;
+	}
+	return false;
+}
+
+int tui_run(const char *store_path, const char *filter, const char *theme_name,
+	    const char *config_path)
+{
+	struct app app, *a = &app;
+	int rc;
+
+	setlocale(LC_ALL, "");
+	rc = app_open(a, store_path, filter, theme_name, config_path, 0, 0);
+	if (rc) {
+		screen_stop();
+		app_close(a);
+		return rc;
 	}
 	while (!a->quit && !screen_interrupted()) {
 		int key, timeout;
@@ -838,26 +916,7 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 			dispatch(a, key);
 	}
 	screen_stop();
-	if (screen_interrupted())
-		rc = 130;
-out:
-	while (a->nviews > 0) {
-		a->nviews--;
-		if (a->ops[a->nviews]->done)
-			a->ops[a->nviews]->done(a->state[a->nviews]);
-	}
-	if (a->confirm_free)
-		a->confirm_free(a->confirm_arg);
-	prompt_done(&a->prompt);
-	counter_free(a->counter);
-	store_close(a->store);
-	grid_done(&a->grid);
-	config_done(&a->cfg);
-	free(a->store_path);
-	free(a->filter);
-	free(a->sort);
-	free(a->reviewer);
-	free(a->tags);
-	buf_done(&warn);
+	rc = screen_interrupted() ? 130 : 0;
+	app_close(a);
 	return rc;
 }

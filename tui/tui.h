@@ -176,6 +176,22 @@ struct app {
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
 
+/* The application without the loop (tui_run is open, loop, close):
+ * app_open with w, h > 0 is headless, drawing into a w x h grid with no
+ * terminal (for tests); returns 0 or an exit status (the reason printed).
+ * app_close frees everything (also after a failed open). */
+int app_open(struct app *a, const char *store_path, const char *filter,
+	     const char *theme, const char *config_path, int w, int h);
+void app_close(struct app *a);
+/* Draws the top view (and the prompt) into a->grid (and on the terminal
+ * unless headless). */
+void app_draw(struct app *a);
+/* Handles one key as the loop does. */
+void app_key(struct app *a, int key);
+/* Waits up to timeout_ms for the background count (and the prompt's
+ * preview); true when they arrived. */
+bool app_wait_count(struct app *a, int timeout_ms);
+
 /* Sets the status line message (printf-style; sanitized when shown). */
 void app_status(struct app *a, enum role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
