@@ -143,6 +143,75 @@ static const char *const schema_v3 =
 	");\n"
 	"CREATE INDEX IF NOT EXISTS docs_len ON docs(len);\n";
 
+/* Version 4: real against synthetic.
+ *  pairs       two documents that belong together: declared at index time
+ *              (--pair-field: the same value of a field) or found by
+ *              provex pairs (MinHash near-duplicates), with the estimated
+ *              Jaccard similarity of their word shingles.  a < b.
+ *  minhash     each text's MinHash signature, so that provex pairs only
+ *              computes those of new texts (incremental).
+ *  review_sessions, review_answers
+ *              blind review (provex review): every answer with the hidden
+ *              truth, the side shown, the time taken and the reviewer.
+ *  detect_runs, scores
+ *              provex detect: each run's settings and results, and each
+ *              document's out-of-fold score (the probability that it is
+ *              synthetic) from the latest run that scored it. */
+static const char *const schema_v4 =
+	"CREATE TABLE IF NOT EXISTS pairs(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  a INTEGER NOT NULL,\n"
+	"  b INTEGER NOT NULL,\n"
+	"  kind TEXT NOT NULL CHECK (kind IN ('declared','found')),\n"
+	"  sim REAL,\n"
+	"  key TEXT,\n"
+	"  run_id INTEGER,\n"
+	"  CHECK (a < b),\n"
+	"  UNIQUE (a, b, kind)\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS pairs_b ON pairs(b);\n"
+	"CREATE TABLE IF NOT EXISTS minhash(\n"
+	"  text_id INTEGER PRIMARY KEY,\n"
+	"  sig BLOB NOT NULL\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS review_sessions(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  reviewer TEXT NOT NULL,\n"
+	"  mode TEXT NOT NULL CHECK (mode IN ('pairs','single')),\n"
+	"  filter TEXT NOT NULL,\n"
+	"  seed INTEGER NOT NULL,\n"
+	"  started TEXT NOT NULL,\n"
+	"  finished TEXT\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS review_answers(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  session_id INTEGER NOT NULL,\n"
+	"  reviewer TEXT NOT NULL,\n"
+	"  item INTEGER NOT NULL,\n"
+	"  left_doc INTEGER NOT NULL,\n"
+	"  right_doc INTEGER,\n"
+	"  truth TEXT NOT NULL,\n"
+	"  answer TEXT NOT NULL,\n"
+	"  correct INTEGER,\n"
+	"  ms INTEGER NOT NULL,\n"
+	"  at TEXT NOT NULL,\n"
+	"  UNIQUE (session_id, item)\n"
+	");\n"
+	"CREATE INDEX IF NOT EXISTS review_answers_left ON review_answers(left_doc);\n"
+	"CREATE INDEX IF NOT EXISTS review_answers_right ON review_answers(right_doc);\n"
+	"CREATE TABLE IF NOT EXISTS detect_runs(\n"
+	"  id INTEGER PRIMARY KEY,\n"
+	"  at TEXT NOT NULL,\n"
+	"  filter TEXT NOT NULL,\n"
+	"  settings TEXT NOT NULL,\n"
+	"  summary TEXT\n"
+	");\n"
+	"CREATE TABLE IF NOT EXISTS scores(\n"
+	"  doc_id INTEGER PRIMARY KEY,\n"
+	"  score REAL NOT NULL,\n"
+	"  run_id INTEGER NOT NULL\n"
+	");\n";
+
 static const char *const migrate_v1_v2 =
 	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
 	"ALTER TABLE docs ADD COLUMN note TEXT;\n"
@@ -160,7 +229,7 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 	char sql[128];
 
 	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err) ||
-	    store_exec(db, schema_v3, err))
+	    store_exec(db, schema_v3, err) || store_exec(db, schema_v4, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -189,12 +258,14 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 		return pv_errf(err, PV_ESTORE,
 			       "no migration from schema version %d to %d", from,
 			       STORE_SCHEMA_VERSION);
-	/* one step after the other: 1 -> 2 -> 3 */
+	/* one step after the other: 1 -> 2 -> 3 -> 4 */
 	if (from < 2 &&
 	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
 		return err ? err->code : PV_ESTORE;
 	/* ANALYZE: index runs refresh the statistics from version 3 on */
 	if (from < 3 && (store_exec(db, schema_v3, err) || store_exec(db, "ANALYZE docs", err)))
+		return err ? err->code : PV_ESTORE;
+	if (from < 4 && store_exec(db, schema_v4, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
 	if (store_exec(db, sql, err))

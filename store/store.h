@@ -18,7 +18,7 @@
 #include "../common/pv.h"
 #include "../common/buf.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_APP_ID 0x50565831     /* "PVX1" in PRAGMA application_id */
 
 struct store;

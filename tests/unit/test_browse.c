@@ -5,7 +5,7 @@
  * of a deep page against the first on 200,000 documents, the background
  * counter (results, superseded requests, errors, positions), the filter
  * history, saved filters, completion values, sets of ids relabelled and
- * undone, and schema version 3 (new stores, and migrations from 1 and 2).
+ * undone, and the schema version (new stores, and migrations from 1 and 2).
  */
 #include "config.h"
 #include "../tap.h"
@@ -756,7 +756,7 @@ static void test_schema(void)
 
 	s = make_store(path("new.pvx"), 1);
 	store_close(s);
-	is_q(path("new.pvx"), "PRAGMA user_version", "3", "a new store has version 3");
+	is_q(path("new.pvx"), "PRAGMA user_version", "4", "a new store has version 4");
 	is_q(path("new.pvx"), "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	     "sqlite_master WHERE name IN ('filter_history','saved_filters') ORDER BY 1)",
 	     "filter_history saved_filters", "with the interface's tables");
@@ -793,7 +793,7 @@ static void test_schema(void)
 	if (s)
 		ok(browse_history_add(s, "source:web", &e) == 0, "history in a migrated store");
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "3", "1 -> 3");
+	is_q(file, "PRAGMA user_version", "4", "1 -> 4");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name IN ('batches','history',"
 	     "'docs_label','docs_source_len','filter_history','saved_filters','docs_len')", "7",
 	     "both steps' tables");
@@ -813,7 +813,7 @@ static void test_schema(void)
 	ok(store_open(&s, file, STORE_WRITE, &e) == 0 &&
 	   browse_save_filter(s, "x", "len:>1", &e) == 0, "2 -> 3; a filter saved");
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "3", "version 3");
+	is_q(file, "PRAGMA user_version", "4", "version 4");
 	is_q(file, "SELECT name||'='||filter FROM saved_filters", "x=len:>1", "saved");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name='docs_len'", "1",
 	     "docs_len created");
