@@ -32,9 +32,10 @@ static const char usage_text[] =
 "  len:>2000  len:500..2000  words:<100  ratio:>4  dup:>1   numbers\n"
 "  meta.KEY:value    a field of the input kept as metadata\n"
 "  word  \"a phrase\"  -term  a OR b  (a b)       full text, not, or, groups\n"
-"  is:reviewed  is:unreviewed  is:dup  has:pair   (pairs come with the\n"
-"                                                   review issue: has:pair\n"
-"                                                   matches nothing yet)\n";
+"  is:reviewed  is:unreviewed  is:dup  is:disputed   review state\n"
+"  has:pair  pair:ID  sim:>0.8                   pairs (--pair-field, pairs)\n"
+"  has:score  score:>0.9                         provex detect's scores\n"
+"A filter starting with '-' follows -- (provex ls STORE -- -has:pair).\n";
 
 struct ls {
 	struct store *s;

@@ -24,12 +24,15 @@ static const struct field_value is_flags[] = {
 	{ "reviewed", "d.label IS NOT NULL", "a reviewer gave it a label" },
 	{ "unreviewed", "d.label IS NULL", "no label yet" },
 	{ "dup", "t.nocc > 1", "its text occurs more than once" },
+	{ "disputed", "d.id IN (SELECT doc FROM review_disputed)",
+	  "reviewers answered differently about it (provex review)" },
 };
 
 static const struct field_value has_flags[] = {
-	/* pairs come with the review issue: until then nothing has one */
-	{ "pair", "0", "paired with another document (pairs come with review; "
-		       "matches nothing yet)" },
+	{ "pair", "(d.id IN (SELECT a FROM pairs) OR d.id IN (SELECT b FROM pairs))",
+	  "paired with another document (--pair-field, provex pairs)" },
+	{ "score", "d.id IN (SELECT doc_id FROM scores)",
+	  "scored by provex detect" },
 };
 
 const struct field fields[] = {
@@ -64,11 +67,18 @@ const struct field fields[] = {
 	{ "meta", FIELD_META, "d.meta",
 	  "meta.KEY:value: a key of the input's other fields (text; glob)",
 	  0, NULL, 0 },
+	{ "pair", FIELD_INT, "d.id",
+	  "paired with document ID (pair:42; pair:10..20)", FIELD_PARTNER, NULL, 0 },
+	{ "sim", FIELD_REAL, "max(coalesce((SELECT max(sim) FROM pairs WHERE a = d.id), -1), "
+	  "coalesce((SELECT max(sim) FROM pairs WHERE b = d.id), -1))",
+	  "the highest similarity of its pairs (sim:>0.8)", 0, NULL, 0 },
+	{ "score", FIELD_REAL, "(SELECT score FROM scores WHERE doc_id = d.id)",
+	  "provex detect's probability that it is synthetic (score:>0.9)", 0, NULL, 0 },
 	{ "is", FIELD_FLAG, NULL,
-	  "is:reviewed, is:unreviewed, is:dup", 0, is_flags, PV_FIELDS_N(is_flags) },
+	  "is:reviewed, is:unreviewed, is:dup, is:disputed", 0, is_flags,
+	  PV_FIELDS_N(is_flags) },
 	{ "has", FIELD_FLAG, NULL,
-	  "has:pair (pairs come with the review issue: matches nothing yet)",
-	  0, has_flags, PV_FIELDS_N(has_flags) },
+	  "has:pair, has:score", 0, has_flags, PV_FIELDS_N(has_flags) },
 	{ "text", FIELD_TEXT, "d.text_id",
 	  "bare words and \"quoted phrases\" search the full text",
 	  FIELD_NONAME, NULL, 0 },

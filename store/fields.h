@@ -28,7 +28,9 @@ enum field_kind {
 
 enum {
 	FIELD_SIZE = 1,      /* numbers may end in k (1024) or M (1048576) */
-	FIELD_NONAME = 2     /* not written as name:value (full text) */
+	FIELD_NONAME = 2,    /* not written as name:value (full text) */
+	FIELD_PARTNER = 4    /* pair:ID: the condition is on the document's
+			      * pair partners' ids (see filter.c) */
 };
 
 /* A named condition (is:dup) or an allowed value (origin:real). */

@@ -1085,6 +1085,21 @@ static void compile_term(struct compiler *c, const struct filter_node *n)
 		buf_puts(&c->sql, ") AS TEXT)");
 		expr = c->sql;
 		c->sql = save;
+	} else if (f->flags & FIELD_PARTNER) {
+		/* pair:COND: paired with a document whose id meets COND; pairs
+		 * are stored once (a < b), so both directions are asked */
+		buf_putc(&c->sql, '(');
+		for (i = 0; i < n->nvals; i++) {
+			if (i)
+				buf_puts(&c->sql, " OR ");
+			buf_puts(&c->sql, "d.id IN (SELECT b FROM pairs WHERE ");
+			compile_cond(c, f, "a", &n->vals[i]);
+			buf_puts(&c->sql, ") OR d.id IN (SELECT a FROM pairs WHERE ");
+			compile_cond(c, f, "b", &n->vals[i]);
+			buf_putc(&c->sql, ')');
+		}
+		buf_putc(&c->sql, ')');
+		return;
 	} else if (f->sql) {
 		buf_puts(&expr, f->sql);
 	}

@@ -199,6 +199,19 @@ static const char *const schema_v4 =
 	");\n"
 	"CREATE INDEX IF NOT EXISTS review_answers_left ON review_answers(left_doc);\n"
 	"CREATE INDEX IF NOT EXISTS review_answers_right ON review_answers(right_doc);\n"
+	/* a vote: in pairs mode the document said to be synthetic, in single
+	 * mode -1 (synthetic) or -2 (real); a pair is (lo, hi) whatever side
+	 * each was shown on */
+	"CREATE VIEW IF NOT EXISTS review_votes AS\n"
+	"  SELECT min(left_doc, coalesce(right_doc, left_doc)) AS lo,\n"
+	"         max(left_doc, coalesce(right_doc, left_doc)) AS hi, reviewer,\n"
+	"         CASE answer WHEN 'left' THEN left_doc WHEN 'right' THEN right_doc\n"
+	"                     WHEN 'synthetic' THEN -1 WHEN 'real' THEN -2 END AS said\n"
+	"  FROM review_answers WHERE answer IN ('left','right','real','synthetic');\n"
+	/* documents whose votes differ (is:disputed) */
+	"CREATE VIEW IF NOT EXISTS review_disputed AS\n"
+	"  SELECT lo AS doc FROM review_votes GROUP BY lo, hi HAVING count(DISTINCT said) > 1\n"
+	"  UNION SELECT hi FROM review_votes GROUP BY lo, hi HAVING count(DISTINCT said) > 1;\n"
 	"CREATE TABLE IF NOT EXISTS detect_runs(\n"
 	"  id INTEGER PRIMARY KEY,\n"
 	"  at TEXT NOT NULL,\n"

@@ -228,7 +228,11 @@ static const struct sql_case sql_cases[] = {
 	{ "is:unreviewed", "d.label IS NULL", "" },
 	{ "is:dup", "t.nocc > 1", "" },
 	{ "is:reviewed,dup", "(d.label IS NOT NULL OR t.nocc > 1)", "" },
-	{ "has:pair", "0", "" },
+	{ "has:pair", "(d.id IN (SELECT a FROM pairs) OR d.id IN (SELECT b FROM pairs))", "" },
+	{ "pair:42", "(d.id IN (SELECT b FROM pairs WHERE a = ?1) OR d.id IN "
+	  "(SELECT a FROM pairs WHERE b = ?2))", "42 | 42" },
+	{ "score:>0.9", "(SELECT score FROM scores WHERE doc_id = d.id) > ?1", "0.9r" },
+	{ "is:disputed", "d.id IN (SELECT doc FROM review_disputed)", "" },
 	{ "fox", "d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH ?1)", "'\"fox\"'" },
 	{ "news*", "d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH ?1)", "'\"news\"*'" },
 	{ "\"exact phrase\"",
@@ -315,7 +319,7 @@ static const struct err_case err_cases[] = {
 	{ "x source:\"abc", 10, "unterminated quote" },
 	{ "\"abc\\\"", 1, "unterminated quote" },
 	{ "colour:red", 1, "unknown field 'colour' (fields: origin, source, generator, "
-	  "purpose, label, reviewer, id, ext, file, len, words, ratio, dup, meta.KEY, is, has)" },
+	  "purpose, label, reviewer, id, ext, file, len, words, ratio, dup, meta.KEY, pair, sim, score, is, has)" },
 	{ "len:2x0", 5, "bad number '2x0' for len" },
 	{ "len:>2x0", 6, "bad number '2x0' for len" },
 	{ "len:5..x", 8, "bad number 'x' for len" },
@@ -337,8 +341,8 @@ static const struct err_case err_cases[] = {
 	{ "source:a(b)", 9, "expected a space, ',' or ')' after the value of source:" },
 	{ "origin:human", 8, "unknown origin 'human' (origin: real, synthetic, unknown)" },
 	{ "origin:real,syn*", 13, "unknown origin 'syn*' (origin: real, synthetic, unknown)" },
-	{ "is:good", 4, "unknown value 'good' for is: (is: reviewed, unreviewed, dup)" },
-	{ "has:twin", 5, "unknown value 'twin' for has: (has: pair)" },
+	{ "is:good", 4, "unknown value 'good' for is: (is: reviewed, unreviewed, dup, disputed)" },
+	{ "has:twin", 5, "unknown value 'twin' for has: (has: pair, score)" },
 	{ "meta:x", 1, "meta needs a key: meta.KEY:value" },
 	{ "meta.:x", 6, "expected a key after 'meta.'" },
 	{ "meta.a$b:x", 7, "bad key for meta.: 'a$b' (letters, digits, '_', '.' and '-')" },
@@ -358,7 +362,7 @@ static const struct err_case err_cases[] = {
 	{ "len:2\x1b", 5, "bad number '2^[' for len" },
 	{ "source:\"a\" len:1 colour:x", 18, "unknown field 'colour' (fields: origin, "
 	  "source, generator, purpose, label, reviewer, id, ext, file, len, words, ratio, "
-	  "dup, meta.KEY, is, has)" },
+	  "dup, meta.KEY, pair, sim, score, is, has)" },
 };
 
 static void test_errors(void)
@@ -755,8 +759,7 @@ static void test_fields(void)
 		   "field %s has help", fields[i].name);
 	ok(field_find("LEN", 3) && field_find("len", 3)->kind == FIELD_INT, "len found any case");
 	ok(field_find("text", 4) == NULL, "full text has no name");
-	ok(strstr(field_find("has", 3)->help, "matches nothing yet") != NULL,
-	   "has:pair says it matches nothing yet");
+	ok(strstr(field_find("has", 3)->help, "has:pair") != NULL, "has: names pair");
 	field_list_names(&b);
 	ok(strstr(b.data, "meta.KEY") != NULL, "names list meta.KEY");
 	buf_done(&b);
