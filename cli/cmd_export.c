@@ -29,6 +29,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,7 +94,8 @@ static void on_signal(int sig)
 struct outfile {
 	char *final;             /* owned: the name it gets in the end */
 	char *tmp;               /* owned: where it is written; NULL once renamed */
-	FILE *fp;
+	int fd;
+	bool open;               /* fd is open */
 	enum fmt kind;
 	z_stream z;
 	gz_header gzh;           /* zeroed: no name, no time (zlib keeps a pointer) */
@@ -101,9 +103,14 @@ struct outfile {
 	ZSTD_CCtx *zc;
 	struct sha256_ctx sha;
 	uint8_t digest[SHA256_DIGEST_SIZE];
+	bool ended;              /* the compressed stream is finished */
+	bool direct;             /* written around the page cache (O_DIRECT) */
+	char *stage;             /* owned: what waits for a direct write */
+	size_t staged;
 	int64_t records;
 	uint64_t bytes;          /* bytes in the file */
 	struct buf zout;         /* compression output, reused */
+	struct buf pend;         /* records not yet handed to the writer */
 };
 
 /* The folder part of path ("." when none); owned by the caller. */
@@ -167,11 +174,10 @@ static int out_open(struct outfile *o, const char *final, enum fmt kind,
 		free(dir);
 		return PV_EIO;
 	}
-	if (fchmod(fd, file_mode()) != 0 || !(o->fp = fdopen(fd, "wb"))) {
-		close(fd);
+	o->fd = fd;
+	o->open = true;
+	if (fchmod(fd, file_mode()) != 0)
 		return pv_errf(err, PV_EIO, "%s: %s", o->tmp, strerror(errno));
-	}
-	setvbuf(o->fp, NULL, _IOFBF, 1 << 20);   /* fewer, larger writes */
 	sha256_init(&o->sha);
 	if (kind == FMT_GZ) {
 		if (deflateInit2(&o->z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
@@ -188,15 +194,116 @@ static int out_open(struct outfile *o, const char *final, enum fmt kind,
 	return 0;
 }
 
-/* Writes bytes to the file as they are; PV_EIO names the final file. */
+/*
+ * A large output is written around the page cache (O_DIRECT): copying it
+ * into the cache costs the writing thread more than the rest of its work
+ * (and pushes the store being read out of the cache), and the file is
+ * synced at the end anyway.  Direct writes are whole blocks from an
+ * aligned staging area; the last partial block is written the ordinary
+ * way.  A file system that refuses them (or a short write) turns the
+ * file back to ordinary writes, from where it stands.
+ */
+#define DIRECT_ALIGN 4096
+#define DIRECT_STAGE (1u << 20)
+#define DIRECT_MAX_FILES 64      /* beyond, the staging areas take too much */
+
+static void out_direct(struct outfile *o)
+{
+	void *p;
+	int fl = fcntl(o->fd, F_GETFL);
+
+	if (fl < 0 || posix_memalign(&p, DIRECT_ALIGN, DIRECT_STAGE) != 0)
+		return;
+	if (fcntl(o->fd, F_SETFL, fl | O_DIRECT) != 0) {
+		free(p);
+		return;
+	}
+	o->stage = p;
+	o->direct = true;
+}
+
+static void out_undirect(struct outfile *o)
+{
+	int fl = fcntl(o->fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(o->fd, F_SETFL, fl & ~O_DIRECT);
+	o->direct = false;
+}
+
+/* Writes n bytes at p; PV_EIO names the final file. */
+static int write_all(struct outfile *o, const char *p, size_t n, struct pv_err *err)
+{
+	while (n) {
+		ssize_t w = write(o->fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return pv_errf(err, PV_EIO, "%s: %s", o->final,
+				       strerror(w < 0 ? errno : EIO));
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Writes the first n staged bytes (whole blocks) directly. */
+static int write_direct(struct outfile *o, size_t n, struct pv_err *err)
+{
+	ssize_t w;
+
+	do
+		w = write(o->fd, o->stage, n);
+	while (w < 0 && errno == EINTR);
+	if (w == (ssize_t)n)
+		return 0;
+	if (w < 0 && errno != EINVAL)
+		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(errno));
+	out_undirect(o);
+	if (w < 0)
+		w = 0;
+	return write_all(o, o->stage + w, n - (size_t)w, err);
+}
+
+/* Writes what is still staged: whole blocks directly, the rest not. */
+static int out_flush(struct outfile *o, struct pv_err *err)
+{
+	size_t whole = o->staged & ~(size_t)(DIRECT_ALIGN - 1);
+	size_t rest = o->staged - whole;
+	int rc = 0;
+
+	o->staged = 0;
+	if (whole && o->direct)
+		rc = write_direct(o, whole, err);
+	if (!rc && rest) {
+		out_undirect(o);
+		rc = write_all(o, o->stage + whole, rest, err);
+	}
+	return rc;
+}
+
+/* Writes bytes to the file as they are (the callers gather them into
+ * large pieces); PV_EIO names the final file. */
 static int out_raw(struct outfile *o, const void *p, size_t n, struct pv_err *err)
 {
-	if (n && fwrite(p, 1, n, o->fp) != n)
-		return pv_errf(err, PV_EIO, "%s: %s", o->final,
-			       strerror(errno ? errno : EIO));
+	const char *c = p;
+	int rc;
+
 	sha256_update(&o->sha, n, p);
 	o->bytes += n;
-	return 0;
+	while (n && o->direct) {
+		size_t k = PV_MIN(n, DIRECT_STAGE - o->staged);
+		memcpy(o->stage + o->staged, c, k);
+		o->staged += k;
+		c += k;
+		n -= k;
+		if (o->staged == DIRECT_STAGE) {
+			o->staged = 0;
+			if ((rc = write_direct(o, DIRECT_STAGE, err)))
+				return rc;
+		}
+	}
+	return write_all(o, c, n, err);
 }
 
 /* Compresses (per the file's kind) and writes; finish ends the stream. */
@@ -238,25 +345,33 @@ static int out_put(struct outfile *o, const void *p, size_t n, bool finish,
 	}
 }
 
+/* Ends a compressed stream (once). */
+static int out_end(struct outfile *o, struct pv_err *err)
+{
+	int rc = 0;
+
+	if ((o->kind == FMT_GZ || o->kind == FMT_ZST) && !o->ended)
+		rc = out_put(o, "", 0, true, err);
+	o->ended = true;
+	return rc;
+}
+
 /* Ends the stream and closes the temporary file (fsync'd): nothing more
  * can fail but the rename.  Fills the digest. */
 static int out_finish(struct outfile *o, struct pv_err *err)
 {
-	int rc;
-	FILE *fp;
+	int rc, fd;
 
-	if (o->kind == FMT_GZ || o->kind == FMT_ZST)
-		if ((rc = out_put(o, "", 0, true, err)))
-			return rc;
-	fp = o->fp;
-	o->fp = NULL;
-	errno = 0;
-	if (fflush(fp) != 0 || fsync(fileno(fp)) != 0) {
-		int e = errno ? errno : EIO;
-		fclose(fp);
+	if ((rc = out_end(o, err)) || (rc = out_flush(o, err)))
+		return rc;
+	fd = o->fd;
+	o->open = false;
+	if (fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
 		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(e));
 	}
-	if (fclose(fp) != 0)
+	if (close(fd) != 0)
 		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(errno));
 	sha256_digest(&o->sha, SHA256_DIGEST_SIZE, o->digest);
 	return 0;
@@ -275,8 +390,8 @@ static int out_commit(struct outfile *o, struct pv_err *err)
 /* Frees everything; removes the temporary file when it is still there. */
 static void out_done(struct outfile *o)
 {
-	if (o->fp)
-		fclose(o->fp);
+	if (o->open)
+		close(o->fd);
 	if (o->tmp) {
 		unlink(o->tmp);
 		free(o->tmp);
@@ -285,6 +400,8 @@ static void out_done(struct outfile *o)
 		deflateEnd(&o->z);
 	ZSTD_freeCCtx(o->zc);
 	buf_done(&o->zout);
+	buf_done(&o->pend);
+	free(o->stage);
 	free(o->final);
 	memset(o, 0, sizeof o[0]);
 }
@@ -299,6 +416,181 @@ static void hex_digest(const uint8_t *d, char out[2 * SHA256_DIGEST_SIZE + 1])
 		out[2 * i + 1] = hex[d[i] & 15];
 	}
 	out[2 * SHA256_DIGEST_SIZE] = '\0';
+}
+
+/* ---- the writing thread ---- */
+
+/*
+ * JSONL records are gathered per file (outfile.pend) into pieces of about
+ * a megabyte; a full piece goes to a thread of its own, which compresses,
+ * hashes and writes it while the next records are built.  At most NSLOT
+ * pieces wait for it.  The bytes written are those of writing a record at
+ * a time: gzip and zstd streams do not depend on how their input is cut.
+ * The first error stops the writing; the building side sees it when it
+ * hands over its next piece, or at the end.
+ */
+#define NSLOT 4
+#define PIECE_MAX (1u << 20)
+#define PIECE_MIN (64u << 10)
+#define PIECES_ALL (32u << 20)   /* what the pieces of all shards may hold */
+
+struct slot {
+	struct outfile *o;
+	struct buf data;
+	bool finish;             /* end the stream after data */
+};
+
+struct writer {
+	pthread_t th;
+	bool running;
+	pthread_mutex_t mu;
+	pthread_cond_t work, room;
+	struct slot slot[NSLOT];
+	size_t queued, done;     /* pieces handed over, pieces written */
+	bool quit;               /* nothing more comes: drop what is left */
+	int rc;                  /* the first error, or 0 */
+	struct pv_err err;
+};
+
+/* Writes one piece (the writing thread's side). */
+static int write_piece(struct slot *sl, struct pv_err *err)
+{
+	int rc = 0;
+
+	if (sl->data.len)
+		rc = out_put(sl->o, sl->data.data, sl->data.len, false, err);
+	if (!rc && sl->finish)
+		rc = out_end(sl->o, err);
+	return rc;
+}
+
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct pv_err e;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->done == w->queued && !w->quit)
+			pthread_cond_wait(&w->work, &w->mu);
+		if (w->quit)
+			break;
+		if (!w->rc) {
+			struct slot *sl = &w->slot[w->done % NSLOT];
+			int rc;
+			pthread_mutex_unlock(&w->mu);
+			rc = write_piece(sl, &e);
+			pthread_mutex_lock(&w->mu);
+			if (rc) {
+				w->rc = rc;
+				w->err = e;
+			}
+		}
+		w->done++;
+		pthread_cond_signal(&w->room);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Starts the thread; without one, pieces are written as they are handed
+ * over. */
+static void writer_start(struct writer *w)
+{
+	sigset_t all, old;
+
+	memset(w, 0, sizeof *w);
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->room, NULL);
+	/* signals go to the main thread, which watches for Ctrl-C */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	w->running = pthread_create(&w->th, NULL, writer_main, w) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (!w->running) {
+		pthread_cond_destroy(&w->room);
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->mu);
+	}
+}
+
+/* Hands o's pending records to the writer (and ends o's stream after
+ * them when finish); returns the writer's error, if it had one. */
+static int hand_over(struct writer *w, struct outfile *o, bool finish,
+		     struct pv_err *err)
+{
+	struct slot *sl;
+	struct buf t;
+	int rc;
+
+	if (!w->running) {
+		rc = o->pend.len ? out_put(o, o->pend.data, o->pend.len, false, err) : 0;
+		if (!rc && finish)
+			rc = out_end(o, err);
+		buf_reset(&o->pend);
+		return rc;
+	}
+	pthread_mutex_lock(&w->mu);
+	while (w->queued - w->done == NSLOT && !w->rc)
+		pthread_cond_wait(&w->room, &w->mu);
+	if ((rc = w->rc) && err)
+		*err = w->err;
+	pthread_mutex_unlock(&w->mu);
+	if (rc)
+		return rc;
+	/* the slot is free: the writer is done with it */
+	sl = &w->slot[w->queued % NSLOT];
+	t = sl->data;
+	sl->data = o->pend;
+	o->pend = t;
+	buf_reset(&o->pend);
+	if (o->pend.cap > 4 * PIECE_MAX)
+		buf_done(&o->pend);  /* after a huge record */
+	sl->o = o;
+	sl->finish = finish;
+	pthread_mutex_lock(&w->mu);
+	w->queued++;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+	return 0;
+}
+
+/* Waits until every piece handed over is written; returns the writer's
+ * error, if it had one. */
+static int writer_wait(struct writer *w, struct pv_err *err)
+{
+	int rc;
+
+	if (!w->running)
+		return 0;
+	pthread_mutex_lock(&w->mu);
+	while (w->done != w->queued && !w->rc)
+		pthread_cond_wait(&w->room, &w->mu);
+	if ((rc = w->rc) && err)
+		*err = w->err;
+	pthread_mutex_unlock(&w->mu);
+	return rc;
+}
+
+/* Stops the thread, dropping what it was not given time to write. */
+static void writer_stop(struct writer *w)
+{
+	size_t i;
+
+	if (w->running) {
+		pthread_mutex_lock(&w->mu);
+		w->quit = true;
+		pthread_cond_signal(&w->work);
+		pthread_mutex_unlock(&w->mu);
+		pthread_join(w->th, NULL);
+		pthread_cond_destroy(&w->room);
+		pthread_cond_destroy(&w->work);
+		pthread_mutex_destroy(&w->mu);
+		w->running = false;
+	}
+	for (i = 0; i < NSLOT; i++)
+		buf_done(&w->slot[i].data);
 }
 
 /* ---- tallies by provenance ---- */
@@ -390,6 +682,8 @@ struct exp {
 	struct text_file *tfiles;
 	size_t ntfiles, tcap;
 	struct outfile manifest;
+	struct writer w;         /* writes the JSONL files */
+	size_t piece;            /* records pending per file before a write */
 	struct buf rec, pre;
 	int64_t records, docs, records_total, bad_utf8, text_bytes;
 	struct tally by[4];
@@ -481,15 +775,13 @@ static size_t put_meta(struct buf *b, const char *m)
 	return bad;
 }
 
-/* Builds one JSONL record; returns the number of invalid UTF-8 sequences
- * replaced. */
-static size_t build_record(struct exp *x, const struct export_doc *d)
+/* Appends one JSONL record to b; returns the number of invalid UTF-8
+ * sequences replaced. */
+static size_t build_record(struct exp *x, const struct export_doc *d, struct buf *b)
 {
-	struct buf *b = &x->rec;
 	bool first = true;
 	size_t bad = 0;
 
-	buf_reset(b);
 	buf_putc(b, '{');
 	if (x->fields[F_TEXT]) {
 		json_put_key(b, &first, "text");
@@ -550,7 +842,6 @@ static int write_text_file(struct exp *x, const struct export_doc *d, uint32_t c
 	struct outfile o;
 	struct text_file *tf;
 	struct buf path = BUF_INIT, name = BUF_INIT;
-	FILE *fp;
 	int rc = 0;
 
 	if (copy == 0)
@@ -562,19 +853,20 @@ static int write_text_file(struct exp *x, const struct export_doc *d, uint32_t c
 	o.kind = FMT_TEXT;
 	o.final = pv_strdup(x->out);
 	sha256_init(&o.sha);
-	if (!(fp = fopen(buf_str(&path), "wbx"))) {
+	if ((o.fd = open(buf_str(&path), O_WRONLY | O_CREAT | O_EXCL | O_TRUNC,
+			 0666)) < 0) {
 		rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
 		goto out;
 	}
-	o.fp = fp;
 	if (x->prefix) {
+		/* one write: the header and the text */
 		expand_prefix(x->prefix, d, &x->pre);
+		buf_append(&x->pre, d->text, d->len);
 		rc = out_raw(&o, x->pre.data, x->pre.len, err);
-	}
-	if (!rc)
+	} else {
 		rc = out_raw(&o, d->text, d->len, err);
-	o.fp = NULL;
-	if (fclose(fp) != 0 && !rc)
+	}
+	if (close(o.fd) != 0 && !rc)
 		rc = pv_errf(err, PV_EIO, "%s: %s", x->out, strerror(errno));
 	if (rc)
 		goto out;
@@ -618,16 +910,29 @@ static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
 			x->records++;
 			progress(x, false);
 		}
+	} else if (reps == 1) {
+		/* built where it is written from */
+		struct outfile *o = &x->outs[x->records % x->shards];
+		if (build_record(x, d, &o->pend) > 0)
+			x->bad_utf8++;
+		o->records++;
+		x->records++;
+		progress(x, false);
+		if (o->pend.len >= x->piece && (r = hand_over(&x->w, o, false, rc->err)))
+			return r;
 	} else {
-		if (build_record(x, d) > 0)
+		buf_reset(&x->rec);
+		if (build_record(x, d, &x->rec) > 0)
 			x->bad_utf8++;
 		for (k = 0; k < reps; k++) {
 			struct outfile *o = &x->outs[x->records % x->shards];
-			if ((r = out_put(o, x->rec.data, x->rec.len, false, rc->err)))
-				return r;
+			buf_append(&o->pend, x->rec.data, x->rec.len);
 			o->records++;
 			x->records++;
 			progress(x, false);
+			if (o->pend.len >= x->piece &&
+			    (r = hand_over(&x->w, o, false, rc->err)))
+				return r;
 		}
 	}
 	x->text_bytes += (int64_t)d->len * reps;
@@ -855,6 +1160,7 @@ static void cleanup(struct exp *x)
 {
 	size_t i;
 
+	writer_stop(&x->w);
 	if (x->outs) {
 		for (i = 0; i < x->shards; i++)
 			out_done(&x->outs[i]);
@@ -1115,7 +1421,11 @@ static int run(struct exp *x)
 			free(path);
 			if (rc)
 				goto fail;
+			if (x->shards <= DIRECT_MAX_FILES)
+				out_direct(&x->outs[i]);
 		}
+		x->piece = PV_MAX(PIECE_MIN, PV_MIN(PIECE_MAX, PIECES_ALL / x->shards));
+		writer_start(&x->w);
 	}
 
 	rctx.x = x;
@@ -1123,7 +1433,7 @@ static int run(struct exp *x)
 	stop_flag = 0;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
-	rc = export_rows(x->s, &sql, c.ids, reps, c.n, row_cb, &rctx, &e);
+	rc = export_rows(x->s, c.ids, reps, c.n, row_cb, &rctx, &e);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 	progress(x, true);
@@ -1131,6 +1441,12 @@ static int run(struct exp *x)
 		rc = pv_errf(&e, PV_EINTR, "interrupted");
 	if (rc)
 		goto fail;
+	for (i = 0; x->outs && i < x->shards; i++)
+		if ((rc = hand_over(&x->w, &x->outs[i], true, &e)))
+			goto fail;
+	if ((rc = writer_wait(&x->w, &e)))
+		goto fail;
+	writer_stop(&x->w);
 	for (i = 0; x->outs && i < x->shards; i++)
 		if ((rc = out_finish(&x->outs[i], &e)))
 			goto fail;

@@ -9,8 +9,8 @@
  * documents of smallest rank.  So the same command on the same store
  * chooses the same documents, whatever order SQLite returns them in.
  *
- * Rows are read by walking the filter in id order and picking the chosen
- * ids as they pass (a merge), so texts are decompressed only for the
+ * The chosen rows are then looked up by id, on a thread of their own
+ * that runs ahead of the writing, so texts are decompressed only for the
  * documents written.
  */
 #include "store_int.h"
@@ -19,6 +19,8 @@
 #include "fields.h"
 
 #include <math.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -222,30 +224,83 @@ static void drop_dups(struct export_cands *c)
 	free(p);
 }
 
-int export_candidates(struct store *s, const struct filter_sql *where,
-		      bool keep_dups, const char *field,
-		      const char *const *values, size_t nvalues,
-		      struct export_cands *out, struct pv_err *err)
+struct cand {
+	int64_t id, text_id;
+	int group;
+};
+
+static int by_cand_id(const void *a, const void *b)
 {
-	const char *col = NULL;
-	struct buf sql = BUF_INIT;
+	const struct cand *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Puts the candidates in id order. */
+static void sort_cands(struct export_cands *c)
+{
+	struct cand *p;
+	size_t i;
+
+	for (i = 1; i < c->n && c->ids[i - 1] < c->ids[i]; i++)
+		;
+	if (i >= c->n)
+		return;
+	p = pv_malloc(c->n * sizeof *p);
+	for (i = 0; i < c->n; i++) {
+		p[i].id = c->ids[i];
+		p[i].text_id = c->text_ids[i];
+		p[i].group = c->group[i];
+	}
+	qsort(p, c->n, sizeof *p, by_cand_id);
+	for (i = 0; i < c->n; i++) {
+		c->ids[i] = p[i].id;
+		c->text_ids[i] = p[i].text_id;
+		c->group[i] = p[i].group;
+	}
+	free(p);
+}
+
+/*
+ * Collects the documents matching where into out.  With scan, docs is
+ * read once in id order (no index); without, SQLite plans the filter as
+ * it likes, and the walk stops when it has seen more than limit rows
+ * (0: no limit), returning 1 with out empty.
+ */
+static int collect(struct store *s, const struct filter_sql *where, bool scan,
+		   size_t limit, const char *col, const char *const *values,
+		   size_t nvalues, struct export_cands *out, struct pv_err *err)
+{
+	static const char plain[] = " FROM docs d ";
+	struct buf sql = BUF_INIT, from = BUF_INIT;
 	sqlite3_stmt *st;
-	size_t cap = 0;
+	size_t cap = 0, seen = 0;
 	int rc;
 
-	memset(out, 0, sizeof *out);
-	if (field && !(col = export_mix_column(field)))
-		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
-			       "generator, purpose, label)", field);
+	export_cands_done(out);
 	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,'')", col ? col : "''");
-	store_from(where, &sql);
-	buf_printf(&sql, "WHERE %s ORDER BY d.id", where && where->where ? where->where : "1");
+	store_from(where, &from);
+	if (scan && strncmp(buf_str(&from), plain, strlen(plain)) == 0) {
+		buf_puts(&sql, " FROM docs d NOT INDEXED ");
+		buf_puts(&sql, buf_str(&from) + strlen(plain));
+	} else {
+		buf_puts(&sql, buf_str(&from));
+	}
+	buf_done(&from);
+	buf_printf(&sql, "WHERE %s", where && where->where ? where->where : "1");
+	if (scan)
+		buf_puts(&sql, " ORDER BY d.id");
 	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
 	buf_done(&sql);
 	if (!st)
 		return err ? err->code : PV_ESTORE;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int grp = 0;
+		if (limit && ++seen > limit) {
+			sqlite3_finalize(st);
+			export_cands_done(out);
+			return 1;
+		}
 		if (col) {
 			const char *v = (const char *)sqlite3_column_text(st, 2);
 			size_t k;
@@ -274,6 +329,48 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 		export_cands_done(out);
 		return store_sqlerr(s, err, "selecting documents to export");
 	}
+	sort_cands(out);
+	return 0;
+}
+
+/*
+ * SQLite plans a filter on an indexed column as a walk of the index with
+ * a lookup of each match, which costs more than reading the whole table
+ * once when the filter matches much of it (and without statistics SQLite
+ * cannot tell).  So the planned walk is tried first, and given up for a
+ * scan of the table after a sixteenth of the store's rows.  Either way
+ * the documents are the same, sorted by id here (SQLite's sorter would
+ * spill to temporary files).
+ */
+int export_candidates(struct store *s, const struct filter_sql *where,
+		      bool keep_dups, const char *field,
+		      const char *const *values, size_t nvalues,
+		      struct export_cands *out, struct pv_err *err)
+{
+	const char *col = NULL;
+	sqlite3_stmt *st;
+	int64_t top = 0;
+	int rc = 1;
+
+	memset(out, 0, sizeof *out);
+	if (field && !(col = export_mix_column(field)))
+		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
+			       "generator, purpose, label)", field);
+	if (where && where->where) {
+		st = store_prepare_where(s, "SELECT coalesce(max(id),0) FROM docs", NULL,
+					 "selecting documents to export", err);
+		if (!st)
+			return err ? err->code : PV_ESTORE;
+		if (sqlite3_step(st) == SQLITE_ROW)
+			top = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		rc = collect(s, where, false, (size_t)(top / 16) + 256, col, values,
+			     nvalues, out, err);
+	}
+	if (rc == 1)
+		rc = collect(s, where, true, 0, col, values, nvalues, out, err);
+	if (rc)
+		return rc;
 	if (!keep_dups)
 		drop_dups(out);
 	return 0;
@@ -289,65 +386,301 @@ void export_cands_done(struct export_cands *c)
 
 /* ---- rows ---- */
 
+/*
+ * The rows are read by a thread of their own, which owns the SQLite
+ * connection (and the store's codec) for the whole walk: it looks up each
+ * chosen document by id (with its text, in the same statement), copies
+ * its columns and decompresses its text into a batch.  The calling thread
+ * takes the batches in order and calls cb.  At most NBATCH batches exist,
+ * so the reader runs at most that far ahead.  An error of the reader's is
+ * returned after the documents read before it, as a single thread would;
+ * when cb stops, the reader is told to stop too.
+ *
+ * The filter is not asked again: the ids are the ones it chose (in the
+ * same snapshot), and looking them up needs no sort, however the filter
+ * would be planned.
+ */
+static const char rows_sql[] =
+	"SELECT d.text_id, d.ext_id, d.origin, d.source, d.generator, d.purpose, "
+	"d.label, d.note, d.meta, t.id, t.dict_id, t.body, t.len "
+	"FROM docs d LEFT JOIN texts t ON t.id=d.text_id WHERE d.id=?1";
+
+#define BATCH_ROWS 256
+#define BATCH_BYTES (2u << 20)    /* texts and columns */
+#define NBATCH 4
+#define NCOLS 8                   /* ext_id, origin, ..., meta */
+#define TEXT_KEEP (1u << 20)      /* a row's text buffer larger than this is freed */
+
+struct brow {
+	int64_t id, text_id;
+	uint32_t reps;
+	size_t col[NCOLS];        /* offsets into the arena; SIZE_MAX: NULL */
+	struct buf text;          /* reused from batch to batch */
+};
+
+struct batch {
+	struct brow *rows;
+	size_t n, cap;
+	struct buf arena;         /* the columns' strings */
+	int rc;                   /* the reader's error after the rows, or 0 */
+	struct pv_err err;
+	bool end;                 /* the last batch */
+};
+
+struct reader {
+	struct store *s;
+	sqlite3_stmt *st;
+	const int64_t *ids;
+	const uint32_t *reps;
+	size_t n, k;
+	struct batch b[NBATCH];
+	pthread_mutex_t mu;
+	pthread_cond_t room, ready;
+	size_t made, used;        /* batches filled, batches given back */
+	bool stop;                /* the caller wants no more */
+	bool threaded;
+};
+
 static const char *col_text(sqlite3_stmt *st, int i)
 {
 	return (const char *)sqlite3_column_text(st, i);
 }
 
-int export_rows(struct store *s, const struct filter_sql *where,
-		const int64_t *ids, const uint32_t *reps, size_t n,
+/* Decompresses the text in columns 10-12 of st (text_id's) into out. */
+static int read_text(struct store *s, sqlite3_stmt *st, int64_t text_id,
+		     struct buf *out, struct pv_err *err)
+{
+	int64_t dict_id = sqlite3_column_int64(st, 10);
+	int rc;
+
+	if (sqlite3_column_type(st, 9) == SQLITE_NULL)
+		return pv_errf(err, PV_ENOTFOUND, "%s: no text %lld", s->path,
+			       (long long)text_id);
+	/* store_load_ddict uses another statement: st keeps its row */
+	if (dict_id && (rc = store_load_ddict(s, dict_id, err)))
+		return rc;
+	rc = codec_decompress(s->codec, dict_id, sqlite3_column_blob(st, 11),
+			      (size_t)sqlite3_column_bytes(st, 11), SIZE_MAX, out, err);
+	if (!rc && (int64_t)out->len != sqlite3_column_int64(st, 12))
+		rc = pv_errf(err, PV_ECODEC, "%s: text %lld decompressed to %zu "
+			     "bytes, expected %lld: the store is damaged", s->path,
+			     (long long)text_id, out->len,
+			     (long long)sqlite3_column_int64(st, 12));
+	return rc;
+}
+
+/* Fills b with the next chosen rows (the reader's side). */
+static void fill(struct reader *r, struct batch *b)
+{
+	sqlite3_stmt *st = r->st;
+	size_t bytes = 0;
+	int rc, i;
+
+	b->n = 0;
+	b->rc = 0;
+	b->end = false;
+	buf_reset(&b->arena);
+	while (b->n < BATCH_ROWS && bytes + b->arena.len < BATCH_BYTES) {
+		struct brow *w;
+		int64_t id;
+		while (r->k < r->n && r->reps[r->k] == 0)
+			r->k++;
+		if (r->k == r->n) {
+			b->end = true;
+			return;
+		}
+		id = r->ids[r->k];
+		sqlite3_bind_int64(st, 1, id);
+		rc = sqlite3_step(st);
+		if (rc != SQLITE_ROW) {
+			sqlite3_reset(st);
+			if (rc != SQLITE_DONE) {
+				b->rc = store_sqlerr(r->s, &b->err, "reading documents to export");
+				b->end = true;
+				return;
+			}
+			r->k++;         /* not there: nothing to write */
+			continue;
+		}
+		if (b->n == b->cap) {
+			size_t cap = b->cap ? 2 * b->cap : 64;
+			b->rows = pv_realloc(b->rows, cap * sizeof *b->rows);
+			memset(b->rows + b->cap, 0, (cap - b->cap) * sizeof *b->rows);
+			b->cap = cap;
+		}
+		w = &b->rows[b->n];
+		w->id = id;
+		w->text_id = sqlite3_column_int64(st, 0);
+		w->reps = r->reps[r->k];
+		for (i = 0; i < NCOLS; i++) {
+			const char *v = col_text(st, 1 + i);
+			w->col[i] = SIZE_MAX;
+			if (v) {
+				w->col[i] = b->arena.len;
+				buf_append(&b->arena, v, (size_t)sqlite3_column_bytes(st, 1 + i));
+				buf_putc(&b->arena, '\0');
+			}
+		}
+		b->rc = read_text(r->s, st, w->text_id, &w->text, &b->err);
+		sqlite3_reset(st);
+		if (b->rc) {
+			b->end = true;
+			return;
+		}
+		bytes += w->text.len;
+		b->n++;
+		r->k++;
+	}
+}
+
+static void *reader_main(void *arg)
+{
+	struct reader *r = arg;
+	struct batch *b;
+	bool end;
+
+	for (;;) {
+		pthread_mutex_lock(&r->mu);
+		while (r->made - r->used == NBATCH && !r->stop)
+			pthread_cond_wait(&r->room, &r->mu);
+		if (r->stop) {
+			pthread_mutex_unlock(&r->mu);
+			return NULL;
+		}
+		b = &r->b[r->made % NBATCH];
+		pthread_mutex_unlock(&r->mu);
+		fill(r, b);
+		end = b->end;
+		pthread_mutex_lock(&r->mu);
+		r->made++;
+		pthread_cond_signal(&r->ready);
+		pthread_mutex_unlock(&r->mu);
+		if (end)
+			return NULL;
+	}
+}
+
+/* The next batch, in order (the caller's side). */
+static struct batch *next_batch(struct reader *r)
+{
+	struct batch *b;
+
+	if (!r->threaded) {
+		b = &r->b[r->used % NBATCH];
+		fill(r, b);
+		r->made++;
+		return b;
+	}
+	pthread_mutex_lock(&r->mu);
+	while (r->made == r->used)
+		pthread_cond_wait(&r->ready, &r->mu);
+	b = &r->b[r->used % NBATCH];
+	pthread_mutex_unlock(&r->mu);
+	return b;
+}
+
+static void give_back(struct reader *r)
+{
+	if (!r->threaded) {
+		r->used++;
+		return;
+	}
+	pthread_mutex_lock(&r->mu);
+	r->used++;
+	pthread_cond_signal(&r->room);
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* Hands the rows of b to cb; returns what cb returned, or the reader's
+ * error. */
+static int deliver(struct batch *b,
+		   int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+		   void *ctx, struct pv_err *err)
+{
+	const char *a = b->arena.data;
+	struct export_doc d;
+	const char **col[NCOLS] = { &d.ext_id, &d.origin, &d.source, &d.generator,
+		&d.purpose, &d.label, &d.note, &d.meta };
+	size_t i;
+	int rc = 0, c;
+
+	for (i = 0; i < b->n && !rc; i++) {
+		struct brow *w = &b->rows[i];
+		memset(&d, 0, sizeof d);
+		d.id = w->id;
+		d.text_id = w->text_id;
+		for (c = 0; c < NCOLS; c++)
+			*col[c] = w->col[c] == SIZE_MAX ? NULL : a + w->col[c];
+		d.text = w->text.data ? w->text.data : "";
+		d.len = w->text.len;
+		rc = cb(ctx, &d, w->reps);
+		if (w->text.cap > TEXT_KEEP)
+			buf_done(&w->text);
+	}
+	if (rc)
+		return rc;
+	if (b->rc && err)
+		*err = b->err;
+	return b->rc;
+}
+
+int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
+		size_t n,
 		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 		void *ctx, struct pv_err *err)
 {
-	struct buf sql = BUF_INIT, text = BUF_INIT;
-	struct export_doc d;
-	sqlite3_stmt *st;
-	size_t k = 0;
-	int rc = SQLITE_DONE, ret = 0;
+	struct reader r;
+	sigset_t all, old;
+	pthread_t th;
+	size_t k = 0, i, j;
+	int ret = 0;
+	bool end = false;
 
 	while (k < n && reps[k] == 0)
 		k++;
 	if (k == n)
 		return 0;
-	/* start at the first chosen id: a sample of a large store skips the rest */
-	buf_puts(&sql, "SELECT d.id, d.text_id, d.ext_id, d.origin, d.source, "
-		 "d.generator, d.purpose, d.label, d.note, d.meta");
-	store_from(where, &sql);
-	buf_printf(&sql, "WHERE (%s) AND d.id >= %lld ORDER BY d.id",
-		   where && where->where ? where->where : "1", (long long)ids[k]);
-	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
-	buf_done(&sql);
-	if (!st)
+	memset(&r, 0, sizeof r);
+	r.st = store_prepare_where(s, rows_sql, NULL, "selecting documents to export", err);
+	if (!r.st)
 		return err ? err->code : PV_ESTORE;
-	while (k < n && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		int64_t id = sqlite3_column_int64(st, 0);
-		while (k < n && (ids[k] < id || reps[k] == 0))
-			k++;
-		if (k == n || ids[k] != id)
-			continue;
-		memset(&d, 0, sizeof d);
-		d.id = id;
-		d.text_id = sqlite3_column_int64(st, 1);
-		d.ext_id = col_text(st, 2);
-		d.origin = col_text(st, 3);
-		d.source = col_text(st, 4);
-		d.generator = col_text(st, 5);
-		d.purpose = col_text(st, 6);
-		d.label = col_text(st, 7);
-		d.note = col_text(st, 8);
-		d.meta = col_text(st, 9);
-		if ((ret = store_text_read(s, d.text_id, &text, err)))
-			break;
-		d.text = text.data ? text.data : "";
-		d.len = text.len;
-		if ((ret = cb(ctx, &d, reps[k])))
-			break;
-		k++;
+	r.s = s;
+	r.ids = ids;
+	r.reps = reps;
+	r.n = n;
+	r.k = k;
+	pthread_mutex_init(&r.mu, NULL);
+	pthread_cond_init(&r.room, NULL);
+	pthread_cond_init(&r.ready, NULL);
+	/* signals are the caller's business: the reader takes none */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r.threaded = pthread_create(&th, NULL, reader_main, &r) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* without a thread, each batch is filled when it is needed */
+	while (!end && !ret) {
+		struct batch *b = next_batch(&r);
+		end = b->end;
+		ret = deliver(b, cb, ctx, err);
+		give_back(&r);
 	}
-	if (!ret && k < n && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = store_sqlerr(s, err, "reading documents to export");
-	sqlite3_finalize(st);
-	buf_done(&text);
+	if (r.threaded) {
+		pthread_mutex_lock(&r.mu);
+		r.stop = true;
+		pthread_cond_signal(&r.room);
+		pthread_mutex_unlock(&r.mu);
+		pthread_join(th, NULL);
+	}
+	pthread_cond_destroy(&r.ready);
+	pthread_cond_destroy(&r.room);
+	pthread_mutex_destroy(&r.mu);
+	sqlite3_finalize(r.st);
+	for (i = 0; i < NBATCH; i++) {
+		for (j = 0; j < r.b[i].cap; j++)
+			buf_done(&r.b[i].rows[j].text);
+		free(r.b[i].rows);
+		buf_done(&r.b[i].arena);
+	}
 	return ret;
 }
 

@@ -92,13 +92,16 @@ struct export_doc {
 	size_t len;
 };
 
-/* Calls cb once for each document ids[k] with reps[k] > 0 (ids in
- * increasing order, as export_candidates gives them), with its text
+/* Calls cb once for each document ids[k] with reps[k] > 0, in the order
+ * of ids[] (increasing, as export_candidates gives them), with its text
  * decompressed, and the number of copies to write; stops when cb returns
- * non-zero (that value is returned).  where must be the filter the ids
- * were chosen with (the rows are found by walking it in id order). */
-int export_rows(struct store *s, const struct filter_sql *where,
-		const int64_t *ids, const uint32_t *reps, size_t n,
+ * non-zero (that value is returned).  An id no longer in the store is
+ * skipped (ids come from export_candidates in the same snapshot, so none
+ * is).  The rows are read by a thread of their own, ahead of cb (which
+ * runs on the calling thread, with all signals going there): cb must not
+ * use s. */
+int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
+		size_t n,
 		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 		void *ctx, struct pv_err *err);
 

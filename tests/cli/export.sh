@@ -246,6 +246,56 @@ else
 	skip "(full disk)"; skip "(full disk)"; skip "(full disk)"; skip "(full disk)"
 fi
 
+# ---- a larger store: many batches and pieces, the same bytes every way ----
+python3 -c 'import json, random
+r = random.Random(7)
+words = ["alpha", "beta", "gamma", "caf\u00e9", "na\u00efve", "\"q\"", "a\tb", "b\\s", "\u0001", "line\n"]
+for i in range(2000):
+    n = 300000 if i % 500 == 7 else r.randint(10, 2500)
+    t, size = [], 0
+    while size < n:
+        w = r.choice(words); t.append(w); size += len(w) + 1
+    print(json.dumps({"id": "b%d" % i, "text": " ".join(t), "origin": "synthetic" if i % 3 == 0 else "real",
+                      "source": "s%d" % (i % 5)}))' > "$T/large.jsonl"
+L=$T/large.pvx
+pv index "$L" "$T/large.jsonl" --id-field id --origin-field origin --source-field source -q
+pv export "$L" -o "$T/L.jsonl" --keep-dups 2>/dev/null
+ok $? "a larger export"
+same_records() {	# same_records INPUT EXPORT [ORIGIN]: the records, in order, texts exact
+	python3 -c 'import json, sys
+want = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8")]
+if len(sys.argv) > 3: want = [w for w in want if w["origin"] == sys.argv[3]]
+got = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8")]
+ok = len(got) == len(want) and all(g["ext_id"] == w["id"] and g["text"] == w["text"] and
+    g["origin"] == w["origin"] and g["source"] == w["source"] for g, w in zip(got, want))
+print("same" if ok else "differ: %d and %d records" % (len(got), len(want)))' "$@"
+}
+is "$(same_records "$T/large.jsonl" "$T/L.jsonl")" same "every record, in order, texts exact"
+is "$(mget "$T/L.jsonl.manifest.json" files | python3 -c 'import sys,ast; print(ast.literal_eval(sys.stdin.read())[0]["sha256"])')" \
+	"$(sha256sum < "$T/L.jsonl" | cut -d' ' -f1)" "a larger export: the manifest's SHA-256"
+pv export "$L" -o "$T/L.jsonl.gz" --keep-dups 2>/dev/null && pv export "$L" -o "$T/L.jsonl.zst" --keep-dups 2>/dev/null
+ok $? "a larger export, compressed"
+is "$(gzip -dc "$T/L.jsonl.gz" | cmp - "$T/L.jsonl" && zstd -qdc "$T/L.jsonl.zst" | cmp - "$T/L.jsonl" && echo same)" same \
+	"gzip and zstd: the same records"
+pv export "$L" -o "$T/L2.jsonl.zst" --keep-dups 2>/dev/null
+cmp -s "$T/L.jsonl.zst" "$T/L2.jsonl.zst"
+ok $? "a larger zstd export is deterministic"
+pv export "$L" -o "$T/Ls.jsonl" --keep-dups --shards 3 2>/dev/null
+is "$(python3 -c 'import sys, itertools
+sh = [open(f, "rb").read().splitlines(True) for f in sys.argv[2:]]
+whole = b"".join(l for t in itertools.zip_longest(*sh) for l in t if l)
+print("same" if whole == open(sys.argv[1], "rb").read() else "differ")' "$T/L.jsonl" \
+	"$T/Ls-00000-of-00003.jsonl" "$T/Ls-00001-of-00003.jsonl" "$T/Ls-00002-of-00003.jsonl")" same \
+	"shards: round-robin, the same records"
+pv export "$L" origin:synthetic -o "$T/Lsyn.jsonl" --keep-dups 2>/dev/null
+is "$(same_records "$T/large.jsonl" "$T/Lsyn.jsonl" synthetic)" same "a filter matching a third: in id order"
+pv export "$L" 'origin:real len:<100' -o "$T/Lshort.jsonl" --keep-dups 2>/dev/null
+is "$(jq_ "$T/Lshort.jsonl" 'r["id"]' | sort -n -c 2>&1 && echo sorted)" sorted "a filter walked by index: in id order"
+is "$(jq_ "$T/Lshort.jsonl" 'r["origin"] == "real" and len(r["text"].encode()) < 100' | sort -u)" True \
+	"... and only what it matches"
+pv export "$L" -o "$T/Lsample.jsonl" --sample 300 --seed 4 2>/dev/null
+is "$(jq_ "$T/Lsample.jsonl" 'r["id"]' | sort -n -u -c 2>&1 && lines "$T/Lsample.jsonl")" 300 "a sample: 300, in id order"
+
 # ---- round trip ----
 pv label "$S" 'origin:synthetic' --set label=keep --yes -q >/dev/null 2>&1 ||
 	pv label "$S" 'origin:synthetic' --set label=keep --yes >/dev/null 2>&1

@@ -1,14 +1,20 @@
 /*
  * test_export.c - the arithmetic of provex export: ranks, samples, even
  * repeats, mixture plans (largest-remainder rounding, caps, errors), all
- * deterministic given the seed.  No store is needed.
+ * deterministic given the seed; and, on a store, the candidates a filter
+ * selects (in id order, however SQLite plans the filter) and the rows
+ * handed out by the reading thread (in order, texts exact, stopped early
+ * on request).
  */
 #include "config.h"
 #include "../tap.h"
 #include "../../store/export.h"
+#include "../../store/filter.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #define N 1000
 
@@ -181,6 +187,209 @@ static void test_mix_columns(void)
 	ok(export_mix_column("colour") == NULL, "mix fields: unknown field refused");
 }
 
+/* ---- on a store ---- */
+
+#define NDOCS 2000
+
+/* Document i (1-based): its text, deterministic; every 7th repeats the
+ * one before; every 400th is 300 KB (a batch holds a few MB). */
+static void doc_text(int i, struct buf *b)
+{
+	int j, n;
+
+	buf_reset(b);
+	if (i % 7 == 0)
+		i--;
+	n = i % 400 == 0 ? 300000 : 40 + (i * 37) % 3000;
+	buf_printf(b, "document %d:", i);
+	for (j = 0; (int)b->len < n; j++)
+		buf_putc(b, j % 61 == 60 ? '\n' : (char)('a' + (i + j * 7) % 26));
+}
+
+static const char *doc_origin(int i)
+{
+	return i % 3 == 0 ? "synthetic" : "real";
+}
+
+static int candidates(struct store *s, const char *filter, bool keep_dups,
+		      struct export_cands *c)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
+	struct pv_err e;
+	int rc;
+
+	memset(&sql, 0, sizeof sql);
+	if (filter_parse(filter, &ast, &e) || filter_compile(ast, &sql)) {
+		filter_free(ast);
+		return -1;
+	}
+	rc = export_candidates(s, &sql, keep_dups, NULL, NULL, 0, c, &e);
+	if (rc)
+		printf("# %s\n", e.msg);
+	filter_sql_done(&sql);
+	filter_free(ast);
+	return rc;
+}
+
+static bool increasing(const int64_t *ids, size_t n)
+{
+	size_t i;
+
+	for (i = 1; i < n; i++)
+		if (ids[i - 1] >= ids[i])
+			return false;
+	return true;
+}
+
+struct seen {
+	struct buf want;
+	int64_t calls, stop_at, last_id;
+	bool in_order, texts, fields;
+	int64_t reps_sum;
+};
+
+static int on_row(void *ctx, const struct export_doc *d, uint32_t reps)
+{
+	struct seen *v = ctx;
+
+	v->calls++;
+	if (d->id <= v->last_id)
+		v->in_order = false;
+	v->last_id = d->id;
+	doc_text((int)d->id, &v->want);
+	if (d->len != v->want.len || memcmp(d->text, v->want.data, d->len) != 0)
+		v->texts = false;
+	if (!d->origin || strcmp(d->origin, doc_origin((int)d->id)) != 0 ||
+	    !d->source || strcmp(d->source, "src") != 0 || d->generator ||
+	    !d->meta || strcmp(d->meta, "{\"k\":1}") != 0)
+		v->fields = false;
+	v->reps_sum += reps;
+	return v->calls == v->stop_at ? 42 : 0;
+}
+
+static void test_store(void)
+{
+	char dir[] = "/tmp/provex-export-XXXXXX", path[64], cmd[96];
+	struct store *s = NULL;
+	struct export_cands c, f;
+	struct buf text = BUF_INIT;
+	struct pv_err e;
+	struct seen v;
+	uint32_t *reps;
+	int64_t *ids, iid, want_reps = 0;
+	size_t i, nrep = 0;
+	bool same, done, all_there = true;
+	int k, rc;
+
+	if (!mkdtemp(dir)) {
+		ok(0, "temporary folder");
+		return;
+	}
+	snprintf(path, sizeof path, "%s/s.pvx", dir);
+	ok(store_open(&s, path, STORE_CREATE, &e) == 0, "store: create");
+	store_begin(s, &e);
+	store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 1, 1, &iid, &same, &done, &e);
+	for (k = 1; k <= NDOCS; k++) {
+		struct doc_in d = { .input_id = iid, .rec = k, .ext_id = "x",
+				    .origin = doc_origin(k), .source = "src",
+				    .meta = "{\"k\":1}" };
+		enum doc_outcome oc;
+		size_t stored;
+		bool cross;
+		doc_text(k, &text);
+		d.text = text.data;
+		d.len = text.len;
+		if (store_doc_add(s, &d, &oc, &cross, &stored, &e))
+			all_there = false;
+	}
+	ok(store_commit(s, &e) == 0 && all_there, "store: %d documents", NDOCS);
+	store_close(s);
+	ok(store_open(&s, path, STORE_READ, &e) == 0 && export_begin(s, &e) == 0,
+	   "store: open for export");
+
+	is_int(candidates(s, "", true, &c), 0, "candidates: all");
+	is_int(c.n, NDOCS, "candidates: every document");
+	ok(increasing(c.ids, c.n), "candidates: in id order");
+	is_int(candidates(s, "", false, &f), 0, "candidates: without duplicates");
+	is_int(f.dups, NDOCS / 7, "candidates: every 7th is a duplicate");
+	export_cands_done(&f);
+	/* a third of the store: the index walk is given up for a scan */
+	is_int(candidates(s, "origin:synthetic", true, &f), 0, "candidates: origin:synthetic");
+	is_int(f.n, NDOCS / 3, "candidates: a third");
+	ok(increasing(f.ids, f.n), "candidates: in id order after a scan");
+	for (i = 0; i < f.n && doc_origin((int)f.ids[i])[0] == 's'; i++)
+		;
+	is_int(i, f.n, "candidates: only synthetic documents");
+	export_cands_done(&f);
+	/* the same with the texts joined (words is theirs) */
+	is_int(candidates(s, "origin:real words:>0", true, &f), 0,
+	       "candidates: origin:real words:>0");
+	is_int(f.n, NDOCS - NDOCS / 3, "candidates: two thirds");
+	ok(increasing(f.ids, f.n), "candidates: in id order after a scan");
+	export_cands_done(&f);
+	/* a few, walked in the order of the (origin, len) index */
+	for (k = 1, nrep = 0; k <= NDOCS; k++) {
+		doc_text(k, &text);
+		nrep += doc_origin(k)[0] == 'r' && text.len < 400;
+	}
+	is_int(candidates(s, "origin:real len:<400", true, &f), 0,
+	       "candidates: origin:real len:<400");
+	is_int(f.n, nrep, "candidates: the short real ones");
+	ok(increasing(f.ids, f.n), "candidates: in id order after the index walk");
+	export_cands_done(&f);
+	nrep = 0;
+	is_int(candidates(s, "origin:synthetic id:<40", true, &f), 0,
+	       "candidates: a few documents");
+	is_int(f.n, 13, "candidates: 3, 6, ... 39");
+	ok(increasing(f.ids, f.n), "candidates: in id order");
+	export_cands_done(&f);
+
+	/* rows: 0 to 4 copies each, an id that is not there, in order */
+	ids = pv_malloc((c.n + 1) * sizeof *ids);
+	reps = pv_malloc((c.n + 1) * sizeof *reps);
+	for (i = 0; i < c.n; i++) {
+		ids[i] = c.ids[i];
+		reps[i] = (uint32_t)(i % 5);
+		want_reps += reps[i];
+		nrep += reps[i] > 0;
+	}
+	ids[c.n] = NDOCS + 100;
+	reps[c.n] = 1;
+	memset(&v, 0, sizeof v);
+	v.in_order = v.texts = v.fields = true;
+	rc = export_rows(s, ids, reps, c.n + 1, on_row, &v, &e);
+	is_int(rc, 0, "rows: all read");
+	is_int(v.calls, nrep, "rows: one call per document with copies");
+	is_int(v.reps_sum, want_reps, "rows: the copies asked for");
+	ok(v.in_order, "rows: in id order");
+	ok(v.texts, "rows: texts byte-exact (300 KB ones too)");
+	ok(v.fields, "rows: provenance and metadata");
+
+	v.calls = 0;
+	v.last_id = 0;
+	v.stop_at = 700;
+	rc = export_rows(s, ids, reps, c.n, on_row, &v, &e);
+	is_int(rc, 42, "rows: the callback's stop is returned");
+	is_int(v.calls, 700, "rows: no call after the stop");
+	for (i = 0; i < c.n; i++)
+		reps[i] = 0;
+	v.calls = 0;
+	is_int(export_rows(s, ids, reps, c.n, on_row, &v, &e), 0, "rows: nothing chosen");
+	is_int(v.calls, 0, "rows: no call");
+
+	free(ids);
+	free(reps);
+	buf_done(&v.want);
+	buf_done(&text);
+	export_cands_done(&c);
+	export_end(s);
+	store_close(s);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
+
 int main(void)
 {
 	test_rank();
@@ -188,5 +397,6 @@ int main(void)
 	test_repeats();
 	test_mix();
 	test_mix_columns();
+	test_store();
 	return tap_done();
 }
