@@ -36,49 +36,79 @@ static void set_diff(struct compare *c)
 static void compare_draw(struct app *a, void *state, struct grid *g)
 {
 	struct compare *c = state;
-	int h = g->h - 1, lw = (g->w - 1) / 2, rw = g->w - 1 - lw, y;
+	int h = g->h - 1, lw = (g->w - 1) / 2, rw = g->w - 1 - lw, y, hr, ww;
 	char where[64], left[256];
+	long long l = (long long)c->pane[0].row->id, r = (long long)c->pane[1].row->id;
 
+	/* both headers as high as the higher: the texts start on one row */
+	hr = PV_MAX(pane_header_rows(&c->pane[0], lw, h), pane_header_rows(&c->pane[1], rw, h));
+	c->pane[0].header_min = c->pane[1].header_min = hr;
 	pane_draw(a, &c->pane[0], g, 0, lw, 0, h, c->focus == 0);
 	for (y = 0; y < h; y++)
 		grid_puts(g, y, lw, lw + 1, "\xe2\x94\x82", R_DIM);
 	pane_draw(a, &c->pane[1], g, lw + 1, rw, 0, h, c->focus == 1);
+	pane_where(&c->pane[c->focus], where, sizeof where);
+	/* the longest description that fits */
+	ww = g->w - text_width(where, strlen(where)) - 2;
 	snprintf(left, sizeof left, "compare #%lld | #%lld  focus: %s%s%s  (Tab, =, d, [ ], q)",
-		 (long long)c->pane[0].row->id, (long long)c->pane[1].row->id,
-		 c->focus ? "right" : "left", c->sync ? "  synced" : "",
+		 l, r, c->focus ? "right" : "left", c->sync ? "  synced" : "",
 		 c->diff ? "  word diff" : "");
-	app_draw_status(a, g, left, pane_where(&c->pane[c->focus], where, sizeof where));
+	if (text_width(left, strlen(left)) > ww)
+		snprintf(left, sizeof left, "#%lld | #%lld  %s%s%s", l, r,
+			 c->focus ? "right" : "left", c->sync ? " sync" : "",
+			 c->diff ? " diff" : "");
+	app_draw_status(a, g, left, where);
 }
 
-static void scroll_both(struct compare *c, void (*fn)(struct pane *, int), int n)
+/* Scrolls the focused pane, and the other with it when synchronised. */
+static void scroll_both(struct compare *c, int n)
 {
 	if (c->sync) {
-		fn(&c->pane[0], n);
-		fn(&c->pane[1], n);
+		pane_scroll(&c->pane[0], n);
+		pane_scroll(&c->pane[1], n);
 	} else {
-		fn(&c->pane[c->focus], n);
+		pane_scroll(&c->pane[c->focus], n);
 	}
 }
 
-/* Replaces the left document by the list's next or previous one. */
+/* Replaces the left document by the list's next or previous one (the
+ * right one is passed over). */
 static void step(struct app *a, struct compare *c, int dir)
 {
 	const struct browse_row *r;
 	struct pane np;
+	char *needle;
 
-	if (!list_step(a, dir)) {
-		app_status(a, R_STATUS, dir > 0 ? "the last document of the filter" :
-			   "the first document of the filter");
-		return;
-	}
-	r = list_current(a);
+	do {
+		if (!list_step(a, dir)) {
+			app_status(a, R_STATUS, dir > 0 ? "the last document of the filter" :
+				   "the first document of the filter");
+			return;
+		}
+		r = list_current(a);
+	} while (r && r->id == c->pane[1].row->id);
 	if (!r || !pane_load(a, &np, r))
 		return;
+	needle = c->pane[0].search ? pv_strdup(c->pane[0].search) : NULL;
 	pane_done(&c->pane[0]);
 	c->pane[0] = np;
+	if (needle)
+		pane_set_search(&c->pane[0], needle);
+	free(needle);
+	if (c->sync)
+		pane_top(&c->pane[1]);
 	set_diff(c);
-	app_status(a, R_STATUS, "document %lld (pairs arrive with provex pairs; until "
-		   "then [ and ] walk the filter)", (long long)r->id);
+	app_status(a, R_STATUS, "document %lld, %s of the filter", (long long)r->id,
+		   dir > 0 ? "next" : "previous");
+}
+
+static void search_enter(struct app *a, const char *text)
+{
+	struct compare *c = a->state[a->nviews - 1];
+
+	/* highlighted in both, the focused pane goes to its first match */
+	pane_set_search(&c->pane[!c->focus], text);
+	pane_search(a, &c->pane[c->focus], text);
 }
 
 static bool compare_key(struct app *a, void *state, enum action act, int key)
@@ -88,13 +118,17 @@ static bool compare_key(struct app *a, void *state, enum action act, int key)
 	int page = p->rows > 1 ? p->rows - 1 : 1;
 
 	switch (act) {
-	case ACT_DOWN: scroll_both(c, pane_scroll, 1); return true;
-	case ACT_UP: scroll_both(c, pane_scroll, -1); return true;
-	case ACT_PGDN: scroll_both(c, pane_scroll, page); return true;
-	case ACT_PGUP: scroll_both(c, pane_scroll, -page); return true;
+	case ACT_DOWN: scroll_both(c, 1); return true;
+	case ACT_UP: scroll_both(c, -1); return true;
+	case ACT_PGDN: scroll_both(c, page); return true;
+	case ACT_PGUP: scroll_both(c, -page); return true;
 	case ACT_TOP:
-		pane_top(&c->pane[0]);
-		pane_top(&c->pane[1]);
+		if (c->sync) {
+			pane_top(&c->pane[0]);
+			pane_top(&c->pane[1]);
+		} else {
+			pane_top(p);
+		}
 		return true;
 	case ACT_END:
 		if (c->sync) {
@@ -104,7 +138,11 @@ static bool compare_key(struct app *a, void *state, enum action act, int key)
 			pane_end(p);
 		}
 		return true;
-	case ACT_FOCUS: c->focus = !c->focus; return true;
+	case ACT_FOCUS:
+		c->focus = !c->focus;
+		app_status(a, R_STATUS, "focus: %s pane (#%lld)", c->focus ? "right" : "left",
+			   (long long)c->pane[c->focus].row->id);
+		return true;
 	case ACT_SYNC:
 		c->sync = !c->sync;
 		app_status(a, R_STATUS, "synchronised scrolling %s", c->sync ? "on" : "off");
@@ -117,6 +155,10 @@ static bool compare_key(struct app *a, void *state, enum action act, int key)
 		return true;
 	case ACT_PAIR_NEXT: step(a, c, 1); return true;
 	case ACT_PAIR_PREV: step(a, c, -1); return true;
+	case ACT_SEARCH:
+		prompt_open(a, PROMPT_SEARCH, p->search ? "search (empty clears): " :
+			    "search: ", "", search_enter);
+		return true;
 	case ACT_NEXT: pane_find(a, p, true); return true;
 	case ACT_PREV: pane_find(a, p, false); return true;
 	case ACT_EDIT: form_open(a, p->row->id, p->row); return true;
@@ -132,11 +174,11 @@ static bool compare_key(struct app *a, void *state, enum action act, int key)
 		MEVENT ev;
 		if (getmouse(&ev) == OK) {
 			if (ev.bstate & BUTTON4_PRESSED)
-				scroll_both(c, pane_scroll, -3);
+				scroll_both(c, -3);
 			else if (ev.bstate & BUTTON5_PRESSED)
-				scroll_both(c, pane_scroll, 3);
+				scroll_both(c, 3);
 			else if (ev.bstate & BUTTON1_CLICKED)
-				c->focus = ev.x > a->grid.w / 2;
+				c->focus = ev.x > (a->grid.w - 1) / 2;
 		}
 		return true;
 	}

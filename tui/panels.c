@@ -93,10 +93,16 @@ static void menu_draw(struct app *a, void *state, struct grid *g)
 	char pos[64];
 
 	m->rows = rows;
-	if (m->cursor < m->top)
-		m->top = m->cursor;
-	if (m->selectable && m->cursor >= m->top + (size_t)rows)
-		m->top = m->cursor - (size_t)rows + 1;
+	if (m->selectable) {
+		/* the cursor stays on screen */
+		if (m->cursor < m->top)
+			m->top = m->cursor;
+		if (m->cursor >= m->top + (size_t)rows)
+			m->top = m->cursor - (size_t)rows + 1;
+	} else if (rows > 0 && m->top + (size_t)rows > m->n) {
+		/* text: the last page is a full one */
+		m->top = m->n > (size_t)rows ? m->n - (size_t)rows : 0;
+	}
 	grid_fill(g, 0, 0, g->w, R_HEADER);
 	grid_puts(g, 0, 0, g->w, m->title, R_HEADER);
 	for (y = 0; y < rows; y++) {
@@ -366,6 +372,8 @@ static void doc_pick(struct app *a, struct menu *m, struct item *it)
 {
 	int64_t left = m->ctx, right = it->id;
 
+	if (right <= 0)
+		return;                      /* a note, not a document */
 	app_pop(a);
 	compare_picked(a, left, right);
 }
@@ -389,13 +397,20 @@ static void picker_filter(struct app *a, const char *text)
 		return;
 	}
 	filter_sql_done(&where);
-	m = menu_new("compare with: pick a document (Enter), q: back", true, VM_PICKER);
+	{
+		char title[128];
+		snprintf(title, sizeof title, "compare document %lld with: pick one (Enter), "
+			 "q: back", (long long)picker_left);
+		m = menu_new(title, true, VM_PICKER);
+	}
 	m->ctx = picker_left;
 	m->pick = doc_pick;
 	for (i = 0; i < p.n; i++) {
 		const struct browse_row *r = &p.rows[i];
 		struct buf line = BUF_INIT;
 		size_t e = 0;
+		if (r->id == picker_left)
+			continue;            /* not with itself */
 		while (e < r->head_len && r->head[e] != '\n')
 			e++;
 		buf_append(&line, r->head, e);
@@ -408,16 +423,23 @@ static void picker_filter(struct app *a, const char *text)
 	browse_page_done(&p);
 	if (m->n == 0) {
 		menu_done(m);
-		app_status(a, R_ERROR, "no document matches %s", text);
+		app_status(a, R_ERROR, "no other document matches %s", *text ? text :
+			   "(all documents)");
 		return;
 	}
 	menu_open(a, m);
 }
 
+/* The filter offered first: documents of the other origin. */
 void doc_picker_open(struct app *a, int64_t left_id)
 {
+	struct browse_row *r = row_fetch(a, left_id);
+	const char *init = r && r->origin && !strcmp(r->origin, "real") ?
+		"origin:synthetic" : "origin:real";
+
 	picker_left = left_id;
-	prompt_open(a, PROMPT_FILTER, "compare with (filter): ", "origin:real", picker_filter);
+	prompt_open(a, PROMPT_FILTER, "compare with (filter): ", init, picker_filter);
+	row_free(r);
 }
 
 /* ---- the edit form ---- */

@@ -1,2 +1,383 @@
 #!/bin/sh
-echo "1..0 # SKIP not written yet"
+# The compare view through tmux: what the right pane holds (another
+# tagged document, else one picked from a filter), the two provenance
+# headers, Tab (and a click) switching the focused pane, synchronised
+# scrolling and =, the word diff (d) with its colours, search, [ and ]
+# stepping through the filter, relabel keys, the edit form and the
+# history acting on the focused pane (checked in the store), escape
+# sequences, wide characters keeping the panes aligned, and a narrow
+# pane.
+. "$top_srcdir/tests/cli/lib.sh"
+. "$top_srcdir/tests/cli/tui_lib.sh"
+. "$top_srcdir/tests/cli/tui_data.sh"
+export XDG_CONFIG_HOME="$T/cfg"
+mkdir -p "$T/cfg/provex"
+printf 'reviewer: tester\n' > "$T/cfg/provex/config.yaml"
+S=$T/s.pvx
+tui_store "$S"
+ok $? "a store of 60 documents"
+
+# e61: 300 numbered lines (needle on 120 and 250); e62: wide characters
+python3 - "$T/more.jsonl" <<'PY'
+import json, sys
+out = open(sys.argv[1], "w")
+out.write(json.dumps({"id": "e61", "origin": "synthetic", "source": "news", "generator": "gpt-z",
+    "text": "\n".join("row %d of three%s" % (k, " needle" if k in (120, 250) else "")
+                      for k in range(1, 301))}) + "\n")
+out.write(json.dumps({"id": "e62", "origin": "real", "source": "news",
+    "text": ("\u6f22\u5b57\u30c6\u30b9\u30c8" * 30 + "\n" + "a\U0001F600" * 40 + "\n") * 5}) + "\n")
+PY
+pv index "$S" "$T/more.jsonl" --id-field id --origin-field origin --source-field source \
+	--generator-field generator -q
+ok $? "two more documents"
+
+# A capture can catch a screen half drawn (most often under valgrind):
+# tui_settle captures until two in a row are the same.
+tui_settle() {
+	_pause=0.02
+	[ -n "${PROVEX_VALGRIND:-}" ] && _pause=0.15
+	_prev=
+	_tries=0
+	while [ $_tries -lt 50 ]; do
+		tui_capture
+		[ "$SCREEN" = "$_prev" ] && return 0
+		_prev=$SCREEN
+		sleep $_pause
+		_tries=$((_tries + 1))
+	done
+}
+# tui_see as in tui_lib.sh, the screen settled before rows are looked at
+tui_see() {
+	if tui_wait "$1" && tui_settle && printf '%s\n' "$SCREEN" | grep -Eq -- "$1"; then
+		ok 0 "$2"
+	else
+		ok 1 "$2"
+		printf '%s\n' "$SCREEN" | sed 's/^/#   | /'
+	fi
+}
+tui_see_gone() {	# tui_see_gone PATTERN NAME: the screen stops showing PATTERN
+	if tui_wait_gone "$1" && tui_settle; then ok 0 "$2"; else ok 1 "$2"; fi
+}
+# The store as another process sees it while provex runs.  (Read-only:
+# a writable connection closing would checkpoint the WAL.)
+db() { sqlite3 -readonly "$S" "$1"; }
+# The colour and attributes TEXT is drawn in, at its first occurrence in
+# row N of a colour capture (capture-pane -e keeps the SGR sequences the
+# terminal was sent): "fg=.. bg=.. attrs=..", or "absent".  With a third
+# argument, the occurrence after that column.
+sgr_at() {
+	tx capture-pane -e -p -t pv | sed -n "$(( $1 + 1 ))p" | python3 -c 'import re, sys
+row, text = sys.stdin.read(), sys.argv[1]
+after = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+plain = re.sub(r"\x1b\[[0-9;]*m", "", row)
+k = plain.find(text, after)
+if k < 0:
+    print("absent"); sys.exit()
+fg, bg, at, seen = "default", "default", set(), 0
+names = {1: "bold", 2: "dim", 3: "italic", 4: "underline", 7: "reverse"}
+for part in re.split(r"(\x1b\[[0-9;]*m)", row):
+    m = re.fullmatch(r"\x1b\[([0-9;]*)m", part)
+    if not m:
+        seen += len(part)
+        if seen > k:
+            break
+        continue
+    p = [int(x) if x else 0 for x in m.group(1).split(";")]
+    i = 0
+    while i < len(p):
+        c = p[i]
+        if c == 0: fg, bg, at = "default", "default", set()
+        elif c in names: at.add(names[c])
+        elif c == 22: at -= {"bold", "dim"}
+        elif c in (23, 24, 27): at.discard({23: "italic", 24: "underline", 27: "reverse"}[c])
+        elif 30 <= c <= 37 or 90 <= c <= 97: fg = str(c)
+        elif 40 <= c <= 47 or 100 <= c <= 107: bg = str(c)
+        elif c == 39: fg = "default"
+        elif c == 49: bg = "default"
+        elif c in (38, 48) and i + 2 < len(p) and p[i + 1] == 5:
+            if c == 38: fg = "c%d" % p[i + 2]
+            else: bg = "c%d" % p[i + 2]
+            i += 2
+        i += 1
+print("fg=%s bg=%s attrs=%s" % (fg, bg, ",".join(sorted(at)) or "-"))' "$2" ${3:-}
+}
+# the left and right panes of row N (split at the separator)
+left() { tui_row "$1" | sed 's/│.*//'; }
+right() { tui_row "$1" | sed 's/^[^│]*│//'; }
+# the columns before the separator in each row 0..N, one line
+sep_cols() {
+	printf '%s\n' "$SCREEN" | head -n "$1" | python3 -c 'import sys, unicodedata
+w = lambda s: sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s)
+print(" ".join(str(w(l.split("\u2502")[0])) if "\u2502" in l else "none" for l in sys.stdin.read().splitlines()))'
+}
+
+tui_start 100 30 browse "$S"
+tui_see ' 1/62 *$' "the list opens"
+
+# ---- the right pane: a picker when nothing is tagged ----
+tui_keys c
+tui_see '^compare with \(filter\): origin:synthetic' \
+	"c without tags asks for a filter, offering the other origin"
+tui_keys C-u
+tui_type 'origin:real'
+tui_keys Enter
+tui_see 'compare document 1 with: pick one' "Enter lists the documents matching it"
+like "$(tui_row 1)" '^ +3 real +books +document 3 talks' "the document compared is not offered"
+tui_keys q
+tui_see ' 1/62 *$' "q leaves the picker"
+tui_keys c C-u
+tui_type zzzqqq
+tui_keys Enter
+tui_see 'no other document matches' "a filter matching nothing says so"
+tui_keys c Enter
+tui_see 'compare document 1 with' "the picker of synthetic documents"
+like "$(tui_row 1)" '^ +2 synth +forum +document 2 talks' "its first row"
+tui_keys j Enter
+tui_see '^#1 e1 .*│#4 e4 ' "Enter opens the compare view with the document picked"
+is "$(left 0)" "#1 e1  real  source: news  generator: -          " "the left header"
+is "$(right 0)" "#4 e4  synthetic  source: forum  generator: gpt-x" "the right header"
+like "$(left 1)$(right 1)" '^purpose: - +purpose: - *$' "the headers flow onto a second row"
+like "$(left 2)" '^label: -  49 bytes  history: 0 changes' "label, size and history on the left"
+like "$(right 2)" '^label: -  49 bytes  history: 0 changes' "and on the right"
+like "$(left 3)" '^   1 document 1 talks about apples' "the left text"
+like "$(right 3)" '^   1 document 4 talks about apples' "the right text"
+like "$(tui_status)" '^compare #1 \| #4  focus: left  synced  \(Tab, =, d, \[ \], q\) +line 1/1  100%$' \
+	"the status line: the documents, the focus, synchronised scrolling"
+like "$(sgr_at 0 '#1')" 'fg=30 bg=46' "the focused pane's id is marked"
+unlike "$(sgr_at 0 '#4')" 'bg=46' "the other's is not"
+
+# ---- the word diff ----
+tui_keys d
+tui_see 'word diff: shared words dimmed' "d turns the word diff on"
+shared=$(sgr_at 3 talks); lonly=$(sgr_at 3 1 4); ronly=$(sgr_at 3 4 55); plain=$(sgr_at 3 ' talks')
+ok $([ "$shared" != "$plain" ] && [ "$shared" != absent ]; echo $?) \
+	"shared words have their own look ($shared; spaces: $plain)"
+ok $([ "$lonly" != "$shared" ] && [ "$lonly" != "$plain" ] && [ "$lonly" != absent ]; echo $?) \
+	"a word only on the left is highlighted ($lonly)"
+ok $([ "$ronly" != "$shared" ] && [ "$ronly" != "$lonly" ] && [ "$ronly" != absent ]; echo $?) \
+	"a word only on the right is highlighted in another colour ($ronly)"
+is "$(sgr_at 3 apples)" "$shared" "apples is in both"
+tui_keys Tab Tab
+tui_see 'focus: left' "(the focus goes round)"
+tui_keys j
+tui_wait_gone 'focus: left pane'; tui_settle
+like "$(tui_status)" 'synced  word diff' "the status line says the diff is on"
+tui_keys d
+tui_see 'word diff off' "d again turns it off"
+is "$(sgr_at 3 talks)" "$(sgr_at 3 1 4)" "the words look the same again"
+tui_keys q
+tui_see ' 1/62 *$' "q goes back to the list"
+
+# ---- another tagged document ----
+tui_keys j j t
+tui_see 'tagged document 3' "a tagged document"
+tui_keys g c
+tui_see 'comparing with tagged document 3' "c compares with the tagged document, without asking"
+like "$(left 0)$(right 0)" '^#1 e1 .*#3 e3 ' "1 against 3"
+tui_keys d
+tui_see 'word diff:' "word diff"
+ok $([ "$(sgr_at 3 apples)" != "$(sgr_at 3 talks)" ]; echo $?) "apples is only on the left now"
+ok $([ "$(sgr_at 3 pears)" != "$(sgr_at 3 talks)" ]; echo $?) "pears only on the right"
+
+# ---- focus and relabel keys on the focused pane ----
+tui_keys Tab
+tui_see 'focus: right pane \(#3\)' "Tab moves the focus to the right pane"
+like "$(sgr_at 0 '#3')" 'fg=30 bg=46' "the right pane's id is marked now"
+unlike "$(sgr_at 0 '#1')" 'bg=46' "and not the left one's"
+tui_keys s
+tui_see 'origin=synthetic on document 3: 1 changed' "s relabels the focused (right) document"
+is "$(db 'SELECT id, origin FROM docs WHERE id IN (1, 3) ORDER BY id')" "1|real
+3|synthetic" "in the store: only document 3 changed"
+like "$(right 0)" '^#3 e3  synthetic ' "the right header shows it"
+like "$(right 2)" 'history: 1 change$' "and its history count"
+tui_keys 2
+tui_see 'label=drop on document 3' "a quick label on the focused document"
+is "$(db 'SELECT label FROM docs WHERE id=3')" drop "in the store"
+tui_keys Tab
+tui_see 'focus: left pane \(#1\)' "Tab again: the left pane"
+tui_keys x
+tui_see 'origin=unknown on document 1' "x relabels the left document"
+tui_keys 1
+tui_see 'label=keep on document 1' "1 too"
+is "$(db 'SELECT id, origin, label FROM docs WHERE id IN (1, 3) ORDER BY id')" "1|unknown|keep
+3|synthetic|drop" "in the store"
+tui_keys r
+tui_see 'origin=real on document 1' "r relabels the left document"
+is "$(db 'SELECT origin FROM docs WHERE id=1')" real "in the store"
+tui_keys u
+tui_see 'undid batch' "u undoes the last change"
+is "$(db 'SELECT origin FROM docs WHERE id=1')" unknown "in the store"
+tui_keys Tab e
+tui_see 'edit document 3' "e edits the focused document"
+tui_type 'test set'
+tui_keys Enter
+tui_see 'purpose=test set on document 3: 1 changed' "the form saves"
+is "$(db 'SELECT purpose FROM docs WHERE id=3')" "test set" "in the store"
+like "$(right 0)$(right 1)" 'purpose: test set' "the right header shows it"
+tui_keys H
+tui_see 'history of document 3' "H shows the focused document's history"
+like "$SCREEN" 'tester +origin +real -> synthetic' "its changes"
+like "$SCREEN" 'purpose +\(none\) -> test set' "the form's change"
+tui_keys q
+tui_see '^#1 e1 .*│#3 e3 ' "q goes back to the compare view"
+tui_keys '?'
+tui_see '^ > keys in the compare view' "? shows the keys, from the compare view's"
+like "$SCREEN" 'Tab +switch the focused pane' "Tab is listed"
+tui_keys q
+tui_see '^#1 e1 .*│#3 e3 ' "q goes back"
+tui_type "$(printf '\033[M *%%\033[M#*%%')"     # click at column 10, row 5
+tui_see 'focus: left' "a click in the left pane focuses it"
+tui_type "$(printf '\033[M f%%\033[M#f%%')"     # click at column 70
+tui_see 'focus: right' "a click in the right pane focuses it"
+tui_keys q C-t
+tui_see 'tags cleared' "the tags are cleared"
+
+# ---- scrolling, synchronised or not ----
+tui_keys / C-u
+tui_type 'source:news'
+tui_keys Enter
+tui_see ' 1/17 *$' "a filter: source:news"
+tui_keys j j c C-u
+tui_type 'id:62 OR id:61'
+tui_keys Enter
+tui_see 'compare document 9 with' "the picker"
+tui_keys Enter
+tui_see '^#9 e9 .*│#61 e61 ' "200 lines against 300"
+like "$(left 3)$(right 3)" '^   1 line 1 of nine +   1 row 1 of three$' "both at their first line"
+tui_keys j
+tui_see 'line 2/200 ' "j scrolls"
+like "$(left 3)$(right 3)" '^   2 line 2 of nine +   2 row 2 of three$' "both panes together"
+tui_keys Down Down k
+tui_see 'line 3/200 ' "Down and k too"
+like "$(right 3)" '^   3 row 3 of three$' "the right pane follows"
+tui_keys PageDown
+tui_see 'line 28/200 ' "PgDn pages both"
+like "$(right 3)" '^  28 row 28 of three$' "the right pane too"
+tui_keys PageUp
+tui_see 'line 3/200 ' "PgUp"
+like "$(right 3)" '^   3 row 3 of three$' "both"
+tui_keys G
+tui_see 'line 175/200  100%' "G: both to their ends"
+like "$(right 3)" '^ 275 row 275 of three$' "the right pane at its own end"
+tui_keys g
+tui_see 'line 1/200 ' "g: both to the top"
+like "$(right 3)" '^   1 row 1 of three$' "the right pane too"
+tui_keys =
+tui_see 'synchronised scrolling off' "= turns synchronised scrolling off"
+tui_keys j j
+tui_see 'line 3/200 ' "j scrolls the focused pane"
+like "$(right 3)" '^   1 row 1 of three$' "alone"
+like "$(tui_status)" 'focus: left  \(' "the status line no longer says synced"
+tui_keys Tab PageDown
+tui_see 'line 26/300 ' "the right pane scrolls alone when focused"
+like "$(left 3)" '^   3 line 3 of nine' "the left stays"
+tui_keys G
+tui_see 'line 275/300  100%' "G moves the focused pane only"
+like "$(left 3)" '^   3 line 3 of nine' "the left stays"
+tui_keys g
+tui_see 'line 1/300 ' "and g"
+tui_keys =
+tui_see 'synchronised scrolling on' "= turns it on again"
+tui_type "$(printf '\033[Ma*%%')"               # wheel down
+tui_see 'line 4/300 ' "the wheel scrolls both"
+like "$(left 3)" '^   6 line 6 of nine' "from where each was"
+tui_type "$(printf '\033[M`*%%')"               # wheel up
+tui_see 'line 1/300 ' "and back"
+
+# ---- search ----
+tui_keys /
+tui_see '^search:' "/ searches"
+tui_type needle
+tui_keys Enter
+tui_see 'match at line 120 ' "the focused pane goes to its first match"
+like "$(right 3)" '^ 120 row 120 of three needle$' "its line on top"
+tui_keys n
+tui_see 'match at line 250 ' "n: the next match"
+tui_keys N
+tui_see 'match at line 120 ' "N: the previous one"
+ok $([ "$(sgr_at 3 needle 50)" != "$(sgr_at 3 row 50)" ]; echo $?) "matches are highlighted"
+tui_keys Tab n
+tui_see 'match at line 50 ' "n in the other pane: the search is there too"
+ok $([ "$(sgr_at 3 needle)" != "$(sgr_at 3 line)" ]; echo $?) "highlighted there too"
+tui_keys q
+
+# ---- [ and ] step through the filter ----
+tui_see ' 3/17 *$' "the list, on document 9"
+tui_keys j c C-u
+tui_type 'id:17'
+tui_keys Enter
+tui_see 'compare document 13 with' "the picker"
+tui_keys Enter
+tui_see '^#13 e13 .*│#17 e17 ' "13 against 17"
+tui_keys ]
+tui_see '^#21 e21 .*│#17 e17 ' "] steps the left pane to the next document of the filter, past the right one"
+like "$(left 3)" '^   1 document 21 talks' "its text"
+tui_keys ]
+tui_see '^#25 e25 .*│#17 e17 ' "] again"
+tui_keys '['
+tui_see '^#21 e21 .*│#17 e17 ' "[ steps back"
+tui_keys '['
+tui_see '^#13 e13 .*│#17 e17 ' "[ passes over the right one too"
+tui_keys '[' '[' '['
+tui_see '^#1 e1 .*│#17 e17 ' "back to document 1"
+tui_keys '['
+tui_see 'the first document of the filter' "[ on the first says so"
+like "$(left 0)" '^#1 e1 ' "the left pane stays"
+tui_keys ] ] ] ] ] ] ] ] ] ] ] ] ] ] ] ]
+tui_see 'the last document of the filter' "] on the last says so"
+like "$(left 0)" '^#62 e62 ' "the last document of the filter is on the left"
+tui_keys q
+tui_see ' 17/17 *$' "the list's cursor followed"
+tui_keys / C-u Enter
+tui_see ' 1/62 *$' "no filter"
+
+# ---- escape sequences and wide characters ----
+tui_keys j j j j j j t g j j j j j j j c
+tui_see 'comparing with tagged document 7' "CJK against escape sequences"
+like "$(left 0)" '^#8 e8 ' "8 on the left"
+like "$(right 3)" '^   1 escape \^\[\]0;PWNED\^G title \^\[\[2J' "the escapes are placeholders"
+like "$(tui_row 0)" '^#8 e8  synthetic' "the screen was not cleared"
+title=$(tx display-message -p -t pv '#{pane_title}')
+unlike "$title" PWNED "the terminal's title was not changed (it is '$title')"
+like "$(left 3)" '^   1 漢字テスト wide 😀 emoji end' "wide characters on the left"
+is "$(sep_cols 29)" "$(printf '49 %.0s' $(seq 29) | sed 's/ $//')" \
+	"the separator is in column 49 on every row"
+tui_keys q C-t
+tui_keys G k c
+tui_see 'compare with' "the picker"
+tui_keys C-u
+tui_type 'id:1'
+tui_keys Enter Enter
+tui_see '^#61 e61 .*│#1 e1 ' "a pair"
+tui_keys q j c C-u
+tui_type 'id:9'
+tui_keys Enter Enter
+tui_see '^#62 e62 .*│#9 e9 ' "wide characters on every row against numbered lines"
+is "$(sep_cols 29)" "$(printf '49 %.0s' $(seq 29) | sed 's/ $//')" \
+	"the separator stays in column 49 on every row"
+like "$(left 4)" '^     [漢字テスト]+ *$' "a wrapped row of wide characters"
+tui_keys PageDown
+tui_see_gone 'line 1/10 ' "scrolled"
+is "$(sep_cols 29)" "$(printf '49 %.0s' $(seq 29) | sed 's/ $//')" "still, after scrolling"
+tui_quit
+is "$TUI_RC" 0 "provex ends with status 0"
+
+# ---- a narrow pane ----
+tui_start 40 10 browse "$S"
+tui_see ' 1/62 *$' "a 40x10 pane"
+tui_keys j j t g c
+tui_see '^#1 e1  [a-z]+ +│#3 e3  [a-z]+ *$' "both headers"
+is "$(sep_cols 9)" "19 19 19 19 19 19 19 19 19" "the separator in column 19 on every row"
+like "$(tui_status)" '^comparing with tagged doc' "the message fits"
+tui_keys Tab j
+tui_see '^#1 \| #3  right sync +line 1/1  100%$' "a short status line"
+tui_keys d
+tui_see 'word diff' "d"
+tui_keys r
+tui_see 'origin=real on doc' "r on the focused pane"
+is "$(db 'SELECT origin FROM docs WHERE id IN (1, 3) ORDER BY id')" "unknown
+real" "in the store: the right one changed"
+tui_quit
+is "$TUI_RC" 0 "provex ends with status 0"
+
+done_testing
