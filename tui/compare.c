@@ -1,14 +1,18 @@
 /*
  * compare.c - two documents side by side, each with its provenance
- * header.  The right pane holds the document's counterpart: a linked pair
- * when the store has one (pairs come with provex pairs), otherwise
+ * header.  The right pane holds the document's counterpart: the document
+ * it is paired with when the store has a pair (declared at index time or
+ * found by provex pairs; the lowest id when there are several), otherwise
  * another tagged document, otherwise one picked from a filter typed at a
- * prompt.  Tab switches the focused pane (relabel keys act on it), `=`
- * toggles synchronised scrolling, `d` highlights the words the two share
- * and the words only one has, `[` and `]` step the left pane through the
- * list's documents.
+ * prompt.  Tab switches the focused pane (relabel keys, the form, the
+ * history and search act on it), `=` toggles synchronised scrolling, `d`
+ * highlights the words the two share and the words only one has, `[` and
+ * `]` step the left pane through the documents of the filter (passing
+ * over the right one), the right pane following to the new document's
+ * pair when it has one.
  */
 #include "pane.h"
+#include "../store/filter.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -21,6 +25,36 @@ struct compare {
 	bool sync;
 	bool diff;
 };
+
+/* The document id is paired with (the lowest id), or NULL: asked as the
+ * filter pair:ID, so a store without pairs simply has none. */
+static struct browse_row *paired_with(struct app *a, int64_t id)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql where;
+	struct browse_page p;
+	struct browse_row *r = NULL;
+	struct pv_err err;
+	char f[64];
+
+	snprintf(f, sizeof f, "pair:%lld", (long long)id);
+	pv_err_clear(&err);
+	if (filter_parse(f, &ast, &err))
+		return NULL;
+	if (filter_compile(ast, &where)) {
+		filter_free(ast);
+		return NULL;
+	}
+	filter_free(ast);
+	pv_err_clear(&err);
+	if (browse_fetch(a->store, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p, &err) == 0) {
+		if (p.n)
+			r = row_copy(&p.rows[0]);
+		browse_page_done(&p);
+	}
+	filter_sql_done(&where);
+	return r;
+}
 
 static void set_diff(struct compare *c)
 {
@@ -71,13 +105,22 @@ static void scroll_both(struct compare *c, int n)
 	}
 }
 
+/* A pane replacing `was` keeps its search. */
+static void keep_search(struct pane *p, const struct pane *was)
+{
+	if (was->search)
+		pane_set_search(p, was->search);
+}
+
 /* Replaces the left document by the list's next or previous one (the
- * right one is passed over). */
+ * right one is passed over), and the right one by the new document's
+ * pair when it has one. */
 static void step(struct app *a, struct compare *c, int dir)
 {
 	const struct browse_row *r;
+	struct browse_row *pair;
 	struct pane np;
-	char *needle;
+	int64_t id;
 
 	do {
 		if (!list_step(a, dir)) {
@@ -89,17 +132,29 @@ static void step(struct app *a, struct compare *c, int dir)
 	} while (r && r->id == c->pane[1].row->id);
 	if (!r || !pane_load(a, &np, r))
 		return;
-	needle = c->pane[0].search ? pv_strdup(c->pane[0].search) : NULL;
+	id = r->id;
+	pair = paired_with(a, id);
+	if (pair && pair->id != c->pane[1].row->id) {
+		struct pane nr;
+		if (pane_load(a, &nr, pair)) {
+			keep_search(&nr, &c->pane[1]);
+			pane_done(&c->pane[1]);
+			c->pane[1] = nr;
+		}
+	}
+	keep_search(&np, &c->pane[0]);
 	pane_done(&c->pane[0]);
 	c->pane[0] = np;
-	if (needle)
-		pane_set_search(&c->pane[0], needle);
-	free(needle);
 	if (c->sync)
 		pane_top(&c->pane[1]);
 	set_diff(c);
-	app_status(a, R_STATUS, "document %lld, %s of the filter", (long long)r->id,
-		   dir > 0 ? "next" : "previous");
+	if (pair)
+		app_status(a, R_STATUS, "document %lld, %s of the filter, paired with %lld",
+			   (long long)id, dir > 0 ? "next" : "previous", (long long)pair->id);
+	else
+		app_status(a, R_STATUS, "document %lld, %s of the filter", (long long)id,
+			   dir > 0 ? "next" : "previous");
+	row_free(pair);
 }
 
 static void search_enter(struct app *a, const char *text)
@@ -211,8 +266,9 @@ const struct view_ops compare_ops = {
 	.reload = compare_refresh,
 };
 
-/* Opens the compare view on two documents. */
-static void open_pair(struct app *a, const struct browse_row *left,
+/* Opens the compare view on two documents; false (error shown) when
+ * one cannot be read. */
+static bool open_pair(struct app *a, const struct browse_row *left,
 		      const struct browse_row *right)
 {
 	struct compare *c = pv_malloc(sizeof *c);
@@ -221,14 +277,15 @@ static void open_pair(struct app *a, const struct browse_row *left,
 	c->sync = true;
 	if (!pane_load(a, &c->pane[0], left)) {
 		free(c);
-		return;
+		return false;
 	}
 	if (!pane_load(a, &c->pane[1], right)) {
 		pane_done(&c->pane[0]);
 		free(c);
-		return;
+		return false;
 	}
 	app_push(a, &compare_ops, c);
+	return true;
 }
 
 /* The picker's choice arrives here: left is the document compare was
@@ -247,18 +304,24 @@ void compare_picked(struct app *a, int64_t left_id, int64_t right_id)
 
 void compare_open(struct app *a, const struct browse_row *left)
 {
+	struct browse_row *pair = paired_with(a, left->id);
 	size_t i;
 
+	if (pair) {
+		if (open_pair(a, left, pair))
+			app_status(a, R_STATUS, "comparing with document %lld, its pair",
+				   (long long)pair->id);
+		row_free(pair);
+		return;
+	}
 	/* another tagged document */
 	for (i = 0; i < a->ntags; i++) {
 		if (a->tags[i] != left->id) {
 			struct browse_row *r = row_fetch(a, a->tags[i]);
-			if (r) {
-				open_pair(a, left, r);
-				row_free(r);
+			if (r && open_pair(a, left, r))
 				app_status(a, R_STATUS, "comparing with tagged document %lld",
 					   (long long)a->tags[i]);
-			}
+			row_free(r);
 			return;
 		}
 	}

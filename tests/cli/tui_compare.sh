@@ -1,12 +1,12 @@
 #!/bin/sh
-# The compare view through tmux: what the right pane holds (another
-# tagged document, else one picked from a filter), the two provenance
-# headers, Tab (and a click) switching the focused pane, synchronised
-# scrolling and =, the word diff (d) with its colours, search, [ and ]
-# stepping through the filter, relabel keys, the edit form and the
-# history acting on the focused pane (checked in the store), escape
-# sequences, wide characters keeping the panes aligned, and a narrow
-# pane.
+# The compare view through tmux: what the right pane holds (its pair,
+# else another tagged document, else one picked from a filter), the two
+# provenance headers, Tab (and a click) switching the focused pane,
+# synchronised scrolling and =, the word diff (d) with its colours,
+# search, [ and ] stepping through the filter (the right pane following
+# pairs), relabel keys, the edit form and the history acting on the
+# focused pane (checked in the store), escape sequences, wide characters
+# keeping the panes aligned, and a narrow pane.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/tui_lib.sh"
 . "$top_srcdir/tests/cli/tui_data.sh"
@@ -55,6 +55,11 @@ tui_see() {
 		printf '%s\n' "$SCREEN" | sed 's/^/#   | /'
 	fi
 }
+# pairs, as provex index --pair-field and provex pairs record them
+sqlite3 "$S" "INSERT INTO pairs(a, b, kind, sim) VALUES (22, 23, 'declared', NULL), \
+	(24, 27, 'found', 0.8)"
+ok $? "two pairs: 22 with 23, 24 with 27"
+
 tui_see_gone() {	# tui_see_gone PATTERN NAME: the screen stops showing PATTERN
 	if tui_wait_gone "$1" && tui_settle; then ok 0 "$2"; else ok 1 "$2"; fi
 }
@@ -359,6 +364,25 @@ like "$(left 4)" '^     [漢字テスト]+ *$' "a wrapped row of wide characters
 tui_keys PageDown
 tui_see_gone 'line 1/10 ' "scrolled"
 is "$(sep_cols 29)" "$(printf '49 %.0s' $(seq 29) | sed 's/ $//')" "still, after scrolling"
+tui_keys q
+
+# ---- pairs ----
+tui_keys / C-u
+tui_type 'source:books'
+tui_keys Enter
+tui_see ' 1/15 *$' "a filter: source:books"
+tui_keys j j j j j c
+tui_see 'comparing with document 22, its pair' "c on a paired document compares it with its pair"
+like "$(tui_row 0)" '^#23 e23 .*│#22 e22 ' "23 against 22, without asking"
+tui_keys ]
+tui_see 'document 27, next of the filter, paired with 24' "] steps to the next document"
+like "$(tui_row 0)" '^#27 e27 .*│#24 e24 ' "and the right pane to its pair"
+tui_keys ]
+tui_see 'document 31, next of the filter$|document 31, next of the filter ' "] to a document without a pair"
+like "$(tui_row 0)" '^#31 e31 .*│#24 e24 ' "the right pane stays"
+tui_keys '[' '['
+tui_see 'document 23, previous of the filter, paired with 22' "[ back to 23"
+like "$(tui_row 0)" '^#23 e23 .*│#22 e22 ' "its pair on the right again"
 tui_quit
 is "$TUI_RC" 0 "provex ends with status 0"
 
