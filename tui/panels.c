@@ -86,6 +86,49 @@ static void menu_done(void *state)
 	free(m);
 }
 
+/* The bytes of s[0..len) that fit in columns [x, w) of one row, drawn
+ * on row y of g in role (g NULL: only measured). */
+static size_t line_fit(struct grid *g, int y, int x, int w, const char *s, size_t len,
+		       enum role role)
+{
+	struct grid_pen pen;
+	struct glyph gl;
+	size_t i, used = 0;
+
+	if (g) {
+		grid_put(g, y, x, w, s, len, role, GP_ONE_LINE, &used);
+		return used;
+	}
+	grid_pen_init(&pen, 0, x, w, GP_ONE_LINE);
+	for (i = 0; i < len; i += gl.bytes) {
+		glyph_next(s + i, len - i, &gl);
+		if (!grid_pen_put(&pen, NULL, &gl, role))
+			break;
+	}
+	return i;
+}
+
+/* Rows item text takes in columns [1, w): a line of text (help, history)
+ * that does not fit goes on under itself, indented.  Drawn from row y of
+ * g, not on row end or below (g NULL: only measured). */
+static int item_rows(struct grid *g, const char *text, enum role role, int y, int end,
+		     int w)
+{
+	size_t left = strlen(text), used;
+	int rows = 0, x = 1;
+
+	do {
+		used = line_fit(g && y + rows < end ? g : NULL, y + rows, x, w, text, left, role);
+		rows++;
+		if (used == 0)
+			break;
+		text += used;
+		left -= used;
+		x = 5;
+	} while (left && w > 12);
+	return rows;
+}
+
 static void menu_draw(struct app *a, void *state, struct grid *g)
 {
 	struct menu *m = state;
@@ -99,20 +142,37 @@ static void menu_draw(struct app *a, void *state, struct grid *g)
 			m->top = m->cursor;
 		if (m->cursor >= m->top + (size_t)rows)
 			m->top = m->cursor - (size_t)rows + 1;
-	} else if (rows > 0 && m->top + (size_t)rows > m->n) {
+	} else if (rows > 0 && m->n > 0) {
 		/* text: the last page is a full one */
-		m->top = m->n > (size_t)rows ? m->n - (size_t)rows : 0;
+		size_t i = m->n;
+		int need = 0;
+		while (i > 0) {
+			int r = item_rows(NULL, m->items[i - 1].text, R_LIST, 0, 0, g->w);
+			if (need + r > rows)
+				break;
+			need += r;
+			i--;
+		}
+		if (m->top > i)
+			m->top = i;
 	}
 	grid_fill(g, 0, 0, g->w, R_HEADER);
 	grid_puts(g, 0, 0, g->w, m->title, R_HEADER);
-	for (y = 0; y < rows; y++) {
-		size_t i = m->top + (size_t)y;
-		if (i >= m->n)
-			break;
-		bool cur = m->selectable && i == m->cursor;
-		if (cur)
-			grid_fill(g, y + 1, 0, g->w, R_CURSOR);
-		grid_puts(g, y + 1, 1, g->w, m->items[i].text, cur ? R_CURSOR : m->items[i].role);
+	if (m->selectable) {
+		for (y = 0; y < rows; y++) {
+			size_t i = m->top + (size_t)y;
+			if (i >= m->n)
+				break;
+			bool cur = i == m->cursor;
+			if (cur)
+				grid_fill(g, y + 1, 0, g->w, R_CURSOR);
+			grid_puts(g, y + 1, 1, g->w, m->items[i].text,
+				  cur ? R_CURSOR : m->items[i].role);
+		}
+	} else {
+		size_t i;
+		for (y = 1, i = m->top; i < m->n && y <= rows; i++)
+			y += item_rows(g, m->items[i].text, m->items[i].role, y, rows + 1, g->w);
 	}
 	if (m->n == 0)
 		grid_puts(g, 2, 2, g->w, "(nothing here)", R_DIM);
@@ -460,29 +520,37 @@ static const enum label_field form_fields[FORM_FIELDS] = {
 static void form_draw(struct app *a, void *state, struct grid *g)
 {
 	struct form *f = state;
-	int i, y = 2;
+	int i, y = 2, x0 = g->w >= 60 ? 2 : 0, x1 = g->w - x0;
 
 	/* drawn over the view below */
 	a->ops[a->nviews - 2]->draw(a, a->state[a->nviews - 2], g);
-	grid_fill(g, y - 1, 2, g->w - 2, R_HEADER);
-	grid_printf(g, y - 1, 3, g->w - 3, R_HEADER,
-		    "edit document %lld  (Tab/Up/Down: field, Enter: save, Esc: cancel)",
-		    (long long)f->doc);
+	grid_fill(g, y - 1, x0, x1, R_HEADER);
+	grid_printf(g, y - 1, x0 + 1, x1, R_HEADER, "edit document %lld", (long long)f->doc);
 	for (i = 0; i < FORM_FIELDS; i++, y++) {
-		int x;
-		grid_fill(g, y, 2, g->w - 2, R_STATUS);
-		x = grid_printf(g, y, 3, g->w - 3, R_STATUS, "%-10s ",
+		const char *v = buf_str(&f->val[i]);
+		size_t off = 0;
+		int x, avail;
+		grid_fill(g, y, x0, x1, R_STATUS);
+		x = grid_printf(g, y, x0 + 1, x1, R_STATUS, "%-10s ",
 				label_field_name(form_fields[i]));
-		x = grid_put(g, y, x, g->w - 3, buf_str(&f->val[i]), f->val[i].len,
-			     R_STATUS, GP_ONE_LINE, NULL);
+		/* a long value shows its end, where typing goes */
+		avail = x1 - 1 - x;
+		while (off < f->val[i].len && avail > 0 &&
+		       text_width(v + off, f->val[i].len - off) > avail) {
+			off++;
+			while (off < f->val[i].len && ((unsigned char)v[off] & 0xc0) == 0x80)
+				off++;
+		}
+		x = grid_put(g, y, x, x1, v + off, f->val[i].len - off, R_STATUS,
+			     GP_ONE_LINE, NULL);
 		if (i == f->at) {
 			struct cell *c = grid_at(g, y, x);
 			if (c)
 				c->role = R_CURSOR;
 		}
 	}
-	grid_fill(g, y, 2, g->w - 2, R_HEADER);
-	app_draw_status(a, g, "", "");
+	grid_fill(g, y, x0, x1, R_HEADER);
+	app_draw_status(a, g, "Tab: field  Enter: save  Esc: cancel", "");
 }
 
 static bool form_key(struct app *a, void *state, enum action act, int key)

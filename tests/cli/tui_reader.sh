@@ -345,6 +345,19 @@ tui_keys g
 tui_see 'metadata 1/' "g back to the first"
 tui_keys m
 tui_see '^   1 漢字' "m shows the text again"
+tui_keys r
+tui_see 'origin=real on doc' "r in a narrow reader"
+is "$(db 'SELECT origin FROM docs WHERE id=8')" real "in the store"
+tui_keys H
+tui_see 'history of document 8' "H"
+like "$SCREEN" ' synthetic -> real ' "a history line too long for the pane goes on below"
+tui_keys q e
+tui_see '^ edit document 8' "the edit form fits"
+tui_type 'a purpose too long for this pane: its end shows'
+tui_see '^ purpose +.* its end shows$' "a long value shows its end, where typing goes"
+like "$(tui_status)" '^Tab: field  Enter: save  Esc: cancel' "the keys on the status line"
+tui_keys Escape
+tui_see 'edit cancelled' "Esc"
 tui_quit
 is "$TUI_RC" 0 "provex ends with status 0"
 
