@@ -267,6 +267,17 @@ like "$(right 3)" '^ 275 row 275 of three$' "the right pane at its own end"
 tui_keys g
 tui_see 'line 1/200 ' "g: both to the top"
 like "$(right 3)" '^   1 row 1 of three$' "the right pane too"
+tui_keys Space
+tui_see 'line 26/200 ' "Space pages both"
+like "$(right 3)" '^  26 row 26 of three$' "the right pane too"
+tui_keys b
+tui_see 'line 1/200 ' "b pages back"
+tui_keys End
+tui_see 'line 175/200  100%' "End: both to their ends"
+like "$(right 3)" '^ 275 row 275 of three$' "the right pane too"
+tui_keys Home
+tui_see 'line 1/200 ' "Home: both to the top"
+like "$(right 3)" '^   1 row 1 of three$' "the right pane too"
 tui_keys =
 tui_see 'synchronised scrolling off' "= turns synchronised scrolling off"
 tui_keys j j
