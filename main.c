@@ -37,6 +37,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "the changes made by label and undo, oldest first" },
 	{ "undo", cmd_undo, "STORE [BATCH] [--force]",
 	  "revert the last batch of changes (or the one named)" },
+	{ "review", cmd_review, "STORE [FILTER] [--single]",
+	  "blind review: can a person tell real from synthetic? (--report)" },
 	{ "demo", cmd_demo, "[--dir DIR] [--rebuild]",
 	  "build a demo store from this machine's documentation and show it" },
 	{ "config", cmd_config, "--print [--file F]",

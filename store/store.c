@@ -91,9 +91,6 @@ static int precheck(const char *path, bool create, bool *exists,
 		    struct pv_err *err)
 {
 	struct stat st;
-	char head[16];
-	int fd;
-	ssize_t n;
 
 	*exists = false;
 	if (stat(path, &st) != 0) {
@@ -116,16 +113,14 @@ static int precheck(const char *path, bool create, bool *exists,
 		*exists = false;
 		return 0;
 	}
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return pv_errf(err, PV_EIO, "%s: %s", path, strerror(errno));
-	n = read(fd, head, sizeof head);
-	close(fd);
-	if (n != (ssize_t)sizeof head || memcmp(head, "SQLite format 3", 16) != 0)
+	if (st.st_size == 0)
 		return pv_errf(err, PV_ENOTSTORE,
-			       "%s exists and is not a provex store (%s); it was "
-			       "left untouched: choose another store path",
-			       path, n == 0 ? "it is empty" : "not an SQLite database");
+			       "%s exists and is not a provex store (it is empty); "
+			       "it was left untouched: choose another store path", path);
+	/* The header is not read here: close() on any descriptor of a file
+	 * drops every POSIX lock this process holds on it, the SQLite
+	 * connections' included (the interface opens the store twice).
+	 * SQLite itself refuses a file that is not a database (setup()). */
 	return 0;
 }
 

@@ -891,8 +891,9 @@ bool app_wait_count(struct app *a, int timeout_ms)
 	return false;
 }
 
-int tui_run(const char *store_path, const char *filter, const char *theme_name,
-	    const char *config_path)
+/* tui_run and tui_run_with: open, setup (may be NULL), loop, close. */
+static int run(const char *store_path, const char *filter, const char *theme_name,
+	       const char *config_path, void (*setup)(struct app *, void *), void *arg)
 {
 	struct app app, *a = &app;
 	int rc;
@@ -904,6 +905,8 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 		app_close(a);
 		return rc;
 	}
+	if (setup)
+		setup(a, arg);
 	while (!a->quit && !screen_interrupted()) {
 		int key, timeout;
 		draw(a);
@@ -919,4 +922,16 @@ int tui_run(const char *store_path, const char *filter, const char *theme_name,
 	rc = screen_interrupted() ? 130 : 0;
 	app_close(a);
 	return rc;
+}
+
+int tui_run(const char *store_path, const char *filter, const char *theme_name,
+	    const char *config_path)
+{
+	return run(store_path, filter, theme_name, config_path, NULL, NULL);
+}
+
+int tui_run_with(const char *store_path, const char *theme_name, const char *config_path,
+		 void (*setup)(struct app *, void *), void *arg)
+{
+	return run(store_path, NULL, theme_name, config_path, setup, arg);
 }

@@ -175,6 +175,11 @@ struct app {
  * Returns the process exit status. */
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
+/* tui_run with another first view: after opening (the list of every
+ * document at the bottom of the stack), setup(a, arg) pushes it (arg is
+ * the caller's; setup is not called when opening fails). */
+int tui_run_with(const char *store_path, const char *theme, const char *config_path,
+		 void (*setup)(struct app *, void *), void *arg);
 
 /* The application without the loop (tui_run is open, loop, close):
  * app_open with w, h > 0 is headless, drawing into a w x h grid with no

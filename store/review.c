@@ -1,0 +1,1327 @@
+/*
+ * review.c - blind review sessions, their items, answers and the report
+ * (see review.h).  Owns review_sessions and review_answers; reads docs,
+ * texts and pairs, never changes them.
+ *
+ * Building a session's items loads the filter's real and synthetic
+ * documents (id, text, length, source) into memory once; pairing them by
+ * source and nearest length walks sorted arrays with "next unused"
+ * pointers (path-compressed), so it is O(n log n) however many documents
+ * are already taken.  Everything random comes from one splitmix64 stream
+ * seeded with the session's seed, so the same seed, documents and pairs
+ * give the same items in the same order on every machine.
+ */
+#include "store_int.h"
+#include "review.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define BEGIN_TRIES 5
+
+const char *review_mode_name(enum review_mode m)
+{
+	return m == REVIEW_SINGLE ? "single" : "pairs";
+}
+
+/* ---- small helpers ---- */
+
+/* Current time as 2024-01-31T12:00:00Z, as elsewhere in the store. */
+static void now_utc(char out[32])
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		store_sqlerr(s, err, "preparing a review query");
+		sqlite3_finalize(st);
+		return NULL;
+	}
+	return st;
+}
+
+/* Takes the write lock, retrying while another writer holds it. */
+static int begin_retry(struct store *s, struct pv_err *err)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < BEGIN_TRIES; i++) {
+		rc = store_begin(s, err);
+		if (rc != PV_EBUSY)
+			return rc;
+		usleep(100000u * (unsigned)(i + 1));
+	}
+	return rc;
+}
+
+/* splitmix64: the one random stream of a session. */
+static uint64_t rng_next(uint64_t *st)
+{
+	uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A number in [0, k). */
+static size_t rng_below(uint64_t *st, size_t k)
+{
+	return (size_t)(rng_next(st) % (uint64_t)k);
+}
+
+/* A positive seed from the system's randomness (the clock if none). */
+static int64_t random_seed(void)
+{
+	uint64_t x = 0;
+	int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (read(fd, &x, sizeof x) != (ssize_t)sizeof x)
+			x = 0;
+		close(fd);
+	}
+	if (!x) {
+		struct timespec ts;
+		uint64_t st;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		st = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
+		     ((uint64_t)getpid() << 32);
+		x = rng_next(&st);
+	}
+	x &= (uint64_t)INT64_MAX >> 1;   /* a positive SQLite integer */
+	return x ? (int64_t)x : 1;
+}
+
+/* ---- candidates ---- */
+
+struct cand {
+	int64_t id, text_id, len;
+	long src_off;            /* offset of the source in the arena, -1: none */
+	int src;                 /* source group (representatives) */
+	size_t tg;               /* text group */
+	bool synth;
+	bool rep;                /* the text's representative: takes part */
+	bool mixed;              /* its text is both real and synthetic */
+};
+
+struct cands {
+	struct cand *v;          /* owned, by id */
+	size_t n, cap;
+	struct buf arena;        /* owns the sources */
+	size_t ntexts;
+};
+
+static void cands_done(struct cands *c)
+{
+	free(c->v);
+	buf_done(&c->arena);
+	memset(c, 0, sizeof *c);
+}
+
+static const char *cand_source(const struct cands *c, const struct cand *x)
+{
+	return x->src_off < 0 ? NULL : c->arena.data + x->src_off;
+}
+
+/* Loads the filter's real and synthetic documents with words; counts the
+ * others left out (no words) into plan->nempty. */
+static int cands_load(struct store *s, const struct filter_sql *where, struct cands *c,
+		      struct review_plan *plan, struct pv_err *err)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	buf_puts(&sql, "SELECT d.id, d.text_id, t.len, t.words, d.source, d.origin "
+		 "FROM docs d JOIN texts t ON t.id=d.text_id "
+		 "JOIN inputs i ON i.id=d.input_id WHERE (");
+	buf_puts(&sql, where && where->where ? where->where : "1");
+	buf_puts(&sql, ") AND d.origin IN ('real','synthetic') ORDER BY d.id");
+	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to review", err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cand *x;
+		const unsigned char *src = sqlite3_column_text(st, 4);
+		const unsigned char *origin = sqlite3_column_text(st, 5);
+
+		if (sqlite3_column_int64(st, 3) <= 0) {
+			plan->nempty++;
+			continue;
+		}
+		if (c->n == c->cap) {
+			c->cap = c->cap ? c->cap * 2 : 256;
+			c->v = pv_realloc(c->v, c->cap * sizeof *c->v);
+		}
+		x = &c->v[c->n++];
+		memset(x, 0, sizeof *x);
+		x->id = sqlite3_column_int64(st, 0);
+		x->text_id = sqlite3_column_int64(st, 1);
+		x->len = sqlite3_column_int64(st, 2);
+		x->synth = origin && strcmp((const char *)origin, "synthetic") == 0;
+		x->src_off = -1;
+		if (src) {
+			x->src_off = (long)c->arena.len;
+			buf_append(&c->arena, src, (size_t)sqlite3_column_bytes(st, 4) + 1);
+		}
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "selecting documents to review");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static const struct cands *sort_ctx;
+
+static int by_text(const void *pa, const void *pb)
+{
+	const struct cand *a = &sort_ctx->v[*(const size_t *)pa];
+	const struct cand *b = &sort_ctx->v[*(const size_t *)pb];
+
+	if (a->text_id != b->text_id)
+		return a->text_id < b->text_id ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int by_source(const void *pa, const void *pb)
+{
+	const struct cand *a = &sort_ctx->v[*(const size_t *)pa];
+	const struct cand *b = &sort_ctx->v[*(const size_t *)pb];
+	const char *sa = cand_source(sort_ctx, a), *sb = cand_source(sort_ctx, b);
+	int r;
+
+	if (!sa || !sb) {
+		if (sa != sb)
+			return sa ? 1 : -1;
+	} else if ((r = strcmp(sa, sb))) {
+		return r;
+	}
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Real documents by source group, then length, then id. */
+static int by_src_len(const void *pa, const void *pb)
+{
+	const struct cand *a = &sort_ctx->v[*(const size_t *)pa];
+	const struct cand *b = &sort_ctx->v[*(const size_t *)pb];
+
+	if (a->src != b->src)
+		return a->src < b->src ? -1 : 1;
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static int by_len(const void *pa, const void *pb)
+{
+	const struct cand *a = &sort_ctx->v[*(const size_t *)pa];
+	const struct cand *b = &sort_ctx->v[*(const size_t *)pb];
+
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Text groups (one representative per text, none for a text both real
+ * and synthetic) and source groups of the representatives. */
+static void cands_group(struct cands *c, struct review_plan *plan)
+{
+	size_t *ix = pv_malloc((c->n + 1) * sizeof *ix), i, j, k, nrep = 0;
+	int src = -1;
+
+	for (i = 0; i < c->n; i++)
+		ix[i] = i;
+	sort_ctx = c;
+	qsort(ix, c->n, sizeof *ix, by_text);
+	c->ntexts = 0;
+	for (i = 0; i < c->n; i = j) {
+		bool mixed = false;
+		for (j = i + 1; j < c->n && c->v[ix[j]].text_id == c->v[ix[i]].text_id; j++)
+			if (c->v[ix[j]].synth != c->v[ix[i]].synth)
+				mixed = true;
+		for (k = i; k < j; k++) {
+			c->v[ix[k]].tg = c->ntexts;
+			c->v[ix[k]].mixed = mixed;
+		}
+		if (mixed)
+			plan->nambiguous += (int64_t)(j - i);
+		else
+			c->v[ix[i]].rep = true;
+		c->ntexts++;
+	}
+	for (i = 0; i < c->n; i++)
+		if (c->v[i].rep)
+			ix[nrep++] = i;
+	qsort(ix, nrep, sizeof *ix, by_source);
+	for (i = 0; i < nrep; i++) {
+		const char *a = cand_source(c, &c->v[ix[i]]);
+		const char *b = i ? cand_source(c, &c->v[ix[i - 1]]) : NULL;
+		if (i == 0 || (a == NULL) != (b == NULL) || (a && strcmp(a, b)))
+			src++;
+		c->v[ix[i]].src = src;
+		if (c->v[ix[i]].synth)
+			plan->nsynth++;
+		else
+			plan->nreal++;
+	}
+	free(ix);
+}
+
+/* The candidate with document id, or NULL. */
+static struct cand *cand_find(struct cands *c, int64_t id)
+{
+	size_t lo = 0, hi = c->n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		if (c->v[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < c->n && c->v[lo].id == id ? &c->v[lo] : NULL;
+}
+
+/* ---- "next unused" pointers over a sorted array ---- */
+
+struct skip {
+	size_t *right;           /* right[i]: first unused >= i (n: none) */
+	size_t *left;            /* left[i + 1]: last unused <= i (0: none) */
+	size_t n;
+};
+
+static void skip_init(struct skip *k, size_t n)
+{
+	size_t i;
+
+	k->n = n;
+	k->right = pv_malloc((n + 1) * sizeof *k->right);
+	k->left = pv_malloc((n + 1) * sizeof *k->left);
+	for (i = 0; i <= n; i++)
+		k->right[i] = k->left[i] = i;
+}
+
+static void skip_done(struct skip *k)
+{
+	free(k->right);
+	free(k->left);
+}
+
+/* The first unused index >= i, or n. */
+static size_t skip_right(struct skip *k, size_t i)
+{
+	size_t r = i, t;
+
+	while (k->right[r] != r)
+		r = k->right[r];
+	while (k->right[i] != r) {
+		t = k->right[i];
+		k->right[i] = r;
+		i = t;
+	}
+	return r;
+}
+
+/* The last unused index <= i, plus one (0: none); i + 1 is passed. */
+static size_t skip_left1(struct skip *k, size_t i1)
+{
+	size_t r = i1, t;
+
+	while (k->left[r] != r)
+		r = k->left[r];
+	while (k->left[i1] != r) {
+		t = k->left[i1];
+		k->left[i1] = r;
+		i1 = t;
+	}
+	return r;
+}
+
+static void skip_take(struct skip *k, size_t i)
+{
+	k->right[i] = i + 1;
+	k->left[i + 1] = i;
+}
+
+/* The unused entry of arr[lo..hi) (sorted by length) nearest in length to
+ * len (the shorter one on a tie); returns its index or (size_t)-1. */
+static size_t nearest(const struct cands *c, const size_t *arr, struct skip *k,
+		      size_t lo, size_t hi, int64_t len)
+{
+	size_t a = lo, b = hi, r, l1;
+
+	if (lo >= hi)
+		return (size_t)-1;
+	while (a < b) {
+		size_t mid = (a + b) / 2;
+		if (c->v[arr[mid]].len < len)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	r = skip_right(k, a);
+	l1 = skip_left1(k, a);           /* last unused <= a - 1, plus one */
+	if (r >= hi)
+		r = (size_t)-1;
+	if (l1 == 0 || l1 - 1 < lo)
+		l1 = 0;
+	if (r == (size_t)-1 && !l1)
+		return (size_t)-1;
+	if (r == (size_t)-1)
+		return l1 - 1;
+	if (!l1)
+		return r;
+	return len - c->v[arr[l1 - 1]].len <= c->v[arr[r]].len - len ? l1 - 1 : r;
+}
+
+/* ---- building the items ---- */
+
+static void item_add(struct review_plan *p, size_t *cap, int64_t real, int64_t synth,
+		     enum review_kind kind)
+{
+	if (p->n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		p->items = pv_realloc(p->items, *cap * sizeof *p->items);
+	}
+	p->items[p->n].left = real;      /* sides are drawn at the end */
+	p->items[p->n].right = synth;
+	p->items[p->n].kind = kind;
+	p->items[p->n].done = false;
+	p->n++;
+}
+
+/* Pairs from the pairs table: declared first, then found by similarity. */
+static int table_pairs(struct store *s, struct cands *c, bool *used, struct review_plan *p,
+		       size_t *cap, struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT a, b, kind FROM pairs ORDER BY "
+				"kind='declared' DESC, sim DESC, id", err);
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct cand *a = cand_find(c, sqlite3_column_int64(st, 0));
+		struct cand *b = cand_find(c, sqlite3_column_int64(st, 1));
+		const unsigned char *kind = sqlite3_column_text(st, 2);
+
+		if (!a || !b || a->mixed || b->mixed || a->synth == b->synth ||
+		    a->text_id == b->text_id || used[a->tg] || used[b->tg])
+			continue;
+		used[a->tg] = used[b->tg] = true;
+		if (a->synth) {
+			struct cand *t = a;
+			a = b;
+			b = t;
+		}
+		item_add(p, cap, a->id, b->id, kind && !strcmp((const char *)kind, "declared") ?
+			 RK_DECLARED : RK_FOUND);
+		p->ntable++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading the pairs");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Each unused synthetic representative, in a drawn order, takes the
+ * nearest-length unused real one of its source, else of any source. */
+static void match_rest(struct cands *c, const bool *used, uint64_t *rng,
+		       struct review_plan *p, size_t *cap)
+{
+	size_t nr = 0, ns = 0, i, ngroups = 0;
+	size_t *reals = pv_malloc((c->n + 1) * sizeof *reals);
+	size_t *glob = pv_malloc((c->n + 1) * sizeof *glob);
+	size_t *synths = pv_malloc((c->n + 1) * sizeof *synths);
+	size_t *pos_s, *pos_g, *gstart, *gend;
+	struct skip ks, kg;
+
+	for (i = 0; i < c->n; i++) {
+		const struct cand *x = &c->v[i];
+		if (!x->rep || used[x->tg])
+			continue;
+		if (x->synth) {
+			synths[ns++] = i;
+		} else {
+			reals[nr] = glob[nr] = i;
+			nr++;
+		}
+		if ((size_t)x->src + 1 > ngroups)
+			ngroups = (size_t)x->src + 1;
+	}
+	sort_ctx = c;
+	qsort(reals, nr, sizeof *reals, by_src_len);
+	qsort(glob, nr, sizeof *glob, by_len);
+	/* where each real sits in both arrays (indexed by candidate) */
+	pos_s = pv_malloc((c->n + 1) * sizeof *pos_s);
+	pos_g = pv_malloc((c->n + 1) * sizeof *pos_g);
+	for (i = 0; i < nr; i++) {
+		pos_s[reals[i]] = i;
+		pos_g[glob[i]] = i;
+	}
+	gstart = pv_calloc(ngroups + 1, sizeof *gstart);
+	gend = pv_calloc(ngroups + 1, sizeof *gend);
+	for (i = nr; i-- > 0;)
+		gstart[c->v[reals[i]].src] = i;
+	for (i = 0; i < nr; i++)
+		gend[c->v[reals[i]].src] = i + 1;
+	skip_init(&ks, nr);
+	skip_init(&kg, nr);
+	/* the order synthetic documents choose in */
+	for (i = ns; i > 1; i--) {
+		size_t j = rng_below(rng, i), t = synths[i - 1];
+		synths[i - 1] = synths[j];
+		synths[j] = t;
+	}
+	for (i = 0; i < ns; i++) {
+		const struct cand *x = &c->v[synths[i]];
+		size_t at, real;
+		int src = x->src;
+
+		at = nearest(c, reals, &ks, gstart[src], gend[src], x->len);
+		if (at != (size_t)-1) {
+			real = reals[at];
+		} else {
+			at = nearest(c, glob, &kg, 0, nr, x->len);
+			if (at == (size_t)-1)
+				break;           /* no real document left */
+			real = glob[at];
+		}
+		skip_take(&ks, pos_s[real]);
+		skip_take(&kg, pos_g[real]);
+		item_add(p, cap, c->v[real].id, x->id, RK_MATCHED);
+	}
+	skip_done(&ks);
+	skip_done(&kg);
+	free(gstart);
+	free(gend);
+	free(pos_s);
+	free(pos_g);
+	free(reals);
+	free(glob);
+	free(synths);
+}
+
+int review_items_build(struct store *s, const struct filter_sql *where,
+		       enum review_mode mode, uint64_t seed, struct review_plan *p,
+		       struct pv_err *err)
+{
+	struct cands c;
+	uint64_t rng = seed;
+	size_t cap = 0, i;
+	int rc;
+
+	memset(&c, 0, sizeof c);
+	free(p->items);
+	p->items = NULL;
+	p->n = p->ndone = 0;
+	p->nreal = p->nsynth = p->nempty = p->nambiguous = p->ntable = 0;
+	if ((rc = cands_load(s, where, &c, p, err)))
+		goto out;
+	cands_group(&c, p);
+	if (p->nsynth == 0 || p->nreal == 0) {
+		const char *which = p->nsynth == 0 ? "synthetic" : "real";
+		if (c.n == 0 && p->nempty == 0)
+			rc = pv_errf(err, PV_ENOTFOUND, "the filter matches no real and "
+				     "no synthetic documents: a blind review needs both");
+		else
+			rc = pv_errf(err, PV_ENOTFOUND, "the filter matches no %s documents%s: "
+				     "a blind review needs both real and synthetic ones",
+				     which, p->nempty || p->nambiguous ?
+				     " that can be shown (empty documents and texts both real "
+				     "and synthetic are left out)" : "");
+		goto out;
+	}
+	if (mode == REVIEW_SINGLE) {
+		for (i = 0; i < c.n; i++)
+			if (c.v[i].rep)
+				item_add(p, &cap, c.v[i].id, 0, RK_SINGLE);
+	} else {
+		bool *used = pv_calloc(c.ntexts + 1, sizeof *used);
+		rc = table_pairs(s, &c, used, p, &cap, err);
+		if (!rc)
+			match_rest(&c, used, &rng, p, &cap);
+		free(used);
+		if (rc)
+			goto out;
+	}
+	/* the order shown, then the sides */
+	for (i = p->n; i > 1; i--) {
+		size_t j = rng_below(&rng, i);
+		struct review_item t = p->items[i - 1];
+		p->items[i - 1] = p->items[j];
+		p->items[j] = t;
+	}
+	if (mode == REVIEW_PAIRS) {
+		for (i = 0; i < p->n; i++) {
+			if (rng_next(&rng) & 1) {
+				int64_t t = p->items[i].left;
+				p->items[i].left = p->items[i].right;
+				p->items[i].right = t;
+			}
+		}
+	}
+out:
+	cands_done(&c);
+	if (rc) {
+		free(p->items);
+		p->items = NULL;
+		p->n = 0;
+	}
+	return rc;
+}
+
+/* ---- sessions ---- */
+
+void review_plan_done(struct review_plan *p)
+{
+	free(p->reviewer);
+	free(p->filter);
+	free(p->items);
+	memset(p, 0, sizeof *p);
+}
+
+size_t review_plan_next(const struct review_plan *p, size_t from)
+{
+	while (from < p->n && p->items[from].done)
+		from++;
+	return from;
+}
+
+struct answered {
+	int64_t lo, hi;
+};
+
+static int cmp_answered(const void *pa, const void *pb)
+{
+	const struct answered *a = pa, *b = pb;
+
+	if (a->lo != b->lo)
+		return a->lo < b->lo ? -1 : 1;
+	return a->hi < b->hi ? -1 : a->hi > b->hi;
+}
+
+static int cmp_i64(const void *pa, const void *pb)
+{
+	int64_t a = *(const int64_t *)pa, b = *(const int64_t *)pb;
+
+	return a < b ? -1 : a > b;
+}
+
+/* Marks the items the session answered: by item number, or the same two
+ * documents under another number (the documents changed since). */
+static int mark_answered(struct store *s, struct review_plan *p, struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT item, left_doc, coalesce(right_doc, left_doc) "
+				"FROM review_answers WHERE session_id=?1", err);
+	struct answered *v = NULL;
+	int64_t *items = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, p->session_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int64_t a = sqlite3_column_int64(st, 1), b = sqlite3_column_int64(st, 2);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 64;
+			v = pv_realloc(v, cap * sizeof *v);
+			items = pv_realloc(items, cap * sizeof *items);
+		}
+		items[n] = sqlite3_column_int64(st, 0);
+		v[n].lo = PV_MIN(a, b);
+		v[n].hi = PV_MAX(a, b);
+		n++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading the session's answers");
+		sqlite3_finalize(st);
+		free(v);
+		free(items);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if (n) {
+		qsort(v, n, sizeof *v, cmp_answered);
+		qsort(items, n, sizeof *items, cmp_i64);
+	}
+	for (i = 0; i < p->n; i++) {
+		struct review_item *it = &p->items[i];
+		int64_t num = (int64_t)i + 1;
+		int64_t r = it->right ? it->right : it->left;
+		struct answered key = { PV_MIN(it->left, r), PV_MAX(it->left, r) };
+		if ((n && bsearch(&num, items, n, sizeof *items, cmp_i64)) ||
+		    (n && bsearch(&key, v, n, sizeof *v, cmp_answered))) {
+			it->done = true;
+			p->ndone++;
+		}
+	}
+	free(v);
+	free(items);
+	return 0;
+}
+
+/* Sets the session's finished time (in its own transaction unless the
+ * caller holds one). */
+static int finish_session(struct store *s, int64_t id, bool in_tx, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	char at[32];
+	int rc;
+
+	if (!in_tx && (rc = begin_retry(s, err)))
+		return rc;
+	st = prep(s, "UPDATE review_sessions SET finished=?2 WHERE id=?1 AND finished IS NULL",
+		  err);
+	if (!st) {
+		if (!in_tx)
+			store_rollback(s);
+		return err ? err->code : PV_ESTORE;
+	}
+	now_utc(at);
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_text(st, 2, at, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "finishing the review session");
+		if (!in_tx)
+			store_rollback(s);
+		return rc;
+	}
+	return in_tx ? 0 : store_commit(s, err);
+}
+
+/* The unfinished session of (reviewer, mode, filter): *id and *seed, or
+ * *id = 0. */
+static int session_find(struct store *s, const char *reviewer, enum review_mode mode,
+			const char *filter, int64_t *id, int64_t *seed, struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT id, seed FROM review_sessions WHERE reviewer=?1 "
+				"AND mode=?2 AND filter=?3 AND finished IS NULL "
+				"ORDER BY id DESC LIMIT 1", err);
+	int rc;
+
+	*id = 0;
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, review_mode_name(mode), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, filter, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(st, 0);
+		*seed = sqlite3_column_int64(st, 1);
+	} else if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "looking for an unfinished review session");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int review_plan_make(struct store *s, const char *filter, const struct filter_sql *where,
+		     enum review_mode mode, const char *reviewer, int64_t seed,
+		     struct review_plan *out, struct pv_err *err)
+{
+	int rc, round;
+
+	memset(out, 0, sizeof *out);
+	out->mode = mode;
+	out->reviewer = pv_strdup(reviewer);
+	out->filter = pv_strdup(filter ? filter : "");
+	for (round = 0; round < 2; round++) {
+		int64_t id = 0, sseed = 0;
+		if (round == 0 && (rc = session_find(s, reviewer, mode, out->filter, &id,
+						     &sseed, err)))
+			return rc;
+		out->session_id = id;
+		out->resumed = id != 0;
+		out->seed = id ? sseed : seed > 0 ? seed : random_seed();
+		if ((rc = review_items_build(s, where, mode, (uint64_t)out->seed, out, err)))
+			return rc;
+		if (!id)
+			return 0;
+		if ((rc = mark_answered(s, out, err)))
+			return rc;
+		if (review_plan_next(out, 0) < out->n)
+			return 0;
+		/* every item done, but the session was not marked: mark it and
+		 * plan a new one */
+		if ((rc = finish_session(s, id, false, err)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ---- answers ---- */
+
+/* The origin of document id now ("" when there is none). */
+static int origin_of(struct store *s, int64_t id, char out[16], struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT origin FROM docs WHERE id=?1", err);
+	int rc;
+
+	out[0] = 0;
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const unsigned char *o = sqlite3_column_text(st, 0);
+		snprintf(out, 16, "%s", o ? (const char *)o : "");
+	} else if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading a document's origin");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int session_create(struct store *s, struct review_plan *p, int64_t *id,
+			  struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "INSERT INTO review_sessions(reviewer, mode, filter, seed, "
+				"started) VALUES(?1, ?2, ?3, ?4, ?5)", err);
+	char at[32];
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	now_utc(at);
+	sqlite3_bind_text(st, 1, p->reviewer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, review_mode_name(p->mode), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, p->filter, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 4, p->seed);
+	sqlite3_bind_text(st, 5, at, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "starting the review session");
+	*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int review_record(struct store *s, struct review_plan *p, size_t i, const char *answer,
+		  int64_t ms, struct review_recorded *out, struct pv_err *err)
+{
+	struct review_item *it;
+	sqlite3_stmt *st;
+	char ol[16], orr[16], at[32];
+	int64_t sid = p->session_id;
+	bool pairs = p->mode == REVIEW_PAIRS, skip, marked = false;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->correct = -1;
+	if (i >= p->n)
+		return pv_errf(err, PV_EUSAGE, "no item %zu in this session", i + 1);
+	it = &p->items[i];
+	skip = strcmp(answer, "skip") == 0;
+	if (!skip && (pairs ? strcmp(answer, "left") && strcmp(answer, "right") :
+		      strcmp(answer, "real") && strcmp(answer, "synthetic")))
+		return pv_errf(err, PV_EUSAGE, "'%s' is not an answer in %s mode", answer,
+			       review_mode_name(p->mode));
+	if ((rc = begin_retry(s, err)))
+		return rc;
+	if ((rc = origin_of(s, it->left, ol, err)) ||
+	    (pairs && (rc = origin_of(s, it->right, orr, err))))
+		goto fail;
+	if (pairs) {
+		if (!strcmp(ol, "synthetic") && !strcmp(orr, "real")) {
+			snprintf(out->truth, sizeof out->truth, "left");
+		} else if (!strcmp(ol, "real") && !strcmp(orr, "synthetic")) {
+			snprintf(out->truth, sizeof out->truth, "right");
+		} else {
+			rc = pv_errf(err, PV_EINVAL, "not recorded: documents %lld and %lld "
+				     "are now %s and %s (relabelled meanwhile)", (long long)it->left,
+				     (long long)it->right, ol[0] ? ol : "gone",
+				     orr[0] ? orr : "gone");
+			goto unrecordable;
+		}
+	} else if (!strcmp(ol, "real") || !strcmp(ol, "synthetic")) {
+		snprintf(out->truth, sizeof out->truth, "%s", ol);
+	} else {
+		rc = pv_errf(err, PV_EINVAL, "not recorded: document %lld is now %s "
+			     "(relabelled meanwhile)",
+			     (long long)it->left, ol[0] ? ol : "gone");
+		goto unrecordable;
+	}
+	if (!sid && (rc = session_create(s, p, &sid, err)))
+		goto fail;
+	st = prep(s, "INSERT OR IGNORE INTO review_answers(session_id, reviewer, item, left_doc, "
+		  "right_doc, truth, answer, correct, ms, at) "
+		  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", err);
+	if (!st) {
+		rc = err ? err->code : PV_ESTORE;
+		goto fail;
+	}
+	now_utc(at);
+	sqlite3_bind_int64(st, 1, sid);
+	sqlite3_bind_text(st, 2, p->reviewer, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 3, (int64_t)i + 1);
+	sqlite3_bind_int64(st, 4, it->left);
+	if (pairs)
+		sqlite3_bind_int64(st, 5, it->right);
+	sqlite3_bind_text(st, 6, out->truth, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 7, answer, -1, SQLITE_TRANSIENT);
+	if (!skip) {
+		out->correct = strcmp(answer, out->truth) == 0;
+		sqlite3_bind_int(st, 8, out->correct);
+	}
+	sqlite3_bind_int64(st, 9, ms < 0 ? 0 : ms);
+	sqlite3_bind_text(st, 10, at, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "recording the answer");
+		goto fail;
+	}
+	out->already = sqlite3_changes(s->db) == 0;
+	marked = !it->done;
+	if (marked) {
+		it->done = true;
+		p->ndone++;
+	}
+	if (review_plan_next(p, 0) == p->n) {
+		if ((rc = finish_session(s, sid, true, err)))
+			goto fail_undone;
+		out->finished = true;
+	}
+	if ((rc = store_commit(s, err)))
+		goto fail_undone;
+	p->session_id = sid;
+	return 0;
+fail_undone:
+	if (marked) {
+		it->done = false;
+		p->ndone--;
+	}
+	out->finished = false;
+fail:
+	store_rollback(s);
+	return rc;
+unrecordable:
+	store_rollback(s);
+	if (!it->done) {
+		it->done = true;
+		p->ndone++;
+	}
+	if (review_plan_next(p, 0) == p->n) {
+		if (p->session_id)
+			finish_session(s, p->session_id, false, NULL);
+		out->finished = true;
+	}
+	return rc;
+}
+
+/* ---- statistics ---- */
+
+void review_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
+{
+	double ph, z2, den, center, half;
+
+	if (n <= 0) {
+		*lo = 0;
+		*hi = 1;
+		return;
+	}
+	ph = (double)k / (double)n;
+	z2 = z * z;
+	den = 1 + z2 / (double)n;
+	center = (ph + z2 / (2.0 * (double)n)) / den;
+	half = z * sqrt(ph * (1 - ph) / (double)n + z2 / (4.0 * (double)n * (double)n)) / den;
+	*lo = center - half < 0 ? 0 : center - half;
+	*hi = center + half > 1 ? 1 : center + half;
+}
+
+bool review_cohen(const int *a, const int *b, size_t n, int ncat, double *kappa)
+{
+	double po = 0, pe = 0;
+	size_t i;
+	int c;
+
+	*kappa = 0;
+	if (n == 0 || ncat <= 0)
+		return false;
+	for (i = 0; i < n; i++)
+		po += a[i] == b[i];
+	po /= (double)n;
+	for (c = 0; c < ncat; c++) {
+		double pa = 0, pb = 0;
+		for (i = 0; i < n; i++) {
+			pa += a[i] == c;
+			pb += b[i] == c;
+		}
+		pe += (pa / (double)n) * (pb / (double)n);
+	}
+	if (pe >= 1 - 1e-12)
+		return false;
+	*kappa = (po - pe) / (1 - pe);
+	return true;
+}
+
+bool review_fleiss(const int *counts, size_t nunits, int ncat, double *kappa)
+{
+	double pbar = 0, pe = 0, total = 0, *share;
+	size_t u, used = 0;
+	int c;
+
+	*kappa = 0;
+	if (ncat <= 0)
+		return false;
+	share = pv_calloc((size_t)ncat, sizeof *share);
+	for (u = 0; u < nunits; u++) {
+		const int *row = counts + u * (size_t)ncat;
+		double nu = 0, sq = 0;
+		for (c = 0; c < ncat; c++) {
+			nu += row[c];
+			sq += (double)row[c] * row[c];
+		}
+		if (nu < 2)
+			continue;
+		pbar += (sq - nu) / (nu * (nu - 1));
+		for (c = 0; c < ncat; c++)
+			share[c] += row[c];
+		total += nu;
+		used++;
+	}
+	if (used == 0) {
+		free(share);
+		return false;
+	}
+	pbar /= (double)used;
+	for (c = 0; c < ncat; c++)
+		pe += (share[c] / total) * (share[c] / total);
+	free(share);
+	if (pe >= 1 - 1e-12)
+		return false;
+	*kappa = (pbar - pe) / (1 - pe);
+	return true;
+}
+
+/* ---- the report ---- */
+
+bool review_by_ok(const char *by)
+{
+	return !by || !strcmp(by, "generator") || !strcmp(by, "source") ||
+	       !strcmp(by, "reviewer");
+}
+
+void review_report_done(struct review_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->ngroups; i++)
+		free(r->groups[i].value);
+	for (i = 0; i < r->ncohen; i++) {
+		free(r->cohen[i].a);
+		free(r->cohen[i].b);
+	}
+	free(r->groups);
+	free(r->cohen);
+	memset(r, 0, sizeof *r);
+}
+
+/* The document an answer is about: the synthetic one of a pair (by the
+ * truth recorded), the one document in single mode. */
+#define ANSWER_DOC "CASE WHEN s.mode='pairs' THEN (CASE a.truth WHEN 'left' THEN a.left_doc " \
+		   "ELSE a.right_doc END) ELSE a.left_doc END"
+#define FROM_ANSWERS " FROM review_answers a JOIN review_sessions s ON s.id=a.session_id " \
+		     "LEFT JOIN docs d ON d.id=" ANSWER_DOC " WHERE (?1 IS NULL OR s.mode=?1) "
+
+static int report_totals(struct store *s, const char *mode, struct review_report *r,
+			 struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*), count(*) - count(a.correct), "
+				"count(DISTINCT a.session_id), count(DISTINCT a.reviewer)"
+				FROM_ANSWERS, err);
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	if (mode)
+		sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		r->answers = sqlite3_column_int64(st, 0);
+		r->skipped = sqlite3_column_int64(st, 1);
+		r->sessions = sqlite3_column_int64(st, 2);
+		r->reviewers = sqlite3_column_int64(st, 3);
+		rc = 0;
+	} else {
+		rc = store_sqlerr(s, err, "reading the review answers");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int report_groups(struct store *s, const char *by, const char *mode,
+			 struct review_report *r, struct pv_err *err)
+{
+	const char *key = !by ? "NULL" :
+		!strcmp(by, "generator") ? "CASE WHEN s.mode='single' AND a.truth='real' "
+					   "THEN NULL ELSE d.generator END" :
+		!strcmp(by, "source") ? "d.source" : "a.reviewer";
+	const char *real = by && !strcmp(by, "generator") ?
+		"(s.mode='single' AND a.truth='real')" : "0";
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	size_t cap = 0;
+	int rc;
+
+	buf_printf(&sql, "SELECT s.mode, %s AS k, %s AS realdocs, count(*), count(a.correct), "
+		   "coalesce(sum(a.correct), 0)" FROM_ANSWERS
+		   "GROUP BY s.mode, k, realdocs ORDER BY s.mode='pairs' DESC, "
+		   "count(a.correct) DESC, count(*) DESC, k", key, real);
+	st = prep(s, buf_str(&sql), err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	if (mode)
+		sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct review_group *g;
+		const unsigned char *v = sqlite3_column_text(st, 1);
+		if (r->ngroups == cap) {
+			cap = cap ? cap * 2 : 8;
+			r->groups = pv_realloc(r->groups, cap * sizeof *r->groups);
+		}
+		g = &r->groups[r->ngroups++];
+		memset(g, 0, sizeof *g);
+		g->mode = strcmp((const char *)sqlite3_column_text(st, 0), "single") ?
+			  REVIEW_PAIRS : REVIEW_SINGLE;
+		g->value = v ? pv_strdup((const char *)v) : NULL;
+		g->real_docs = sqlite3_column_int(st, 2) != 0;
+		g->answers = sqlite3_column_int64(st, 3);
+		g->answered = sqlite3_column_int64(st, 4);
+		g->correct = sqlite3_column_int64(st, 5);
+		g->accuracy = g->answered ? (double)g->correct / (double)g->answered : 0;
+		review_wilson(g->correct, g->answered, 1.959964, &g->lo, &g->hi);
+		g->verdict = !g->answered ? RV_NONE : g->lo > 0.5 ? RV_APART :
+			     g->hi < 0.5 ? RV_BELOW : RV_UNCLEAR;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading the review answers");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* One reviewer's latest vote on one item. */
+struct vote {
+	int64_t lo, hi;
+	int rev;                 /* reviewer index */
+	int cat;                 /* 0 or 1 */
+};
+
+struct pairbuf {
+	int *a, *b;
+	size_t n, cap;
+};
+
+static int cmp_str(const void *pa, const void *pb)
+{
+	return strcmp(*(char *const *)pa, *(char *const *)pb);
+}
+
+/* Agreement in one mode: Cohen's kappa per pair of reviewers on the items
+ * both answered (their latest answer, skips left out), Fleiss' kappa over
+ * the items two or more answered.  The categories: in single mode the
+ * answer (synthetic, real); in pairs mode whether the document picked is
+ * the synthetic one (which side, or which of the two ids, would be an
+ * arbitrary name for the same choice, and would move chance agreement). */
+static int report_agreement(struct store *s, enum review_mode m, struct review_report *r,
+			    struct pv_err *err)
+{
+	sqlite3_stmt *st = prep(s,
+		"SELECT min(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS lo, "
+		"max(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS hi, a.reviewer, "
+		"CASE WHEN s.mode='pairs' THEN a.correct=0 ELSE a.answer='real' END, "
+		"max(a.id) "
+		"FROM review_answers a JOIN review_sessions s ON s.id=a.session_id "
+		"WHERE s.mode=?1 AND a.answer <> 'skip' GROUP BY lo, hi, a.reviewer "
+		"ORDER BY lo, hi, a.reviewer", err);
+	struct vote *v = NULL;
+	char **names = NULL;
+	size_t nv = 0, vcap = 0, nn = 0, ncap = 0, i, j, k, nr;
+	struct pairbuf *pb = NULL;
+	int *counts = NULL;
+	size_t nunits = 0, ucap = 0;
+	bool *rated = NULL;
+	int rc;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, review_mode_name(m), -1, SQLITE_STATIC);
+	/* first pass: votes with reviewer names kept aside */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (nv == vcap) {
+			vcap = vcap ? vcap * 2 : 64;
+			v = pv_realloc(v, vcap * sizeof *v);
+		}
+		if (nn == ncap) {
+			ncap = ncap ? ncap * 2 : 64;
+			names = pv_realloc(names, ncap * sizeof *names);
+		}
+		v[nv].lo = sqlite3_column_int64(st, 0);
+		v[nv].hi = sqlite3_column_int64(st, 1);
+		v[nv].cat = sqlite3_column_int(st, 3) ? 1 : 0;
+		names[nn++] = pv_strdup((const char *)sqlite3_column_text(st, 2));
+		nv++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading the review answers");
+		sqlite3_finalize(st);
+		for (i = 0; i < nn; i++)
+			free(names[i]);
+		free(names);
+		free(v);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	/* reviewer indexes: the sorted distinct names */
+	{
+		char **sorted = pv_malloc((nn + 1) * sizeof *sorted);
+		if (nn)
+			memcpy(sorted, names, nn * sizeof *sorted);
+		qsort(sorted, nn, sizeof *sorted, cmp_str);
+		for (i = 0, nr = 0; i < nn; i++)
+			if (nr == 0 || strcmp(sorted[nr - 1], sorted[i]))
+				sorted[nr++] = sorted[i];
+		for (i = 0; i < nv; i++) {
+			char **f = bsearch(&names[i], sorted, nr, sizeof *sorted, cmp_str);
+			v[i].rev = (int)(f - sorted);
+		}
+		/* keep the distinct names (sorted points into names) */
+		for (i = 0; i < nr; i++)
+			sorted[i] = pv_strdup(sorted[i]);
+		for (i = 0; i < nn; i++)
+			free(names[i]);
+		free(names);
+		names = sorted;
+	}
+	pb = nr > 1 ? pv_calloc(nr * nr, sizeof *pb) : NULL;
+	rated = pv_calloc(nr + 1, sizeof *rated);
+	for (i = 0; i < nv; i = j) {
+		for (j = i + 1; j < nv && v[j].lo == v[i].lo && v[j].hi == v[i].hi; j++)
+			;
+		if (j - i < 2)
+			continue;
+		/* a unit two or more answered */
+		if (nunits == ucap) {
+			ucap = ucap ? ucap * 2 : 64;
+			counts = pv_realloc(counts, ucap * 2 * sizeof *counts);
+		}
+		counts[nunits * 2] = counts[nunits * 2 + 1] = 0;
+		for (k = i; k < j; k++) {
+			size_t l;
+			counts[nunits * 2 + v[k].cat]++;
+			rated[v[k].rev] = true;
+			for (l = k + 1; l < j; l++) {
+				struct pairbuf *p = &pb[(size_t)v[k].rev * nr + (size_t)v[l].rev];
+				if (p->n == p->cap) {
+					p->cap = p->cap ? p->cap * 2 : 16;
+					p->a = pv_realloc(p->a, p->cap * sizeof *p->a);
+					p->b = pv_realloc(p->b, p->cap * sizeof *p->b);
+				}
+				p->a[p->n] = v[k].cat;
+				p->b[p->n] = v[l].cat;
+				p->n++;
+			}
+		}
+		nunits++;
+	}
+	for (i = 0; pb && i < nr; i++) {
+		for (j = i + 1; j < nr; j++) {
+			struct pairbuf *p = &pb[i * nr + j];
+			struct review_cohen_pair *c;
+			size_t x;
+			if (!p->n)
+				continue;
+			r->cohen = pv_realloc(r->cohen, (r->ncohen + 1) * sizeof *r->cohen);
+			c = &r->cohen[r->ncohen++];
+			memset(c, 0, sizeof *c);
+			c->mode = m;
+			c->a = pv_strdup(names[i]);
+			c->b = pv_strdup(names[j]);
+			c->items = (int64_t)p->n;
+			for (x = 0, c->agree = 0; x < p->n; x++)
+				c->agree += p->a[x] == p->b[x];
+			c->agree /= (double)p->n;
+			c->defined = review_cohen(p->a, p->b, p->n, 2, &c->kappa);
+		}
+	}
+	{
+		struct review_fleiss_row *f = &r->fleiss[m];
+		memset(f, 0, sizeof *f);
+		f->mode = m;
+		for (i = 0; i < nr; i++)
+			f->reviewers += rated[i];
+		f->items = (int64_t)nunits;
+		if (f->reviewers > 2)
+			f->defined = review_fleiss(counts, nunits, 2, &f->kappa);
+	}
+	for (i = 0; pb && i < nr * nr; i++) {
+		free(pb[i].a);
+		free(pb[i].b);
+	}
+	for (i = 0; i < nr; i++)
+		free(names[i]);
+	free(names);
+	free(pb);
+	free(rated);
+	free(counts);
+	free(v);
+	return 0;
+}
+
+int review_report(struct store *s, const char *by, int mode, struct review_report *out,
+		  struct pv_err *err)
+{
+	const char *m = mode < 0 ? NULL : review_mode_name((enum review_mode)mode);
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!review_by_ok(by))
+		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (generator, source, "
+			       "reviewer)", by);
+	if ((rc = report_totals(s, m, out, err)) || (rc = report_groups(s, by, m, out, err)))
+		goto fail;
+	if ((mode < 0 || mode == REVIEW_PAIRS) &&
+	    (rc = report_agreement(s, REVIEW_PAIRS, out, err)))
+		goto fail;
+	if ((mode < 0 || mode == REVIEW_SINGLE) &&
+	    (rc = report_agreement(s, REVIEW_SINGLE, out, err)))
+		goto fail;
+	return 0;
+fail:
+	review_report_done(out);
+	return rc;
+}
