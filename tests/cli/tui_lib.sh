@@ -88,13 +88,32 @@ tui_wait_gone() {	# tui_wait_gone PATTERN: 0 when the screen no longer matches
 	done
 }
 
+tui_settle() {	# captures until two captures in a row are the same
+	_pause=0.02
+	[ -n "${PROVEX_VALGRIND:-}" ] && _pause=0.15
+	_prev=
+	_tries=0
+	while [ $_tries -lt 50 ]; do
+		tui_capture
+		[ "$SCREEN" = "$_prev" ] && return 0
+		_prev=$SCREEN
+		sleep $_pause
+		_tries=$((_tries + 1))
+	done
+}
+
 tui_see() {	# tui_see PATTERN NAME: a test that the screen shows PATTERN
-	if tui_wait "$1"; then
+	# (on a settled screen: a capture can catch a half-drawn one)
+	if tui_wait "$1" && tui_settle && printf '%s\n' "$SCREEN" | grep -Eq -- "$1"; then
 		ok 0 "$2"
 	else
 		ok 1 "$2"
 		printf '%s\n' "$SCREEN" | sed 's/^/#   | /'
 	fi
+}
+
+tui_see_gone() {	# tui_see_gone PATTERN NAME: the screen stops showing PATTERN
+	if tui_wait_gone "$1" && tui_settle; then ok 0 "$2"; else ok 1 "$2"; fi
 }
 
 tui_row() {	# tui_row N: row N of the last capture
