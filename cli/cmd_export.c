@@ -761,6 +761,10 @@ static size_t put_meta(struct buf *b, const char *m)
 {
 	size_t len = strlen(m), i = 0, bad = 0;
 
+	if (utf8_valid(m, len)) {
+		buf_append(b, m, len);
+		return 0;
+	}
 	while (i < len) {
 		size_t n = utf8_seq_len((const unsigned char *)m + i, len - i);
 		if (n == 0) {
