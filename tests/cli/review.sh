@@ -108,6 +108,7 @@ tui_see 'item 5 of 6' "the same reviewer, mode and filter resume at the first un
 like "$(tui_status)" "session 1 resumed: 4 of 6 items done" "and say so"
 tui_keys Left;   tui_see 'item 6 of 6' "Left answers"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(q "$S" 'SELECT count(*) FROM review_sessions')" 1 "still one session"
 is "$(q "$S" "SELECT item||':'||answer FROM review_answers ORDER BY id DESC LIMIT 1")" "5:left" \
 	"the answer after resuming is item 5"
@@ -118,6 +119,7 @@ tui_see 'This session is complete' "the last answer completes the session"
 tui_keys j
 tui_see 'the session is complete: q quits' "keys do nothing more"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(q "$S" 'SELECT finished IS NOT NULL FROM review_sessions WHERE id=1')" 1 "the session is finished"
 is "$(q "$S" "SELECT count(*) FROM review_answers WHERE left_doc=$E OR right_doc=$E")" 0 \
 	"the empty document was never shown"
@@ -131,6 +133,7 @@ tui_keys r;     tui_see 'item 2 of 12' "r: real"
 tui_keys s;     tui_see 'item 3 of 12' "s: synthetic"
 tui_keys Space; tui_see 'item 4 of 12' "Space skips"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(q "$S" "SELECT group_concat(a.answer||':'||(a.truth=d.origin), ' ') FROM (SELECT * FROM
 	review_answers ORDER BY item) a JOIN review_sessions s ON s.id=a.session_id
 	JOIN docs d ON d.id=a.left_doc WHERE s.mode='single'")" "real:1 synthetic:1 skip:1" \
@@ -146,11 +149,13 @@ tui_keys 1;     tui_see 'item 3 of 6' "twice"
 tui_keys Left;  tui_see 'item 4 of 6' "then answers"
 tui_keys Left;  tui_see 'item 5 of 6' "what alice skipped"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 tui_start 120 30 review "$S" --reviewer carol --seed 5
 tui_see 'item 1 of 6' "carol too"
 tui_keys 1;     tui_see 'item 2 of 6' "carol answers as alice"
 tui_keys 1;     tui_see 'item 3 of 6' "and as bob"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(pv count "$S" is:disputed)" 4 "is:disputed: the four documents of the two pairs answered differently"
 ids=$(q "$S" "SELECT group_concat(id, ' ') FROM (SELECT left_doc AS id FROM review_answers WHERE
 	reviewer='bob' AND item<=2 UNION SELECT right_doc FROM review_answers WHERE reviewer='bob'
@@ -223,6 +228,7 @@ pv label "$S2" 'id:2' --set origin=real > /dev/null 2>&1
 tui_keys 1
 tui_see 'This session is complete' "answered after the relabelling"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(q "$S2" "SELECT truth = CASE left_doc WHEN 1 THEN 'left' ELSE 'right' END FROM review_answers")" \
 	1 "the truth recorded is the origin at answer time (document 1, synthetic now)"
 tui_start 100 24 review "$S2" --reviewer dave
@@ -231,6 +237,7 @@ pv label "$S2" 'id:1' --set origin=real > /dev/null 2>&1
 tui_keys 2
 tui_see 'not recorded: documents [12] and [12] are now real and real' "both real now: the answer is not recorded, and it says so"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(q "$S2" 'SELECT count(*) FROM review_answers')" 1 "nothing more in review_answers"
 
 # ---- a reviewer from the configuration ----
@@ -242,6 +249,7 @@ tui_see 'reviewer erin' "the configuration's reviewer when there is no --reviewe
 tui_keys Space
 tui_see 'This session is complete' "answered"
 tui_quit
+is "$TUI_RC" 0 "the session ends with exit status 0"
 is "$(q "$S2" "SELECT reviewer FROM review_answers ORDER BY id DESC LIMIT 1")" erin "stored as erin"
 is "$(pv review "$S2" --report --by reviewer | grep -c 'erin: no answers (only skips)')" 1 \
 	"a group of skips only: no answers"
