@@ -39,6 +39,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "revert the last batch of changes (or the one named)" },
 	{ "review", cmd_review, "STORE [FILTER] [--single]",
 	  "blind review: can a person tell real from synthetic? (--report)" },
+	{ "pairs", cmd_pairs, "STORE [FILTER] [--report]",
+	  "find synthetic documents that nearly copy real ones (MinHash)" },
 	{ "demo", cmd_demo, "[--dir DIR] [--rebuild]",
 	  "build a demo store from this machine's documentation and show it" },
 	{ "config", cmd_config, "--print [--file F]",

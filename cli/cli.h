@@ -41,6 +41,7 @@ int cmd_undo(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_browse(int argc, char **argv);
+int cmd_pairs(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 
 /* The interface (tui/app.c): opens store_path, filter and theme may be

@@ -19,7 +19,8 @@ static const char usage_text[] =
 "Usage: provex demo [--dir DIR] [--docs N] [--rebuild] [--info]\n"
 "Build a demo corpus from the system's own documentation (man pages,\n"
 "/usr/share/doc) plus synthetic documents generated from it by a Markov\n"
-"chain (each linked to its seed by the seed_id field), index it into\n"
+"chain (each paired with its seed through the seed_id field, as\n"
+"provex index --pair-field seed_id does), index it into\n"
 "DIR/demo.pvx and open the interface on it (on a terminal; otherwise,\n"
 "or with --info, print what the store holds, as provex info does).\n"
 "DIR defaults to $XDG_CACHE_HOME/provex (~/.cache/provex).  An existing\n"
@@ -144,14 +145,18 @@ int cmd_demo(int argc, char **argv)
 		o.prov_field[PROV_SOURCE] = "source";
 		o.prov_field[PROV_GENERATOR] = "generator";
 		o.prov_field[PROV_PURPOSE] = "purpose";
+		/* each synthetic document paired with its seed (pair:ID, has:pair) */
+		o.pair_field = "seed_id";
 		o.command = "provex demo";
 		if (index_run(&o, &st, &e)) {
 			cli_error(&e);
 			status = EXIT_FAIL;
 			goto out;
 		}
-		fprintf(stderr, "provex demo: indexed %lld documents into %s in %.1f s\n",
-			(long long)st.added, buf_str(&store), st.seconds);
+		fprintf(stderr, "provex demo: indexed %lld documents into %s in %.1f s "
+			"(%lld declared pairs: synthetic documents and their seeds)\n",
+			(long long)st.added, buf_str(&store), st.seconds,
+			(long long)st.pairs_added);
 	} else {
 		fprintf(stderr, "provex demo: using %s (--rebuild makes a new one)\n",
 			buf_str(&store));

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../common/buf.h"
 #include "../index/pipeline.h"
+#include "../store/pairs.h"
 
 #include <getopt.h>
 #include <signal.h>
@@ -31,6 +32,9 @@ static const char usage_text[] =
 "  --id-field NAME       field holding the document's id (default: file:line)\n"
 "  --label-field NAME    field holding a review label (as provex export writes)\n"
 "  --note-field NAME     field holding a review note\n"
+"  --pair-field NAME     declare pairs: documents sharing a value of NAME, and\n"
+"                        a document whose NAME is another's id (seed_id)\n"
+"  --pair-cap N          pair at most the first N documents of a value (1000)\n"
 "Provenance (origin is real, synthetic or unknown):\n"
 "  --origin V  --source V  --generator V  --purpose V     for every document\n"
 "  --origin-field F  --source-field F  --generator-field F  --purpose-field F\n"
@@ -136,7 +140,8 @@ static void ui_progress(void *ctx, const struct index_stats *st, bool final)
 	u->progress_shown = true;
 }
 
-static void print_summary(const char *store, const struct index_stats *st)
+static void print_summary(const char *store, const struct index_stats *st,
+			  size_t pair_cap)
 {
 	char a[32], b[32], c[32], d[32];
 	size_t i;
@@ -189,13 +194,25 @@ static void print_summary(const char *store, const struct index_stats *st)
 	else if (st->dict_id)
 		fprintf(stderr, "; dictionary %lld", (long long)st->dict_id);
 	fputc('\n', stderr);
+	if (st->pairs_done) {
+		fprintf(stderr, "  pairs     declared pairs: %s new (%s value%s of ",
+			cli_num(st->pairs_added, a), cli_num(st->pair_groups, b),
+			st->pair_groups == 1 ? "" : "s");
+		cli_put_safe(stderr, st->pair_field, strlen(st->pair_field), 0);
+		fprintf(stderr, " shared by new documents");
+		if (st->pair_capped)
+			fprintf(stderr, "; %s group%s capped at %s documents",
+				cli_num(st->pair_capped, c), st->pair_capped == 1 ? "" : "s",
+				cli_num(pair_cap ? (int64_t)pair_cap : PAIRS_GROUP_CAP, d));
+		fprintf(stderr, ")\n");
+	}
 	if (st->interrupted)
 		fprintf(stderr, "  Run the same command again to complete the index.\n");
 }
 
 enum {
 	O_RECORDS = 256, O_FORMAT, O_GLOB, O_TEXT_FIELD, O_TEXT_TEMPLATE,
-	O_ID_FIELD, O_LABEL_FIELD, O_NOTE_FIELD, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
+	O_ID_FIELD, O_LABEL_FIELD, O_NOTE_FIELD, O_PAIR_FIELD, O_PAIR_CAP, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
 	O_PROV = 300,          /* + PROV_x */
 	O_PROV_FIELD = 310,    /* + PROV_x */
 	O_PROV_MAP = 320       /* + PROV_x */
@@ -212,6 +229,8 @@ int cmd_index(int argc, char **argv)
 		{ "id-field", required_argument, NULL, O_ID_FIELD },
 		{ "label-field", required_argument, NULL, O_LABEL_FIELD },
 		{ "note-field", required_argument, NULL, O_NOTE_FIELD },
+		{ "pair-field", required_argument, NULL, O_PAIR_FIELD },
+		{ "pair-cap", required_argument, NULL, O_PAIR_CAP },
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "dict-size", required_argument, NULL, O_DICT_SIZE },
@@ -268,6 +287,15 @@ int cmd_index(int argc, char **argv)
 		case O_ID_FIELD: o.id_field = optarg; break;
 		case O_LABEL_FIELD: o.label_field = optarg; break;
 		case O_NOTE_FIELD: o.note_field = optarg; break;
+		case O_PAIR_FIELD: o.pair_field = optarg; break;
+		case O_PAIR_CAP:
+			if (!cli_parse_size(optarg, &v) || v < 2 || v > 100000) {
+				status = cli_usage("index", "--pair-cap must be 2..100000, "
+						   "not '%s'", optarg);
+				goto out;
+			}
+			o.pair_cap = (size_t)v;
+			break;
 		case O_RULES:
 			if (rules_load(&rules, optarg, &e)) {
 				cli_error(&e);
@@ -329,6 +357,29 @@ int cmd_index(int argc, char **argv)
 					   prov_names[i], prov_names[i]);
 			goto out;
 		}
+	if (o.pair_field) {
+		const char *tf = o.text_field ? o.text_field : "text";
+		size_t n = strlen(o.pair_field);
+		if (!n || strchr(o.pair_field, '"') || strchr(o.pair_field, '\\') ||
+		    o.pair_field[0] == '.' || o.pair_field[n - 1] == '.' ||
+		    strstr(o.pair_field, "..")) {
+			status = cli_usage("index", "--pair-field needs a field name, or "
+					   "names joined by '.' (without quotes or "
+					   "backslashes), not '%s'", o.pair_field);
+			goto out;
+		}
+		if ((o.id_field && !strcmp(o.pair_field, o.id_field)) ||
+		    (!o.text_template && !strcmp(o.pair_field, tf))) {
+			status = cli_usage("index", "--pair-field '%s' is the %s field: "
+					   "pairs link documents by another field's value",
+					   o.pair_field, o.id_field &&
+					   !strcmp(o.pair_field, o.id_field) ? "id" : "text");
+			goto out;
+		}
+	} else if (o.pair_cap) {
+		status = cli_usage("index", "--pair-cap needs --pair-field");
+		goto out;
+	}
 	if (argc - optind < 2) {
 		status = cli_usage("index", argc - optind < 1 ? "missing STORE and INPUT"
 				   : "missing INPUT (a file, a folder, or - for standard input)");
@@ -364,7 +415,7 @@ int cmd_index(int argc, char **argv)
 		puts(buf_str(&js));
 		buf_done(&js);
 	} else if (!u.quiet && (st.inputs || st.read)) {
-		print_summary(o.store_path, &st);
+		print_summary(o.store_path, &st, o.pair_cap);
 	}
 	if (rc == PV_EINTR)
 		status = EXIT_INTR;

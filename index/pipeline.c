@@ -11,7 +11,9 @@
  *              own JSON text (so values are kept exactly).
  * Documents go to the store in batches, one transaction each.  The first
  * documents of a store are held back until a dictionary has been trained on
- * them (bounded by the sample size), then written like the rest.
+ * them (bounded by the sample size), then written like the rest.  With
+ * --pair-field, one more transaction declares the pairs of the documents
+ * written (store/pairs.c), so an interrupted run leaves that to the next.
  *
  * Owns nothing beyond a run: every buffer is freed before index_run returns.
  */
@@ -24,6 +26,7 @@
 #include "../store/store.h"
 #include "../store/codec.h"
 #include "../store/ftsterms.h"
+#include "../store/pairs.h"
 #include "fieldpath.h"
 
 #include <errno.h>
@@ -1074,6 +1077,21 @@ static int mark_done(struct run *r, struct pv_err *err)
 	return 0;
 }
 
+/* Declares the pairs of --pair-field over the documents written (its own
+ * transaction, after the last batch). */
+static int declare_pairs(struct run *r, struct pv_err *err)
+{
+	struct pairs_declared d;
+	int rc = pairs_declare(r->store, r->o->pair_field, r->run_id, r->o->pair_cap,
+			       &d, err);
+
+	r->st->pairs_added = d.added;
+	r->st->pair_groups = d.groups;
+	r->st->pair_capped = d.capped;
+	r->st->pairs_upto = d.upto;
+	return rc;
+}
+
 int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err *err)
 {
 	struct run r;
@@ -1084,6 +1102,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	memset(&r, 0, sizeof r);
 	r.o = o;
 	r.st = st;
+	st->pair_field = o->pair_field;
 	r.t0 = r.last_progress = now();
 	prov_init(&r.prov);
 	build_signature(&r);
@@ -1139,6 +1158,8 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 			rc = rc2;
 	}
 	queue_stop(&r);
+	if (rc == 0 && o->pair_field && (rc = declare_pairs(&r, err)) == 0)
+		st->pairs_done = true;
 	if (rc && rc != PV_EINTR && r.in_tx) {
 		store_rollback(r.store);
 		r.in_tx = false;
@@ -1202,7 +1223,7 @@ void index_stats_json(const struct index_stats *st, struct buf *out)
 	buf_printf(out, "},\"invalid_utf8_kept\":%lld,\"origin_not_recognised\":%lld,"
 		   "\"bytes_in\":%llu,\"bytes_text\":%llu,\"bytes_stored\":%llu,"
 		   "\"ratio\":%.3f,\"dictionary\":{\"id\":%lld,\"bytes\":%zu,"
-		   "\"trained\":%s},\"seconds\":%.3f,\"interrupted\":%s}",
+		   "\"trained\":%s},\"seconds\":%.3f,\"interrupted\":%s",
 		   (long long)st->invalid_utf8, (long long)st->origin_unknown_value,
 		   (unsigned long long)st->bytes_in, (unsigned long long)st->bytes_text,
 		   (unsigned long long)st->bytes_stored,
@@ -1210,4 +1231,14 @@ void index_stats_json(const struct index_stats *st, struct buf *out)
 		   (long long)st->dict_id, st->dict_bytes,
 		   st->dict_trained ? "true" : "false", st->seconds,
 		   st->interrupted ? "true" : "false");
+	/* the last pass over a field is found by its "upto" (store/pairs.c) */
+	if (st->pair_field && st->pairs_done) {
+		buf_puts(out, ",\"declared_pairs\":{\"field\":");
+		json_put_string(out, st->pair_field, strlen(st->pair_field));
+		buf_printf(out, ",\"added\":%lld,\"groups\":%lld,\"capped_groups\":%lld,"
+			   "\"upto\":%lld}", (long long)st->pairs_added,
+			   (long long)st->pair_groups, (long long)st->pair_capped,
+			   (long long)st->pairs_upto);
+	}
+	buf_putc(out, '}');
 }

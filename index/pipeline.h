@@ -7,6 +7,8 @@
  * one transaction each, so an interrupted run keeps every finished batch and
  * a rerun completes it.  Bad records are counted by reason and reported
  * through the warn callback; they never stop the run unless opts->strict.
+ * With opts->pair_field, a last transaction declares the pairs of the
+ * documents added (store/pairs.h: pairs_declare).
  */
 #ifndef PV_PIPELINE_H
 #define PV_PIPELINE_H
@@ -45,6 +47,13 @@ struct index_stats {
 	bool dict_trained;          /* trained in this run */
 	double seconds;
 	bool interrupted;
+	/* declared pairs (--pair-field), once the documents are written */
+	const char *pair_field;     /* borrowed from the options; NULL = none */
+	bool pairs_done;            /* the pass ran to the end */
+	int64_t pairs_added;        /* pairs stored by this run */
+	int64_t pair_groups;        /* shared values with a new document */
+	int64_t pair_capped;        /* of which groups larger than the cap */
+	int64_t pairs_upto;         /* documents up to this id are paired */
 };
 
 struct index_opts {
@@ -58,6 +67,9 @@ struct index_opts {
 	const char *id_field;       /* NULL = file:line / file:index */
 	const char *label_field;    /* review state from fields (a provex export */
 	const char *note_field;     /* read back in), NULL = none */
+	const char *pair_field;     /* declare pairs by this field (see
+	                               store/pairs.h), NULL = none */
+	size_t pair_cap;            /* documents of one group paired, 0 = 1000 */
 	const char *prov_value[PROV_N];      /* --origin ... : for every record */
 	const char *prov_field[PROV_N];      /* --origin-field ... */
 	const struct valmap *prov_map[PROV_N]; /* --origin-map ...; borrowed */
