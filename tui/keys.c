@@ -128,10 +128,45 @@ const char *tui_key_name(int key, char *out)
 	return out;
 }
 
+/* Enter arrives as '\n', '\r' or KEY_ENTER: one key. */
+static int key_norm(int key)
+{
+	return key == KEY_ENTER || key == '\r' ? '\n' : key;
+}
+
+/* Takes code away from every entry other than k that works in a view k
+ * works in (a key does one thing per view), noting in taken_by[] which
+ * configuration line took it. */
+static void take_key(size_t k, int code, int *taken_by, int by)
+{
+	size_t i;
+
+	for (i = 0; i < nkeydefs; i++) {
+		bool lost = false;
+		if (i == k || !(table[i].views & table[k].views))
+			continue;
+		if (table[i].key2 && key_norm(table[i].key2) == key_norm(code)) {
+			table[i].key2 = 0;
+			lost = true;
+		}
+		if (table[i].key && key_norm(table[i].key) == key_norm(code)) {
+			table[i].key = table[i].key2;
+			table[i].key2 = 0;
+			lost = true;
+		}
+		if (lost)
+			taken_by[i] = by;
+	}
+}
+
 void keys_configure(const struct config *c, struct buf *warn)
 {
+	int taken_by[sizeof table / sizeof table[0]];
+	const char *file = c->path ? c->path : "config";
 	size_t i, k;
 
+	for (k = 0; k < nkeydefs; k++)
+		taken_by[k] = -1;
 	for (i = 0; i < c->nkeys; i++) {
 		const struct config_key *ck = &c->keys[i];
 		int code = key_parse(ck->key);
@@ -140,19 +175,34 @@ void keys_configure(const struct config *c, struct buf *warn)
 				break;
 		if (k == nkeydefs) {
 			buf_printf(warn, "%s:%ld:%ld: no action called '%s' (see the help "
-				   "view, ?, for the names)\n", c->path ? c->path : "config",
-				   ck->line, ck->column, ck->action);
+				   "view, ?, for the names)\n", file, ck->line, ck->column,
+				   ck->action);
 			continue;
 		}
 		if (code < 0) {
 			buf_printf(warn, "%s:%ld:%ld: '%s' is not a key name (a character, "
 				   "C-x, F1-F12, Enter, Tab, Space, Esc, Up, Down, PgUp, "
-				   "PgDn, Home, End)\n", c->path ? c->path : "config",
-				   ck->line, ck->column, ck->key);
+				   "PgDn, Home, End)\n", file, ck->line, ck->column, ck->key);
 			continue;
 		}
 		table[k].key = code;
 		table[k].key2 = 0;
+		taken_by[k] = -1;
+		/* the key leaves the action that had it in the same views, so
+		 * that the help shows what each key does */
+		take_key(k, code, taken_by, (int)i);
+	}
+	/* an action left without keys is worth knowing about (after all the
+	 * rebinding: a later line may have given it another key) */
+	for (k = 0; k < nkeydefs; k++) {
+		const struct config_key *ck;
+		char kn[16];
+		if (taken_by[k] < 0 || table[k].key)
+			continue;
+		ck = &c->keys[taken_by[k]];
+		buf_printf(warn, "%s:%ld:%ld: %s is now %s's key: %s has no key left "
+			   "(give it one under keys:)\n", file, ck->line, ck->column,
+			   tui_key_name(key_parse(ck->key), kn), ck->action, table[k].name);
 	}
 }
 
@@ -160,10 +210,11 @@ enum action key_action(int key, unsigned view)
 {
 	size_t i;
 
-	if (key == KEY_ENTER || key == '\r')
-		key = '\n';
+	key = key_norm(key);
 	for (i = 0; i < nkeydefs; i++)
-		if ((table[i].views & view) && (table[i].key == key || table[i].key2 == key))
+		if ((table[i].views & view) && table[i].key &&
+		    (key_norm(table[i].key) == key ||
+		     (table[i].key2 && key_norm(table[i].key2) == key)))
 			return table[i].action;
 	return ACT_NONE;
 }
@@ -177,9 +228,9 @@ const char *key_names_of(enum action a, char *out, size_t size)
 	for (i = 0; i < nkeydefs; i++) {
 		if (table[i].action != a)
 			continue;
-		if (table[i].key && table[i].key2)
-			snprintf(out, size, "%s, %s", tui_key_name(table[i].key, k1),
-				 tui_key_name(table[i].key2, k2));
+		if (table[i].key && table[i].key2 &&
+		    strcmp(tui_key_name(table[i].key, k1), tui_key_name(table[i].key2, k2)))
+			snprintf(out, size, "%s, %s", k1, k2);
 		else if (table[i].key)
 			snprintf(out, size, "%s", tui_key_name(table[i].key, k1));
 		break;
