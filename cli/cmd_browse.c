@@ -13,7 +13,8 @@ static const char usage_text[] =
 "Usage: provex browse STORE [FILTER] [--theme NAME|FILE] [--config FILE]\n"
 "       provex STORE [FILTER]\n"
 "Opens the interface on STORE: the list of documents matching FILTER (all\n"
-"when absent).  Press ? in it for every key.\n"
+"when absent).  Press ? in it for every key.  A FILTER starting with '-'\n"
+"goes after -- (provex browse STORE -- -has:pair).\n"
 "  --theme NAME|FILE    a theme: default, light, high-contrast, mono, or a\n"
 "                       YAML file (see THEMES in provex(1))\n"
 "  --config FILE        read this configuration instead of\n"
@@ -33,7 +34,7 @@ int cmd_browse(int argc, char **argv)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': theme = optarg; break;
 		case 'c': config = optarg; break;

@@ -537,7 +537,7 @@ static void free_words(char **v, int n)
  * and shows its last line of output. */
 static void run_export(struct app *a, char **w, int n)
 {
-	char tmpl[] = "/tmp/provex-export-XXXXXX";
+	char tmpl[] = "/tmp/provex-export-XXXXXX", self[4096];
 	posix_spawn_file_actions_t fa;
 	char **argv;
 	int fd, i, k = 0, status = 0;
@@ -567,7 +567,14 @@ static void run_export(struct app *a, char **w, int n)
 	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
 	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	app_status(a, R_STATUS, "exporting...");
-	if (posix_spawn(&pid, "/proc/self/exe", &fa, NULL, argv, environ) != 0) {
+	{
+		/* the binary itself (under valgrind, /proc/self/exe is valgrind's) */
+		ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
+		self[l > 0 ? l : 0] = 0;
+		if (l <= 0)
+			snprintf(self, sizeof self, "/proc/self/exe");
+	}
+	if (posix_spawn(&pid, self, &fa, NULL, argv, environ) != 0) {
 		app_status(a, R_ERROR, "export: cannot start provex: %s", strerror(errno));
 	} else {
 		char out[4096];
@@ -577,12 +584,24 @@ static void run_export(struct app *a, char **w, int n)
 			;
 		got = pread(fd, out, sizeof out - 1, 0);
 		out[got > 0 ? got : 0] = 0;
-		/* the last non-empty line */
+		/* the summary ("wrote ..."), else the last non-empty line */
 		end = out + strlen(out);
 		while (end > out && (end[-1] == '\n' || end[-1] == ' '))
 			*--end = 0;
-		line = strrchr(out, '\n');
-		line = line ? line + 1 : out;
+		line = strstr(out, "records (");
+		if (line) {
+			/* back to the start of that line */
+			while (line > out && line[-1] != '\n')
+				line--;
+		}
+		if (line) {
+			char *nl = strchr(line, '\n');
+			if (nl)
+				*nl = 0;
+		} else {
+			line = strrchr(out, '\n');
+			line = line ? line + 1 : out;
+		}
 		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 			app_status(a, R_STATUS, "exported to %s: %s", w[1], line);
 		else
@@ -777,12 +796,23 @@ int app_open(struct app *a, const char *store_path, const char *filter,
 		pv_err_clear(&err);
 		if (theme_load(&a->theme, theme_name ? theme_name : a->cfg.theme, &err)) {
 			if (theme_name) {
-				fprintf(stderr, "provex: %s%s%s\n", err.file,
-					err.file[0] ? ": " : "", err.msg);
+				if (err.line)
+					fprintf(stderr, "provex: %s:%ld:%ld: %s\n", err.file,
+						err.line, err.column, err.msg);
+				else
+					fprintf(stderr, "provex: %s%s%s\n", err.file,
+						err.file[0] ? ": " : "", err.msg);
 				rc = 1;
 				goto out;
 			}
-			buf_printf(&warn, "%s%s%s\n", err.file, err.file[0] ? ": " : "", err.msg);
+			if (err.line)
+				buf_printf(&warn, "%s:%ld:%ld: %s\n", err.file, err.line,
+					   err.column, err.msg);
+			else if (a->cfg.path)
+				buf_printf(&warn, "%s:%ld:%ld: %s\n", a->cfg.path,
+					   a->cfg.theme_line, a->cfg.theme_column, err.msg);
+			else
+				buf_printf(&warn, "%s\n", err.msg);
 			theme_default(&a->theme);
 		}
 	}
@@ -919,7 +949,7 @@ static int run(const char *store_path, const char *filter, const char *theme_nam
 			dispatch(a, key);
 	}
 	screen_stop();
-	rc = screen_interrupted() ? 130 : 0;
+	rc = screen_interrupted() ? 128 + screen_signal() : 0;
 	app_close(a);
 	return rc;
 }

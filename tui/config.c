@@ -609,6 +609,7 @@ static int load_root(struct config_yaml *y, const yaml_node_t *root,
 			break;
 		case 1:
 			c->theme = load_string(y, v, "theme", false, &rc);
+			config_yaml_where(y, v, &c->theme_line, &c->theme_column);
 			break;
 		case 2:
 			rc = load_columns(y, v, c);

@@ -53,6 +53,7 @@ struct config {
 	char *path;              /* the file read, or NULL when there was none */
 	char *reviewer;          /* NULL: not set */
 	char *theme;             /* NULL: not set ("default") */
+	long theme_line, theme_column;   /* where theme: was set (messages) */
 	char *quick[CONFIG_QUICK];   /* quick[0] is key 1; NULL: unbound */
 	char *columns[CONFIG_MAX_COLUMNS];   /* list view columns, in order */
 	size_t ncolumns;         /* 0: the default columns */

@@ -362,11 +362,21 @@ again:
 		if (c == C_SOURCE || c == C_GENERATOR || c == C_PURPOSE || c == C_LABEL)
 			flexw += want[c] + 1;
 	}
-	textw = text_at >= 0 ? avail - flexw + l->text_delta : 0;
-	if (text_at >= 0 && textw < 12)
-		textw = avail - flexw >= 12 ? 12 : avail - flexw;
-	/* the flexible columns share what is left */
-	if (nflex && avail - (text_at >= 0 ? textw : 0) < nflex * 4) {
+	/* the text column keeps at least a quarter of the width (less only
+	 * when narrowed with <); flexible columns shrink to 4 and then go */
+	if (text_at >= 0) {
+		int min_text = w / 4 + l->text_delta;
+		if (min_text < 8)
+			min_text = 8;
+		textw = avail - flexw + l->text_delta;
+		if (textw < min_text)
+			textw = min_text;
+		if (textw > avail - nflex * 5)
+			textw = avail - nflex * 5 > min_text ? avail - nflex * 5 : min_text;
+	} else {
+		textw = 0;
+	}
+	if (nflex && avail - textw - nflex < nflex * 4) {
 		/* drop the last flexible column and try again */
 		for (i = lo->ncols - 1; i >= 0; i--) {
 			int c = lo->col[i];

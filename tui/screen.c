@@ -63,11 +63,18 @@ static void wake_loop(void)
 	errno = saved;
 }
 
+static volatile sig_atomic_t interrupt_sig;
+
 static void on_interrupt(int sig)
 {
-	(void)sig;
 	interrupted = 1;
+	interrupt_sig = sig;
 	wake_loop();
+}
+
+int screen_signal(void)
+{
+	return interrupt_sig ? interrupt_sig : 2;
 }
 
 static void on_resize(int sig)

@@ -321,7 +321,9 @@ void screen_show(struct app *a);
 int screen_wait(struct app *a, int timeout_ms);
 /* Current terminal size. */
 void screen_size(int *w, int *h);
-/* True once SIGINT or SIGTERM arrived. */
+/* True once SIGINT, SIGTERM or SIGHUP arrived; screen_signal says which
+ * (the exit status is 128 + it). */
 bool screen_interrupted(void);
+int screen_signal(void);
 
 #endif

@@ -283,7 +283,11 @@ EOF
 unlike "$SCREEN" 'Enter, Enter' "a key is named once (Enter and the keypad's Enter)"
 unlike "$SCREEN" '^   4 +label' "an unset quick label is not listed"
 like "$SCREEN" 'keys in the reader' "the reader's keys follow"
-skip "TODO scrolling the help (j, G) does nothing: panels.c menu_draw resets top to the cursor (always 0) in views without a cursor"
+tui_keys G
+tui_see 'the filter language' "G scrolls the help to its end"
+unlike "$(tui_row 0)" 'keys in the list' "the first lines are scrolled off"
+tui_keys g
+tui_see 'keys in the list' "g back to its top"
 tui_keys q
 tui_see ' 1/60 *$' "q backs out of the help"
 tui_keys Enter
@@ -310,9 +314,7 @@ tui_type 'save reals'
 tui_keys Enter
 tui_see "saved filter 'reals' = origin:real" ":save NAME"
 is "$(q "SELECT filter FROM saved_filters WHERE name='reals'")" "origin:real" "the saved filter is in the store"
-if [ -n "${PROVEX_VALGRIND:-}" ]; then
-	skip "TODO :export under valgrind: app.c run_export spawns /proc/self/exe, which is valgrind's own tool there (spawn the path readlink(\"/proc/self/exe\") gives instead)"
-else
+if :; then
 	tui_keys :
 	tui_type "export $T/out.jsonl"
 	tui_keys Enter

@@ -323,10 +323,12 @@ like "$out" "no theme called 'nosuch'.*default, high-contrast, light, mono" \
 out=$(pv browse --theme "$T/bad.yaml" "$S" < /dev/null 2>&1)
 is $? 1 "--theme FILE with an error: exit status 1"
 like "$out" "bad\\.yaml.*unknown colour 'purple'" "the message names the file and the error"
-skip "TODO the theme file's error lacks line:column (app.c tui_run prints err.file and err.msg, not err.line and err.column)"
+like "$out" "bad\\.yaml:[0-9]+:[0-9]+: " "with its line and column"
 out=$(pv browse --theme "$T/missing.yaml" "$S" < /dev/null 2>&1)
 is $? 1 "--theme FILE that does not exist: exit status 1"
-skip "TODO provex browse STORE --theme NAME (the order its usage shows) is refused: cli/cmd_browse.c's getopt_long optstring \"+h\" stops at STORE"
+tui_start 100 30 browse "$S" --theme mono
+tui_see ' 1/60 *$' "browse STORE --theme NAME: options after the store"
+tui_quit
 
 # ---- the configuration: problems go on the status line, the defaults are used ----
 
@@ -335,7 +337,7 @@ printf 'reviewer: carol\ntheme: nosuch\n' > "$C"
 tui_start 100 30 browse "$S"
 tui_see ' 1/60 *$' "a configuration naming an unknown theme: provex starts"
 like "$(tui_status)" "no theme called 'nosuch'" "the status line says so"
-skip "TODO the unknown theme's message lacks config.yaml:line:column (config.c keeps no place for theme:, app.c tui_run prints 'theme: MSG')"
+like "$(tui_status)" "config\\.yaml:2:8: no theme called 'nosuch'" "with the file, line and column of theme:"
 capture_e
 like "$SCREEN_E" "$ESC\\[([0-9;]*;)?46m" "the default theme is used (the cursor's cyan)"
 tui_quit
