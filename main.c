@@ -29,6 +29,8 @@ const struct cli_cmd cli_cmds[] = {
 	  "provenance, metadata and text of documents, made safe to read" },
 	{ "cat", cmd_cat, "STORE ID... [--ext]",
 	  "the original text bytes of documents, exactly" },
+	{ "detect", cmd_detect, "STORE [FILTER] [--by F]",
+	  "can a classifier tell real from synthetic? AUC, words, scores" },
 	{ "export", cmd_export, "STORE [FILTER] -o OUT",
 	  "write the documents a filter selects as JSONL or text, with a manifest" },
 	{ "label", cmd_label, "STORE FILTER --set F=V... [options]",

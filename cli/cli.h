@@ -35,6 +35,7 @@ int cmd_ls(int argc, char **argv);
 int cmd_count(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_detect(int argc, char **argv);
 int cmd_label(int argc, char **argv);
 int cmd_history(int argc, char **argv);
 int cmd_undo(int argc, char **argv);

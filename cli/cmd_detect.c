@@ -1,0 +1,302 @@
+/*
+ * cmd_detect.c - provex detect STORE [FILTER] [--by generator|source]
+ *                [--folds K] [--seed S] [--top N] [--json] [--dry-run]
+ *                [--threads N]
+ *
+ * Runs store/detect.c's cross-validated classifier and prints its report:
+ * AUC with a 95% interval per group, the words and phrases that separate
+ * each group from the real documents, and the two review queues.
+ */
+#include "config.h"
+#include "cli.h"
+#include "../common/buf.h"
+#include "../common/utf8.h"
+#include "../store/filter.h"
+#include "../store/detect.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage_text[] =
+"Usage: provex detect STORE [FILTER] [--by generator|source] [--folds K]\n"
+"                     [--seed S] [--top N] [--json] [--dry-run] [--threads N]\n"
+"Trains a classifier (naive Bayes over hashed word 1-2-grams and byte\n"
+"3-5-grams) to tell the real documents matching FILTER from the synthetic\n"
+"ones, by K-fold cross-validation (documents of unknown origin are left\n"
+"out), and reports the ROC AUC with a 95% DeLong interval: overall, and\n"
+"with --by for each generator's (or source's) synthetic documents\n"
+"against all the real ones; then the words and phrases that most separate\n"
+"the two sides (log-odds ratio with an informative Dirichlet prior,\n"
+"z-scores and counts).  Every document keeps its out-of-fold score, the\n"
+"probability that it is synthetic, for the filter language (score:>0.9).\n"
+"  --by F       generator or source: an AUC and word lists per value\n"
+"  --folds K    cross-validation folds, 2 to 20 (default 5)\n"
+"  --seed S     folds are a hash of (S, text id) (default 0)\n"
+"  --top N      words and phrases per side (default 20; 0: none)\n"
+"  --json       the run's summary as JSON (as stored in detect_runs)\n"
+"  --dry-run    report only: write no scores and no run\n"
+"  --threads N  threads to use (default: one per processor, at most 8);\n"
+"               the results are the same with any number\n";
+
+/* Writes s (sanitized) padded or cut to width columns (a column per
+ * character: wide characters may shift what follows). */
+static void put_cell(const char *s, int width)
+{
+	struct buf b = BUF_INIT;
+	const unsigned char *p;
+	size_t i = 0, cols = 0, end;
+
+	utf8_sanitize(&b, s, strlen(s), SAN_ONE_LINE);
+	p = (const unsigned char *)buf_str(&b);
+	while (i < b.len && cols < (size_t)width) {
+		size_t n = utf8_seq_len(p + i, b.len - i);
+		i += n ? n : 1;
+		cols++;
+	}
+	end = i;
+	if (end < b.len && cols == (size_t)width && width > 1) {
+		/* cut: end with '~' in the last column */
+		size_t j = 0, c = 0;
+		while (j < b.len && c + 1 < (size_t)width) {
+			size_t n = utf8_seq_len(p + j, b.len - j);
+			j += n ? n : 1;
+			c++;
+		}
+		fwrite(p, 1, j, stdout);
+		fputc('~', stdout);
+	} else {
+		fwrite(p, 1, end, stdout);
+		for (; cols < (size_t)width; cols++)
+			fputc(' ', stdout);
+	}
+	buf_done(&b);
+}
+
+static void put_auc(const struct detect_auc *a)
+{
+	printf("  %.3f  [%.3f, %.3f]", a->auc, a->lo, a->hi);
+}
+
+static void print_words(const struct detect_group *g)
+{
+	size_t i, n = PV_MAX(g->nsyn, g->nreal);
+	char a[32], b[32];
+
+	if (!g->words)
+		return;
+	printf("\n");
+	if (g->value)
+		cli_put_safe(stdout, g->value, strlen(g->value), SAN_ONE_LINE);
+	else
+		fputs("(none)", stdout);
+	printf(" against the real documents: words and phrases (z-score, occurrences)\n");
+	printf("  %-22s %7s %9s %9s    %-22s %7s %9s %9s\n", "more synthetic", "z",
+	       "synthetic", "real", "more real", "z", "synthetic", "real");
+	for (i = 0; i < n; i++) {
+		printf("  ");
+		if (i < g->nsyn) {
+			put_cell(g->syn[i].term, 22);
+			printf(" %7.1f %9s %9s", g->syn[i].z, cli_num((int64_t)g->syn[i].nsyn, a),
+			       cli_num((int64_t)g->syn[i].nreal, b));
+		} else {
+			printf("%-22s %7s %9s %9s", "", "", "", "");
+		}
+		if (i < g->nreal) {
+			printf("    ");
+			put_cell(g->real[i].term, 22);
+			printf(" %7.1f %9s %9s", g->real[i].z,
+			       cli_num((int64_t)g->real[i].nsyn, a),
+			       cli_num((int64_t)g->real[i].nreal, b));
+		}
+		printf("\n");
+	}
+	if (n == 0)
+		printf("  (no word or phrase separates them)\n");
+}
+
+/* Appends s in single quotes for a POSIX shell. */
+static void shell_quote(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+static void print_queue(const char *what, int64_t n, const char *store, const char *filter)
+{
+	struct buf cmd = BUF_INIT;
+	char a[32];
+
+	/* the same command as the summary's "command" */
+	buf_puts(&cmd, "provex ls ");
+	shell_quote(&cmd, store);
+	buf_putc(&cmd, ' ');
+	shell_quote(&cmd, filter);
+	printf("  %-38s %9s   ", what, cli_num(n, a));
+	cli_put_safe(stdout, cmd.data, cmd.len, SAN_ONE_LINE);
+	printf("\n");
+	buf_done(&cmd);
+}
+
+static void print_text(const struct detect_report *r, const struct detect_opts *o)
+{
+	char a[32], b[32], c[32];
+	size_t i;
+
+	printf("naive Bayes over word 1-2-grams and byte 3-5-grams, %u folds, seed %llu\n",
+	       o->folds, (unsigned long long)o->seed);
+	printf("%s real and %s synthetic documents, %s distinct texts",
+	       cli_num(r->real, a), cli_num(r->synthetic, b), cli_num(r->texts, c));
+	if (r->unknown)
+		printf("; %s of unknown origin left out", cli_num(r->unknown, a));
+	printf("\n\n");
+	printf("%-24s %10s %10s  %5s  %s\n", o->by == DETECT_BY_NONE ? "" :
+	       detect_by_name(o->by), "synthetic", "real", "AUC", "95% CI (DeLong)");
+	if (o->by != DETECT_BY_NONE)
+		for (i = 0; i < r->ngroups; i++) {
+			const struct detect_group *g = &r->groups[i];
+			put_cell(g->value ? g->value : "(none)", 24);
+			printf(" %10s %10s", cli_num(g->synthetic, a), cli_num(r->real, b));
+			put_auc(&g->auc);
+			printf("\n");
+		}
+	printf("%-24s %10s %10s", "all", cli_num(r->synthetic, a), cli_num(r->real, b));
+	put_auc(&r->overall);
+	printf("\n");
+	for (i = 0; i < r->ngroups; i++)
+		print_words(&r->groups[i]);
+	if (o->top && o->by != DETECT_BY_NONE && r->ngroups > DETECT_WORD_GROUPS)
+		printf("\n(words and phrases for the %d largest groups only)\n",
+		       DETECT_WORD_GROUPS);
+	printf("\nreview queues (scores: probability of being synthetic, out of fold):\n");
+	print_queue("real documents that read as synthetic", r->high_real,
+		    o->store_name, r->high_filter);
+	print_queue("synthetic documents that pass as real", r->low_synthetic,
+		    o->store_name, r->low_filter);
+	if (o->dry_run)
+		printf("dry run: no scores written\n");
+	else
+		printf("scores of %s documents written (run %lld), %.1f s\n",
+		       cli_num(r->real + r->synthetic, a), (long long)r->run_id, r->seconds);
+}
+
+static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
+{
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+')
+		return false;
+	errno = 0;
+	*out = strtoull(s, &end, 10);
+	return errno == 0 && *end == '\0' && *out <= max;
+}
+
+int cmd_detect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "folds", required_argument, NULL, 'k' },
+		{ "seed", required_argument, NULL, 's' },
+		{ "top", required_argument, NULL, 't' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "threads", required_argument, NULL, 'T' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct detect_opts o = { NULL, NULL, DETECT_BY_NONE, 5, 0, 20, false, 0 };
+	struct detect_report r;
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
+	struct store *s = NULL;
+	struct pv_err e;
+	unsigned long long v;
+	bool json = false;
+	int c, rc;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (!strcmp(optarg, "generator"))
+				o.by = DETECT_BY_GENERATOR;
+			else if (!strcmp(optarg, "source"))
+				o.by = DETECT_BY_SOURCE;
+			else if (!strcmp(optarg, "none"))
+				o.by = DETECT_BY_NONE;
+			else
+				return cli_usage("detect", "cannot group by '%s' (generator, "
+						 "source or none)", optarg);
+			break;
+		case 'k':
+			if (!parse_uint(optarg, DETECT_MAX_FOLDS, &v) || v < 2)
+				return cli_usage("detect", "--folds must be a number from 2 "
+						 "to %d", DETECT_MAX_FOLDS);
+			o.folds = (unsigned)v;
+			break;
+		case 's':
+			if (!parse_uint(optarg, UINT64_MAX, &v))
+				return cli_usage("detect", "--seed must be a non-negative integer");
+			o.seed = v;
+			break;
+		case 't':
+			if (!parse_uint(optarg, 10000, &v))
+				return cli_usage("detect", "--top must be a number from 0 to 10000");
+			o.top = (unsigned)v;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'T':
+			if (!parse_uint(optarg, DETECT_MAX_THREADS, &v) || v < 1)
+				return cli_usage("detect", "--threads must be a number from 1 "
+						 "to %d", DETECT_MAX_THREADS);
+			o.threads = (unsigned)v;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return EXIT_OK;
+		default:
+			return cli_usage("detect", "unknown option");
+		}
+	}
+	if (argc - optind < 1 || argc - optind > 2)
+		return cli_usage("detect", argc - optind < 1 ? "expected STORE" :
+				 "expected STORE and one FILTER (quote it)");
+	o.store_name = argv[optind];
+	o.filter = argc - optind == 2 ? argv[optind + 1] : "";
+	memset(&r, 0, sizeof r);
+	if ((rc = cli_filter(o.filter, &ast, &sql)))
+		goto out;
+	if (!(s = cli_open(argv[optind], o.dry_run ? STORE_READ : STORE_WRITE))) {
+		rc = EXIT_FAIL;
+	} else if (detect_run(s, &sql, &o, &r, &e)) {
+		cli_error(&e);
+		rc = e.code == PV_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+	} else {
+		if (r.degenerate_folds)
+			cli_errorf("warning: %u of %u folds were trained on one class only "
+				   "(too few distinct texts): their documents all score the same",
+				   r.degenerate_folds, o.folds);
+		if (json)
+			printf("%s\n", r.summary);
+		else
+			print_text(&r, &o);
+	}
+out:
+	detect_report_done(&r);
+	store_close(s);
+	filter_sql_done(&sql);
+	filter_free(ast);
+	return rc;
+}

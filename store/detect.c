@@ -1,0 +1,1248 @@
+/*
+ * detect.c - provex detect over a store: the real and synthetic documents
+ * of a filter, K-fold cross-validation of classify.c's model over their
+ * distinct texts, each document's out-of-fold score written to scores,
+ * the run to detect_runs, and the report (AUC per group, the words and
+ * phrases that separate the sides, the review queues).
+ *
+ * The work is two passes over the distinct texts, in text id order:
+ *  1. count: each text's features go to its fold's table (a text seen
+ *     several times counts as often as it occurs), its word 1-2-grams to
+ *     the word tables of its sides and groups;
+ *  2. score: each text is scored by the model of its fold (trained on the
+ *     other folds), and the words of the buckets that the counts single
+ *     out are counted again exactly, by their text.
+ * Folds go by a hash of (seed, text id): exact duplicates share a fold,
+ * so no text is both trained on and scored.  Documents of unknown origin
+ * are left out; every other document the filter selects takes part.
+ *
+ * Writing happens at the end, in one transaction: a run stopped before
+ * leaves the store as it was.
+ */
+#include "store_int.h"
+#include "detect.h"
+#include "filter.h"
+#include "../common/json.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NONE_GROUP UINT32_MAX
+
+struct drow {                      /* one document */
+	int64_t id, text_id;
+	uint32_t group;            /* synthetic: index in groups; real: NONE_GROUP */
+	unsigned char synth;
+	double s;                  /* its text's out-of-fold log-odds */
+};
+
+struct dtext {                     /* one distinct text */
+	int64_t text_id;
+	size_t first, n;           /* its documents: rows[first .. first + n) */
+	double real, synth;        /* how often it occurs on each side */
+	unsigned fold;
+	bool wsample;              /* its word buckets pick the candidates */
+	double s;
+};
+
+struct gslot {                     /* a group while documents are read */
+	char *value;               /* owned; NULL = no value */
+	int64_t docs;
+	uint32_t rank;             /* its place in the report */
+};
+
+struct wentry {                    /* a word 1-2-gram counted exactly */
+	char *term;                /* owned */
+	uint64_t hash;
+	double real, syn;
+	double *g;                 /* [word groups], in words.gcounts */
+};
+
+struct words {                     /* the log-odds side of a run */
+	size_t ng;                 /* word groups (tables besides real and syn) */
+	uint32_t *real, *syn;      /* [DETECT_WBUCKETS] occurrences */
+	uint32_t **g;              /* [ng][DETECT_WBUCKETS] */
+	double sreal, ssyn, *sg_tot;   /* word occurrences of the sampled texts */
+	double nreal, nsyn, *ng_tot;   /* ... of all texts */
+	unsigned char *mark;       /* [DETECT_WBUCKETS]: counted exactly in pass 2 */
+	struct wentry *e;          /* open addressing, cap a power of 2 */
+	size_t ne, cap;
+	double *gcounts;           /* [cap][ng] */
+	/* the text being counted in pass 2 */
+	double cur_real, cur_syn, *cur_g;
+};
+
+struct run {
+	struct store *s;
+	const struct detect_opts *o;
+	struct drow *rows;
+	size_t nrows, caprows;
+	struct dtext *texts;
+	size_t ntexts;
+	struct gslot *gs;
+	size_t ngs, capgs;
+	uint32_t *ghash;           /* open addressing over gs, capg a power of 2 */
+	size_t capg;
+	struct words w;
+	struct detect_nb *nb;
+};
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Threads by default: one per online processor, at most DETECT_MAX_THREADS. */
+static unsigned default_threads(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > DETECT_MAX_THREADS ? DETECT_MAX_THREADS : (unsigned)n;
+}
+
+static uint64_t splitmix64(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
+	return splitmix64(h);
+}
+
+const char *detect_by_name(enum detect_by by)
+{
+	return by == DETECT_BY_GENERATOR ? "generator" :
+	       by == DETECT_BY_SOURCE ? "source" : "none";
+}
+
+/* ---- reading the documents ---- */
+
+/* The group of value (NULL = none), added when new. */
+static uint32_t group_of(struct run *r, const char *value)
+{
+	uint64_t h = value ? str_hash(value, strlen(value)) : 0x1234567ULL;
+	size_t i;
+
+	if (r->ngs * 2 >= r->capg) {
+		size_t cap = r->capg ? r->capg * 2 : 64, k;
+		free(r->ghash);
+		r->ghash = pv_malloc(cap * sizeof *r->ghash);
+		for (k = 0; k < cap; k++)
+			r->ghash[k] = NONE_GROUP;
+		r->capg = cap;
+		for (k = 0; k < r->ngs; k++) {
+			const char *v = r->gs[k].value;
+			uint64_t hk = v ? str_hash(v, strlen(v)) : 0x1234567ULL;
+			for (i = hk & (cap - 1); r->ghash[i] != NONE_GROUP; i = (i + 1) & (cap - 1))
+				;
+			r->ghash[i] = (uint32_t)k;
+		}
+	}
+	for (i = h & (r->capg - 1); r->ghash[i] != NONE_GROUP; i = (i + 1) & (r->capg - 1)) {
+		const char *v = r->gs[r->ghash[i]].value;
+		if ((!v && !value) || (v && value && strcmp(v, value) == 0))
+			return r->ghash[i];
+	}
+	if (r->ngs == r->capgs) {
+		r->capgs = r->capgs ? 2 * r->capgs : 16;
+		r->gs = pv_realloc(r->gs, r->capgs * sizeof *r->gs);
+	}
+	r->gs[r->ngs].value = value ? pv_strdup(value) : NULL;
+	r->gs[r->ngs].docs = 0;
+	r->ghash[i] = (uint32_t)r->ngs;
+	return (uint32_t)r->ngs++;
+}
+
+/* Reads the real and synthetic documents of the filter, in text order,
+ * and counts the unknown ones. */
+static int read_rows(struct run *r, const struct filter_sql *where,
+		     struct detect_report *rep, struct pv_err *err)
+{
+	const char *w = where && where->where ? where->where : "1";
+	const char *gcol = r->o->by == DETECT_BY_GENERATOR ? "d.generator" :
+			   r->o->by == DETECT_BY_SOURCE ? "d.source" : "NULL";
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	int rc;
+
+	buf_printf(&sql, "SELECT d.id, d.text_id, d.origin = 'synthetic', %s", gcol);
+	store_from(where, &sql);
+	buf_printf(&sql, "WHERE (%s) AND d.origin IN ('real', 'synthetic') "
+		   "ORDER BY d.text_id, d.id", w);
+	st = store_prepare_where(r->s, buf_str(&sql), where, "selecting documents", err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct drow *d;
+		if (r->nrows == r->caprows) {
+			r->caprows = r->caprows ? 2 * r->caprows : 1024;
+			r->rows = pv_realloc(r->rows, r->caprows * sizeof *r->rows);
+		}
+		d = &r->rows[r->nrows++];
+		d->id = sqlite3_column_int64(st, 0);
+		d->text_id = sqlite3_column_int64(st, 1);
+		d->synth = sqlite3_column_int(st, 2) != 0;
+		d->s = 0;
+		d->group = NONE_GROUP;
+		if (d->synth) {
+			const char *v = (const char *)sqlite3_column_text(st, 3);
+			d->group = group_of(r, r->o->by == DETECT_BY_NONE ? "all" : v);
+			r->gs[d->group].docs++;
+			rep->synthetic++;
+		} else {
+			rep->real++;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(r->s, err, "selecting documents");
+
+	buf_puts(&sql, "SELECT count(*)");
+	store_from(where, &sql);
+	buf_printf(&sql, "WHERE (%s) AND d.origin = 'unknown'", w);
+	st = store_prepare_where(r->s, buf_str(&sql), where, "counting documents", err);
+	buf_done(&sql);
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	rc = sqlite3_step(st);
+	rep->unknown = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return store_sqlerr(r->s, err, "counting documents");
+	return 0;
+}
+
+static int by_group_rank(const void *a, const void *b)
+{
+	const struct gslot *x = *(struct gslot *const *)a, *y = *(struct gslot *const *)b;
+
+	if (x->docs != y->docs)
+		return x->docs > y->docs ? -1 : 1;
+	if (!x->value || !y->value)
+		return !x->value - !y->value;   /* no value last */
+	return strcmp(x->value, y->value);
+}
+
+/* Orders the groups (most documents first, then by value) and renumbers
+ * the rows' groups to match. */
+static void rank_groups(struct run *r)
+{
+	struct gslot **p = pv_malloc((r->ngs ? r->ngs : 1) * sizeof *p);
+	struct gslot *ordered;
+	size_t i;
+
+	for (i = 0; i < r->ngs; i++)
+		p[i] = &r->gs[i];
+	qsort(p, r->ngs, sizeof *p, by_group_rank);
+	for (i = 0; i < r->ngs; i++)
+		p[i]->rank = (uint32_t)i;
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].group != NONE_GROUP)
+			r->rows[i].group = r->gs[r->rows[i].group].rank;
+	ordered = pv_malloc((r->ngs ? r->ngs : 1) * sizeof *ordered);
+	for (i = 0; i < r->ngs; i++)
+		ordered[i] = *p[i];
+	free(r->gs);
+	free(p);
+	r->gs = ordered;
+	r->capgs = r->ngs;
+}
+
+/* Groups the rows by text; checks that there is something to learn. */
+static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *err)
+{
+	size_t i, nreal = 0, nsyn = 0;
+	unsigned k = r->o->folds;
+
+	if (rep->synthetic == 0 || rep->real == 0)
+		return pv_errf(err, PV_EINVAL, "the filter matches %lld real and %lld "
+			       "synthetic documents%s: detect needs both", (long long)rep->real,
+			       (long long)rep->synthetic, rep->unknown ? " (and some of "
+			       "unknown origin, which are left out)" : "");
+	r->texts = pv_malloc(r->nrows * sizeof *r->texts);
+	for (i = 0; i < r->nrows; i++) {
+		struct dtext *t;
+		if (i == 0 || r->rows[i].text_id != r->rows[i - 1].text_id) {
+			t = &r->texts[r->ntexts++];
+			t->text_id = r->rows[i].text_id;
+			t->first = i;
+			t->n = 0;
+			t->real = t->synth = 0;
+			t->s = 0;
+			t->fold = (unsigned)(splitmix64(splitmix64(r->o->seed) ^
+						       (uint64_t)t->text_id) % k);
+		}
+		t = &r->texts[r->ntexts - 1];
+		t->n++;
+		if (r->rows[i].synth)
+			t->synth++;
+		else
+			t->real++;
+	}
+	for (i = 0; i < r->ntexts; i++) {
+		struct dtext *t = &r->texts[i];
+		nreal += t->real > 0;
+		nsyn += t->synth > 0;
+		/* about DETECT_WORD_SAMPLE texts, the same ones on every run */
+		t->wsample = r->ntexts <= DETECT_WORD_SAMPLE ||
+			     splitmix64((uint64_t)t->text_id ^ 0x5eed5eed5eed5eedULL) %
+			     r->ntexts < DETECT_WORD_SAMPLE;
+	}
+	rep->texts = (int64_t)r->ntexts;
+	if (nreal < 2 || nsyn < 2)
+		return pv_errf(err, PV_EINVAL, "%zu distinct real and %zu distinct synthetic "
+			       "text%s: cross-validation needs at least 2 on each side "
+			       "(one to train on while the other is scored)", nreal, nsyn,
+			       nsyn == 1 ? "" : "s");
+	if (r->ntexts < k)
+		return pv_errf(err, PV_EINVAL, "%zu distinct texts for %u folds: every "
+			       "fold needs a text; use --folds %zu or fewer", r->ntexts, k,
+			       r->ntexts);
+	return 0;
+}
+
+/* ---- the word tables ---- */
+
+static void sat_add(uint32_t *p, uint64_t v)
+{
+	uint64_t s = (uint64_t)*p + v;
+
+	*p = s > UINT32_MAX ? UINT32_MAX : (uint32_t)s;
+}
+
+static void words_init(struct words *w, size_t ng)
+{
+	size_t i;
+
+	memset(w, 0, sizeof *w);
+	w->ng = ng;
+	w->real = pv_calloc(DETECT_WBUCKETS, sizeof *w->real);
+	w->syn = pv_calloc(DETECT_WBUCKETS, sizeof *w->syn);
+	w->g = pv_calloc(ng ? ng : 1, sizeof *w->g);
+	for (i = 0; i < ng; i++)
+		w->g[i] = pv_calloc(DETECT_WBUCKETS, sizeof *w->g[i]);
+	w->ng_tot = pv_calloc(ng ? ng : 1, sizeof *w->ng_tot);
+	w->sg_tot = pv_calloc(ng ? ng : 1, sizeof *w->sg_tot);
+	w->cur_g = pv_calloc(ng ? ng : 1, sizeof *w->cur_g);
+}
+
+static void words_done(struct words *w)
+{
+	size_t i;
+
+	free(w->real);
+	free(w->syn);
+	for (i = 0; w->g && i < w->ng; i++)
+		free(w->g[i]);
+	free(w->g);
+	free(w->ng_tot);
+	free(w->sg_tot);
+	free(w->cur_g);
+	free(w->mark);
+	for (i = 0; i < w->cap; i++)
+		free(w->e[i].term);
+	free(w->e);
+	free(w->gcounts);
+	memset(w, 0, sizeof *w);
+}
+
+/* Pass 1: a text's word occurrences, and when it is sampled its word
+ * buckets in [lo, hi), counted for its sides and groups (gcount[k]: its
+ * documents in word group k). */
+static void words_count(struct words *w, const struct detect_vec *v, double real,
+			double synth, const double *gcount, bool sampled, uint32_t lo,
+			uint32_t hi)
+{
+	size_t i, k;
+
+	if (lo == 0) {
+		/* the totals: counted by the part that starts at 0 */
+		w->nreal += real * (double)v->words;
+		w->nsyn += synth * (double)v->words;
+		for (k = 0; k < w->ng; k++)
+			w->ng_tot[k] += gcount[k] * (double)v->words;
+		if (sampled) {
+			w->sreal += real * (double)v->words;
+			w->ssyn += synth * (double)v->words;
+			for (k = 0; k < w->ng; k++)
+				w->sg_tot[k] += gcount[k] * (double)v->words;
+		}
+	}
+	if (!sampled)
+		return;
+	for (i = 0; i < v->nw; i++) {
+		uint32_t b = v->widx[i];
+		uint64_t c = v->wcnt[i];
+		if (b < lo || b >= hi)
+			continue;
+		if (real > 0)
+			sat_add(&w->real[b], c * (uint64_t)real);
+		if (synth > 0)
+			sat_add(&w->syn[b], c * (uint64_t)synth);
+		for (k = 0; k < w->ng; k++)
+			if (gcount[k] > 0)
+				sat_add(&w->g[k][b], c * (uint64_t)gcount[k]);
+	}
+}
+
+struct cand {
+	double z;
+	uint32_t b;
+};
+
+/* Keeps the n largest z in a min-heap h (size *len). */
+static void heap_push(struct cand *h, size_t *len, size_t n, double z, uint32_t b)
+{
+	size_t i, c;
+
+	if (*len < n) {
+		i = (*len)++;
+		while (i > 0 && h[(i - 1) / 2].z > z) {
+			h[i] = h[(i - 1) / 2];
+			i = (i - 1) / 2;
+		}
+		h[i].z = z;
+		h[i].b = b;
+		return;
+	}
+	if (n == 0 || z <= h[0].z)
+		return;
+	i = 0;
+	for (;;) {
+		c = 2 * i + 1;
+		if (c >= n)
+			break;
+		if (c + 1 < n && h[c + 1].z < h[c].z)
+			c++;
+		if (h[c].z >= z)
+			break;
+		h[i] = h[c];
+		i = c;
+	}
+	h[i].z = z;
+	h[i].b = b;
+}
+
+/* After pass 1: marks, for each word group, the buckets whose (hashed)
+ * counts in the sampled texts give the most extreme z on either side;
+ * pass 2 counts the words in them exactly, in every text.  A bucket may
+ * hold several terms: the exact counts sort them out, and the margin
+ * (3 top + 10) leaves room for collisions and sampling. */
+static void words_pick(struct words *w, unsigned top)
+{
+	size_t n = 3 * (size_t)top + 10, k, nside = w->ng ? w->ng : 1;
+	double nbg = w->sreal + w->ssyn;
+	struct cand *hi = pv_malloc(n * sizeof *hi), *lo = pv_malloc(n * sizeof *lo);
+	uint32_t b;
+
+	w->mark = pv_calloc(DETECT_WBUCKETS, 1);
+	for (k = 0; k < nside; k++) {
+		const uint32_t *gi = w->ng ? w->g[k] : w->syn;
+		double ni = w->ng ? w->sg_tot[k] : w->ssyn;
+		size_t nhi = 0, nlo = 0, i;
+		for (b = 0; b < DETECT_WBUCKETS; b++) {
+			double yi = gi[b], yj = w->real[b], z;
+			if (yi == 0 && yj == 0)
+				continue;
+			z = detect_logodds(yi, ni, yj, w->sreal, (double)w->real[b] + w->syn[b],
+					   nbg, DETECT_PRIOR, NULL);
+			heap_push(hi, &nhi, n, z, b);
+			heap_push(lo, &nlo, n, -z, b);
+		}
+		for (i = 0; i < nhi; i++)
+			w->mark[hi[i].b] = 1;
+		for (i = 0; i < nlo; i++)
+			w->mark[lo[i].b] = 1;
+	}
+	free(hi);
+	free(lo);
+	w->cap = 1024;
+	w->e = pv_calloc(w->cap, sizeof *w->e);
+	w->gcounts = pv_calloc(w->cap * (w->ng ? w->ng : 1), sizeof *w->gcounts);
+}
+
+/* The exact entry of term (added when new). */
+static struct wentry *words_entry(struct words *w, const char *term, size_t len)
+{
+	uint64_t h = str_hash(term, len);
+	size_t i, k, ngc = w->ng ? w->ng : 1;
+
+	if ((w->ne + 1) * 2 > w->cap) {
+		struct wentry *old = w->e;
+		double *oldg = w->gcounts;
+		size_t oldcap = w->cap;
+		w->cap *= 2;
+		w->e = pv_calloc(w->cap, sizeof *w->e);
+		w->gcounts = pv_calloc(w->cap * ngc, sizeof *w->gcounts);
+		for (k = 0; k < oldcap; k++) {
+			if (!old[k].term)
+				continue;
+			for (i = old[k].hash & (w->cap - 1); w->e[i].term; i = (i + 1) & (w->cap - 1))
+				;
+			w->e[i] = old[k];
+			w->e[i].g = w->gcounts + i * ngc;
+			memcpy(w->e[i].g, oldg + k * ngc, ngc * sizeof *oldg);
+		}
+		free(old);
+		free(oldg);
+	}
+	for (i = h & (w->cap - 1); w->e[i].term; i = (i + 1) & (w->cap - 1))
+		if (w->e[i].hash == h && strlen(w->e[i].term) == len &&
+		    memcmp(w->e[i].term, term, len) == 0)
+			return &w->e[i];
+	w->e[i].term = pv_strndup(term, len);
+	w->e[i].hash = h;
+	w->e[i].g = w->gcounts + i * ngc;
+	w->ne++;
+	return &w->e[i];
+}
+
+/* Pass 2: counts a term of the current text exactly. */
+static void words_exact(struct words *w, const char *term, size_t len)
+{
+	struct wentry *e = words_entry(w, term, len);
+	size_t k;
+
+	e->real += w->cur_real;
+	e->syn += w->cur_syn;
+	for (k = 0; k < w->ng; k++)
+		e->g[k] += w->cur_g[k];
+}
+
+struct hit_ctx {
+	const unsigned char *mark;
+	struct buf *hits;
+};
+
+/* detect_words callback of pass 2 (any thread): keeps the terms of marked
+ * buckets. */
+static void keep_hit(void *ctx, uint32_t wb, const char *term, size_t len)
+{
+	struct hit_ctx *h = ctx;
+
+	if (!h->mark[wb])
+		return;
+	buf_append(h->hits, term, len);
+	buf_putc(h->hits, '\0');
+}
+
+static int by_z_desc(const void *a, const void *b)
+{
+	const struct detect_term *x = a, *y = b;
+
+	if (x->z != y->z)
+		return x->z > y->z ? -1 : 1;
+	return strcmp(x->term, y->term);
+}
+
+/* The top terms of word group k (or of all synthetic documents when the
+ * run has no groups) on each side. */
+static void words_report(struct words *w, size_t k, unsigned top, struct detect_group *g)
+{
+	struct detect_term *all = pv_malloc((w->ne ? w->ne : 1) * sizeof *all);
+	double nbg = w->nreal + w->nsyn, ni = w->ng ? w->ng_tot[k] : w->nsyn;
+	size_t i, n = 0, j;
+
+	for (i = 0; i < w->cap; i++) {
+		const struct wentry *e = &w->e[i];
+		double yi;
+		if (!e->term)
+			continue;
+		yi = w->ng ? e->g[k] : e->syn;
+		if (yi == 0 && e->real == 0)
+			continue;
+		all[n].term = e->term;        /* borrowed until copied below */
+		all[n].nsyn = yi;
+		all[n].nreal = e->real;
+		all[n].z = detect_logodds(yi, ni, e->real, w->nreal, e->real + e->syn,
+					  nbg, DETECT_PRIOR, &all[n].delta);
+		n++;
+	}
+	qsort(all, n, sizeof *all, by_z_desc);
+	g->words = true;
+	g->syn = pv_calloc(top ? top : 1, sizeof *g->syn);
+	g->real = pv_calloc(top ? top : 1, sizeof *g->real);
+	for (i = 0; i < n && g->nsyn < top && all[i].z > 0; i++) {
+		g->syn[g->nsyn] = all[i];
+		g->syn[g->nsyn++].term = pv_strdup(all[i].term);
+	}
+	for (j = n; j > 0 && g->nreal < top && all[j - 1].z < 0; j--) {
+		g->real[g->nreal] = all[j - 1];
+		g->real[g->nreal++].term = pv_strdup(all[j - 1].term);
+	}
+	free(all);
+}
+
+/* ---- the passes ---- */
+
+/*
+ * Both passes read the texts in batches, on the calling thread, and share
+ * the work of a batch among nth threads (the caller one of them):
+ *  A. the threads take the batch's texts one at a time and extract their
+ *     features (in pass 2 they score them too: the model is only read);
+ *  B. pass 1: the threads take ranges of the buckets (RANGES of them) one
+ *     at a time, and add every text of the batch, in order, to the model
+ *     and word tables within the range.
+ * So every sum is taken in text order whatever the number of threads, and
+ * a run gives the same scores, bit for bit, with one thread or eight.
+ * Work is taken, not assigned, so that a thread the system stops for a
+ * while (a busy machine) holds up one text or one range, not its share.
+ * In pass 2 the threads also note each text's terms that are to be
+ * counted exactly (words hold no NUL byte); the calling thread counts them,
+ * text by text, in its own table.
+ */
+#define BATCH_TEXTS 256
+#define BATCH_BYTES (4u << 20)
+#define RANGE_BITS 5
+#define RANGES (1u << RANGE_BITS)
+
+struct slot {                      /* a text of the batch */
+	struct dtext *t;
+	struct buf text;
+	uint32_t *idx, *widx, *wcnt;   /* its features, copied from an extractor, */
+	size_t n, nw, cap, wcap;       /* ... grouped by range of buckets */
+	size_t off[RANGES + 1];        /* range q: idx[off[q] .. off[q + 1]) */
+	size_t woff[RANGES + 1];       /* ... and widx, wcnt[woff[q] .. woff[q + 1]) */
+	float scale;
+	uint64_t words;
+	struct buf hits;               /* pass 2: its terms in marked buckets, NUL after each */
+};
+
+struct pool {
+	struct run *r;
+	unsigned nth;                  /* threads working, the caller's included */
+	pthread_t th[DETECT_MAX_THREADS];
+	unsigned nstarted;             /* helper threads running */
+	pthread_barrier_t bar;
+	pthread_mutex_t mu;
+	pthread_cond_t go;
+	bool ready, stop;
+	struct detect_fx *fx[DETECT_MAX_THREADS];
+	double *gcount[DETECT_MAX_THREADS];   /* scratch: a text's documents per word group */
+	struct slot *slots;
+	size_t n, cap;                 /* slots of this batch; allocated */
+	int pass;                      /* 1: count, 2: score */
+	size_t next_text, next_range;  /* work handed out (atomically) */
+};
+
+struct helper {
+	struct pool *p;
+	unsigned k;
+};
+
+static int read_text(struct run *r, const struct dtext *t, struct buf *out,
+		     struct pv_err *err)
+{
+	return store_text_head(r->s, t->text_id, DETECT_MAX_TEXT, out, err);
+}
+
+/* Documents of text t in each word group (gcount[ng], zeroed first). */
+static void text_groups(const struct run *r, const struct dtext *t, double *gcount)
+{
+	size_t i;
+
+	memset(gcount, 0, (r->w.ng ? r->w.ng : 1) * sizeof *gcount);
+	for (i = t->first; i < t->first + t->n; i++) {
+		uint32_t g = r->rows[i].group;
+		if (r->rows[i].synth && g != NONE_GROUP && g < r->w.ng)
+			gcount[g]++;
+	}
+}
+
+/* Keeps v's features in the slot (v is borrowed from an extractor),
+ * grouped by range of buckets (a counting sort, stable). */
+static void slot_keep(struct slot *sl, const struct detect_vec *v)
+{
+	size_t i, q, at[RANGES];
+
+	if (v->n > sl->cap) {
+		sl->cap = v->n;
+		sl->idx = pv_realloc(sl->idx, sl->cap * sizeof *sl->idx);
+	}
+	if (v->nw > sl->wcap) {
+		sl->wcap = v->nw;
+		sl->widx = pv_realloc(sl->widx, sl->wcap * sizeof *sl->widx);
+		sl->wcnt = pv_realloc(sl->wcnt, sl->wcap * sizeof *sl->wcnt);
+	}
+	memset(sl->off, 0, sizeof sl->off);
+	for (i = 0; i < v->n; i++)
+		sl->off[(v->idx[i] >> (DETECT_BITS - RANGE_BITS)) + 1]++;
+	for (q = 0; q < RANGES; q++) {
+		sl->off[q + 1] += sl->off[q];
+		at[q] = sl->off[q];
+	}
+	for (i = 0; i < v->n; i++)
+		sl->idx[at[v->idx[i] >> (DETECT_BITS - RANGE_BITS)]++] = v->idx[i];
+	memset(sl->woff, 0, sizeof sl->woff);
+	for (i = 0; i < v->nw; i++)
+		sl->woff[(v->widx[i] >> (DETECT_WBITS - RANGE_BITS)) + 1]++;
+	for (q = 0; q < RANGES; q++) {
+		sl->woff[q + 1] += sl->woff[q];
+		at[q] = sl->woff[q];
+	}
+	for (i = 0; i < v->nw; i++) {
+		size_t j = at[v->widx[i] >> (DETECT_WBITS - RANGE_BITS)]++;
+		sl->widx[j] = v->widx[i];
+		sl->wcnt[j] = v->wcnt[i];
+	}
+	sl->n = v->n;
+	sl->nw = v->nw;
+	sl->scale = v->scale;
+	sl->words = v->words;
+}
+
+/* The slot's features in range q of the buckets. */
+static void slot_vec(const struct slot *sl, size_t q, struct detect_vec *v)
+{
+	v->idx = sl->idx + sl->off[q];
+	v->n = sl->off[q + 1] - sl->off[q];
+	v->scale = sl->scale;
+	v->widx = sl->widx + sl->woff[q];
+	v->wcnt = sl->wcnt + sl->woff[q];
+	v->nw = sl->woff[q + 1] - sl->woff[q];
+	v->words = sl->words;
+}
+
+/* Thread k's share of a batch (see above). */
+static void work(struct pool *p, unsigned k)
+{
+	struct run *r = p->r;
+	struct detect_vec v;
+	uint32_t lo, hi, wlo, whi;
+	size_t i, q;
+
+	while ((i = __atomic_fetch_add(&p->next_text, 1, __ATOMIC_RELAXED)) < p->n) {
+		struct slot *sl = &p->slots[i];
+		const char *text = sl->text.data ? sl->text.data : "";
+		detect_fx_text(p->fx[k], text, sl->text.len,
+			       p->pass == 1 && r->o->top && sl->t->wsample, &v);
+		if (p->pass == 1) {
+			slot_keep(sl, &v);
+			continue;
+		}
+		sl->t->s = detect_nb_score(r->nb, sl->t->fold, &v);
+		buf_reset(&sl->hits);
+		if (r->o->top) {
+			struct hit_ctx h = { r->w.mark, &sl->hits };
+			detect_words(text, sl->text.len, keep_hit, &h);
+		}
+	}
+	if (p->pass == 2)
+		return;
+	if (p->nth > 1)
+		pthread_barrier_wait(&p->bar);
+	while ((q = __atomic_fetch_add(&p->next_range, 1, __ATOMIC_RELAXED)) < RANGES) {
+		lo = (uint32_t)((uint64_t)DETECT_BUCKETS * q / RANGES);
+		hi = (uint32_t)((uint64_t)DETECT_BUCKETS * (q + 1) / RANGES);
+		wlo = (uint32_t)((uint64_t)DETECT_WBUCKETS * q / RANGES);
+		whi = (uint32_t)((uint64_t)DETECT_WBUCKETS * (q + 1) / RANGES);
+		for (i = 0; i < p->n; i++) {
+			const struct slot *sl = &p->slots[i];
+			const struct dtext *t = sl->t;
+			slot_vec(sl, q, &v);
+			detect_nb_add_part(r->nb, t->fold, t->real, t->synth, &v, lo, hi);
+			if (r->o->top) {
+				text_groups(r, t, p->gcount[k]);
+				words_count(&r->w, &v, t->real, t->synth, p->gcount[k],
+					    t->wsample, wlo, whi);
+			}
+		}
+	}
+}
+
+static void *helper_main(void *arg)
+{
+	struct helper *h = arg;
+	struct pool *p = h->p;
+
+	pthread_mutex_lock(&p->mu);
+	while (!p->ready)
+		pthread_cond_wait(&p->go, &p->mu);
+	pthread_mutex_unlock(&p->mu);
+	if (h->k >= p->nth)
+		return NULL;     /* the pool started with fewer threads */
+	for (;;) {
+		pthread_barrier_wait(&p->bar);          /* a batch is ready */
+		if (p->stop)
+			break;
+		work(p, h->k);
+		pthread_barrier_wait(&p->bar);          /* the batch is done */
+	}
+	return NULL;
+}
+
+/* Starts up to nth - 1 helpers (fewer when the system refuses). */
+static void pool_start(struct pool *p, struct run *r, unsigned nth, struct helper *hs)
+{
+	sigset_t all, old;
+	unsigned k;
+
+	memset(p, 0, sizeof *p);
+	p->r = r;
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->go, NULL);
+	/* signals are the caller's business: helpers take none */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	for (k = 1; k < nth; k++) {
+		hs[k].p = p;
+		hs[k].k = k;
+		if (pthread_create(&p->th[k], NULL, helper_main, &hs[k]) != 0)
+			break;
+		p->nstarted++;
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	p->nth = p->nstarted + 1;
+	pthread_barrier_init(&p->bar, NULL, p->nth);
+	for (k = 0; k < p->nth; k++) {
+		p->fx[k] = detect_fx_new();
+		p->gcount[k] = pv_calloc(r->w.ng ? r->w.ng : 1, sizeof *p->gcount[k]);
+	}
+	pthread_mutex_lock(&p->mu);
+	p->ready = true;
+	pthread_cond_broadcast(&p->go);
+	pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_stop(struct pool *p)
+{
+	unsigned k;
+	size_t i;
+
+	p->stop = true;
+	if (p->nth > 1)
+		pthread_barrier_wait(&p->bar);
+	for (k = 1; k <= p->nstarted; k++)
+		pthread_join(p->th[k], NULL);
+	pthread_barrier_destroy(&p->bar);
+	pthread_cond_destroy(&p->go);
+	pthread_mutex_destroy(&p->mu);
+	for (k = 0; k < p->nth; k++) {
+		detect_fx_free(p->fx[k]);
+		free(p->gcount[k]);
+	}
+	for (i = 0; i < p->cap; i++) {
+		buf_done(&p->slots[i].text);
+		buf_done(&p->slots[i].hits);
+		free(p->slots[i].idx);
+		free(p->slots[i].widx);
+		free(p->slots[i].wcnt);
+	}
+	free(p->slots);
+}
+
+/* Runs a pass over every text. */
+static int pass(struct pool *p, int which, struct pv_err *err)
+{
+	struct run *r = p->r;
+	size_t next = 0, i, j;
+	int rc = 0;
+
+	p->pass = which;
+	while (next < r->ntexts && !rc) {
+		size_t bytes = 0;
+		p->n = 0;
+		while (next < r->ntexts && p->n < BATCH_TEXTS && bytes < BATCH_BYTES) {
+			struct slot *sl;
+			if (p->n == p->cap) {
+				size_t cap = p->cap ? 2 * p->cap : 64;
+				p->slots = pv_realloc(p->slots, cap * sizeof *p->slots);
+				memset(p->slots + p->cap, 0, (cap - p->cap) * sizeof *p->slots);
+				p->cap = cap;
+			}
+			sl = &p->slots[p->n];
+			sl->t = &r->texts[next++];
+			if ((rc = read_text(r, sl->t, &sl->text, err)))
+				break;
+			bytes += sl->text.len;
+			p->n++;
+		}
+		if (rc)
+			break;
+		p->next_text = p->next_range = 0;
+		if (p->nth > 1)
+			pthread_barrier_wait(&p->bar);
+		work(p, 0);
+		if (p->nth > 1)
+			pthread_barrier_wait(&p->bar);
+		if (which != 2)
+			continue;
+		for (i = 0; i < p->n; i++) {
+			const struct slot *sl = &p->slots[i];
+			struct dtext *t = sl->t;
+			for (j = t->first; j < t->first + t->n; j++)
+				r->rows[j].s = t->s;
+			if (r->o->top) {
+				const char *h = sl->hits.data, *end = h + sl->hits.len;
+				r->w.cur_real = t->real;
+				r->w.cur_syn = t->synth;
+				text_groups(r, t, r->w.cur_g);
+				for (; h && h < end; h += strlen(h) + 1)
+					words_exact(&r->w, h, strlen(h));
+			}
+		}
+	}
+	return rc;
+}
+
+/* ---- the report ---- */
+
+static void calibrate(struct run *r, struct detect_report *rep)
+{
+	double *s = pv_malloc(2 * r->ntexts * sizeof *s);
+	double *w = pv_malloc(2 * r->ntexts * sizeof *w);
+	unsigned char *y = pv_malloc(2 * r->ntexts);
+	size_t i, n = 0;
+
+	for (i = 0; i < r->ntexts; i++) {
+		const struct dtext *t = &r->texts[i];
+		if (t->real > 0) {
+			s[n] = t->s;
+			y[n] = 0;
+			w[n++] = t->real;
+		}
+		if (t->synth > 0) {
+			s[n] = t->s;
+			y[n] = 1;
+			w[n++] = t->synth;
+		}
+	}
+	detect_platt(s, y, w, n, &rep->platt_a, &rep->platt_b);
+	free(s);
+	free(w);
+	free(y);
+}
+
+static double prob(const struct detect_report *rep, double s)
+{
+	return detect_sigmoid(rep->platt_a * s + rep->platt_b);
+}
+
+static void measure(struct run *r, struct detect_report *rep)
+{
+	double *neg = pv_malloc((size_t)rep->real * sizeof *neg);
+	double *pos = pv_malloc(((size_t)rep->synthetic + 1) * sizeof *pos);
+	size_t *at = pv_calloc(r->ngs + 1, sizeof *at), *fill = pv_calloc(r->ngs + 1, sizeof *fill);
+	size_t i, nneg = 0, g;
+
+	/* positives grouped: group g's scores at pos[at[g] ..] */
+	for (g = 0; g < r->ngs; g++)
+		at[g + 1] = at[g] + (size_t)r->gs[g].docs;
+	for (i = 0; i < r->nrows; i++) {
+		const struct drow *d = &r->rows[i];
+		double p = prob(rep, d->s);
+		if (d->synth) {
+			pos[at[d->group] + fill[d->group]++] = d->s;
+			rep->low_synthetic += p < DETECT_LOW;
+		} else {
+			neg[nneg++] = d->s;
+			rep->high_real += p > DETECT_HIGH;
+		}
+	}
+	detect_auc(pos, (size_t)rep->synthetic, neg, nneg, &rep->overall);
+	rep->groups = pv_calloc(r->ngs ? r->ngs : 1, sizeof *rep->groups);
+	rep->ngroups = r->ngs;
+	for (g = 0; g < r->ngs; g++) {
+		struct detect_group *dg = &rep->groups[g];
+		dg->value = r->gs[g].value ? pv_strdup(r->gs[g].value) : NULL;
+		dg->synthetic = r->gs[g].docs;
+		detect_auc(pos + at[g], (size_t)dg->synthetic, neg, nneg, &dg->auc);
+		if (r->o->top && (g < r->w.ng || (r->w.ng == 0 && g == 0)))
+			words_report(&r->w, g, r->o->top, dg);
+	}
+	free(pos);
+	free(neg);
+	free(at);
+	free(fill);
+}
+
+/* Appends s in single quotes for a POSIX shell. */
+static void shell_quote(struct buf *b, const char *s)
+{
+	buf_putc(b, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_puts(b, "'\\''");
+		else
+			buf_putc(b, *s);
+	}
+	buf_putc(b, '\'');
+}
+
+/* The filter of a review queue: the run's filter (in parentheses) and
+ * cond. */
+static char *queue_filter(const char *filter, const char *cond)
+{
+	struct buf b = BUF_INIT;
+	const char *p = filter;
+
+	while (p && (*p == ' ' || *p == '\t' || *p == '\n'))
+		p++;
+	if (p && *p)
+		buf_printf(&b, "(%s) %s", filter, cond);
+	else
+		buf_puts(&b, cond);
+	return buf_take(&b);
+}
+
+static void json_auc(struct buf *b, const struct detect_auc *a)
+{
+	buf_printf(b, "\"auc\":%.6f,\"ci\":[%.6f,%.6f],\"se\":%.6f", a->auc, a->lo,
+		   a->hi, a->se);
+}
+
+static void json_terms(struct buf *b, const struct detect_term *t, size_t n)
+{
+	size_t i;
+
+	buf_putc(b, '[');
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_puts(b, "{\"term\":");
+		json_put_string(b, t[i].term, strlen(t[i].term));
+		buf_printf(b, ",\"z\":%.3f,\"log_odds\":%.4f,\"synthetic\":%.0f,\"real\":%.0f}",
+			   t[i].z, t[i].delta, t[i].nsyn, t[i].nreal);
+	}
+	buf_putc(b, ']');
+}
+
+static void json_queue(struct buf *b, const char *name, const char *store,
+		       const char *filter, int64_t n)
+{
+	struct buf cmd = BUF_INIT;
+
+	buf_puts(&cmd, "provex ls ");
+	shell_quote(&cmd, store ? store : "STORE");
+	buf_putc(&cmd, ' ');
+	shell_quote(&cmd, filter);
+	buf_printf(b, "\"%s\":{\"documents\":%lld,\"filter\":", name, (long long)n);
+	json_put_string(b, filter, strlen(filter));
+	buf_puts(b, ",\"command\":");
+	json_put_string(b, cmd.data, cmd.len);
+	buf_putc(b, '}');
+	buf_done(&cmd);
+}
+
+static char *make_settings(const struct detect_opts *o)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "{\"model\":\"multinomial naive Bayes\",\"features\":\"word 1-2-grams "
+		   "and byte 3-5-grams, log(1+count), unit length\",\"buckets\":%u,"
+		   "\"max_text_bytes\":%u,\"smoothing\":%g,\"calibration\":\"Platt\","
+		   "\"interval\":\"DeLong 95%%\",\"by\":\"%s\",\"folds\":%u,\"seed\":%llu,"
+		   "\"top\":%u,\"prior\":%g}", DETECT_BUCKETS, DETECT_MAX_TEXT,
+		   DETECT_SMOOTHING, detect_by_name(o->by), o->folds,
+		   (unsigned long long)o->seed, o->top, DETECT_PRIOR);
+	return buf_take(&b);
+}
+
+static char *make_summary(const struct detect_opts *o, const struct detect_report *rep)
+{
+	struct buf b = BUF_INIT;
+	size_t i;
+
+	buf_printf(&b, "{\"run\":%lld,\"filter\":", (long long)rep->run_id);
+	json_put_string(&b, o->filter ? o->filter : "", o->filter ? strlen(o->filter) : 0);
+	buf_printf(&b, ",\"settings\":%s,\"documents\":%lld,\"real\":%lld,\"synthetic\":%lld,"
+		   "\"unknown_ignored\":%lld,\"texts\":%lld,\"degenerate_folds\":%u,"
+		   "\"platt\":{\"a\":%.6g,\"b\":%.6g},\"overall\":{", rep->settings,
+		   (long long)(rep->real + rep->synthetic), (long long)rep->real,
+		   (long long)rep->synthetic, (long long)rep->unknown, (long long)rep->texts,
+		   rep->degenerate_folds, rep->platt_a, rep->platt_b);
+	json_auc(&b, &rep->overall);
+	buf_printf(&b, "},\"by\":\"%s\",\"groups\":[", detect_by_name(o->by));
+	for (i = 0; i < rep->ngroups; i++) {
+		const struct detect_group *g = &rep->groups[i];
+		if (i)
+			buf_putc(&b, ',');
+		buf_puts(&b, "{\"value\":");
+		if (g->value)
+			json_put_string(&b, g->value, strlen(g->value));
+		else
+			buf_puts(&b, "null");
+		buf_printf(&b, ",\"synthetic\":%lld,\"real\":%lld,", (long long)g->synthetic,
+			   (long long)rep->real);
+		json_auc(&b, &g->auc);
+		buf_puts(&b, ",\"words\":");
+		if (g->words) {
+			buf_puts(&b, "{\"synthetic\":");
+			json_terms(&b, g->syn, g->nsyn);
+			buf_puts(&b, ",\"real\":");
+			json_terms(&b, g->real, g->nreal);
+			buf_putc(&b, '}');
+		} else {
+			buf_puts(&b, "null");
+		}
+		buf_putc(&b, '}');
+	}
+	buf_puts(&b, "],\"review\":{");
+	json_queue(&b, "real_reading_synthetic", o->store_name, rep->high_filter,
+		   rep->high_real);
+	buf_putc(&b, ',');
+	json_queue(&b, "synthetic_passing_real", o->store_name, rep->low_filter,
+		   rep->low_synthetic);
+	buf_printf(&b, "},\"seconds\":%.3f}", rep->seconds);
+	return buf_take(&b);
+}
+
+/* ---- writing ---- */
+
+static int write_run(struct run *r, struct detect_report *rep, double t0,
+		     struct pv_err *err)
+{
+	sqlite3 *db = r->s->db;
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int rc;
+
+	if ((rc = store_begin(r->s, err)))
+		return rc;
+	if (sqlite3_prepare_v2(db, "INSERT INTO detect_runs(at, filter, settings) "
+			       "VALUES(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, r->o->filter ? r->o->filter : "", -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, rep->settings, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	rep->run_id = sqlite3_last_insert_rowid(db);
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO scores(doc_id, score, run_id) "
+			       "VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	for (i = 0; i < r->nrows; i++) {
+		sqlite3_bind_int64(st, 1, r->rows[i].id);
+		sqlite3_bind_double(st, 2, prob(rep, r->rows[i].s));
+		sqlite3_bind_int64(st, 3, rep->run_id);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			goto fail;
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	rep->seconds = now() - t0;
+	rep->summary = make_summary(r->o, rep);
+	if (sqlite3_prepare_v2(db, "UPDATE detect_runs SET summary = ?1 WHERE id = ?2",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto fail;
+	sqlite3_bind_text(st, 1, rep->summary, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 2, rep->run_id);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		goto fail;
+	sqlite3_finalize(st);
+	return store_commit(r->s, err);
+fail:
+	rc = store_sqlerr(r->s, err, "writing the scores");
+	sqlite3_finalize(st);
+	store_rollback(r->s);
+	return rc;
+}
+
+/* ---- the run ---- */
+
+int detect_run(struct store *s, const struct filter_sql *where,
+	       const struct detect_opts *o, struct detect_report *rep,
+	       struct pv_err *err)
+{
+	struct helper helpers[DETECT_MAX_THREADS];
+	struct pool pool;
+	struct run r;
+	double t0 = now();
+	bool started = false;
+	size_t i;
+	int rc;
+
+	memset(rep, 0, sizeof *rep);
+	if (o->folds < 2 || o->folds > DETECT_MAX_FOLDS)
+		return pv_errf(err, PV_EUSAGE, "--folds must be 2 to %d", DETECT_MAX_FOLDS);
+	memset(&r, 0, sizeof r);
+	r.s = s;
+	r.o = o;
+	rep->settings = make_settings(o);
+	rep->high_filter = queue_filter(o->filter, "origin:real score:>0.9");
+	rep->low_filter = queue_filter(o->filter, "origin:synthetic score:<0.1");
+	if ((rc = read_rows(&r, where, rep, err)))
+		goto out;
+	rank_groups(&r);
+	if ((rc = make_texts(&r, rep, err)))
+		goto out;
+	r.nb = detect_nb_new(o->folds);
+	/* word tables: one per group (the largest DETECT_WORD_GROUPS) when
+	 * grouping, else the synthetic side is the one group */
+	if (o->top)
+		words_init(&r.w, o->by == DETECT_BY_NONE ? 0 :
+			   PV_MIN(r.ngs, (size_t)DETECT_WORD_GROUPS));
+	pool_start(&pool, &r, o->threads ? PV_MIN(o->threads, DETECT_MAX_THREADS) :
+		   default_threads(), helpers);
+	started = true;
+	if ((rc = pass(&pool, 1, err)))
+		goto out;
+	rep->degenerate_folds = detect_nb_fit(r.nb);
+	if (o->top)
+		words_pick(&r.w, o->top);
+	if ((rc = pass(&pool, 2, err)))
+		goto out;
+	calibrate(&r, rep);
+	measure(&r, rep);
+	if (o->dry_run) {
+		rep->seconds = now() - t0;
+		rep->summary = make_summary(o, rep);
+	} else {
+		rc = write_run(&r, rep, t0, err);
+	}
+out:
+	if (started)
+		pool_stop(&pool);
+	free(r.rows);
+	free(r.texts);
+	for (i = 0; i < r.ngs; i++)
+		free(r.gs[i].value);
+	free(r.gs);
+	free(r.ghash);
+	words_done(&r.w);
+	detect_nb_free(r.nb);
+	return rc;
+}
+
+void detect_report_done(struct detect_report *r)
+{
+	size_t i, j;
+
+	if (!r)
+		return;
+	for (i = 0; i < r->ngroups; i++) {
+		struct detect_group *g = &r->groups[i];
+		for (j = 0; j < g->nsyn; j++)
+			free(g->syn[j].term);
+		for (j = 0; j < g->nreal; j++)
+			free(g->real[j].term);
+		free(g->syn);
+		free(g->real);
+		free(g->value);
+	}
+	free(r->groups);
+	free(r->high_filter);
+	free(r->low_filter);
+	free(r->settings);
+	free(r->summary);
+	memset(r, 0, sizeof *r);
+}

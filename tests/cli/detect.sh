@@ -1,0 +1,234 @@
+#!/bin/sh
+# detect.sh - provex detect: scores written and filterable, --by, --json,
+# determinism with --seed (and with any number of threads), scores
+# replaced by a later run, --dry-run; the bad inputs (no synthetic or no
+# real documents, one document per class, fewer texts than folds, 10,000
+# identical documents, blank and tiny documents, usage errors); and, when
+# ../shared is there, a sane AUC on one small public corpus.
+. "$top_srcdir/tests/cli/lib.sh"
+S=$T/s.pvx
+
+# ix STORE ARGS...: indexes without valgrind (indexing is tested elsewhere)
+ix() {
+	st=$1
+	shift
+	"$PROVEX" index "$st" "$@" --id-field id --origin-field origin \
+		--generator-field generator -q
+}
+
+# a toy corpus: 120 real documents, 60 synthetic by gen-a (its own
+# vocabulary: easy to tell), 60 by gen-b (the real vocabulary, some words
+# more often: harder),
+# 10 of unknown origin
+python3 - "$T/in.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(42)
+real = "the river town market bridge morning said walked old house children bread".split()
+a = "furthermore delve tapestry robust leverage seamless pivotal realm foster".split()
+out = open(sys.argv[1], "w")
+def doc(i, origin, gen, words):
+    d = {"id": "d%d" % i, "origin": origin, "text": " ".join(words)}
+    if gen:
+        d["generator"] = gen
+    out.write(json.dumps(d) + "\n")
+i = 0
+for _ in range(120):
+    doc(i, "real", None, [r.choice(real) for _ in range(40)]); i += 1
+for _ in range(60):
+    doc(i, "synthetic", "gen-a", [r.choice(real + a * 2) for _ in range(40)]); i += 1
+for _ in range(60):
+    doc(i, "synthetic", "gen-b", [r.choice(real + real[:3]) for _ in range(40)]); i += 1
+for _ in range(10):
+    doc(i, "unknown", None, [r.choice(real) for _ in range(40)]); i += 1
+EOF
+ix "$S" "$T/in.jsonl"
+ok $? "index the toy corpus"
+
+# ---- a run: report, scores, filters ----
+out=$(pv detect "$S" 2>"$T/err")
+ok $? "detect exits 0"
+like "$out" "^120 real and 120 synthetic documents, 240 distinct texts; 10 of unknown origin left out$" \
+	"the report counts the documents and says the unknown ones are left out"
+like "$out" "^all +120 +120  [01]\.[0-9]{3}  \[[01]\.[0-9]{3}, [01]\.[0-9]{3}\]$" \
+	"an overall AUC with its interval"
+like "$out" "provex ls '$S' 'origin:real score:>0.9'" "the report suggests the queue of real documents that read as synthetic"
+like "$out" "provex ls '$S' 'origin:synthetic score:<0.1'" "and of synthetic documents that pass as real"
+like "$out" "delve|tapestry|furthermore" "the words that separate the sides are listed"
+like "$out" "scores of 240 documents written \(run 1\)" "the report says the scores were written"
+is "$(sqlite3 "$S" "SELECT count(*), count(DISTINCT run_id), min(score) >= 0, max(score) <= 1 FROM scores")" \
+	"240|1|1|1" "every real and synthetic document has a score in [0, 1]"
+is "$(sqlite3 "$S" "SELECT count(*) FROM scores JOIN docs d ON d.id = doc_id WHERE d.origin = 'unknown'")" 0 \
+	"documents of unknown origin are not scored"
+is "$(pv count "$S" 'has:score')" 240 "has:score selects the scored documents"
+n_hi=$(pv count "$S" 'score:>0.5')
+n_lo=$(pv count "$S" 'score:<=0.5')
+is "$((n_hi + n_lo))" 240 "score:>0.5 and score:<=0.5 split them"
+ok $([ "$(pv count "$S" 'origin:synthetic score:>0.5')" -gt "$(pv count "$S" 'origin:real score:>0.5')" ] && echo 0 || echo 1) \
+	"more synthetic than real documents score above 0.5"
+is "$(sqlite3 "$S" "SELECT count(*), json_extract(settings, '$.folds'), json_extract(settings, '$.seed'), json_extract(summary, '$.run'), json_extract(summary, '$.documents') FROM detect_runs")" \
+	"1|5|0|1|240" "the run is recorded with its settings and summary"
+
+# ---- --by and --json ----
+j=$(pv detect "$S" --by generator --json --top 5)
+ok $? "--by generator --json exits 0"
+printf '%s' "$j" > "$T/j.json"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+print(d["by"], " ".join("%s=%d/%d" % (g["value"], g["synthetic"], g["real"]) for g in d["groups"]))' "$T/j.json")" \
+	"generator gen-a=60/120 gen-b=60/120" "--json: each generator's synthetic documents against all the real ones"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+a = {g["value"]: g for g in d["groups"]}
+ok = all(0 <= g["ci"][0] <= g["auc"] <= g["ci"][1] <= 1 for g in d["groups"])
+print(ok, a["gen-a"]["auc"] > 0.95, a["gen-a"]["auc"] > a["gen-b"]["auc"])' "$T/j.json")" \
+	"True True True" "--json: AUCs within their intervals; the easy generator near 1, above the hard one"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))
+w = {g["value"]: g["words"] for g in d["groups"]}["gen-a"]
+print(len(w["synthetic"]) <= 5, w["synthetic"][0]["term"] in "furthermore delve tapestry robust leverage seamless pivotal realm foster".split(),
+      w["synthetic"][0]["z"] > 0, w["synthetic"][0]["synthetic"] > w["synthetic"][0]["real"],
+      all(t["z"] < 0 for t in w["real"]))' "$T/j.json")" \
+	"True True True True True" "--json: gen-a's words are its own vocabulary, with z-scores and counts"
+is "$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); q=d["review"]
+print(q["real_reading_synthetic"]["filter"], "|", q["synthetic_passing_real"]["filter"], "|", d["settings"]["interval"])' "$T/j.json")" \
+	"origin:real score:>0.9 | origin:synthetic score:<0.1 | DeLong 95%" "--json: the review queues' filters, the interval's method"
+q=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["review"]["real_reading_synthetic"]["filter"])' "$T/j.json")
+n=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["review"]["real_reading_synthetic"]["documents"])' "$T/j.json")
+is "$(pv count "$S" "$q")" "$n" "the suggested filter selects the documents the summary counts"
+is "$(sqlite3 "$S" "SELECT json_extract(summary, '$.groups[0].value') FROM detect_runs WHERE id = 2")" gen-a \
+	"the stored summary is the one printed"
+
+# ---- determinism ----
+pv detect "$S" --seed 7 --top 0 > /dev/null
+sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s7a"
+pv detect "$S" --seed 7 --top 0 --threads 1 > /dev/null
+sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s7b"
+cmp -s "$T/s7a" "$T/s7b"
+ok $? "the same seed gives the same scores (with 1 thread as with several)"
+pv detect "$S" --seed 8 --top 0 > /dev/null
+sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s8"
+cmp -s "$T/s7a" "$T/s8"
+ok $((1 - $?)) "another seed gives other folds, other scores"
+a=$(pv detect "$S" --seed 7 --by generator --json --dry-run | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds"); print(json.dumps(d, sort_keys=True))')
+b=$(pv detect "$S" --seed 7 --by generator --json --dry-run --threads 2 | python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds"); print(json.dumps(d, sort_keys=True))')
+is "$a" "$b" "the same seed gives the same summary"
+
+# ---- a later run on part of the documents replaces their scores only ----
+runs=$(sqlite3 "$S" "SELECT count(*) FROM detect_runs")
+pv detect "$S" 'origin:real OR generator:gen-a' --top 0 > /dev/null
+ok $? "a run on a filter"
+last=$(sqlite3 "$S" "SELECT max(id) FROM detect_runs")
+is "$(sqlite3 "$S" "SELECT count(*), sum(run_id = $last) FROM scores")" "240|180" \
+	"its documents' scores are replaced, the others' kept"
+is "$(sqlite3 "$S" "SELECT filter FROM detect_runs WHERE id = $last")" "origin:real OR generator:gen-a" \
+	"the run's filter is recorded"
+like "$(pv detect "$S" 'origin:real OR generator:gen-a' --top 0 --dry-run)" \
+	"provex ls '$S' '\(origin:real OR generator:gen-a\) origin:real score:>0.9'" \
+	"the queues of a filtered run keep its filter"
+pv detect "$S" --dry-run > /dev/null
+is "$(sqlite3 "$S" "SELECT count(*) FROM detect_runs")" "$((runs + 1))" "--dry-run records no run"
+
+# ---- bad inputs ----
+runs=$(sqlite3 "$S" "SELECT count(*) FROM detect_runs")
+err=$(pv detect "$S" 'origin:real' 2>&1)
+is $? 1 "no synthetic document: status 1"
+like "$err" "matches 120 real and 0 synthetic documents: detect needs both" "and a clear message"
+err=$(pv detect "$S" 'origin:synthetic' 2>&1)
+is $? 1 "no real document: status 1"
+like "$err" "matches 0 real and 120 synthetic documents" "and a clear message"
+err=$(pv detect "$S" 'id:1 OR id:121' 2>&1)
+is $? 1 "one document per class: status 1"
+like "$err" "1 distinct real and 1 distinct synthetic text: cross-validation needs at least 2 on each side" \
+	"and a clear message"
+err=$(pv detect "$S" 'id:1..3 OR id:121..123' --folds 10 2>&1)
+is $? 1 "fewer documents than folds: status 1"
+like "$err" "6 distinct texts for 10 folds: .*use --folds 6 or fewer" "and a clear message"
+out=$(pv detect "$S" 'id:1..3 OR id:121..123' --folds 6 --top 3)
+ok $? "as many documents as folds: runs"
+like "$out" "^all +3 +3 " "and reports"
+err=$(pv detect "$S" 'id:1..2 OR id:121..122' --folds 2 --dry-run 2>&1 >/dev/null)
+ok $? "a fold trained on one side only: runs"
+like "$err" "warning: 1 of 2 folds were trained on one class only" "with a warning"
+err=$(pv detect "$S" 'id:100000' 2>&1)
+is $? 1 "a filter matching nothing: status 1"
+like "$err" "matches 0 real and 0 synthetic documents" "and a clear message"
+is "$(sqlite3 "$S" "SELECT count(*) FROM detect_runs")" "$((runs + 1))" "refused runs record nothing"
+is "$(sqlite3 "$S" "SELECT count(*) FROM scores WHERE NOT (score >= 0 AND score <= 1)")" 0 \
+	"no score is NaN or out of [0, 1]"
+
+pv detect "$S" --by model > /dev/null 2>&1
+is $? 2 "--by model: usage error"
+pv detect "$S" --folds 1 > /dev/null 2>&1
+is $? 2 "--folds 1: usage error"
+pv detect "$S" --folds 21 > /dev/null 2>&1
+is $? 2 "--folds 21: usage error"
+pv detect "$S" --seed -3 > /dev/null 2>&1
+is $? 2 "--seed -3: usage error"
+pv detect "$S" 'id:(1' > /dev/null 2>&1
+is $? 2 "a bad filter: usage error"
+pv detect "$T/none.pvx" > /dev/null 2>&1
+is $? 1 "a missing store: status 1"
+
+# 10,000 identical documents: one text, so nothing to cross-validate;
+# with other documents, one fold holds them all, and they share a score
+python3 - "$T/same.jsonl" <<'EOF'
+import json, sys
+out = open(sys.argv[1], "w")
+for i in range(10000):
+    out.write(json.dumps({"id": "x%d" % i, "origin": "real" if i % 2 else "synthetic",
+                          "text": "the very same words in every document"}) + "\n")
+EOF
+ix "$T/same.pvx" "$T/same.jsonl"
+err=$(pv detect "$T/same.pvx" 2>&1)
+is $? 1 "10,000 identical documents: status 1"
+like "$err" "1 distinct real and 1 distinct synthetic text" "and a clear message"
+ix "$T/same.pvx" "$T/in.jsonl"
+out=$(pv detect "$T/same.pvx" --top 5)
+ok $? "10,000 identical documents among others: runs"
+like "$out" "^5,120 real and 5,120 synthetic documents, 241 distinct texts" "and counts every document"
+is "$(sqlite3 "$T/same.pvx" "SELECT count(DISTINCT score), count(*) FROM scores JOIN docs d ON d.id = doc_id WHERE d.ext_id LIKE 'x%'")" \
+	"1|10000" "the identical documents share one score (one text, one fold)"
+like "$out" "^all +5,120 +5,120  0\.[0-9]{3}  \[" "the AUC counts them (half real, half synthetic: ties)"
+
+# blank and tiny documents: no words, few or no byte n-grams
+python3 - "$T/blank.jsonl" <<'EOF'
+import json, sys
+out = open(sys.argv[1], "w")
+texts = [" ", "\n", "\t\t", ".", "x", "ab", "  \n  ", "?!", "a b", "\u00e9"]
+for i, t in enumerate(texts * 2):
+    out.write(json.dumps({"id": "b%d" % i, "origin": "real" if i % 2 else "synthetic",
+                          "text": t + " " * (i // 10)}) + "\n")
+EOF
+ix "$T/blank.pvx" "$T/blank.jsonl"
+out=$(pv detect "$T/blank.pvx" --folds 2 2>&1)
+ok $? "blank and tiny documents: runs"
+is "$(sqlite3 "$T/blank.pvx" "SELECT count(*), sum(score >= 0 AND score <= 1) FROM scores")" "20|20" \
+	"and gives every one a score in [0, 1] (no division by zero)"
+like "$out" "^all +10 +10  [01]\.[0-9]{3}" "and an AUC"
+
+# ---- a public corpus: detector-bias, by generator ----
+d=$SHARED/corpora/detector-bias/Data_and_Results
+if [ -d "$d" ]; then
+	P=$T/db.pvx
+	"$PROVEX" index "$P" "$d/Human_Data/TOEFL_real_91/data.json" \
+		"$d/Human_Data/HewlettStudentEssay_real_88/data.json" \
+		"$d/Human_Data/CollegeEssay_real_70/data.json" \
+		"$d/Human_Data/CS224N_real_145/data.json" \
+		--text-field document --origin real -q &&
+	"$PROVEX" index "$P" "$d/Human_Data/TOEFL_gpt4polished_91/data.json" \
+		"$d/Human_Data/HewlettStudentEssay_GPTsimplify_88/data.json" \
+		"$d/GPT_Data/CS224N_gpt3PromptEng_145/data.json" \
+		--text-field document --origin synthetic --generator GPT4 -q &&
+	"$PROVEX" index "$P" "$d/GPT_Data/CollegeEssay_gpt3_31/data.json" \
+		"$d/GPT_Data/CollegeEssay_gpt3PromptEng_31/data.json" \
+		"$d/GPT_Data/CS224N_gpt3_145/data.json" \
+		--text-field document --origin synthetic --generator GPT3 -q
+	ok $? "detector-bias: indexed"
+	j=$(pv detect "$P" --by generator --json --top 5)
+	ok $? "detector-bias: detect --by generator exits 0"
+	is "$(printf '%s' "$j" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+print(" ".join("%s=%d:%s" % (g["value"], g["synthetic"], 0.6 < g["auc"] <= 1 and g["ci"][0] <= g["auc"] <= g["ci"][1]) for g in d["groups"]), d["real"])')" \
+		"GPT4=324:True GPT3=207:True 394" \
+		"detector-bias: each generator's AUC against the 394 human texts is a sane number"
+else
+	skip "../shared/corpora/detector-bias not found: no public corpus run"
+fi
+
+done_testing
