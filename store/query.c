@@ -24,6 +24,7 @@ static const struct { const char *name, *expr; } sorts[] = {
 	{ "purpose", "d.purpose" },
 	{ "ext", "d.ext_id" },
 	{ "file", "i.name" },
+	{ "score", "(SELECT score FROM scores WHERE doc_id = d.id)" },
 };
 
 const char *store_sort_expr(const char *field)
@@ -38,7 +39,8 @@ const char *store_sort_expr(const char *field)
 
 const char *store_sort_fields(void)
 {
-	return "id, len, words, dup, ratio, origin, source, generator, purpose, ext, file";
+	return "id, len, words, dup, ratio, origin, source, generator, purpose, ext, file, "
+	       "score";
 }
 
 /* True when the compiled condition names a column of table alias a ("t."
