@@ -64,13 +64,23 @@ like "$(tui_row 1)" '^ +9 real' "the longest document comes first"
 tui_keys o o o o o o o
 tui_see 'sorted by id' "o comes back to id"
 
-# the text column
+# the text column (each step waits for the header to change)
+header_changes() {	# header_changes KEY...: types the keys, waits for row 0 to change
+	_old=$(tui_row 0)
+	tui_keys "$@"
+	_end=$(( $(date +%s) + TUI_WAIT ))
+	while tui_capture; [ "$(tui_row 0)" = "$_old" ] && [ "$(date +%s)" -lt "$_end" ]; do
+		sleep 0.05
+	done
+	tui_settle
+}
+tui_settle
 g0=$(tui_row 0 | awk '{print index($0, "generator")}')
-tui_keys '<' '<'
-tui_wait 'x' ; g1=$(tui_row 0 | awk '{print index($0, "generator")}')
+header_changes '<' '<'
+g1=$(tui_row 0 | awk '{print index($0, "generator")}')
 ok $([ "$g1" -gt "$g0" ]; echo $?) "< narrows the text column (the others widen: generator at $g0, then $g1)"
-tui_keys '>' '>' '>' '>'
-tui_wait 'x' ; g2=$(tui_row 0 | awk '{print index($0, "generator")}')
+header_changes '>' '>' '>' '>'
+g2=$(tui_row 0 | awk '{print index($0, "generator")}')
 ok $([ "$g2" -lt "$g0" ]; echo $?) "> widens it (generator at $g2)"
 tui_keys '<' '<'
 
