@@ -1,5 +1,6 @@
 /*
  * cmd_stats.c - provex stats STORE [FILTER] [--by FIELD] [--json]
+ *               provex stats STORE [FILTER] --html FILE [--sample N]
  */
 #include "config.h"
 #include "cli.h"
@@ -7,6 +8,13 @@
 #include "../common/json.h"
 #include "../store/filter.h"
 #include "../store/stats.h"
+#include "../store/figures.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <getopt.h>
 #include <langinfo.h>
@@ -14,10 +22,70 @@
 
 static const char usage_text[] =
 "Usage: provex stats STORE [FILTER] [--by FIELD] [--json]\n"
+"       provex stats STORE [FILTER] --html FILE [--sample N]\n"
 "Per group of the documents matching FILTER: documents, share (with a\n"
 "bar), bytes, words, and the median and 90th-percentile length in bytes.\n"
 "FIELD is origin (the default), source, generator, purpose, label,\n"
-"reviewer or file.\n";
+"reviewer or file.\n"
+"--html FILE writes the figures of the statistics view (S in provex\n"
+"browse) as one self-contained HTML page with its charts drawn in SVG:\n"
+"counts by origin, source, generator, purpose and label; length and\n"
+"compression-ratio histograms of real against synthetic documents (the\n"
+"ratio over a sample of N documents, 100000 by default); the words and\n"
+"AUCs of the latest provex detect run; the blind review's accuracies.\n";
+
+/* Writes the statistics page to path (through a temporary file renamed
+ * into place, so a reader never sees half a page).  Returns an exit
+ * status. */
+static int write_html(struct store *s, const struct filter_sql *sql, const char *store_name,
+		      const char *filter, const char *path, size_t sample)
+{
+	struct fig_opts o = { sample, -1 };
+	struct figures f;
+	struct pv_err e;
+	struct buf page = BUF_INIT, tmp = BUF_INIT;
+	char when[64], n1[32];
+	time_t now = time(NULL);
+	struct tm tm;
+	FILE *fp;
+	int rc = EXIT_OK;
+
+	pv_err_clear(&e);
+	if (figures_compute(s, sql, &o, &f, &e)) {
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M UTC", &tm);
+	figures_html(&f, store_name, filter, when, &page);
+	buf_printf(&tmp, "%s.tmp-%ld", path, (long)getpid());
+	fp = strcmp(path, "-") ? fopen(buf_str(&tmp), "wb") : stdout;
+	if (!fp) {
+		cli_errorf("%s: %s", buf_str(&tmp), strerror(errno));
+		rc = EXIT_FAIL;
+	} else if (fwrite(page.data, 1, page.len, fp) != page.len || fflush(fp) ||
+		   (fp != stdout && fclose(fp))) {
+		cli_errorf("%s: %s", path, strerror(errno));
+		if (fp != stdout)
+			unlink(buf_str(&tmp));
+		rc = EXIT_FAIL;
+	} else if (fp != stdout && rename(buf_str(&tmp), path)) {
+		cli_errorf("%s: %s", path, strerror(errno));
+		unlink(buf_str(&tmp));
+		rc = EXIT_FAIL;
+	} else if (fp != stdout) {
+		printf("wrote %s: %s document%s", path, cli_num(f.docs, n1),
+		       f.docs == 1 ? "" : "s");
+		if (f.ratio.docs < f.ratio.of)
+			printf(" (compression ratios over a sample of %s)",
+			       cli_num(f.ratio.docs, n1));
+		printf("\n");
+	}
+	buf_done(&page);
+	buf_done(&tmp);
+	figures_done(&f);
+	return rc;
+}
 
 #define BAR 20
 
@@ -82,6 +150,8 @@ int cmd_stats(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, 'H' },
+		{ "sample", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -90,20 +160,32 @@ int cmd_stats(int argc, char **argv)
 	struct stats st;
 	struct store *s = NULL;
 	struct pv_err e;
-	const char *by = "origin";
-	bool json = false;
+	const char *by = "origin", *html = NULL;
+	bool json = false, by_given = false;
+	size_t sample = fig_sample_default();
 	int c, rc;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'b') {
 			by = optarg;
+			by_given = true;
 			if (!stats_group_column(by))
 				return cli_usage("stats", "cannot group by '%s' (origin, "
 						 "source, generator, purpose, label, "
 						 "reviewer, file)", by);
 		} else if (c == 'j') {
 			json = true;
+		} else if (c == 'H') {
+			if (!*optarg)
+				return cli_usage("stats", "--html needs a file name");
+			html = optarg;
+		} else if (c == 's') {
+			uint64_t n;
+			if (!cli_parse_size(optarg, &n) || n == 0 || n > (1u << 30))
+				return cli_usage("stats", "--sample wants a number of documents "
+						 "from 1 to %u, not '%s'", 1u << 30, optarg);
+			sample = (size_t)n;
 		} else if (c == 'h') {
 			fputs(usage_text, stdout);
 			return EXIT_OK;
@@ -114,11 +196,17 @@ int cmd_stats(int argc, char **argv)
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_usage("stats", argc - optind < 1 ? "expected STORE" :
 				 "expected STORE and one FILTER (quote it)");
+	if (html && (json || by_given))
+		return cli_usage("stats", "--html writes every grouping itself: it does not "
+				 "go with %s", json ? "--json" : "--by");
 	memset(&st, 0, sizeof st);
 	if ((rc = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
 		goto out;
 	if (!(s = cli_open(argv[optind], STORE_READ))) {
 		rc = EXIT_FAIL;
+	} else if (html) {
+		rc = write_html(s, &sql, argv[optind], argc - optind == 2 ? argv[optind + 1] : "",
+				html, sample);
 	} else if (stats_compute(s, &sql, by, &st, &e)) {
 		cli_error(&e);
 		rc = EXIT_FAIL;

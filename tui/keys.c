@@ -64,6 +64,7 @@ static struct keydef table[] = {
 	{ ACT_PAIR_PREV, "prev-pair", VM_COMPARE, "previous document of the filter", '[', 0 },
 	{ ACT_PAIR_NEXT, "next-pair", VM_COMPARE, "next document of the filter", ']', 0 },
 	{ ACT_DELETE, "delete", VM_PICKER, "delete the saved filter", 'D', 0 },
+	{ ACT_STATS, "statistics", VM_LIST, "statistics of the filter: counts, histograms, detector and review", 'S', 0 },
 	{ ACT_REDRAW, "redraw", VM_ALL, "redraw the screen", CTRL('l'), 0 },
 };
 

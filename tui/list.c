@@ -612,6 +612,7 @@ static bool list_key(struct app *a, void *state, enum action act, int key)
 		}
 		return true;
 	case ACT_TAG_ALL: tag_all(a); return true;
+	case ACT_STATS: stats_open(a); return true;
 	case ACT_UNTAG_ALL:
 		app_tags_clear(a);
 		app_status(a, R_STATUS, "tags cleared");

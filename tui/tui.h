@@ -52,6 +52,7 @@ enum action {
 	ACT_COMPARE, ACT_META, ACT_SEARCH, ACT_NEXT, ACT_PREV,
 	ACT_FOCUS, ACT_SYNC, ACT_DIFF, ACT_PAIR_PREV, ACT_PAIR_NEXT,
 	ACT_DELETE, ACT_REDRAW,
+	ACT_STATS,
 	ACT_N
 };
 
@@ -289,6 +290,11 @@ void compare_open(struct app *a, const struct browse_row *left);
  * opens the compare view with left_id (panels.c). */
 void doc_picker_open(struct app *a, int64_t left_id);
 void compare_picked(struct app *a, int64_t left_id, int64_t right_id);
+/* statsview.c: the statistics of the active filter (S), computed in
+ * steps with progress; Esc or q cancels.  Headless, stats_key_hook (when
+ * set) is asked for a key between two steps, as a terminal would be. */
+void stats_open(struct app *a);
+extern int (*stats_key_hook)(struct app *a);
 /* help / history / picker (panels.c) */
 void help_open(struct app *a, unsigned view_mask);
 void history_open(struct app *a, int64_t doc);

@@ -1,0 +1,1586 @@
+/*
+ * figures.c - the statistics view's and provex stats --html's figures:
+ * counts by provenance field, length and compression-ratio histograms of
+ * the real and the synthetic documents, the latest detect run's words and
+ * AUCs, the blind review's accuracies; computed in steps, and written as
+ * one HTML page.
+ *
+ * The job holds one statement over the filter's documents open across
+ * steps (a read transaction in WAL mode: writers are not blocked) and
+ * aggregates in C: a hash table of values per field, per-bin length
+ * counts, and the bottom-k sample.  It never decompresses a text: the
+ * compression ratio is texts.len over length(texts.body), which SQLite
+ * answers from the record header.
+ */
+#include "store_int.h"
+#include "figures.h"
+#include "filter.h"
+#include "../common/json.h"
+#include "../common/utf8.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+const char *fig_field_name(int field)
+{
+	static const char *const names[FIG_NFIELDS] = {
+		"origin", "source", "generator", "purpose", "label"
+	};
+
+	return field >= 0 && field < FIG_NFIELDS ? names[field] : "?";
+}
+
+/* Thousands separators ("12,345"); returns out (size >= 32). */
+static const char *num(int64_t n, char *out)
+{
+	char tmp[32];
+	int len, i, j = 0, neg = n < 0;
+
+	len = snprintf(tmp, sizeof tmp, "%lld", (long long)(neg ? -n : n));
+	if (neg)
+		out[j++] = '-';
+	for (i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = tmp[i];
+	}
+	out[j] = 0;
+	return out;
+}
+
+/* ---- histograms ---- */
+
+static const unsigned mant[5] = { 1, 2, 3, 5, 7 };
+
+uint64_t fig_len_edge(int j)
+{
+	uint64_t p = 1;
+	int k;
+
+	assert(j >= 0 && j < FIG_LEN_BINS);
+	for (k = 0; k < j / 5; k++)
+		p *= 10;
+	return mant[j % 5] * p;
+}
+
+int fig_len_bin(uint64_t len)
+{
+	int lo = 0, hi = FIG_LEN_BINS - 1;
+
+	if (len < 1)
+		return 0;
+	/* the largest j with edge(j) <= len */
+	while (lo < hi) {
+		int mid = (lo + hi + 1) / 2;
+		if (fig_len_edge(mid) <= len)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+static void hist_alloc(struct fig_hist *h, size_t nbins)
+{
+	int s;
+
+	h->nbins = nbins;
+	h->edge = pv_calloc(nbins + 1, sizeof *h->edge);
+	for (s = 0; s < FIG_NSERIES; s++)
+		h->count[s] = pv_calloc(nbins ? nbins : 1, sizeof *h->count[s]);
+}
+
+void fig_hist_from_len(struct fig_hist *h, const int64_t counts[FIG_NSERIES][FIG_LEN_BINS])
+{
+	int lo = -1, hi = -1, j, s;
+
+	memset(h, 0, sizeof *h);
+	h->scale = FIG_LOG;
+	for (j = 0; j < FIG_LEN_BINS; j++)
+		if (counts[FIG_REAL][j] || counts[FIG_SYNTH][j]) {
+			if (lo < 0)
+				lo = j;
+			hi = j;
+		}
+	if (lo < 0) {
+		hist_alloc(h, 0);
+		return;
+	}
+	hist_alloc(h, (size_t)(hi - lo + 1));
+	for (j = lo; j <= hi; j++) {
+		h->edge[j - lo] = (double)fig_len_edge(j);
+		for (s = 0; s < FIG_NSERIES; s++) {
+			h->count[s][j - lo] = counts[s][j];
+			h->total[s] += counts[s][j];
+		}
+	}
+	h->edge[hi - lo + 1] = hi + 1 < FIG_LEN_BINS ? (double)fig_len_edge(hi + 1) : INFINITY;
+	h->docs = h->of = h->total[FIG_REAL] + h->total[FIG_SYNTH];
+}
+
+double fig_nice_step(double x)
+{
+	double p, f;
+
+	if (!(x > 0) || !isfinite(x))
+		return 1;
+	p = pow(10, floor(log10(x)));
+	f = x / p;
+	/* 1, 2 or 5 times p, the first at least x (with a little slack for
+	 * floating point: 0.3 / 0.1 is 2.9999999999999996) */
+	if (f <= 1 + 1e-9)
+		return p;
+	if (f <= 2 + 1e-9)
+		return 2 * p;
+	if (f <= 5 + 1e-9)
+		return 5 * p;
+	return 10 * p;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+size_t fig_hist_bin(const struct fig_hist *h, double x)
+{
+	size_t lo = 0, hi;
+
+	if (h->nbins == 0)
+		return 0;
+	if (x >= h->edge[h->nbins])
+		return h->nbins - 1;         /* the open last bin (or the top edge) */
+	hi = h->nbins - 1;
+	/* the largest i with edge[i] <= x */
+	while (lo < hi) {
+		size_t mid = (lo + hi + 1) / 2;
+		if (h->edge[mid] <= x)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	return lo;
+}
+
+void fig_hist_linear(struct fig_hist *h, double *v, unsigned char *s, size_t n, int target)
+{
+	double lo, p99, step, top;
+	size_t i, nb, k99;
+
+	memset(h, 0, sizeof *h);
+	h->scale = FIG_LINEAR;
+	if (n == 0) {
+		hist_alloc(h, 0);
+		return;
+	}
+	if (target < 1)
+		target = 1;
+	{
+		/* the percentile without disturbing the pairing of v and s */
+		double *sorted = pv_malloc(n * sizeof *sorted);
+		memcpy(sorted, v, n * sizeof *sorted);
+		qsort(sorted, n, sizeof *sorted, cmp_double);
+		k99 = (size_t)ceil(0.99 * (double)n);
+		k99 = k99 < 1 ? 0 : k99 - 1;
+		lo = sorted[0];
+		p99 = sorted[k99];
+		top = sorted[n - 1];
+		free(sorted);
+	}
+	step = p99 > lo ? fig_nice_step((p99 - lo) / target) :
+		fig_nice_step(fabs(lo) > 0 ? fabs(lo) / 10 : 1);
+	lo = floor(lo / step) * step;
+	nb = (size_t)floor((p99 - lo) / step) + 1;
+	if (nb > FIG_RATIO_MAX_BINS)
+		nb = FIG_RATIO_MAX_BINS;
+	if (top >= lo + (double)nb * step) {
+		/* values beyond the 99th percentile: one more bin, open */
+		nb++;
+		h->open_last = true;
+	}
+	hist_alloc(h, nb);
+	for (i = 0; i <= nb; i++)
+		h->edge[i] = lo + (double)i * step;
+	if (h->open_last)
+		h->edge[nb] = INFINITY;
+	for (i = 0; i < n; i++) {
+		int se = s[i] == FIG_SYNTH ? FIG_SYNTH : FIG_REAL;
+		h->count[se][fig_hist_bin(h, v[i])]++;
+		h->total[se]++;
+	}
+	h->docs = h->of = (int64_t)n;
+}
+
+double fig_hist_share(const struct fig_hist *h, int s, size_t i)
+{
+	if (s < 0 || s >= FIG_NSERIES || i >= h->nbins || h->total[s] <= 0)
+		return 0;
+	return (double)h->count[s][i] / (double)h->total[s];
+}
+
+double fig_hist_max_share(const struct fig_hist *h)
+{
+	double m = 0;
+	size_t i;
+	int s;
+
+	for (s = 0; s < FIG_NSERIES; s++)
+		for (i = 0; i < h->nbins; i++)
+			if (fig_hist_share(h, s, i) > m)
+				m = fig_hist_share(h, s, i);
+	return m;
+}
+
+int fig_bar(double share, double max, int width)
+{
+	int n;
+
+	if (!(share > 0) || !(max > 0) || width <= 0)
+		return 0;
+	n = (int)floor(share / max * width + 0.5);
+	if (n < 1)
+		n = 1;
+	return n > width ? width : n;
+}
+
+/* "1", "20", "3k", "50M", "7G"... (decimal, as the edges are). */
+static void len_label(double v, char out[29])
+{
+	static const char *const unit[] = { "", "k", "M", "G", "T", "P", "E" };
+	int u = 0;
+
+	while (v >= 1000 && u < 6) {
+		v /= 1000;
+		u++;
+	}
+	snprintf(out, 29, "%g%s", v, unit[u]);
+}
+
+/* A ratio edge with as few digits as its step needs. */
+static void ratio_label(double v, double step, char out[29])
+{
+	int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+
+	if (dec > 6)
+		dec = 6;
+	snprintf(out, 29, "%.*f", dec, v);
+}
+
+const char *fig_hist_label(const struct fig_hist *h, size_t i, char *out)
+{
+	char v[29];
+
+	out[0] = 0;
+	if (i >= h->nbins)
+		return out;
+	if (h->scale == FIG_LOG)
+		len_label(h->edge[i], v);
+	else
+		ratio_label(h->edge[i], isfinite(h->edge[1]) ? h->edge[1] - h->edge[0] : 1, v);
+	snprintf(out, 32, "%s%s", h->open_last && i == h->nbins - 1 ? ">=" : "", v);
+	return out;
+}
+
+void fig_hist_done(struct fig_hist *h)
+{
+	int s;
+
+	free(h->edge);
+	for (s = 0; s < FIG_NSERIES; s++)
+		free(h->count[s]);
+	memset(h, 0, sizeof *h);
+}
+
+/* ---- sampling ---- */
+
+uint64_t fig_hash(int64_t id)
+{
+	/* splitmix64's finalizer: every bit of the id moves every bit */
+	uint64_t z = (uint64_t)id + 0x9e3779b97f4a7c15ull;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+	return z ^ (z >> 31);
+}
+
+void fig_sampler_init(struct fig_sampler *sm, size_t k)
+{
+	memset(sm, 0, sizeof *sm);
+	sm->k = k ? k : 1;
+}
+
+/* Orders picks by hash, then id (ids are unique, so the order is total). */
+static bool pick_above(const struct fig_pick *a, const struct fig_pick *b)
+{
+	return a->hash != b->hash ? a->hash > b->hash : a->id > b->id;
+}
+
+void fig_sampler_add(struct fig_sampler *sm, const struct fig_pick *p)
+{
+	struct fig_pick *hp;
+	size_t i;
+
+	sm->seen++;
+	if (sm->n < sm->k) {
+		/* grow, then sift up */
+		if (sm->n == sm->cap) {
+			sm->cap = sm->cap ? sm->cap * 2 : 1024;
+			if (sm->cap > sm->k)
+				sm->cap = sm->k;
+			sm->heap = pv_realloc(sm->heap, sm->cap * sizeof *sm->heap);
+		}
+		hp = sm->heap;
+		i = sm->n++;
+		hp[i] = *p;
+		while (i > 0 && pick_above(&hp[i], &hp[(i - 1) / 2])) {
+			struct fig_pick t = hp[i];
+			hp[i] = hp[(i - 1) / 2];
+			hp[(i - 1) / 2] = t;
+			i = (i - 1) / 2;
+		}
+		return;
+	}
+	hp = sm->heap;
+	if (!pick_above(&hp[0], p))
+		return;                      /* not among the k smallest */
+	hp[0] = *p;
+	i = 0;
+	for (;;) {
+		size_t l = 2 * i + 1, r = l + 1, m = i;
+		if (l < sm->n && pick_above(&hp[l], &hp[m]))
+			m = l;
+		if (r < sm->n && pick_above(&hp[r], &hp[m]))
+			m = r;
+		if (m == i)
+			break;
+		struct fig_pick t = hp[i];
+		hp[i] = hp[m];
+		hp[m] = t;
+		i = m;
+	}
+}
+
+static int by_text(const void *a, const void *b)
+{
+	const struct fig_pick *x = a, *y = b;
+
+	if (x->text_id != y->text_id)
+		return x->text_id < y->text_id ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+void fig_sampler_sort(struct fig_sampler *sm)
+{
+	if (sm->n > 1)
+		qsort(sm->heap, sm->n, sizeof *sm->heap, by_text);
+}
+
+void fig_sampler_done(struct fig_sampler *sm)
+{
+	free(sm->heap);
+	memset(sm, 0, sizeof *sm);
+}
+
+size_t fig_sample_default(void)
+{
+	const char *e = getenv("PROVEX_STATS_SAMPLE");
+	char *end;
+	unsigned long long v;
+
+	if (!e || !*e)
+		return FIG_SAMPLE;
+	v = strtoull(e, &end, 10);
+	if (*end || v == 0 || v > (1ull << 30))
+		return FIG_SAMPLE;
+	return (size_t)v;
+}
+
+/* ---- counting values: one open-addressing table per field ---- */
+
+struct vmap {
+	struct fig_count *v;     /* owned, in order of first sight */
+	size_t n, cap;
+	uint32_t *slot;          /* owned: index + 1, 0 empty */
+	size_t nslot;            /* a power of two */
+};
+
+static uint64_t str_hash(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= (unsigned char)s[i];
+		h *= 0x100000001b3ull;
+	}
+	return h;
+}
+
+static void vmap_rehash(struct vmap *m)
+{
+	size_t i, ns = m->nslot ? m->nslot * 2 : 64;
+
+	free(m->slot);
+	m->slot = pv_calloc(ns, sizeof *m->slot);
+	m->nslot = ns;
+	for (i = 0; i < m->n; i++) {
+		size_t k = str_hash(m->v[i].value, strlen(m->v[i].value)) & (ns - 1);
+		while (m->slot[k])
+			k = (k + 1) & (ns - 1);
+		m->slot[k] = (uint32_t)(i + 1);
+	}
+}
+
+static struct fig_count *vmap_get(struct vmap *m, const char *s, size_t len)
+{
+	size_t k;
+
+	if (!m->nslot || (m->n + 1) * 2 > m->nslot)
+		vmap_rehash(m);
+	k = str_hash(s, len) & (m->nslot - 1);
+	while (m->slot[k]) {
+		struct fig_count *c = &m->v[m->slot[k] - 1];
+		if (strlen(c->value) == len && memcmp(c->value, s, len) == 0)
+			return c;
+		k = (k + 1) & (m->nslot - 1);
+	}
+	if (m->n == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->v = pv_realloc(m->v, m->cap * sizeof *m->v);
+	}
+	memset(&m->v[m->n], 0, sizeof m->v[m->n]);
+	m->v[m->n].value = pv_strndup(s, len);
+	m->slot[k] = (uint32_t)(++m->n);
+	return &m->v[m->n - 1];
+}
+
+static int by_docs(const void *a, const void *b)
+{
+	const struct fig_count *x = a, *y = b;
+
+	if (x->docs != y->docs)
+		return x->docs < y->docs ? 1 : -1;
+	return strcmp(x->value, y->value);
+}
+
+/* Moves the table's values into f, most documents first. */
+static void vmap_take(struct vmap *m, struct fig_field *f)
+{
+	free(m->slot);
+	if (m->n > 1)
+		qsort(m->v, m->n, sizeof *m->v, by_docs);
+	f->v = m->v;
+	f->n = m->n;
+	memset(m, 0, sizeof *m);
+}
+
+static void vmap_done(struct vmap *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->n; i++)
+		free(m->v[i].value);
+	free(m->v);
+	free(m->slot);
+	memset(m, 0, sizeof *m);
+}
+
+/* ---- the latest detect run ---- */
+
+/* The end of the JSON value starting at s[i] (already validated by
+ * json_parse, but bounded by n all the same). */
+static size_t skip_value(const char *s, size_t n, size_t i)
+{
+	int depth = 0;
+
+	while (i < n) {
+		char c = s[i];
+		if (c == '"') {
+			for (i++; i < n && s[i] != '"'; i++)
+				if (s[i] == '\\')
+					i++;
+			i++;
+			if (depth == 0)
+				return i < n ? i : n;
+			continue;
+		}
+		if (c == '[' || c == '{') {
+			depth++;
+		} else if (c == ']' || c == '}') {
+			if (depth == 0)
+				return i;            /* the end of the enclosing array */
+			if (--depth == 0)
+				return i + 1;
+		} else if (depth == 0 && (c == ',' || c == ' ' || c == '\t' || c == '\n' ||
+					  c == '\r')) {
+			return i;
+		}
+		i++;
+	}
+	return n;
+}
+
+static size_t skip_ws(const char *s, size_t n, size_t i)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+		i++;
+	return i;
+}
+
+/* Iterates over the elements of an array value: *pos starts at 0; each
+ * call gives the next element (with its kind) and returns true, false at
+ * the end or on anything unexpected. */
+static bool array_next(const struct json_value *arr, size_t *pos, struct json_value *out)
+{
+	const char *s = arr->raw;
+	size_t n = arr->raw_len, i = *pos, end;
+
+	if (arr->kind != JSON_ARRAY)
+		return false;
+	if (i == 0) {
+		i = skip_ws(s, n, 0);
+		if (i >= n || s[i] != '[')
+			return false;
+		i++;
+	}
+	i = skip_ws(s, n, i);
+	if (i >= n || s[i] == ']')
+		return false;
+	end = skip_value(s, n, i);
+	if (end <= i || json_parse(s + i, end - i, out, NULL, NULL) != 0)
+		return false;
+	i = skip_ws(s, n, end);
+	if (i < n && s[i] == ',')
+		i++;
+	*pos = i;
+	return true;
+}
+
+static const struct json_value *member(const struct json_object *o, const char *key)
+{
+	const struct json_member *m = json_object_get(o, key, strlen(key));
+
+	return m ? &m->val : NULL;
+}
+
+static bool as_num(const struct json_value *v, double *out)
+{
+	char tmp[64];
+	char *end;
+
+	if (!v || v->kind != JSON_NUMBER || v->raw_len >= sizeof tmp)
+		return false;
+	memcpy(tmp, v->raw, v->raw_len);
+	tmp[v->raw_len] = 0;
+	*out = strtod(tmp, &end);
+	return *end == 0 && isfinite(*out);
+}
+
+/* A decoded string (owned), or NULL when v is not a string. */
+static char *as_str(const struct json_value *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (!v || v->kind != JSON_STRING)
+		return NULL;
+	if (json_decode_string(v->raw, v->raw_len, &b, NULL)) {
+		buf_done(&b);
+		return NULL;
+	}
+	buf_str(&b);
+	return b.data ? buf_take(&b) : pv_strdup("");
+}
+
+/* An AUC with its interval: "auc" and "ci": [lo, hi] in obj. */
+static bool read_auc(const struct json_object *o, double *auc, double *lo, double *hi)
+{
+	const struct json_value *ci = member(o, "ci");
+	struct json_value e;
+	size_t pos = 0;
+
+	if (!as_num(member(o, "auc"), auc))
+		return false;
+	*lo = *hi = *auc;
+	if (ci && array_next(ci, &pos, &e) && as_num(&e, lo) && array_next(ci, &pos, &e))
+		as_num(&e, hi);
+	return true;
+}
+
+static void read_terms(const struct json_value *arr, struct fig_term **out, size_t *n)
+{
+	struct json_object o = JSON_OBJECT_INIT;
+	struct json_value e;
+	size_t pos = 0, cap = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!arr)
+		return;
+	while (array_next(arr, &pos, &e)) {
+		char *t;
+		double z = 0;
+		if (e.kind != JSON_OBJECT || json_parse(e.raw, e.raw_len, NULL, &o, NULL))
+			continue;
+		if (!(t = as_str(member(&o, "term"))))
+			continue;
+		as_num(member(&o, "z"), &z);
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			*out = pv_realloc(*out, cap * sizeof **out);
+		}
+		(*out)[*n].term = t;
+		(*out)[(*n)++].z = z;
+	}
+	json_object_done(&o);
+}
+
+static void read_group(const struct json_value *v, struct fig_detect *d, bool *bad)
+{
+	struct json_object o = JSON_OBJECT_INIT, w = JSON_OBJECT_INIT;
+	const struct json_value *words;
+	struct fig_dgroup *g;
+	double x;
+
+	if (v->kind != JSON_OBJECT || json_parse(v->raw, v->raw_len, NULL, &o, NULL)) {
+		*bad = true;
+		json_object_done(&o);
+		return;
+	}
+	d->groups = pv_realloc(d->groups, (d->ngroups + 1) * sizeof *d->groups);
+	g = &d->groups[d->ngroups++];
+	memset(g, 0, sizeof *g);
+	g->value = as_str(member(&o, "value"));
+	g->synthetic = as_num(member(&o, "synthetic"), &x) ? (int64_t)x : -1;
+	g->real = as_num(member(&o, "real"), &x) ? (int64_t)x : -1;
+	g->has_auc = read_auc(&o, &g->auc, &g->lo, &g->hi);
+	words = member(&o, "words");
+	if (words && words->kind == JSON_OBJECT &&
+	    json_parse(words->raw, words->raw_len, NULL, &w, NULL) == 0) {
+		g->words = true;
+		read_terms(member(&w, "synthetic"), &g->syn, &g->nsyn);
+		read_terms(member(&w, "real"), &g->rl, &g->nrl);
+	}
+	json_object_done(&w);
+	json_object_done(&o);
+}
+
+/* Reads a detect run's summary JSON into d (run, at and filter set by
+ * the caller).  Whatever cannot be read is left out and d->problem says
+ * so. */
+static void read_summary(const char *js, size_t len, struct fig_detect *d)
+{
+	struct json_object o = JSON_OBJECT_INIT, ov = JSON_OBJECT_INIT;
+	struct json_value top, e;
+	const struct json_value *v;
+	struct json_error je;
+	bool bad = false;
+	size_t pos = 0;
+	double x;
+
+	je.reason = NULL;
+	if (json_parse(js, len, &top, &o, &je) || top.kind != JSON_OBJECT) {
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "the summary of detect run %lld cannot be read (%s)",
+			   (long long)d->run, je.reason ? je.reason : "not a JSON object");
+		d->problem = buf_take(&b);
+		json_object_done(&o);
+		return;
+	}
+	d->real = as_num(member(&o, "real"), &x) ? (int64_t)x : -1;
+	d->synthetic = as_num(member(&o, "synthetic"), &x) ? (int64_t)x : -1;
+	d->by = as_str(member(&o, "by"));
+	v = member(&o, "overall");
+	if (v && v->kind == JSON_OBJECT && json_parse(v->raw, v->raw_len, NULL, &ov, NULL) == 0)
+		d->has_overall = read_auc(&ov, &d->auc, &d->lo, &d->hi);
+	v = member(&o, "groups");
+	if (v && v->kind == JSON_ARRAY) {
+		while (array_next(v, &pos, &e))
+			read_group(&e, d, &bad);
+	} else if (v) {
+		bad = true;
+	}
+	d->high_real = d->low_synthetic = -1;
+	v = member(&o, "review");
+	if (v && v->kind == JSON_OBJECT) {
+		struct json_object rq = JSON_OBJECT_INIT, q = JSON_OBJECT_INIT;
+		if (json_parse(v->raw, v->raw_len, NULL, &rq, NULL) == 0) {
+			static const char *const names[2] = { "real_reading_synthetic",
+							      "synthetic_passing_real" };
+			int k;
+			for (k = 0; k < 2; k++) {
+				const struct json_value *e2 = member(&rq, names[k]);
+				if (!e2 || e2->kind != JSON_OBJECT ||
+				    json_parse(e2->raw, e2->raw_len, NULL, &q, NULL))
+					continue;
+				if (as_num(member(&q, "documents"), &x))
+					*(k ? &d->low_synthetic : &d->high_real) = (int64_t)x;
+				*(k ? &d->low_filter : &d->high_filter) = as_str(member(&q, "filter"));
+			}
+		}
+		json_object_done(&q);
+		json_object_done(&rq);
+	}
+	if (bad || (!d->has_overall && d->ngroups == 0))
+		d->problem = pv_strdup(bad ? "parts of the latest detect run's summary could "
+				       "not be read" : "the latest detect run's summary has no "
+				       "AUC and no groups");
+	json_object_done(&ov);
+	json_object_done(&o);
+}
+
+static int read_detect(struct store *s, struct fig_detect *d, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(d, 0, sizeof *d);
+	if (sqlite3_prepare_v2(s->db, "SELECT id, at, filter, summary FROM detect_runs "
+			       "WHERE summary IS NOT NULL ORDER BY id DESC LIMIT 1", -1, &st,
+			       NULL) != SQLITE_OK) {
+		/* a store from before detect runs existed has none */
+		d->problem = pv_strdup(sqlite3_errmsg(s->db));
+		return 0;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *at = (const char *)sqlite3_column_text(st, 1);
+		const char *f = (const char *)sqlite3_column_text(st, 2);
+		const char *js = (const char *)sqlite3_column_text(st, 3);
+		d->present = true;
+		d->run = sqlite3_column_int64(st, 0);
+		d->at = pv_strdup(at ? at : "");
+		d->filter = pv_strdup(f ? f : "");
+		read_summary(js ? js : "", js ? (size_t)sqlite3_column_bytes(st, 3) : 0, d);
+	} else if (rc != SQLITE_DONE) {
+		sqlite3_finalize(st);
+		return store_sqlerr(s, err, "reading the latest detect run");
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static void detect_done(struct fig_detect *d)
+{
+	size_t i, k;
+
+	for (i = 0; i < d->ngroups; i++) {
+		struct fig_dgroup *g = &d->groups[i];
+		for (k = 0; k < g->nsyn; k++)
+			free(g->syn[k].term);
+		for (k = 0; k < g->nrl; k++)
+			free(g->rl[k].term);
+		free(g->syn);
+		free(g->rl);
+		free(g->value);
+	}
+	free(d->groups);
+	free(d->at);
+	free(d->filter);
+	free(d->by);
+	free(d->problem);
+	free(d->high_filter);
+	free(d->low_filter);
+	memset(d, 0, sizeof *d);
+}
+
+/* ---- the job ---- */
+
+enum { PH_ROWS, PH_RATIO, PH_DETECT, PH_REVIEW, PH_DONE };
+
+struct fig_job {
+	struct store *s;
+	int phase;
+	sqlite3_stmt *st;        /* owned: the phase's statement */
+	int64_t rows, expected;
+	size_t at;               /* PH_RATIO: next pick */
+	struct vmap map[FIG_NFIELDS];
+	int64_t lenc[FIG_NSERIES][FIG_LEN_BINS];
+	struct fig_sampler sm;
+	double *rv;              /* owned: ratio values of the sample */
+	unsigned char *rs;       /* owned: and their series */
+	size_t nr;
+	int64_t last_text, last_clen;
+	struct figures f;        /* what is built */
+};
+
+int figures_begin(struct store *s, const struct filter_sql *where,
+		  const struct fig_opts *o, struct fig_job **out, struct pv_err *err)
+{
+	struct fig_job *j;
+	struct buf sql = BUF_INIT;
+
+	*out = NULL;
+	j = pv_calloc(1, sizeof *j);
+	j->s = s;
+	j->expected = o && o->expected >= 0 ? o->expected : -1;
+	fig_sampler_init(&j->sm, o && o->sample ? o->sample : FIG_SAMPLE);
+	j->last_text = -1;
+	buf_puts(&sql, "SELECT d.id, d.origin, d.source, d.generator, d.purpose, d.label, "
+		 "d.len, d.text_id");
+	store_from(where, &sql);
+	buf_printf(&sql, "WHERE %s", where && where->where ? where->where : "1");
+	j->st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
+	buf_done(&sql);
+	if (!j->st) {
+		int code = err ? err->code : PV_ESTORE;
+		figures_job_free(j);
+		return code;
+	}
+	*out = j;
+	return 0;
+}
+
+/* One document of the first pass. */
+static void take_row(struct fig_job *j)
+{
+	sqlite3_stmt *st = j->st;
+	const char *origin = (const char *)sqlite3_column_text(st, 1);
+	int64_t len = sqlite3_column_int64(st, 6);
+	int series = -1, k;
+
+	j->rows++;
+	j->f.docs++;
+	j->f.bytes += len;
+	if (origin && !strcmp(origin, "real"))
+		series = FIG_REAL;
+	else if (origin && !strcmp(origin, "synthetic"))
+		series = FIG_SYNTH;
+	j->f.by_origin[series < 0 ? 2 : series]++;
+	for (k = 0; k < FIG_NFIELDS; k++) {
+		const char *v = (const char *)sqlite3_column_text(st, 1 + k);
+		struct fig_count *c = vmap_get(&j->map[k], v ? v : "",
+					       v ? (size_t)sqlite3_column_bytes(st, 1 + k) : 0);
+		c->docs++;
+		c->bytes += len;
+		if (series == FIG_REAL)
+			c->real++;
+		else if (series == FIG_SYNTH)
+			c->synthetic++;
+	}
+	if (series < 0)
+		return;
+	if (len <= 0) {
+		j->f.empty[series]++;
+		return;
+	}
+	j->lenc[series][fig_len_bin((uint64_t)len)]++;
+	{
+		struct fig_pick p;
+		p.id = sqlite3_column_int64(st, 0);
+		p.hash = fig_hash(p.id);
+		p.text_id = sqlite3_column_int64(st, 7);
+		p.len = len;
+		p.series = (unsigned char)series;
+		fig_sampler_add(&j->sm, &p);
+	}
+}
+
+static int end_rows(struct fig_job *j, struct pv_err *err)
+{
+	int k;
+
+	sqlite3_finalize(j->st);
+	j->st = NULL;
+	for (k = 0; k < FIG_NFIELDS; k++)
+		vmap_take(&j->map[k], &j->f.field[k]);
+	fig_hist_from_len(&j->f.len, (const int64_t (*)[FIG_LEN_BINS])j->lenc);
+	j->f.len.left_out = j->f.empty[FIG_REAL] + j->f.empty[FIG_SYNTH];
+	j->f.len.of += j->f.len.left_out;
+	j->f.len.docs = j->f.len.of;
+	fig_sampler_sort(&j->sm);
+	j->f.sampled = (int64_t)j->sm.n;
+	j->rv = pv_malloc((j->sm.n ? j->sm.n : 1) * sizeof *j->rv);
+	j->rs = pv_malloc(j->sm.n ? j->sm.n : 1);
+	if (sqlite3_prepare_v2(j->s->db, "SELECT length(body) FROM texts WHERE id = ?1", -1,
+			       &j->st, NULL) != SQLITE_OK) {
+		j->st = NULL;
+		return store_sqlerr(j->s, err, "reading compressed lengths");
+	}
+	j->phase = PH_RATIO;
+	return 0;
+}
+
+static int ratio_one(struct fig_job *j, struct pv_err *err)
+{
+	const struct fig_pick *p = &j->sm.heap[j->at++];
+
+	if (p->text_id != j->last_text) {
+		int rc;
+		sqlite3_reset(j->st);
+		sqlite3_bind_int64(j->st, 1, p->text_id);
+		rc = sqlite3_step(j->st);
+		if (rc == SQLITE_ROW)
+			j->last_clen = sqlite3_column_int64(j->st, 0);
+		else if (rc == SQLITE_DONE)
+			j->last_clen = 0;            /* gone meanwhile */
+		else
+			return store_sqlerr(j->s, err, "reading compressed lengths");
+		j->last_text = p->text_id;
+	}
+	if (j->last_clen > 0) {
+		j->rv[j->nr] = (double)p->len / (double)j->last_clen;
+		j->rs[j->nr++] = p->series;
+	}
+	return 0;
+}
+
+static void end_ratio(struct fig_job *j)
+{
+	int64_t of = j->f.len.of - j->f.len.left_out;   /* non-empty real and synthetic */
+
+	sqlite3_finalize(j->st);
+	j->st = NULL;
+	fig_hist_linear(&j->f.ratio, j->rv, j->rs, j->nr, FIG_RATIO_BINS);
+	j->f.ratio.docs = (int64_t)j->sm.n;
+	j->f.ratio.of = of;
+	j->f.ratio.left_out = j->f.len.left_out;
+	free(j->rv);
+	free(j->rs);
+	j->rv = NULL;
+	j->rs = NULL;
+	fig_sampler_done(&j->sm);
+	j->phase = PH_DETECT;
+}
+
+int figures_step(struct fig_job *j, int ms, struct pv_err *err)
+{
+	struct timespec t0, t;
+	int n = 0, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		switch (j->phase) {
+		case PH_ROWS:
+			rc = sqlite3_step(j->st);
+			if (rc == SQLITE_ROW) {
+				take_row(j);
+				break;
+			}
+			if (rc != SQLITE_DONE)
+				return store_sqlerr(j->s, err, "computing statistics");
+			if ((rc = end_rows(j, err)))
+				return rc;
+			break;
+		case PH_RATIO:
+			if (j->at < j->sm.n) {
+				if ((rc = ratio_one(j, err)))
+					return rc;
+				break;
+			}
+			end_ratio(j);
+			/* the last phases are one step each: say where we are */
+			return 1;
+		case PH_DETECT:
+			if ((rc = read_detect(j->s, &j->f.detect, err)))
+				return rc;
+			j->phase = PH_REVIEW;
+			return 1;
+		case PH_REVIEW: {
+			struct pv_err e;
+			pv_err_clear(&e);
+			if (review_report(j->s, "generator", -1, &j->f.review, &e) == 0) {
+				j->f.have_review = true;
+			} else {
+				review_report_done(&j->f.review);
+				j->f.review_problem = pv_strdup(e.msg[0] ? e.msg :
+								pv_strerror(e.code));
+			}
+			j->phase = PH_DONE;
+			return 0;
+		}
+		default:
+			return 0;
+		}
+		if ((++n & 255) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &t);
+			if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
+				return 1;
+		}
+	}
+}
+
+const char *figures_progress(const struct fig_job *j, int64_t *done, int64_t *total)
+{
+	switch (j->phase) {
+	case PH_ROWS:
+		*done = j->rows;
+		*total = j->expected;
+		return "counting documents";
+	case PH_RATIO:
+		*done = (int64_t)j->at;
+		*total = (int64_t)j->sm.n;
+		return "reading compressed lengths";
+	default:
+		*done = j->phase - PH_DETECT;
+		*total = 2;
+		return "reading the detect and review results";
+	}
+}
+
+void figures_take(struct fig_job *j, struct figures *out)
+{
+	*out = j->f;
+	memset(&j->f, 0, sizeof j->f);
+}
+
+void figures_job_free(struct fig_job *j)
+{
+	int k;
+
+	if (!j)
+		return;
+	sqlite3_finalize(j->st);
+	for (k = 0; k < FIG_NFIELDS; k++)
+		vmap_done(&j->map[k]);
+	fig_sampler_done(&j->sm);
+	free(j->rv);
+	free(j->rs);
+	figures_done(&j->f);
+	free(j);
+}
+
+int figures_compute(struct store *s, const struct filter_sql *where,
+		    const struct fig_opts *o, struct figures *out, struct pv_err *err)
+{
+	struct fig_job *j;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = figures_begin(s, where, o, &j, err)))
+		return rc;
+	while ((rc = figures_step(j, 1000, err)) > 0)
+		;
+	if (rc == 0)
+		figures_take(j, out);
+	figures_job_free(j);
+	return rc;
+}
+
+void figures_done(struct figures *f)
+{
+	size_t i;
+	int k;
+
+	for (k = 0; k < FIG_NFIELDS; k++) {
+		for (i = 0; i < f->field[k].n; i++)
+			free(f->field[k].v[i].value);
+		free(f->field[k].v);
+	}
+	fig_hist_done(&f->len);
+	fig_hist_done(&f->ratio);
+	detect_done(&f->detect);
+	review_report_done(&f->review);
+	free(f->review_problem);
+	memset(f, 0, sizeof *f);
+}
+
+/* ---- HTML ---- */
+
+void fig_html_escape(struct buf *b, const char *s, size_t len)
+{
+	struct buf safe = BUF_INIT;
+	size_t i;
+
+	utf8_sanitize(&safe, s, len, SAN_ONE_LINE);
+	for (i = 0; i < safe.len; i++) {
+		char c = safe.data[i];
+		switch (c) {
+		case '&': buf_puts(b, "&amp;"); break;
+		case '<': buf_puts(b, "&lt;"); break;
+		case '>': buf_puts(b, "&gt;"); break;
+		case '"': buf_puts(b, "&quot;"); break;
+		case '\'': buf_puts(b, "&#39;"); break;
+		default: buf_putc(b, c);
+		}
+	}
+	buf_done(&safe);
+}
+
+static void esc(struct buf *b, const char *s)
+{
+	fig_html_escape(b, s, strlen(s));
+}
+
+/* A value as shown: "(none)" for documents without one; cut to max
+ * characters (with an ellipsis) when max > 0. */
+static void esc_value(struct buf *b, const char *v, size_t max)
+{
+	size_t len, cut, chars = 0, i;
+
+	if (!v || !*v) {
+		buf_puts(b, "(none)");
+		return;
+	}
+	len = strlen(v);
+	cut = len;
+	if (max) {
+		for (i = 0; i < len; i++)
+			if (((unsigned char)v[i] & 0xc0) != 0x80 && chars++ == max) {
+				cut = i;
+				break;
+			}
+	}
+	fig_html_escape(b, v, cut);
+	if (cut < len)
+		buf_puts(b, "\xe2\x80\xa6");
+}
+
+#define COL_REAL "#2f6db5"
+#define COL_SYNTH "#e8782a"
+#define COL_COUNT "#6b7280"
+
+static const char css[] =
+	"body{font:14px/1.45 'DejaVu Sans',system-ui,sans-serif;margin:24px auto;"
+	"max-width:1100px;padding:0 16px;color:#1f2933;background:#fff}"
+	"h1{font-size:24px;margin-bottom:4px}"
+	"h2{font-size:19px;margin-top:36px;border-bottom:1px solid #d0d7de;padding-bottom:4px}"
+	"h3{font-size:15px;margin:20px 0 6px}"
+	".note{color:#57606a}.warn{color:#9a3412;font-weight:600}"
+	"code{background:#f3f4f6;padding:1px 4px;border-radius:3px}"
+	"table{border-collapse:collapse;margin:6px 0}"
+	"th,td{padding:3px 10px;text-align:left;vertical-align:top}"
+	"th{border-bottom:1px solid #d0d7de}"
+	"td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}"
+	"svg{display:block;margin:6px 0}"
+	"svg text{font:12px 'DejaVu Sans',system-ui,sans-serif;fill:#1f2933}"
+	".real{fill:" COL_REAL "}.synthetic{fill:" COL_SYNTH "}.count{fill:" COL_COUNT "}"
+	".key{display:inline-block;width:12px;height:12px;margin:0 4px 0 14px;"
+	"vertical-align:-1px}"
+	".zbar{display:inline-block;height:10px;vertical-align:0}"
+	".words{display:flex;gap:40px;flex-wrap:wrap}";
+
+/* Counts of one field: a horizontal bar per value (at most 30, then
+ * the rest in one bar). */
+static void html_counts(struct buf *b, const struct figures *f, int k)
+{
+	const struct fig_field *fd = &f->field[k];
+	size_t i, shown = fd->n > 30 ? 30 : fd->n, bars = shown + (fd->n > shown);
+	int64_t max = 0, rest = 0, restv = 0;
+	const int row = 20, lw = 250, bw = 560, W = 980;
+	char n1[32];
+
+	for (i = 0; i < fd->n; i++) {
+		if (i < shown && fd->v[i].docs > max)
+			max = fd->v[i].docs;
+		if (i >= shown) {
+			rest += fd->v[i].docs;
+			restv++;
+		}
+	}
+	if (rest > max)
+		max = rest;
+	buf_printf(b, "<h3>by %s</h3>\n", fig_field_name(k));
+	if (fd->n == 0) {
+		buf_puts(b, "<p class=\"note\">no documents</p>\n");
+		return;
+	}
+	buf_printf(b, "<svg class=\"counts\" data-field=\"%s\" data-bars=\"%zu\" width=\"%d\" "
+		   "height=\"%zu\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"documents "
+		   "by %s\">\n", fig_field_name(k), bars, W, bars * row + 4, W,
+		   bars * row + 4, fig_field_name(k));
+	for (i = 0; i < bars; i++) {
+		bool others = i == shown;
+		int64_t docs = others ? rest : fd->v[i].docs;
+		double share = f->docs ? (double)docs / (double)f->docs : 0;
+		int w = max ? (int)((double)docs / (double)max * bw + 0.5) : 0;
+		int y = (int)i * row + 2;
+		if (docs > 0 && w < 1)
+			w = 1;
+		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", lw - 8, y + 13);
+		if (others)
+			buf_printf(b, "%s other values", num(restv, n1));
+		else
+			esc_value(b, fd->v[i].value, 32);
+		buf_printf(b, "</text><rect class=\"bar count\" x=\"%d\" y=\"%d\" width=\"%d\" "
+			   "height=\"14\" fill=\"" COL_COUNT "\" shape-rendering=\"crispEdges\">"
+			   "<title>", lw, y + 1, w);
+		if (others)
+			buf_printf(b, "%s other values", num(restv, n1));
+		else
+			esc_value(b, fd->v[i].value, 0);
+		buf_printf(b, ": %s documents</title></rect><text x=\"%d\" y=\"%d\">%s "
+			   "(%.1f%%)</text>\n", num(docs, n1), lw + w + 6, y + 13, num(docs, n1),
+			   share * 100);
+	}
+	buf_puts(b, "</svg>\n");
+}
+
+/* Which series a histogram cannot compare, as a sentence (or NULL). */
+static const char *missing_series(const struct fig_hist *h)
+{
+	if (h->total[FIG_REAL] == 0 && h->total[FIG_SYNTH] == 0)
+		return "no real and no synthetic documents: nothing to draw";
+	if (h->total[FIG_SYNTH] == 0)
+		return "no synthetic documents: only the real ones are drawn, with "
+			"nothing to compare them with";
+	if (h->total[FIG_REAL] == 0)
+		return "no real documents: only the synthetic ones are drawn, with "
+			"nothing to compare them with";
+	return NULL;
+}
+
+/* "all 1,234 documents" or "a sample of 100,000 of 2,345,678 documents". */
+static void sample_words(struct buf *b, const struct fig_hist *h)
+{
+	char n1[32], n2[32];
+
+	if (h->docs < h->of)
+		buf_printf(b, "a sample of %s of %s documents (chosen by a hash of their ids)",
+			   num(h->docs, n1), num(h->of, n2));
+	else
+		buf_printf(b, "all %s documents", num(h->docs, n1));
+}
+
+static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
+		      const char *title, const char *unit)
+{
+	const int W = 1000, H = 300, x0 = 60, x1 = 985, y0 = 16, y1 = 240;
+	double max = fig_hist_max_share(h), bw;
+	const char *miss = missing_series(h);
+	size_t i, every;
+	int s;
+	char lab[32], n1[32], n2[32];
+
+	buf_printf(b, "<h2>%s</h2>\n<p class=\"note\">%s; ", title, unit);
+	sample_words(b, h);
+	if (h->left_out)
+		buf_printf(b, "; %s empty documents left out", num(h->left_out, n1));
+	buf_puts(b, ". Each bar is the share of its own series in the bin, so the two "
+		 "series compare however many documents each has.</p>\n");
+	if (miss)
+		buf_printf(b, "<p class=\"warn\">%s.</p>\n", miss);
+	if (h->nbins == 0)
+		return;
+	buf_printf(b, "<p class=\"legend\"><span class=\"key real\" style=\"background:"
+		   COL_REAL "\"></span>real (%s) <span class=\"key synthetic\" style=\""
+		   "background:" COL_SYNTH "\"></span>synthetic (%s)</p>\n",
+		   num(h->total[FIG_REAL], n1), num(h->total[FIG_SYNTH], n2));
+	buf_printf(b, "<svg class=\"hist\" data-figure=\"%s\" data-bins=\"%zu\" "
+		   "data-series=\"%s%s%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
+		   "role=\"img\" aria-label=\"%s\">\n", name, h->nbins,
+		   h->total[FIG_REAL] ? "real" : "",
+		   h->total[FIG_REAL] && h->total[FIG_SYNTH] ? " " : "",
+		   h->total[FIG_SYNTH] ? "synthetic" : "", W, H, W, H, title);
+	/* axes and grid: 0, half and the largest share */
+	for (i = 0; i <= 2; i++) {
+		int y = y1 - (int)((y1 - y0) * (double)i / 2);
+		buf_printf(b, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"%s\"/>"
+			   "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">%.1f%%</text>\n", x0, y,
+			   x1, y, i ? "#e5e7eb" : "#6b7280", x0 - 6, y + 4,
+			   max * 100 * (double)i / 2);
+	}
+	bw = (double)(x1 - x0) / (double)h->nbins;
+	every = (size_t)ceil(46.0 / bw);
+	if (every < 1)
+		every = 1;
+	for (i = 0; i < h->nbins; i++) {
+		double bx = x0 + bw * (double)i;
+		for (s = 0; s < FIG_NSERIES; s++) {
+			double share = fig_hist_share(h, s, i);
+			double ht = max > 0 ? share / max * (y1 - y0) : 0;
+			if (!h->total[s])
+				continue;
+			if (share > 0 && ht < 1)
+				ht = 1;
+			buf_printf(b, "<rect class=\"bar %s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+				   "height=\"%.1f\" fill=\"%s\" shape-rendering=\"crispEdges\">"
+				   "<title>%s, from %s: %s documents (%.1f%%)</title></rect>\n",
+				   s == FIG_REAL ? "real" : "synthetic",
+				   bx + bw * (s == FIG_REAL ? 0.08 : 0.5), y1 - ht, bw * 0.42, ht,
+				   s == FIG_REAL ? COL_REAL : COL_SYNTH,
+				   s == FIG_REAL ? "real" : "synthetic", fig_hist_label(h, i, lab),
+				   num(h->count[s][i], n1), share * 100);
+		}
+		if (i % every == 0)
+			buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
+				   bx + bw / 2, y1 + 16, fig_hist_label(h, i, lab));
+	}
+	buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s (bins from the "
+		   "value shown)</text>\n</svg>\n", (x0 + x1) / 2, y1 + 40, unit);
+}
+
+/* One row per interval on a 0..1 scale, with a dashed line at chance. */
+struct ivrow {
+	double x, lo, hi;
+	const char *label;       /* borrowed; NULL: "(none)" */
+};
+
+static void html_intervals(struct buf *b, const char *name, const struct ivrow *r,
+			   size_t n, double chance)
+{
+	const int W = 720, row = 22, x0 = 190, x1 = 700;
+	size_t i;
+	int H = (int)n * row + 26, k;
+
+	buf_printf(b, "<svg class=\"intervals\" data-figure=\"%s\" data-rows=\"%zu\" "
+		   "width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\">\n", name, n,
+		   W, H, W, H);
+	for (k = 0; k <= 4; k++) {
+		int x = x0 + (x1 - x0) * k / 4;
+		buf_printf(b, "<line x1=\"%d\" y1=\"2\" x2=\"%d\" y2=\"%d\" stroke=\"#e5e7eb\"/>"
+			   "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%g</text>\n", x, x,
+			   H - 20, x, H - 6, k / 4.0);
+	}
+	buf_printf(b, "<line x1=\"%.1f\" y1=\"2\" x2=\"%.1f\" y2=\"%d\" stroke=\"#9a3412\" "
+		   "stroke-dasharray=\"4 3\"/>\n", x0 + (x1 - x0) * chance,
+		   x0 + (x1 - x0) * chance, H - 20);
+	for (i = 0; i < n; i++) {
+		double y = (double)i * row + 2 + row / 2.0;
+		buf_printf(b, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">", x0 - 12, y + 4);
+		esc_value(b, r[i].label, 24);
+		buf_puts(b, "</text>");
+		buf_printf(b, "<line class=\"interval\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
+			   "y2=\"%.1f\" stroke=\"" COL_REAL "\" stroke-width=\"3\"/>"
+			   "<circle class=\"point\" cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\""
+			   COL_SYNTH "\"/>\n", x0 + (x1 - x0) * r[i].lo, y, x0 + (x1 - x0) * r[i].hi,
+			   y, x0 + (x1 - x0) * r[i].x, y);
+	}
+	buf_puts(b, "</svg>\n");
+}
+
+static void html_terms(struct buf *b, const char *side, const struct fig_term *t, size_t n)
+{
+	double max = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (fabs(t[i].z) > max)
+			max = fabs(t[i].z);
+	buf_printf(b, "<table class=\"terms\"><tr><th>more %s</th><th class=\"n\">z</th>"
+		   "<th></th></tr>\n", side);
+	for (i = 0; i < n; i++) {
+		buf_puts(b, "<tr><td>");
+		esc(b, t[i].term);
+		buf_printf(b, "</td><td class=\"n\">%.1f</td><td><span class=\"zbar\" "
+			   "style=\"width:%dpx;background:%s\"></span></td></tr>\n", t[i].z,
+			   max > 0 ? (int)(fabs(t[i].z) / max * 160 + 0.5) : 0,
+			   !strcmp(side, "synthetic") ? COL_SYNTH : COL_REAL);
+	}
+	if (n == 0)
+		buf_puts(b, "<tr><td class=\"note\">(none)</td></tr>\n");
+	buf_puts(b, "</table>\n");
+}
+
+static void html_detect_head(struct buf *b, const struct fig_detect *d)
+{
+	buf_printf(b, "<p class=\"note\">From provex detect run %lld (", (long long)d->run);
+	esc(b, d->at ? d->at : "");
+	buf_puts(b, ") on the filter <code>");
+	esc(b, d->filter && *d->filter ? d->filter : "(all documents)");
+	buf_puts(b, "</code>; it covers the documents of that run, not necessarily "
+		 "this page's filter.</p>\n");
+	if (d->problem) {
+		buf_puts(b, "<p class=\"warn\">");
+		esc(b, d->problem);
+		buf_puts(b, ".</p>\n");
+	}
+}
+
+static const char *verdict_words(enum review_verdict v)
+{
+	switch (v) {
+	case RV_APART: return "told apart";
+	case RV_UNCLEAR: return "not distinguishable";
+	case RV_BELOW: return "below chance";
+	default: return "no answers";
+	}
+}
+
+void figures_html(const struct figures *f, const char *store_name, const char *filter,
+		  const char *generated, struct buf *b)
+{
+	const struct fig_detect *d = &f->detect;
+	char n1[32], n2[32], n3[32], n4[32], n5[32];
+	size_t i;
+	int k;
+
+	buf_puts(b, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		 "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+		 "<title>provex statistics: ");
+	esc(b, store_name ? store_name : "");
+	buf_printf(b, "</title>\n<style>%s</style>\n</head>\n<body>\n<h1>provex statistics</h1>\n"
+		   "<p class=\"note\">Store <code>", css);
+	esc(b, store_name ? store_name : "");
+	buf_puts(b, "</code>, filter <code>");
+	esc(b, filter && *filter ? filter : "(all documents)");
+	buf_puts(b, "</code>");
+	if (generated) {
+		buf_puts(b, ", written ");
+		esc(b, generated);
+	}
+	buf_puts(b, ".</p>\n");
+	buf_printf(b, "<p id=\"totals\">%s document%s: %s real, %s synthetic, %s of unknown "
+		   "origin; %s bytes of text.</p>\n", num(f->docs, n1), f->docs == 1 ? "" : "s",
+		   num(f->by_origin[0], n2), num(f->by_origin[1], n3), num(f->by_origin[2], n4),
+		   num(f->bytes, n5));
+	if (f->docs == 0)
+		buf_puts(b, "<p class=\"warn\">No document matches this filter.</p>\n");
+
+	buf_puts(b, "<section id=\"counts\">\n<h2>Documents by provenance</h2>\n<p class=\"note\">"
+		 "Counted over every matching document.</p>\n");
+	for (k = 0; k < FIG_NFIELDS; k++)
+		html_counts(b, f, k);
+	buf_puts(b, "</section>\n<section id=\"length\">\n");
+	html_hist(b, &f->len, "length", "Length", "length in bytes, log scale");
+	buf_puts(b, "</section>\n<section id=\"ratio\">\n");
+	html_hist(b, &f->ratio, "ratio", "Compression ratio",
+		  "length / compressed length (higher: more repetitive)");
+	buf_puts(b, "</section>\n");
+
+	/* the words and the detector */
+	buf_puts(b, "<section id=\"words\">\n<h2>Distinguishing words</h2>\n");
+	if (!d->present) {
+		buf_puts(b, "<p class=\"warn\">No detect run yet: run provex detect on the store "
+			 "to find the words that separate real from synthetic documents.</p>\n");
+		if (d->problem) {
+			buf_puts(b, "<p class=\"note\">");
+			esc(b, d->problem);
+			buf_puts(b, "</p>\n");
+		}
+	} else {
+		bool any = false;
+		html_detect_head(b, d);
+		for (i = 0; i < d->ngroups; i++) {
+			const struct fig_dgroup *g = &d->groups[i];
+			if (!g->words)
+				continue;
+			any = true;
+			buf_puts(b, "<h3>");
+			esc_value(b, g->value, 0);
+			buf_puts(b, "</h3>\n<div class=\"words\">\n");
+			html_terms(b, "synthetic", g->syn, g->nsyn);
+			html_terms(b, "real", g->rl, g->nrl);
+			buf_puts(b, "</div>\n");
+		}
+		if (!any)
+			buf_puts(b, "<p class=\"note\">The run has no word lists.</p>\n");
+	}
+	buf_puts(b, "</section>\n");
+
+	buf_puts(b, "<section id=\"review\">\n<h2>Blind review</h2>\n");
+	if (!f->have_review) {
+		buf_puts(b, "<p class=\"warn\">The review results cannot be read: ");
+		esc(b, f->review_problem ? f->review_problem : "unknown reason");
+		buf_puts(b, ".</p>\n");
+	} else if (f->review.answers == 0) {
+		buf_puts(b, "<p class=\"note\">No blind review answers yet: run provex review.</p>\n");
+	} else {
+		const struct review_report *r = &f->review;
+		struct ivrow *iv = pv_calloc(r->ngroups + 1, sizeof *iv);
+		size_t n = 0;
+		buf_printf(b, "<p class=\"note\">Every review answer in the store (not only this "
+			   "filter's documents): %s answers, %s skipped, %s sessions, %s "
+			   "reviewers. Accuracy per generator (of the synthetic document shown) "
+			   "with its 95%% Wilson interval; chance is 50%%.</p>\n<table>\n<tr><th>"
+			   "mode</th><th>generator</th><th class=\"n\">answered</th><th class=\"n\">"
+			   "accuracy</th><th class=\"n\">95%% interval</th><th>verdict</th></tr>\n",
+			   num(r->answers, n1), num(r->skipped, n2), num(r->sessions, n3),
+			   num(r->reviewers, n4));
+		for (i = 0; i < r->ngroups; i++) {
+			const struct review_group *g = &r->groups[i];
+			buf_printf(b, "<tr><td>%s</td><td>", review_mode_name(g->mode));
+			if (g->real_docs)
+				buf_puts(b, "(real documents)");
+			else
+				esc_value(b, g->value, 0);
+			buf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%.1f%%</td>"
+				   "<td class=\"n\">%.1f%% &ndash; %.1f%%</td><td>%s</td></tr>\n",
+				   num(g->answered, n1), g->accuracy * 100, g->lo * 100, g->hi * 100,
+				   verdict_words(g->verdict));
+			if (g->answered) {
+				iv[n].label = g->real_docs ? "(real documents)" : g->value;
+				iv[n].x = g->accuracy;
+				iv[n].lo = g->lo;
+				iv[n++].hi = g->hi;
+			}
+		}
+		buf_puts(b, "</table>\n");
+		if (n)
+			html_intervals(b, "review", iv, n, 0.5);
+		free(iv);
+		for (i = 0; i < r->ncohen; i++) {
+			const struct review_cohen_pair *c = &r->cohen[i];
+			buf_printf(b, "<p>Agreement (%s), ", review_mode_name(c->mode));
+			esc(b, c->a);
+			buf_puts(b, " and ");
+			esc(b, c->b);
+			if (c->defined)
+				buf_printf(b, ": Cohen's kappa %.2f over %s items.</p>\n", c->kappa,
+					   num(c->items, n1));
+			else
+				buf_printf(b, ": kappa undefined over %s items.</p>\n",
+					   num(c->items, n1));
+		}
+		for (k = 0; k < 2; k++)
+			if (r->fleiss[k].reviewers > 2)
+				buf_printf(b, "<p>Fleiss' kappa (%s, %lld reviewers, %s items): %s</p>\n",
+					   review_mode_name((enum review_mode)k),
+					   (long long)r->fleiss[k].reviewers,
+					   num(r->fleiss[k].items, n1), r->fleiss[k].defined ?
+					   (snprintf(n2, sizeof n2, "%.2f", r->fleiss[k].kappa), n2) :
+					   "undefined");
+	}
+	buf_puts(b, "</section>\n");
+
+	buf_puts(b, "<section id=\"detector\">\n<h2>Detector</h2>\n");
+	if (!d->present) {
+		buf_puts(b, "<p class=\"warn\">No detect run yet: run provex detect.</p>\n");
+	} else {
+		struct ivrow *iv = pv_calloc(d->ngroups + 1, sizeof *iv);
+		size_t n = 0;
+		html_detect_head(b, d);
+		buf_puts(b, "<p class=\"note\">ROC AUC of the cross-validated classifier (0.5: "
+			 "cannot tell the sides apart, 1: always can) with its 95% DeLong "
+			 "interval.</p>\n<table>\n<tr><th>group</th><th class=\"n\">synthetic</th>"
+			 "<th class=\"n\">real</th><th class=\"n\">AUC</th><th class=\"n\">95% "
+			 "interval</th></tr>\n");
+		if (d->has_overall) {
+			buf_printf(b, "<tr><td>all</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
+				   "<td class=\"n\">%.3f</td><td class=\"n\">%.3f &ndash; %.3f</td>"
+				   "</tr>\n", d->synthetic >= 0 ? num(d->synthetic, n1) : "?",
+				   d->real >= 0 ? num(d->real, n2) : "?", d->auc, d->lo, d->hi);
+			iv[n].label = "all";
+			iv[n].x = d->auc;
+			iv[n].lo = d->lo;
+			iv[n++].hi = d->hi;
+		}
+		for (i = 0; i < d->ngroups; i++) {
+			const struct fig_dgroup *g = &d->groups[i];
+			if (!g->has_auc)
+				continue;
+			if (d->has_overall && d->by && !strcmp(d->by, "none"))
+				continue;            /* the one group is the overall row */
+			buf_puts(b, "<tr><td>");
+			esc_value(b, g->value, 0);
+			buf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td "
+				   "class=\"n\">%.3f</td><td class=\"n\">%.3f &ndash; %.3f</td></tr>\n",
+				   g->synthetic >= 0 ? num(g->synthetic, n1) : "?",
+				   g->real >= 0 ? num(g->real, n2) : "?", g->auc, g->lo, g->hi);
+			iv[n].label = g->value;
+			iv[n].x = g->auc;
+			iv[n].lo = g->lo;
+			iv[n++].hi = g->hi;
+		}
+		buf_puts(b, "</table>\n");
+		if (n)
+			html_intervals(b, "detector", iv, n, 0.5);
+		free(iv);
+		for (k = 0; k < 2; k++) {
+			int64_t nd = k ? d->low_synthetic : d->high_real;
+			const char *qf = k ? d->low_filter : d->high_filter;
+			if (nd < 0 || !qf)
+				continue;
+			buf_printf(b, "<p>%s %s document%s %s: <code>", num(nd, n1),
+				   k ? "synthetic" : "real", nd == 1 ? "" : "s",
+				   k ? "pass as real" : "read as synthetic");
+			esc(b, qf);
+			buf_puts(b, "</code></p>\n");
+		}
+	}
+	buf_puts(b, "</section>\n</body>\n</html>\n");
+}

@@ -1,0 +1,246 @@
+/*
+ * figures.h - what the statistics view and provex stats --html draw: the
+ * documents of a filter counted by origin, source, generator, purpose and
+ * label; histograms of length and compression ratio with the real and the
+ * synthetic documents as two series over the same bins; the words that
+ * separate the two sides and the detector's AUC per group, read from the
+ * latest provex detect run; and the blind review's accuracy per group.
+ *
+ * Computing them is a job taken in steps (figures_step), so that the
+ * interface can draw its progress and take a key between two steps; the
+ * command line runs the job to its end (figures_compute).  The job reads:
+ *
+ *   1. every matching document's id, origin, provenance, length and text
+ *      (one pass, no text decompressed): the counts and the length
+ *      histogram are exact, over all of them; the ids go through a
+ *      bottom-k sample (the k documents whose hashed ids are smallest, so
+ *      the sample depends on the filter's documents only, not on the
+ *      order they come in) of at most FIG_SAMPLE documents;
+ *   2. each sampled document's compressed length: the compression-ratio
+ *      histogram is over the sample, and says so;
+ *   3. the latest detect run's summary (detect_runs.summary, JSON, read
+ *      defensively: whatever is missing or of another kind is left out)
+ *      and the review report (store/review.h), which cover the whole
+ *      store, not the filter.
+ *
+ * Histograms (struct fig_hist) keep a count per bin and series; figures
+ * are drawn as each series' share of its own documents, so that 30 real
+ * and 3,000 synthetic documents can be compared bin by bin.  Length bins
+ * are logarithmic with edges 1, 2, 3, 5, 7, 10, 20 ... (five a decade);
+ * empty documents (length 0) are counted apart and left out of both
+ * histograms.  Ratio bins are linear, a round step wide, from the
+ * sample's smallest value to its 99th percentile, with one last open bin
+ * for the values above when there are any.
+ *
+ * Ownership: struct figures owns everything its pointers point to
+ * (figures_done); a job owns its statements until figures_job_free.
+ * Nothing here touches a terminal; the HTML writer escapes every string
+ * that comes from the store.
+ */
+#ifndef PV_FIGURES_H
+#define PV_FIGURES_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "../common/pv.h"
+#include "../common/buf.h"
+#include "store.h"
+#include "review.h"
+
+#define FIG_SAMPLE 100000        /* documents sampled for the ratio histogram */
+#define FIG_LEN_BINS 95          /* log length bins: edges 1 .. 7e18 */
+#define FIG_RATIO_BINS 16        /* about this many ratio bins */
+#define FIG_RATIO_MAX_BINS 40
+
+enum { FIG_REAL, FIG_SYNTH, FIG_NSERIES };
+
+/* The provenance fields counted, in the order shown. */
+enum { FIG_ORIGIN, FIG_SOURCE, FIG_GENERATOR, FIG_PURPOSE, FIG_LABEL, FIG_NFIELDS };
+
+/* "origin", "source", "generator", "purpose", "label". */
+const char *fig_field_name(int field);
+
+/* ---- histograms ---- */
+
+enum fig_scale { FIG_LOG, FIG_LINEAR };
+
+struct fig_hist {
+	enum fig_scale scale;
+	size_t nbins;
+	double *edge;            /* owned: nbins + 1 edges; bin i is
+				  * [edge[i], edge[i+1]) */
+	bool open_last;          /* the last bin also holds everything above */
+	int64_t *count[FIG_NSERIES];  /* owned: nbins counts per series */
+	int64_t total[FIG_NSERIES];   /* values counted, per series */
+	int64_t docs;            /* documents the figure is computed on */
+	int64_t of;              /* documents matching: docs < of is a sample */
+	int64_t left_out;        /* of those, not drawn (empty documents) */
+};
+
+/* The lower edge of log length bin j (0 <= j < FIG_LEN_BINS): 1, 2, 3,
+ * 5, 7, 10, 20, ...  */
+uint64_t fig_len_edge(int j);
+/* The log length bin of len >= 1 (the largest j with edge <= len). */
+int fig_len_bin(uint64_t len);
+/* Makes h the log length bins [lo, hi] (lo <= hi < FIG_LEN_BINS) from
+ * full per-bin counts counts[series][FIG_LEN_BINS]; h is initialized. */
+void fig_hist_from_len(struct fig_hist *h, const int64_t counts[FIG_NSERIES][FIG_LEN_BINS]);
+
+/* A round bin width (1, 2 or 5 times a power of ten) at least x > 0. */
+double fig_nice_step(double x);
+/* Makes h linear bins for the values v[i] of series s[i] (n of them, any
+ * order; v is sorted in place): from the smallest value down to a
+ * multiple of a round step, about `target` bins up to the 99th
+ * percentile, and an open last bin when values lie beyond.  n = 0 gives
+ * no bins. */
+void fig_hist_linear(struct fig_hist *h, double *v, unsigned char *s, size_t n,
+		     int target);
+/* The bin of value x in h (the open last bin takes everything above;
+ * values below the first edge go to bin 0). */
+size_t fig_hist_bin(const struct fig_hist *h, double x);
+/* The share (0..1) of series s in bin i, 0 when the series is empty. */
+double fig_hist_share(const struct fig_hist *h, int s, size_t i);
+/* The largest share of any bin of any series (0 when both are empty). */
+double fig_hist_max_share(const struct fig_hist *h);
+/* The length of a bar for share out of max in width columns: rounded,
+ * at least 1 for a share above 0, 0 for none (or max 0). */
+int fig_bar(double share, double max, int width);
+/* A bin's label into out (size >= 32): "1k" for log length bins, "2.5"
+ * for ratio bins, ">=12.5" for an open last bin. */
+const char *fig_hist_label(const struct fig_hist *h, size_t i, char *out);
+void fig_hist_done(struct fig_hist *h);
+
+/* ---- sampling ---- */
+
+/* A deterministic bottom-k sample: the k documents with the smallest
+ * fig_hash(id), kept in a max-heap while documents stream by. */
+struct fig_pick {
+	uint64_t hash;
+	int64_t id, text_id, len;
+	unsigned char series;    /* FIG_REAL / FIG_SYNTH */
+};
+
+struct fig_sampler {
+	size_t k;
+	struct fig_pick *heap;   /* owned */
+	size_t n, cap;
+	int64_t seen;            /* documents offered */
+};
+
+uint64_t fig_hash(int64_t id);
+void fig_sampler_init(struct fig_sampler *sm, size_t k);
+void fig_sampler_add(struct fig_sampler *sm, const struct fig_pick *p);
+/* Sorts the sample by text id (the order it is read back in). */
+void fig_sampler_sort(struct fig_sampler *sm);
+void fig_sampler_done(struct fig_sampler *sm);
+
+/* ---- what is computed ---- */
+
+struct fig_count {
+	char *value;             /* owned; "" for documents without one */
+	int64_t docs, bytes;
+	int64_t real, synthetic;
+};
+
+struct fig_field {
+	struct fig_count *v;     /* owned, most documents first */
+	size_t n;
+};
+
+struct fig_term {
+	char *term;              /* owned */
+	double z;
+};
+
+struct fig_dgroup {
+	char *value;             /* owned; NULL: documents without one */
+	int64_t synthetic, real; /* -1 when the summary does not say */
+	bool has_auc;
+	double auc, lo, hi;
+	struct fig_term *syn, *rl;   /* owned: words of each side, most
+				      * distinguishing first */
+	size_t nsyn, nrl;
+	bool words;              /* the summary has word lists for it */
+};
+
+struct fig_detect {
+	bool present;            /* a run with a summary was found */
+	int64_t run;
+	char *at;                /* owned */
+	char *filter;            /* owned: the run's filter, as given */
+	char *by;                /* owned; NULL when not said */
+	char *problem;           /* owned: why the summary could not be read
+				  * (whole or part), or NULL */
+	bool has_overall;
+	double auc, lo, hi;
+	int64_t real, synthetic; /* -1 when not said */
+	struct fig_dgroup *groups;   /* owned */
+	size_t ngroups;
+	/* the review queues the run suggests (documents -1: not said) */
+	int64_t high_real;       /* real documents that read as synthetic */
+	char *high_filter;       /* owned; NULL when not said */
+	int64_t low_synthetic;   /* synthetic documents that pass as real */
+	char *low_filter;        /* owned; NULL when not said */
+};
+
+struct figures {
+	int64_t docs, bytes;
+	int64_t by_origin[3];    /* real, synthetic, unknown */
+	int64_t empty[FIG_NSERIES];  /* empty documents per series */
+	struct fig_field field[FIG_NFIELDS];
+	struct fig_hist len;     /* every document's length */
+	struct fig_hist ratio;   /* the sample's compression ratios */
+	int64_t sampled;         /* documents in the sample */
+	struct fig_detect detect;
+	bool have_review;
+	struct review_report review; /* by generator, every mode */
+	char *review_problem;    /* owned: why there is no report, or NULL */
+};
+
+struct fig_opts {
+	size_t sample;           /* 0: FIG_SAMPLE */
+	int64_t expected;        /* the filter's count when known (progress), -1 */
+};
+
+/* The sample size from the environment (PROVEX_STATS_SAMPLE, a positive
+ * number) or FIG_SAMPLE. */
+size_t fig_sample_default(void);
+
+struct fig_job;
+
+/* Starts computing the figures of the documents where selects (NULL:
+ * all; borrowed until the job is freed).  Returns 0 or a negative code
+ * (err filled). */
+int figures_begin(struct store *s, const struct filter_sql *where,
+		  const struct fig_opts *o, struct fig_job **out, struct pv_err *err);
+/* Works for about ms milliseconds (at least a few rows).  Returns 1 when
+ * there is more to do, 0 when done, or a negative code (err filled). */
+int figures_step(struct fig_job *j, int ms, struct pv_err *err);
+/* Where the job is: a phase name ("counting documents", "reading
+ * compressed lengths", "reading the detect and review results"), done
+ * and total in that phase (total -1 when not known). */
+const char *figures_progress(const struct fig_job *j, int64_t *done, int64_t *total);
+/* After figures_step returned 0: moves the figures into out. */
+void figures_take(struct fig_job *j, struct figures *out);
+void figures_job_free(struct fig_job *j);      /* NULL allowed */
+
+/* The job from start to end. */
+int figures_compute(struct store *s, const struct filter_sql *where,
+		    const struct fig_opts *o, struct figures *out, struct pv_err *err);
+void figures_done(struct figures *f);
+
+/* ---- HTML ---- */
+
+/* Appends text to b escaped for HTML text and attribute values: control
+ * bytes and invalid UTF-8 shown as the terminal shows them (^[, \xff),
+ * then & < > " ' as entities. */
+void fig_html_escape(struct buf *b, const char *s, size_t len);
+
+/* Appends the whole page: one self-contained HTML document (inline SVG
+ * charts and CSS, no scripts, nothing fetched).  store_name and filter
+ * are shown (escaped); generated is the time shown (may be NULL). */
+void figures_html(const struct figures *f, const char *store_name, const char *filter,
+		  const char *generated, struct buf *b);
+
+#endif

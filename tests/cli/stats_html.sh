@@ -1,0 +1,272 @@
+#!/bin/sh
+# stats_html.sh - provex stats --html: one self-contained page with SVG
+# charts (a bar per value, two bars per histogram bin), every string from
+# the store escaped, "sample of N" where a figure is over a sample; the
+# bad inputs (no synthetic or no real documents, one document per class,
+# 10,000 identical documents, empty documents, usage errors); and the
+# page opened in headless Chromium: the DOM it builds has the bars
+# expected, and its screenshot is a picture of charts, not a blank page.
+. "$top_srcdir/tests/cli/lib.sh"
+S=$T/s.pvx
+
+ix() {	# ix STORE JSONL: indexes without valgrind (indexing is tested elsewhere)
+	"$PROVEX" index "$1" "$2" --id-field id --origin-field origin --source-field source \
+		--generator-field generator -q
+}
+
+# 150 real documents (short, two sources, one named with markup and
+# quotes), 120 synthetic ones by two generators (longer, repetitive), 5
+# of unknown origin (and 3 with an empty text, which provex index leaves
+# out)
+python3 - "$T/in.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(7)
+real = "the river town market bridge morning said walked old house children bread".split()
+syn = "delve tapestry robust leverage seamless pivotal realm foster".split()
+out = open(sys.argv[1], "w")
+def doc(i, origin, source, gen, text):
+    d = {"id": "d%d" % i, "origin": origin, "source": source, "text": text}
+    if gen:
+        d["generator"] = gen
+    out.write(json.dumps(d) + "\n")
+i = 0
+for k in range(150):
+    src = "news" if k % 3 else "<script>alert(\"pwned\")</script> & 'quoted'"
+    doc(i, "real", src, None, " ".join(r.choice(real) for _ in range(r.randint(3, 60)))); i += 1
+for k in range(120):
+    words = [r.choice(syn) for _ in range(r.randint(40, 400))]
+    doc(i, "synthetic", "forum", "gen-<b>%d</b>" % (k % 2), " ".join(words)); i += 1
+for k in range(5):
+    doc(i, "unknown", "web", None, "unknown origin text %d" % k); i += 1
+for k in range(3):
+    doc(i, "real", "news", None, ""); i += 1
+EOF
+ix "$S" "$T/in.jsonl"
+ok $? "index a store whose source names hold markup and quotes"
+
+out=$(pv stats "$S" --html "$T/page.html" --sample 50)
+ok $? "stats --html exits 0"
+like "$out" "^wrote $T/page.html: 275 documents \(compression ratios over a sample of 50\)$" \
+	"it says what it wrote"
+H=$T/page.html
+like "$(head -c 15 "$H")" '^<!DOCTYPE html>' "the file is an HTML page"
+is "$(grep -ci '<script' "$H")" 0 "no script element, not even from the source name"
+like "$(cat "$H")" '&lt;script&gt;alert\(&quot;pwned&quot;\)&lt;/script&gt; &amp; &#39;quoted&#39;' \
+	"the source name is escaped: markup, both quotes and the ampersand"
+like "$(cat "$H")" 'gen-&lt;b&gt;0&lt;/b&gt;' "so are generator names"
+unlike "$(cat "$H")" 'gen-<b>' "never raw"
+unlike "$(cat "$H")" '(src=|href=|url\(|@import|https?:)' "nothing is fetched: no links, sources or URLs"
+like "$(cat "$H")" 'a sample of 50 of 270 documents' "the ratio histogram says it is over a sample of 50"
+like "$(cat "$H")" 'length in bytes, log scale; all 270 documents\.' \
+	"the length histogram is over every real and synthetic document"
+like "$(cat "$H")" 'run provex detect' "without a detect run the page says to run provex detect"
+like "$(cat "$H")" 'run provex review' "and provex review for the review results"
+
+# the charts, counted in the file itself
+python3 - "$H" > "$T/count" <<'EOF'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.svgs = []; self.cur = None
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == "svg":
+            self.cur = {"a": a, "real": 0, "synthetic": 0, "count": 0}
+            self.svgs.append(self.cur)
+        elif tag == "rect" and self.cur is not None:
+            for c in (a.get("class") or "").split():
+                if c in ("real", "synthetic", "count"):
+                    self.cur[c] += 1
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.cur = None
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+bad = 0
+for s in p.svgs:
+    a = s["a"]
+    if a.get("class") == "hist":
+        n = int(a["data-bins"])
+        if s["real"] != n or s["synthetic"] != n:
+            bad += 1
+        print("hist", a["data-figure"], n, s["real"], s["synthetic"])
+    elif a.get("class") == "counts":
+        if s["count"] != int(a["data-bars"]):
+            bad += 1
+        print("counts", a["data-field"], s["count"])
+print("bad", bad)
+EOF
+like "$(cat "$T/count")" '^hist length [0-9]+ ' "a length histogram"
+like "$(cat "$T/count")" '^hist ratio [0-9]+ ' "a ratio histogram"
+like "$(cat "$T/count")" '^counts source 4$' "a bar per source"
+like "$(cat "$T/count")" '^counts origin 3$' "a bar per origin"
+like "$(cat "$T/count")" '^bad 0$' "each histogram has a real and a synthetic bar per bin; each count chart a bar per value"
+
+# ---- bad inputs ----
+out=$(pv stats "$S" 'origin:real' --html "$T/real.html")
+ok $? "a filter without synthetic documents"
+like "$(cat "$T/real.html")" 'no synthetic documents: only the real ones are drawn' \
+	"the page says there is nothing to compare with"
+is "$(grep -c 'class="bar synthetic"' "$T/real.html")" 0 "and draws no synthetic bar"
+pv stats "$S" 'origin:synthetic' --html "$T/syn.html" > /dev/null
+like "$(cat "$T/syn.html")" 'no real documents: only the synthetic ones' "and without real documents"
+pv stats "$S" 'source:nowhere' --html "$T/none.html" > /dev/null
+ok $? "a filter matching nothing"
+like "$(cat "$T/none.html")" 'No document matches this filter' "says so"
+
+printf '%s\n' '{"id":"a","origin":"real","text":"one real document"}' \
+	'{"id":"b","origin":"synthetic","text":"one synthetic document"}' > "$T/one.jsonl"
+ix "$T/one.pvx" "$T/one.jsonl"
+pv stats "$T/one.pvx" --html "$T/one.html" > /dev/null
+ok $? "one document per class"
+is "$(grep -c 'class="bar real"' "$T/one.html")" "$(grep -c 'class="bar synthetic"' "$T/one.html")" \
+	"as many real bars as synthetic ones"
+like "$(cat "$T/one.html")" '100\.0%\)</title>' "each document is all of its series"
+
+python3 -c '
+import json
+for i in range(10000):
+    print(json.dumps({"id": "s%d" % i, "origin": "real" if i % 2 else "synthetic", "text": "the same text every time"}))
+' > "$T/same.jsonl"
+ix "$T/same.pvx" "$T/same.jsonl"
+out=$(pv stats "$T/same.pvx" --html "$T/same.html" --sample 1000)
+ok $? "10,000 identical documents"
+like "$out" "10,000 documents \(compression ratios over a sample of 1,000\)" "sampled"
+like "$(cat "$T/same.html")" 'data-figure="length" data-bins="1"' "one length bin"
+like "$(cat "$T/same.html")" 'data-figure="ratio" data-bins="1"' "one ratio bin"
+
+# provex index leaves out empty texts; blank ones (spaces, a newline) are
+# documents without words
+printf '%s\n' '{"id":"a","origin":"real","text":""}' '{"id":"b","origin":"synthetic","text":" "}' \
+	'{"id":"c","origin":"real","text":"   "}' '{"id":"d","origin":"synthetic","text":"\n"}' > "$T/empty.jsonl"
+ix "$T/empty.pvx" "$T/empty.jsonl"
+out=$(pv stats "$T/empty.pvx" --html "$T/empty.html")
+ok $? "empty and blank documents"
+like "$out" ": 3 documents" "counted"
+is "$(grep -c 'class="bar real"' "$T/empty.html")" "$(grep -c 'class="bar synthetic"' "$T/empty.html")" \
+	"drawn as any other"
+unlike "$(cat "$T/empty.html")" '[^a-z](nan|inf|-nan)[^a-z]' "no NaN or infinity on the page"
+
+# ---- usage ----
+pv stats "$S" --html "$T/x.html" --json > /dev/null 2> "$T/err"
+is $? 2 "--html with --json is a usage error"
+like "$(cat "$T/err")" 'does not go with --json' "saying why"
+pv stats "$S" --html "$T/x.html" --sample 0 > /dev/null 2>&1
+is $? 2 "--sample 0 is a usage error"
+pv stats "$S" --html "$T/no/such/dir/x.html" > /dev/null 2> "$T/err"
+is $? 1 "an unwritable file fails"
+like "$(cat "$T/err")" "no/such/dir/x.html" "naming it"
+
+# ---- in a browser ----
+chrome=
+for c in chromium chromium-browser google-chrome; do
+	if command -v "$c" > /dev/null 2>&1; then chrome=$c; break; fi
+done
+if [ -z "$chrome" ]; then
+	skip "chromium is not installed (scripts/bootstrap check installs it): the page is not opened in a browser"
+else
+	run_chrome() {
+		HOME=$T timeout 120 "$chrome" --headless --no-sandbox --disable-gpu \
+			--no-first-run --user-data-dir="$T/chrome" "$@" 2> "$T/chrome.err"
+	}
+	run_chrome --dump-dom "file://$H" > "$T/dom.html"
+	ok $? "chromium opens the page (--dump-dom)"
+	python3 - "$T/dom.html" > "$T/domcount" <<'EOF'
+import sys
+from html.parser import HTMLParser
+class P(HTMLParser):
+    def __init__(self):
+        super().__init__(); self.svgs = []; self.cur = None; self.scripts = 0
+    def handle_starttag(self, tag, a):
+        a = dict(a)
+        if tag == "script":
+            self.scripts += 1
+        if tag == "svg":
+            self.cur = {"a": a, "real": 0, "synthetic": 0, "count": 0}
+            self.svgs.append(self.cur)
+        elif tag == "rect" and self.cur is not None:
+            for c in (a.get("class") or "").split():
+                if c in ("real", "synthetic", "count"):
+                    self.cur[c] += 1
+    def handle_endtag(self, tag):
+        if tag == "svg":
+            self.cur = None
+p = P(); p.feed(open(sys.argv[1], encoding="utf-8").read())
+hist = [s for s in p.svgs if s["a"].get("class") == "hist"]
+counts = [s for s in p.svgs if s["a"].get("class") == "counts"]
+ok = all(s["real"] == int(s["a"]["data-bins"]) == s["synthetic"] for s in hist)
+ok = ok and all(s["count"] == int(s["a"]["data-bars"]) for s in counts)
+print("svgs %d hist %d counts %d scripts %d bars-ok %d" % (len(p.svgs), len(hist), len(counts), p.scripts, ok))
+EOF
+	like "$(cat "$T/domcount")" 'hist 2 counts 5 scripts 0 bars-ok 1' \
+		"the DOM has two histograms and five count charts with the bars expected, and no script ($(cat "$T/domcount"))"
+	run_chrome --screenshot="$T/shot.png" --window-size=1200,2000 "file://$H" > /dev/null
+	ok $? "chromium takes a screenshot"
+	cat > "$T/pixels.py" <<'EOF'
+import struct, sys, zlib
+data = open(sys.argv[1], "rb").read()
+assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+pos, idat, w = 8, b"", 0
+while pos < len(data):
+    n, kind = struct.unpack(">I4s", data[pos:pos + 8])
+    body = data[pos + 8:pos + 8 + n]
+    if kind == b"IHDR":
+        w, h, depth, ctype, _, _, interlace = struct.unpack(">IIBBBBB", body)
+    elif kind == b"IDAT":
+        idat += body
+    pos += 12 + n
+assert depth == 8 and interlace == 0 and ctype in (0, 2, 4, 6), "unexpected PNG format"
+bpp = {0: 1, 2: 3, 4: 2, 6: 4}[ctype]
+raw = zlib.decompress(idat)
+stride = w * bpp
+prev = bytearray(stride)
+rows = []
+i = 0
+for y in range(h):
+    f = raw[i]; line = bytearray(raw[i + 1:i + 1 + stride]); i += 1 + stride
+    for x in range(stride):
+        a = line[x - bpp] if x >= bpp else 0
+        b = prev[x]
+        c = prev[x - bpp] if x >= bpp else 0
+        if f == 1: line[x] = (line[x] + a) & 255
+        elif f == 2: line[x] = (line[x] + b) & 255
+        elif f == 3: line[x] = (line[x] + (a + b) // 2) & 255
+        elif f == 4:
+            p = a + b - c; pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+            pr = a if pa <= pb and pa <= pc else (b if pb <= pc else c)
+            line[x] = (line[x] + pr) & 255
+    rows.append(bytes(line)); prev = line
+colours = {}
+nonwhite = real = synth = 0
+for line in rows:
+    for x in range(0, stride, bpp):
+        px = tuple(line[x:x + 3]) if bpp >= 3 else (line[x],) * 3
+        colours[px] = colours.get(px, 0) + 1
+        if px != (255, 255, 255):
+            nonwhite += 1
+        if abs(px[0] - 0x2f) < 8 and abs(px[1] - 0x6d) < 8 and abs(px[2] - 0xb5) < 8:
+            real += 1
+        if abs(px[0] - 0xe8) < 8 and abs(px[1] - 0x78) < 8 and abs(px[2] - 0x2a) < 8:
+            synth += 1
+total = w * h
+top = max(colours.values())
+print("size %dx%d nonwhite %.3f top %.3f colours %d real %d synthetic %d" %
+      (w, h, nonwhite / total, top / total, len(colours), real, synth))
+EOF
+	python3 "$T/pixels.py" "$T/shot.png" > "$T/pixels"
+	px=$(cat "$T/pixels")
+	# the same measure on a blank page tells the two apart
+	printf '<!DOCTYPE html><html><body></body></html>\n' > "$T/blank.html"
+	run_chrome --screenshot="$T/blank.png" --window-size=1200,2000 "file://$T/blank.html" > /dev/null
+	blank=$(python3 "$T/pixels.py" "$T/blank.png")
+	ok "$(echo "$blank" | awk '{ print ($4 < 0.01) ? 0 : 1 }')" \
+		"while a blank page measures blank ($blank)"
+	like "$px" '^size 1200x2000 ' "the screenshot is 1200x2000 ($px)"
+	ok "$(echo "$px" | awk '{ print ($4 >= 0.03 && $6 <= 0.97) ? 0 : 1 }')" \
+		"it is not blank: a fair share of pixels are neither white nor one colour"
+	ok "$(echo "$px" | awk '{ print ($8 > 20) ? 0 : 1 }')" "it has many colours (text, bars, axes)"
+	ok "$(echo "$px" | awk '{ print ($10 >= 2000 && $12 >= 2000) ? 0 : 1 }')" \
+		"the real (blue) and synthetic (orange) bars are drawn: thousands of pixels each"
+fi
+
+done_testing

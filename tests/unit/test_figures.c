@@ -1,0 +1,878 @@
+/*
+ * test_figures.c - the statistics figures (store/figures.h): log length
+ * bins, linear ratio bins with an open last bin, shares and bar lengths
+ * of two overlaid series, the deterministic bottom-k sample, HTML
+ * escaping, the figures of real stores (mixed, no synthetic documents,
+ * one document per class, 10,000 identical documents, empty documents),
+ * the latest detect run's summary read defensively; and the statistics
+ * view drawn headless (tui/statsview.c): cells and roles, scrolling,
+ * small screens, cancelling.
+ */
+#include "tui/tui.h"
+#include "store/figures.h"
+#include "store/filter.h"
+#include "../tap.h"
+
+#include <curses.h>
+#include <locale.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static char dir[] = "/tmp/provex-figures-XXXXXX";
+
+/* ---- arithmetic ---- */
+
+static void test_len_bins(void)
+{
+	int64_t c[FIG_NSERIES][FIG_LEN_BINS];
+	struct fig_hist h;
+	char lab[32];
+
+	is_int(fig_len_edge(0), 1, "the first length edge is 1");
+	is_int(fig_len_edge(4), 7, "five edges a decade: 1 2 3 5 7");
+	is_int(fig_len_edge(5), 10, "then 10");
+	is_int(fig_len_edge(17), 3000, "edge 17 is 3000");
+	is_int(fig_len_bin(1), 0, "length 1 is in the first bin");
+	is_int(fig_len_bin(2), 1, "2 starts the second");
+	is_int(fig_len_bin(4), 2, "4 is in [3, 5)");
+	is_int(fig_len_bin(9), 4, "9 is in [7, 10)");
+	is_int(fig_len_bin(10), 5, "10 starts a decade");
+	is_int(fig_len_bin(999), 14, "999 is in [700, 1000)");
+	is_int(fig_len_bin(1000), 15, "1000 in [1000, 2000)");
+	is_int(fig_len_bin(UINT64_MAX), FIG_LEN_BINS - 1, "the largest length fits the last bin");
+
+	memset(c, 0, sizeof c);
+	c[FIG_REAL][5] = 3;          /* [10, 20) */
+	c[FIG_SYNTH][7] = 2;         /* [30, 50) */
+	fig_hist_from_len(&h, (const int64_t (*)[FIG_LEN_BINS])c);
+	is_int(h.nbins, 3, "the bins run from the first to the last one used");
+	ok(h.edge[0] == 10 && h.edge[1] == 20 && h.edge[2] == 30 && h.edge[3] == 50,
+	   "with their edges (10 20 30 50)");
+	is_int(h.count[FIG_REAL][0], 3, "real counts stay in their bin");
+	is_int(h.count[FIG_SYNTH][2], 2, "and synthetic ones in theirs");
+	is_int(h.count[FIG_REAL][1] + h.count[FIG_SYNTH][1], 0, "a bin between them is empty");
+	is_int(h.total[FIG_REAL], 3, "totals per series (real)");
+	is_int(h.total[FIG_SYNTH], 2, "totals per series (synthetic)");
+	ok(h.scale == FIG_LOG && !h.open_last, "log scale, no open bin");
+	is_str(fig_hist_label(&h, 0, lab), "10", "labels are the lower edges");
+	fig_hist_done(&h);
+
+	memset(c, 0, sizeof c);
+	c[FIG_SYNTH][16] = 1;
+	c[FIG_SYNTH][30] = 1;
+	fig_hist_from_len(&h, (const int64_t (*)[FIG_LEN_BINS])c);
+	is_str(fig_hist_label(&h, 0, lab), "2k", "thousands as k");
+	is_str(fig_hist_label(&h, h.nbins - 1, lab), "1M", "millions as M");
+	fig_hist_done(&h);
+
+	memset(c, 0, sizeof c);
+	fig_hist_from_len(&h, (const int64_t (*)[FIG_LEN_BINS])c);
+	is_int(h.nbins, 0, "no documents: no bins");
+	ok(fig_hist_max_share(&h) == 0, "and no largest share");
+	fig_hist_done(&h);
+}
+
+static void test_linear(void)
+{
+	double v[200];
+	unsigned char s[200];
+	struct fig_hist h;
+	char lab[32];
+	size_t i;
+	int64_t sum;
+
+	ok(fabs(fig_nice_step(0.3) - 0.5) < 1e-12, "a round step: 0.3 -> 0.5");
+	ok(fabs(fig_nice_step(0.3 / 0.1) - 5) < 1e-12, "3.0000000000000004 -> 5");
+	ok(fabs(fig_nice_step(0.1) - 0.1) < 1e-12, "0.1 stays");
+	ok(fabs(fig_nice_step(1.1) - 2) < 1e-12, "1.1 -> 2");
+	ok(fabs(fig_nice_step(7) - 10) < 1e-12, "7 -> 10");
+	ok(fig_nice_step(0) == 1 && fig_nice_step(NAN) == 1, "no step for nothing: 1");
+
+	/* 100 real values 1.0 .. 4.96, 99 synthetic 3.0 .. 7.9, one outlier */
+	for (i = 0; i < 100; i++) {
+		v[i] = 1.0 + 0.04 * (double)i;
+		s[i] = FIG_REAL;
+	}
+	for (i = 100; i < 199; i++) {
+		v[i] = 3.0 + 0.05 * (double)(i - 100);
+		s[i] = FIG_SYNTH;
+	}
+	v[199] = 90;
+	s[199] = FIG_SYNTH;
+	fig_hist_linear(&h, v, s, 200, 16);
+	ok(h.scale == FIG_LINEAR, "ratio bins are linear");
+	ok(h.open_last, "an outlier beyond the 99th percentile opens a last bin");
+	ok(isinf(h.edge[h.nbins]), "which has no upper edge");
+	ok(h.edge[0] <= 1.0 && h.edge[0] > 0.5, "the first edge is at or under the smallest "
+	   "value (%g)", h.edge[0]);
+	ok(h.nbins >= 10 && h.nbins <= 25, "about 16 bins (%zu)", h.nbins);
+	is_int(h.total[FIG_REAL], 100, "every real value counted");
+	is_int(h.total[FIG_SYNTH], 100, "every synthetic value counted");
+	for (sum = 0, i = 0; i < h.nbins; i++)
+		sum += h.count[FIG_REAL][i] + h.count[FIG_SYNTH][i];
+	is_int(sum, 200, "the bins add up to all values");
+	is_int(h.count[FIG_SYNTH][h.nbins - 1], 1, "the outlier is in the open bin");
+	is_int(fig_hist_bin(&h, 1e9), h.nbins - 1, "anything larger goes there too");
+	is_int(fig_hist_bin(&h, -5), 0, "anything smaller goes to the first bin");
+	ok(strncmp(fig_hist_label(&h, h.nbins - 1, lab), ">=", 2) == 0,
+	   "the open bin's label says >= (%s)", lab);
+	is_str(fig_hist_label(&h, 0, lab), "1.0", "a label has the step's decimals");
+	/* the overlay: each series as a share of itself */
+	{
+		double m = fig_hist_max_share(&h), tr = 0, ts = 0;
+		for (i = 0; i < h.nbins; i++) {
+			tr += fig_hist_share(&h, FIG_REAL, i);
+			ts += fig_hist_share(&h, FIG_SYNTH, i);
+			ok(fig_bar(fig_hist_share(&h, FIG_REAL, i), m, 30) <= 30, "bar %zu fits", i);
+		}
+		ok(fabs(tr - 1) < 1e-9 && fabs(ts - 1) < 1e-9, "each series' shares add up to 1");
+		ok(m > 0 && m <= 1, "the largest share is a share (%g)", m);
+	}
+	fig_hist_done(&h);
+
+	/* identical values: one bin, nothing open */
+	for (i = 0; i < 50; i++) {
+		v[i] = 3.25;
+		s[i] = i % 2 ? FIG_SYNTH : FIG_REAL;
+	}
+	fig_hist_linear(&h, v, s, 50, 16);
+	is_int(h.nbins, 1, "identical values: one bin");
+	ok(!h.open_last && h.edge[0] <= 3.25 && h.edge[1] > 3.25, "holding the value [%g, %g)",
+	   h.edge[0], h.edge[1]);
+	is_int(h.count[FIG_REAL][0] + h.count[FIG_SYNTH][0], 50, "all of them");
+	fig_hist_done(&h);
+
+	/* one value per class */
+	v[0] = 2.0;
+	s[0] = FIG_REAL;
+	v[1] = 5.0;
+	s[1] = FIG_SYNTH;
+	fig_hist_linear(&h, v, s, 2, 16);
+	is_int(h.total[FIG_REAL] + h.total[FIG_SYNTH], 2, "one value per class: both counted");
+	ok(fig_hist_share(&h, FIG_REAL, fig_hist_bin(&h, 2.0)) == 1, "a lone value is 100%% of "
+	   "its series");
+	fig_hist_done(&h);
+
+	/* only one series: the other's shares are 0, never NaN */
+	for (i = 0; i < 10; i++) {
+		v[i] = (double)i;
+		s[i] = FIG_REAL;
+	}
+	fig_hist_linear(&h, v, s, 10, 16);
+	is_int(h.total[FIG_SYNTH], 0, "no synthetic values");
+	for (i = 0; i < h.nbins; i++)
+		if (fig_hist_share(&h, FIG_SYNTH, i) != 0)
+			break;
+	is_int(i, h.nbins, "an empty series has share 0 in every bin (no division by zero)");
+	ok(isfinite(fig_hist_max_share(&h)), "the largest share is finite");
+	fig_hist_done(&h);
+
+	fig_hist_linear(&h, v, s, 0, 16);
+	is_int(h.nbins, 0, "no values: no bins");
+	fig_hist_done(&h);
+
+	is_int(fig_bar(0.5, 0.5, 20), 20, "the largest share fills the width");
+	is_int(fig_bar(0.25, 0.5, 20), 10, "half of it half the width");
+	is_int(fig_bar(0.0001, 0.5, 20), 1, "a share above 0 shows at least one cell");
+	is_int(fig_bar(0, 0.5, 20), 0, "none shows nothing");
+	is_int(fig_bar(0.3, 0, 20), 0, "a largest share of 0 draws nothing");
+	is_int(fig_bar(0.3, 0.5, 0), 0, "nor does no room");
+}
+
+static void test_sampler(void)
+{
+	struct fig_sampler a, b;
+	uint64_t *h = malloc(10000 * sizeof *h);
+	size_t i, k, below = 0;
+	int64_t id;
+	bool same = true, smallest = true;
+
+	fig_sampler_init(&a, 100);
+	fig_sampler_init(&b, 100);
+	for (id = 1; id <= 10000; id++) {
+		struct fig_pick p = { fig_hash(id), id, id, id, FIG_REAL };
+		struct fig_pick q = { fig_hash(10001 - id), 10001 - id, 10001 - id, 1, FIG_SYNTH };
+		fig_sampler_add(&a, &p);
+		fig_sampler_add(&b, &q);
+		h[id - 1] = fig_hash(id);
+	}
+	is_int(a.n, 100, "the sample has k documents");
+	is_int(a.seen, 10000, "out of every one offered");
+	fig_sampler_sort(&a);
+	fig_sampler_sort(&b);
+	for (i = 0; i < 100; i++)
+		if (a.heap[i].id != b.heap[i].id)
+			same = false;
+	ok(same, "the same documents whatever order they come in");
+	for (i = 1; i < 100; i++)
+		if (a.heap[i - 1].text_id > a.heap[i].text_id)
+			break;
+	is_int(i, 100, "sorted by text id for reading");
+	/* they are the 100 smallest hashes */
+	{
+		uint64_t max_in = 0;
+		for (i = 0; i < 100; i++)
+			if (a.heap[i].hash > max_in)
+				max_in = a.heap[i].hash;
+		for (k = 0, i = 0; i < 10000; i++)
+			if (h[i] <= max_in)
+				k++;
+		smallest = k == 100;
+	}
+	ok(smallest, "and they are the 100 with the smallest hashes");
+	for (i = 0; i < 100; i++)
+		if (a.heap[i].id <= 5000)
+			below++;
+	ok(below >= 30 && below <= 70, "spread over the ids (%zu of 100 in the first half)", below);
+	fig_sampler_done(&a);
+	fig_sampler_done(&b);
+
+	fig_sampler_init(&a, 50);
+	for (id = 1; id <= 20; id++) {
+		struct fig_pick p = { fig_hash(id), id, id, 1, FIG_REAL };
+		fig_sampler_add(&a, &p);
+	}
+	is_int(a.n, 20, "fewer documents than k: all of them");
+	fig_sampler_done(&a);
+	free(h);
+
+	ok(fig_hash(1) != fig_hash(2) && fig_hash(7) == fig_hash(7), "the hash is a function "
+	   "of the id");
+	setenv("PROVEX_STATS_SAMPLE", "1234", 1);
+	is_int(fig_sample_default(), 1234, "PROVEX_STATS_SAMPLE sets the sample size");
+	setenv("PROVEX_STATS_SAMPLE", "lots", 1);
+	is_int(fig_sample_default(), FIG_SAMPLE, "a value that is not a number is ignored");
+	unsetenv("PROVEX_STATS_SAMPLE");
+	is_int(fig_sample_default(), FIG_SAMPLE, "the default is 100,000");
+}
+
+static void test_escape(void)
+{
+	struct buf b = BUF_INIT;
+	const char nasty[] = "<script>alert(\"x\")</script> & 'q' \x1b[2J \xff";
+
+	fig_html_escape(&b, nasty, sizeof nasty - 1);
+	is_str(buf_str(&b), "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; "
+	       "&#39;q&#39; ^[[2J \\xff", "markup, quotes, escapes and bad bytes are made harmless");
+	buf_done(&b);
+}
+
+/* ---- stores ---- */
+
+struct spec {
+	const char *text;
+	const char *origin;
+	const char *source, *generator;
+	int times;
+};
+
+/* Makes a store at dir/name from specs (each repeated `times`). */
+static int mkstore(const char *name, const struct spec *sp, size_t n, char *path, size_t size)
+{
+	struct store *s = NULL;
+	struct pv_err e;
+	int64_t iid, run, rec = 0;
+	bool same, done;
+	size_t i;
+	int k;
+
+	snprintf(path, size, "%s/%s", dir, name);
+	if (store_open(&s, path, STORE_CREATE, &e)) {
+		printf("# %s\n", e.msg);
+		return -1;
+	}
+	store_begin(s, &e);
+	store_run_start(s, "provex index test", &run, &e);
+	store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 1, 1, &iid, &same, &done, &e);
+	for (i = 0; i < n; i++)
+		for (k = 0; k < sp[i].times; k++) {
+			char ext[32];
+			enum doc_outcome oc;
+			bool cross;
+			size_t stored;
+			struct doc_in d = { .input_id = iid, .rec = ++rec, .run_id = run,
+					    .ext_id = ext, .text = sp[i].text,
+					    .len = strlen(sp[i].text), .words = -1,
+					    .origin = sp[i].origin, .source = sp[i].source,
+					    .generator = sp[i].generator };
+			snprintf(ext, sizeof ext, "e%lld", (long long)rec);
+			if (store_doc_add(s, &d, &oc, &cross, &stored, &e)) {
+				printf("# %s\n", e.msg);
+				store_close(s);
+				return -1;
+			}
+		}
+	store_commit(s, &e);
+	store_run_finish(s, run, "{}", &e);
+	store_close(s);
+	return 0;
+}
+
+static int figs(const char *path, const char *filter, size_t sample, struct figures *f)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql;
+	struct store *s = NULL;
+	struct pv_err e;
+	struct fig_opts o = { sample, -1 };
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	pv_err_clear(&e);
+	if (filter_parse(filter, &ast, &e) || filter_compile(ast, &sql)) {
+		printf("# filter: %s\n", e.msg);
+		return -1;
+	}
+	filter_free(ast);
+	if (store_open(&s, path, STORE_READ, &e)) {
+		printf("# %s\n", e.msg);
+		filter_sql_done(&sql);
+		return -1;
+	}
+	rc = figures_compute(s, &sql, &o, f, &e);
+	if (rc)
+		printf("# %s\n", e.msg);
+	store_close(s);
+	filter_sql_done(&sql);
+	return rc;
+}
+
+static char *page(const struct figures *f, const char *filter)
+{
+	struct buf b = BUF_INIT;
+
+	figures_html(f, "s.pvx", filter, NULL, &b);
+	return buf_take(&b);
+}
+
+static size_t count_of(const char *hay, const char *needle)
+{
+	size_t n = 0;
+
+	for (; (hay = strstr(hay, needle)); hay++)
+		n++;
+	return n;
+}
+
+static char mixed[256];
+
+static void sql_exec(const char *path, const char *sql)
+{
+	sqlite3 *db;
+
+	if (sqlite3_open(path, &db) == SQLITE_OK) {
+		if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+			printf("# %s\n", sqlite3_errmsg(db));
+	}
+	sqlite3_close(db);
+}
+
+static void test_mixed(void)
+{
+	static const struct spec sp[] = {
+		{ "a short real text about the river", "real", "news", NULL, 1 },
+		{ "a longer real text about the river and the town and the bridge in the "
+		  "morning when the market opens", "real", "news", NULL, 1 },
+		{ "real text from books, of middling length here", "real", "books", NULL, 1 },
+		{ "synthetic text that delves into the rich tapestry of robust seamless "
+		  "pivotal realms, synthetic text that delves into the rich tapestry", "synthetic",
+		  "<script>alert('x')</script>\"q\"", "gpt-x", 1 },
+		{ "another synthetic text, leverage the realm", "synthetic", "forum", "gpt-x", 1 },
+		{ "unknown origin here", "unknown", NULL, NULL, 1 },
+		{ "", "real", "news", NULL, 1 },
+	};
+	struct figures f;
+	char *html;
+	int64_t n;
+	size_t i;
+
+	if (mkstore("mixed.pvx", sp, PV_ARRAY_LEN(sp), mixed, sizeof mixed)) {
+		ok(0, "make the mixed store");
+		return;
+	}
+	if (figs(mixed, "", 0, &f)) {
+		ok(0, "figures of the mixed store");
+		return;
+	}
+	is_int(f.docs, 7, "every document counted");
+	ok(f.by_origin[0] == 4 && f.by_origin[1] == 2 && f.by_origin[2] == 1,
+	   "by origin: 4 real, 2 synthetic, 1 unknown");
+	is_int(f.field[FIG_ORIGIN].n, 3, "three origins");
+	is_str(f.field[FIG_ORIGIN].v[0].value, "real", "most documents first");
+	is_int(f.field[FIG_SOURCE].n, 5, "five sources, none included");
+	for (n = 0, i = 0; i < f.field[FIG_SOURCE].n; i++)
+		n += f.field[FIG_SOURCE].v[i].docs;
+	is_int(n, 7, "the sources add up");
+	is_int(f.empty[FIG_REAL], 1, "the empty document is counted apart");
+	is_int(f.len.total[FIG_REAL], 3, "and left out of the length histogram (3 real)");
+	is_int(f.len.total[FIG_SYNTH], 2, "2 synthetic lengths");
+	is_int(f.len.left_out, 1, "which says one was left out");
+	is_int(f.sampled, 5, "the sample: every non-empty real or synthetic document");
+	is_int(f.ratio.total[FIG_REAL] + f.ratio.total[FIG_SYNTH], 5, "each has a ratio");
+	ok(f.ratio.docs == f.ratio.of, "all of them: not a sample");
+	ok(!f.detect.present, "no detect run yet");
+	ok(f.have_review && f.review.answers == 0, "no review answers yet");
+	html = page(&f, "");
+	ok(strstr(html, "<!DOCTYPE html>") == html, "the page is an HTML document");
+	ok(!strstr(html, "<script"), "no script element anywhere, the source's included");
+	ok(strstr(html, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;&quot;q&quot;") != NULL,
+	   "the source name is escaped");
+	ok(strstr(html, "run provex detect") != NULL, "the page says to run provex detect");
+	ok(strstr(html, "run provex review") != NULL, "and provex review");
+	is_int(count_of(html, "class=\"bar real\""), f.len.nbins + f.ratio.nbins,
+	       "one real bar per bin of each histogram");
+	is_int(count_of(html, "class=\"bar synthetic\""), f.len.nbins + f.ratio.nbins,
+	       "and one synthetic bar");
+	ok(strstr(html, "http://") == NULL && strstr(html, "https://") == NULL &&
+	   strstr(html, "src=") == NULL, "nothing is fetched");
+	ok(strstr(html, "all 5 documents") != NULL, "the ratio histogram says it is over all "
+	   "documents");
+	free(html);
+	figures_done(&f);
+
+	/* a sample */
+	if (figs(mixed, "", 2, &f) == 0) {
+		is_int(f.ratio.docs, 2, "a sample of 2");
+		is_int(f.ratio.of, 5, "of 5");
+		is_int(f.ratio.total[FIG_REAL] + f.ratio.total[FIG_SYNTH], 2, "2 ratios drawn");
+		html = page(&f, "");
+		ok(strstr(html, "a sample of 2 of 5 documents") != NULL, "the page says so");
+		free(html);
+		figures_done(&f);
+	}
+	{
+		struct figures g;
+		if (figs(mixed, "", 2, &g) == 0 && figs(mixed, "", 2, &f) == 0) {
+			ok(g.ratio.count[FIG_REAL][0] == f.ratio.count[FIG_REAL][0] &&
+			   g.ratio.nbins == f.ratio.nbins, "the same sample every time");
+		}
+		figures_done(&g);
+		figures_done(&f);
+	}
+
+	/* no synthetic documents */
+	if (figs(mixed, "origin:real", 0, &f) == 0) {
+		is_int(f.len.total[FIG_SYNTH], 0, "origin:real has no synthetic lengths");
+		ok(isfinite(fig_hist_max_share(&f.len)), "shares stay finite");
+		html = page(&f, "origin:real");
+		ok(strstr(html, "no synthetic documents") != NULL, "the page says there are no "
+		   "synthetic documents");
+		is_int(count_of(html, "class=\"bar synthetic\""), 0, "and draws no synthetic bar");
+		ok(count_of(html, "class=\"bar real\"") > 0, "but the real ones");
+		free(html);
+		figures_done(&f);
+	}
+	if (figs(mixed, "origin:synthetic", 0, &f) == 0) {
+		html = page(&f, "origin:synthetic");
+		ok(strstr(html, "no real documents") != NULL, "and the other way round");
+		free(html);
+		figures_done(&f);
+	}
+	if (figs(mixed, "origin:unknown", 0, &f) == 0) {
+		is_int(f.len.nbins + f.ratio.nbins, 0, "only unknown documents: no bins");
+		html = page(&f, "origin:unknown");
+		ok(strstr(html, "no real and no synthetic documents") != NULL, "said so");
+		free(html);
+		figures_done(&f);
+	}
+	if (figs(mixed, "source:nothing-like-this", 0, &f) == 0) {
+		is_int(f.docs, 0, "a filter matching nothing");
+		html = page(&f, "source:nothing-like-this");
+		ok(strstr(html, "No document matches") != NULL, "the page says nothing matches");
+		free(html);
+		figures_done(&f);
+	}
+}
+
+static void test_edge_stores(void)
+{
+	static const struct spec one[] = {
+		{ "one real", "real", NULL, NULL, 1 },
+		{ "one synthetic", "synthetic", NULL, "g", 1 },
+	};
+	static const struct spec same[] = {
+		{ "the very same text, ten thousand times", "real", "a", NULL, 5000 },
+		{ "the very same text, ten thousand times", "synthetic", "b", "g", 5000 },
+	};
+	static const struct spec empty[] = {
+		{ "", "real", NULL, NULL, 3 },
+		{ "", "synthetic", NULL, NULL, 2 },
+	};
+	struct figures f;
+	char path[256], *html;
+
+	if (mkstore("one.pvx", one, 2, path, sizeof path) == 0 && figs(path, "", 0, &f) == 0) {
+		ok(f.len.total[FIG_REAL] == 1 && f.len.total[FIG_SYNTH] == 1, "one document per "
+		   "class: both lengths");
+		is_int(f.ratio.total[FIG_REAL] + f.ratio.total[FIG_SYNTH], 2, "and both ratios");
+		ok(fig_hist_max_share(&f.len) == 1, "each is all of its series");
+		html = page(&f, "");
+		ok(strstr(html, "</html>") != NULL, "the page is whole");
+		free(html);
+		figures_done(&f);
+	} else {
+		ok(0, "one document per class");
+	}
+	if (mkstore("same.pvx", same, 2, path, sizeof path) == 0 && figs(path, "", 100, &f) == 0) {
+		is_int(f.docs, 10000, "10,000 identical documents");
+		is_int(f.len.nbins, 1, "one length bin");
+		is_int(f.len.count[FIG_REAL][0], 5000, "holding every real one");
+		is_int(f.ratio.nbins, 1, "one ratio bin");
+		is_int(f.ratio.docs, 100, "the ratios over a sample of 100");
+		is_int(f.ratio.total[FIG_REAL] + f.ratio.total[FIG_SYNTH], 100, "all drawn");
+		figures_done(&f);
+	} else {
+		ok(0, "10,000 identical documents");
+	}
+	if (mkstore("empty.pvx", empty, 2, path, sizeof path) == 0 && figs(path, "", 0, &f) == 0) {
+		is_int(f.docs, 5, "empty documents are counted");
+		ok(f.empty[FIG_REAL] == 3 && f.empty[FIG_SYNTH] == 2, "as empty");
+		is_int(f.len.nbins + f.ratio.nbins, 0, "and draw no bins");
+		is_int(f.len.left_out, 5, "left out, said");
+		html = page(&f, "");
+		ok(strstr(html, "5 empty documents left out") != NULL, "the page says so");
+		free(html);
+		figures_done(&f);
+	} else {
+		ok(0, "empty documents");
+	}
+}
+
+static void test_detect_summary(void)
+{
+	struct figures f;
+	char *html;
+
+	sql_exec(mixed, "INSERT INTO detect_runs(id, at, filter, settings, summary) VALUES "
+		 "(1, '2026-01-01', '', '{}', '{\"overall\":{\"auc\":0.75,\"ci\":[0.6,0.9]},"
+		 "\"real\":4,\"synthetic\":2,\"by\":\"generator\",\"groups\":["
+		 "{\"value\":\"gpt-x\",\"synthetic\":2,\"real\":4,\"auc\":0.8,\"ci\":[0.5,1],"
+		 "\"words\":{\"synthetic\":[{\"term\":\"tapestry\",\"z\":3.5},{\"term\":"
+		 "\"<b>delve</b>\",\"z\":2}],\"real\":[{\"term\":\"river\",\"z\":-3}]}},"
+		 "{\"value\":null,\"auc\":\"not a number\",\"words\":null},"
+		 "7,{\"extra\":[1,{\"x\":\"]\"}]}],\"review\":{\"real_reading_synthetic\":"
+		 "{\"documents\":3,\"filter\":\"origin:real score:>0.9\"},"
+		 "\"synthetic_passing_real\":{\"documents\":\"many\"}},"
+		 "\"future\":{\"field\":[1,2,3]}}')");
+	if (figs(mixed, "", 0, &f) == 0) {
+		const struct fig_detect *d = &f.detect;
+		ok(d->present && d->run == 1, "the latest detect run is read");
+		ok(d->has_overall && fabs(d->auc - 0.75) < 1e-9 && fabs(d->lo - 0.6) < 1e-9 &&
+		   fabs(d->hi - 0.9) < 1e-9, "its overall AUC and interval");
+		is_int(d->ngroups, 3, "its groups, the one that is not an object left out");
+		if (d->ngroups >= 1) {
+			ok(d->groups[0].has_auc && fabs(d->groups[0].auc - 0.8) < 1e-9, "a group's AUC");
+			is_int(d->groups[0].nsyn, 2, "its synthetic words");
+			is_str(d->groups[0].syn[0].term, "tapestry", "most distinguishing first");
+			is_int(d->groups[0].nrl, 1, "its real words");
+		}
+		if (d->ngroups >= 2)
+			ok(!d->groups[1].has_auc && !d->groups[1].words && !d->groups[1].value,
+			   "a group with a wrong AUC and no words is kept without them");
+		ok(d->problem != NULL, "and the page will say part could not be read");
+		ok(d->high_real == 3 && d->high_filter &&
+		   !strcmp(d->high_filter, "origin:real score:>0.9"),
+		   "the queue of real documents that read as synthetic");
+		ok(d->low_synthetic == -1 && !d->low_filter, "a queue with a count that is not a "
+		   "number is left out");
+		html = page(&f, "");
+		ok(strstr(html, "tapestry") != NULL, "the words are on the page");
+		ok(strstr(html, "&lt;b&gt;delve&lt;/b&gt;") != NULL, "escaped");
+		is_int(count_of(html, "class=\"interval\""), 2, "an interval per AUC (all and gpt-x)");
+		free(html);
+		figures_done(&f);
+	}
+	sql_exec(mixed, "INSERT INTO detect_runs(id, at, filter, settings, summary) VALUES "
+		 "(2, '2026-01-02', 'origin:real', '{}', 'this is not JSON')");
+	if (figs(mixed, "", 0, &f) == 0) {
+		ok(f.detect.present && f.detect.run == 2, "a newer run is the latest");
+		ok(f.detect.problem && strstr(f.detect.problem, "cannot be read"),
+		   "a summary that is not JSON is said to be unreadable (%s)",
+		   f.detect.problem ? f.detect.problem : "");
+		is_int(f.detect.ngroups, 0, "and gives no groups");
+		figures_done(&f);
+	}
+	sql_exec(mixed, "INSERT INTO detect_runs(id, at, filter, settings, summary) VALUES "
+		 "(3, '2026-01-03', '', '{}', '[1,2]'), (4, 'x', '', '{}', NULL)");
+	if (figs(mixed, "", 0, &f) == 0) {
+		ok(f.detect.run == 3 && f.detect.problem != NULL,
+		   "a summary that is not an object is unreadable too; a run without summary "
+		   "is passed over");
+		figures_done(&f);
+	}
+	sql_exec(mixed, "DELETE FROM detect_runs WHERE id > 1");
+}
+
+/* Two reviewers answer every pair of the mixed store in pairs mode: one
+ * always right, the other always saying "left". */
+static void test_review(void)
+{
+	static const char *const who[2] = { "ann", "bob" };
+	struct store *s = NULL;
+	struct pv_err e;
+	struct figures f;
+	int r;
+	char *html;
+
+	if (store_open(&s, mixed, STORE_WRITE, &e)) {
+		ok(0, "open the mixed store: %s", e.msg);
+		return;
+	}
+	for (r = 0; r < 2; r++) {
+		struct review_plan p;
+		size_t i;
+		if (review_plan_make(s, "", NULL, REVIEW_PAIRS, who[r], 7, &p, &e)) {
+			ok(0, "plan a review: %s", e.msg);
+			continue;
+		}
+		for (i = 0; i < p.n; i++) {
+			struct review_recorded rec;
+			const char *ans = "left";
+			if (r == 0) {
+				/* the synthetic one */
+				struct doc_row d;
+				memset(&d, 0, sizeof d);
+				if (store_doc_get(s, p.items[i].left, &d, &e) == 0)
+					ans = d.origin && !strcmp(d.origin, "synthetic") ? "left" : "right";
+				doc_row_done(&d);
+			}
+			review_record(s, &p, i, ans, 1000, &rec, &e);
+		}
+		review_plan_done(&p);
+	}
+	store_close(s);
+	if (figs(mixed, "", 0, &f) == 0) {
+		ok(f.have_review && f.review.answers >= 2, "the review answers are read (%lld)",
+		   (long long)f.review.answers);
+		ok(f.review.ngroups >= 1 && f.review.groups[0].answered > 0, "with a group");
+		ok(f.review.ncohen == 1, "and the agreement of the two reviewers");
+		html = page(&f, "");
+		ok(strstr(html, "data-figure=\"review\"") != NULL, "the page draws their intervals");
+		ok(strstr(html, "Cohen's kappa") != NULL || strstr(html, "kappa undefined"),
+		   "and the kappa");
+		free(html);
+		figures_done(&f);
+	}
+}
+
+/* ---- the view, headless ---- */
+
+static char row_buf[4096];
+
+static const char *row(struct app *a, int y)
+{
+	struct buf b = BUF_INIT;
+
+	grid_row_text(&a->grid, y, &b);
+	snprintf(row_buf, sizeof row_buf, "%s", buf_str(&b));
+	buf_done(&b);
+	return row_buf;
+}
+
+/* The first row (from 1) showing text, or -1. */
+static int find_row(struct app *a, const char *text)
+{
+	int y;
+
+	for (y = 0; y < a->grid.h; y++)
+		if (strstr(row(a, y), text))
+			return y;
+	return -1;
+}
+
+/* The role of the first cell on row y holding ch, or -1. */
+static int role_of(struct app *a, int y, const char *ch)
+{
+	int x;
+
+	for (x = 0; x < a->grid.w; x++) {
+		const struct cell *c = grid_at(&a->grid, y, x);
+		if (c && !strcmp(c->ch, ch))
+			return c->role;
+	}
+	return -1;
+}
+
+/* Scrolls down (j) until text shows; its row, or -1. */
+static int scroll_to(struct app *a, const char *text)
+{
+	int i, y;
+
+	app_key(a, 'g');
+	app_draw(a);
+	for (i = 0; i < 400; i++) {
+		if ((y = find_row(a, text)) > 0 && y < a->grid.h - 1)
+			return y;
+		app_key(a, 'j');
+		app_draw(a);
+	}
+	return -1;
+}
+
+static bool saw_progress;
+static int hook_calls;
+
+static int cancel_hook(struct app *a)
+{
+	hook_calls++;
+	if (find_row(a, "computing statistics") > 0)
+		saw_progress = true;
+	return 27;
+}
+
+static void test_view(void)
+{
+	struct app app, *a = &app;
+	int y, y2, rc;
+
+	rc = app_open(a, mixed, NULL, NULL, NULL, 100, 30);
+	is_int(rc, 0, "the application opens headless");
+	if (rc) {
+		app_close(a);
+		return;
+	}
+	app_wait_count(a, 5000);
+	app_key(a, 'S');
+	app_draw(a);
+	is_str(a->ops[a->nviews - 1]->name, "statistics", "S opens the statistics view");
+	ok(strstr(row(a, 0), "statistics") != NULL, "its title (%s)", row(a, 0));
+	is_int(grid_at(&a->grid, 0, 2)->role, R_HEADER, "in the header role");
+	ok(find_row(a, "7 documents: 4 real, 2 synthetic, 1 unknown") > 0, "the totals");
+	y = find_row(a, "by origin");
+	ok(y > 0, "counts by origin");
+	y2 = find_row(a, "  real ");
+	ok(y2 > y && strstr(row(a, y2), "4") != NULL, "real first, with 4 (%s)", row(a, y2));
+	is_int(role_of(a, y2, "\xe2\x96\x88"), R_BADGE_REAL, "its bar in the real badge's role");
+	y2 = find_row(a, "  synthetic ");
+	is_int(role_of(a, y2, "\xe2\x96\x88"), R_BADGE_SYNTHETIC,
+	       "the synthetic bar in the synthetic badge's role");
+	ok(strstr(row(a, a->grid.h - 1), "q: back") != NULL, "the status line says q goes back");
+
+	y = scroll_to(a, "bytes, log scale");
+	ok(y > 0, "the length histogram (after scrolling)");
+	y = scroll_to(a, "synthetic 2");
+	ok(y > 0 && role_of(a, y, "\xe2\x96\x88") == R_BADGE_REAL &&
+	   role_of(a, y, "\xe2\x96\x92") == R_BADGE_SYNTHETIC,
+	   "its legend: real in its role, synthetic in its own and another character");
+	ok(role_of(a, y + 1, "\xe2\x96\x88") == R_BADGE_REAL, "a real bar under the legend");
+	{
+		int k, synth_rows = 0;
+		for (k = y + 1; k < a->grid.h - 1; k++)
+			if (role_of(a, k, "\xe2\x96\x92") == R_BADGE_SYNTHETIC)
+				synth_rows++;
+		ok(synth_rows > 0, "and synthetic bars (%d rows)", synth_rows);
+	}
+	ok(scroll_to(a, "1 empty left out") > 0, "the empty document is said to be left out");
+	ok(scroll_to(a, "all 5 documents") > 0, "the ratio histogram says what it covers");
+	app_key(a, 'G');
+	app_draw(a);
+	ok(strstr(row(a, a->grid.h - 1), "/") != NULL, "G goes to the end (%s)",
+	   row(a, a->grid.h - 1));
+	{
+		char end[128];
+		snprintf(end, sizeof end, "%s", row(a, a->grid.h - 1));
+		app_key(a, 'j');
+		app_draw(a);
+		is_str(row(a, a->grid.h - 1), end, "j at the end stays");
+		app_key(a, KEY_PPAGE);
+		app_draw(a);
+		ok(strcmp(row(a, a->grid.h - 1), end) != 0, "PgUp scrolls back");
+		app_key(a, KEY_NPAGE);
+		app_draw(a);
+	}
+
+	/* small and large screens */
+	grid_resize(&a->grid, 40, 10);
+	app_key(a, 'g');
+	app_draw(a);
+	ok(strstr(row(a, 0), "statistics") != NULL, "at 40x10 the title is drawn");
+	ok(find_row(a, "7 documents") > 0, "and the totals, wrapped");
+	ok(strstr(row(a, 9), "q: back") || strstr(row(a, 9), "/"), "and the status (%s)", row(a, 9));
+	ok(scroll_to(a, "AUC 0.750") > 0, "the detector's AUC scrolls into view at 40 columns");
+	grid_resize(&a->grid, 200, 50);
+	app_draw(a);
+	ok(find_row(a, "AUC 0.750") > 0, "at 200x50 too");
+	ok(scroll_to(a, "tapestry 3.5") > 0, "the words of the latest run");
+	ok(scroll_to(a, "3 real documents read as synthetic: origin:real score:>0.9") > 0,
+	   "and the review queue it suggests");
+	ok(scroll_to(a, "% [") > 0 && scroll_to(a, "gpt-x") > 0, "the blind review's accuracy "
+	   "with its interval");
+	ok(scroll_to(a, "ann and bob agree, Cohen's kappa") > 0, "and the reviewers' agreement");
+	app_key(a, 'q');
+	app_draw(a);
+	is_str(a->ops[a->nviews - 1]->name, "list", "q goes back to the list");
+
+	/* a filter with no synthetic documents */
+	grid_resize(&a->grid, 100, 30);
+	app_set_filter(a, "origin:real");
+	app_key(a, 'S');
+	ok(scroll_to(a, "no synthetic documents") > 0, "origin:real: the view says there are no "
+	   "synthetic documents");
+	ok(find_row(a, "4 documents: 4 real, 0 synthetic") > 0 || scroll_to(a, "4 documents") > 0,
+	   "and counts the real ones");
+	app_key(a, 27);
+	is_str(a->ops[a->nviews - 1]->name, "list", "Esc goes back too");
+
+	/* cancelling */
+	stats_key_hook = cancel_hook;
+	app_key(a, 'S');
+	stats_key_hook = NULL;
+	ok(hook_calls > 0, "the computation looks for a key between steps");
+	ok(saw_progress, "with its progress on the screen");
+	is_str(a->ops[a->nviews - 1]->name, "list", "Esc cancels it, back to the list");
+	ok(strstr(a->status, "cancelled") != NULL, "saying so (%s)", a->status);
+	app_close(a);
+}
+
+static void test_view_no_run(void)
+{
+	struct app app, *a = &app;
+	static const struct spec one[] = {
+		{ "only real", "real", NULL, NULL, 1 },
+	};
+	char path[256];
+
+	if (mkstore("norun.pvx", one, 1, path, sizeof path) ||
+	    app_open(a, path, NULL, NULL, NULL, 80, 24)) {
+		ok(0, "open a store without detect runs");
+		app_close(a);
+		return;
+	}
+	app_key(a, 'S');
+	ok(scroll_to(a, "run provex detect") > 0, "no detect run: the view says to run provex "
+	   "detect");
+	ok(scroll_to(a, "run provex review") > 0, "no answers: provex review");
+	ok(scroll_to(a, "no synthetic documents") > 0, "only real documents: said");
+	app_close(a);
+}
+
+int main(void)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	setenv("XDG_CONFIG_HOME", "/nonexistent-provex-config", 1);
+	unsetenv("PROVEX_STATS_SAMPLE");
+	test_len_bins();
+	test_linear();
+	test_sampler();
+	test_escape();
+	if (!mkdtemp(dir)) {
+		printf("# cannot make a temporary folder\n");
+		return tap_done();
+	}
+	test_mixed();
+	test_edge_stores();
+	test_detect_summary();
+	test_review();
+	test_view();
+	test_view_no_run();
+	{
+		char cmd[512];
+		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			printf("# could not remove %s\n", dir);
+	}
+	return tap_done();
+}
