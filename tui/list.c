@@ -17,7 +17,7 @@
 #include <string.h>
 
 static const char *const sorts[] = {
-	"id", "len", "words", "dup", "origin", "source", "generator", "purpose", NULL
+	"id", "len", "words", "dup", "origin", "source", "generator", "purpose", "score", NULL
 };
 
 struct list {

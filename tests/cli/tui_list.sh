@@ -61,7 +61,7 @@ tui_keys O
 tui_see 'descending' "O reverses the sort"
 like "$(tui_row 0)" 'size↓' "the header marks the direction"
 like "$(tui_row 1)" '^ +9 real' "the longest document comes first"
-tui_keys o o o o o o o
+tui_keys o o o o o o o o
 tui_see 'sorted by id' "o comes back to id"
 
 # the text column (each step waits for the header to change)
