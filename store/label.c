@@ -25,9 +25,6 @@ static const char *const field_names[LF_N] = {
 	[LF_LABEL] = "label", [LF_NOTE] = "note",
 };
 
-/* Tries to take the write lock this many times (each waiting up to the
- * busy timeout) before giving up. */
-#define BEGIN_TRIES 5
 
 const char *label_field_name(enum label_field f)
 {
@@ -133,20 +130,6 @@ static void now_utc(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* Takes the write lock, retrying when another writer held it for longer
- * than the busy timeout.  Returns 0 or a negative code. */
-static int begin_retry(struct store *s, struct pv_err *err)
-{
-	int i, rc = 0;
-
-	for (i = 0; i < BEGIN_TRIES; i++) {
-		rc = store_begin(s, err);
-		if (rc != PV_EBUSY)
-			return rc;
-		usleep(100000u * (unsigned)(i + 1));
-	}
-	return rc;
-}
 
 /* Prepares sql on the store's connection; NULL (err filled) on failure. */
 static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
@@ -321,7 +304,7 @@ int label_set(struct store *s, const struct filter_sql *sel,
 	}
 	if (note && (rc = label_check_value(LF_NOTE, note, err)))
 		return rc;
-	if ((rc = begin_retry(s, err)))
+	if ((rc = store_begin_retry(s, err)))
 		return rc;
 	now_utc(at);
 	if ((rc = select_into_temp(s, sel, &res->matched, err)) ||
@@ -636,7 +619,7 @@ int label_undo(struct store *s, int64_t batch_id, bool force,
 
 	memset(res, 0, sizeof *res);
 	memset(&u, 0, sizeof u);
-	if ((rc = begin_retry(s, err)))
+	if ((rc = store_begin_retry(s, err)))
 		return rc;
 	if (batch_id == 0) {
 		if ((rc = q_id(s, "SELECT id FROM batches b WHERE undoes IS NULL AND "

@@ -22,7 +22,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#define BEGIN_TRIES 5
 
 const char *review_mode_name(enum review_mode m)
 {
@@ -53,19 +52,6 @@ static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
 	return st;
 }
 
-/* Takes the write lock, retrying while another writer holds it. */
-static int begin_retry(struct store *s, struct pv_err *err)
-{
-	int i, rc = 0;
-
-	for (i = 0; i < BEGIN_TRIES; i++) {
-		rc = store_begin(s, err);
-		if (rc != PV_EBUSY)
-			return rc;
-		usleep(100000u * (unsigned)(i + 1));
-	}
-	return rc;
-}
 
 /* splitmix64: the one random stream of a session. */
 static uint64_t rng_next(uint64_t *st)
@@ -691,7 +677,7 @@ static int finish_session(struct store *s, int64_t id, bool in_tx, struct pv_err
 	char at[32];
 	int rc;
 
-	if (!in_tx && (rc = begin_retry(s, err)))
+	if (!in_tx && (rc = store_begin_retry(s, err)))
 		return rc;
 	st = prep(s, "UPDATE review_sessions SET finished=?2 WHERE id=?1 AND finished IS NULL",
 		  err);
@@ -846,7 +832,7 @@ int review_record(struct store *s, struct review_plan *p, size_t i, const char *
 		      strcmp(answer, "real") && strcmp(answer, "synthetic")))
 		return pv_errf(err, PV_EUSAGE, "'%s' is not an answer in %s mode", answer,
 			       review_mode_name(p->mode));
-	if ((rc = begin_retry(s, err)))
+	if ((rc = store_begin_retry(s, err)))
 		return rc;
 	if ((rc = origin_of(s, it->left, ol, err)) ||
 	    (pairs && (rc = origin_of(s, it->right, orr, err))))

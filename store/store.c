@@ -395,6 +395,19 @@ int store_begin(struct store *s, struct pv_err *err)
 	return 0;
 }
 
+int store_begin_retry(struct store *s, struct pv_err *err)
+{
+	int i, rc = 0;
+
+	for (i = 0; i < STORE_BEGIN_TRIES; i++) {
+		rc = store_begin(s, err);
+		if (rc != PV_EBUSY)
+			return rc;
+		usleep(100000u * (unsigned)(i + 1));
+	}
+	return rc;
+}
+
 int store_commit(struct store *s, struct pv_err *err)
 {
 	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);

@@ -43,6 +43,11 @@ const char *store_path(const struct store *s);
 /* Transactions.  store_begin takes the write lock (BEGIN IMMEDIATE), waiting
  * for another writer up to the busy timeout. */
 int store_begin(struct store *s, struct pv_err *err);
+/* store_begin, tried STORE_BEGIN_TRIES times (each waiting up to the busy
+ * timeout, then a growing pause) while another writer holds the lock:
+ * for writers that must not lose their change to a busy store. */
+#define STORE_BEGIN_TRIES 5
+int store_begin_retry(struct store *s, struct pv_err *err);
 int store_commit(struct store *s, struct pv_err *err);
 void store_rollback(struct store *s);
 
