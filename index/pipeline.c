@@ -492,14 +492,19 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&q->mu);
 		j->wrc = 0;
 		if (j->kind == JOB_DOC) {
+			struct ftsterms_info fi;
+
 			store_text_hash(j->text.data, j->text.len, j->hash);
-			j->words = store_count_words(j->text.data, j->text.len);
-			j->invalid_utf8 = !utf8_valid(j->text.data, j->text.len);
 			j->wrc = codec_compress(q->codec, j->text.data, j->text.len,
 						&j->z, &j->werr);
 			if (!j->wrc)
 				j->wrc = ftsterms_get(q->terms, j->text.data, j->text.len,
-						      &j->terms, &j->werr);
+						      &j->terms, &fi, &j->werr);
+			if (!j->wrc) {
+				j->words = fi.words;
+				j->invalid_utf8 = !fi.ascii &&
+					!utf8_valid(j->text.data, j->text.len);
+			}
 		}
 		pthread_mutex_lock(&q->mu);
 		j->ready = true;

@@ -141,7 +141,7 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 		if (!terms) {
 			if (!s->terms && (rc = ftsterms_new(s->db, &s->terms, err)))
 				return rc;
-			if ((rc = ftsterms_get(s->terms, d->text, d->len, &s->tbuf, err)))
+			if ((rc = ftsterms_get(s->terms, d->text, d->len, &s->tbuf, NULL, err)))
 				return rc;
 			terms = s->tbuf.data ? s->tbuf.data : "";
 			terms_len = s->tbuf.len;

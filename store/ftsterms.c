@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#define XXH_INLINE_ALL
 #include <xxhash.h>
 
 struct slot {
@@ -25,7 +26,14 @@ struct ftsterms {
 	size_t cap, used;
 	uint32_t gen;
 	struct buf *out;        /* during ftsterms_get: the caller's buffer */
+	unsigned char cls[256]; /* CLS_* of each byte */
+	unsigned char fold[128];/* an ASCII token byte as the tokenizer folds it */
+	struct buf fold_buf;    /* one folded token */
 };
+
+enum { CLS_TOKEN = 1, CLS_SPACE = 2, CLS_HIGH = 4 };
+
+static int learn_ascii(struct ftsterms *t);
 
 static fts5_api *fts5_api_of(sqlite3 *db)
 {
@@ -58,6 +66,11 @@ int ftsterms_new(sqlite3 *db, struct ftsterms **out, struct pv_err *err)
 		return pv_errf(err, PV_ESTORE, "the FTS5 tokenizer %s is not available",
 			       FTSTERMS_TOKENIZER);
 	}
+	if (learn_ascii(t) != SQLITE_OK) {
+		ftsterms_free(t);
+		return pv_errf(err, PV_ESTORE, "the FTS5 tokenizer %s failed on "
+			       "ASCII input", FTSTERMS_TOKENIZER);
+	}
 	t->cap = 1024;
 	t->slots = pv_calloc(t->cap, sizeof *t->slots);
 	*out = t;
@@ -71,6 +84,7 @@ void ftsterms_free(struct ftsterms *t)
 	if (t->tok)
 		t->api.xDelete(t->tok);
 	free(t->slots);
+	buf_done(&t->fold_buf);
 	free(t);
 }
 
@@ -93,23 +107,16 @@ static void grow(struct ftsterms *t)
 	t->cap = ncap;
 }
 
-static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, int end)
+/* Adds a term (already folded) to the output unless this text had it. */
+static int add_term(struct ftsterms *t, const char *tok, size_t ntok, uint64_t h)
 {
-	struct ftsterms *t = ctx;
-	uint64_t h;
 	size_t j;
 
-	(void)flags;
-	(void)start;
-	(void)end;
-	if (ntok <= 0)
-		return SQLITE_OK;
-	h = XXH3_64bits(tok, (size_t)ntok);
 	for (j = h & (t->cap - 1); t->slots[j].gen == t->gen; j = (j + 1) & (t->cap - 1)) {
 		struct slot *s = &t->slots[j];
 		if (s->hash == h && s->len == (uint32_t)ntok &&
-		    memcmp(t->out->data + s->off, tok, (size_t)ntok) == 0)
-			return SQLITE_OK;
+		    memcmp(t->out->data + s->off, tok, ntok) == 0)
+			return 0;
 	}
 	if (t->out->len)
 		buf_putc(t->out, ' ');
@@ -117,16 +124,85 @@ static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, 
 	t->slots[j].hash = h;
 	t->slots[j].len = (uint32_t)ntok;
 	t->slots[j].off = t->out->len;
-	buf_append(t->out, tok, (size_t)ntok);
+	buf_append(t->out, tok, ntok);
 	if (++t->used * 2 > t->cap)
 		grow(t);
+	return 1;
+}
+
+static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, int end)
+{
+	struct ftsterms *t = ctx;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	if (ntok > 0)
+		add_term(t, tok, (size_t)ntok, XXH3_64bits(tok, (size_t)ntok));
 	return SQLITE_OK;
 }
 
-int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
-		 struct buf *out, struct pv_err *err)
+/* The tokenizer's view of each ASCII byte, found by asking it: a byte is a
+ * token character when the text holding only that byte is one token, and
+ * its folded form is that token.  Bytes from 0x80 up are left to the
+ * tokenizer itself. */
+struct probe {
+	int n;
+	char tok[2];
+};
+
+static int on_probe(void *ctx, int flags, const char *tok, int ntok, int start, int end)
 {
-	int rc;
+	struct probe *p = ctx;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	if (p->n++ == 0 && ntok == 1)
+		p->tok[0] = tok[0];
+	else
+		p->tok[0] = 0;
+	return SQLITE_OK;
+}
+
+static int learn_ascii(struct ftsterms *t)
+{
+	int c, rc;
+
+	for (c = 0; c < 128; c++) {
+		char in = (char)c;
+		struct probe p = { 0, { 0, 0 } };
+
+		t->cls[c] = (c == ' ' || c == '\n' || c == '\t' || c == '\r' ||
+			     c == '\f' || c == '\v') ? CLS_SPACE : 0;
+		if ((rc = t->api.xTokenize(t->tok, &p, FTS5_TOKENIZE_DOCUMENT, &in, 1,
+					   on_probe)) != SQLITE_OK)
+			return rc;
+		if (p.n == 1 && p.tok[0]) {
+			t->cls[c] |= CLS_TOKEN;
+			t->fold[c] = (unsigned char)p.tok[0];
+		}
+	}
+	for (c = 128; c < 256; c++)
+		t->cls[c] = CLS_HIGH;
+	return SQLITE_OK;
+}
+
+/* Hands a chunk holding bytes from 0x80 up to the tokenizer itself. */
+static int tokenize_slow(struct ftsterms *t, const char *s, size_t n)
+{
+	if (n > (size_t)0x7fffffff)
+		n = 0x7fffffff;         /* FTS5 tokenizes at most 2 GB */
+	return t->api.xTokenize(t->tok, t, FTS5_TOKENIZE_DOCUMENT, s, (int)n, on_token);
+}
+
+int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
+		 struct buf *out, struct ftsterms_info *info, struct pv_err *err)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	int64_t words = 0;
+	unsigned prev_space = CLS_SPACE, high = 0;
+	int rc = SQLITE_OK;
 
 	buf_reset(out);
 	buf_reserve(out, len / 4 + 16);
@@ -136,11 +212,49 @@ int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
 	}
 	t->used = 0;
 	t->out = out;
-	if (len > (size_t)0x7fffffff)
-		len = 0x7fffffff;       /* FTS5 tokenizes at most 2 GB */
-	rc = t->api.xTokenize(t->tok, t, FTS5_TOKENIZE_DOCUMENT, text, (int)len,
-			      on_token);
+	/* Chunks: maximal runs of bytes that are not ASCII separators.  The
+	 * tokenizer never lets a token or a UTF-8 sequence cross an ASCII
+	 * separator, so each chunk can be tokenized on its own: an all-ASCII
+	 * chunk is one token, folded by the table; any other chunk goes to the
+	 * tokenizer.  Words (runs of non-whitespace) are counted on the way. */
+	while (p < end && rc == SQLITE_OK) {
+		const unsigned char *s;
+		unsigned cls = 0, all = 0;
+		size_t n, i;
+		char *f;
+
+		while (p < end && !((cls = t->cls[*p]) & (CLS_TOKEN | CLS_HIGH))) {
+			words += prev_space & ~cls & CLS_SPACE ? 1 : 0;
+			prev_space = cls & CLS_SPACE;
+			p++;
+		}
+		if (p == end)
+			break;
+		s = p;
+		while (p < end && ((cls = t->cls[*p]) & (CLS_TOKEN | CLS_HIGH))) {
+			all |= cls;
+			p++;
+		}
+		words += prev_space ? 1 : 0;
+		prev_space = 0;
+		n = (size_t)(p - s);
+		if (all & CLS_HIGH) {
+			high = 1;
+			rc = tokenize_slow(t, (const char *)s, n);
+			continue;
+		}
+		buf_reset(&t->fold_buf);
+		buf_reserve(&t->fold_buf, n);
+		f = t->fold_buf.data;
+		for (i = 0; i < n; i++)
+			f[i] = (char)t->fold[s[i]];
+		add_term(t, f, n, XXH3_64bits(f, n));
+	}
 	t->out = NULL;
+	if (info) {
+		info->words = words;
+		info->ascii = !high;
+	}
 	if (rc != SQLITE_OK)
 		return pv_errf(err, PV_ESTORE, "tokenizing a text failed: %s",
 			       sqlite3_errstr(rc));

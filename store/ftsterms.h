@@ -16,7 +16,9 @@
 #ifndef PV_FTSTERMS_H
 #define PV_FTSTERMS_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sqlite3.h>
 #include "../common/pv.h"
 #include "../common/buf.h"
@@ -32,9 +34,16 @@ struct ftsterms;
 int ftsterms_new(sqlite3 *db, struct ftsterms **out, struct pv_err *err);
 void ftsterms_free(struct ftsterms *t);      /* NULL allowed */
 
+/* What one pass over a text finds besides its terms. */
+struct ftsterms_info {
+	int64_t words;          /* as store_count_words counts them */
+	bool ascii;             /* no byte from 0x80 up (so valid UTF-8) */
+};
+
 /* Replaces out with the distinct terms of text joined by single spaces, in
- * order of first appearance.  Returns 0 or a negative code. */
+ * order of first appearance, and fills info when not NULL.  Returns 0 or a
+ * negative code. */
 int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
-		 struct buf *out, struct pv_err *err);
+		 struct buf *out, struct ftsterms_info *info, struct pv_err *err);
 
 #endif

@@ -231,7 +231,7 @@ static void test_fts_terms(void)
 		     "CREATE VIRTUAL TABLE bv USING fts5vocab(b, row);", NULL, NULL, NULL);
 	for (i = 0; i < PV_ARRAY_LEN(texts); i++) {
 		size_t len = strlen(texts[i]) + (i == 3 ? 9 : 0);  /* past the NUL */
-		ftsterms_get(ft, texts[i], len, &terms, &e);
+		ftsterms_get(ft, texts[i], len, &terms, NULL, &e);
 		sqlite3_prepare_v2(db, "INSERT INTO a(rowid,t) VALUES(?1,?2)", -1, &st, NULL);
 		sqlite3_bind_int(st, 1, (int)i + 1);
 		sqlite3_bind_text(st, 2, texts[i], (int)len, SQLITE_STATIC);
@@ -243,9 +243,9 @@ static void test_fts_terms(void)
 		sqlite3_step(st);
 		sqlite3_finalize(st);
 	}
-	ftsterms_get(ft, "b a b c a", 9, &terms, &e);
+	ftsterms_get(ft, "b a b c a", 9, &terms, NULL, &e);
 	is_str(buf_str(&terms), "b a c", "distinct terms in order of first appearance");
-	ftsterms_get(ft, "\xc3\x89T\xc3\x89 Ete", 9, &terms, &e);
+	ftsterms_get(ft, "\xc3\x89T\xc3\x89 Ete", 9, &terms, NULL, &e);
 	is_str(buf_str(&terms), "ete", "folded case and diacritics, once");
 	sqlite3_prepare_v2(db, "SELECT group_concat(term || ':' || doc, ' ') FROM "
 			   "(SELECT term, doc FROM av ORDER BY term)", -1, &st, NULL);
@@ -270,6 +270,129 @@ static void test_fts_terms(void)
 	buf_done(&terms);
 }
 
+/* The reference: the tokenizer itself over the whole text, distinct terms
+ * in order of first appearance. */
+struct ref {
+	struct buf *out;
+	char **seen;
+	size_t n, cap;
+};
+
+static int ref_token(void *ctx, int flags, const char *tok, int ntok, int a, int b)
+{
+	struct ref *r = ctx;
+	size_t i;
+
+	(void)flags;
+	(void)a;
+	(void)b;
+	if (ntok <= 0)
+		return SQLITE_OK;
+	for (i = 0; i < r->n; i++)
+		if (strlen(r->seen[i]) == (size_t)ntok && memcmp(r->seen[i], tok, (size_t)ntok) == 0)
+			return SQLITE_OK;
+	if (r->n == r->cap) {
+		r->cap = r->cap ? 2 * r->cap : 64;
+		r->seen = pv_realloc(r->seen, r->cap * sizeof *r->seen);
+	}
+	r->seen[r->n++] = pv_strndup(tok, (size_t)ntok);
+	if (r->out->len)
+		buf_putc(r->out, ' ');
+	buf_append(r->out, tok, (size_t)ntok);
+	return SQLITE_OK;
+}
+
+/* ftsterms_get reads ASCII on its own and hands other chunks to the
+ * tokenizer: on random texts mixing ASCII, multi-byte letters, diacritics,
+ * separators outside ASCII, invalid bytes and NULs, it must give exactly
+ * the tokenizer's terms, count words as store_count_words does, and know
+ * whether the text was ASCII. */
+static void test_fts_terms_fast(void)
+{
+	static const char *const pieces[] = {
+		"a", "Z", "q", "0", "9", "_", "-", ".", ",", " ", "  ", "\n", "\t", "\r",
+		"\f", "\v", "\x01", "\x7f", "'", "$", "`", "~", "@", "[", "]", "{",
+		"Hello", "WORLD", "x86_64", "v1.2.3", "e\xcc\x81", "\xc3\xa9", "\xc3\x89",
+		"\xc3\x9f", "\xe2\x80\x94", "\xe2\x80\x99", "\xc2\xa0",
+		"\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xcc\x81", "\xff", "\xc3",
+		"\x80", "\xe2\x80", "\xef\xbc\xa1", "\xd0\x96", "\xc5\x81",
+	};
+	struct store *s = NULL;
+	struct ftsterms *ft = NULL;
+	struct buf text = BUF_INIT, got = BUF_INIT, want = BUF_INIT;
+	struct pv_err e;
+	fts5_api *api = NULL;
+	fts5_tokenizer tk;
+	Fts5Tokenizer *tok = NULL;
+	void *ud = NULL;
+	const char *args[] = FTSTERMS_ARGS;
+	sqlite3_stmt *st;
+	unsigned seed = 12345;
+	int i, bad_terms = 0, bad_words = 0, bad_ascii = 0, nul_bytes = 0;
+
+	ok(store_open(&s, path("terms2.pvx"), STORE_CREATE, &e) == 0, "open");
+	ok(store_ftsterms_new(s, &ft, &e) == 0, "term finder");
+	sqlite3 *db = NULL;
+
+	sqlite3_open(":memory:", &db);
+	sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	ok(api && api->xFindTokenizer(api, FTSTERMS_TOKENIZER, &ud, &tk) == SQLITE_OK &&
+	   tk.xCreate(ud, args, (int)PV_ARRAY_LEN(args), &tok) == SQLITE_OK,
+	   "the reference tokenizer");
+	for (i = 0; tok && i < 3000; i++) {
+		struct ftsterms_info fi;
+		struct ref r = { &want, NULL, 0, 0 };
+		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40, k;
+		size_t j;
+		int ascii = 1;
+
+		buf_reset(&text);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			if (i % 7 == 0 && (seed >> 8) % 13 == 0) {
+				buf_putc(&text, '\0');
+				nul_bytes++;
+			} else {
+				buf_puts(&text, pieces[(seed >> 16) % PV_ARRAY_LEN(pieces)]);
+			}
+		}
+		for (j = 0; j < text.len; j++)
+			if ((unsigned char)text.data[j] >= 0x80)
+				ascii = 0;
+		buf_reset(&want);
+		tk.xTokenize(tok, &r, FTS5_TOKENIZE_DOCUMENT, text.data ? text.data : "",
+			     (int)text.len, ref_token);
+		for (j = 0; j < r.n; j++)
+			free(r.seen[j]);
+		free(r.seen);
+		if (ftsterms_get(ft, text.data ? text.data : "", text.len, &got, &fi, &e) ||
+		    got.len != want.len || (got.len && memcmp(got.data, want.data, got.len))) {
+			if (bad_terms++ == 0)
+				printf("#   text %d: got \"%s\", want \"%s\"\n", i,
+				       buf_str(&got), buf_str(&want));
+		}
+		if (fi.words != store_count_words(text.data ? text.data : "", text.len))
+			bad_words++;
+		if (fi.ascii != (ascii != 0))
+			bad_ascii++;
+	}
+	is_int(bad_terms, 0, "the fast reading gives the tokenizer's terms (3000 texts)");
+	is_int(bad_words, 0, "and counts words as store_count_words");
+	is_int(bad_ascii, 0, "and knows which texts are ASCII");
+	ok(nul_bytes > 0, "NUL bytes were among the texts");
+	if (tok)
+		tk.xDelete(tok);
+	sqlite3_close(db);
+	ftsterms_free(ft);
+	store_close(s);
+	buf_done(&text);
+	buf_done(&got);
+	buf_done(&want);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -280,6 +403,7 @@ int main(void)
 	test_docs();
 	test_dict();
 	test_fts_terms();
+	test_fts_terms_fast();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
