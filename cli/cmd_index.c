@@ -120,6 +120,13 @@ static void ui_progress(void *ctx, const struct index_stats *st, bool final)
 		u->progress_shown = false;
 		return;
 	}
+	if (st->phase) {
+		fprintf(stderr, "\r\033[K%s docs read; %s...", cli_num(st->read, c),
+			st->phase);
+		fflush(stderr);
+		u->progress_shown = true;
+		return;
+	}
 	rate = st->seconds > 0 ? (double)st->read / st->seconds : 0;
 	fprintf(stderr, "\r\033[K%s", cli_bytes(st->bytes_in, a));
 	if (st->bytes_total) {

@@ -37,6 +37,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define BATCH_DOCS 20000                /* documents per transaction */
 #define BATCH_BYTES (64u << 20)         /* or this many text bytes */
@@ -140,6 +141,15 @@ static void progress(struct run *r, bool final)
 		return;
 	r->last_progress = t;
 	r->o->progress(r->o->ctx, r->st, final);
+}
+
+/* Shows what the run does after reading (NULL: nothing more). */
+static void set_phase(struct run *r, const char *phase)
+{
+	r->st->phase = phase;
+	r->last_progress = 0;
+	if (phase)
+		progress(r, false);
 }
 
 /* ---- transactions ---- */
@@ -463,23 +473,34 @@ struct job {
 	struct done_input di;       /* JOB_INPUT_DONE */
 };
 
-struct queue {
+#define MAX_WORKERS 8
+
+/* One worker thread with its own compression context and term finder. */
+struct worker {
 	pthread_t thread;
+	struct queue *q;
+	struct codec *codec;        /* owned, with the store's dictionary */
+	struct ftsterms *terms;     /* owned */
+};
+
+struct queue {
 	bool started, quit;
 	pthread_mutex_t mu;
 	pthread_cond_t more, ready; /* work to do; a job got ready */
 	struct job jobs[QUEUE_JOBS];
-	uint64_t head, work, fill;  /* oldest unwritten, next for worker, next free */
+	uint64_t head, work, fill;  /* oldest unwritten, next for a worker, next free */
 	size_t inflight;            /* text bytes in the ring */
-	struct codec *codec;        /* the worker's, with the store's dictionary */
 	int64_t dict_id;
-	struct ftsterms *terms;     /* the worker's */
+	struct worker workers[MAX_WORKERS];
+	int nworkers;               /* started */
 };
 
+/* Jobs are taken in ring order by whichever worker is free; each marks its
+ * own job ready, and the writer waits for the oldest. */
 static void *worker_main(void *arg)
 {
-	struct run *r = arg;
-	struct queue *q = r->q;
+	struct worker *w = arg;
+	struct queue *q = w->q;
 
 	pthread_mutex_lock(&q->mu);
 	for (;;) {
@@ -489,16 +510,17 @@ static void *worker_main(void *arg)
 		if (q->work == q->fill && q->quit)
 			break;
 		j = &q->jobs[q->work % QUEUE_JOBS];
+		q->work++;
 		pthread_mutex_unlock(&q->mu);
 		j->wrc = 0;
 		if (j->kind == JOB_DOC) {
 			struct ftsterms_info fi;
 
 			store_text_hash(j->text.data, j->text.len, j->hash);
-			j->wrc = codec_compress(q->codec, j->text.data, j->text.len,
+			j->wrc = codec_compress(w->codec, j->text.data, j->text.len,
 						&j->z, &j->werr);
 			if (!j->wrc)
-				j->wrc = ftsterms_get(q->terms, j->text.data, j->text.len,
+				j->wrc = ftsterms_get(w->terms, j->text.data, j->text.len,
 						      &j->terms, &fi, &j->werr);
 			if (!j->wrc) {
 				j->words = fi.words;
@@ -508,31 +530,47 @@ static void *worker_main(void *arg)
 		}
 		pthread_mutex_lock(&q->mu);
 		j->ready = true;
-		q->work++;
-		pthread_cond_signal(&q->ready);
+		pthread_cond_broadcast(&q->ready);
 	}
 	pthread_mutex_unlock(&q->mu);
 	return NULL;
 }
 
-/* Starts the worker with the store's current dictionary. */
+/* Workers: one per processor, at most MAX_WORKERS (PROVEX_WORKERS sets it). */
+static int worker_count(void)
+{
+	const char *env = getenv("PROVEX_WORKERS");
+	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
+}
+
+/* Starts the workers with the store's current dictionary. */
 static int queue_start(struct run *r, struct pv_err *err)
 {
 	struct queue *q = r->q;
 	const void *dict;
 	size_t dlen;
-	int level, rc;
+	int level, rc, i, n = worker_count();
 
 	q->dict_id = store_cdict(r->store, &dict, &dlen, &level);
-	q->codec = codec_new();
-	if (!q->codec)
-		return pv_errf(err, PV_ENOMEM, "cannot create a zstd context");
-	if ((rc = codec_set_cdict(q->codec, q->dict_id, dict, dlen, level, err)) ||
-	    (rc = store_ftsterms_new(r->store, &q->terms, err)))
-		return rc;
-	if (pthread_create(&q->thread, NULL, worker_main, r) != 0)
-		return pv_errf(err, PV_ENOMEM, "cannot start a worker thread");
 	q->started = true;
+	for (i = 0; i < n; i++) {
+		struct worker *w = &q->workers[i];
+		w->q = q;
+		w->codec = codec_new();
+		if (!w->codec)
+			return pv_errf(err, PV_ENOMEM, "cannot create a zstd context");
+		if ((rc = codec_set_cdict(w->codec, q->dict_id, dict, dlen, level, err)) ||
+		    (rc = store_ftsterms_new(r->store, &w->terms, err)))
+			return rc;
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			if (i > 0)
+				break;          /* fewer workers will do */
+			return pv_errf(err, PV_ENOMEM, "cannot start a worker thread");
+		}
+		q->nworkers++;
+	}
 	return 0;
 }
 
@@ -672,11 +710,17 @@ static void queue_stop(struct run *r)
 	if (!q)
 		return;
 	if (q->started) {
+		int k;
 		pthread_mutex_lock(&q->mu);
 		q->quit = true;
-		pthread_cond_signal(&q->more);
+		pthread_cond_broadcast(&q->more);
 		pthread_mutex_unlock(&q->mu);
-		pthread_join(q->thread, NULL);
+		for (k = 0; k < q->nworkers; k++)
+			pthread_join(q->workers[k].thread, NULL);
+		for (k = 0; k < MAX_WORKERS; k++) {
+			codec_free(q->workers[k].codec);
+			ftsterms_free(q->workers[k].terms);
+		}
 	}
 	for (i = 0; i < QUEUE_JOBS; i++) {
 		buf_done(&q->jobs[i].text);
@@ -684,8 +728,6 @@ static void queue_stop(struct run *r)
 		buf_done(&q->jobs[i].z);
 		buf_done(&q->jobs[i].terms);
 	}
-	codec_free(q->codec);
-	ftsterms_free(q->terms);
 	pthread_mutex_destroy(&q->mu);
 	pthread_cond_destroy(&q->more);
 	pthread_cond_destroy(&q->ready);
@@ -1102,6 +1144,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	struct run r;
 	size_t i;
 	int rc = 0, rc2;
+	bool deferred = false;
 
 	memset(st, 0, sizeof *st);
 	memset(&r, 0, sizeof r);
@@ -1146,7 +1189,9 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	r.q = queue_new();
 	r.sample_cap = (o->dict_size ? o->dict_size : DICT_DEFAULT) * SAMPLE_PER_DICT;
 	if ((rc = store_run_start(r.store, o->command ? o->command : "index",
-				  &r.run_id, err)))
+				  &r.run_id, err)) ||
+	    (rc = store_indexes_defer(r.store, &deferred, err)) ||
+	    (rc = store_fts_bulk(r.store, 0, err)))
 		goto out;
 
 	for (i = 0; i < r.nfiles && !rc; i++)
@@ -1163,6 +1208,15 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 			rc = rc2;
 	}
 	queue_stop(&r);
+	if (rc == 0) {
+		int built;
+		set_phase(&r, "merging the full-text index");
+		if ((rc = store_fts_bulk_end(r.store, err)) == 0) {
+			set_phase(&r, "building indexes");
+			rc = store_indexes_build(r.store, &built, err);
+		}
+		set_phase(&r, NULL);
+	}
 	if (rc == 0 && o->pair_field && (rc = declare_pairs(&r, err)) == 0)
 		st->pairs_done = true;
 	if (rc && rc != PV_EINTR && r.in_tx) {

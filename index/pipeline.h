@@ -25,6 +25,7 @@
 struct index_stats {
 	uint64_t bytes_in;          /* input bytes consumed (compressed size) */
 	uint64_t bytes_total;       /* sum of input sizes known in advance (0 = unknown) */
+	const char *phase;          /* after reading: what is being done, or NULL */
 	int64_t read;               /* records read, good or bad */
 	int64_t added;              /* documents added */
 	int64_t new_texts;          /* of which with a text not stored before */

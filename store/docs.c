@@ -3,6 +3,7 @@
  * reading them back.
  */
 #include "store_int.h"
+#include "ftsfeed.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -162,13 +163,20 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 		text_id = sqlite3_last_insert_rowid(s->db);
 		*stored_bytes = zlen;
 
-		if (!(st = store_stmt(s, ST_FTS_INSERT, err)))
-			return err ? err->code : PV_ESTORE;
-		sqlite3_bind_int64(st, 1, text_id);
-		sqlite3_bind_text64(st, 2, terms, terms_len, SQLITE_STATIC,
-				    SQLITE_UTF8);
-		if ((rc = step_done(s, st, err, "indexing a text")))
-			return rc;
+		if (s->feed) {
+			ftsfeed_add(s->feed, text_id, terms, terms_len);
+			if (ftsfeed_bytes(s->feed) >= s->feed_bytes &&
+			    (rc = store_fts_flush(s, err)))
+				return rc;
+		} else {
+			if (!(st = store_stmt(s, ST_FTS_INSERT, err)))
+				return err ? err->code : PV_ESTORE;
+			sqlite3_bind_int64(st, 1, text_id);
+			sqlite3_bind_text64(st, 2, terms, terms_len, SQLITE_STATIC,
+					    SQLITE_UTF8);
+			if ((rc = step_done(s, st, err, "indexing a text")))
+				return rc;
+		}
 	}
 
 	if (existed) {

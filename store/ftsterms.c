@@ -206,6 +206,17 @@ int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
 
 	buf_reset(out);
 	buf_reserve(out, len / 4 + 16);
+	/* after a big text, a small one gets a small set again: its terms
+	 * would be scattered over memory out of the caches */
+	if (t->cap > 4096 && len < t->cap / 4) {
+		size_t cap = 1024;
+		while (cap < len)
+			cap *= 2;
+		free(t->slots);
+		t->cap = cap;
+		t->slots = pv_calloc(t->cap, sizeof *t->slots);
+		t->gen = 0;
+	}
 	if (++t->gen == 0) {            /* wrapped: really clear the set */
 		memset(t->slots, 0, t->cap * sizeof *t->slots);
 		t->gen = 1;
@@ -221,7 +232,7 @@ int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
 		const unsigned char *s;
 		unsigned cls = 0, all = 0;
 		size_t n, i;
-		char *f;
+		char *f, small[64];
 
 		while (p < end && !((cls = t->cls[*p]) & (CLS_TOKEN | CLS_HIGH))) {
 			words += prev_space & ~cls & CLS_SPACE ? 1 : 0;
@@ -243,9 +254,13 @@ int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
 			rc = tokenize_slow(t, (const char *)s, n);
 			continue;
 		}
-		buf_reset(&t->fold_buf);
-		buf_reserve(&t->fold_buf, n);
-		f = t->fold_buf.data;
+		if (n <= sizeof small) {
+			f = small;
+		} else {
+			buf_reset(&t->fold_buf);
+			buf_reserve(&t->fold_buf, n);
+			f = t->fold_buf.data;
+		}
 		for (i = 0; i < n; i++)
 			f[i] = (char)t->fold[s[i]];
 		add_term(t, f, n, XXH3_64bits(f, n));

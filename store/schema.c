@@ -88,7 +88,7 @@ static const char *const schema_base =
 	"  tokenize='unicode61 remove_diacritics 2');\n"
 	/* bigger in-memory segments: fewer merges while indexing in bulk */
 	"INSERT INTO fts(fts, rank) VALUES('hashsize', 8388608);\n"
-	"INSERT INTO fts(fts, rank) VALUES('automerge', 16);\n";
+	"INSERT INTO fts(fts, rank) VALUES('automerge', " STORE_FTS_MERGE ");\n";
 
 /* Version 2: review state (docs.label, note, reviewer, reviewed_at) and the
  * append-only audit history of every change, grouped in batches (one per
@@ -234,6 +234,73 @@ static const char *const migrate_v1_v2 =
 	"UPDATE docs SET len=(SELECT len FROM texts WHERE texts.id=docs.text_id);\n"
 	"DROP INDEX IF EXISTS docs_origin;\n"
 	"DROP INDEX IF EXISTS docs_source;\n";
+
+/* Indexes of docs that no statement of an index run reads: a run into an
+ * empty store drops them and builds each at its end in one sort, much
+ * faster than a row at a time in random order (ext ids, lengths).  A run
+ * interrupted before that leaves them to the next run (schema_build_indexes
+ * makes whichever is missing).  Each entry is the name, then the rest of
+ * its CREATE INDEX. */
+static const char *const deferred[][2] = {
+	{ "docs_ext", "docs(ext_id)" },
+	{ "docs_generator", "docs(generator)" },
+	{ "docs_purpose", "docs(purpose)" },
+	{ "docs_label", "docs(label)" },
+	/* docs.len copies texts.len so that counting by origin or source
+	 * and length is answered from an index alone */
+	{ "docs_origin_len", "docs(origin, len)" },
+	{ "docs_source_len", "docs(source, len)" },
+	{ "docs_len", "docs(len)" },
+};
+
+int schema_defer_indexes(sqlite3 *db, struct pv_err *err)
+{
+	char sql[128];
+	size_t i;
+
+	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
+		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", deferred[i][0]);
+		if (store_exec(db, sql, err))
+			return err ? err->code : PV_ESTORE;
+	}
+	return 0;
+}
+
+int schema_missing_indexes(sqlite3 *db, int *missing)
+{
+	size_t i;
+
+	*missing = 0;
+	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
+		sqlite3_stmt *st;
+		int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE "
+					    "type='index' AND name=?1", -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return rc;
+		sqlite3_bind_text(st, 1, deferred[i][0], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc == SQLITE_DONE)
+			++*missing;
+		else if (rc != SQLITE_ROW)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+int schema_build_indexes(sqlite3 *db, struct pv_err *err)
+{
+	char sql[160];
+	size_t i;
+
+	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
+		snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s ON %s",
+			 deferred[i][0], deferred[i][1]);
+		if (store_exec(db, sql, err))
+			return err ? err->code : PV_ESTORE;
+	}
+	return 0;
+}
 
 /* Creates the schema in an empty database (inside the caller's transaction).
  * Returns 0 or a negative code (err filled). */

@@ -7,6 +7,8 @@
  * application id before anything is written to it.
  */
 #include "store_int.h"
+#include "ftsbuild.h"
+#include "ftsfeed.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -368,6 +370,7 @@ void store_close(struct store *s)
 		return;
 	if (s->in_tx)
 		store_rollback(s);
+	ftsfeed_free(s->feed);
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db)
@@ -410,8 +413,13 @@ int store_begin_retry(struct store *s, struct pv_err *err)
 
 int store_commit(struct store *s, struct pv_err *err)
 {
-	int rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	int rc;
 
+	if (s->feed && (rc = store_fts_flush(s, err))) {
+		store_rollback(s);
+		return rc;
+	}
+	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		store_sqlerr(s, err, "committing");
 		store_rollback(s);
@@ -423,9 +431,123 @@ int store_commit(struct store *s, struct pv_err *err)
 
 void store_rollback(struct store *s)
 {
+	if (s->feed)
+		ftsfeed_discard(s->feed);
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = false;
+}
+
+int store_fts_flush(struct store *s, struct pv_err *err)
+{
+	struct ftsbuild *b;
+	int rc;
+
+	if (!s->feed || ftsfeed_bytes(s->feed) == 0)
+		return 0;
+	b = ftsfeed_sync(s->feed);
+	if ((rc = ftsbuild_write(b, s->db, "fts", err)))
+		return rc;
+	ftsfeed_written(s->feed);
+	return 0;
+}
+
+int store_fts_bulk(struct store *s, size_t segment_bytes, struct pv_err *err)
+{
+	s->feed_bytes = segment_bytes ? segment_bytes : FTS_BULK_BYTES;
+	if (s->feed)
+		return 0;
+	if (s->in_tx)
+		return pv_errf(err, PV_EUSAGE, "bulk full-text indexing must start "
+			       "outside a transaction");
+	return ftsfeed_new(&s->feed, err);
+}
+
+int store_indexes_defer(struct store *s, bool *deferred, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*deferred = false;
+	if ((rc = store_begin_retry(s, err)))
+		return rc;
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM docs LIMIT 1", -1, &st, NULL)) {
+		store_sqlerr(s, err, "looking for documents");
+		store_rollback(s);
+		return err ? err->code : PV_ESTORE;
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		if ((rc = schema_defer_indexes(s->db, err))) {
+			store_rollback(s);
+			return rc;
+		}
+		*deferred = true;
+	} else if (rc != SQLITE_ROW) {
+		store_sqlerr(s, err, "looking for documents");
+		store_rollback(s);
+		return err ? err->code : PV_ESTORE;
+	}
+	return store_commit(s, err);
+}
+
+int store_indexes_build(struct store *s, int *built, struct pv_err *err)
+{
+	int rc;
+
+	*built = 0;
+	if (schema_missing_indexes(s->db, built) != SQLITE_OK)
+		return store_sqlerr(s, err, "looking for indexes");
+	if (*built == 0)
+		return 0;
+	if ((rc = store_begin_retry(s, err)))
+		return rc;
+	if ((rc = schema_build_indexes(s->db, err))) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+/* Total changes of a statement run on its own. */
+static int exec_changes(struct store *s, const char *sql, int64_t *changes,
+			struct pv_err *err)
+{
+	int64_t before = sqlite3_total_changes64(s->db);
+	int rc = store_exec(s->db, sql, err);
+
+	*changes = sqlite3_total_changes64(s->db) - before;
+	return rc;
+}
+
+int store_fts_bulk_end(struct store *s, struct pv_err *err)
+{
+	int64_t n;
+	int rc, i;
+
+	if (!s->feed)
+		return 0;
+	if (s->in_tx)
+		return pv_errf(err, PV_EUSAGE, "bulk full-text indexing must end "
+			       "outside a transaction");
+	ftsfeed_free(s->feed);
+	s->feed = NULL;
+	/* FTS5 merges as it flushes; bulk segments were not merged.  'merge'
+	 * with a positive budget merges a level once it holds usermerge
+	 * segments, as automerge does: each call writes about that many
+	 * pages, and changes fewer than 2 rows once there is nothing left. */
+	if ((rc = store_exec(s->db, "INSERT INTO fts(fts, rank) VALUES('usermerge', "
+			     STORE_FTS_MERGE ")", err)))
+		return rc;
+	for (i = 0; i < 100000; i++) {
+		if ((rc = exec_changes(s, "INSERT INTO fts(fts, rank) VALUES('merge', 2000)",
+				       &n, err)))
+			return rc;
+		if (n < 2)
+			break;
+	}
+	return 0;
 }
 
 int store_check(struct store *s, struct pv_err *err)

@@ -51,6 +51,25 @@ int store_begin_retry(struct store *s, struct pv_err *err);
 int store_commit(struct store *s, struct pv_err *err);
 void store_rollback(struct store *s);
 
+/* Bulk full-text indexing, for a run of many store_doc_add: from
+ * store_fts_bulk on, new texts' terms are gathered on a thread of their own
+ * and written as whole FTS5 segments at each commit (store/ftsbuild.h)
+ * instead of through FTS5's INSERT.  store_fts_bulk_end stops that and
+ * merges the index's segments when enough have piled up on one level.
+ * A segment is also written inside a transaction once segment_bytes of
+ * terms were gathered (0: the default, FTS_BULK_BYTES in store_int.h).
+ * Nothing else may write the fts table through this store in between. */
+int store_fts_bulk(struct store *s, size_t segment_bytes, struct pv_err *err);
+int store_fts_bulk_end(struct store *s, struct pv_err *err);
+
+/* For a run of many store_doc_add: when docs is empty, drops the indexes of
+ * docs that adding does not read, so that store_indexes_build makes each
+ * in one sort at the end (*deferred tells).  store_indexes_build creates
+ * whichever of them is missing (after an interrupted run too); *built is
+ * their number.  Both outside a transaction. */
+int store_indexes_defer(struct store *s, bool *deferred, struct pv_err *err);
+int store_indexes_build(struct store *s, int *built, struct pv_err *err);
+
 /* ---- writing (indexer) ---- */
 
 /* Records an index run; returns its id in *run_id. */

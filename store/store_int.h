@@ -15,6 +15,9 @@
 /* FTS5 detail level: "full" keeps token positions, which phrase search
  * ("quoted phrases") and NEAR need; measured in tests/bench/index. */
 #define STORE_FTS_DETAIL "none"
+/* Segments on one level that FTS5 merges into one (automerge, and the
+ * merges after bulk indexing). */
+#define STORE_FTS_MERGE "16"
 
 enum stmt_id {
 	ST_TEXT_BY_HASH, ST_TEXT_INSERT, ST_TEXT_BUMP, ST_FTS_INSERT,
@@ -33,13 +36,29 @@ struct store {
 	struct ftsterms *terms;    /* owned, created on first use */
 	struct buf tbuf;           /* terms of the text being added, reused */
 	struct buf zbuf;           /* compression output, reused */
+	struct ftsfeed *feed;      /* owned; bulk full-text indexing when set */
+	size_t feed_bytes;         /* a segment once this many term bytes gathered */
 };
+
+/* In bulk full-text indexing, a segment is written once this many term
+ * bytes were gathered (besides at each commit). */
+#define FTS_BULK_BYTES (48u << 20)
+
+/* Writes the terms gathered in bulk mode as one FTS5 segment, in the open
+ * transaction. */
+int store_fts_flush(struct store *s, struct pv_err *err);
 
 int store_exec(sqlite3 *db, const char *sql, struct pv_err *err);
 int store_sqlerr(struct store *s, struct pv_err *err, const char *what);
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err);
 int schema_create(sqlite3 *db, struct pv_err *err);
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
+/* The indexes of docs an index run may build at its end (schema.c):
+ * drop them, count those missing (an SQLite code), create those missing;
+ * inside the caller's transaction. */
+int schema_defer_indexes(sqlite3 *db, struct pv_err *err);
+int schema_missing_indexes(sqlite3 *db, int *missing);
+int schema_build_indexes(sqlite3 *db, struct pv_err *err);
 int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err);
 /* Fills a row from a statement whose columns are laid out as in
  * ST_DOC_GET (see store.c). */

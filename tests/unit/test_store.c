@@ -393,6 +393,174 @@ static void test_fts_terms_fast(void)
 	buf_done(&want);
 }
 
+/* One column of a query's rows, joined by spaces. */
+static char *column_list(sqlite3 *db, const char *sql)
+{
+	struct buf b = BUF_INIT;
+	sqlite3_stmt *st;
+	char *r;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+		printf("#   %s: %s\n", sql, sqlite3_errmsg(db));
+		return pv_strdup("(error)");
+	}
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		if (b.len)
+			buf_putc(&b, ' ');
+		buf_puts(&b, t ? t : "NULL");
+	}
+	sqlite3_finalize(st);
+	r = pv_strdup(buf_str(&b));
+	buf_done(&b);
+	return r;
+}
+
+/* The number of segments of a store's full-text index, read from FTS5's
+ * structure record (a 4-byte cookie, then varints: levels, segments). */
+static int segments(const char *file)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+
+	sqlite3_open(file, &db);
+	if (sqlite3_prepare_v2(db, "SELECT block FROM fts_data WHERE id = 10", -1, &st,
+			       NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
+		const unsigned char *p = sqlite3_column_blob(st, 0);
+		int len = sqlite3_column_bytes(st, 0), i = 4, v, k;
+		for (k = 0; k < 2 && i < len; k++) {
+			for (v = 0; i < len; i++) {
+				v = (v << 7) | (p[i] & 0x7f);
+				if (!(p[i] & 0x80)) {
+					i++;
+					break;
+				}
+			}
+			n = v;
+		}
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* Bulk full-text indexing (store_fts_bulk): texts added in several
+ * transactions, one of them rolled back, one big enough to write a segment
+ * before its commit; the store's index must hold what FTS5 itself makes of
+ * the committed texts (same terms, same texts per term), pass FTS5's
+ * integrity check, answer queries, and take FTS5's own inserts afterwards. */
+static void test_fts_bulk(void)
+{
+	struct store *s = NULL;
+	struct pv_err e;
+	enum doc_outcome oc;
+	bool cross, same, done;
+	int64_t iid;
+	struct buf t = BUF_INIT, terms = BUF_INIT;
+	struct ftsterms *ft = NULL;
+	sqlite3 *db = NULL, *ref = NULL;
+	unsigned seed = 99;
+	int i, rec = 0, failed = 0, nseg[2];
+	char *a, *b;
+
+	sqlite3_open(":memory:", &ref);
+	sqlite3_exec(ref, "CREATE VIRTUAL TABLE fts USING fts5(text, content='', "
+		     "detail=none, columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+		     "CREATE VIRTUAL TABLE v USING fts5vocab(fts, row);", NULL, NULL, NULL);
+	ok(store_open(&s, path("bulk.pvx"), STORE_CREATE, &e) == 0, "open");
+	ok(store_ftsterms_new(s, &ft, &e) == 0, "term finder");
+	ok(store_fts_bulk(s, 200000, &e) == 0,
+	   "bulk full-text indexing on, a segment every 200 kB of terms");
+	for (i = 0; i < 4; i++) {
+		int n = i == 2 ? 30000 : 700, k;
+
+		store_begin(s, &e);
+		if (i == 0)
+			store_input(s, "/abs/bulk.jsonl", "{}", "bulk.jsonl", 1, 1, &iid,
+				    &same, &done, &e);
+		for (k = 0; k < n; k++) {
+			int w, nw = 3 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 60;
+
+			buf_reset(&t);
+			for (w = 0; w < nw; w++) {
+				seed = seed * 1103515245u + 12345u;
+				/* a Zipf-like vocabulary, with shared prefixes */
+				buf_printf(&t, "%sw%u%s", w ? " " : "",
+					   ((seed >> 16) % 1000) * ((seed >> 8) % 7 + 1) % 5000,
+					   (seed >> 4) % 9 == 0 ? "_suffix\xc3\xa9" : "");
+			}
+			if (add(s, iid, rec++, buf_str(&t), t.len, "real", &oc, &cross))
+				failed++;
+			if (i != 1 && oc == DOC_NEW) {
+				sqlite3_stmt *ins;
+				ftsterms_get(ft, t.data, t.len, &terms, NULL, &e);
+				sqlite3_prepare_v2(ref, "INSERT INTO fts(rowid, text) VALUES(?1, ?2)",
+						   -1, &ins, NULL);
+				sqlite3_bind_int64(ins, 1, (sqlite3_int64)rec);
+				sqlite3_bind_text(ins, 2, buf_str(&terms), (int)terms.len,
+						  SQLITE_STATIC);
+				sqlite3_step(ins);
+				sqlite3_finalize(ins);
+			}
+		}
+		if (i == 1)
+			store_rollback(s);       /* its texts must not reach the index */
+		else
+			ok(store_commit(s, &e) == 0, "commit %d", i);
+	}
+	is_int(failed, 0, "texts added");
+	nseg[0] = segments(path("bulk.pvx"));
+	ok(nseg[0] >= 16, "a segment per commit and per 200 kB: %d", nseg[0]);
+	ok(store_fts_bulk_end(s, &e) == 0, "bulk full-text indexing off (merging)");
+	nseg[1] = segments(path("bulk.pvx"));
+	ok(nseg[1] > 0 && nseg[1] < nseg[0], "then merged: %d segments", nseg[1]);
+	/* FTS5's own insert, after the bulk segments */
+	store_begin(s, &e);
+	ok(add(s, iid, rec++, "afterwards zzunique", 19, "real", &oc, &cross) == 0,
+	   "a text added through FTS5 afterwards");
+	ok(store_commit(s, &e) == 0, "commit");
+	sqlite3_exec(ref, "INSERT INTO fts(rowid, text) VALUES(0, 'afterwards zzunique')",
+		     NULL, NULL, NULL);
+	store_close(s);
+	ftsterms_free(ft);
+
+	sqlite3_open(path("bulk.pvx"), &db);
+	ok(sqlite3_exec(db, "INSERT INTO fts(fts) VALUES('integrity-check')", NULL, NULL,
+			NULL) == SQLITE_OK, "FTS5 integrity check: %s", sqlite3_errmsg(db));
+	sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, row)",
+		     NULL, NULL, NULL);
+	a = column_list(db, "SELECT term || ':' || doc FROM temp.v ORDER BY term");
+	b = column_list(ref, "SELECT term || ':' || doc FROM v ORDER BY term");
+	ok(strlen(a) > 1000 && strcmp(a, b) == 0,
+	   "the same terms in the same number of texts as FTS5's own index (%zu bytes)",
+	   strlen(a));
+	free(a);
+	free(b);
+	/* which texts: the rowids of one frequent and one rare term, by text */
+	a = column_list(db, "SELECT count(*) FROM fts WHERE fts MATCH 'w0'");
+	b = column_list(ref, "SELECT count(*) FROM fts WHERE fts MATCH 'w0'");
+	ok(strcmp(a, b) == 0 && strcmp(a, "0") != 0, "a frequent term: %s texts", a);
+	free(a);
+	free(b);
+	a = column_list(db, "SELECT count(*) FROM fts WHERE fts MATCH 'zzunique'");
+	is_str(a, "1", "the text added afterwards is found");
+	free(a);
+	a = column_list(db, "SELECT count(*) FROM fts WHERE fts MATCH 'w1*'");
+	b = column_list(ref, "SELECT count(*) FROM fts WHERE fts MATCH 'w1*'");
+	ok(strcmp(a, b) == 0, "a prefix query: %s texts", a);
+	free(a);
+	free(b);
+	a = column_list(db, "SELECT count(*) FROM texts WHERE id NOT IN "
+			"(SELECT rowid FROM fts WHERE fts MATCH 'w* OR afterwards')");
+	is_str(a, "0", "every stored text is in the index");
+	free(a);
+	sqlite3_close(db);
+	sqlite3_close(ref);
+	buf_done(&t);
+	buf_done(&terms);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -404,6 +572,7 @@ int main(void)
 	test_dict();
 	test_fts_terms();
 	test_fts_terms_fast();
+	test_fts_bulk();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
