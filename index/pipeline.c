@@ -39,11 +39,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef BATCH_DOCS
 #define BATCH_DOCS 20000                /* documents per transaction */
 #define BATCH_BYTES (64u << 20)         /* or this many text bytes */
-#define QUEUE_JOBS 256                  /* documents between reader and writer */
+#endif
+#ifndef QUEUE_JOBS
+#define QUEUE_JOBS 2048                 /* documents between reader and writer */
+#endif
 #define QUEUE_BYTES (64u << 20)         /* and at most this many text bytes */
-#define QUEUE_KEEP (4u << 20)           /* a job keeps buffers up to this size */
+#define QUEUE_KEEP (16u << 10)          /* a written job keeps buffers up to this size */
 #define DICT_DEFAULT (112u << 10)       /* zstd's recommended default */
 #define SAMPLE_PER_DICT 50             /* sample bytes per dictionary byte */
 #define SAMPLE_DOC_CAP (64u << 10)      /* bytes of one document given to training */
@@ -611,8 +615,9 @@ static int write_job(struct run *r, struct job *j, struct pv_err *err)
 	}
 }
 
-/* Frees big buffers of a finished job so one huge document does not keep
- * its memory for the rest of the run. */
+/* Frees the big buffers of a written job: only the jobs in flight hold
+ * big documents (bounded by QUEUE_BYTES), not every slot of the ring the
+ * biggest that ever passed through it. */
 static void job_trim(struct job *j)
 {
 	if (j->text.cap > QUEUE_KEEP)
@@ -621,6 +626,8 @@ static void job_trim(struct job *j)
 		buf_done(&j->z);
 	if (j->terms.cap > QUEUE_KEEP)
 		buf_done(&j->terms);
+	if (j->strs.cap > QUEUE_KEEP)
+		buf_done(&j->strs);
 }
 
 /* Writes finished jobs, oldest first.  With wait, until the ring is empty;
@@ -1144,7 +1151,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	struct run r;
 	size_t i;
 	int rc = 0, rc2;
-	bool deferred = false;
+	bool had_docs = true;
 
 	memset(st, 0, sizeof *st);
 	memset(&r, 0, sizeof r);
@@ -1190,7 +1197,10 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	r.sample_cap = (o->dict_size ? o->dict_size : DICT_DEFAULT) * SAMPLE_PER_DICT;
 	if ((rc = store_run_start(r.store, o->command ? o->command : "index",
 				  &r.run_id, err)) ||
-	    (rc = store_indexes_defer(r.store, &deferred, err)) ||
+	    (rc = store_has_docs(r.store, &had_docs, err)) ||
+	    /* a first load: indexes of docs that adding does not read, with
+	     * keys in random order, are built at the end in one sort each */
+	    (!had_docs && (rc = store_indexes_defer(r.store, err))) ||
 	    (rc = store_fts_bulk(r.store, 0, err)))
 		goto out;
 

@@ -107,6 +107,51 @@ static void grow(struct ftsterms *t)
 	t->cap = ncap;
 }
 
+/* The n <= 8 bytes at s as one number, the same for the same bytes and
+ * different for different ones of the same length; without a call. */
+static inline uint64_t load_small(const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t lo, hi;
+
+	if (n >= 4) {
+		memcpy(&lo, s, 4);
+		memcpy(&hi, s + n - 4, 4);
+		return lo | ((uint64_t)hi << ((n - 4) * 8));
+	}
+	if (n == 0)
+		return 0;
+	return u[0] | ((uint64_t)u[n >> 1] << 8) | ((uint64_t)u[n - 1] << 16);
+}
+
+/* A term's hash for the set of one text: short terms (nearly all) are
+ * mixed by one 128-bit multiply of their bytes, longer ones by XXH3. */
+static inline uint64_t term_hash(const char *s, size_t n)
+{
+	uint64_t a = 0, b = n;
+	__uint128_t m;
+
+	if (n <= 8) {
+		a = load_small(s, n);
+	} else if (n <= 16) {
+		memcpy(&a, s, 8);
+		memcpy(&b, s + n - 8, 8);
+		b ^= n << 56;
+	} else {
+		return XXH3_64bits(s, n);
+	}
+	m = (__uint128_t)(a ^ 0x9e3779b97f4a7c15ull) * (b ^ 0xd6e8feb86659fd93ull);
+	return (uint64_t)m ^ (uint64_t)(m >> 64);
+}
+
+/* Equal terms of equal length n. */
+static inline bool same_term(const char *a, const char *b, size_t n)
+{
+	if (n <= 8)
+		return load_small(a, n) == load_small(b, n);
+	return memcmp(a, b, n) == 0;
+}
+
 /* Adds a term (already folded) to the output unless this text had it. */
 static int add_term(struct ftsterms *t, const char *tok, size_t ntok, uint64_t h)
 {
@@ -115,7 +160,7 @@ static int add_term(struct ftsterms *t, const char *tok, size_t ntok, uint64_t h
 	for (j = h & (t->cap - 1); t->slots[j].gen == t->gen; j = (j + 1) & (t->cap - 1)) {
 		struct slot *s = &t->slots[j];
 		if (s->hash == h && s->len == (uint32_t)ntok &&
-		    memcmp(t->out->data + s->off, tok, ntok) == 0)
+		    same_term(t->out->data + s->off, tok, ntok))
 			return 0;
 	}
 	if (t->out->len)
@@ -138,7 +183,7 @@ static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, 
 	(void)start;
 	(void)end;
 	if (ntok > 0)
-		add_term(t, tok, (size_t)ntok, XXH3_64bits(tok, (size_t)ntok));
+		add_term(t, tok, (size_t)ntok, term_hash(tok, (size_t)ntok));
 	return SQLITE_OK;
 }
 
@@ -263,7 +308,7 @@ int ftsterms_get(struct ftsterms *t, const char *text, size_t len,
 		}
 		for (i = 0; i < n; i++)
 			f[i] = (char)t->fold[s[i]];
-		add_term(t, f, n, XXH3_64bits(f, n));
+		add_term(t, f, n, term_hash(f, n));
 	}
 	t->out = NULL;
 	if (info) {

@@ -235,17 +235,15 @@ static const char *const migrate_v1_v2 =
 	"DROP INDEX IF EXISTS docs_origin;\n"
 	"DROP INDEX IF EXISTS docs_source;\n";
 
-/* Indexes of docs that no statement of an index run reads: a run into an
- * empty store drops them and builds each at its end in one sort, much
- * faster than a row at a time in random order (ext ids, lengths).  A run
+/* Indexes of docs that no statement of an index run reads, and whose keys
+ * come in random order (ext ids, lengths): a run into an empty store drops
+ * them and builds each at its end in one sort, instead of a descent to a
+ * random leaf per row (a page miss each, once they outgrow the cache).  A run
  * interrupted before that leaves them to the next run (schema_build_indexes
  * makes whichever is missing).  Each entry is the name, then the rest of
- * its CREATE INDEX. */
+ * its CREATE INDEX, as the schema scripts above create it. */
 static const char *const deferred[][2] = {
 	{ "docs_ext", "docs(ext_id)" },
-	{ "docs_generator", "docs(generator)" },
-	{ "docs_purpose", "docs(purpose)" },
-	{ "docs_label", "docs(label)" },
 	/* docs.len copies texts.len so that counting by origin or source
 	 * and length is answered from an index alone */
 	{ "docs_origin_len", "docs(origin, len)" },

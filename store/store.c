@@ -463,31 +463,30 @@ int store_fts_bulk(struct store *s, size_t segment_bytes, struct pv_err *err)
 	return ftsfeed_new(&s->feed, err);
 }
 
-int store_indexes_defer(struct store *s, bool *deferred, struct pv_err *err)
+int store_has_docs(struct store *s, bool *has, struct pv_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
-	*deferred = false;
-	if ((rc = store_begin_retry(s, err)))
-		return rc;
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM docs LIMIT 1", -1, &st, NULL)) {
-		store_sqlerr(s, err, "looking for documents");
-		store_rollback(s);
-		return err ? err->code : PV_ESTORE;
-	}
+	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM docs LIMIT 1", -1, &st, NULL))
+		return store_sqlerr(s, err, "looking for documents");
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	if (rc == SQLITE_DONE) {
-		if ((rc = schema_defer_indexes(s->db, err))) {
-			store_rollback(s);
-			return rc;
-		}
-		*deferred = true;
-	} else if (rc != SQLITE_ROW) {
-		store_sqlerr(s, err, "looking for documents");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "looking for documents");
+	*has = rc == SQLITE_ROW;
+	return 0;
+}
+
+int store_indexes_defer(struct store *s, struct pv_err *err)
+{
+	int rc;
+
+	if ((rc = store_begin_retry(s, err)))
+		return rc;
+	if ((rc = schema_defer_indexes(s->db, err))) {
 		store_rollback(s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	return store_commit(s, err);
 }

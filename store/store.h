@@ -62,12 +62,14 @@ void store_rollback(struct store *s);
 int store_fts_bulk(struct store *s, size_t segment_bytes, struct pv_err *err);
 int store_fts_bulk_end(struct store *s, struct pv_err *err);
 
-/* For a run of many store_doc_add: when docs is empty, drops the indexes of
- * docs that adding does not read, so that store_indexes_build makes each
- * in one sort at the end (*deferred tells).  store_indexes_build creates
- * whichever of them is missing (after an interrupted run too); *built is
- * their number.  Both outside a transaction. */
-int store_indexes_defer(struct store *s, bool *deferred, struct pv_err *err);
+/* For a run of store_doc_add into a store that has no documents:
+ * drops the indexes of docs that adding does not read and whose keys come
+ * in random order, so that store_indexes_build makes each in one sort at
+ * the end.  store_indexes_build creates whichever of them is missing
+ * (after an interrupted run too); *built is their number.  Both outside a
+ * transaction.  store_has_docs: whether docs has a row. */
+int store_has_docs(struct store *s, bool *has, struct pv_err *err);
+int store_indexes_defer(struct store *s, struct pv_err *err);
 int store_indexes_build(struct store *s, int *built, struct pv_err *err);
 
 /* ---- writing (indexer) ---- */
