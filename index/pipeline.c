@@ -44,7 +44,7 @@
 #define BATCH_BYTES (64u << 20)         /* or this many text bytes */
 #endif
 #ifndef QUEUE_JOBS
-#define QUEUE_JOBS 2048                 /* documents between reader and writer */
+#define QUEUE_JOBS 256                  /* documents between reader and writer */
 #endif
 #define QUEUE_BYTES (64u << 20)         /* and at most this many text bytes */
 #define QUEUE_KEEP (16u << 10)          /* a written job keeps buffers up to this size */
