@@ -25,6 +25,9 @@ static char *path(const char *name)
 	return p[i];
 }
 
+/* Under valgrind (PROVEX_VALGRIND), the big cases are made smaller. */
+static bool small;
+
 static void write_file(const char *p, const char *data, size_t len)
 {
 	FILE *fp = fopen(p, "wb");
@@ -342,7 +345,7 @@ static void test_fts_terms_fast(void)
 	ok(api && api->xFindTokenizer(api, FTSTERMS_TOKENIZER, &ud, &tk) == SQLITE_OK &&
 	   tk.xCreate(ud, args, (int)PV_ARRAY_LEN(args), &tok) == SQLITE_OK,
 	   "the reference tokenizer");
-	for (i = 0; tok && i < 3000; i++) {
+	for (i = 0; tok && i < (small ? 600 : 3000); i++) {
 		struct ftsterms_info fi;
 		struct ref r = { &want, NULL, 0, 0 };
 		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 40, k;
@@ -379,7 +382,7 @@ static void test_fts_terms_fast(void)
 		if (fi.ascii != (ascii != 0))
 			bad_ascii++;
 	}
-	is_int(bad_terms, 0, "the fast reading gives the tokenizer's terms (3000 texts)");
+	is_int(bad_terms, 0, "the fast reading gives the tokenizer's terms (%d texts)", i);
 	is_int(bad_words, 0, "and counts words as store_count_words");
 	is_int(bad_ascii, 0, "and knows which texts are ASCII");
 	ok(nul_bytes > 0, "NUL bytes were among the texts");
@@ -470,10 +473,10 @@ static void test_fts_bulk(void)
 		     "CREATE VIRTUAL TABLE v USING fts5vocab(fts, row);", NULL, NULL, NULL);
 	ok(store_open(&s, path("bulk.pvx"), STORE_CREATE, &e) == 0, "open");
 	ok(store_ftsterms_new(s, &ft, &e) == 0, "term finder");
-	ok(store_fts_bulk(s, 200000, &e) == 0,
-	   "bulk full-text indexing on, a segment every 200 kB of terms");
+	ok(store_fts_bulk(s, small ? 20000 : 200000, &e) == 0,
+	   "bulk full-text indexing on, a segment every %d kB of terms", small ? 20 : 200);
 	for (i = 0; i < 4; i++) {
-		int n = i == 2 ? 30000 : 700, k;
+		int n = i == 2 ? (small ? 4000 : 30000) : 700, k;
 
 		store_begin(s, &e);
 		if (i == 0)
@@ -511,7 +514,7 @@ static void test_fts_bulk(void)
 	}
 	is_int(failed, 0, "texts added");
 	nseg[0] = segments(path("bulk.pvx"));
-	ok(nseg[0] >= 16, "a segment per commit and per 200 kB: %d", nseg[0]);
+	ok(nseg[0] >= 16, "a segment per commit and per %d kB: %d", small ? 20 : 200, nseg[0]);
 	ok(store_fts_bulk_end(s, &e) == 0, "bulk full-text indexing off (merging)");
 	nseg[1] = segments(path("bulk.pvx"));
 	ok(nseg[1] > 0 && nseg[1] < nseg[0], "then merged: %d segments", nseg[1]);
@@ -563,6 +566,7 @@ static void test_fts_bulk(void)
 
 int main(void)
 {
+	small = getenv("PROVEX_VALGRIND") && *getenv("PROVEX_VALGRIND");
 	if (!mkdtemp(dir)) {
 		perror("mkdtemp");
 		return 1;
