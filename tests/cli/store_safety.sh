@@ -14,6 +14,16 @@ fi
 want=$(wc -l < "$T/c.jsonl")
 check() {	# check STORE NAME: the store passes an integrity check
 	is "$(sqlite3 "$1" 'PRAGMA integrity_check')" "ok" "$2: integrity_check ok"
+	sqlite3 "$1" "INSERT INTO fts(fts) VALUES('integrity-check')" 2>"$T/fts_err"
+	ok $? "$2: the full-text index passes FTS5's integrity check $(cat "$T/fts_err")"
+}
+complete() {	# complete STORE NAME: every text in the full-text index, every index there
+	is "$(sqlite3 "$1" "SELECT count(*) FROM texts WHERE id NOT IN (SELECT rowid FROM fts
+		WHERE fts MATCH 'alpha OR beta OR gamma OR delta OR epsilon OR zeta OR eta OR
+		theta OR iota OR kappa OR lambda OR mu')")" 0 "$2: every text is in the full-text index"
+	is "$(sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type='index' AND name IN
+		('docs_ext','docs_origin_len','docs_source_len','docs_len')")" 4 \
+		"$2: the indexes built at the end of a first load are there"
 }
 
 # ---- kill -9 at several moments, then the same command completes it
@@ -37,6 +47,8 @@ for delay in 0.05 0.3 0.8; do
 	is "$(pv info "$S" --json | json_num documents)" "$want" "killed after ${delay}s: rerun completes the index"
 	is "$(sqlite3 "$S" 'SELECT count(*) FROM (SELECT ext_id FROM docs GROUP BY ext_id HAVING count(*)>1)')" 0 \
 		"killed after ${delay}s: no document twice"
+	check "$S" "killed after ${delay}s, then rerun"
+	complete "$S" "killed after ${delay}s, then rerun"
 done
 
 # ---- Ctrl-C: what was read is kept, status 130.  The input stalls after
@@ -56,6 +68,7 @@ ok $([ "$n" -ge 2000 ] && [ "$n" -lt "$want" ] && echo 0 || echo 1) \
 check "$S" "after Ctrl-C"
 pv index "$S" - --id-field id -q < "$T/c.jsonl"
 is "$(pv info "$S" --json | json_num documents)" "$want" "after Ctrl-C, the same command completes the index"
+complete "$S" "after Ctrl-C and a rerun"
 
 # ---- two runs into the same store at once
 S=$T/two.pvx
