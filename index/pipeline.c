@@ -82,7 +82,7 @@ struct run {
 	size_t sample_bytes;
 	struct pend *pend;                  /* held-back documents */
 	size_t npend, cappend;
-	struct queue *q;                    /* the worker and its ring, owned */
+	struct queue *q;                    /* the workers and their ring, owned */
 	/* per record scratch */
 	struct buf text, ext, meta, tmp;
 	struct buf label, note;             /* review state of the record */
@@ -448,10 +448,10 @@ static int insert_doc(struct run *r, const struct doc_in *d, bool invalid_utf8,
 	return 0;
 }
 
-/* ---- the worker: hashing, compression and FTS terms on a second core ----
+/* ---- the workers: hashing, compression and FTS terms on other cores ----
  *
  * Documents pass through a ring of jobs in input order.  The reading thread
- * fills a job and moves on; the worker hashes, compresses and finds the
+ * fills a job and moves on; a worker hashes, compresses and finds the
  * text's terms; the reading thread then writes finished jobs to the store,
  * oldest first, so ids follow the input order.  A job can also mark an
  * input as read to the end, once every document before it is written.
@@ -461,7 +461,7 @@ enum { JOB_DOC, JOB_INPUT_DONE };
 
 struct job {
 	int kind;
-	bool ready;                 /* the worker is done with it (under mu) */
+	bool ready;                 /* its worker is done with it (under mu) */
 	int64_t input_id, rec;
 	struct buf text;            /* the document, owned */
 	struct buf strs;            /* ext_id, meta, origin, source, generator, purpose,
@@ -708,7 +708,7 @@ static void queue_push(struct run *r, struct job *j)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* Stops the worker and frees the ring; unwritten jobs are dropped. */
+/* Stops the workers and frees the ring; unwritten jobs are dropped. */
 static void queue_stop(struct run *r)
 {
 	struct queue *q = r->q;
@@ -752,7 +752,7 @@ static struct queue *queue_new(void)
 	return q;
 }
 
-/* Hands a document to the worker (copying it); it is written later, in order. */
+/* Hands a document to the workers (copying it); it is written later, in order. */
 static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 {
 	const char *strs[8] = { d->ext_id, d->meta, d->origin, d->source,
