@@ -83,4 +83,17 @@ is "$s1 $s2" "0 0" "two runs at once both succeed"
 is "$(pv info "$S" --json | json_num documents)" "$want" "nothing is lost"
 check "$S" "two writers"
 
+# ---- any number of workers writes the same store: ids follow the input
+for w in 1 3; do
+	PROVEX_WORKERS=$w pv index "$T/w$w.pvx" "$T/c.jsonl" --id-field id --origin-field origin -q
+	ok $? "PROVEX_WORKERS=$w: index"
+	pv ls "$T/w$w.pvx" --json > "$T/w$w.ls"
+	sqlite3 "$T/w$w.pvx" "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, row);
+		SELECT term, doc FROM temp.v ORDER BY term;
+		SELECT rowid FROM fts WHERE fts MATCH 'alpha AND mu' ORDER BY rowid" > "$T/w$w.fts"
+done
+ok $(cmp -s "$T/w1.ls" "$T/w3.ls" && echo 0 || echo 1) "1 and 3 workers: the same documents with the same ids"
+ok $(cmp -s "$T/w1.fts" "$T/w3.fts" && echo 0 || echo 1) "1 and 3 workers: the same full-text index"
+ok $([ "$(wc -l < "$T/w1.ls")" -eq "$want" ] && echo 0 || echo 1) "every document listed"
+
 done_testing
