@@ -15,10 +15,15 @@ _failed=0
 
 pv() {
 	if [ -n "${PROVEX_VALGRIND:-}" ]; then
+		_t0=$(date +%s.%N)
 		valgrind -q --error-exitcode=99 --leak-check=full \
 			--errors-for-leak-kinds=definite,indirect \
 			--show-leak-kinds=definite,indirect "$PROVEX" "$@"
 		_st=$?
+		# PROVEX_TIMES=FILE: each run's seconds, to find the slow ones
+		[ -n "${PROVEX_TIMES:-}" ] &&
+			awk -v a="$_t0" -v b="$(date +%s.%N)" -v c="provex $*" \
+				'BEGIN { printf "%.1f %s\n", b - a, c }' >> "$PROVEX_TIMES"
 		# recorded in a file: pv often runs in a $(...) subshell
 		[ $_st -eq 99 ] && echo "provex $*" >> "$T/.valgrind-errors"
 		return $_st
