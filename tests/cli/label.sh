@@ -109,7 +109,7 @@ is "$(sqlite3 "$B" "SELECT count(*) FROM docs WHERE label IS NOT NULL")" 0 "all 
 
 # two processes relabelling the same store at once lose nothing
 N=1000
-[ -n "${PROVEX_VALGRIND:-}" ] && N=50
+[ -n "${PROVEX_VALGRIND:-}" ] && N=20    # about 2 s a run there
 writer() {	# writer FIELD PREFIX
 	i=1
 	while [ $i -le $N ]; do
