@@ -75,8 +75,6 @@ bool cli_parse_id(const char *s, int64_t *id);
 /* Parses a non-negative integer with an optional k/M/G suffix. */
 bool cli_parse_size(const char *s, uint64_t *out);
 
-/* Formats n with thousands separators into out (size >= 32); returns out. */
-const char *cli_num(int64_t n, char *out);
 /* Formats a byte count as "12.3 MB"; returns out (size >= 32). */
 const char *cli_bytes(uint64_t n, char *out);
 

@@ -110,23 +110,6 @@ bool cli_parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
-const char *cli_num(int64_t n, char *out)
-{
-	char tmp[32];
-	int len, i, j = 0, neg = n < 0;
-
-	len = snprintf(tmp, sizeof tmp, "%lld", (long long)(neg ? -n : n));
-	if (neg)
-		out[j++] = '-';
-	for (i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			out[j++] = ',';
-		out[j++] = tmp[i];
-	}
-	out[j] = '\0';
-	return out;
-}
-
 const char *cli_bytes(uint64_t n, char *out)
 {
 	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };

@@ -98,8 +98,8 @@ static void print_words(const struct detect_group *g)
 		printf("  ");
 		if (i < g->nsyn) {
 			put_cell(g->syn[i].term, 22);
-			printf(" %7.1f %9s %9s", g->syn[i].z, cli_num((int64_t)g->syn[i].nsyn, a),
-			       cli_num((int64_t)g->syn[i].nreal, b));
+			printf(" %7.1f %9s %9s", g->syn[i].z, pv_num((int64_t)g->syn[i].nsyn, a),
+			       pv_num((int64_t)g->syn[i].nreal, b));
 		} else {
 			printf("%-22s %7s %9s %9s", "", "", "", "");
 		}
@@ -107,26 +107,13 @@ static void print_words(const struct detect_group *g)
 			printf("    ");
 			put_cell(g->real[i].term, 22);
 			printf(" %7.1f %9s %9s", g->real[i].z,
-			       cli_num((int64_t)g->real[i].nsyn, a),
-			       cli_num((int64_t)g->real[i].nreal, b));
+			       pv_num((int64_t)g->real[i].nsyn, a),
+			       pv_num((int64_t)g->real[i].nreal, b));
 		}
 		printf("\n");
 	}
 	if (n == 0)
 		printf("  (no word or phrase separates them)\n");
-}
-
-/* Appends s in single quotes for a POSIX shell. */
-static void shell_quote(struct buf *b, const char *s)
-{
-	buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_puts(b, "'\\''");
-		else
-			buf_putc(b, *s);
-	}
-	buf_putc(b, '\'');
 }
 
 static void print_queue(const char *what, int64_t n, const char *store, const char *filter)
@@ -136,10 +123,10 @@ static void print_queue(const char *what, int64_t n, const char *store, const ch
 
 	/* the same command as the summary's "command" */
 	buf_puts(&cmd, "provex ls ");
-	shell_quote(&cmd, store);
+	buf_shell_quote(&cmd, store);
 	buf_putc(&cmd, ' ');
-	shell_quote(&cmd, filter);
-	printf("  %-38s %9s   ", what, cli_num(n, a));
+	buf_shell_quote(&cmd, filter);
+	printf("  %-38s %9s   ", what, pv_num(n, a));
 	cli_put_safe(stdout, cmd.data, cmd.len, SAN_ONE_LINE);
 	printf("\n");
 	buf_done(&cmd);
@@ -153,9 +140,9 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 	printf("naive Bayes over word 1-2-grams and byte 3-5-grams, %u folds, seed %llu\n",
 	       o->folds, (unsigned long long)o->seed);
 	printf("%s real and %s synthetic documents, %s distinct texts",
-	       cli_num(r->real, a), cli_num(r->synthetic, b), cli_num(r->texts, c));
+	       pv_num(r->real, a), pv_num(r->synthetic, b), pv_num(r->texts, c));
 	if (r->unknown)
-		printf("; %s of unknown origin left out", cli_num(r->unknown, a));
+		printf("; %s of unknown origin left out", pv_num(r->unknown, a));
 	printf("\n\n");
 	printf("%-24s %10s %10s  %5s  %s\n", o->by == DETECT_BY_NONE ? "" :
 	       detect_by_name(o->by), "synthetic", "real", "AUC", "95% CI (DeLong)");
@@ -163,11 +150,11 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 		for (i = 0; i < r->ngroups; i++) {
 			const struct detect_group *g = &r->groups[i];
 			put_cell(g->value ? g->value : "(none)", 24);
-			printf(" %10s %10s", cli_num(g->synthetic, a), cli_num(r->real, b));
+			printf(" %10s %10s", pv_num(g->synthetic, a), pv_num(r->real, b));
 			put_auc(&g->auc);
 			printf("\n");
 		}
-	printf("%-24s %10s %10s", "all", cli_num(r->synthetic, a), cli_num(r->real, b));
+	printf("%-24s %10s %10s", "all", pv_num(r->synthetic, a), pv_num(r->real, b));
 	put_auc(&r->overall);
 	printf("\n");
 	for (i = 0; i < r->ngroups; i++)
@@ -184,7 +171,7 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 		printf("dry run: no scores written\n");
 	else
 		printf("scores of %s documents written (run %lld), %.1f s\n",
-		       cli_num(r->real + r->synthetic, a), (long long)r->run_id, r->seconds);
+		       pv_num(r->real + r->synthetic, a), (long long)r->run_id, r->seconds);
 }
 
 static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)

@@ -835,8 +835,8 @@ static void progress(struct exp *x, bool end)
 		return;
 	}
 	if (x->records % 4096 == 0)
-		fprintf(stderr, "\rprovex export: %s of %s records", cli_num(x->records, a),
-			cli_num(x->records_total, t));
+		fprintf(stderr, "\rprovex export: %s of %s records", pv_num(x->records, a),
+			pv_num(x->records_total, t));
 }
 
 /* Writes one text file into the temporary folder. */
@@ -1289,17 +1289,17 @@ static void summary(const struct exp *x, const struct export_cands *c)
 	size_t i;
 
 	fprintf(stderr, "provex export: %s records (%s documents, %s of text) written to ",
-		cli_num(x->records, a), cli_num(x->docs, t), cli_bytes((uint64_t)x->text_bytes, b2));
+		pv_num(x->records, a), pv_num(x->docs, t), cli_bytes((uint64_t)x->text_bytes, b2));
 	cli_put_safe(stderr, x->out, strlen(x->out), 0);
 	if (x->fmt != FMT_TEXT && x->shards > 1)
 		fprintf(stderr, " in %u shards (round-robin)", x->shards);
 	fputc('\n', stderr);
 	if (c->dups)
 		fprintf(stderr, "  %s duplicate documents skipped (their text was "
-			"written once; --keep-dups writes them)\n", cli_num(c->dups, a));
+			"written once; --keep-dups writes them)\n", pv_num(c->dups, a));
 	if (x->bad_utf8)
 		fprintf(stderr, "  %s documents held invalid UTF-8: %s\n",
-			cli_num(x->bad_utf8, a), x->fmt == FMT_TEXT ?
+			pv_num(x->bad_utf8, a), x->fmt == FMT_TEXT ?
 			"written as they are" : "invalid bytes written as U+FFFD");
 	if (x->mix_field) {
 		fprintf(stderr, "  mixture by %s, %lld records:\n", x->mix_field,
@@ -1311,7 +1311,7 @@ static void summary(const struct exp *x, const struct export_cands *c)
 			struct buf v = BUF_INIT;
 			utf8_sanitize(&v, g->value, strlen(g->value), SAN_ONE_LINE);
 			fprintf(stderr, "    %-20s %12s %12s %8.2f\n", buf_str(&v),
-				cli_num(g->available, a), cli_num(g->written, t),
+				pv_num(g->available, a), pv_num(g->written, t),
 				(double)g->written / (double)g->available);
 			buf_done(&v);
 		}
@@ -1321,8 +1321,8 @@ static void summary(const struct exp *x, const struct export_cands *c)
 				cli_put_safe(stderr, x->groups[i].value,
 					     strlen(x->groups[i].value), SAN_ONE_LINE);
 				fprintf(stderr, ": %s records short of its share (%s asked; "
-					"--max-repeat %lld)\n", cli_num(x->groups[i].shortfall, a),
-					cli_num(x->groups[i].target, t), (long long)x->max_repeat);
+					"--max-repeat %lld)\n", pv_num(x->groups[i].shortfall, a),
+					pv_num(x->groups[i].target, t), (long long)x->max_repeat);
 			}
 	}
 }

@@ -121,7 +121,7 @@ static void ui_progress(void *ctx, const struct index_stats *st, bool final)
 		return;
 	}
 	if (st->phase) {
-		fprintf(stderr, "\r\033[K%s docs read; %s...", cli_num(st->read, c),
+		fprintf(stderr, "\r\033[K%s docs read; %s...", pv_num(st->read, c),
 			st->phase);
 		fflush(stderr);
 		u->progress_shown = true;
@@ -135,13 +135,13 @@ static void ui_progress(void *ctx, const struct index_stats *st, bool final)
 		if (f > 0.01 && f < 1) {
 			fmt_time(st->seconds * (1 - f) / f, d);
 			fprintf(stderr, "  %s docs  %s docs/s  %s left",
-				cli_num(st->read, c), cli_num((int64_t)rate, a), d);
+				pv_num(st->read, c), pv_num((int64_t)rate, a), d);
 		} else {
-			fprintf(stderr, "  %s docs", cli_num(st->read, c));
+			fprintf(stderr, "  %s docs", pv_num(st->read, c));
 		}
 	} else {
-		fprintf(stderr, "  %s docs  %s docs/s", cli_num(st->read, c),
-			cli_num((int64_t)rate, a));
+		fprintf(stderr, "  %s docs  %s docs/s", pv_num(st->read, c),
+			pv_num((int64_t)rate, a));
 	}
 	fflush(stderr);
 	u->progress_shown = true;
@@ -157,11 +157,11 @@ static void print_summary(const char *store, const struct index_stats *st,
 	cli_put_safe(stderr, store, strlen(store), 0);
 	fprintf(stderr, "%s\n", st->interrupted ? " (interrupted)" : "");
 	fprintf(stderr, "  read      %s records from %d input%s (%s) in %.1f s",
-		cli_num(st->read, a), st->inputs, st->inputs == 1 ? "" : "s",
+		pv_num(st->read, a), st->inputs, st->inputs == 1 ? "" : "s",
 		cli_bytes(st->bytes_in, b), st->seconds);
 	if (st->seconds > 0.05)
 		fprintf(stderr, ", %s docs/s, %.1f MB/s",
-			cli_num((int64_t)((double)st->read / st->seconds), c),
+			pv_num((int64_t)((double)st->read / st->seconds), c),
 			(double)st->bytes_in / 1e6 / st->seconds);
 	fputc('\n', stderr);
 	if (st->inputs_unchanged)
@@ -172,27 +172,27 @@ static void print_summary(const char *store, const struct index_stats *st,
 			"(see above)\n", st->inputs_failed,
 			st->inputs_failed == 1 ? "" : "s");
 	fprintf(stderr, "  added     %s documents: %s new texts, %s duplicates",
-		cli_num(st->added, a), cli_num(st->new_texts, b), cli_num(st->dups, c));
+		pv_num(st->added, a), pv_num(st->new_texts, b), pv_num(st->dups, c));
 	if (st->cross_origin)
 		fprintf(stderr, " (%s also stored with the other origin)",
-			cli_num(st->cross_origin, d));
+			pv_num(st->cross_origin, d));
 	fputc('\n', stderr);
 	if (st->exists)
 		fprintf(stderr, "  present   %s records were already in the store\n",
-			cli_num(st->exists, a));
+			pv_num(st->exists, a));
 	if (st->rejected) {
-		fprintf(stderr, "  rejected  %s:", cli_num(st->rejected, a));
+		fprintf(stderr, "  rejected  %s:", pv_num(st->rejected, a));
 		for (i = 0; i < st->nreasons; i++)
 			fprintf(stderr, "%s %s %s", i ? "," : "",
-				cli_num(st->reasons[i].n, a), st->reasons[i].reason);
+				pv_num(st->reasons[i].n, a), st->reasons[i].reason);
 		fputc('\n', stderr);
 	}
 	if (st->invalid_utf8)
 		fprintf(stderr, "  note      %s documents hold bytes that are not "
-			"UTF-8 (kept as they are)\n", cli_num(st->invalid_utf8, a));
+			"UTF-8 (kept as they are)\n", pv_num(st->invalid_utf8, a));
 	if (st->origin_unknown_value)
 		fprintf(stderr, "  note      %s origin values were not recognised "
-			"(stored as unknown)\n", cli_num(st->origin_unknown_value, a));
+			"(stored as unknown)\n", pv_num(st->origin_unknown_value, a));
 	fprintf(stderr, "  text      %s in new texts, stored in %s (ratio %.2f)",
 		cli_bytes(st->bytes_new, a), cli_bytes(st->bytes_stored, b),
 		st->bytes_stored ? (double)st->bytes_new / (double)st->bytes_stored : 0);
@@ -203,14 +203,14 @@ static void print_summary(const char *store, const struct index_stats *st,
 	fputc('\n', stderr);
 	if (st->pairs_done) {
 		fprintf(stderr, "  pairs     declared pairs: %s new (%s value%s of ",
-			cli_num(st->pairs_added, a), cli_num(st->pair_groups, b),
+			pv_num(st->pairs_added, a), pv_num(st->pair_groups, b),
 			st->pair_groups == 1 ? "" : "s");
 		cli_put_safe(stderr, st->pair_field, strlen(st->pair_field), 0);
 		fprintf(stderr, " shared by new documents");
 		if (st->pair_capped)
 			fprintf(stderr, "; %s group%s capped at %s documents",
-				cli_num(st->pair_capped, c), st->pair_capped == 1 ? "" : "s",
-				cli_num(pair_cap ? (int64_t)pair_cap : PAIRS_GROUP_CAP, d));
+				pv_num(st->pair_capped, c), st->pair_capped == 1 ? "" : "s",
+				pv_num(pair_cap ? (int64_t)pair_cap : PAIRS_GROUP_CAP, d));
 		fprintf(stderr, ")\n");
 	}
 	if (st->interrupted)

@@ -60,12 +60,12 @@ static void print_text(const struct store_info *in, const char *path)
 	fputs("store      ", stdout);
 	cli_put_safe(stdout, path, strlen(path), 0);
 	printf("\nschema     version %d\n", in->schema_version);
-	printf("documents  %s (%s distinct texts)\n", cli_num(in->docs, a),
-	       cli_num(in->texts, b));
+	printf("documents  %s (%s distinct texts)\n", pv_num(in->docs, a),
+	       pv_num(in->texts, b));
 	printf("duplicates %s documents repeat a stored text; %s texts occur more "
 	       "than once; %s occur as both real and synthetic\n",
-	       cli_num(in->dup_docs, a), cli_num(in->dup_texts, b),
-	       cli_num(in->cross_origin_texts, c));
+	       pv_num(in->dup_docs, a), pv_num(in->dup_texts, b),
+	       pv_num(in->cross_origin_texts, c));
 	printf("bytes      %s of text (%s counting duplicates), stored in %s",
 	       cli_bytes((uint64_t)in->bytes_raw, a), cli_bytes((uint64_t)in->bytes_docs, b),
 	       cli_bytes((uint64_t)in->bytes_stored, c));
@@ -73,10 +73,10 @@ static void print_text(const struct store_info *in, const char *path)
 		printf(" (ratio %.2f)", (double)in->bytes_raw / (double)in->bytes_stored);
 	printf("\nfile       %s on disk (text, metadata and full-text index)\n",
 	       cli_bytes((uint64_t)in->file_bytes, a));
-	printf("dictionary %s (%s)\n", cli_num(in->dict_count, a),
+	printf("dictionary %s (%s)\n", pv_num(in->dict_count, a),
 	       cli_bytes((uint64_t)in->dict_bytes, b));
-	printf("inputs     %s files, %s index runs\n", cli_num(in->inputs, a),
-	       cli_num(in->runs, b));
+	printf("inputs     %s files, %s index runs\n", pv_num(in->inputs, a),
+	       pv_num(in->runs, b));
 	for (i = 0; i < 4; i++) {
 		printf("\n%-28s %12s %12s %7s\n", group_names[i], "documents", "bytes", "share");
 		for (j = 0; j < in->nby[i]; j++) {
@@ -86,7 +86,7 @@ static void print_text(const struct store_info *in, const char *path)
 			fputs("  ", stdout);
 			cli_put_safe(stdout, v, len > 26 ? 26 : len, 0);
 			printf("%*s %12s %12s %6.1f%%\n", (int)(len > 26 ? 0 : 26 - len), "",
-			       cli_num(g->docs, a), cli_bytes((uint64_t)g->bytes, b),
+			       pv_num(g->docs, a), cli_bytes((uint64_t)g->bytes, b),
 			       in->docs ? 100.0 * (double)g->docs / (double)in->docs : 0.0);
 		}
 	}

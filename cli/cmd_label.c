@@ -81,14 +81,7 @@ static char *command_line(const char *name, int argc, char **argv)
 			buf_puts(&b, a);
 			continue;
 		}
-		buf_putc(&b, '\'');
-		for (p = a; *p; p++) {
-			if (*p == '\'')
-				buf_puts(&b, "'\\''");
-			else
-				buf_putc(&b, *p);
-		}
-		buf_putc(&b, '\'');
+		buf_shell_quote(&b, a);
 	}
 	return buf_take(&b);
 }
@@ -185,7 +178,7 @@ static bool confirm(struct store *s, const struct filter_sql *sql, int64_t count
 		cli_error(&e);
 		return false;
 	}
-	fprintf(stderr, "%s documents match, among them:\n", cli_num(count, num));
+	fprintf(stderr, "%s documents match, among them:\n", pv_num(count, num));
 	for (i = 0; i < n; i++) {
 		fprintf(stderr, "  %lld\t", (long long)ids[i]);
 		cli_put_safe(stderr, ext[i], strlen(ext[i]), SAN_ONE_LINE);
@@ -293,7 +286,7 @@ int cmd_label(int argc, char **argv)
 			if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
 				cli_errorf("%s documents match (more than %d): add --yes "
 					   "to relabel them all, or narrow the filter",
-					   cli_num(count, n1), LABEL_CONFIRM_OVER);
+					   pv_num(count, n1), LABEL_CONFIRM_OVER);
 				status = EXIT_FAIL;
 				goto done;
 			}
@@ -314,11 +307,11 @@ int cmd_label(int argc, char **argv)
 		printf("no document matches the filter; nothing changed\n");
 	} else if (res.changes == 0) {
 		printf("%s document%s matched; nothing to change (they hold these "
-		       "values already)\n", cli_num(res.matched, n1),
+		       "values already)\n", pv_num(res.matched, n1),
 		       res.matched == 1 ? "" : "s");
 	} else {
 		buf_printf(&out, "%s %s document%s (", dry ? "would relabel" : "relabelled",
-			   cli_num(res.changed, n1), res.changed == 1 ? "" : "s");
+			   pv_num(res.changed, n1), res.changed == 1 ? "" : "s");
 		put_counts(&out, &res);
 		buf_putc(&out, ')');
 		if (res.changed != res.matched)
@@ -575,7 +568,7 @@ int cmd_undo(int argc, char **argv)
 	if (res.batch_id) {
 		buf_printf(&b, "undid batch %lld as batch %lld: %s document%s (",
 			   (long long)res.undone, (long long)res.batch_id,
-			   cli_num(res.changed, n1), res.changed == 1 ? "" : "s");
+			   pv_num(res.changed, n1), res.changed == 1 ? "" : "s");
 		put_counts(&b, &res);
 		buf_puts(&b, ")\n");
 	} else {

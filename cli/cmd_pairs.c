@@ -92,13 +92,13 @@ static void ui_progress(void *ctx, const struct pairs_stats *st, enum pairs_phas
 	u->last = t;
 	if (ph == PAIRS_SIGNING)
 		fprintf(stderr, "\r\033[Ksignatures %s / %s (%.0f%%)  %s texts/s",
-			cli_num(st->sig_done, a), cli_num(st->sig_todo, b),
+			pv_num(st->sig_done, a), pv_num(st->sig_todo, b),
 			st->sig_todo ? 100.0 * (double)st->sig_done / (double)st->sig_todo : 100.0,
-			cli_num((int64_t)((double)st->sig_done / (t - u->t0 + 1e-9)), c));
+			pv_num((int64_t)((double)st->sig_done / (t - u->t0 + 1e-9)), c));
 	else if (ph == PAIRS_COMPARING)
 		fprintf(stderr, "\r\033[Kcomparing: band %d / %d", st->band_done, st->bands);
 	else
-		fprintf(stderr, "\r\033[Kstoring pairs: %s", cli_num(st->pairs, a));
+		fprintf(stderr, "\r\033[Kstoring pairs: %s", pv_num(st->pairs, a));
 	fflush(stderr);
 	u->shown = true;
 }
@@ -112,42 +112,42 @@ static void print_summary(FILE *fp, const char *store, const struct pairs_stats 
 	cli_put_safe(fp, store, strlen(store), 0);
 	fputc('\n', fp);
 	fprintf(fp, "  selected   %s documents: %s real, %s synthetic, %s unknown\n",
-		cli_num(st->docs, a), cli_num(st->real, b), cli_num(st->synthetic, c),
-		cli_num(st->unknown, d));
+		pv_num(st->docs, a), pv_num(st->real, b), pv_num(st->synthetic, c),
+		pv_num(st->unknown, d));
 	if (st->nothing)
 		return;
 	if (!within && st->unknown)
 		fprintf(fp, "  left out   %s documents of unknown origin (they pair "
-			"only with --within)\n", cli_num(st->unknown, a));
-	fprintf(fp, "  texts      %s distinct texts compared\n", cli_num(st->texts, a));
+			"only with --within)\n", pv_num(st->unknown, a));
+	fprintf(fp, "  texts      %s distinct texts compared\n", pv_num(st->texts, a));
 	if (st->dup_docs)
 		fprintf(fp, "  duplicates %s documents share their text with another: "
-			"duplicates are not pairs (see is:dup)\n", cli_num(st->dup_docs, a));
+			"duplicates are not pairs (see is:dup)\n", pv_num(st->dup_docs, a));
 	fprintf(fp, "  signatures %s computed (%.1f s, %d thread%s), %s reused from "
-		"earlier runs\n", cli_num(st->sig_new, a), st->sec_sign, st->threads,
-		st->threads == 1 ? "" : "s", cli_num(st->sig_reused, b));
+		"earlier runs\n", pv_num(st->sig_new, a), st->sec_sign, st->threads,
+		st->threads == 1 ? "" : "s", pv_num(st->sig_reused, b));
 	if (st->short_texts)
 		fprintf(fp, "  short      %s text%s of fewer than %d words: signed from "
-			"the words %s\n", cli_num(st->short_texts, a),
+			"the words %s\n", pv_num(st->short_texts, a),
 			st->short_texts == 1 ? "" : "s", MINHASH_SHINGLE,
 			st->short_texts == 1 ? "it has" : "they have");
 	if (st->no_words)
 		fprintf(fp, "  skipped    %s text%s without words: left out\n",
-			cli_num(st->no_words, a), st->no_words == 1 ? "" : "s");
+			pv_num(st->no_words, a), st->no_words == 1 ? "" : "s");
 	fprintf(fp, "  compared   %s: %s candidate text pairs from %d bands of %d rows "
 		"(%.1f s)\n", within ? "any two documents (--within)" : "real x synthetic",
-		cli_num((int64_t)st->candidates, a), st->bands, st->rows, st->sec_compare);
+		pv_num((int64_t)st->candidates, a), st->bands, st->rows, st->sec_compare);
 	if (st->oversized)
 		fprintf(fp, "  note       %s buckets held more than 1,000 texts of a "
 			"side: only their first 1,000 were compared\n",
-			cli_num((int64_t)st->oversized, a));
+			pv_num((int64_t)st->oversized, a));
 	fprintf(fp, "  pairs      %s document pairs at estimated Jaccard >= %.2f "
-		"(%s new), from %s pairs of texts\n", cli_num(st->pairs, a), threshold,
-		cli_num(st->pairs_new, b), cli_num(st->text_pairs, c));
+		"(%s new), from %s pairs of texts\n", pv_num(st->pairs, a), threshold,
+		pv_num(st->pairs_new, b), pv_num(st->text_pairs, c));
 	if (st->capped)
 		fprintf(fp, "  note       %s pairs of texts held more than %s document "
-			"pairs: the rest were left out\n", cli_num(st->capped, a),
-			cli_num(PAIRS_DOC_CAP, b));
+			"pairs: the rest were left out\n", pv_num(st->capped, a),
+			pv_num(PAIRS_DOC_CAP, b));
 	fprintf(fp, "  time       %.1f s\n", st->seconds);
 }
 
@@ -189,8 +189,8 @@ static void print_report(const char *store, const struct pairs_report *rep)
 		return;
 	}
 	printf("%s of %s synthetic documents (%s) nearly copy one of %s real "
-	       "documents\n", cli_num(rep->copies, a), cli_num(rep->synthetic, b),
-	       share(rep->copies, rep->synthetic, d), cli_num(rep->real, c));
+	       "documents\n", pv_num(rep->copies, a), pv_num(rep->synthetic, b),
+	       share(rep->copies, rep->synthetic, d), pv_num(rep->real, c));
 	printf("\n%-20s %-24s %9s %10s %7s\n", "generator", "source", "copies",
 	       "synthetic", "share");
 	for (i = 0; i < rep->ngroups; i++) {
@@ -198,7 +198,7 @@ static void print_report(const char *store, const struct pairs_report *rep)
 		put_cell(g->generator[0] ? g->generator : "(none)", 20);
 		putchar(' ');
 		put_cell(g->source[0] ? g->source : "(none)", 24);
-		printf(" %9s %10s %7s\n", cli_num(g->copies, a), cli_num(g->synthetic, b),
+		printf(" %9s %10s %7s\n", pv_num(g->copies, a), pv_num(g->synthetic, b),
 		       share(g->copies, g->synthetic, d));
 		for (k = 0; k < g->nex; k++) {
 			const struct pairs_example *e = &g->ex[k];

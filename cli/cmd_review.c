@@ -167,10 +167,10 @@ static void print_text(const struct review_report *r, const char *by)
 	size_t i;
 
 	printf("blind review: %s answer%s in %s session%s by %s reviewer%s (%s skipped)\n",
-	       cli_num(r->answers, n1), r->answers == 1 ? "" : "s",
-	       cli_num(r->sessions, n2), r->sessions == 1 ? "" : "s",
-	       cli_num(r->reviewers, n3), r->reviewers == 1 ? "" : "s",
-	       cli_num(r->skipped, n4));
+	       pv_num(r->answers, n1), r->answers == 1 ? "" : "s",
+	       pv_num(r->sessions, n2), r->sessions == 1 ? "" : "s",
+	       pv_num(r->reviewers, n3), r->reviewers == 1 ? "" : "s",
+	       pv_num(r->skipped, n4));
 	for (m = REVIEW_PAIRS; m <= REVIEW_SINGLE; m++) {
 		bool any = false;
 		for (i = 0; i < r->ngroups; i++)
@@ -190,7 +190,7 @@ static void print_text(const struct review_report *r, const char *by)
 			printf("  ");
 			cli_put_safe(stdout, v, len > 24 ? 24 : len, 0);
 			printf("%*s %9s %8s", (int)(len > 24 ? 0 : 24 - len), "",
-			       cli_num(g->answered, n1), cli_num(g->correct, n2));
+			       pv_num(g->answered, n1), pv_num(g->correct, n2));
 			if (g->answered)
 				printf(" %8.0f%%  [%.0f%s%.0f]\n", g->accuracy * 100, g->lo * 100,
 				       dash(false), g->hi * 100);
@@ -383,11 +383,11 @@ static int session(const char *path, const char *filter, int mode, const char *r
 		else if (plan.ndone >= plan.n)
 			printf("session %lld complete: %s items; provex review %s --report "
 			       "shows the results\n", (long long)plan.session_id,
-			       cli_num((int64_t)plan.n, n1), path);
+			       pv_num((int64_t)plan.n, n1), path);
 		else
 			printf("session %lld: %s of %s items done; the same command resumes it\n",
-			       (long long)plan.session_id, cli_num((int64_t)plan.ndone, n1),
-			       cli_num((int64_t)plan.n, n2));
+			       (long long)plan.session_id, pv_num((int64_t)plan.ndone, n1),
+			       pv_num((int64_t)plan.n, n2));
 	}
 out:
 	review_plan_done(&plan);

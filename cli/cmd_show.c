@@ -110,7 +110,7 @@ int cmd_show(int argc, char **argv)
 		field("generator", row.generator);
 		field("purpose", row.purpose);
 		printf("%-10s %s bytes, %s words, stored in %s", "size",
-		       cli_num(row.len, a), cli_num(row.words, b),
+		       pv_num(row.len, a), pv_num(row.words, b),
 		       cli_bytes((uint64_t)row.stored, c));
 		if (row.nocc > 1)
 			printf("; the same text occurs %lld times", (long long)row.nocc);

@@ -74,11 +74,11 @@ static int write_html(struct store *s, const struct filter_sql *sql, const char 
 		unlink(buf_str(&tmp));
 		rc = EXIT_FAIL;
 	} else if (fp != stdout) {
-		printf("wrote %s: %s document%s", path, cli_num(f.docs, n1),
+		printf("wrote %s: %s document%s", path, pv_num(f.docs, n1),
 		       f.docs == 1 ? "" : "s");
 		if (f.ratio.docs < f.ratio.of)
 			printf(" (compression ratios over a sample of %s)",
-			       cli_num(f.ratio.docs, n1));
+			       pv_num(f.ratio.docs, n1));
 		printf("\n");
 	}
 	buf_done(&page);
@@ -135,14 +135,14 @@ static void print_text(const struct stats *st, const char *by)
 
 		cli_put_safe(stdout, v, len > 24 ? 24 : len, 0);
 		printf("%*s %10s %6.1f%% ", (int)(len > 24 ? 0 : 24 - len), "",
-		       cli_num(g->docs, a), share * 100);
+		       pv_num(g->docs, a), share * 100);
 		for (k = 0; k < BAR; k++)
 			fputs(k < n ? block : " ", stdout);
 		printf(" %10s %12s %9s %9s\n", cli_bytes((uint64_t)g->bytes, b),
-		       cli_num(g->words, c), cli_num(g->median, d), cli_num(g->p90, e));
+		       pv_num(g->words, c), pv_num(g->median, d), pv_num(g->p90, e));
 	}
-	printf("%-24s %10s %7s %-*s %10s %12s\n", "total", cli_num(st->docs, a),
-	       "100.0%", BAR, "", cli_bytes((uint64_t)st->bytes, b), cli_num(st->words, c));
+	printf("%-24s %10s %7s %-*s %10s %12s\n", "total", pv_num(st->docs, a),
+	       "100.0%", BAR, "", cli_bytes((uint64_t)st->bytes, b), pv_num(st->words, c));
 }
 
 int cmd_stats(int argc, char **argv)

@@ -29,6 +29,8 @@ void buf_printf(struct buf *b, const char *fmt, ...)
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Hands the bytes to the caller (free() them); b becomes empty. Never NULL. */
 char *buf_take(struct buf *b);
+/* Appends s in single quotes, as a POSIX shell reads it back. */
+void buf_shell_quote(struct buf *b, const char *s);
 /* A C string view of the bytes ("" when empty); borrowed. */
 const char *buf_str(const struct buf *b);
 

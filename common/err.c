@@ -122,3 +122,20 @@ char *pv_strndup(const char *s, size_t n)
 	d[n] = '\0';
 	return d;
 }
+
+const char *pv_num(int64_t n, char *out)
+{
+	char tmp[32];
+	int len, i, j = 0, neg = n < 0;
+
+	len = snprintf(tmp, sizeof tmp, "%lld", (long long)(neg ? -n : n));
+	if (neg)
+		out[j++] = '-';
+	for (i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[j++] = ',';
+		out[j++] = tmp[i];
+	}
+	out[j] = 0;
+	return out;
+}

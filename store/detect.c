@@ -974,19 +974,6 @@ static void measure(struct run *r, struct detect_report *rep)
 	free(fill);
 }
 
-/* Appends s in single quotes for a POSIX shell. */
-static void shell_quote(struct buf *b, const char *s)
-{
-	buf_putc(b, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_puts(b, "'\\''");
-		else
-			buf_putc(b, *s);
-	}
-	buf_putc(b, '\'');
-}
-
 /* The filter of a review queue: the run's filter (in parentheses) and
  * cond. */
 static char *queue_filter(const char *filter, const char *cond)
@@ -1031,9 +1018,9 @@ static void json_queue(struct buf *b, const char *name, const char *store,
 	struct buf cmd = BUF_INIT;
 
 	buf_puts(&cmd, "provex ls ");
-	shell_quote(&cmd, store ? store : "STORE");
+	buf_shell_quote(&cmd, store ? store : "STORE");
 	buf_putc(&cmd, ' ');
-	shell_quote(&cmd, filter);
+	buf_shell_quote(&cmd, filter);
 	buf_printf(b, "\"%s\":{\"documents\":%lld,\"filter\":", name, (long long)n);
 	json_put_string(b, filter, strlen(filter));
 	buf_puts(b, ",\"command\":");

@@ -33,24 +33,6 @@ const char *fig_field_name(int field)
 	return field >= 0 && field < FIG_NFIELDS ? names[field] : "?";
 }
 
-/* Thousands separators ("12,345"); returns out (size >= 32). */
-static const char *num(int64_t n, char *out)
-{
-	char tmp[32];
-	int len, i, j = 0, neg = n < 0;
-
-	len = snprintf(tmp, sizeof tmp, "%lld", (long long)(neg ? -n : n));
-	if (neg)
-		out[j++] = '-';
-	for (i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			out[j++] = ',';
-		out[j++] = tmp[i];
-	}
-	out[j] = 0;
-	return out;
-}
-
 /* ---- histograms ---- */
 
 static const unsigned mant[5] = { 1, 2, 3, 5, 7 };
@@ -1193,18 +1175,18 @@ static void html_counts(struct buf *b, const struct figures *f, int k)
 			w = 1;
 		buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"end\">", lw - 8, y + 13);
 		if (others)
-			buf_printf(b, "%s other values", num(restv, n1));
+			buf_printf(b, "%s other values", pv_num(restv, n1));
 		else
 			esc_value(b, fd->v[i].value, 32);
 		buf_printf(b, "</text><rect class=\"bar count\" x=\"%d\" y=\"%d\" width=\"%d\" "
 			   "height=\"14\" fill=\"" COL_COUNT "\" shape-rendering=\"crispEdges\">"
 			   "<title>", lw, y + 1, w);
 		if (others)
-			buf_printf(b, "%s other values", num(restv, n1));
+			buf_printf(b, "%s other values", pv_num(restv, n1));
 		else
 			esc_value(b, fd->v[i].value, 0);
 		buf_printf(b, ": %s documents</title></rect><text x=\"%d\" y=\"%d\">%s "
-			   "(%.1f%%)</text>\n", num(docs, n1), lw + w + 6, y + 13, num(docs, n1),
+			   "(%.1f%%)</text>\n", pv_num(docs, n1), lw + w + 6, y + 13, pv_num(docs, n1),
 			   share * 100);
 	}
 	buf_puts(b, "</svg>\n");
@@ -1231,9 +1213,9 @@ static void sample_words(struct buf *b, const struct fig_hist *h)
 
 	if (h->docs < h->of)
 		buf_printf(b, "a sample of %s of %s documents (chosen by a hash of their ids)",
-			   num(h->docs, n1), num(h->of, n2));
+			   pv_num(h->docs, n1), pv_num(h->of, n2));
 	else
-		buf_printf(b, "all %s documents", num(h->docs, n1));
+		buf_printf(b, "all %s documents", pv_num(h->docs, n1));
 }
 
 static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
@@ -1249,7 +1231,7 @@ static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
 	buf_printf(b, "<h2>%s</h2>\n<p class=\"note\">%s; ", title, unit);
 	sample_words(b, h);
 	if (h->left_out)
-		buf_printf(b, "; %s empty documents left out", num(h->left_out, n1));
+		buf_printf(b, "; %s empty documents left out", pv_num(h->left_out, n1));
 	buf_puts(b, ". Each bar is the share of its own series in the bin, so the two "
 		 "series compare however many documents each has.</p>\n");
 	if (miss)
@@ -1259,7 +1241,7 @@ static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
 	buf_printf(b, "<p class=\"legend\"><span class=\"key real\" style=\"background:"
 		   COL_REAL "\"></span>real (%s) <span class=\"key synthetic\" style=\""
 		   "background:" COL_SYNTH "\"></span>synthetic (%s)</p>\n",
-		   num(h->total[FIG_REAL], n1), num(h->total[FIG_SYNTH], n2));
+		   pv_num(h->total[FIG_REAL], n1), pv_num(h->total[FIG_SYNTH], n2));
 	buf_printf(b, "<svg class=\"hist\" data-figure=\"%s\" data-bins=\"%zu\" "
 		   "data-series=\"%s%s%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		   "role=\"img\" aria-label=\"%s\">\n", name, h->nbins,
@@ -1294,7 +1276,7 @@ static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
 				   bx + bw * (s == FIG_REAL ? 0.08 : 0.5), y1 - ht, bw * 0.42, ht,
 				   s == FIG_REAL ? COL_REAL : COL_SYNTH,
 				   s == FIG_REAL ? "real" : "synthetic", fig_hist_label(h, i, lab),
-				   num(h->count[s][i], n1), share * 100);
+				   pv_num(h->count[s][i], n1), share * 100);
 		}
 		if (i % every == 0)
 			buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
@@ -1381,16 +1363,6 @@ static void html_detect_head(struct buf *b, const struct fig_detect *d)
 	}
 }
 
-static const char *verdict_words(enum review_verdict v)
-{
-	switch (v) {
-	case RV_APART: return "told apart";
-	case RV_UNCLEAR: return "not distinguishable";
-	case RV_BELOW: return "below chance";
-	default: return "no answers";
-	}
-}
-
 void figures_html(const struct figures *f, const char *store_name, const char *filter,
 		  const char *generated, struct buf *b)
 {
@@ -1415,9 +1387,9 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 	}
 	buf_puts(b, ".</p>\n");
 	buf_printf(b, "<p id=\"totals\">%s document%s: %s real, %s synthetic, %s of unknown "
-		   "origin; %s bytes of text.</p>\n", num(f->docs, n1), f->docs == 1 ? "" : "s",
-		   num(f->by_origin[0], n2), num(f->by_origin[1], n3), num(f->by_origin[2], n4),
-		   num(f->bytes, n5));
+		   "origin; %s bytes of text.</p>\n", pv_num(f->docs, n1), f->docs == 1 ? "" : "s",
+		   pv_num(f->by_origin[0], n2), pv_num(f->by_origin[1], n3), pv_num(f->by_origin[2], n4),
+		   pv_num(f->bytes, n5));
 	if (f->docs == 0)
 		buf_puts(b, "<p class=\"warn\">No document matches this filter.</p>\n");
 
@@ -1479,8 +1451,8 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 			   "with its 95%% Wilson interval; chance is 50%%.</p>\n<table>\n<tr><th>"
 			   "mode</th><th>generator</th><th class=\"n\">answered</th><th class=\"n\">"
 			   "accuracy</th><th class=\"n\">95%% interval</th><th>verdict</th></tr>\n",
-			   num(r->answers, n1), num(r->skipped, n2), num(r->sessions, n3),
-			   num(r->reviewers, n4));
+			   pv_num(r->answers, n1), pv_num(r->skipped, n2), pv_num(r->sessions, n3),
+			   pv_num(r->reviewers, n4));
 		for (i = 0; i < r->ngroups; i++) {
 			const struct review_group *g = &r->groups[i];
 			buf_printf(b, "<tr><td>%s</td><td>", review_mode_name(g->mode));
@@ -1490,8 +1462,8 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 				esc_value(b, g->value, 0);
 			buf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%.1f%%</td>"
 				   "<td class=\"n\">%.1f%% &ndash; %.1f%%</td><td>%s</td></tr>\n",
-				   num(g->answered, n1), g->accuracy * 100, g->lo * 100, g->hi * 100,
-				   verdict_words(g->verdict));
+				   pv_num(g->answered, n1), g->accuracy * 100, g->lo * 100, g->hi * 100,
+				   review_verdict_words(g->verdict));
 			if (g->answered) {
 				iv[n].label = g->real_docs ? "(real documents)" : g->value;
 				iv[n].x = g->accuracy;
@@ -1511,17 +1483,17 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 			esc(b, c->b);
 			if (c->defined)
 				buf_printf(b, ": Cohen's kappa %.2f over %s items.</p>\n", c->kappa,
-					   num(c->items, n1));
+					   pv_num(c->items, n1));
 			else
 				buf_printf(b, ": kappa undefined over %s items.</p>\n",
-					   num(c->items, n1));
+					   pv_num(c->items, n1));
 		}
 		for (k = 0; k < 2; k++)
 			if (r->fleiss[k].reviewers > 2)
 				buf_printf(b, "<p>Fleiss' kappa (%s, %lld reviewers, %s items): %s</p>\n",
 					   review_mode_name((enum review_mode)k),
 					   (long long)r->fleiss[k].reviewers,
-					   num(r->fleiss[k].items, n1), r->fleiss[k].defined ?
+					   pv_num(r->fleiss[k].items, n1), r->fleiss[k].defined ?
 					   (snprintf(n2, sizeof n2, "%.2f", r->fleiss[k].kappa), n2) :
 					   "undefined");
 	}
@@ -1542,8 +1514,8 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 		if (d->has_overall) {
 			buf_printf(b, "<tr><td>all</td><td class=\"n\">%s</td><td class=\"n\">%s</td>"
 				   "<td class=\"n\">%.3f</td><td class=\"n\">%.3f &ndash; %.3f</td>"
-				   "</tr>\n", d->synthetic >= 0 ? num(d->synthetic, n1) : "?",
-				   d->real >= 0 ? num(d->real, n2) : "?", d->auc, d->lo, d->hi);
+				   "</tr>\n", d->synthetic >= 0 ? pv_num(d->synthetic, n1) : "?",
+				   d->real >= 0 ? pv_num(d->real, n2) : "?", d->auc, d->lo, d->hi);
 			iv[n].label = "all";
 			iv[n].x = d->auc;
 			iv[n].lo = d->lo;
@@ -1559,8 +1531,8 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 			esc_value(b, g->value, 0);
 			buf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td><td "
 				   "class=\"n\">%.3f</td><td class=\"n\">%.3f &ndash; %.3f</td></tr>\n",
-				   g->synthetic >= 0 ? num(g->synthetic, n1) : "?",
-				   g->real >= 0 ? num(g->real, n2) : "?", g->auc, g->lo, g->hi);
+				   g->synthetic >= 0 ? pv_num(g->synthetic, n1) : "?",
+				   g->real >= 0 ? pv_num(g->real, n2) : "?", g->auc, g->lo, g->hi);
 			iv[n].label = g->value;
 			iv[n].x = g->auc;
 			iv[n].lo = g->lo;
@@ -1575,7 +1547,7 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 			const char *qf = k ? d->low_filter : d->high_filter;
 			if (nd < 0 || !qf)
 				continue;
-			buf_printf(b, "<p>%s %s document%s %s: <code>", num(nd, n1),
+			buf_printf(b, "<p>%s %s document%s %s: <code>", pv_num(nd, n1),
 				   k ? "synthetic" : "real", nd == 1 ? "" : "s",
 				   k ? "pass as real" : "read as synthetic");
 			esc(b, qf);

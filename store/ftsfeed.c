@@ -76,7 +76,7 @@ int ftsfeed_new(struct ftsfeed **out, struct pv_err *err)
 	pthread_mutex_init(&f->mu, NULL);
 	pthread_cond_init(&f->work_cv, NULL);
 	pthread_cond_init(&f->idle_cv, NULL);
-	if (!f->b || pthread_create(&f->thread, NULL, feed_main, f) != 0) {
+	if (pthread_create(&f->thread, NULL, feed_main, f) != 0) {
 		ftsbuild_free(f->b);
 		pthread_mutex_destroy(&f->mu);
 		pthread_cond_destroy(&f->work_cv);

@@ -1311,3 +1311,13 @@ fail:
 	review_report_done(out);
 	return rc;
 }
+
+const char *review_verdict_words(enum review_verdict v)
+{
+	switch (v) {
+	case RV_APART: return "told apart";
+	case RV_UNCLEAR: return "not distinguishable";
+	case RV_BELOW: return "below chance";
+	default: return "no answers";
+	}
+}

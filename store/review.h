@@ -150,6 +150,9 @@ enum review_verdict {
 	RV_BELOW                 /* the interval is below 50% */
 };
 
+/* A verdict in words ("told apart", "not distinguishable", ...). */
+const char *review_verdict_words(enum review_verdict v);
+
 struct review_group {
 	enum review_mode mode;
 	char *value;             /* owned; NULL for none (or --by nothing) */

@@ -38,23 +38,6 @@ int64_t app_now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-const char *tui_num(int64_t n, char *out)
-{
-	char tmp[32];
-	int len, i, j = 0, neg = n < 0;
-
-	len = snprintf(tmp, sizeof tmp, "%lld", (long long)(neg ? -n : n));
-	if (neg)
-		out[j++] = '-';
-	for (i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			out[j++] = ',';
-		out[j++] = tmp[i];
-	}
-	out[j] = 0;
-	return out;
-}
-
 void app_status(struct app *a, enum role role, const char *fmt, ...)
 {
 	va_list ap;
@@ -292,7 +275,7 @@ void app_relabel(struct app *a, const int64_t *ids, size_t n,
 	} else {
 		char n1[32];
 		app_status(a, R_STATUS, "%s on %s: %s changed (batch %lld; u undoes)",
-			   buf_str(&what), scope, tui_num(res.changed, n1),
+			   buf_str(&what), scope, pv_num(res.changed, n1),
 			   (long long)res.batch_id);
 	}
 	label_result_done(&res);
@@ -312,7 +295,7 @@ static void relabel_tags(struct app *a, void *arg)
 	char scope[64], n1[32];
 
 	r->ch.value = r->value;
-	snprintf(scope, sizeof scope, "%s tagged documents", tui_num((int64_t)a->ntags, n1));
+	snprintf(scope, sizeof scope, "%s tagged documents", pv_num((int64_t)a->ntags, n1));
 	app_relabel(a, a->tags, a->ntags, &r->ch, 1, scope);
 }
 
@@ -342,7 +325,7 @@ void app_relabel_key(struct app *a, enum action act, int64_t doc, bool use_tags)
 	if (use_tags && a->ntags) {
 		snprintf(q, sizeof q, "set %s=%.100s on %s tagged documents? (y/n)",
 			 label_field_name(r->ch.field), r->value,
-			 tui_num((int64_t)a->ntags, n1));
+			 pv_num((int64_t)a->ntags, n1));
 		app_confirm(a, q, relabel_tags, r, free);
 		return;
 	}
@@ -367,10 +350,10 @@ void app_undo(struct app *a)
 	else if (res.nconflicts)
 		app_status(a, R_ERROR, "undid batch %lld: %s changes reverted; %zu documents "
 			   "changed again since were left alone (provex undo --force)",
-			   (long long)res.undone, tui_num(res.changes, n1), res.nconflicts);
+			   (long long)res.undone, pv_num(res.changes, n1), res.nconflicts);
 	else
 		app_status(a, R_STATUS, "undid batch %lld: %s change%s on %lld document%s reverted",
-			   (long long)res.undone, tui_num(res.changes, n1),
+			   (long long)res.undone, pv_num(res.changes, n1),
 			   res.changes == 1 ? "" : "s", (long long)res.changed,
 			   res.changed == 1 ? "" : "s");
 	label_result_done(&res);
@@ -463,7 +446,7 @@ int draw_doc_header(struct app *a, struct grid *g, int y, int x, int x_end,
 	}
 	if (hide) {
 		grid_printf(g, y, cx, x_end, R_HEADER, "%s bytes (provenance hidden)",
-			    tui_num(r->len, n1));
+			    pv_num(r->len, n1));
 		return 2;
 	}
 	cx = grid_puts(g, y, cx, x_end, r->origin ? r->origin : "unknown",
@@ -475,7 +458,7 @@ int draw_doc_header(struct app *a, struct grid *g, int y, int x, int x_end,
 	cx = grid_printf(g, y + 1, x, x_end, R_HEADER, "label: %s", r->label ? r->label : "-");
 	if (r->note)
 		cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  note: %s", r->note);
-	cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  %s bytes", tui_num(r->len, n1));
+	cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  %s bytes", pv_num(r->len, n1));
 	if (r->nocc > 1)
 		cx = grid_printf(g, y + 1, cx, x_end, R_HEADER, "  text x%lld",
 				 (long long)r->nocc);

@@ -522,11 +522,11 @@ static void list_draw(struct app *a, void *state, struct grid *g)
 			pos = l->top + l->cursor;
 		if (l->page.n == 0)
 			snprintf(right, sizeof right, "0/%s", a->count >= 0 ?
-				 tui_num(a->count, n2) : "\xe2\x80\xa6");
+				 pv_num(a->count, n2) : "\xe2\x80\xa6");
 		else
 			snprintf(right, sizeof right, "%s/%s%s",
-				 pos >= 0 ? tui_num(pos + 1, n1) : "?",
-				 a->count >= 0 ? tui_num(a->count, n2) : "\xe2\x80\xa6",
+				 pos >= 0 ? pv_num(pos + 1, n1) : "?",
+				 a->count >= 0 ? pv_num(a->count, n2) : "\xe2\x80\xa6",
 				 a->count >= 0 ? "" : " counting");
 	}
 	app_draw_status(a, g, left, right);

@@ -117,7 +117,7 @@ static int header_items(const struct pane *p, struct hdr_item *it)
 	}
 	if (p->hide) {
 		item_add(it, &n, false, R_HEADER, "%s bytes (provenance hidden)",
-			 tui_num(r->len, n1));
+			 pv_num(r->len, n1));
 		return n;
 	}
 	item_add(it, &n, false, origin_role(r->origin), "%s", r->origin ? r->origin : "unknown");
@@ -127,7 +127,7 @@ static int header_items(const struct pane *p, struct hdr_item *it)
 	item_add(it, &n, true, R_HEADER, "label: %s", r->label ? r->label : "-");
 	if (r->note)
 		item_add(it, &n, false, R_HEADER, "note: %s", r->note);
-	item_add(it, &n, false, R_HEADER, "%s bytes", tui_num(r->len, n1));
+	item_add(it, &n, false, R_HEADER, "%s bytes", pv_num(r->len, n1));
 	if (r->nocc > 1)
 		item_add(it, &n, false, R_HEADER, "text x%lld", (long long)r->nocc);
 	item_add(it, &n, false, R_HEADER, "history: %lld change%s", (long long)p->nhist,

@@ -406,7 +406,7 @@ static void saved_fill(struct app *a, struct menu *m)
 			filter_sql_done(&where);
 		}
 		menu_add(m, R_LIST, v[i].filter, 0, "%-20s %12s  %s", v[i].name,
-			 count >= 0 ? tui_num(count, num) : "?", *v[i].filter ? v[i].filter :
+			 count >= 0 ? pv_num(count, num) : "?", *v[i].filter ? v[i].filter :
 			 "(all documents)");
 	}
 	browse_saved_free(v, n);

@@ -467,6 +467,6 @@ void prompt_draw(struct app *a, struct grid *g)
 		grid_puts(g, y, 0, g->w, "the filter cannot be counted", R_ERROR);
 	} else {
 		grid_printf(g, y, 0, g->w, R_STATUS, "%s matching document%s  (Enter applies, "
-			    "Esc cancels)", tui_num(p->preview_n, n1), p->preview_n == 1 ? "" : "s");
+			    "Esc cancels)", pv_num(p->preview_n, n1), p->preview_n == 1 ? "" : "s");
 	}
 }

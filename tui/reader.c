@@ -92,8 +92,8 @@ static void load_meta(struct app *a, struct reader *r)
 	meta_set(r, "label", "%s", b->label ? b->label : "-");
 	meta_set(r, "note", "%s", b->note ? b->note : "-");
 	meta_set(r, "reviewer", "%s", b->reviewer ? b->reviewer : "-");
-	meta_set(r, "bytes", "%s", tui_num(b->len, n1));
-	meta_set(r, "words", "%s", tui_num(b->words, n1));
+	meta_set(r, "bytes", "%s", pv_num(b->len, n1));
+	meta_set(r, "words", "%s", pv_num(b->words, n1));
 	meta_set(r, "same text", "%lld document%s", (long long)b->nocc,
 		 b->nocc == 1 ? "" : "s");
 	meta_set(r, "history", "%lld change%s", (long long)r->pane.nhist,
@@ -105,7 +105,7 @@ static void load_meta(struct app *a, struct reader *r)
 	}
 	meta_set(r, "file", "%s", row.file ? row.file : "-");
 	meta_set(r, "record", "%lld", (long long)row.rec);
-	meta_set(r, "stored", "%s bytes", tui_num(row.stored, n1));
+	meta_set(r, "stored", "%s bytes", pv_num(row.stored, n1));
 	meta_set(r, "run", "%lld", (long long)row.run_id);
 	if (row.meta && json_parse(row.meta, strlen(row.meta), &v, &obj, NULL) == 0 &&
 	    v.kind == JSON_OBJECT) {

@@ -101,11 +101,11 @@ static void cover_header(struct app *a, struct rv *v, struct grid *g, int i, int
 	grid_fill(g, 1, x, x + w, R_HEADER);
 	if (v->plan->mode == REVIEW_PAIRS) {
 		grid_printf(g, 0, x + 1, x + w, R_HEADER, "%s  %s document  %s bytes",
-			    i ? "2" : "1", i ? "right" : "left", tui_num(p->row->len, n1));
+			    i ? "2" : "1", i ? "right" : "left", pv_num(p->row->len, n1));
 		grid_puts(g, 1, x + 1, x + w, "provenance hidden", R_HEADER);
 	} else {
 		grid_printf(g, 0, x + 1, x + w, R_HEADER, "document  %s bytes",
-			    tui_num(p->row->len, n1));
+			    pv_num(p->row->len, n1));
 		grid_puts(g, 1, x + 1, x + w, "provenance hidden: real or synthetic?",
 			  R_HEADER);
 	}
@@ -180,7 +180,7 @@ static void review_draw(struct app *a, void *state, struct grid *g)
 		};
 		draw_box(g, done);
 		snprintf(right, sizeof right, "%s of %s items done  %s  reviewer %s",
-			 tui_num((int64_t)p->ndone, n1), tui_num((int64_t)p->n, n2),
+			 pv_num((int64_t)p->ndone, n1), pv_num((int64_t)p->n, n2),
 			 review_mode_name(p->mode), p->reviewer);
 		app_draw_status(a, g, "blind review", right);
 		return;
@@ -207,7 +207,7 @@ static void review_draw(struct app *a, void *state, struct grid *g)
 		draw_box(g, p->mode == REVIEW_PAIRS ? help_pairs : help_single);
 	/* the progress on the right: a message does not hide it */
 	snprintf(right, sizeof right, "item %s of %s  %s  reviewer %s",
-		 tui_num((int64_t)v->at + 1, n1), tui_num((int64_t)p->n, n2),
+		 pv_num((int64_t)v->at + 1, n1), pv_num((int64_t)p->n, n2),
 		 review_mode_name(p->mode), p->reviewer);
 	app_draw_status(a, g, "blind review: provenance hidden", right);
 }
@@ -344,14 +344,14 @@ void review_view_setup(struct app *a, void *arg)
 	if (p->resumed)
 		app_status(a, R_STATUS, "session %lld resumed: %s of %s items done "
 			    "(? shows the keys)", (long long)p->session_id,
-			    tui_num((int64_t)p->ndone, n1), tui_num((int64_t)p->n, n2));
+			    pv_num((int64_t)p->ndone, n1), pv_num((int64_t)p->n, n2));
 	else if (p->nempty)
 		app_status(a, R_STATUS, "new %s session: %s item%s; %s empty document%s left "
 			    "out (? shows the keys)", review_mode_name(p->mode),
-			    tui_num((int64_t)p->n, n1), p->n == 1 ? "" : "s",
-			    tui_num(p->nempty, n2), p->nempty == 1 ? "" : "s");
+			    pv_num((int64_t)p->n, n1), p->n == 1 ? "" : "s",
+			    pv_num(p->nempty, n2), p->nempty == 1 ? "" : "s");
 	else
 		app_status(a, R_STATUS, "new %s session: %s item%s (? shows the keys)",
-			    review_mode_name(p->mode), tui_num((int64_t)p->n, n1),
+			    review_mode_name(p->mode), pv_num((int64_t)p->n, n1),
 			    p->n == 1 ? "" : "s");
 }

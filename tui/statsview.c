@@ -156,9 +156,9 @@ static void lay_totals(struct lay *L, const struct figures *f, const char *filte
 	para(L, 1, R_DIM, buf_str(&b));
 	buf_reset(&b);
 	buf_printf(&b, "%s document%s: %s real, %s synthetic, %s unknown; %s bytes",
-		   tui_num(f->docs, n1), f->docs == 1 ? "" : "s", tui_num(f->by_origin[0], n2),
-		   tui_num(f->by_origin[1], n3), tui_num(f->by_origin[2], n4),
-		   tui_num(f->bytes, n5));
+		   pv_num(f->docs, n1), f->docs == 1 ? "" : "s", pv_num(f->by_origin[0], n2),
+		   pv_num(f->by_origin[1], n3), pv_num(f->by_origin[2], n4),
+		   pv_num(f->bytes, n5));
 	para(L, 1, R_LIST, buf_str(&b));
 	buf_done(&b);
 	if (f->docs == 0)
@@ -199,7 +199,7 @@ static void lay_counts(struct lay *L, const struct figures *f)
 				*c->value ? R_LIST : R_DIM);
 			x = 2 + lw + 1;
 			snprintf(pct, sizeof pct, "%5.1f%%", share * 100);
-			x = grid_printf(L->g, L->y, x, L->w, R_LIST, "%8s %s ", tui_num(c->docs, n1),
+			x = grid_printf(L->g, L->y, x, L->w, R_LIST, "%8s %s ", pv_num(c->docs, n1),
 					pct);
 			bw = L->w - x - 1;
 			bar(L, L->y, x, fig_bar((double)c->docs, (double)max, bw), BLOCK_REAL,
@@ -209,7 +209,7 @@ static void lay_counts(struct lay *L, const struct figures *f)
 		if (fd->n > VALUES_SHOWN) {
 			char n1[32], n2[32], line[128];
 			snprintf(line, sizeof line, "... %s more values (%s documents)",
-				 tui_num((int64_t)(fd->n - VALUES_SHOWN), n1), tui_num(rest, n2));
+				 pv_num((int64_t)(fd->n - VALUES_SHOWN), n1), pv_num(rest, n2));
 			row_text(L, 2, R_DIM, line);
 		}
 	}
@@ -227,12 +227,12 @@ static void lay_hist(struct lay *L, const struct fig_hist *h, const char *name,
 	title(L, name);
 	buf_printf(&b, "%s; ", unit);
 	if (h->docs < h->of)
-		buf_printf(&b, "sample of %s of %s documents", tui_num(h->docs, n1),
-			   tui_num(h->of, n2));
+		buf_printf(&b, "sample of %s of %s documents", pv_num(h->docs, n1),
+			   pv_num(h->of, n2));
 	else
-		buf_printf(&b, "all %s documents", tui_num(h->docs, n1));
+		buf_printf(&b, "all %s documents", pv_num(h->docs, n1));
 	if (h->left_out)
-		buf_printf(&b, "; %s empty left out", tui_num(h->left_out, n1));
+		buf_printf(&b, "; %s empty left out", pv_num(h->left_out, n1));
 	buf_puts(&b, "; bars: share of each series");
 	para(L, 1, R_DIM, buf_str(&b));
 	buf_done(&b);
@@ -251,10 +251,10 @@ static void lay_hist(struct lay *L, const struct fig_hist *h, const char *name,
 		int x = 2;
 		x = put(L, L->y, x, L->w, BLOCK_REAL, R_BADGE_REAL);
 		x = grid_printf(L->g, L->y, x + 1, L->w, R_LIST, "real %s",
-				tui_num(h->total[FIG_REAL], n1));
+				pv_num(h->total[FIG_REAL], n1));
 		x = put(L, L->y, x + 3, L->w, BLOCK_SYNTH, R_BADGE_SYNTHETIC);
 		grid_printf(L->g, L->y, x + 1, L->w, R_LIST, "synthetic %s",
-			    tui_num(h->total[FIG_SYNTH], n2));
+			    pv_num(h->total[FIG_SYNTH], n2));
 		L->y++;
 	}
 	for (i = 0; i < h->nbins; i++) {
@@ -361,16 +361,6 @@ static void lay_words(struct lay *L, const struct fig_detect *d)
 		para(L, 1, R_DIM, "the run has no word lists");
 }
 
-static const char *verdict_words(enum review_verdict v)
-{
-	switch (v) {
-	case RV_APART: return "told apart";
-	case RV_UNCLEAR: return "not distinguishable";
-	case RV_BELOW: return "below chance";
-	default: return "no answers";
-	}
-}
-
 static void lay_review(struct lay *L, const struct figures *f)
 {
 	const struct review_report *r = &f->review;
@@ -389,7 +379,7 @@ static void lay_review(struct lay *L, const struct figures *f)
 	}
 	snprintf(line, sizeof line, "accuracy with its 95%% interval (=) per generator, over "
 		 "every answer in the store (%s, not only this filter's); chance is 50%% (|)",
-		 tui_num(r->answers, n1));
+		 pv_num(r->answers, n1));
 	para(L, 1, R_DIM, line);
 	for (i = 0; i < r->ngroups; i++) {
 		const struct review_group *g = &r->groups[i];
@@ -398,8 +388,8 @@ static void lay_review(struct lay *L, const struct figures *f)
 		flow_put(&fl, g->real_docs ? "(real documents)" : g->value ? g->value : "(none)",
 			 R_LIST);
 		snprintf(line, sizeof line, "%.1f%% [%.1f-%.1f] n=%s %s", g->accuracy * 100,
-			 g->lo * 100, g->hi * 100, tui_num(g->answered, n1),
-			 verdict_words(g->verdict));
+			 g->lo * 100, g->hi * 100, pv_num(g->answered, n1),
+			 review_verdict_words(g->verdict));
 		flow_put(&fl, line, R_LIST);
 		L->y++;
 		if (g->answered)
@@ -414,7 +404,7 @@ static void lay_review(struct lay *L, const struct figures *f)
 			buf_printf(&b, "%.2f", c->kappa);
 		else
 			buf_puts(&b, "undefined");
-		buf_printf(&b, " over %s items", tui_num(c->items, n1));
+		buf_printf(&b, " over %s items", pv_num(c->items, n1));
 		para(L, 2, R_LIST, buf_str(&b));
 		buf_done(&b);
 	}
@@ -440,7 +430,7 @@ static void auc_row(struct lay *L, const char *group, int64_t syn, double auc, d
 	flow_put(&fl, group, R_LIST);
 	if (syn >= 0)
 		snprintf(line, sizeof line, "AUC %.3f [%.3f-%.3f] (%s synthetic)", auc, lo, hi,
-			 tui_num(syn, n1));
+			 pv_num(syn, n1));
 	else
 		snprintf(line, sizeof line, "AUC %.3f [%.3f-%.3f]", auc, lo, hi);
 	flow_put(&fl, line, R_LIST);
@@ -477,7 +467,7 @@ static void lay_detector(struct lay *L, const struct fig_detect *d)
 		char n1[32];
 		if (n < 0 || !qf)
 			continue;
-		buf_printf(&b, "%s %s document%s %s: %s", tui_num(n, n1), i ? "synthetic" : "real",
+		buf_printf(&b, "%s %s document%s %s: %s", pv_num(n, n1), i ? "synthetic" : "real",
 			   n == 1 ? "" : "s", i ? "pass as real" : "read as synthetic", qf);
 		para(L, 2, R_LIST, buf_str(&b));
 		buf_done(&b);
@@ -528,11 +518,11 @@ static void draw_progress(struct app *a, struct statsview *v, struct grid *g)
 
 	grid_printf(g, y++, 1, g->w, R_LIST, "computing statistics: %s", phase);
 	if (total >= 0)
-		snprintf(line, sizeof line, "%s of %s (%d%%)", tui_num(done, n1), tui_num(total, n2),
+		snprintf(line, sizeof line, "%s of %s (%d%%)", pv_num(done, n1), pv_num(total, n2),
 			 total > 0 ? (int)(100.0 * (double)(done > total ? total : done) /
 					   (double)total) : 100);
 	else
-		snprintf(line, sizeof line, "%s so far", tui_num(done, n1));
+		snprintf(line, sizeof line, "%s so far", pv_num(done, n1));
 	grid_puts(g, y++, 1, g->w, line, R_DIM);
 	if (total > 0 && bw > 2) {
 		n = (int)((double)bw * (double)(done > total ? total : done) / (double)total);

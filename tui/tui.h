@@ -239,9 +239,6 @@ void app_confirm(struct app *a, const char *question,
 		 void (*fn)(struct app *a, void *arg), void *arg,
 		 void (*free_arg)(void *arg));
 
-/* Formats n with thousands separators; returns out (size >= 32). */
-const char *tui_num(int64_t n, char *out);
-
 /* Monotonic milliseconds. */
 int64_t app_now_ms(void);
 
