@@ -5,14 +5,17 @@
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/json.h"
+#include "../common/utf8.h"
 
 #include <getopt.h>
+#include <langinfo.h>
 #include <string.h>
 
 static const char usage_text[] =
 "Usage: provex info STORE [--json]\n"
 "Counts by origin, source, generator and purpose; bytes raw and stored;\n"
-"dictionaries; duplicates; schema version.\n";
+"dictionaries; duplicates; schema version.  A value longer than its\n"
+"column (26 characters) is cut with an ellipsis; --json gives it whole.\n";
 
 static const char *const group_names[4] = { "origin", "source", "generator", "purpose" };
 
@@ -54,6 +57,10 @@ static void print_json(const struct store_info *in, const char *path)
 
 static void print_text(const struct store_info *in, const char *path)
 {
+	/* a value cut to its column ends with an ellipsis (three dots where
+	 * the terminal's character set has none) */
+	const char *ell = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\xe2\x80\xa6" : "...";
+	struct buf safe = BUF_INIT, col = BUF_INIT;
 	char a[32], b[32], c[32];
 	size_t i, j;
 
@@ -82,14 +89,21 @@ static void print_text(const struct store_info *in, const char *path)
 		for (j = 0; j < in->nby[i]; j++) {
 			const struct store_group *g = &in->by[i][j];
 			const char *v = g->value[0] ? g->value : "(none)";
-			size_t len = strlen(v);
-			fputs("  ", stdout);
-			cli_put_safe(stdout, v, len > 26 ? 26 : len, 0);
-			printf("%*s %12s %12s %6.1f%%\n", (int)(len > 26 ? 0 : 26 - len), "",
-			       pv_num(g->docs, a), cli_bytes((uint64_t)g->bytes, b),
+			size_t w;
+			/* made safe, then cut to its column with an ellipsis */
+			buf_reset(&safe);
+			buf_reset(&col);
+			utf8_sanitize(&safe, v, strlen(v), SAN_ONE_LINE);
+			utf8_fit(&col, safe.data, safe.len, 26, FIT_END, ell);
+			w = utf8_chars(col.data, col.len);
+			printf("  %.*s%*s %12s %12s %6.1f%%\n", (int)col.len, col.data,
+			       (int)(w > 26 ? 0 : 26 - w), "", pv_num(g->docs, a),
+			       cli_bytes((uint64_t)g->bytes, b),
 			       in->docs ? 100.0 * (double)g->docs / (double)in->docs : 0.0);
 		}
 	}
+	buf_done(&safe);
+	buf_done(&col);
 }
 
 int cmd_info(int argc, char **argv)

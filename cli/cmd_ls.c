@@ -9,23 +9,33 @@
 #include "../store/filter.h"
 
 #include <getopt.h>
+#include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
 
-static const char usage_text[] =
+static const char ls_usage[] =
 "Usage: provex ls STORE [FILTER] [--json] [--limit N] [--sort FIELD[-]] [--explain]\n"
 "One line per document matching FILTER (all when absent): id, input id,\n"
 "origin, source, generator, purpose, bytes and the first line of the\n"
-"text, separated by tabs (control characters made visible).\n"
-"  --json          one JSON object per line: id, ext_id, origin, source,\n"
-"                  generator, purpose, bytes, words, dups, file\n"
+"text, separated by tabs (control characters made visible).  A value too\n"
+"long for its column is cut with an ellipsis: the input id in its middle\n"
+"(keeping its end, the line or record number), the others at their end.\n"
+"  --json          one JSON object per line, nothing cut: id, ext_id,\n"
+"                  origin, source, generator, purpose, bytes, words, dups,\n"
+"                  file, label, note, reviewer, reviewed_at and score (the\n"
+"                  latest provex detect score; null when none)\n"
 "  --limit N       at most N documents\n"
-"  --sort FIELD    id (default), len, words, dup, ratio, origin, source,\n"
-"                  generator, purpose, ext, file; FIELD- sorts descending\n"
-"  --explain       print the filter's canonical form and the SQL it became\n"
-"\n"
+"  --sort FIELD    sort by FIELD (default id); FIELD- sorts descending.\n"
+"                  FIELD is one of: ";
+
+static const char ls_usage_end[] =
+"  --explain       print the filter's canonical form and the SQL it became\n";
+
+static const char count_usage[] =
 "Usage: provex count STORE [FILTER]\n"
-"The number of documents matching FILTER.\n"
+"The number of documents matching FILTER (all when absent), on one line.\n";
+
+static const char filter_usage[] =
 "\n"
 "The filter language (see provex(1)):\n"
 "  origin:synthetic  source:news*  field:a,b      values, * globs, any of\n"
@@ -37,6 +47,48 @@ static const char usage_text[] =
 "  has:score  score:>0.9                         provex detect's scores\n"
 "A filter starting with '-' follows -- (provex ls STORE -- -has:pair).\n";
 
+/* Prints ls's help: the sort fields come from the store's own table
+ * (store_sort_fields, "a, b, c"), wrapped under the option. */
+static void ls_help(void)
+{
+	const char *f = store_sort_fields();
+	int col = 37;                /* where the list starts on its line */
+	bool first = true;           /* the first field of a line */
+
+	fputs(ls_usage, stdout);
+	while (*f) {
+		size_t n = strcspn(f, ",");
+		bool last = f[n] == '\0';
+		if (!first && col + 1 + (int)n + !last > 78) {
+			fputs("\n                  ", stdout);
+			col = 18;
+		} else if (!first) {
+			fputc(' ', stdout);
+			col++;
+		}
+		first = false;
+		fwrite(f, 1, n, stdout);
+		col += (int)n;
+		if (!last) {
+			fputc(',', stdout);
+			col++;
+		}
+		f += n;
+		while (*f == ',' || *f == ' ')
+			f++;
+	}
+	fputs("\n", stdout);
+	fputs(ls_usage_end, stdout);
+	fputs(filter_usage, stdout);
+}
+
+/* What stands for the part of a value left out: the ellipsis where the
+ * terminal's character set has it, three dots elsewhere. */
+static const char *ellipsis(void)
+{
+	return strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\xe2\x80\xa6" : "...";
+}
+
 struct ls {
 	struct store *s;
 	bool json;
@@ -45,7 +97,10 @@ struct ls {
 	int status;
 };
 
-static void put_col(struct buf *b, const char *v, size_t max)
+/* Appends value v to b as one column: control characters made visible,
+ * tabs as spaces, "-" when empty, at most max characters (cut as how says,
+ * with an ellipsis). */
+static void put_col(struct buf *b, const char *v, size_t max, int how)
 {
 	size_t len = strlen(v);
 	struct buf tmp = BUF_INIT;
@@ -58,8 +113,17 @@ static void put_col(struct buf *b, const char *v, size_t max)
 	if (!tmp.len)
 		buf_putc(b, '-');
 	else
-		buf_append(b, tmp.data, utf8_cut(tmp.data, tmp.len, max));
+		utf8_fit(b, tmp.data, tmp.len, max, how, ellipsis());
 	buf_done(&tmp);
+}
+
+/* A JSON string, or null for NULL. */
+static void put_json_opt(struct buf *b, const char *v)
+{
+	if (v)
+		json_put_string(b, v, strlen(v));
+	else
+		buf_puts(b, "null");
 }
 
 static int row_cb(void *ctx, const struct doc_row *r)
@@ -95,34 +159,56 @@ static int row_cb(void *ctx, const struct doc_row *r)
 		buf_printf(&l->line, "%lld", (long long)r->nocc);
 		json_put_key(&l->line, &first, "file");
 		json_put_string(&l->line, r->file, strlen(r->file));
+		json_put_key(&l->line, &first, "label");
+		put_json_opt(&l->line, r->label);
+		json_put_key(&l->line, &first, "note");
+		put_json_opt(&l->line, r->note);
+		json_put_key(&l->line, &first, "reviewer");
+		put_json_opt(&l->line, r->reviewer);
+		json_put_key(&l->line, &first, "reviewed_at");
+		put_json_opt(&l->line, r->reviewed_at);
+		json_put_key(&l->line, &first, "score");
+		if (r->has_score)
+			buf_printf(&l->line, "%.17g", r->score);
+		else
+			buf_puts(&l->line, "null");
 		buf_puts(&l->line, "}\n");
 	} else {
 		const char *nl;
 		size_t len;
+		bool more;
 		buf_printf(&l->line, "%lld\t", (long long)r->id);
-		put_col(&l->line, r->ext_id, 60);
+		put_col(&l->line, r->ext_id, 60, FIT_MIDDLE);
 		buf_putc(&l->line, '\t');
-		put_col(&l->line, r->origin, 20);
+		put_col(&l->line, r->origin, 20, FIT_END);
 		buf_putc(&l->line, '\t');
-		put_col(&l->line, r->source, 40);
+		put_col(&l->line, r->source, 40, FIT_END);
 		buf_putc(&l->line, '\t');
-		put_col(&l->line, r->generator, 40);
+		put_col(&l->line, r->generator, 40, FIT_END);
 		buf_putc(&l->line, '\t');
-		put_col(&l->line, r->purpose, 40);
+		put_col(&l->line, r->purpose, 40, FIT_END);
 		buf_printf(&l->line, "\t%lld\t", (long long)r->len);
-		if (store_text_head(l->s, r->text_id, 240, &l->head, &e)) {
+		/* 240 bytes of text, and one more to know whether there are more */
+		if (store_text_head(l->s, r->text_id, 241, &l->head, &e)) {
 			cli_error(&e);
 			l->status = EXIT_FAIL;
 			return 0;
 		}
+		more = l->head.len > 240;
+		if (more)
+			l->head.len = 240;
 		nl = memchr(l->head.data, '\n', l->head.len);
 		len = nl ? (size_t)(nl - l->head.data) : l->head.len;
-		if (!nl && len == 240)  /* cut by the limit: keep whole characters */
+		if (!nl && more)  /* cut by the limit: keep whole characters */
 			len = utf8_cut(l->head.data, len, len - 1);
 		{
+			/* the first line, at most 100 characters; a line cut here
+			 * ends with an ellipsis, as does one cut by the limit */
 			struct buf tmp = BUF_INIT;
 			utf8_sanitize(&tmp, l->head.data, len, SAN_ONE_LINE);
-			buf_append(&l->line, tmp.data, utf8_cut(tmp.data, tmp.len, 100));
+			if (!utf8_fit(&l->line, tmp.data, tmp.len, 100, FIT_END, ellipsis()) &&
+			    !nl && more)
+				buf_puts(&l->line, ellipsis());
 			buf_done(&tmp);
 		}
 		buf_putc(&l->line, '\n');
@@ -205,7 +291,7 @@ int cmd_ls(int argc, char **argv)
 				return cli_usage("ls", "--limit needs a number, not '%s'", optarg);
 			}
 		} else if (c == 'h') {
-			fputs(usage_text, stdout);
+			ls_help();
 			free(sort);
 			return EXIT_OK;
 		} else {
@@ -266,7 +352,8 @@ int cmd_count(int argc, char **argv)
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
-			fputs(usage_text, stdout);
+			fputs(count_usage, stdout);
+			fputs(filter_usage, stdout);
 			return EXIT_OK;
 		}
 		return cli_usage("count", "unknown option");

@@ -6,11 +6,13 @@
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/json.h"
+#include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/stats.h"
 #include "../store/figures.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -24,9 +26,13 @@ static const char usage_text[] =
 "Usage: provex stats STORE [FILTER] [--by FIELD] [--json]\n"
 "       provex stats STORE [FILTER] --html FILE [--sample N]\n"
 "Per group of the documents matching FILTER: documents, share (with a\n"
-"bar), bytes, words, and the median and 90th-percentile length in bytes.\n"
-"FIELD is origin (the default), source, generator, purpose, label,\n"
-"reviewer or file.\n"
+"bar), bytes, words, and the median (the mean of the two middle ones for\n"
+"an even count) and 90th-percentile length in bytes.  FIELD is origin\n"
+"(the default), source, generator, purpose, label, reviewer or file;\n"
+"files are shown by their path relative to the folder they all share,\n"
+"named once above the table (--json: \"folder\", and each file's absolute\n"
+"path in \"value\" and relative one in \"relative\").  Values longer than\n"
+"40 characters are cut with an ellipsis, file paths never.\n"
 "--html FILE writes the figures of the statistics view (S in provex\n"
 "browse) as one self-contained HTML page with its charts drawn in SVG:\n"
 "counts by origin, source, generator, purpose and label; length and\n"
@@ -89,14 +95,38 @@ static int write_html(struct store *s, const struct filter_sql *sql, const char 
 
 #define BAR 20
 
+/* A median as shown: "888" or "888.5" (with thousands separators in text,
+ * plain in JSON).  Returns out (size >= 48). */
+static const char *median_str(double m, bool json, char *out)
+{
+	char n[32];
+	int64_t whole = (int64_t)floor(m);
+	bool half = m - (double)whole > 0.25;
+
+	if (json)
+		snprintf(out, 48, "%lld%s", (long long)whole, half ? ".5" : "");
+	else
+		snprintf(out, 48, "%s%s", pv_num(whole, n), half ? ".5" : "");
+	return out;
+}
+
 static void print_json(const struct stats *st, const char *by)
 {
 	struct buf b = BUF_INIT;
+	char md[48];
 	size_t i;
 
-	buf_printf(&b, "{\"by\":\"%s\",\"documents\":%lld,\"bytes\":%lld,\"words\":%lld,"
-		   "\"groups\":[", by, (long long)st->docs, (long long)st->bytes,
-		   (long long)st->words);
+	buf_printf(&b, "{\"by\":\"%s\",\"documents\":%lld,\"bytes\":%lld,\"words\":%lld,",
+		   by, (long long)st->docs, (long long)st->bytes, (long long)st->words);
+	if (st->folder_by) {
+		buf_puts(&b, "\"folder\":");
+		if (st->folder)
+			json_put_string(&b, st->folder, strlen(st->folder));
+		else
+			buf_puts(&b, "null");
+		buf_putc(&b, ',');
+	}
+	buf_puts(&b, "\"groups\":[");
 	for (i = 0; i < st->ngroups; i++) {
 		const struct stats_group *g = &st->groups[i];
 		if (i)
@@ -106,10 +136,15 @@ static void print_json(const struct stats *st, const char *by)
 			json_put_string(&b, g->value, strlen(g->value));
 		else
 			buf_puts(&b, "null");
+		if (st->folder_by) {
+			const char *r = stats_shown(st, g);
+			buf_puts(&b, ",\"relative\":");
+			json_put_string(&b, r, strlen(r));
+		}
 		buf_printf(&b, ",\"documents\":%lld,\"bytes\":%lld,\"words\":%lld,"
-			   "\"median\":%lld,\"p90\":%lld,\"share\":%.6f}",
+			   "\"median\":%s,\"p90\":%lld,\"share\":%.6f}",
 			   (long long)g->docs, (long long)g->bytes, (long long)g->words,
-			   (long long)g->median, (long long)g->p90,
+			   median_str(g->median, true, md), (long long)g->p90,
 			   st->docs ? (double)g->docs / (double)st->docs : 0.0);
 	}
 	buf_puts(&b, "]}\n");
@@ -117,32 +152,72 @@ static void print_json(const struct stats *st, const char *by)
 	buf_done(&b);
 }
 
+/* The value column: made safe to show; cut with an ellipsis to max
+ * characters when max > 0 (never a file path: two paths cut the same
+ * way could no longer be told apart). */
+static void value_cell(struct buf *out, const char *v, size_t max, const char *ell)
+{
+	struct buf safe = BUF_INIT;
+
+	utf8_sanitize(&safe, v, strlen(v), SAN_ONE_LINE);
+	if (max)
+		utf8_fit(out, safe.data, safe.len, max, FIT_END, ell);
+	else
+		buf_append(out, safe.data, safe.len);
+	buf_done(&safe);
+}
+
 static void print_text(const struct stats *st, const char *by)
 {
-	const char *block = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\xe2\x96\x88" : "#";
-	char a[32], b[32], c[32], d[32], e[32];
-	size_t i;
+	bool utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+	const char *block = utf8 ? "\xe2\x96\x88" : "#";
+	const char *ell = utf8 ? "\xe2\x80\xa6" : "...";
+	char a[32], b[32], c[32], d[48], e[32];
+	struct buf cell = BUF_INIT;
+	size_t i, wv = strlen(by) > 24 ? strlen(by) : 24, max = 40;
 	int k;
 
-	printf("%-24s %10s %7s %-*s %10s %12s %9s %9s\n", by, "documents", "share",
+	/* the value column: as wide as the longest value, from 24 to 40
+	 * characters (file paths whole, however long) */
+	for (i = 0; i < st->ngroups; i++) {
+		const struct stats_group *g = &st->groups[i];
+		const char *v = g->value[0] ? stats_shown(st, g) : "(none)";
+		buf_reset(&cell);
+		value_cell(&cell, v, 0, ell);
+		if (utf8_chars(cell.data, cell.len) > wv)
+			wv = utf8_chars(cell.data, cell.len);
+	}
+	if (st->folder_by)
+		max = 0;
+	else if (wv > max)
+		wv = max;
+	if (st->folder_by && st->folder) {
+		fputs("files in ", stdout);
+		cli_put_safe(stdout, st->folder, strlen(st->folder), SAN_ONE_LINE);
+		fputc('\n', stdout);
+	}
+	printf("%-*s %10s %7s %-*s %10s %12s %9s %9s\n", (int)wv, by, "documents", "share",
 	       BAR, "", "bytes", "words", "median", "p90");
 	for (i = 0; i < st->ngroups; i++) {
 		const struct stats_group *g = &st->groups[i];
-		const char *v = g->value[0] ? g->value : "(none)";
-		size_t len = strlen(v);
+		const char *v = g->value[0] ? stats_shown(st, g) : "(none)";
 		double share = st->docs ? (double)g->docs / (double)st->docs : 0;
 		int n = (int)(share * BAR + 0.5);
+		size_t w;
 
-		cli_put_safe(stdout, v, len > 24 ? 24 : len, 0);
-		printf("%*s %10s %6.1f%% ", (int)(len > 24 ? 0 : 24 - len), "",
-		       pv_num(g->docs, a), share * 100);
+		buf_reset(&cell);
+		value_cell(&cell, v, max, ell);
+		w = utf8_chars(cell.data, cell.len);
+		printf("%.*s%*s %10s %6.1f%% ", (int)cell.len, cell.data,
+		       (int)(w < wv ? wv - w : 0), "", pv_num(g->docs, a), share * 100);
 		for (k = 0; k < BAR; k++)
 			fputs(k < n ? block : " ", stdout);
 		printf(" %10s %12s %9s %9s\n", cli_bytes((uint64_t)g->bytes, b),
-		       pv_num(g->words, c), pv_num(g->median, d), pv_num(g->p90, e));
+		       pv_num(g->words, c), median_str(g->median, false, d), pv_num(g->p90, e));
 	}
-	printf("%-24s %10s %7s %-*s %10s %12s\n", "total", pv_num(st->docs, a),
+	printf("%-*s %10s %7s %-*s %10s %12s\n", (int)wv, "total", pv_num(st->docs, a),
 	       "100.0%", BAR, "", cli_bytes((uint64_t)st->bytes, b), pv_num(st->words, c));
+	buf_done(&cell);
 }
 
 int cmd_stats(int argc, char **argv)

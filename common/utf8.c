@@ -155,3 +155,56 @@ size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags)
 	}
 	return replaced;
 }
+
+size_t utf8_chars(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n = 0, k;
+
+	while (i < len) {
+		k = p[i] < 0x80 ? 1 : utf8_seq_len(p + i, len - i);
+		i += k ? k : 1;
+		n++;
+	}
+	return n;
+}
+
+/* The byte offset of character number nth of s (len when s has fewer),
+ * counting as utf8_chars does. */
+static size_t char_offset(const char *s, size_t len, size_t nth)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, k;
+
+	while (i < len && nth-- > 0) {
+		k = p[i] < 0x80 ? 1 : utf8_seq_len(p + i, len - i);
+		i += k ? k : 1;
+	}
+	return i;
+}
+
+bool utf8_fit(struct buf *out, const char *s, size_t len, size_t max, int how,
+	      const char *ellipsis)
+{
+	size_t n = utf8_chars(s, len), ew = utf8_chars(ellipsis, strlen(ellipsis));
+	size_t keep, head, tail;
+
+	if (n <= max) {
+		buf_append(out, s, len);
+		return false;
+	}
+	if (max <= ew) {
+		buf_append(out, s, char_offset(s, len, max));
+		return true;
+	}
+	keep = max - ew;
+	head = how == FIT_MIDDLE ? keep / 3 : keep;
+	tail = keep - head;
+	buf_append(out, s, char_offset(s, len, head));
+	buf_puts(out, ellipsis);
+	if (tail) {
+		size_t from = char_offset(s, len, n - tail);
+		buf_append(out, s + from, len - from);
+	}
+	return true;
+}

@@ -33,6 +33,25 @@ enum {
 	SAN_ONE_LINE = 2         /* '\n' -> "\n" shown as ^J, tabs as spaces */
 };
 
+/* The characters in s: each valid UTF-8 sequence counts one, every other
+ * byte one (as utf8_sanitize shows it, one placeholder per byte). */
+size_t utf8_chars(const char *s, size_t len);
+
+/* Where utf8_fit cuts a text too long for its column. */
+enum {
+	FIT_END,                 /* keep the beginning: "a long val…" */
+	FIT_MIDDLE               /* keep both ends, more of the end (the part
+				  * that tells long ids apart): "/data/…/part-7.jsonl:42" */
+};
+
+/* Appends s (len bytes, already safe to show: see utf8_sanitize) to out
+ * when it has at most max characters; otherwise a cut of it, between
+ * characters, with ellipsis in place of what was left out, max characters
+ * in all (ellipsis counting as utf8_chars of it; when max leaves no room
+ * for it, s is only cut).  Returns true when s was cut. */
+bool utf8_fit(struct buf *out, const char *s, size_t len, size_t max, int how,
+	      const char *ellipsis);
+
 /* Appends a safe rendering of s to out: C0 controls and DEL as ^X (ESC is
  * ^[), C1 controls as <U+0080>..<U+009F> written \u0080-style, invalid bytes
  * as \xNN, valid printable UTF-8 as itself.  Returns the number of bytes of

@@ -234,11 +234,14 @@ void doc_row_done(struct doc_row *r)
 	buf_done(&r->arena);
 }
 
-/* Fills row from a statement laid out as ST_DOC_GET's columns. */
+/* Fills row from a statement laid out as ST_DOC_GET's columns, followed
+ * (when the statement has them: store_select's) by label, note, reviewer,
+ * reviewed_at and score. */
 void store_row_fill(struct doc_row *r, sqlite3_stmt *st)
 {
-	size_t off[7];
-	int i;
+	size_t off[11];
+	bool null[11];
+	int i, ncol = sqlite3_column_count(st) >= 21 ? 11 : 7;
 
 	r->id = sqlite3_column_int64(st, 0);
 	r->text_id = sqlite3_column_int64(st, 1);
@@ -250,10 +253,11 @@ void store_row_fill(struct doc_row *r, sqlite3_stmt *st)
 	r->nocc = sqlite3_column_int64(st, 7);
 	r->words = sqlite3_column_int64(st, 8);
 	buf_reset(&r->arena);
-	for (i = 0; i < 7; i++) {
+	for (i = 0; i < ncol; i++) {
 		const unsigned char *t = sqlite3_column_text(st, 9 + i);
 		int n = sqlite3_column_bytes(st, 9 + i);
 		off[i] = r->arena.len;
+		null[i] = t == NULL;
 		if (t)
 			buf_append(&r->arena, t, (size_t)n);
 		buf_putc(&r->arena, '\0');
@@ -265,6 +269,16 @@ void store_row_fill(struct doc_row *r, sqlite3_stmt *st)
 	r->generator = r->arena.data + off[4];
 	r->purpose = r->arena.data + off[5];
 	r->meta = r->arena.data + off[6];
+	r->label = r->note = r->reviewer = r->reviewed_at = NULL;
+	r->has_score = false;
+	r->score = 0;
+	if (ncol == 11) {
+		const char **rv[4] = { &r->label, &r->note, &r->reviewer, &r->reviewed_at };
+		for (i = 0; i < 4; i++)
+			*rv[i] = null[7 + i] ? NULL : r->arena.data + off[7 + i];
+		r->has_score = sqlite3_column_type(st, 20) != SQLITE_NULL;
+		r->score = r->has_score ? sqlite3_column_double(st, 20) : 0;
+	}
 }
 
 int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_err *err)

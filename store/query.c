@@ -100,9 +100,11 @@ int store_select(struct store *s, const struct filter_sql *where,
 	if (!order)
 		return pv_errf(err, PV_EUSAGE, "cannot sort on '%s' (sort fields: %s)",
 			       sort, store_sort_fields());
+	/* laid out as store_row_fill reads it, review state and score last */
 	buf_puts(&sql, "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
 		 "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
-		 "d.source,d.generator,d.purpose,d.meta" FROM "WHERE ");
+		 "d.source,d.generator,d.purpose,d.meta,d.label,d.note,d.reviewer,"
+		 "d.reviewed_at,(SELECT score FROM scores WHERE doc_id = d.id)" FROM "WHERE ");
 	buf_puts(&sql, where && where->where ? where->where : "1");
 	buf_printf(&sql, " ORDER BY %s %s, d.id %s", order, desc ? "DESC" : "ASC",
 		   desc ? "DESC" : "ASC");

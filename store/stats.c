@@ -2,8 +2,10 @@
  * stats.c - per-group counts, bytes, words and length percentiles.
  *
  * One pass over the matching documents ordered by group and length: the
- * median and 90th percentile of each group are read off its sorted lengths
- * as they stream by, so memory does not grow with the store.
+ * median (exact: the mean of the two middle lengths for an even count) and
+ * the 90th percentile of each group are read off its sorted lengths as
+ * they stream by, so memory does not grow with the store.  By file, the
+ * groups are absolute paths, shown relative to the folder they share.
  */
 #include "store_int.h"
 #include "stats.h"
@@ -20,7 +22,54 @@ const char *stats_group_column(const char *by)
 		"file", NULL
 	};
 
+	if (by && strcmp(by, "file") == 0)
+		return "i.path";
 	return field_column(by, groupable);
+}
+
+double stats_median(const int64_t *sorted, size_t n)
+{
+	if (n == 0)
+		return 0;
+	if (n % 2)
+		return (double)sorted[n / 2];
+	return ((double)sorted[n / 2 - 1] + (double)sorted[n / 2]) / 2;
+}
+
+const char *stats_shown(const struct stats *st, const struct stats_group *g)
+{
+	if (st->folder_by && strcmp(g->value, "-") == 0)
+		return "stdin";
+	if (st->folder && strncmp(g->value, st->folder, strlen(st->folder)) == 0)
+		return g->value + strlen(st->folder);
+	return g->value;
+}
+
+/* The folder (ending in '/') holding every absolute path among the
+ * groups' values, or NULL (owned by the caller). */
+static char *common_folder(const struct stats *st)
+{
+	const char *first = NULL;
+	size_t n = 0, i, k;
+
+	for (i = 0; i < st->ngroups; i++) {
+		const char *v = st->groups[i].value;
+		if (v[0] != '/')
+			continue;            /* standard input */
+		if (!first) {
+			first = v;
+			n = (size_t)(strrchr(v, '/') - v) + 1;
+			continue;
+		}
+		for (k = 0; k < n && v[k] == first[k]; k++)
+			;
+		n = k;
+	}
+	if (!first)
+		return NULL;
+	while (n > 0 && first[n - 1] != '/')
+		n--;                         /* back to a whole folder name */
+	return n > 1 ? pv_strndup(first, n) : NULL;
 }
 
 static int by_docs(const void *a, const void *b)
@@ -32,7 +81,8 @@ static int by_docs(const void *a, const void *b)
 	return strcmp(x->value, y->value);
 }
 
-/* Nearest-rank percentile q (0..1) of n sorted values: the index. */
+/* Nearest-rank percentile q (0..1) of n sorted values: the index (the
+ * 90th percentile; the median is exact, see stats_median). */
 static int64_t rank(int64_t n, double q)
 {
 	int64_t k = (int64_t)(q * (double)n + 0.999999);
@@ -98,8 +148,11 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		while ((rc = sqlite3_step(st)) == SQLITE_ROW && gi < out->ngroups) {
 			struct stats_group *g = &out->groups[gi];
 			int64_t len = sqlite3_column_int64(st, 0);
-			if (k == rank(g->docs, 0.5))
-				g->median = len;
+			/* the middle one, or the two middle ones averaged */
+			if (k == (g->docs - 1) / 2)
+				g->median = (double)len;
+			else if (g->docs % 2 == 0 && k == g->docs / 2)
+				g->median = (g->median + (double)len) / 2;
 			if (k == rank(g->docs, 0.9))
 				g->p90 = len;
 			if (++k == g->docs) {
@@ -113,6 +166,10 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		return store_sqlerr(s, err, "computing statistics");
 	if (out->ngroups > 1)
 		qsort(out->groups, out->ngroups, sizeof *out->groups, by_docs);
+	if (strcmp(col, "i.path") == 0) {
+		out->folder_by = true;
+		out->folder = common_folder(out);
+	}
 	return 0;
 }
 
@@ -123,5 +180,6 @@ void stats_done(struct stats *st)
 	for (i = 0; i < st->ngroups; i++)
 		free(st->groups[i].value);
 	free(st->groups);
+	free(st->folder);
 	memset(st, 0, sizeof *st);
 }

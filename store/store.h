@@ -162,6 +162,11 @@ struct doc_row {
 	int64_t nocc;               /* documents sharing this text */
 	int64_t words;
 	const char *ext_id, *file, *origin, *source, *generator, *purpose, *meta;
+	/* review state and the latest detect score: filled by store_select
+	 * only (NULL, and has_score false, from store_doc_get) */
+	const char *label, *note, *reviewer, *reviewed_at;  /* NULL when none */
+	bool has_score;             /* a detect run scored the document */
+	double score;               /* the latest score (when has_score) */
 	struct buf arena;           /* owns the strings above */
 };
 void doc_row_done(struct doc_row *r);

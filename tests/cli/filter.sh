@@ -68,8 +68,9 @@ is $st 2 "an unknown sort field: exit 2"
 # ---- stats
 js=$(pv stats "$S" --json)
 is "$(printf '%s' "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin)
-print(" ".join("%s=%d/%d/%d" % (g["value"], g["documents"], g["median"], g["p90"]) for g in d["groups"]))')" \
-	"real=2/35/42 synthetic=2/18/73 unknown=1/35/35" "stats: documents, median and p90 length per origin"
+print(" ".join("%s=%d/%s/%d" % (g["value"], g["documents"], g["median"], g["p90"]) for g in d["groups"]))')" \
+	"real=2/38.5/42 synthetic=2/45.5/73 unknown=1/35/35" \
+	"stats: documents, median (of two: their mean) and p90 length per origin"
 js=$(pv stats "$S" 'source:news*' --by generator --json)
 is "$(printf '%s' "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin)
 print(d["documents"], " ".join("%s:%.2f" % (g["value"], g["share"]) for g in d["groups"]))')" \

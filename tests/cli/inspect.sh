@@ -50,15 +50,102 @@ like "$(printf '%s\n' "$ls" | sed -n 1p)" '^1	e1	synthetic	nasty	-	-	[0-9]+	clea
 ok $(printf '%s' "$ls" | od -An -c | grep -q '033' && echo 1 || echo 0) "ls: no ESC byte"
 is "$(pv ls "$S" --json | python3 -c 'import json,sys
 for l in sys.stdin:
-  d=json.loads(l); print(sorted(d.keys())[:7], d["bytes"])' | tail -1)" \
-	"['bytes', 'dups', 'ext_id', 'file', 'generator', 'id', 'origin'] 8" "ls --json fields"
+  d=json.loads(l); print(sorted(d.keys()), d["bytes"])' | tail -1)" \
+	"['bytes', 'dups', 'ext_id', 'file', 'generator', 'id', 'label', 'note', 'origin', 'purpose', 'reviewed_at', 'reviewer', 'score', 'source', 'words'] 8" \
+	"ls --json fields, review state and score included"
 is "$(pv ls "$S" --limit 2 | wc -l)" 2 "ls --limit"
 python3 -c 'print("{\"text\": \"" + "\u2500" * 500 + "\", \"source\": \"" + "\u00e9" * 50 + "\"}")' > "$T/wide.jsonl"
 pv index "$T/w.pvx" "$T/wide.jsonl" --source-field source -q
 pv ls "$T/w.pvx" | python3 -c 'import sys; sys.stdin.buffer.read().decode("utf-8")'
 ok $? "ls cuts long lines and fields between characters, never inside one"
 
+# ---- columns that keep what matters ----
+# ls: a long input id keeps its end (the file name and line) and loses
+# its middle; other values are cut at their end; every cut is marked
+D=$T/a/very/long/folder/name/that/goes/on/and/on/and/on
+mkdir -p "$D"
+python3 -c 'import json
+for i in range(12): print(json.dumps({"text": "line %d " % i + "x" * 300, "src": "s" * 50}))' > "$D/part-0001.jsonl"
+pv index "$T/c.pvx" "$D/part-0001.jsonl" --source-field src -q
+ok $? "index a file deep in folders"
+ls=$(LC_ALL=C.UTF-8 pv ls "$T/c.pvx")
+row=$(printf '%s\n' "$ls" | sed -n 12p)
+ext=$(printf '%s' "$row" | cut -f2)
+like "$ext" '^/.*….*/on/and/on/part-0001\.jsonl:12$' \
+	"ls: a long input id loses its middle, keeps its end ($ext)"
+is "$(printf '%s' "$ext" | python3 -c 'import sys; print(len(sys.stdin.read()))')" 60 \
+	"and fills its 60 characters"
+is "$(printf '%s\n' "$ls" | cut -f2 | sort -u | wc -l)" 12 \
+	"12 documents of one long file: 12 different input ids shown"
+like "$(printf '%s' "$row" | cut -f4)" '^s{39}…$' "a long source is cut at its end, with an ellipsis"
+like "$(printf '%s' "$row" | cut -f8)" '^line 11 x+…$' "so is the first line of the text"
+row=$(LC_ALL=C pv ls "$T/c.pvx" | sed -n 12p)
+like "$row" '^12	/[^	]*\.\.\.[^	]*part-0001\.jsonl:12	unknown	s{37}\.\.\.	' \
+	"without UTF-8 (LC_ALL=C) the cuts are marked with three dots"
+unlike "$row" "$(printf '\342\200\246')" "and no ellipsis character"
+is "$(pv ls "$T/c.pvx" --json | python3 -c 'import json,sys
+d=[json.loads(l) for l in sys.stdin][11]; print(d["ext_id"].endswith("/and/on/part-0001.jsonl:12"), len(d["source"]))')" \
+	"True 50" "ls --json cuts nothing"
+
+# info: every value cut to its column ends with an ellipsis
+info=$(LC_ALL=C.UTF-8 pv info "$T/c.pvx")
+like "$info" '^  s{25}… +12 ' "info: a long source is cut to 26 characters, the last an ellipsis"
+like "$(LC_ALL=C pv info "$T/c.pvx")" '^  s{23}\.\.\. +12 ' "three dots without UTF-8"
+like "$(pv info "$T/c.pvx" --json)" '"s{50}"' "info --json gives it whole"
+
+# ls --json: the review state and the latest detect score
+python3 -c 'import json
+for i in range(20):
+    print(json.dumps({"id": "r%d" % i, "origin": "real" if i % 2 else "synthetic",
+                      "text": ("the river and the town %d" if i % 2 else "delve into the tapestry %d") % i}))' > "$T/r.jsonl"
+pv index "$T/r.pvx" "$T/r.jsonl" --id-field id --origin-field origin -q
+js=$(pv ls "$T/r.pvx" 'ext:r3' --json)
+is "$(printf '%s' "$js" | json_num label)/$(printf '%s' "$js" | json_num score)" "None/None" \
+	"ls --json: label and score are null before any review or detect run"
+pv label "$T/r.pvx" 'ext:r3' --set label=keep --set 'note=reads "human"' --reviewer ann > /dev/null &&
+	pv detect "$T/r.pvx" --folds 2 > /dev/null 2>&1
+ok $? "label a document and run provex detect"
+js=$(pv ls "$T/r.pvx" 'ext:r3' --json)
+is "$(printf '%s' "$js" | python3 -c 'import json,sys; d=json.load(sys.stdin)
+print(d["label"], d["note"], d["reviewer"], len(d["reviewed_at"]) > 9, 0 <= d["score"] <= 1)')" \
+	'keep reads "human" ann True True' "ls --json carries label, note, reviewer, reviewed_at and the score"
+is "$(pv ls "$T/r.pvx" --json | python3 -c 'import json,sys
+print(sum(json.loads(l)["score"] is not None for l in sys.stdin))')" 20 "every scored document has its score"
+is "$(pv ls "$T/r.pvx" 'score:>0.5' --json | python3 -c 'import json,sys
+print(all(json.loads(l)["score"] > 0.5 for l in sys.stdin))')" True "the score is the one score: filters"
+
+# stats --by file: paths relative to the folder the files share, said
+# once; two files with the same name in different folders stay apart,
+# even given by the same relative name from two folders
+mkdir -p "$T/corp/a" "$T/corp/b"
+printf '%s\n' '{"text":"0123456789"}' '{"text":"0123456789abc"}' > "$T/corp/a/data.jsonl"
+printf '%s\n' '{"text":"one"}' > "$T/corp/b/data.jsonl"
+(cd "$T/corp/a" && pv index "$T/f.pvx" data.jsonl -q) && (cd "$T/corp/b" && pv index "$T/f.pvx" data.jsonl -q)
+ok $? "index a/data.jsonl and b/data.jsonl, each as data.jsonl from its folder"
+out=$(pv stats "$T/f.pvx" --by file)
+is "$(printf '%s\n' "$out" | sed -n 1p)" "files in $T/corp/" "stats --by file names the common folder once"
+like "$out" '^a/data\.jsonl +2 +66\.7% ' "then a/data.jsonl"
+like "$out" '^b/data\.jsonl +1 +33\.3% ' "and b/data.jsonl apart"
+like "$out" '^a/data\.jsonl .* 11\.5 +13$' "the median of 10 and 13 bytes is 11.5, exact"
+is "$(printf '%s\n' "$out" | grep -c "$T")" 1 "the folder is said once"
+is "$(pv stats "$T/f.pvx" --by file --json | python3 -c 'import json,sys; d=json.load(sys.stdin)
+print(d["folder"], " ".join("%s=%s:%s" % (g["relative"], g["value"], g["median"]) for g in d["groups"]))')" \
+	"$T/corp/ a/data.jsonl=$T/corp/a/data.jsonl:11.5 b/data.jsonl=$T/corp/b/data.jsonl:3" \
+	"stats --by file --json: the folder, each file's path and relative path"
+
 # usage
+pv count --help > "$T/help"
+like "$(sed -n 1p "$T/help")" '^Usage: provex count STORE' "count --help is count's help"
+unlike "$(cat "$T/help")" 'Usage: provex ls' "not ls's"
+like "$(cat "$T/help")" 'origin:synthetic' "with the filter language"
+pv ls --help > "$T/help"
+fields=$(pv ls "$S" --sort nothing-like-this 2>&1 | sed -n 's/.*sort fields: \([^)]*\)).*/\1/p')
+like "$fields" 'score' "the sort fields, as ls's error gives them ($fields)"
+missing=
+for f in $(printf '%s' "$fields" | tr ',' ' '); do
+	tr '\n' ' ' < "$T/help" | grep -Eq "FIELD is one of:.*[ ,]$f(,|[ ]|$)" || missing="$missing $f"
+done
+is "$missing" "" "ls --help lists every sort field"
 pv --help > "$T/help"
 like "$(cat "$T/help")" "index +STORE INPUT" "provex --help lists commands"
 pv frobnicate 2>/dev/null
