@@ -20,6 +20,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -111,12 +112,14 @@ double fig_nice_step(double x)
 		return 1;
 	p = pow(10, floor(log10(x)));
 	f = x / p;
-	/* 1, 2 or 5 times p, the first at least x (with a little slack for
-	 * floating point: 0.3 / 0.1 is 2.9999999999999996) */
+	/* 1, 2, 2.5 or 5 times p, the first at least x (with a little slack
+	 * for floating point: 0.3 / 0.1 is 2.9999999999999996) */
 	if (f <= 1 + 1e-9)
 		return p;
 	if (f <= 2 + 1e-9)
 		return 2 * p;
+	if (f <= 2.5 + 1e-9)
+		return 2.5 * p;
 	if (f <= 5 + 1e-9)
 		return 5 * p;
 	return 10 * p;
@@ -149,10 +152,112 @@ size_t fig_hist_bin(const struct fig_hist *h, double x)
 	return lo;
 }
 
+double fig_quantile_sorted(const double *v, size_t n, double q)
+{
+	double h, lo;
+	size_t k;
+
+	if (n == 0)
+		return 0;
+	if (!(q > 0))
+		return v[0];
+	if (q >= 1)
+		return v[n - 1];
+	h = q * (double)(n - 1);
+	k = (size_t)floor(h);
+	if (k + 1 >= n)
+		return v[n - 1];
+	lo = v[k];
+	/* the mean of the two middle values is exact for the median */
+	return h == (double)k ? lo : lo + (h - (double)k) * (v[k + 1] - lo);
+}
+
+double fig_median_sorted(const double *v, size_t n)
+{
+	if (n == 0)
+		return 0;
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Reorders v so that v[k] is the value of rank k, those before it not
+ * larger and those after not smaller (Hoare's selection, the middle of
+ * three as pivot: linear time on average). */
+static void select_k(int64_t *v, size_t n, size_t k)
+{
+	ptrdiff_t lo = 0, hi = (ptrdiff_t)n - 1, kk = (ptrdiff_t)k;
+
+	while (lo < hi) {
+		int64_t a = v[lo], b = v[lo + (hi - lo) / 2], c = v[hi], pivot, t;
+		ptrdiff_t i = lo, j = hi;
+		pivot = a < b ? (b < c ? b : (a < c ? c : a)) : (a < c ? a : (b < c ? c : b));
+		while (i <= j) {
+			while (v[i] < pivot)
+				i++;
+			while (v[j] > pivot)
+				j--;
+			if (i <= j) {
+				t = v[i];
+				v[i] = v[j];
+				v[j] = t;
+				i++;
+				j--;
+			}
+		}
+		/* v[lo..j] <= pivot <= v[i..hi]; between them, the pivot */
+		if (kk <= j)
+			hi = j;
+		else if (kk >= i)
+			lo = i;
+		else
+			return;
+	}
+}
+
+double fig_median_i64(int64_t *v, size_t n)
+{
+	int64_t below;
+	size_t i;
+
+	if (n == 0)
+		return 0;
+	select_k(v, n, n / 2);
+	if (n % 2)
+		return (double)v[n / 2];
+	/* the largest value under rank n/2 */
+	below = v[0];
+	for (i = 1; i < n / 2; i++)
+		if (v[i] > below)
+			below = v[i];
+	return ((double)below + (double)v[n / 2]) / 2;
+}
+
+/* The range [*lo, *hi] holding the bulk of the n sorted values of one
+ * series: its far-out fences, kept within its values (the 1st and 99th
+ * percentiles when half of the values or more are equal). */
+static void bulk_range(const double *v, size_t n, double *lo, double *hi)
+{
+	double q1 = fig_quantile_sorted(v, n, 0.25), q3 = fig_quantile_sorted(v, n, 0.75);
+	double iqr = q3 - q1;
+
+	if (iqr > 0) {
+		*lo = q1 - 3 * iqr;
+		*hi = q3 + 3 * iqr;
+		if (*lo < v[0])
+			*lo = v[0];
+		if (*hi > v[n - 1])
+			*hi = v[n - 1];
+	} else {
+		*lo = fig_quantile_sorted(v, n, 0.01);
+		*hi = fig_quantile_sorted(v, n, 0.99);
+	}
+}
+
 void fig_hist_linear(struct fig_hist *h, double *v, unsigned char *s, size_t n, int target)
 {
-	double lo, p99, step, top;
-	size_t i, nb, k99;
+	double *sv[FIG_NSERIES], lo = INFINITY, hi = -INFINITY, vmin = INFINITY,
+		vmax = -INFINITY, step, first;
+	size_t ns[FIG_NSERIES] = { 0, 0 }, i, nb, at = 0;
+	int se;
 
 	memset(h, 0, sizeof *h);
 	h->scale = FIG_LINEAR;
@@ -162,36 +267,49 @@ void fig_hist_linear(struct fig_hist *h, double *v, unsigned char *s, size_t n, 
 	}
 	if (target < 1)
 		target = 1;
-	{
-		/* the percentile without disturbing the pairing of v and s */
-		double *sorted = pv_malloc(n * sizeof *sorted);
-		memcpy(sorted, v, n * sizeof *sorted);
-		qsort(sorted, n, sizeof *sorted, cmp_double);
-		k99 = (size_t)ceil(0.99 * (double)n);
-		k99 = k99 < 1 ? 0 : k99 - 1;
-		lo = sorted[0];
-		p99 = sorted[k99];
-		top = sorted[n - 1];
-		free(sorted);
+	/* each series sorted on its own, for its quartiles and median */
+	for (se = 0; se < FIG_NSERIES; se++)
+		sv[se] = pv_malloc(n * sizeof *sv[se]);
+	for (i = 0; i < n; i++) {
+		se = s[i] == FIG_SYNTH ? FIG_SYNTH : FIG_REAL;
+		sv[se][ns[se]++] = v[i];
+		if (v[i] < vmin)
+			vmin = v[i];
+		if (v[i] > vmax)
+			vmax = v[i];
 	}
-	step = p99 > lo ? fig_nice_step((p99 - lo) / target) :
+	for (se = 0; se < FIG_NSERIES; se++) {
+		double l, u;
+		if (!ns[se])
+			continue;
+		qsort(sv[se], ns[se], sizeof *sv[se], cmp_double);
+		h->median[se] = fig_median_sorted(sv[se], ns[se]);
+		bulk_range(sv[se], ns[se], &l, &u);
+		if (l < lo)
+			lo = l;
+		if (u > hi)
+			hi = u;
+	}
+	for (se = 0; se < FIG_NSERIES; se++)
+		free(sv[se]);
+	step = hi > lo ? fig_nice_step((hi - lo) / target) :
 		fig_nice_step(fabs(lo) > 0 ? fabs(lo) / 10 : 1);
-	lo = floor(lo / step) * step;
-	nb = (size_t)floor((p99 - lo) / step) + 1;
+	first = floor(lo / step) * step;
+	nb = (size_t)floor((hi - first) / step) + 1;
 	if (nb > FIG_RATIO_MAX_BINS)
 		nb = FIG_RATIO_MAX_BINS;
-	if (top >= lo + (double)nb * step) {
-		/* values beyond the 99th percentile: one more bin, open */
-		nb++;
-		h->open_last = true;
-	}
-	hist_alloc(h, nb);
+	/* the outliers, below and above the bulk, in open bins */
+	h->open_first = vmin < first;
+	h->open_last = vmax >= first + (double)nb * step;
+	hist_alloc(h, nb + h->open_first + h->open_last);
+	if (h->open_first)
+		h->edge[at++] = -INFINITY;
 	for (i = 0; i <= nb; i++)
-		h->edge[i] = lo + (double)i * step;
+		h->edge[at++] = first + (double)i * step;
 	if (h->open_last)
-		h->edge[nb] = INFINITY;
+		h->edge[at] = INFINITY;
 	for (i = 0; i < n; i++) {
-		int se = s[i] == FIG_SYNTH ? FIG_SYNTH : FIG_REAL;
+		se = s[i] == FIG_SYNTH ? FIG_SYNTH : FIG_REAL;
 		h->count[se][fig_hist_bin(h, v[i])]++;
 		h->total[se]++;
 	}
@@ -243,18 +361,32 @@ static void len_label(double v, char out[29])
 	snprintf(out, 29, "%g%s", v, unit[u]);
 }
 
-/* A ratio edge with as few digits as its step needs. */
+/* A ratio edge with as many decimals as its step has (0.25: two). */
 static void ratio_label(double v, double step, char out[29])
 {
-	int dec = step >= 1 ? 0 : (int)ceil(-log10(step) - 1e-9);
+	int dec = 0;
 
-	if (dec > 6)
-		dec = 6;
+	while (dec < 6) {
+		double x = step * pow(10, dec);
+		if (fabs(x - floor(x + 0.5)) < 1e-6 * (x > 1 ? x : 1))
+			break;
+		dec++;
+	}
 	snprintf(out, 29, "%.*f", dec, v);
+}
+
+/* The step of linear bins (1 when there is no closed bin). */
+static double hist_step(const struct fig_hist *h)
+{
+	size_t i = h->open_first;
+
+	return i + 1 <= h->nbins && isfinite(h->edge[i]) && isfinite(h->edge[i + 1]) ?
+		h->edge[i + 1] - h->edge[i] : 1;
 }
 
 const char *fig_hist_label(const struct fig_hist *h, size_t i, char *out)
 {
+	bool below = h->open_first && i == 0;
 	char v[29];
 
 	out[0] = 0;
@@ -263,9 +395,50 @@ const char *fig_hist_label(const struct fig_hist *h, size_t i, char *out)
 	if (h->scale == FIG_LOG)
 		len_label(h->edge[i], v);
 	else
-		ratio_label(h->edge[i], isfinite(h->edge[1]) ? h->edge[1] - h->edge[0] : 1, v);
-	snprintf(out, 32, "%s%s", h->open_last && i == h->nbins - 1 ? ">=" : "", v);
+		ratio_label(h->edge[below ? 1 : i], hist_step(h), v);
+	snprintf(out, 32, "%s%s", below ? "<" : h->open_last && i == h->nbins - 1 ? ">=" : "",
+		 v);
 	return out;
+}
+
+const char *fig_median_label(const struct fig_hist *h, int s, char *out)
+{
+	char n[32];
+
+	out[0] = 0;
+	if (s < 0 || s >= FIG_NSERIES || h->total[s] <= 0)
+		return out;
+	if (h->scale == FIG_LOG) {
+		int64_t whole = (int64_t)floor(h->median[s]);
+		snprintf(out, 48, "%s%s", pv_num(whole, n),
+			 h->median[s] - (double)whole > 0.25 ? ".5" : "");
+	} else {
+		snprintf(out, 48, "%.2f", h->median[s]);
+	}
+	return out;
+}
+
+double fig_hist_pos(const struct fig_hist *h, double x)
+{
+	size_t i;
+	double a, b, f;
+
+	if (h->nbins == 0)
+		return 0;
+	i = fig_hist_bin(h, x);
+	a = h->edge[i];
+	b = h->edge[i + 1];
+	if (!isfinite(a) || !isfinite(b) || !(b > a))
+		return (double)i + 0.5;
+	if (h->scale == FIG_LOG && a > 0 && x > 0)
+		f = (log(x) - log(a)) / (log(b) - log(a));
+	else
+		f = (x - a) / (b - a);
+	if (f < 0)
+		f = 0;
+	if (f > 1)
+		f = 1;
+	return (double)i + f;
 }
 
 void fig_hist_done(struct fig_hist *h)
@@ -783,6 +956,9 @@ struct fig_job {
 	struct vmap map[FIG_NFIELDS];
 	int64_t lenc[FIG_NSERIES][FIG_LEN_BINS];
 	struct fig_sampler sm;
+	int64_t *lens[FIG_NSERIES];  /* owned: every length drawn, per series
+				      * (for the exact median) */
+	size_t nlens[FIG_NSERIES], caplens[FIG_NSERIES];
 	double *rv;              /* owned: ratio values of the sample */
 	unsigned char *rs;       /* owned: and their series */
 	size_t nr;
@@ -851,6 +1027,12 @@ static void take_row(struct fig_job *j)
 		return;
 	}
 	j->lenc[series][fig_len_bin((uint64_t)len)]++;
+	if (j->nlens[series] == j->caplens[series]) {
+		j->caplens[series] = j->caplens[series] ? j->caplens[series] * 2 : 1024;
+		j->lens[series] = pv_realloc(j->lens[series],
+					     j->caplens[series] * sizeof *j->lens[series]);
+	}
+	j->lens[series][j->nlens[series]++] = len;
 	{
 		struct fig_pick p;
 		p.id = sqlite3_column_int64(st, 0);
@@ -871,6 +1053,12 @@ static int end_rows(struct fig_job *j, struct pv_err *err)
 	for (k = 0; k < FIG_NFIELDS; k++)
 		vmap_take(&j->map[k], &j->f.field[k]);
 	fig_hist_from_len(&j->f.len, (const int64_t (*)[FIG_LEN_BINS])j->lenc);
+	for (k = 0; k < FIG_NSERIES; k++) {
+		j->f.len.median[k] = fig_median_i64(j->lens[k], j->nlens[k]);
+		free(j->lens[k]);
+		j->lens[k] = NULL;
+		j->nlens[k] = j->caplens[k] = 0;
+	}
 	j->f.len.left_out = j->f.empty[FIG_REAL] + j->f.empty[FIG_SYNTH];
 	j->f.len.of += j->f.len.left_out;
 	j->f.len.docs = j->f.len.of;
@@ -1020,6 +1208,8 @@ void figures_job_free(struct fig_job *j)
 	for (k = 0; k < FIG_NFIELDS; k++)
 		vmap_done(&j->map[k]);
 	fig_sampler_done(&j->sm);
+	for (k = 0; k < FIG_NSERIES; k++)
+		free(j->lens[k]);
 	free(j->rv);
 	free(j->rs);
 	figures_done(&j->f);
@@ -1226,22 +1416,31 @@ static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
 	const char *miss = missing_series(h);
 	size_t i, every;
 	int s;
-	char lab[32], n1[32], n2[32];
+	char lab[32], n1[32], md[48];
 
 	buf_printf(b, "<h2>%s</h2>\n<p class=\"note\">%s; ", title, unit);
 	sample_words(b, h);
 	if (h->left_out)
 		buf_printf(b, "; %s empty documents left out", pv_num(h->left_out, n1));
 	buf_puts(b, ". Each bar is the share of its own series in the bin, so the two "
-		 "series compare however many documents each has.</p>\n");
+		 "series compare however many documents each has; a dashed line marks each "
+		 "series' median.</p>\n");
 	if (miss)
 		buf_printf(b, "<p class=\"warn\">%s.</p>\n", miss);
 	if (h->nbins == 0)
 		return;
-	buf_printf(b, "<p class=\"legend\"><span class=\"key real\" style=\"background:"
-		   COL_REAL "\"></span>real (%s) <span class=\"key synthetic\" style=\""
-		   "background:" COL_SYNTH "\"></span>synthetic (%s)</p>\n",
-		   pv_num(h->total[FIG_REAL], n1), pv_num(h->total[FIG_SYNTH], n2));
+	buf_puts(b, "<p class=\"legend\">");
+	for (s = 0; s < FIG_NSERIES; s++) {
+		buf_printf(b, "%s<span class=\"key %s\" style=\"background:%s\"></span>%s (%s",
+			   s ? " " : "", s == FIG_REAL ? "real" : "synthetic",
+			   s == FIG_REAL ? COL_REAL : COL_SYNTH, s == FIG_REAL ? "real" : "synthetic",
+			   pv_num(h->total[s], n1));
+		if (h->total[s])
+			buf_printf(b, "; <span class=\"median\">median %s%s</span>",
+				   fig_median_label(h, s, md), h->scale == FIG_LOG ? " bytes" : "");
+		buf_puts(b, ")");
+	}
+	buf_puts(b, "</p>\n");
 	buf_printf(b, "<svg class=\"hist\" data-figure=\"%s\" data-bins=\"%zu\" "
 		   "data-series=\"%s%s%s\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" "
 		   "role=\"img\" aria-label=\"%s\">\n", name, h->nbins,
@@ -1281,6 +1480,19 @@ static void html_hist(struct buf *b, const struct fig_hist *h, const char *name,
 		if (i % every == 0)
 			buf_printf(b, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>\n",
 				   bx + bw / 2, y1 + 16, fig_hist_label(h, i, lab));
+	}
+	/* each series' median: a dashed line where it falls */
+	for (s = 0; s < FIG_NSERIES; s++) {
+		double mx;
+		if (!h->total[s])
+			continue;
+		mx = x0 + bw * fig_hist_pos(h, h->median[s]);
+		buf_printf(b, "<line class=\"median %s\" x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" "
+			   "y2=\"%d\" stroke=\"%s\" stroke-width=\"2\" stroke-dasharray=\"6 4\">"
+			   "<title>median of the %s documents: %s%s</title></line>\n",
+			   s == FIG_REAL ? "real" : "synthetic", mx, y0, mx, y1,
+			   s == FIG_REAL ? COL_REAL : COL_SYNTH, s == FIG_REAL ? "real" : "synthetic",
+			   fig_median_label(h, s, md), h->scale == FIG_LOG ? " bytes" : "");
 	}
 	buf_printf(b, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%s (bins from the "
 		   "value shown)</text>\n</svg>\n", (x0 + x1) / 2, y1 + 40, unit);

@@ -28,9 +28,20 @@
  * and 3,000 synthetic documents can be compared bin by bin.  Length bins
  * are logarithmic with edges 1, 2, 3, 5, 7, 10, 20 ... (five a decade);
  * empty documents (length 0) are counted apart and left out of both
- * histograms.  Ratio bins are linear, a round step wide, from the
- * sample's smallest value to its 99th percentile, with one last open bin
- * for the values above when there are any.
+ * histograms.  Ratio bins are linear, a round step wide (1, 2, 2.5 or 5
+ * times a power of ten, about FIG_RATIO_BINS of them), over the range
+ * where each series has its bulk: for each series, from its lower to
+ * its upper far-out fence (Tukey's: the quartiles minus and plus three
+ * times the interquartile range), kept within its smallest and largest
+ * value; the union of the two series' ranges is binned.  The outliers
+ * beyond are gathered in an open first bin ("<x") and an open last bin
+ * (">=y").  A few very repetitive documents (ratios of 50 and more among
+ * ratios of 1 to 4) therefore no longer squeeze everything else into
+ * one bin, whatever share of a series they are up to a quarter of it.
+ *
+ * Each histogram carries the median of each series (exact: the middle
+ * value, or the mean of the two middle ones for an even count): of every
+ * length drawn, and of the sample's ratios.
  *
  * Ownership: struct figures owns everything its pointers point to
  * (figures_done); a job owns its statements until figures_job_free.
@@ -50,7 +61,8 @@
 
 #define FIG_SAMPLE 100000        /* documents sampled for the ratio histogram */
 #define FIG_LEN_BINS 95          /* log length bins: edges 1 .. 7e18 */
-#define FIG_RATIO_BINS 16        /* about this many ratio bins */
+#define FIG_RATIO_BINS 20        /* at most this many ratio bins over the
+				  * bulk, at least half as many */
 #define FIG_RATIO_MAX_BINS 40
 
 enum { FIG_REAL, FIG_SYNTH, FIG_NSERIES };
@@ -70,13 +82,26 @@ struct fig_hist {
 	size_t nbins;
 	double *edge;            /* owned: nbins + 1 edges; bin i is
 				  * [edge[i], edge[i+1]) */
+	bool open_first;         /* the first bin holds everything below
+				  * edge[1] (edge[0] is -infinity) */
 	bool open_last;          /* the last bin also holds everything above */
 	int64_t *count[FIG_NSERIES];  /* owned: nbins counts per series */
 	int64_t total[FIG_NSERIES];   /* values counted, per series */
 	int64_t docs;            /* documents the figure is computed on */
 	int64_t of;              /* documents matching: docs < of is a sample */
 	int64_t left_out;        /* of those, not drawn (empty documents) */
+	double median[FIG_NSERIES];  /* each series' median (when total > 0) */
 };
+
+/* The median of n sorted values (0 when n is 0): the middle one, or the
+ * mean of the two middle ones when n is even. */
+double fig_median_sorted(const double *v, size_t n);
+/* The median of n values (any order; v is reordered), as above, in
+ * linear time. */
+double fig_median_i64(int64_t *v, size_t n);
+/* Quantile q (0..1) of n >= 1 sorted values, interpolated between the
+ * two nearest ranks (q = 0.5 is fig_median_sorted). */
+double fig_quantile_sorted(const double *v, size_t n, double q);
 
 /* The lower edge of log length bin j (0 <= j < FIG_LEN_BINS): 1, 2, 3,
  * 5, 7, 10, 20, ...  */
@@ -87,13 +112,14 @@ int fig_len_bin(uint64_t len);
  * full per-bin counts counts[series][FIG_LEN_BINS]; h is initialized. */
 void fig_hist_from_len(struct fig_hist *h, const int64_t counts[FIG_NSERIES][FIG_LEN_BINS]);
 
-/* A round bin width (1, 2 or 5 times a power of ten) at least x > 0. */
+/* A round bin width (1, 2, 2.5 or 5 times a power of ten) at least x > 0. */
 double fig_nice_step(double x);
 /* Makes h linear bins for the values v[i] of series s[i] (n of them, any
- * order; v is sorted in place): from the smallest value down to a
- * multiple of a round step, about `target` bins up to the 99th
- * percentile, and an open last bin when values lie beyond.  n = 0 gives
- * no bins. */
+ * order; neither array is changed): a round step at least 1/target of
+ * the range holding each series' bulk (see above), from a multiple of the
+ * step at or under it, with an open first and an open last bin for the
+ * values below and above when there are any; and each series' median.
+ * n = 0 gives no bins. */
 void fig_hist_linear(struct fig_hist *h, double *v, unsigned char *s, size_t n,
 		     int target);
 /* The bin of value x in h (the open last bin takes everything above;
@@ -107,8 +133,17 @@ double fig_hist_max_share(const struct fig_hist *h);
  * at least 1 for a share above 0, 0 for none (or max 0). */
 int fig_bar(double share, double max, int width);
 /* A bin's label into out (size >= 32): "1k" for log length bins, "2.5"
- * for ratio bins, ">=12.5" for an open last bin. */
+ * for ratio bins (as many decimals as the step has), "<0.5" for an open
+ * first bin, ">=12.5" for an open last bin. */
 const char *fig_hist_label(const struct fig_hist *h, size_t i, char *out);
+/* Series s's median as shown, into out (size >= 48): a length in bytes
+ * with thousands separators ("1,234" or "1,234.5"), a ratio with two
+ * decimals ("2.41"); "" when the series is empty. */
+const char *fig_median_label(const struct fig_hist *h, int s, char *out);
+/* Where value x falls along the bins, from 0 (the first bin's start) to
+ * nbins (the last one's end): linear within a linear bin, logarithmic
+ * within a log one, the middle of an open bin. */
+double fig_hist_pos(const struct fig_hist *h, double x);
 void fig_hist_done(struct fig_hist *h);
 
 /* ---- sampling ---- */

@@ -3,7 +3,8 @@
  * documents counted by origin, source, generator, purpose and label with
  * bars; length and compression-ratio histograms of the real and the
  * synthetic documents, two bars per bin (real in the real badge's role
- * and █, synthetic in the synthetic badge's role and ▒); the words that
+ * and █, synthetic in the synthetic badge's role and ▒), each series'
+ * median in the legend; the words that
  * separate them and the detector's AUC per group, from the latest
  * provex detect run; the blind review's accuracy per group with its 95%
  * interval.  Figures computed on a sample say so, with its size.
@@ -247,14 +248,24 @@ static void lay_hist(struct lay *L, const struct fig_hist *h, const char *name,
 		para(L, 1, R_ERROR, "no real documents: only the synthetic ones are drawn, "
 		     "nothing to compare them with");
 	{
-		/* the legend */
-		int x = 2;
-		x = put(L, L->y, x, L->w, BLOCK_REAL, R_BADGE_REAL);
-		x = grid_printf(L->g, L->y, x + 1, L->w, R_LIST, "real %s",
-				pv_num(h->total[FIG_REAL], n1));
-		x = put(L, L->y, x + 3, L->w, BLOCK_SYNTH, R_BADGE_SYNTHETIC);
-		grid_printf(L->g, L->y, x + 1, L->w, R_LIST, "synthetic %s",
-			    pv_num(h->total[FIG_SYNTH], n2));
+		/* the legend: each series' size and median (wrapped when the
+		 * screen is narrow) */
+		struct flow fl = { L, 2, 4, true };
+		char md[48], item[160];
+		for (s = 0; s < FIG_NSERIES; s++) {
+			flow_put(&fl, s == FIG_REAL ? BLOCK_REAL : BLOCK_SYNTH, series_role(s));
+			fl.x--;              /* one space, not two, after the key */
+			if (h->total[s])
+				snprintf(item, sizeof item, "%s %s, median %s%s",
+					 s == FIG_REAL ? "real" : "synthetic",
+					 pv_num(h->total[s], s == FIG_REAL ? n1 : n2),
+					 fig_median_label(h, s, md),
+					 h->scale == FIG_LOG ? " bytes" : "");
+			else
+				snprintf(item, sizeof item, "%s 0",
+					 s == FIG_REAL ? "real" : "synthetic");
+			flow_put(&fl, item, R_LIST);
+		}
 		L->y++;
 	}
 	for (i = 0; i < h->nbins; i++) {

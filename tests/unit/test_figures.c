@@ -25,6 +25,28 @@ static char dir[] = "/tmp/provex-figures-XXXXXX";
 
 /* ---- arithmetic ---- */
 
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* A pseudo-random number in [0, 1) from *seed (the same every run). */
+static double unif(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return (double)((*seed >> 8) & 0xffff) / 65536.0;
+}
+
+/* The width of h's closed bins. */
+static double hist_step_of(const struct fig_hist *h)
+{
+	size_t i = h->open_first;
+
+	return h->edge[i + 1] - h->edge[i];
+}
+
 static void test_len_bins(void)
 {
 	int64_t c[FIG_NSERIES][FIG_LEN_BINS];
@@ -75,6 +97,158 @@ static void test_len_bins(void)
 	fig_hist_done(&h);
 }
 
+/* The share of series se in bin i of h, in percent. */
+static double pct(const struct fig_hist *h, int se, size_t i)
+{
+	return 100 * fig_hist_share(h, se, i);
+}
+
+/* Ratio bins where the documents are: like a store mixing the shared
+ * corpora, real ratios from 1.5 to 3, synthetic ones from 1 to 3.5 and 3%
+ * very repetitive synthetic documents (ratios 60 to 150).  Bins from the
+ * smallest value to the 99th percentile put every real and 97% of the
+ * synthetic documents in the first bin; bins over each series' bulk
+ * spread them, and gather the repetitive ones in an open last bin. */
+static void test_bulk(void)
+{
+	double v[400];
+	unsigned char s[400];
+	struct fig_hist h;
+	size_t i, n = 0, used = 0, maxbin = 0;
+	char lab[32];
+	double first_real, first_synth;
+	unsigned seed = 7;
+
+	/* peaked in the middle, as ratios are: the sum of two uniforms */
+	for (i = 0; i < 200; i++) {
+		v[n] = 1.5 + 0.75 * (unif(&seed) + unif(&seed));
+		s[n++] = FIG_REAL;
+	}
+	for (i = 0; i < 194; i++) {
+		v[n] = 1.0 + 1.25 * (unif(&seed) + unif(&seed));
+		s[n++] = FIG_SYNTH;
+	}
+	for (i = 0; i < 6; i++) {
+		v[n] = 60 + 18 * (double)i;
+		s[n++] = FIG_SYNTH;
+	}
+	fig_hist_linear(&h, v, s, n, FIG_RATIO_BINS);
+	first_real = pct(&h, FIG_REAL, 0);
+	first_synth = pct(&h, FIG_SYNTH, 0);
+	ok(first_real < 20 && first_synth < 20, "the first bin no longer holds the bulk: "
+	   "%.1f%% of real and %.1f%% of synthetic documents", first_real, first_synth);
+	for (i = 0; i < h.nbins; i++) {
+		if (h.count[FIG_REAL][i])
+			used++;
+		if (pct(&h, FIG_REAL, i) > pct(&h, FIG_REAL, maxbin))
+			maxbin = i;
+	}
+	ok(used >= 8, "the real documents spread over %zu bins", used);
+	ok(pct(&h, FIG_REAL, maxbin) < 35, "none holding more than a third of them (%.1f%%)",
+	   pct(&h, FIG_REAL, maxbin));
+	ok(h.nbins >= FIG_RATIO_BINS / 2 && h.nbins <= FIG_RATIO_BINS + 2,
+	   "about FIG_RATIO_BINS bins (%zu)", h.nbins);
+	ok(h.open_last, "the repetitive documents are gathered in an open last bin");
+	is_int(h.count[FIG_SYNTH][h.nbins - 1], 6, "all six of them");
+	is_int(h.count[FIG_REAL][h.nbins - 1], 0, "and nothing else");
+	ok(h.edge[h.nbins - 1] <= 6, "the open bin starts just above the bulk (%s)",
+	   fig_hist_label(&h, h.nbins - 1, lab));
+	ok(strncmp(lab, ">=", 2) == 0, "and says >= (%s)", lab);
+	fig_hist_done(&h);
+
+	/* a quarter of a series far out still leaves its bulk resolved */
+	n = 0;
+	for (i = 0; i < 150; i++) {
+		v[n] = 2 + (double)(i % 50) / 50;
+		s[n++] = FIG_SYNTH;
+	}
+	for (i = 0; i < 45; i++) {
+		v[n] = 500 + (double)i;
+		s[n++] = FIG_SYNTH;
+	}
+	fig_hist_linear(&h, v, s, n, FIG_RATIO_BINS);
+	ok(h.open_last && h.count[FIG_SYNTH][h.nbins - 1] == 45, "45 of 195 far out: in the "
+	   "open last bin (%lld)", (long long)h.count[FIG_SYNTH][h.nbins - 1]);
+	ok(pct(&h, FIG_SYNTH, 0) < 20, "the other 150 spread (first bin %.1f%%)",
+	   pct(&h, FIG_SYNTH, 0));
+	fig_hist_done(&h);
+
+	/* outliers below the bulk: an open first bin */
+	n = 0;
+	for (i = 0; i < 100; i++) {
+		v[n] = 10 + (double)i / 50;
+		s[n++] = i % 2 ? FIG_SYNTH : FIG_REAL;
+	}
+	v[n] = 0.02;
+	s[n++] = FIG_REAL;
+	fig_hist_linear(&h, v, s, n, FIG_RATIO_BINS);
+	ok(h.open_first, "a value far below the bulk opens a first bin");
+	ok(isinf(h.edge[0]) && h.edge[0] < 0, "which has no lower edge");
+	is_int(h.count[FIG_REAL][0], 1, "holding that one value");
+	is_int(fig_hist_bin(&h, -1e9), 0, "and anything smaller");
+	ok(fig_hist_label(&h, 0, lab)[0] == '<' && atof(lab + 1) <= 10 && atof(lab + 1) > 1,
+	   "its label says below where the bulk's bins start (%s)", lab);
+	{
+		char next[32];
+		is_str(fig_hist_label(&h, 1, next), lab + 1, "the next bin starts there");
+	}
+	ok(!h.open_last, "nothing above: no open last bin");
+	{
+		int64_t sum = 0;
+		for (i = 0; i < h.nbins; i++)
+			sum += h.count[FIG_REAL][i] + h.count[FIG_SYNTH][i];
+		is_int(sum, 101, "every value in a bin");
+	}
+	fig_hist_done(&h);
+
+	/* a step of 0.25 is labelled with two decimals */
+	n = 0;
+	for (i = 0; i < 100; i++) {
+		v[n] = 1 + 5 * (double)i / 99;
+		s[n++] = FIG_REAL;
+	}
+	fig_hist_linear(&h, v, s, n, 20);
+	ok(fabs(hist_step_of(&h) - 0.25) < 1e-12, "1 to 6 in 20 bins: a step of 0.25 (%g)",
+	   hist_step_of(&h));
+	is_str(fig_hist_label(&h, 1, lab), "1.25", "labelled 1.25, not 1.2");
+	fig_hist_done(&h);
+}
+
+/* Medians: exact, the mean of the two middle values for an even count. */
+static void test_medians(void)
+{
+	double d[] = { 1, 2, 3, 4 };
+	int64_t a[] = { 890, 887 }, b[] = { 5, 1, 4 }, none[1] = { 0 };
+	int64_t *r = malloc(1001 * sizeof *r), *c = malloc(1001 * sizeof *c);
+	size_t n, i, bad = 0;
+	unsigned x = 12345;
+
+	ok(fig_median_i64(a, 2) == 888.5, "the median of 887 and 890 is 888.5, not 888");
+	ok(fig_median_i64(b, 3) == 4, "of 1 4 5: 4");
+	ok(fig_median_i64(none, 0) == 0, "of nothing: 0");
+	ok(fig_median_sorted(d, 4) == 2.5 && fig_median_sorted(d, 3) == 2,
+	   "of sorted doubles: 2.5 of 1 2 3 4, 2 of 1 2 3");
+	ok(fig_quantile_sorted(d, 4, 0.5) == 2.5, "the quantile at 0.5 is the median");
+	ok(fig_quantile_sorted(d, 4, 0.25) == 1.75 && fig_quantile_sorted(d, 4, 1) == 4 &&
+	   fig_quantile_sorted(d, 4, 0) == 1, "quartiles interpolate between ranks");
+	/* against a sort, on random arrays of every size, many values equal */
+	for (n = 1; n <= 1001; n += 7) {
+		double want;
+		for (i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			r[i] = (int64_t)((x >> 8) % (n < 50 ? 5 : 1000));
+			c[i] = r[i];
+		}
+		qsort(c, n, sizeof *c, cmp_i64);
+		want = n % 2 ? (double)c[n / 2] : ((double)c[n / 2 - 1] + (double)c[n / 2]) / 2;
+		if (fig_median_i64(r, n) != want)
+			bad++;
+	}
+	is_int(bad, 0, "the median in linear time equals the sorted one on 143 random arrays");
+	free(r);
+	free(c);
+}
+
 static void test_linear(void)
 {
 	double v[200];
@@ -89,6 +263,7 @@ static void test_linear(void)
 	ok(fabs(fig_nice_step(0.1) - 0.1) < 1e-12, "0.1 stays");
 	ok(fabs(fig_nice_step(1.1) - 2) < 1e-12, "1.1 -> 2");
 	ok(fabs(fig_nice_step(7) - 10) < 1e-12, "7 -> 10");
+	ok(fabs(fig_nice_step(0.21) - 0.25) < 1e-12, "0.21 -> 0.25: 2.5 is a round step too");
 	ok(fig_nice_step(0) == 1 && fig_nice_step(NAN) == 1, "no step for nothing: 1");
 
 	/* 100 real values 1.0 .. 4.96, 99 synthetic 3.0 .. 7.9, one outlier */
@@ -104,7 +279,8 @@ static void test_linear(void)
 	s[199] = FIG_SYNTH;
 	fig_hist_linear(&h, v, s, 200, 16);
 	ok(h.scale == FIG_LINEAR, "ratio bins are linear");
-	ok(h.open_last, "an outlier beyond the 99th percentile opens a last bin");
+	ok(h.open_last, "an outlier beyond the bulk opens a last bin");
+	ok(!h.open_first, "nothing lies below the bulk: no open first bin");
 	ok(isinf(h.edge[h.nbins]), "which has no upper edge");
 	ok(h.edge[0] <= 1.0 && h.edge[0] > 0.5, "the first edge is at or under the smallest "
 	   "value (%g)", h.edge[0]);
@@ -119,7 +295,11 @@ static void test_linear(void)
 	is_int(fig_hist_bin(&h, -5), 0, "anything smaller goes to the first bin");
 	ok(strncmp(fig_hist_label(&h, h.nbins - 1, lab), ">=", 2) == 0,
 	   "the open bin's label says >= (%s)", lab);
-	is_str(fig_hist_label(&h, 0, lab), "1.0", "a label has the step's decimals");
+	is_str(fig_hist_label(&h, 0, lab), "1", "a label has the step's decimals (step 1: none)");
+	ok(fabs(h.median[FIG_REAL] - 2.98) < 1e-9, "the real median: the mean of the two middle "
+	   "values 2.96 and 3.00 (%g)", h.median[FIG_REAL]);
+	ok(fabs(h.median[FIG_SYNTH] - 5.475) < 1e-9, "the synthetic median, the outlier "
+	   "included: 5.45 and 5.50 averaged (%g)", h.median[FIG_SYNTH]);
 	/* the overlay: each series as a share of itself */
 	{
 		double m = fig_hist_max_share(&h), tr = 0, ts = 0;
@@ -173,6 +353,8 @@ static void test_linear(void)
 	fig_hist_linear(&h, v, s, 0, 16);
 	is_int(h.nbins, 0, "no values: no bins");
 	fig_hist_done(&h);
+
+	test_bulk();
 
 	is_int(fig_bar(0.5, 0.5, 20), 20, "the largest share fills the width");
 	is_int(fig_bar(0.25, 0.5, 20), 10, "half of it half the width");
@@ -380,7 +562,7 @@ static void test_mixed(void)
 		{ "synthetic text that delves into the rich tapestry of robust seamless "
 		  "pivotal realms, synthetic text that delves into the rich tapestry", "synthetic",
 		  "<script>alert('x')</script>\"q\"", "gpt-x", 1 },
-		{ "another synthetic text, leverage the realm", "synthetic", "forum", "gpt-x", 1 },
+		{ "another synthetic text, leverage the realms", "synthetic", "forum", "gpt-x", 1 },
 		{ "unknown origin here", "unknown", NULL, NULL, 1 },
 		{ "", "real", "news", NULL, 1 },
 	};
@@ -413,6 +595,15 @@ static void test_mixed(void)
 	is_int(f.sampled, 5, "the sample: every non-empty real or synthetic document");
 	is_int(f.ratio.total[FIG_REAL] + f.ratio.total[FIG_SYNTH], 5, "each has a ratio");
 	ok(f.ratio.docs == f.ratio.of, "all of them: not a sample");
+	ok(f.len.median[FIG_REAL] == (double)strlen(sp[2].text),
+	   "the real median length: the middle one of three (%g)", f.len.median[FIG_REAL]);
+	ok(f.len.median[FIG_SYNTH] == (double)(strlen(sp[3].text) + strlen(sp[4].text)) / 2,
+	   "the synthetic one: the mean of two (%g)", f.len.median[FIG_SYNTH]);
+	{
+		char md[48], want[48];
+		snprintf(want, sizeof want, "%zu.5", (strlen(sp[3].text) + strlen(sp[4].text)) / 2);
+		is_str(fig_median_label(&f.len, FIG_SYNTH, md), want, "shown with its half");
+	}
 	ok(!f.detect.present, "no detect run yet");
 	ok(f.have_review && f.review.answers == 0, "no review answers yet");
 	html = page(&f, "");
@@ -430,6 +621,15 @@ static void test_mixed(void)
 	   strstr(html, "src=") == NULL, "nothing is fetched");
 	ok(strstr(html, "all 5 documents") != NULL, "the ratio histogram says it is over all "
 	   "documents");
+	{
+		char md[48], want[96];
+		snprintf(want, sizeof want, "synthetic (2; <span class=\"median\">median %s bytes",
+			 fig_median_label(&f.len, FIG_SYNTH, md));
+		ok(strstr(html, want) != NULL, "the legend gives each series' median (%s)", want);
+	}
+	is_int(count_of(html, "<line class=\"median real\""), 2, "a dashed line at the real "
+	       "median of each histogram");
+	is_int(count_of(html, "<line class=\"median synthetic\""), 2, "and at the synthetic one");
 	free(html);
 	figures_done(&f);
 
@@ -765,6 +965,9 @@ static void test_view(void)
 				synth_rows++;
 		ok(synth_rows > 0, "and synthetic bars (%d rows)", synth_rows);
 	}
+	ok(find_row(a, "real 3, median 45 bytes") == y && find_row(a, "synthetic 2, median "
+	   "88.5 bytes") == y, "the legend gives each series' median length, exact (%s)",
+	   row(a, y));
 	ok(scroll_to(a, "1 empty left out") > 0, "the empty document is said to be left out");
 	ok(scroll_to(a, "all 5 documents") > 0, "the ratio histogram says what it covers");
 	app_key(a, 'G');
@@ -856,6 +1059,7 @@ int main(void)
 	unsetenv("PROVEX_STATS_SAMPLE");
 	test_len_bins();
 	test_linear();
+	test_medians();
 	test_sampler();
 	test_escape();
 	if (!mkdtemp(dir)) {
