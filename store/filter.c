@@ -17,11 +17,13 @@
  *    keeping SQLite's expression tree shallow (its limit is 1000 levels).
  *  - The full-text index is FTS5 with detail=none, which refuses phrase
  *    queries (several tokens in one string).  A word or phrase is split
- *    into tokens here, approximating unicode61 (ASCII letters and digits,
- *    and non-ASCII except common punctuation), and becomes an AND of
- *    single-token strings; several tokens add a pv_phrase() check.
+ *    into terms by FTS5's own tokenizer, cut as the index cuts texts
+ *    (ftsquery.h: segments, bigrams of Chinese, Japanese, Thai ...), and
+ *    becomes an AND of single-token strings; several terms add a
+ *    pv_phrase() check.
  */
 #include "filter.h"
+#include "ftsquery.h"
 #include "../common/utf8.h"
 
 #include <math.h>
@@ -63,37 +65,15 @@ static bool is_ident(int c)
 	return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-';
 }
 
-/* ---- tokens as FTS5's unicode61 sees them (approximately) ---- */
+/* ---- tokens as FTS5's unicode61 sees them ---- */
 
-static uint32_t decode(const unsigned char *p, size_t n, size_t *len)
-{
-	size_t k = utf8_seq_len(p, n);
-
-	*len = k ? k : 1;
-	switch (k) {
-	case 2: return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
-	case 3: return ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) |
-		(p[2] & 0x3f);
-	case 4: return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
-		((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
-	default: return 0xFFFD;     /* 1 byte: ASCII is handled by the caller */
-	}
-}
-
+/* An ASCII character the tokenizer keeps in a token: letters and digits
+ * (unicode61's ASCII token characters).  Non-ASCII characters are decided
+ * by the tokenizer itself (ftsquery.h); this says true for them. */
 static bool token_cp(uint32_t c)
 {
 	if (c < 0x80)
 		return is_alpha((int)c) || is_digit((int)c);
-	if (c < 0xC0)   /* Latin-1 punctuation and symbols, except letters/digits */
-		return c == 0xAA || c == 0xB2 || c == 0xB3 || c == 0xB5 ||
-		       c == 0xB9 || c == 0xBA || (c >= 0xBC && c <= 0xBE);
-	if (c == 0xD7 || c == 0xF7)
-		return false;
-	if (c >= 0x2000 && c <= 0x206F)     /* general punctuation */
-		return false;
-	if (c >= 0x3000 && c <= 0x303F)     /* CJK symbols and punctuation */
-		return (c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
-		       (c >= 0x3031 && c <= 0x3035) || (c >= 0x3038 && c <= 0x303C);
 	return true;
 }
 
@@ -111,31 +91,13 @@ static void fts_quote(struct buf *out, const char *s, size_t n)
 	buf_putc(out, '"');
 }
 
-/* Counts the tokens of s; when out is not NULL appends them as
- * "a" AND "b" AND ... */
+/* Counts the FTS5 terms of the word or phrase s, split by the index's own
+ * tokenizer and cut as the index cuts it (ftsquery.h); when out is not NULL
+ * appends them as "a" AND "b" AND ...  0: nothing to search for; more than
+ * 1: pv_phrase() must confirm the candidates. */
 static size_t fts_tokens(const char *s, size_t n, struct buf *out)
 {
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0, count = 0;
-
-	while (i < n) {
-		size_t start, len;
-
-		while (i < n && !token_cp(p[i] < 0x80 ? p[i] : decode(p + i, n - i, &len)))
-			i += p[i] < 0x80 ? 1 : len;
-		if (i >= n)
-			break;
-		start = i;
-		while (i < n && token_cp(p[i] < 0x80 ? p[i] : decode(p + i, n - i, &len)))
-			i += p[i] < 0x80 ? 1 : len;
-		if (out) {
-			if (count)
-				buf_puts(out, " AND ");
-			fts_quote(out, s + start, i - start);
-		}
-		count++;
-	}
-	return count;
+	return ftsquery_build(s, n, false, out, NULL);
 }
 
 /* ---- tree ---- */
@@ -763,6 +725,8 @@ int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err)
 
 	*out = NULL;
 	pv_err_clear(err);
+	if ((rc = ftsquery_init(err)))  /* words are split by FTS5's tokenizer */
+		return rc;
 	if ((rc = parse_or(&p, &root)))
 		return rc;
 	skip_ws(&p);
@@ -1001,25 +965,35 @@ static void glob_pattern(struct buf *out, const char *s)
 	}
 }
 
+/* A word, prefix or phrase: the FTS5 query of its terms (ftsquery.h),
+ * confirmed by pv_phrase() when it has several.  A query that needs the
+ * bigrams of a spaceless script goes through pv_fts_query(), which fails
+ * with a message on a store indexed without them (ftsscheme.h) rather than
+ * finding less. */
 static void compile_text(struct compiler *c, const struct filter_value *v)
 {
 	struct buf m = BUF_INIT;
+	struct ftsquery_info qi;
 	size_t len = strlen(v->text);
-	size_t ntok = v->op == FOP_PREFIX ? 1 : fts_tokens(v->text, len, NULL);
+	bool prefix = v->op == FOP_PREFIX;
+	size_t ntok = ftsquery_build(v->text, len, prefix, &m, &qi);
 
-	if (v->op == FOP_PREFIX) {
+	if (prefix && ntok > 1) {       /* the parser makes none: a word then */
+		buf_reset(&m);
+		ntok = ftsquery_build(v->text, len, false, &m, &qi);
+	}
+	if (ntok == 1 && !prefix && !qi.spaceless) {
+		/* one token: FTS5 finds it in the text as typed */
+		buf_reset(&m);
 		fts_quote(&m, v->text, len);
-		buf_putc(&m, '*');
-	} else if (ntok == 1) {
-		fts_quote(&m, v->text, len);
-	} else {
-		fts_tokens(v->text, len, &m);
 	}
 	if (ntok > 1)
 		buf_putc(&c->sql, '(');
-	buf_puts(&c->sql, "d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH ");
+	buf_puts(&c->sql, qi.spaceless ?
+		 "d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH pv_fts_query(" :
+		 "d.text_id IN (SELECT rowid FROM fts WHERE fts MATCH ");
 	param_buf(c, &m);
-	buf_putc(&c->sql, ')');
+	buf_puts(&c->sql, qi.spaceless ? "))" : ")");
 	if (ntok > 1) {
 		buf_puts(&c->sql, " AND pv_phrase(d.text_id, ");
 		param_text(c, v->text);

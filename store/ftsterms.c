@@ -29,6 +29,7 @@ struct ftsterms {
 	unsigned char cls[256]; /* CLS_* of each byte */
 	unsigned char fold[128];/* an ASCII token byte as the tokenizer folds it */
 	struct buf fold_buf;    /* one folded token */
+	int scheme;             /* FTSTERMS_WHOLE or FTSTERMS_BIGRAMS */
 };
 
 enum { CLS_TOKEN = 1, CLS_SPACE = 2, CLS_HIGH = 4 };
@@ -73,6 +74,7 @@ int ftsterms_new(sqlite3 *db, struct ftsterms **out, struct pv_err *err)
 	}
 	t->cap = 1024;
 	t->slots = pv_calloc(t->cap, sizeof *t->slots);
+	t->scheme = FTSTERMS_BIGRAMS;
 	*out = t;
 	return 0;
 }
@@ -175,15 +177,119 @@ static int add_term(struct ftsterms *t, const char *tok, size_t ntok, uint64_t h
 	return 1;
 }
 
+void ftsterms_set_scheme(struct ftsterms *t, int scheme)
+{
+	t->scheme = scheme;
+}
+
+bool ftsterms_spaceless(uint32_t c)
+{
+	if (c < 0x0E00)
+		return false;
+	if (c < 0x3000)
+		return c <= 0x0EFF ||                   /* Thai, Lao */
+		       (c >= 0x1000 && c <= 0x109F) ||  /* Myanmar */
+		       (c >= 0x1100 && c <= 0x11FF) ||  /* Hangul Jamo */
+		       (c >= 0x1780 && c <= 0x17FF) ||  /* Khmer */
+		       (c >= 0x19E0 && c <= 0x19FF);    /* Khmer symbols */
+	if (c < 0x3040)         /* the letters among CJK symbols: 々〆〇, 〡-〩 ... */
+		return (c >= 0x3005 && c <= 0x3007) || (c >= 0x3021 && c <= 0x3029) ||
+		       (c >= 0x3031 && c <= 0x3035) || (c >= 0x3038 && c <= 0x303C);
+	if (c < 0xAC00)
+		return c <= 0x30FF ||                   /* Hiragana, Katakana */
+		       (c >= 0x3130 && c <= 0x318F) ||  /* Hangul compatibility Jamo */
+		       (c >= 0x31F0 && c <= 0x31FF) ||  /* Katakana extensions */
+		       (c >= 0x3400 && c <= 0x4DBF) ||  /* CJK extension A */
+		       (c >= 0x4E00 && c <= 0x9FFF) ||  /* CJK unified ideographs */
+		       (c >= 0xA960 && c <= 0xA97F) ||  /* Hangul Jamo extended A */
+		       (c >= 0xA9E0 && c <= 0xA9FF) ||  /* Myanmar extended B */
+		       (c >= 0xAA60 && c <= 0xAA7F);    /* Myanmar extended A */
+	return c <= 0xD7FF ||                           /* Hangul syllables, Jamo ext. B */
+	       (c >= 0xF900 && c <= 0xFAFF) ||          /* CJK compatibility ideographs */
+	       (c >= 0xFF66 && c <= 0xFFDC) ||          /* halfwidth Katakana, Hangul */
+	       (c >= 0x1B000 && c <= 0x1B16F) ||        /* Kana supplement, extensions */
+	       (c >= 0x20000 && c <= 0x3FFFF);          /* CJK extensions B and on */
+}
+
+/* The code point of the UTF-8 sequence of k bytes at p (as the tokenizer
+ * writes them; nothing to validate). */
+static inline uint32_t cp_of(const unsigned char *p, size_t k)
+{
+	switch (k) {
+	case 2: return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+	case 3: return ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) |
+		(p[2] & 0x3f);
+	case 4: return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+		((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+	default: return p[0];
+	}
+}
+
+size_t ftsterms_segment(const char *tok, size_t n, bool *spaceless, size_t *nchars)
+{
+	const unsigned char *p = (const unsigned char *)tok;
+	size_t i = 0, count = 0;
+	bool first = false;
+
+	while (i < n) {
+		size_t k = ftsterms_seqlen(p[i]);
+		bool sl;
+
+		if (k > n - i)
+			k = n - i;
+		/* spaceless code points all take 3 or 4 bytes */
+		sl = k >= 3 && ftsterms_spaceless(cp_of(p + i, k));
+		if (count == 0)
+			first = sl;
+		else if (sl != first)
+			break;
+		i += k;
+		count++;
+	}
+	*spaceless = first;
+	*nchars = count;
+	return i;
+}
+
+static void add(struct ftsterms *t, const char *tok, size_t n)
+{
+	add_term(t, tok, n, term_hash(tok, n));
+}
+
 static int on_token(void *ctx, int flags, const char *tok, int ntok, int start, int end)
 {
 	struct ftsterms *t = ctx;
+	size_t n = ntok > 0 ? (size_t)ntok : 0, i = 0;
 
 	(void)flags;
 	(void)start;
 	(void)end;
-	if (ntok > 0)
-		add_term(t, tok, (size_t)ntok, term_hash(tok, (size_t)ntok));
+	if (t->scheme == FTSTERMS_WHOLE) {
+		if (n)
+			add(t, tok, n);
+		return SQLITE_OK;
+	}
+	while (i < n) {
+		bool sl;
+		size_t nch, len = ftsterms_segment(tok + i, n - i, &sl, &nch), j, a, b;
+
+		if (!sl) {
+			add(t, tok + i, len);
+			i += len;
+			continue;
+		}
+		/* a spaceless run: its bigrams, then its last character */
+		for (j = i, a = 0; j < i + len; j += a) {
+			a = ftsterms_seqlen((unsigned char)tok[j]);
+			if (j + a >= i + len) {
+				add(t, tok + j, i + len - j);
+				break;
+			}
+			b = ftsterms_seqlen((unsigned char)tok[j + a]);
+			add(t, tok + j, PV_MIN(a + b, i + len - j));
+		}
+		i += len;
+	}
 	return SQLITE_OK;
 }
 

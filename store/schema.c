@@ -15,6 +15,7 @@
  *    ftsterms.h.
  */
 #include "store_int.h"
+#include "ftsscheme.h"
 
 #include <string.h>
 
@@ -318,7 +319,8 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 		       "('created', strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
 		       "('created_by', 'provex " PACKAGE_VERSION "'),"
 		       "('fts', 'contentless fts5 detail=" STORE_FTS_DETAIL " columnsize=0, "
-		       "indexed from each text''s distinct terms');", err))
+		       "indexed from each text''s distinct terms'),"
+		       "('" FTS_TERMS_KEY "', '" FTS_TERMS_SCHEME "');", err))
 		return err ? err->code : PV_ESTORE;
 	return 0;
 }

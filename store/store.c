@@ -9,6 +9,8 @@
 #include "store_int.h"
 #include "ftsbuild.h"
 #include "ftsfeed.h"
+#include "ftsquery.h"
+#include "ftsscheme.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -205,42 +207,19 @@ static int setup(struct store *s, bool may_create, struct pv_err *err)
 	return 0;
 }
 
-/* Lowercased words of s joined by single spaces, with a space at both ends
- * (so a phrase is found only at word boundaries).  A word is a run of
- * ASCII letters and digits or of bytes >= 0x80. */
-static void words_of(const unsigned char *p, size_t len, struct buf *out)
-{
-	bool in = false;
-	size_t i;
-
-	buf_reset(out);
-	buf_putc(out, ' ');
-	for (i = 0; i < len; i++) {
-		unsigned char c = p[i];
-		bool w = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') ||
-			 (c >= 'A' && c <= 'Z') || c >= 0x80;
-		if (w) {
-			buf_putc(out, (char)(c >= 'A' && c <= 'Z' ? c + 32 : c));
-			in = true;
-		} else if (in) {
-			buf_putc(out, ' ');
-			in = false;
-		}
-	}
-	if (in)
-		buf_putc(out, ' ');
-}
-
 /* SQL function pv_phrase(text_id, phrase): 1 when the text holds the
- * phrase's words in a row (ASCII case folded, any punctuation or spacing
- * between them), else 0.  The full-text index (detail=none) narrows the
- * candidates; this confirms them against the text itself. */
+ * phrase's words in a row, else 0: words as the full-text index finds them
+ * (case and diacritics folded as unicode61 remove_diacritics 2 folds them,
+ * anything else between them), and a run of Chinese, Japanese, Korean,
+ * Thai, Lao, Khmer or Myanmar found inside a longer one (ftsquery.h).  The
+ * full-text index (detail=none) narrows the candidates; this confirms them
+ * against the text itself. */
 static void fn_phrase(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	struct store *s = sqlite3_user_data(ctx);
-	struct buf text = BUF_INIT, tw = BUF_INIT, pw = BUF_INIT;
+	struct buf text = BUF_INIT, words = BUF_INIT;
 	struct pv_err e;
-	const unsigned char *phrase = sqlite3_value_text(argv[1]);
+	const char *phrase = (const char *)sqlite3_value_text(argv[1]);
 
 	(void)argc;
 	if (!phrase) {
@@ -252,13 +231,10 @@ static void fn_phrase(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		buf_done(&text);
 		return;
 	}
-	words_of((const unsigned char *)text.data, text.len, &tw);
-	words_of(phrase, (size_t)sqlite3_value_bytes(argv[1]), &pw);
-	sqlite3_result_int(ctx, pw.len <= 2 ||
-			   memmem(tw.data, tw.len, pw.data, pw.len) != NULL);
+	sqlite3_result_int(ctx, ftsquery_phrase(text.data ? text.data : "", text.len, phrase,
+						(size_t)sqlite3_value_bytes(argv[1]), &words));
 	buf_done(&text);
-	buf_done(&tw);
-	buf_done(&pw);
+	buf_done(&words);
 }
 
 /* Creates a new store at path all at once: the schema is written to a
@@ -362,6 +338,12 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 	if (!s->codec) {
 		store_close(s);
 		return pv_errf(err, PV_ENOMEM, "cannot create zstd contexts");
+	}
+	/* the full-text index's term scheme (an older one is brought up to
+	 * date when writable), and pv_fts_query */
+	if ((rc = ftsscheme_attach(s, err))) {
+		store_close(s);
+		return rc;
 	}
 	*out = s;
 	return 0;

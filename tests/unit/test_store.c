@@ -7,6 +7,9 @@
 #include "store/store.h"
 #include "store/codec.h"
 #include "store/ftsterms.h"
+#include "store/ftsquery.h"
+#include "store/ftsscheme.h"
+#include "store/filter.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -209,7 +212,10 @@ static void test_fts_terms(void)
 	static const char *const texts[] = {
 		"The quick brown fox jumps over the lazy dog; the DOG sleeps.",
 		"Caf\xc3\xa9 na\xc3\xafve r\xc3\xa9sum\xc3\xa9 CAF\xc3\x89 \xc3\x85ngstr\xc3\xb6m",
-		"\xe4\xb8\xad\xe6\x96\x87\xe6\xb5\x8b\xe8\xaf\x95 emoji \xf0\x9f\x98\x80 x\xf0\x9f\x98\x80y",
+		/* Greek and Cyrillic: spaceless scripts are cut otherwise (below) */
+		"\xce\x95\xce\xbb\xce\xbb\xce\xb7\xce\xbd\xce\xb9\xce\xba\xce\xac "
+		"\xd0\xa0\xd1\x83\xd1\x81\xd1\x81\xd0\xba\xd0\xb8\xd0\xb9 emoji "
+		"\xf0\x9f\x98\x80 x\xf0\x9f\x98\x80y",
 		"bad \xff\xfe bytes \x1b[2J and\x00nul, hyphen-ated words_with_underscores 3.14 1,000",
 		"repeat repeat REPEAT Repeat r\xc3\xa9peat",
 		"",
@@ -281,35 +287,68 @@ struct ref {
 	size_t n, cap;
 };
 
-static int ref_token(void *ctx, int flags, const char *tok, int ntok, int a, int b)
+static void ref_add(struct ref *r, const char *tok, size_t ntok)
 {
-	struct ref *r = ctx;
 	size_t i;
 
-	(void)flags;
-	(void)a;
-	(void)b;
-	if (ntok <= 0)
-		return SQLITE_OK;
 	for (i = 0; i < r->n; i++)
-		if (strlen(r->seen[i]) == (size_t)ntok && memcmp(r->seen[i], tok, (size_t)ntok) == 0)
-			return SQLITE_OK;
+		if (strlen(r->seen[i]) == ntok && memcmp(r->seen[i], tok, ntok) == 0)
+			return;
 	if (r->n == r->cap) {
 		r->cap = r->cap ? 2 * r->cap : 64;
 		r->seen = pv_realloc(r->seen, r->cap * sizeof *r->seen);
 	}
-	r->seen[r->n++] = pv_strndup(tok, (size_t)ntok);
+	r->seen[r->n++] = pv_strndup(tok, ntok);
 	if (r->out->len)
 		buf_putc(r->out, ' ');
-	buf_append(r->out, tok, (size_t)ntok);
+	buf_append(r->out, tok, ntok);
+}
+
+/* The reference cut of a token, character by character: runs of spaceless
+ * letters give their bigrams and their last letter, other runs are terms
+ * as they are (ftsterms.h). */
+static int ref_token(void *ctx, int flags, const char *tok, int ntok, int a, int b)
+{
+	struct ref *r = ctx;
+	const unsigned char *p = (const unsigned char *)tok;
+	size_t n = ntok > 0 ? (size_t)ntok : 0, off[256], len[256];
+	bool sl[256];
+	size_t nc = 0, i, j;
+
+	(void)flags;
+	(void)a;
+	(void)b;
+	for (i = 0; i < n && nc < 256; nc++) {
+		size_t k = p[i] < 0xC0 ? 1 : p[i] < 0xE0 ? 2 : p[i] < 0xF0 ? 3 : 4;
+		uint32_t c = k == 1 ? p[i] : k == 2 ? (p[i] & 0x1fu) :
+			     k == 3 ? (p[i] & 0x0fu) : (p[i] & 0x07u);
+		for (j = 1; j < k && i + j < n; j++)
+			c = (c << 6) | (p[i + j] & 0x3fu);
+		off[nc] = i;
+		len[nc] = PV_MIN(k, n - i);
+		sl[nc] = ftsterms_spaceless(c);
+		i += len[nc];
+	}
+	for (i = 0; i < nc; i = j) {
+		for (j = i; j < nc && sl[j] == sl[i]; j++)
+			;
+		if (!sl[i]) {
+			ref_add(r, tok + off[i], off[j - 1] + len[j - 1] - off[i]);
+			continue;
+		}
+		for (size_t k = i; k + 1 < j; k++)
+			ref_add(r, tok + off[k], len[k] + len[k + 1]);
+		ref_add(r, tok + off[j - 1], len[j - 1]);
+	}
 	return SQLITE_OK;
 }
 
 /* ftsterms_get reads ASCII on its own and hands other chunks to the
  * tokenizer: on random texts mixing ASCII, multi-byte letters, diacritics,
  * separators outside ASCII, invalid bytes and NULs, it must give exactly
- * the tokenizer's terms, count words as store_count_words does, and know
- * whether the text was ASCII. */
+ * the tokenizer's terms cut as ftsterms.h says (ref_token: spaceless runs
+ * as bigrams), count words as store_count_words does, and know whether the
+ * text was ASCII. */
 static void test_fts_terms_fast(void)
 {
 	static const char *const pieces[] = {
@@ -317,7 +356,8 @@ static void test_fts_terms_fast(void)
 		"\f", "\v", "\x01", "\x7f", "'", "$", "`", "~", "@", "[", "]", "{",
 		"Hello", "WORLD", "x86_64", "v1.2.3", "e\xcc\x81", "\xc3\xa9", "\xc3\x89",
 		"\xc3\x9f", "\xe2\x80\x94", "\xe2\x80\x99", "\xc2\xa0",
-		"\xe4\xb8\xad", "\xf0\x9f\x98\x80", "\xcc\x81", "\xff", "\xc3",
+		"\xe4\xb8\xad", "\xe5\x9b\xbd", "\xe3\x81\x82", "\xe0\xb8\x81",
+		"\xe0\xb9\x88", "\xea\xb0\x80", "\xf0\xa0\x80\x80", "\xf0\x9f\x98\x80", "\xcc\x81", "\xff", "\xc3",
 		"\x80", "\xe2\x80", "\xef\xbc\xa1", "\xd0\x96", "\xc5\x81",
 	};
 	struct store *s = NULL;
@@ -417,6 +457,281 @@ static char *column_list(sqlite3 *db, const char *sql)
 	r = pv_strdup(buf_str(&b));
 	buf_done(&b);
 	return r;
+}
+
+/* The terms of texts in spaceless scripts, as ftsterms.h states them; every
+ * term is one token to FTS5 (its own INSERT of the terms joined by spaces
+ * indexes exactly them), and the tokenizer's folding gives a folded
+ * character again, for every character of the Basic Multilingual Plane. */
+static void test_fts_spaceless(void)
+{
+	static const char *const cases[][2] = {
+		{ "\xe6\x88\x91\xe4\xbb\xac\xe7\x88\xb1\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba"
+		  "\xe6\xb0\x91\xe3\x80\x82\xe4\xb8\xad\xe5\x9b\xbd",      /* 我们爱中国人民。中国 */
+		  "\xe6\x88\x91\xe4\xbb\xac \xe4\xbb\xac\xe7\x88\xb1 \xe7\x88\xb1\xe4\xb8\xad "
+		  "\xe4\xb8\xad\xe5\x9b\xbd \xe5\x9b\xbd\xe4\xba\xba \xe4\xba\xba\xe6\xb0\x91 "
+		  "\xe6\xb0\x91 \xe5\x9b\xbd" },
+		{ "\xe4\xb8\xad", "\xe4\xb8\xad" },                        /* one letter */
+		{ "iPhone\xe6\x89\x8b\xe6\x9c\xba \xe7\xac\xac" "3\xe7\xab\xa0",  /* iPhone手机 第3章 */
+		  "iphone \xe6\x89\x8b\xe6\x9c\xba \xe6\x9c\xba \xe7\xac\xac 3 \xe7\xab\xa0" },
+		{ "\xe0\xb8\x81\xe0\xb9\x88\xe0\xb8\x82",   /* ก่ข: the tone mark separates */
+		  "\xe0\xb8\x81 \xe0\xb8\x82" },
+		{ "\xe3\x82\xac\xe3\x82\xae",               /* ガギ: no diacritic folding */
+		  "\xe3\x82\xac\xe3\x82\xae \xe3\x82\xae" },
+		{ "\xed\x95\x9c\xea\xb5\xad\xec\x96\xb4",   /* 한국어 */
+		  "\xed\x95\x9c\xea\xb5\xad \xea\xb5\xad\xec\x96\xb4 \xec\x96\xb4" },
+		{ "CAF\xc3\x89 caf\xc3\xa9", "cafe" },      /* others unchanged */
+	};
+	static const char *const pieces[] = {
+		"\xe4\xb8\xad", "\xe5\x9b\xbd", "\xe3\x81\x82", "\xe3\x82\xab", "\xef\xbd\xb6",
+		"\xe0\xb8\x81", "\xe0\xb9\x88", "\xe0\xba\x81", "\xe1\x80\x80", "\xe1\x9e\x80",
+		"\xea\xb0\x80", "\xf0\xa0\x80\x80", "\xe3\x80\x85", "\xe3\x80\x82", "A", "b",
+		"7", " ", "-", "\xc3\x89", "e\xcc\x81", "\xef\xbc\xa1", "\xe2\x80\x8d",
+		"\xf0\x9f\x91\x8d", "\xf0\x9f\x8f\xbd", "\xd7\x90", "\xd8\xa7", "\xff",
+	};
+	struct store *s = NULL;
+	struct ftsterms *ft = NULL;
+	struct buf text = BUF_INIT, terms = BUF_INIT;
+	struct pv_err e;
+	sqlite3 *db;
+	sqlite3_stmt *ins, *st;
+	unsigned seed = 777;
+	size_t i;
+	int bad = 0, nterms = 0;
+
+	ok(store_open(&s, path("spaceless.pvx"), STORE_CREATE, &e) == 0, "open");
+	ok(store_ftsterms_new(s, &ft, &e) == 0, "term finder");
+	for (i = 0; i < PV_ARRAY_LEN(cases); i++) {
+		ftsterms_get(ft, cases[i][0], strlen(cases[i][0]), &terms, NULL, &e);
+		is_str(buf_str(&terms), cases[i][1], "terms of case %zu", i);
+	}
+	/* FTS5's INSERT of each text's terms indexes exactly those terms */
+	sqlite3_open(":memory:", &db);
+	sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(t, content='', detail=none, "
+		     "columnsize=0, tokenize='unicode61 remove_diacritics 2');"
+		     "CREATE VIRTUAL TABLE fv USING fts5vocab(f, instance);", NULL, NULL, NULL);
+	sqlite3_prepare_v2(db, "INSERT INTO f(rowid, t) VALUES(?1, ?2)", -1, &ins, NULL);
+	sqlite3_prepare_v2(db, "SELECT count(*) FROM fv WHERE doc = ?1", -1, &st, NULL);
+	for (i = 0; i < (small ? 100u : 500u); i++) {
+		int n = (int)((seed = seed * 1103515245u + 12345u) >> 16) % 30, k;
+		const char *p;
+
+		buf_reset(&text);
+		for (k = 0; k < n; k++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_puts(&text, pieces[(seed >> 16) % PV_ARRAY_LEN(pieces)]);
+		}
+		ftsterms_get(ft, text.data ? text.data : "", text.len, &terms, NULL, &e);
+		sqlite3_reset(ins);
+		sqlite3_bind_int64(ins, 1, (sqlite3_int64)i + 1);
+		sqlite3_bind_text(ins, 2, buf_str(&terms), (int)terms.len, SQLITE_STATIC);
+		sqlite3_step(ins);
+		/* as many index entries for the text as it has distinct terms */
+		k = terms.len ? 1 : 0;
+		for (p = buf_str(&terms); *p; p++)
+			k += *p == ' ';
+		nterms += k;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+		if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != k) {
+			if (bad++ == 0)
+				printf("#   terms \"%s\": %d entries\n", buf_str(&terms),
+				       sqlite3_column_int(st, 0));
+		}
+	}
+	is_int(bad, 0, "FTS5 indexes each term as one token (%d terms)", nterms);
+	sqlite3_finalize(ins);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	/* folding twice is folding once, for every code point of the BMP */
+	{
+		char in[8], once[64];
+		uint32_t c;
+		int changed = 0, letters = 0;
+
+		for (c = 0x80; c < 0x10000; c += small ? 7 : 1) {
+			size_t n;
+			if (c >= 0xD800 && c < 0xE000)
+				continue;
+			n = c < 0x800 ? 2 : 3;
+			if (n == 2) {
+				in[0] = (char)(0xC0 | (c >> 6));
+				in[1] = (char)(0x80 | (c & 0x3f));
+			} else {
+				in[0] = (char)(0xE0 | (c >> 12));
+				in[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+				in[2] = (char)(0x80 | (c & 0x3f));
+			}
+			ftsterms_get(ft, in, n, &terms, NULL, &e);
+			if (!terms.len || terms.len >= sizeof once)
+				continue;
+			letters++;
+			memcpy(once, terms.data, terms.len);
+			n = terms.len;
+			ftsterms_get(ft, once, n, &terms, NULL, &e);
+			if (terms.len != n || memcmp(terms.data, once, n)) {
+				if (changed++ == 0)
+					printf("#   U+%04X: \"%.*s\" then \"%s\"\n", (unsigned)c,
+					       (int)n, once, buf_str(&terms));
+			}
+		}
+		ok(letters > 1000, "%d token characters tried", letters);
+		is_int(changed, 0, "the folded form of each folds to itself");
+	}
+	ftsterms_free(ft);
+	store_close(s);
+	buf_done(&text);
+	buf_done(&terms);
+}
+
+/* The FTS5 query of a filter word, and the confirmation (ftsquery.h). */
+static void test_fts_query(void)
+{
+	static const struct { const char *word; int prefix; const char *query; int n; } q[] = {
+		{ "a\xe2\x89\x88" "b", 0, "\"a\" AND \"b\"", 2 },       /* a≈b */
+		{ "Caf\xc3\xa9!", 0, "\"cafe\"", 1 },
+		{ "caf\xc3\xa9", 1, "\"cafe\"*", 1 },
+		{ "\xe4\xb8\xad\xe5\x9b\xbd", 0, "\"\xe4\xb8\xad\xe5\x9b\xbd\"", 1 },
+		{ "\xe4\xb8\xad", 0, "\"\xe4\xb8\xad\"*", 1 },
+		{ "\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba", 0,               /* 中国人 */
+		  "\"\xe4\xb8\xad\xe5\x9b\xbd\" AND \"\xe5\x9b\xbd\xe4\xba\xba\"", 2 },
+		{ "\xe7\xac\xac" "3\xe7\xab\xa0", 0,                       /* 第3章 */
+		  "\"\xe7\xac\xac\" AND \"3\" AND \"\xe7\xab\xa0\"*", 3 },
+		{ "\xe5\x93\x88\xe5\x93\x88\xe5\x93\x88", 0,               /* 哈哈哈 */
+		  "\"\xe5\x93\x88\xe5\x93\x88\"", 2 },
+		{ "x x", 0, "\"x\"", 2 },
+		{ "\xe2\x80\x8d\xf0\x9f\x98\x80 \xe2\x89\x88 --", 0, "", 0 },
+		{ "\xed\xa0\x80\xff\xfe", 0, "", 0 },         /* a lone surrogate, bad bytes */
+	};
+	static const struct { const char *text, *phrase; int found; } m[] = {
+		{ "The CAF\xc3\x89 arrived.", "cafe arrived", 1 },
+		{ "cafe-arrived", "caf\xc3\xa9 ARRIVED", 1 },
+		{ "a cafeteria arrived", "cafe arrived", 0 },
+		{ "\xe6\x88\x91\xe4\xbb\xac\xe7\x88\xb1\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba\xe6\xb0\x91",
+		  "\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba", 1 },             /* inside a run */
+		{ "\xe4\xb8\xad\xe5\x9b\xbd \xe4\xba\xba\xe6\xb0\x91",
+		  "\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba", 0 },             /* not across runs */
+		{ "\xe5\x9c\xa8\xe4\xb8\xad\xe5\x9b\xbd \xe4\xba\xba\xe6\xb0\x91",
+		  "\xe5\x9b\xbd \xe4\xba\xba", 1 },                       /* end, then start */
+		{ "iPhone\xe6\x89\x8b\xe6\x9c\xba", "iphone \xe6\x89\x8b", 1 },
+		{ "xiPhone\xe6\x89\x8b\xe6\x9c\xba", "iphone \xe6\x89\x8b", 0 },
+		{ "anything", "\xe2\x89\x88", 1 },             /* no words: found */
+	};
+	struct buf b = BUF_INIT, scratch = BUF_INIT;
+	struct pv_err e;
+	size_t i;
+
+	ok(ftsquery_init(&e) == 0, "the process's tokenizer");
+	for (i = 0; i < PV_ARRAY_LEN(q); i++) {
+		size_t n;
+		buf_reset(&b);
+		n = ftsquery_build(q[i].word, strlen(q[i].word), q[i].prefix, &b, NULL);
+		ok(n == (size_t)q[i].n && strcmp(buf_str(&b), q[i].query) == 0,
+		   "query %zu: %s (%zu terms)", i, buf_str(&b), n);
+	}
+	for (i = 0; i < PV_ARRAY_LEN(m); i++)
+		is_int(ftsquery_phrase(m[i].text, strlen(m[i].text), m[i].phrase,
+				       strlen(m[i].phrase), &scratch), m[i].found,
+		       "phrase %zu", i);
+	buf_done(&b);
+	buf_done(&scratch);
+}
+
+static int64_t count_of(struct store *s, const char *filter, struct pv_err *e)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql fs;
+	int64_t n = -1;
+
+	memset(&fs, 0, sizeof fs);
+	if (filter_parse(filter, &ast, e) == 0 && filter_compile(ast, &fs) == 0 &&
+	    store_count(s, &fs, &n, e) != 0)
+		n = -1;
+	filter_sql_done(&fs);
+	filter_free(ast);
+	return n;
+}
+
+/* A store indexed before the bigrams (whole tokens, no meta row): read
+ * only, a word of a spaceless script fails with a message and others
+ * work; opened for writing, its index becomes the one a new store has. */
+static void test_fts_upgrade(void)
+{
+	static const char *const texts[] = {
+		"\xe6\x88\x91\xe4\xbb\xac\xe7\x88\xb1\xe4\xb8\xad\xe5\x9b\xbd\xe4\xba\xba\xe6\xb0\x91",
+		"\xe4\xb8\xad\xe5\x9b\xbd",
+		"plain English caf\xc3\xa9 text",
+		"iPhone\xe6\x89\x8b\xe6\x9c\xba \xe7\xac\xac" "3\xe7\xab\xa0",
+		"\xe0\xb8\xa0\xe0\xb8\xb2\xe0\xb8\xa9\xe0\xb8\xb2\xe0\xb9\x84\xe0\xb8\x97\xe0\xb8\xa2",
+	};
+	const char *files[2] = { "old.pvx", "fresh.pvx" };
+	struct store *s = NULL;
+	struct ftsterms *ft = NULL;
+	struct buf terms = BUF_INIT;
+	struct pv_err e;
+	enum doc_outcome oc;
+	bool cross, same, done;
+	int64_t iid;
+	sqlite3 *db;
+	char *va = NULL, *vb = NULL;
+	size_t i, f;
+
+	for (f = 0; f < 2; f++) {
+		store_open(&s, path(files[f]), STORE_CREATE, &e);
+		store_begin(s, &e);
+		store_input(s, "/abs/u.jsonl", "{}", "u.jsonl", 1, 1, &iid, &same, &done, &e);
+		for (i = 0; i < PV_ARRAY_LEN(texts); i++)
+			add(s, iid, (int64_t)i, texts[i], strlen(texts[i]), "real", &oc, &cross);
+		ok(store_commit(s, &e) == 0, "%s: texts added", files[f]);
+		store_close(s);
+	}
+	/* old.pvx as an older provex made it */
+	sqlite3_open(path("old.pvx"), &db);
+	ftsterms_new(db, &ft, &e);
+	ftsterms_set_scheme(ft, FTSTERMS_WHOLE);
+	sqlite3_exec(db, "BEGIN; INSERT INTO fts(fts) VALUES('delete-all');"
+		     "DELETE FROM meta WHERE key='" FTS_TERMS_KEY "'", NULL, NULL, NULL);
+	for (i = 0; i < PV_ARRAY_LEN(texts); i++) {
+		sqlite3_stmt *st;
+		ftsterms_get(ft, texts[i], strlen(texts[i]), &terms, NULL, &e);
+		sqlite3_prepare_v2(db, "INSERT INTO fts(rowid, text) VALUES(?1, ?2)", -1, &st,
+				   NULL);
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)i + 1);
+		sqlite3_bind_text(st, 2, buf_str(&terms), -1, SQLITE_STATIC);
+		sqlite3_step(st);
+		sqlite3_finalize(st);
+	}
+	ok(sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK, "made it an older index");
+	ftsterms_free(ft);
+	sqlite3_close(db);
+
+	ok(store_open(&s, path("old.pvx"), STORE_READ, &e) == 0, "opened read-only");
+	is_int(count_of(s, "\xe4\xb8\xad\xe5\x9b\xbd", &e), -1, "a Chinese word fails there");
+	ok(strstr(e.msg, "older provex") && strstr(e.msg, "opening the store once for writing"),
+	   "saying how to update it: %s", e.msg);
+	is_int(count_of(s, "cafe", &e), 1, "other words work as before");
+	store_close(s);
+	ok(store_open(&s, path("old.pvx"), STORE_WRITE, &e) == 0, "opened for writing");
+	is_int(count_of(s, "\xe4\xb8\xad\xe5\x9b\xbd", &e), 2, "then the Chinese word finds 2");
+	is_int(count_of(s, "\xe6\x89\x8b", &e), 1, "and one letter of a run finds it");
+	store_close(s);
+	for (f = 0; f < 2; f++) {
+		sqlite3_open(path(files[f]), &db);
+		sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.v USING fts5vocab(main, fts, row)",
+			     NULL, NULL, NULL);
+		*(f ? &vb : &va) = column_list(db, "SELECT term || ':' || doc FROM temp.v "
+					      "UNION ALL SELECT value FROM meta WHERE key='"
+					      FTS_TERMS_KEY "' ORDER BY 1");
+		if (f == 0)
+			ok(sqlite3_exec(db, "INSERT INTO fts(fts) VALUES('integrity-check')",
+					NULL, NULL, NULL) == SQLITE_OK, "FTS5 integrity check");
+		sqlite3_close(db);
+	}
+	ok(strcmp(va, vb) == 0 && strstr(va, FTS_TERMS_SCHEME),
+	   "the updated index is the one a new store has (%s)", va);
+	free(va);
+	free(vb);
+	buf_done(&terms);
 }
 
 /* The number of segments of a store's full-text index, read from FTS5's
@@ -576,6 +891,9 @@ int main(void)
 	test_dict();
 	test_fts_terms();
 	test_fts_terms_fast();
+	test_fts_spaceless();
+	test_fts_query();
+	test_fts_upgrade();
 	test_fts_bulk();
 	{
 		char cmd[300];

@@ -1,0 +1,265 @@
+/*
+ * ftsquery.c - filter words as FTS5 queries, and their confirmation (see
+ * ftsquery.h).
+ *
+ * One tokenizer for the process: an in-memory SQLite connection is opened
+ * on first use only to reach FTS5's unicode61 tokenizer (fts5_api), and
+ * both stay until the process ends.  The unicode61 instance keeps a buffer
+ * of its own while it tokenizes, so calls are serialised by a mutex; they
+ * are short (a filter's words, or one candidate text in pv_phrase).
+ */
+#include "ftsquery.h"
+#include "ftsterms.h"
+
+#include <limits.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t tok_once = PTHREAD_ONCE_INIT;
+static pthread_mutex_t tok_lock = PTHREAD_MUTEX_INITIALIZER;
+static sqlite3 *tok_db;                 /* kept open while tok is in use */
+static fts5_tokenizer tok_api;          /* the tokenizer's functions */
+static Fts5Tokenizer *tok;              /* NULL: no FTS5 here */
+
+static void tok_init(void)
+{
+	static const char *args[] = FTSTERMS_ARGS;
+	fts5_api *api = NULL;
+	sqlite3_stmt *st = NULL;
+	void *ud = NULL;
+
+	/* as store_open: no allocation statistics (a global lock per malloc);
+	 * ignored once SQLite is initialised */
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+	if (sqlite3_open_v2(":memory:", &tok_db, SQLITE_OPEN_READWRITE |
+			    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK)
+		goto fail;
+	if (sqlite3_prepare_v2(tok_db, "SELECT fts5(?1)", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+		sqlite3_step(st);
+	}
+	sqlite3_finalize(st);
+	if (!api || api->iVersion < 2 ||
+	    api->xFindTokenizer(api, FTSTERMS_TOKENIZER, &ud, &tok_api) != SQLITE_OK ||
+	    tok_api.xCreate(ud, args, (int)PV_ARRAY_LEN(args), &tok) != SQLITE_OK) {
+		tok = NULL;
+		goto fail;
+	}
+	return;
+fail:
+	sqlite3_close(tok_db);
+	tok_db = NULL;
+}
+
+int ftsquery_init(struct pv_err *err)
+{
+	pthread_once(&tok_once, tok_init);
+	if (!tok)
+		return pv_errf(err, PV_ESTORE, "this SQLite has no FTS5 tokenizer %s: "
+			       "install a build of libsqlite3 with FTS5 (Debian's has it)",
+			       FTSTERMS_TOKENIZER);
+	return 0;
+}
+
+typedef int (*token_fn)(void *, int, const char *, int, int, int);
+
+/* Runs the shared tokenizer over s (n bytes); false when there is none. */
+static bool tokenize(const char *s, size_t n, int flags, void *ctx, token_fn fn)
+{
+	pthread_once(&tok_once, tok_init);
+	if (!tok)
+		return false;
+	if (n > (size_t)INT_MAX)
+		n = (size_t)INT_MAX;    /* FTS5 tokenizes at most 2 GB */
+	pthread_mutex_lock(&tok_lock);
+	tok_api.xTokenize(tok, ctx, flags, s, (int)n, fn);
+	pthread_mutex_unlock(&tok_lock);
+	return true;
+}
+
+/* ---- the segments of a word or phrase ---- */
+
+struct seg {
+	size_t off, len;        /* in segs.bytes */
+	size_t nchars;
+	bool sl;                /* a spaceless run */
+};
+
+struct segs {
+	struct buf bytes;       /* the folded segments, one after the other */
+	struct seg *v;          /* owned */
+	size_t n, cap;
+};
+
+static int on_query_token(void *ctx, int flags, const char *t, int nt, int start, int end)
+{
+	struct segs *q = ctx;
+	size_t n = nt > 0 ? (size_t)nt : 0, i = 0;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	while (i < n) {
+		struct seg *g;
+
+		if (q->n == q->cap) {
+			q->cap = q->cap ? 2 * q->cap : 8;
+			q->v = pv_realloc(q->v, q->cap * sizeof *q->v);
+		}
+		g = &q->v[q->n++];
+		g->len = ftsterms_segment(t + i, n - i, &g->sl, &g->nchars);
+		g->off = q->bytes.len;
+		buf_append(&q->bytes, t + i, g->len);
+		i += g->len;
+	}
+	return SQLITE_OK;
+}
+
+static void segs_of(const char *s, size_t n, struct segs *q)
+{
+	memset(q, 0, sizeof *q);
+	tokenize(s, n, FTS5_TOKENIZE_QUERY, q, on_query_token);
+}
+
+static void segs_done(struct segs *q)
+{
+	buf_done(&q->bytes);
+	free(q->v);
+}
+
+/* Appends "term" (with "" for a quote, though tokens hold none) and a '*'
+ * when prefix, after " AND " unless it is the first; skips a term already
+ * in out. */
+static void put_term(struct buf *out, size_t start, const char *t, size_t n, bool prefix)
+{
+	struct buf q = BUF_INIT;
+	size_t i;
+
+	buf_putc(&q, '"');
+	for (i = 0; i < n; i++) {
+		if (t[i] == '"')
+			buf_putc(&q, '"');
+		buf_putc(&q, t[i]);
+	}
+	buf_putc(&q, '"');
+	if (prefix)
+		buf_putc(&q, '*');
+	/* already there?  terms are whole between start and the end */
+	for (i = start; i + q.len <= out->len; i++) {
+		if ((i == start || (i >= start + 5 && memcmp(out->data + i - 5, " AND ", 5) == 0)) &&
+		    memcmp(out->data + i, q.data, q.len) == 0 &&
+		    (i + q.len == out->len || out->data[i + q.len] == ' ')) {
+			buf_done(&q);
+			return;
+		}
+	}
+	if (out->len > start)
+		buf_puts(out, " AND ");
+	buf_append(out, q.data, q.len);
+	buf_done(&q);
+}
+
+size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
+		      struct ftsquery_info *info)
+{
+	struct segs q;
+	size_t i, count = 0, start = out ? out->len : 0;
+	bool sl = false;
+
+	segs_of(s, n, &q);
+	for (i = 0; i < q.n; i++) {
+		const struct seg *g = &q.v[i];
+		const char *t = q.bytes.data + g->off;
+		size_t j, a = 0, b, off = 0;
+
+		if (!g->sl) {
+			if (out)
+				put_term(out, start, t, g->len, prefix && i == q.n - 1);
+			count++;
+			continue;
+		}
+		sl = true;
+		if (g->nchars == 1) {
+			/* The index holds a one-character run as itself and
+			 * the last character of every run alone; the other
+			 * characters only as the first of a bigram.  Matching
+			 * the end of a run (the first word of several) or a
+			 * whole run (between two words): the character; the
+			 * start of a run or any part of one: a prefix. */
+			if (out)
+				put_term(out, start, t, g->len, i == q.n - 1);
+			count++;
+			continue;
+		}
+		for (j = 0; j + 1 < g->nchars; j++, off += a) {   /* its bigrams */
+			a = ftsterms_seqlen((unsigned char)t[off]);
+			b = ftsterms_seqlen((unsigned char)t[off + a]);
+			if (out)
+				put_term(out, start, t + off, PV_MIN(a + b, g->len - off), false);
+			count++;
+		}
+	}
+	segs_done(&q);
+	if (info)
+		info->spaceless = sl;
+	return count;
+}
+
+/* ---- confirmation ---- */
+
+/* The text's segments, each followed by a space, after a space. */
+static int on_text_token(void *ctx, int flags, const char *t, int nt, int start, int end)
+{
+	struct buf *out = ctx;
+	size_t n = nt > 0 ? (size_t)nt : 0, i = 0;
+
+	(void)flags;
+	(void)start;
+	(void)end;
+	while (i < n) {
+		bool sl;
+		size_t nch, len = ftsterms_segment(t + i, n - i, &sl, &nch);
+
+		buf_append(out, t + i, len);
+		buf_putc(out, ' ');
+		i += len;
+	}
+	return SQLITE_OK;
+}
+
+bool ftsquery_phrase(const char *text, size_t tlen, const char *phrase, size_t plen,
+		     struct buf *scratch)
+{
+	struct segs q;
+	struct buf p = BUF_INIT;
+	size_t i;
+	bool found;
+
+	segs_of(phrase, plen, &q);
+	if (q.n == 0) {
+		segs_done(&q);
+		return true;
+	}
+	/* The phrase's segments joined by spaces; a word segment at either
+	 * end is closed by a space (it matches whole), a spaceless one is
+	 * open (it may end or begin inside a run).  Segments never hold a
+	 * space, so a match always lines up with the text's segments. */
+	if (!q.v[0].sl)
+		buf_putc(&p, ' ');
+	for (i = 0; i < q.n; i++) {
+		if (i)
+			buf_putc(&p, ' ');
+		buf_append(&p, q.bytes.data + q.v[i].off, q.v[i].len);
+	}
+	if (!q.v[q.n - 1].sl)
+		buf_putc(&p, ' ');
+	buf_reset(scratch);
+	buf_putc(scratch, ' ');
+	tokenize(text, tlen, FTS5_TOKENIZE_DOCUMENT, scratch, on_text_token);
+	found = memmem(scratch->data, scratch->len, p.data, p.len) != NULL;
+	buf_done(&p);
+	segs_done(&q);
+	return found;
+}
