@@ -5,7 +5,9 @@
 # bad inputs (no synthetic or no real documents, one document per class,
 # 10,000 identical documents, empty documents, usage errors); and the
 # page opened in headless Chromium: the DOM it builds has the bars
-# expected, and its screenshot is a picture of charts, not a blank page.
+# expected, and its screenshot is a picture of charts, not a blank page;
+# ratio bins that resolve where the documents are (a few very repetitive
+# ones gathered in an open last bin) and each series' exact median.
 . "$top_srcdir/tests/cli/lib.sh"
 S=$T/s.pvx
 
@@ -101,6 +103,66 @@ like "$(cat "$T/count")" '^hist ratio [0-9]+ ' "a ratio histogram"
 like "$(cat "$T/count")" '^counts source 4$' "a bar per source"
 like "$(cat "$T/count")" '^counts origin 3$' "a bar per origin"
 like "$(cat "$T/count")" '^bad 0$' "each histogram has a real and a synthetic bar per bin; each count chart a bar per value"
+
+# ---- bins where the documents are ----
+# 200 real documents (words from a large vocabulary), 194 synthetic ones
+# (from a small one: they compress better) and 6 very repetitive synthetic
+# ones (ratios of 50 and more).  Bins from the smallest ratio to the 99th
+# percentile put 99.5% of the real and 97% of the synthetic documents in
+# the first bin; bins over each series' bulk spread them out and gather
+# the repetitive ones in an open last bin.
+python3 - "$T/bulk.jsonl" "$T/bulk.want" <<'EOF'
+import json, random, statistics, sys
+r = random.Random(11)
+def word(k): return "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(k))
+big = [word(r.randint(3, 9)) for _ in range(3000)]
+small = big[:150]
+out = open(sys.argv[1], "w")
+lens = {"real": [], "synthetic": []}
+def doc(i, origin, text):
+    out.write(json.dumps({"id": "b%d" % i, "origin": origin, "text": text}) + "\n")
+    lens[origin].append(len(text.encode()))
+for i in range(200):
+    doc(i, "real", " ".join(r.choice(big) for _ in range(r.randint(40, 300))))
+for i in range(194):
+    doc(200 + i, "synthetic", " ".join(r.choice(small) for _ in range(r.randint(40, 300))))
+for i in range(6):
+    doc(400 + i, "synthetic", ("as an AI model I cannot %d " % i) * r.randint(200, 400))
+def shown(m):   # as the page shows a median: thousands separators, .5
+    return "{:,}".format(int(m)) + (".5" if m != int(m) else "")
+open(sys.argv[2], "w").write("real %s synthetic %s\n" % (shown(statistics.median(lens["real"])),
+                                                       shown(statistics.median(lens["synthetic"]))))
+EOF
+ix "$T/bulk.pvx" "$T/bulk.jsonl"
+pv stats "$T/bulk.pvx" --html "$T/bulk.html" > /dev/null
+ok $? "stats --html on 400 documents, 6 of them very repetitive"
+python3 - "$T/bulk.html" > "$T/bulk.bins" <<'EOF'
+import re, sys
+h = open(sys.argv[1], encoding="utf-8").read()
+svg = re.search(r'<svg class="hist" data-figure="ratio".*?</svg>', h, re.S).group(0)
+bins = {}
+for side, lab, n, p in re.findall(r'<title>(real|synthetic), from ([^:]*): ([\d,]+) documents \(([\d.]+)%\)</title>', svg):
+    bins.setdefault(lab, {})[side] = (int(n.replace(",", "")), float(p))
+labs = list(bins)
+first, last = bins[labs[0]], bins[labs[-1]]
+used = sum(1 for l in labs if bins[l]["real"][0] > 0)
+print("first %.1f %.1f" % (first["real"][1], first["synthetic"][1]))
+print("used %d" % used)
+print("last %s %d" % (labs[-1], last["synthetic"][0]))
+print("medians %d" % len(re.findall(r'<line class="median (real|synthetic)"', svg)))
+EOF
+ok "$(awk '/^first/ { print ($2 < 50 && $3 < 50) ? 0 : 1 }' "$T/bulk.bins")" \
+	"the first ratio bin no longer holds the bulk ($(grep first "$T/bulk.bins"): % of real, synthetic)"
+ok "$(awk '/^used/ { print ($2 >= 8) ? 0 : 1 }' "$T/bulk.bins")" \
+	"the real documents spread over many bins ($(grep used "$T/bulk.bins"))"
+like "$(cat "$T/bulk.bins")" '^last >=[0-9.]+ ([6-9]|1[0-9])$' \
+	"the repetitive documents are gathered in an open last bin ($(grep last "$T/bulk.bins"))"
+like "$(cat "$T/bulk.bins")" '^medians 2$' "a dashed line at each series' median ratio"
+read -r _ mreal _ msyn < "$T/bulk.want"
+like "$(cat "$T/bulk.html")" "real \(200; <span class=\"median\">median $mreal bytes</span>\)" \
+	"the length legend gives the real median, exact ($mreal)"
+like "$(cat "$T/bulk.html")" "synthetic \(200; <span class=\"median\">median $msyn bytes</span>\)" \
+	"and the synthetic one ($msyn)"
 
 # ---- bad inputs ----
 out=$(pv stats "$S" 'origin:real' --html "$T/real.html")

@@ -4,7 +4,9 @@
 # ratio one over a sample that says its size), scrolling (j/k, PgDn/PgUp,
 # g/G), q and Esc back to the list, resizing down to 40x10 and up to
 # 200x50, a filter without synthetic documents, and the detect run's
-# words and AUCs once there is one ("run provex detect" before).
+# words and AUCs once there is one ("run provex detect" before); each
+# series' exact median, and ratio bins that resolve where the documents
+# are, with the very repetitive ones gathered in an open last bin.
 . "$top_srcdir/tests/cli/lib.sh"
 . "$top_srcdir/tests/cli/tui_lib.sh"
 . "$top_srcdir/tests/cli/tui_data.sh"
@@ -60,7 +62,8 @@ like "$SCREEN" 'no detect run yet: run provex detect' "without a detect run the 
 like "$SCREEN" 'no blind review answers yet: run provex review' "and provex review"
 tui_keys g;        tui_see '1-28/' "g goes to the top"
 see_down 'bytes, log scale; all 60 documents' "the length histogram, over every document"
-see_down '█ real 30 +▒ synthetic 30' "its legend: a character per series"
+see_down '█ real 30, median [0-9,.]+ bytes +▒ synthetic 30, median [0-9,.]+ bytes' \
+	"its legend: a character per series, with its median"
 see_down '▒+ [0-9.]+%' "synthetic bars with their shares"
 see_down 'length / compressed length; sample of 20 of 60 documents' \
 	"the ratio histogram says it is over a sample of 20"
@@ -112,6 +115,78 @@ tui_see 'AUC [01]\.[0-9]{3} \[' "the detector's AUC with its interval"
 like "$SCREEN" '\|' "drawn on a scale with chance marked"
 see_down 'from detect run 1 ' "the distinguishing words come from the latest detect run"
 like "$SCREEN" 'synthetic: ' "with the synthetic side's words"
+tui_quit
+is "$TUI_RC" 0 "provex exits 0"
+
+# ratio bins where the documents are: 200 real, 194 synthetic and 6 very
+# repetitive synthetic documents (the page test's store, tests/cli/
+# stats_html.sh); the view's ratio histogram read off the screen
+python3 - "$T/bulk.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(11)
+def word(k): return "".join(r.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(k))
+big = [word(r.randint(3, 9)) for _ in range(3000)]
+small = big[:150]
+out = open(sys.argv[1], "w")
+for i in range(200):
+    out.write(json.dumps({"id": "b%d" % i, "origin": "real", "text": " ".join(r.choice(big) for _ in range(r.randint(40, 300)))}) + "\n")
+for i in range(194):
+    out.write(json.dumps({"id": "b%d" % (200 + i), "origin": "synthetic", "text": " ".join(r.choice(small) for _ in range(r.randint(40, 300)))}) + "\n")
+for i in range(6):
+    out.write(json.dumps({"id": "b%d" % (400 + i), "origin": "synthetic", "text": ("as an AI model I cannot %d " % i) * r.randint(200, 400)}) + "\n")
+EOF
+"$PROVEX" index "$T/bulk.pvx" "$T/bulk.jsonl" --id-field id --origin-field origin -q
+ok $? "a store of 400 documents, 6 of them very repetitive"
+PROVEX_STATS_SAMPLE=1000
+export PROVEX_STATS_SAMPLE
+tui_start 100 70 browse "$T/bulk.pvx"
+tui_see ' 1/400 *$' "the list opens"
+tui_keys S
+tui_see '400 documents: 200 real' "the statistics of the 400 documents"
+see_down 'real 200, median 1,144\.5 bytes +▒ synthetic 200, median 1,205 bytes' \
+	"the length legend gives each series' exact median (1,144.5: the mean of the two middle lengths)"
+see_down 'length / compressed length; all 400 documents' "the ratio histogram"
+# bring its title to the top row, so the whole histogram shows
+row=$(printf '%s\n' "$SCREEN" | grep -n 'compression ratio' | head -1 | cut -d: -f1)
+if [ -n "$row" ] && [ "$row" -gt 2 ]; then
+	i=2
+	keys=
+	while [ "$i" -lt "$row" ]; do keys="$keys j"; i=$((i + 1)); done
+	# shellcheck disable=SC2086
+	tui_keys $keys
+fi
+tui_see '^ compression ratio' "its title at the top"
+like "$SCREEN" 'real 200, median [0-9]\.[0-9]{2} +▒ synthetic 200, median [0-9]\.[0-9]{2}' \
+	"its legend gives each series' median ratio"
+printf '%s\n' "$SCREEN" | python3 -c '
+import re, sys
+rows = sys.stdin.read().split("\n")
+start = next(i for i, r in enumerate(rows) if r.startswith(" compression ratio"))
+bins, lab = [], None
+for r in rows[start + 3:]:
+    m = re.match(r"^  (.{7})([█▒]+) ([\d.]+)%", r)
+    if not m:
+        if r.strip() and not r.startswith("  ") or r.startswith(" ") and not r.startswith("  "):
+            break
+        m2 = re.match(r"^  (\S+)\s*$", r)
+        if m2:
+            bins.append([m2.group(1), 0.0, 0.0])
+        continue
+    if m.group(1).strip():
+        bins.append([m.group(1).strip(), 0.0, 0.0])
+    side = 1 if m.group(2)[0] == "█" else 2
+    bins[-1][side] = float(m.group(3))
+print("bins %d" % len(bins))
+print("first %s %.1f %.1f" % tuple(bins[0]))
+print("last %s %.1f %.1f" % tuple(bins[-1]))
+print("realbins %d" % sum(1 for b in bins if b[1] > 0))
+' > "$T/view.bins"
+ok "$(awk '/^first/ { print ($3 < 50 && $4 < 50) ? 0 : 1 }' "$T/view.bins")" \
+	"the first ratio bin no longer holds the bulk ($(grep first "$T/view.bins"))"
+ok "$(awk '/^realbins/ { print ($2 >= 8) ? 0 : 1 }' "$T/view.bins")" \
+	"the real documents show in many bins ($(grep realbins "$T/view.bins"))"
+like "$(grep last "$T/view.bins")" '^last >=[0-9.]+ [0-9.]+ ([3-9]|1[0-9])\.[0-9]$' \
+	"the repetitive ones in an open last bin, 3% of the synthetic documents or more ($(grep last "$T/view.bins"))"
 tui_quit
 is "$TUI_RC" 0 "provex exits 0"
 
