@@ -284,6 +284,18 @@ out:
 	return rc;
 }
 
+/* Gives a store opened for writing the statistics it lacks (see
+ * store_stats_refresh), when it can do so at once: with another writer at
+ * work (an index run, a label command) it is left to the next opening,
+ * rather than making this one wait for the lock.  Nothing here fails the
+ * opening: without statistics the queries are slower, not wrong. */
+static void stats_on_open(struct store *s)
+{
+	sqlite3_busy_timeout(s->db, 0);
+	store_stats_refresh(s, STORE_STATS_OPEN, NULL);
+	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+}
+
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err)
 {
 	struct store *s;
@@ -332,6 +344,8 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 		store_close(s);
 		return rc;
 	}
+	if (s->writable && mode != STORE_CREATE)
+		stats_on_open(s);
 	sqlite3_create_function(s->db, "pv_phrase", 2, SQLITE_UTF8, s, fn_phrase,
 				NULL, NULL);
 	s->codec = codec_new();
@@ -602,8 +616,205 @@ int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
 		return store_sqlerr(s, err, "recording the run");
 	/* fresh statistics, so that SQLite walks the id order for a page of
 	 * origin:synthetic instead of sorting 40% of the store (0.8 s per
-	 * million documents) */
-	return store_exec(s->db, "ANALYZE docs", err);
+	 * million documents), and never scans texts for a page (see below) */
+	return store_stats_refresh(s, STORE_STATS_RUN, err);
+}
+
+/* ---- the planner's statistics ---- */
+
+/*
+ * SQLite picks join orders and indexes from sqlite_stat1: for each table
+ * and index, its rows and how many rows share each key prefix.  A table
+ * without a row there is taken to hold about a million rows: index runs
+ * used to analyse docs alone, so on a store of 3M documents SQLite thought
+ * texts the smaller table, scanned it as the outer loop of every page and
+ * sorted the result (1.4 s for a first screen instead of 26 ms).  Every
+ * table that provex's queries join or search through an index gets
+ * statistics here:
+ *
+ *   docs     ANALYZE: how many documents share an origin, a source, a
+ *            length ... decides between walking the id order and an index
+ *            with a sort.  The one costly step: about 1.2 s per million
+ *            documents (9 indexes read), so it is redone only when docs
+ *            has moved by a fraction (tolerance below).
+ *   texts    written directly: its indexes are unique on one column (the
+ *            hash), whose statistics are exactly "N 1", and N is max(id)
+ *            (texts are never deleted and take ids one after the other).
+ *            ANALYZE would read every hash (0.13 s per million) for the
+ *            same row.  Should texts ever gain another index, it is
+ *            analysed instead.
+ *   inputs, pairs, history, batches, review_answers, review_sessions
+ *            ANALYZE; small next to docs.
+ *
+ * A table is renewed when it has rows and some index of it (or the table,
+ * without an index) has no statistics, or when its size differs from the
+ * recorded one by more than the tolerance: STORE_STATS_RUN (10%) at the
+ * end of an index run, so a small run into a large store does not pay for
+ * ANALYZE; STORE_STATS_OPEN (100%) when a store is opened for writing,
+ * which gives a store written by an older provex (docs analysed, texts
+ * not) its statistics once, and catches the tables other commands grow
+ * (labels' history, pairs, blind review answers).  Sizes are max(rowid),
+ * one descent of a b-tree each.
+ */
+static const char *const stat_tables[] = {
+	"docs", "texts", "inputs", "pairs", "history", "batches",
+	"review_answers", "review_sessions",
+};
+
+/* Column 0 of the first row of sql (?1 bound to arg when not NULL) as an
+ * integer in *v; -1 when there is no row or it is NULL.  Returns an SQLite
+ * code (SQLITE_OK). */
+static int q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	*v = -1;
+	if (rc != SQLITE_OK)
+		return rc;
+	if (arg)
+		sqlite3_bind_text(st, 1, arg, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL)
+		*v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+/* Whether table (one of stat_tables: never user text) needs new
+ * statistics, with tolerance tol; its size in *rows.  have_stat1: the
+ * store has a sqlite_stat1 table.  Returns an SQLite code. */
+static int stats_stale(sqlite3 *db, const char *table, double tol,
+		       bool have_stat1, bool *stale, int64_t *rows)
+{
+	char sql[96];
+	int64_t missing, recorded;
+	int rc;
+
+	*stale = false;
+	snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", table);
+	if ((rc = q_int64(db, sql, NULL, rows)) != SQLITE_OK) {
+		/* a table this schema version does not have: nothing to do */
+		*rows = 0;
+		return rc == SQLITE_ERROR ? SQLITE_OK : rc;
+	}
+	if (*rows <= 0)
+		return SQLITE_OK;           /* empty: nothing to describe */
+	if (!have_stat1) {
+		*stale = true;
+		return SQLITE_OK;
+	}
+	/* an index (or the table itself, when it has none) without a row */
+	if ((rc = q_int64(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+			  "sqlite_master WHERE type='index' AND tbl_name=?1) THEN "
+			  "(SELECT count(*) FROM sqlite_master m WHERE m.type='index' "
+			  "AND m.tbl_name=?1 AND NOT EXISTS (SELECT 1 FROM sqlite_stat1 "
+			  "s WHERE s.tbl=?1 AND s.idx=m.name)) ELSE NOT EXISTS (SELECT "
+			  "1 FROM sqlite_stat1 WHERE tbl=?1) END", table, &missing))
+	    != SQLITE_OK)
+		return rc;
+	/* the recorded size: the first number of any of its rows */
+	if ((rc = q_int64(db, "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 "
+			  "WHERE tbl=?1 LIMIT 1", table, &recorded)) != SQLITE_OK)
+		return rc;
+	*stale = missing != 0 || recorded <= 0 ||
+		 (double)*rows > (double)recorded * (1 + tol) ||
+		 (double)*rows < (double)recorded / (1 + tol);
+	return SQLITE_OK;
+}
+
+/* Writes the statistics of texts (rows of them) without reading it, when
+ * its indexes are all unique on one column; *done false when they are not
+ * (the caller analyses it).  Inside the caller's transaction. */
+static int stats_texts(sqlite3 *db, int64_t rows, bool *done,
+		       struct pv_err *err)
+{
+	char stat[32];
+	sqlite3_stmt *st;
+	int64_t other;
+	int rc;
+
+	*done = false;
+	if (q_int64(db, "SELECT count(*) FROM pragma_index_list('texts') l WHERE "
+		    "NOT l.\"unique\" OR (SELECT count(*) FROM "
+		    "pragma_index_info(l.name)) <> 1", NULL, &other) != SQLITE_OK)
+		return pv_errf(err, PV_ESTORE, "reading the indexes of texts: %s",
+			       sqlite3_errmsg(db));
+	if (other != 0)
+		return 0;
+	snprintf(stat, sizeof stat, "%lld 1", (long long)rows);
+	if (store_exec(db, "DELETE FROM sqlite_stat1 WHERE tbl='texts'", err))
+		return err ? err->code : PV_ESTORE;
+	if (sqlite3_prepare_v2(db, "INSERT INTO sqlite_stat1(tbl,idx,stat) SELECT "
+			       "'texts', name, ?1 FROM pragma_index_list('texts')",
+			       -1, &st, NULL) != SQLITE_OK)
+		return pv_errf(err, PV_ESTORE, "writing the statistics of texts: %s",
+			       sqlite3_errmsg(db));
+	sqlite3_bind_text(st, 1, stat, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return pv_errf(err, PV_ESTORE, "writing the statistics of texts: %s",
+			       sqlite3_errmsg(db));
+	*done = true;
+	return 0;
+}
+
+int store_stats_refresh(struct store *s, double tol, struct pv_err *err)
+{
+	bool stale[PV_ARRAY_LEN(stat_tables)], any = false, wrote = false;
+	int64_t rows[PV_ARRAY_LEN(stat_tables)], have;
+	bool own = !s->in_tx;
+	size_t i;
+	int rc;
+
+	if (!s->writable)
+		return 0;
+	if (q_int64(s->db, "SELECT 1 FROM sqlite_master WHERE name='sqlite_stat1'",
+		    NULL, &have) != SQLITE_OK)
+		return store_sqlerr(s, err, "reading the statistics");
+	for (i = 0; i < PV_ARRAY_LEN(stat_tables); i++) {
+		rc = stats_stale(s->db, stat_tables[i], tol, have > 0, &stale[i],
+				 &rows[i]);
+		if (rc != SQLITE_OK)
+			return store_sqlerr(s, err, "reading the statistics");
+		any |= stale[i];
+	}
+	if (!any)
+		return 0;
+	if (own && (rc = store_begin(s, err)))
+		return rc;
+	/* sqlite_stat1 is made by the first ANALYZE: docs comes first (a
+	 * store with texts has documents) */
+	for (i = 0; i < PV_ARRAY_LEN(stat_tables) && !rc; i++) {
+		char sql[64];
+		bool done = false;
+
+		if (!stale[i])
+			continue;
+		if (strcmp(stat_tables[i], "texts") == 0 && have + wrote > 0 &&
+		    (rc = stats_texts(s->db, rows[i], &done, err)))
+			break;
+		if (done) {
+			wrote = true;
+			continue;
+		}
+		snprintf(sql, sizeof sql, "ANALYZE \"%s\"", stat_tables[i]);
+		rc = store_exec(s->db, sql, err);
+		wrote = true;
+	}
+	/* rows written directly are read by this connection after it loads
+	 * the statistics again, which ANALYZE of the schema table does (it
+	 * writes nothing) */
+	if (!rc)
+		rc = store_exec(s->db, "ANALYZE sqlite_schema", err);
+	if (!own)
+		return rc;
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
 }
 
 /* ---- inputs ---- */

@@ -80,6 +80,17 @@ int store_run_start(struct store *s, const char *command, int64_t *run_id,
 int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
 		     struct pv_err *err);
 
+/* The query planner's statistics (sqlite_stat1) of every table provex's
+ * queries join: renewed for each table that has rows and lacks them, or
+ * whose size moved by more than the fraction tol since they were taken
+ * (store.c says how, and what it costs).  store_run_finish calls it with
+ * STORE_STATS_RUN, store_open (for writing) with STORE_STATS_OPEN.  In a
+ * transaction of its own unless the caller holds one; nothing to do on a
+ * read-only store.  Returns 0 or a negative code (err filled). */
+#define STORE_STATS_RUN 0.1
+#define STORE_STATS_OPEN 1.0
+int store_stats_refresh(struct store *s, double tol, struct pv_err *err);
+
 /* Registers an input (by canonical path and the options it is read with:
  * the same file read with other options is another input) and returns its id.  *same is set
  * when the path was registered before with the same size and mtime (so its
