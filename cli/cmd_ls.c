@@ -168,10 +168,19 @@ static int row_cb(void *ctx, const struct doc_row *r)
 		json_put_key(&l->line, &first, "reviewed_at");
 		put_json_opt(&l->line, r->reviewed_at);
 		json_put_key(&l->line, &first, "score");
-		if (r->has_score)
-			buf_printf(&l->line, "%.17g", r->score);
-		else
+		if (r->has_score) {
+			/* the shortest digits that read back as the same number */
+			char num[40];
+			int prec;
+			for (prec = 6; prec < 17; prec++) {
+				snprintf(num, sizeof num, "%.*g", prec, r->score);
+				if (strtod(num, NULL) == r->score)
+					break;
+			}
+			buf_printf(&l->line, "%.*g", prec, r->score);
+		} else {
 			buf_puts(&l->line, "null");
+		}
 		buf_puts(&l->line, "}\n");
 	} else {
 		const char *nl;

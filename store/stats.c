@@ -39,7 +39,7 @@ double stats_median(const int64_t *sorted, size_t n)
 const char *stats_shown(const struct stats *st, const struct stats_group *g)
 {
 	if (st->folder_by && strcmp(g->value, "-") == 0)
-		return "stdin";
+		return "(stdin)";
 	if (st->folder && strncmp(g->value, st->folder, strlen(st->folder)) == 0)
 		return g->value + strlen(st->folder);
 	return g->value;

@@ -41,7 +41,7 @@ const char *stats_group_column(const char *by);
 double stats_median(const int64_t *sorted, size_t n);
 
 /* A group's value as shown: by file, its path relative to st->folder
- * (or "stdin"), otherwise the value itself.  Borrowed from g or a
+ * (or "(stdin)"), otherwise the value itself.  Borrowed from g or a
  * constant. */
 const char *stats_shown(const struct stats *st, const struct stats_group *g);
 

@@ -132,6 +132,8 @@ is "$(pv stats "$T/f.pvx" --by file --json | python3 -c 'import json,sys; d=json
 print(d["folder"], " ".join("%s=%s:%s" % (g["relative"], g["value"], g["median"]) for g in d["groups"]))')" \
 	"$T/corp/ a/data.jsonl=$T/corp/a/data.jsonl:11.5 b/data.jsonl=$T/corp/b/data.jsonl:3" \
 	"stats --by file --json: the folder, each file's path and relative path"
+printf '%s\n' '{"text":"from standard input"}' | pv index "$T/f.pvx" - -q
+like "$(pv stats "$T/f.pvx" --by file)" '^\(stdin\) +1 ' "standard input is a group of its own, (stdin)"
 
 # usage
 pv count --help > "$T/help"
