@@ -59,11 +59,17 @@ struct lay {
 	int y;                       /* next row */
 };
 
+/* Writes s on row y in [x, x_end) (clipped to the width laid out for);
+ * text too long for that room is cut one column short and the cut marked
+ * with an ellipsis, so a value never loses its end unseen. */
 static int put(struct lay *L, int y, int x, int x_end, const char *s, enum role role)
 {
 	if (x_end > L->w)
 		x_end = L->w;
-	return grid_puts(L->g, y, x, x_end, s, role);
+	if (x_end - x < 2 || x + text_width(s, strlen(s)) <= x_end)
+		return grid_puts(L->g, y, x, x_end, s, role);
+	x = grid_puts(L->g, y, x, x_end - 1, s, role);
+	return grid_puts(L->g, y, x, x_end, "\xe2\x80\xa6", role);
 }
 
 /* A row of text (clipped), then the next row. */

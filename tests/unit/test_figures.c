@@ -950,6 +950,10 @@ static void test_view(void)
 	is_int(role_of(a, y2, "\xe2\x96\x88"), R_BADGE_SYNTHETIC,
 	       "the synthetic bar in the synthetic badge's role");
 	ok(strstr(row(a, a->grid.h - 1), "q: back") != NULL, "the status line says q goes back");
+	y = scroll_to(a, "<script>alert('x')</scr\xe2\x80\xa6 ");
+	ok(y > 0, "a source longer than its column is cut with an ellipsis (%s)",
+	   y > 0 ? row(a, y) : "not found");
+	ok(y > 0 && strstr(row(a, y), "</script>") == NULL, "not silently");
 
 	y = scroll_to(a, "bytes, log scale");
 	ok(y > 0, "the length histogram (after scrolling)");
