@@ -27,15 +27,6 @@ const char *stats_group_column(const char *by)
 	return field_column(by, groupable);
 }
 
-double stats_median(const int64_t *sorted, size_t n)
-{
-	if (n == 0)
-		return 0;
-	if (n % 2)
-		return (double)sorted[n / 2];
-	return ((double)sorted[n / 2 - 1] + (double)sorted[n / 2]) / 2;
-}
-
 const char *stats_shown(const struct stats *st, const struct stats_group *g)
 {
 	if (st->folder_by && strcmp(g->value, "-") == 0)
@@ -82,7 +73,8 @@ static int by_docs(const void *a, const void *b)
 }
 
 /* Nearest-rank percentile q (0..1) of n sorted values: the index (the
- * 90th percentile; the median is exact, see stats_median). */
+ * 90th percentile; the median is exact: the mean of the two middle
+ * lengths for an even count, read as the lengths stream by). */
 static int64_t rank(int64_t n, double q)
 {
 	int64_t k = (int64_t)(q * (double)n + 0.999999);

@@ -36,10 +36,6 @@ struct stats {
  * from different folders stay apart. */
 const char *stats_group_column(const char *by);
 
-/* The median of n >= 1 sorted values, as stats computes it: the middle
- * one, or the mean of the two middle ones when n is even. */
-double stats_median(const int64_t *sorted, size_t n);
-
 /* A group's value as shown: by file, its path relative to st->folder
  * (or "(stdin)"), otherwise the value itself.  Borrowed from g or a
  * constant. */
