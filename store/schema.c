@@ -130,7 +130,8 @@ static const char *const schema_v2 =
  * (newest last, at most 1000 kept: see browse.c) and filters saved by
  * name; an index on docs.len, so that a page of documents sorted by
  * length is an index walk from its key, not a sort of the whole store; and
- * the planner's statistics (sqlite_stat1, refreshed by every index run). */
+ * the planner's statistics (sqlite_stat1; store_stats_refresh in store.c
+ * keeps those of every table the queries join). */
 static const char *const schema_v3 =
 	"CREATE TABLE IF NOT EXISTS filter_history(\n"
 	"  id INTEGER PRIMARY KEY,\n"
@@ -342,7 +343,8 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 	if (from < 2 &&
 	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
 		return err ? err->code : PV_ESTORE;
-	/* ANALYZE: index runs refresh the statistics from version 3 on */
+	/* ANALYZE docs here; the other tables get theirs when the upgraded
+	 * store is opened for writing (store_stats_refresh) */
 	if (from < 3 && (store_exec(db, schema_v3, err) || store_exec(db, "ANALYZE docs", err)))
 		return err ? err->code : PV_ESTORE;
 	if (from < 4 && store_exec(db, schema_v4, err))

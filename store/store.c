@@ -792,7 +792,7 @@ int store_stats_refresh(struct store *s, double tol, struct pv_err *err)
 
 		if (!stale[i])
 			continue;
-		if (strcmp(stat_tables[i], "texts") == 0 && have + wrote > 0 &&
+		if (strcmp(stat_tables[i], "texts") == 0 && (have > 0 || wrote) &&
 		    (rc = stats_texts(s->db, rows[i], &done, err)))
 			break;
 		if (done) {
