@@ -789,6 +789,8 @@ static void test_utf8(void)
 		"café CAFÉ Café cafe",
 		"ж жж жжж ЖЖЖЖ ﬁ ﬂ",
 		"中文 字 字字 中文字",
+		/* spaceless runs: bigrams and last letters (ftsterms.h) */
+		"我们爱中国人民。中国人和中国 ภาษาไทย 한국어를 iPhone手机 第3章",
 	};
 	struct corpus c = { 0 };
 	struct ftsterms *ft;
@@ -811,12 +813,15 @@ static void test_utf8(void)
 		corpus_add(&c, (int64_t)i * 11 + 5, buf_str(&t));
 	}
 	printf("# e.g. terms '%s'\n", c.terms[0]);
+	ok(strstr(c.terms[6], "中国 国人 人民 民") != NULL, "bigrams among them: %s",
+	   c.terms[6]);
 	both_ways_one("non-ASCII terms from ftsterms", CFG_STORE, &c);
 	both_ways_one("non-ASCII terms from ftsterms, pgsz 50", (struct cfg){ 50, 16 }, &c);
 	{
 		sqlite3 *ref = fts_open(":memory:", CFG_STORE), *bld = fts_open(":memory:", CFG_STORE);
 		static const char *const q[] = { "cafe", "λογος", "русскии", "日本語のテキスト",
-			"strasse", "n3", "ж*", "caf*", "中文 AND 字", "emoji OR жж", "язык NOT n5" };
+			"strasse", "n3", "ж*", "caf*", "中文 AND 字", "emoji OR жж", "язык NOT n5",
+			"中国", "国人 AND 人民", "国", "中*", "ไท", "어를", "iphone AND 手机" };
 		index_fts5(ref, &c, 0, c.n);
 		index_build(bld, &c, 0, c.n);
 		same_matches(ref, bld, q, PV_ARRAY_LEN(q), "non-ASCII queries");
