@@ -34,6 +34,7 @@
  * Nothing here prints, exits or touches the store.
  */
 #include "rules.h"
+#include "../store/origin.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -106,35 +107,11 @@ void prov_set(struct prov *p, enum prov_field f, const char *val, size_t len)
 	p->set[f] = true;
 }
 
-/* The accepted spellings of each origin, lowercase. */
-static const struct {
-	const char *word;
-	const char *origin;
-} origin_words[] = {
-	{ "real", "real" },
-	{ "human", "real" },
-	{ "original", "real" },
-	{ "natural", "real" },
-	{ "synthetic", "synthetic" },
-	{ "machine", "synthetic" },
-	{ "generated", "synthetic" },
-	{ "model", "synthetic" },
-	{ "ai", "synthetic" },
-	{ "llm", "synthetic" },
-	{ "unknown", "unknown" },
-};
-
 /* True for the ASCII blanks trimmed around values. */
 static bool is_blank(char c)
 {
 	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
 	       c == '\f' || c == '\v';
-}
-
-/* ASCII-only lowercase (locale-independent). */
-static char ascii_lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
 }
 
 /*
@@ -146,28 +123,7 @@ static char ascii_lower(char c)
  */
 const char *prov_origin_normalize(const char *val, size_t len)
 {
-	size_t i, k;
-
-	if (!val)
-		return NULL;
-	while (len > 0 && is_blank(val[0])) {
-		val++;
-		len--;
-	}
-	while (len > 0 && is_blank(val[len - 1]))
-		len--;
-	for (i = 0; i < PV_ARRAY_LEN(origin_words); i++) {
-		const char *w = origin_words[i].word;
-
-		if (strlen(w) != len)
-			continue;
-		for (k = 0; k < len; k++)
-			if (ascii_lower(val[k]) != w[k])
-				break;
-		if (k == len)
-			return origin_words[i].origin;
-	}
-	return NULL;
+	return field_origin_normalize(val, len);
 }
 
 /* ===================================================================== */

@@ -65,7 +65,8 @@ const struct field fields[] = {
 	{ "dup", FIELD_INT, "t.nocc",
 	  "documents holding the same text (dup:>1)", 0, NULL, 0 },
 	{ "meta", FIELD_META, "d.meta",
-	  "meta.KEY:value: a key of the input's other fields (text; glob)",
+	  "meta.PATH:value: the input's other fields (meta.a.b, meta.list.0, "
+	  "meta.n:>0.5, meta.ok:true; glob)",
 	  0, NULL, 0 },
 	{ "pair", FIELD_INT, "d.id",
 	  "paired with document ID (pair:42; pair:10..20)", FIELD_PARTNER, NULL, 0 },
@@ -78,13 +79,87 @@ const struct field fields[] = {
 	  "is:reviewed, is:unreviewed, is:dup, is:disputed", 0, is_flags,
 	  PV_FIELDS_N(is_flags) },
 	{ "has", FIELD_FLAG, NULL,
-	  "has:pair, has:score", 0, has_flags, PV_FIELDS_N(has_flags) },
+	  "has:pair, has:score, has:meta.PATH", 0, has_flags, PV_FIELDS_N(has_flags) },
 	{ "text", FIELD_TEXT, "d.text_id",
 	  "bare words and \"quoted phrases\" search the full text",
 	  FIELD_NONAME, NULL, 0 },
 };
 
 const size_t nfields = PV_FIELDS_N(fields);
+
+/* The words an origin may be given as, in index --origin, --origin-map
+ * results, rules files and the filter's origin: alike. */
+static const struct {
+	const char *word;
+	const char *origin;
+} origin_words[] = {
+	{ "real", "real" },
+	{ "human", "real" },
+	{ "original", "real" },
+	{ "natural", "real" },
+	{ "synthetic", "synthetic" },
+	{ "machine", "synthetic" },
+	{ "generated", "synthetic" },
+	{ "model", "synthetic" },
+	{ "ai", "synthetic" },
+	{ "llm", "synthetic" },
+	{ "unknown", "unknown" },
+};
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+const char *field_origin_normalize(const char *val, size_t len)
+{
+	size_t i;
+
+	if (!val)
+		return NULL;
+	while (len > 0 && is_blank(val[0])) {
+		val++;
+		len--;
+	}
+	while (len > 0 && is_blank(val[len - 1]))
+		len--;
+	for (i = 0; i < PV_FIELDS_N(origin_words); i++) {
+		const char *w = origin_words[i].word;
+		size_t k;
+		if (strlen(w) != len)
+			continue;
+		for (k = 0; k < len; k++) {     /* ASCII only, whatever the locale */
+			char c = val[k];
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if (c != w[k])
+				break;
+		}
+		if (k == len)
+			return origin_words[i].origin;
+	}
+	return NULL;
+}
+
+void field_list_origin_words(struct buf *out)
+{
+	static const char *const kinds[] = { "real", "synthetic" };
+	size_t i, o;
+
+	for (o = 0; o < PV_FIELDS_N(kinds); o++) {
+		bool first = true;
+		if (o)
+			buf_puts(out, "; ");
+		for (i = 0; i < PV_FIELDS_N(origin_words); i++)
+			if (strcmp(origin_words[i].origin, kinds[o]) == 0 &&
+			    strcmp(origin_words[i].word, kinds[o]) != 0) {
+				buf_puts(out, first ? "" : ", ");
+				buf_puts(out, origin_words[i].word);
+				first = false;
+			}
+		buf_printf(out, " (%s)", kinds[o]);
+	}
+}
 
 const struct field *field_find(const char *name, size_t len)
 {
@@ -113,7 +188,7 @@ void field_list_names(struct buf *out)
 			continue;
 		if (!first)
 			buf_puts(out, ", ");
-		buf_puts(out, fields[i].kind == FIELD_META ? "meta.KEY" : fields[i].name);
+		buf_puts(out, fields[i].kind == FIELD_META ? "meta.PATH" : fields[i].name);
 		first = false;
 	}
 }

@@ -15,13 +15,14 @@
 #include <stddef.h>
 #include <stdbool.h>
 #include "../common/buf.h"
+#include "origin.h"
 
 enum field_kind {
 	FIELD_ENUM,   /* one of a fixed list of values (origin) */
 	FIELD_GLOB,   /* text: equal, or a GLOB pattern when it holds '*' */
 	FIELD_INT,    /* integer: N, >N, >=N, <N, <=N, A..B (inclusive) */
 	FIELD_REAL,   /* real number, same forms as FIELD_INT */
-	FIELD_META,   /* meta.KEY: a top-level key of the JSON metadata, as text */
+	FIELD_META,   /* meta.PATH: a value of the JSON metadata (filter.h) */
 	FIELD_FLAG,   /* is:/has: a named condition from a fixed list */
 	FIELD_TEXT    /* full text: bare words and "quoted phrases" (no name) */
 };
@@ -54,7 +55,7 @@ extern const struct field fields[];
 extern const size_t nfields;
 
 /* The field called name (len bytes, any case), or NULL.  Does not find
- * FIELD_NONAME entries nor "meta.KEY" (the parser splits those). */
+ * FIELD_NONAME entries nor "meta.PATH" (the parser splits those). */
 const struct field *field_find(const char *name, size_t len);
 
 /* The SQL column of field `name` when it is one of `allowed` (a NULL-ended

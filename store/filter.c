@@ -26,6 +26,7 @@
 #include "ftsquery.h"
 #include "../common/utf8.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -124,6 +125,7 @@ static void node_free(struct filter_node *n)
 		free(n->vals[i].text);
 	free(n->vals);
 	free(n->key);
+	filter_path_done(&n->path);
 	free(n);
 }
 
@@ -152,18 +154,338 @@ void filter_free(struct filter_ast *ast)
 	if (!ast)
 		return;
 	node_free(ast->root);
+	free(ast->warnings);
 	free(ast);
+}
+
+const char *filter_warnings(const struct filter_ast *ast)
+{
+	return ast ? ast->warnings : NULL;
+}
+
+void filter_path_done(struct filter_path *p)
+{
+	size_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->n; i++)
+		free(p->key[i]);
+	free(p->key);
+	free(p->quoted);
+	memset(p, 0, sizeof *p);
+}
+
+/* ---- meta paths ---- */
+
+/* A key of decimal digits that may index an array: no sign, no leading
+ * zero except "0" (as index/fieldpath.c). */
+static bool is_index_key(const char *k)
+{
+	size_t i, n = strlen(k);
+
+	if (n == 0 || n > 9 || (k[0] == '0' && n > 1))
+		return false;
+	for (i = 0; i < n; i++)
+		if (!is_digit((unsigned char)k[i]))
+			return false;
+	return true;
+}
+
+/* Appends the readings of keys [i, n) to the JSON path prefix, calling
+ * add for each complete one, in the order index/fieldpath.c tries them:
+ * the whole rest as one key first (when every key left is unquoted and
+ * there are several), then the first key alone (a digit key as an array
+ * index, then as an object key) followed by the readings of the rest. */
+static void readings(const struct filter_path *p, size_t i, struct buf *prefix,
+		     void (*add)(void *, const char *), void *ctx)
+{
+	size_t mark = prefix->len, k;
+	bool all_plain = true;
+
+	if (i == p->n) {
+		add(ctx, buf_str(prefix));
+		return;
+	}
+	for (k = i; k < p->n && all_plain; k++)
+		all_plain = !p->quoted[k];
+	if (all_plain && p->n - i > 1) {
+		buf_puts(prefix, ".\"");
+		for (k = i; k < p->n; k++) {
+			if (k > i)
+				buf_putc(prefix, '.');
+			buf_puts(prefix, p->key[k]);
+		}
+		buf_putc(prefix, '"');
+		add(ctx, buf_str(prefix));
+		prefix->len = mark;
+	}
+	if (!p->quoted[i] && is_index_key(p->key[i])) {
+		buf_printf(prefix, "[%s]", p->key[i]);
+		readings(p, i + 1, prefix, add, ctx);
+		prefix->len = mark;
+	}
+	buf_printf(prefix, ".\"%s\"", p->key[i]);
+	readings(p, i + 1, prefix, add, ctx);
+	prefix->len = mark;
+}
+
+struct reading_list {
+	char **v;
+	size_t n;
+	bool count_only;
+};
+
+static void reading_add(void *ctx, const char *path)
+{
+	struct reading_list *l = ctx;
+
+	if (!l->count_only) {
+		l->v = pv_realloc(l->v, (l->n + 1) * sizeof *l->v);
+		l->v[l->n] = pv_strdup(path);
+	}
+	l->n++;
+}
+
+/* The number of readings of p (0 for an empty path). */
+static size_t path_readings(const struct filter_path *p)
+{
+	struct reading_list l = { NULL, 0, true };
+	struct buf prefix = BUF_INIT;
+
+	if (p->n) {
+		buf_putc(&prefix, '$');
+		readings(p, 0, &prefix, reading_add, &l);
+	}
+	buf_done(&prefix);
+	return l.n;
+}
+
+/* Why p cannot be looked up, or NULL. */
+static const char *path_problem(const struct filter_path *p)
+{
+	size_t i;
+
+	if (p->n == 0)
+		return "an empty path";
+	for (i = 0; i < p->n; i++)
+		if (strchr(p->key[i], '"'))
+			return "a key holding '\"' (SQLite's JSON paths cannot name it)";
+	if (path_readings(p) > FILTER_MAX_READINGS)
+		return "too many readings (quote keys that hold no dots: meta.\"a\".\"b\")";
+	return NULL;
+}
+
+int filter_meta_paths(const struct filter_path *path, char ***paths, size_t *n,
+		      struct pv_err *err)
+{
+	struct reading_list l = { NULL, 0, false };
+	struct buf prefix = BUF_INIT;
+	const char *why = path_problem(path);
+
+	*paths = NULL;
+	*n = 0;
+	if (why)
+		return pv_errf(err, PV_EUSAGE, "metadata path: %s", why);
+	buf_putc(&prefix, '$');
+	readings(path, 0, &prefix, reading_add, &l);
+	buf_done(&prefix);
+	*paths = l.v;
+	*n = l.n;
+	return 0;
+}
+
+static void free_paths(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Appends s as an SQL string literal ('...' with '' for a quote). */
+static void sql_literal(struct buf *out, const char *s)
+{
+	buf_putc(out, '\'');
+	for (; *s; s++) {
+		if (*s == '\'')
+			buf_putc(out, '\'');
+		buf_putc(out, *s);
+	}
+	buf_putc(out, '\'');
+}
+
+int filter_meta_sql(const struct filter_path *path, const char *col, struct buf *out,
+		    struct pv_err *err)
+{
+	char **v;
+	size_t n, i;
+	int rc;
+
+	if ((rc = filter_meta_paths(path, &v, &n, err)))
+		return rc;
+	if (n > 1)
+		buf_puts(out, "coalesce(");
+	for (i = 0; i < n; i++) {
+		if (i)
+			buf_puts(out, ", ");
+		buf_printf(out, "json_extract(%s, ", col);
+		sql_literal(out, v[i]);
+		buf_putc(out, ')');
+	}
+	if (n > 1)
+		buf_putc(out, ')');
+	free_paths(v, n);
+	return 0;
+}
+
+/* Appends the canonical form of p: keys joined by '.', quoted where they
+ * were quoted or could not be read back unquoted. */
+static void path_canon(struct buf *out, const struct filter_path *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		const char *q;
+		bool quote = p->quoted[i] || !*p->key[i];
+
+		for (q = p->key[i]; *q && !quote; q++)
+			quote = (unsigned char)*q <= ' ' || *q == 0x7f || *q == '(' ||
+				*q == ')' || *q == '"' || *q == ',' || *q == '.' ||
+				*q == ':' || *q == '\\';
+		if (i)
+			buf_putc(out, '.');
+		if (!quote) {
+			buf_puts(out, p->key[i]);
+			continue;
+		}
+		buf_putc(out, '"');
+		for (q = p->key[i]; *q; q++) {
+			if (*q == '"' || *q == '\\')
+				buf_putc(out, '\\');
+			buf_putc(out, *q);
+		}
+		buf_putc(out, '"');
+	}
+}
+
+static void path_push(struct filter_path *p, const char *k, size_t len, bool quoted)
+{
+	p->key = pv_realloc(p->key, (p->n + 1) * sizeof *p->key);
+	p->quoted = pv_realloc(p->quoted, (p->n + 1) * sizeof *p->quoted);
+	p->key[p->n] = pv_strndup(k, len);
+	p->quoted[p->n] = quoted;
+	p->n++;
+}
+
+/* A byte that ends an unquoted key. */
+static bool ends_key(int c)
+{
+	return is_delim(c) || c == '.' || c == ':' || c == ',';
+}
+
+/* Reads keys at s[*pos] up to the first byte that is not part of the path
+ * ('.' between keys), leaving *pos there.  Returns 0, or PV_EPARSE with
+ * *bad the offset of the problem and *why what it is. */
+static int path_read(const char *s, size_t *pos, struct filter_path *out,
+		     size_t *bad, const char **why)
+{
+	size_t i = *pos;
+
+	memset(out, 0, sizeof *out);
+	for (;;) {
+		if (s[i] == '"') {
+			struct buf k = BUF_INIT;
+			size_t j = i + 1;
+			for (;;) {
+				if (!s[j]) {
+					buf_done(&k);
+					*bad = i;
+					*why = "unterminated quote";
+					goto fail;
+				}
+				if (s[j] == '"')
+					break;
+				if (s[j] == '\\' && s[j + 1])
+					j++;
+				buf_putc(&k, s[j]);
+				j++;
+			}
+			path_push(out, k.data ? k.data : "", k.len, true);
+			buf_done(&k);
+			i = j + 1;
+		} else {
+			size_t j = i;
+			while (!ends_key((unsigned char)s[j]) && (unsigned char)s[j] >= 0x20 &&
+			       s[j] != 0x7f)
+				j++;
+			if ((unsigned char)s[j] < 0x20 && s[j] && !is_space((unsigned char)s[j])) {
+				*bad = j;
+				*why = "a control character in a metadata key (quote the key)";
+				goto fail;
+			}
+			if (s[j] == 0x7f) {
+				*bad = j;
+				*why = "a control character in a metadata key (quote the key)";
+				goto fail;
+			}
+			if (j == i) {
+				*bad = i;
+				*why = out->n ? "expected a key after '.'" : "expected a key after 'meta.'";
+				goto fail;
+			}
+			path_push(out, s + i, j - i, false);
+			i = j;
+		}
+		if (s[i] != '.')
+			break;
+		i++;
+	}
+	*pos = i;
+	return 0;
+fail:
+	filter_path_done(out);
+	return PV_EPARSE;
+}
+
+void filter_path_canon(const struct filter_path *path, struct buf *out)
+{
+	path_canon(out, path);
+}
+
+int filter_path_parse(const char *text, struct filter_path *out, struct pv_err *err)
+{
+	size_t pos = 0, bad = 0;
+	const char *why = NULL, *problem;
+
+	if (path_read(text, &pos, out, &bad, &why))
+		return pv_errf_at(err, PV_EPARSE, NULL, 0, (long)bad + 1, "%s", why);
+	if (text[pos]) {
+		filter_path_done(out);
+		return pv_errf_at(err, PV_EPARSE, NULL, 0, (long)pos + 1,
+				  "unexpected '%c' in a metadata path (quote the key)", text[pos]);
+	}
+	if ((problem = path_problem(out))) {
+		filter_path_done(out);
+		return pv_errf_at(err, PV_EPARSE, NULL, 0, 1, "metadata path: %s", problem);
+	}
+	return 0;
 }
 
 /* SQL parameters a term needs (filter_compile must agree). */
 static size_t term_params(const struct filter_node *n)
 {
-	size_t i, k = n->field->kind == FIELD_META ? 1 : 0;
+	size_t i, k = n->field->kind == FIELD_META ? path_readings(&n->path) : 0;
 
 	for (i = 0; i < n->nvals; i++) {
 		const struct filter_value *v = &n->vals[i];
+		if (n->field->kind == FIELD_META && v->op == FOP_EQ) {
+			k += v->lit == FL_TEXT ? 1 : v->lit == FL_NUM ? 2 : 0;
+			continue;
+		}
 		switch (v->op) {
-		case FOP_FLAG: break;
+		case FOP_FLAG: case FOP_HAS: break;
 		case FOP_RANGE: k += 2; break;
 		case FOP_WORD: case FOP_PHRASE:
 			k += fts_tokens(v->text, strlen(v->text), NULL) > 1 ? 2 : 1;
@@ -182,6 +504,7 @@ struct parser {
 	int depth;
 	size_t nparams;
 	struct pv_err *err;
+	struct buf warn;        /* filter_warnings() lines */
 };
 
 /* A short, safe rendering of user text for a message. */
@@ -204,6 +527,18 @@ static int perr(struct parser *p, size_t at, const char *fmt, ...)
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
 	return pv_errf_at(p->err, PV_EPARSE, NULL, 0, (long)at + 1, "%s", msg);
+}
+
+__attribute__((format(printf, 3, 4)))
+static void pwarn(struct parser *p, size_t at, const char *fmt, ...)
+{
+	va_list ap;
+
+	buf_printf(&p->warn, "at byte %zu: ", at + 1);
+	va_start(ap, fmt);
+	buf_vprintf(&p->warn, fmt, ap);
+	va_end(ap);
+	buf_putc(&p->warn, '\n');
 }
 
 static void skip_ws(struct parser *p)
@@ -272,11 +607,14 @@ static bool parse_number(const struct field *f, const char *s, size_t n,
 		while (i < n && is_digit((unsigned char)s[i]))
 			i++;
 	}
-	if ((f->flags & FIELD_SIZE) && i + 1 == n) {
+	/* k, K or Ki = 1024; M or Mi = 2^20; G or Gi = 2^30 (as cli_parse_size) */
+	if ((f->flags & FIELD_SIZE) && i < n && (i + 1 == n || (i + 2 == n && s[i + 1] == 'i'))) {
 		if (s[i] == 'k' || s[i] == 'K')
-			mult = 1024, i++;
+			mult = 1024, i = n;
 		else if (s[i] == 'm' || s[i] == 'M')
-			mult = 1024 * 1024, i++;
+			mult = 1024 * 1024, i = n;
+		else if (s[i] == 'g' || s[i] == 'G')
+			mult = 1024 * 1024 * 1024, i = n;
 	}
 	if (i != n)
 		return false;
@@ -366,6 +704,146 @@ out:
 	return rc;
 }
 
+/* JSON's number syntax: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?;
+ * fills *d, and *iv with *is_int when it is an integer that fits. */
+static bool json_number(const char *s, size_t n, double *d, int64_t *iv, bool *is_int)
+{
+	size_t i = 0;
+	bool frac = false;
+	char tmp[80];
+
+	if (n == 0 || n >= sizeof tmp)
+		return false;
+	if (s[i] == '-')
+		i++;
+	if (i == n || !is_digit((unsigned char)s[i]))
+		return false;
+	if (s[i] == '0')
+		i++;
+	else
+		while (i < n && is_digit((unsigned char)s[i]))
+			i++;
+	if (i < n && s[i] == '.') {
+		frac = true;
+		if (++i == n || !is_digit((unsigned char)s[i]))
+			return false;
+		while (i < n && is_digit((unsigned char)s[i]))
+			i++;
+	}
+	if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+		frac = true;
+		if (++i < n && (s[i] == '+' || s[i] == '-'))
+			i++;
+		if (i == n || !is_digit((unsigned char)s[i]))
+			return false;
+		while (i < n && is_digit((unsigned char)s[i]))
+			i++;
+	}
+	if (i != n)
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = '\0';
+	*d = strtod(tmp, NULL);
+	if (!isfinite(*d))
+		return false;
+	*is_int = false;
+	if (!frac) {
+		char *end;
+		long long v;
+		errno = 0;
+		v = strtoll(tmp, &end, 10);
+		if (!errno && *end == '\0') {
+			*iv = v;
+			*is_int = true;
+		}
+	}
+	return true;
+}
+
+/* A meta.PATH value (filter.h top): raw, n bytes, at byte at. */
+static int meta_value(struct parser *p, const char *fname, struct filter_value *v,
+		      const char *raw, size_t n, size_t at, bool quoted)
+{
+	struct buf sb = BUF_INIT;
+	size_t i = 0, k;
+	int64_t ign;
+	bool ibool;
+	int rc = 0;
+
+	v->text = pv_strndup(raw, n);
+	if (memchr(raw, '*', n)) {
+		v->op = FOP_GLOB;
+		goto out;
+	}
+	v->op = FOP_EQ;
+	v->lit = FL_TEXT;
+	if (quoted)
+		goto out;
+	if (n >= 2 && (raw[0] == '>' || raw[0] == '<') && raw[1] == '=')
+		v->op = raw[0] == '>' ? FOP_GE : FOP_LE, i = 2;
+	else if (raw[0] == '>' || raw[0] == '<')
+		v->op = raw[0] == '>' ? FOP_GT : FOP_LT, i = 1;
+	if (i) {
+		if (!json_number(raw + i, n - i, &v->dlo, &ign, &ibool))
+			rc = perr(p, at + i, "expected a number after '%.*s' for %s (quote the "
+				  "value to match text: %s:\"%s\")", (int)i, raw, fname, fname,
+				  snip(&sb, raw, n));
+		goto out;
+	}
+	for (k = 0; k + 1 < n; k++)
+		if (raw[k] == '.' && raw[k + 1] == '.') {
+			bool has_lo = k > 0, has_hi = k + 2 < n;
+			bool lo_ok = !has_lo || json_number(raw, k, &v->dlo, &ign, &ibool);
+			bool hi_ok = !has_hi || json_number(raw + k + 2, n - k - 2, &v->dhi,
+							      &ign, &ibool);
+			if (!(has_lo || has_hi) || !lo_ok || !hi_ok)
+				break;          /* text that holds ".." */
+			if (has_lo && has_hi) {
+				v->op = FOP_RANGE;
+				if (v->dlo > v->dhi)
+					rc = perr(p, at, "empty range '%s' for %s (the first "
+						  "number is the larger)", snip(&sb, raw, n), fname);
+			} else if (has_lo) {
+				v->op = FOP_GE;
+			} else {
+				v->op = FOP_LE;
+				v->dlo = v->dhi;
+			}
+			goto out;
+		}
+	if (n == 4 && memcmp(raw, "true", 4) == 0)
+		v->lit = FL_TRUE;
+	else if (n == 5 && memcmp(raw, "false", 5) == 0)
+		v->lit = FL_FALSE;
+	else if (n == 4 && memcmp(raw, "null", 4) == 0)
+		v->lit = FL_NULL;
+	else if (json_number(raw, n, &v->dlo, &v->lo, &v->is_int))
+		v->lit = FL_NUM;
+out:
+	buf_done(&sb);
+	return rc;
+}
+
+/* has:meta.PATH with p->pos at "meta.": fills n as a meta term with one
+ * FOP_HAS value. */
+static int parse_meta_has(struct parser *p, struct filter_node *n)
+{
+	const char *why = NULL, *problem;
+	size_t start = p->pos, pos = start + 5, bad = 0;
+	struct buf name = BUF_INIT;
+
+	if (path_read(p->s, &pos, &n->path, &bad, &why))
+		return perr(p, bad, "%s", why);
+	if ((problem = path_problem(&n->path)))
+		return perr(p, start + 5, "metadata path: %s", problem);
+	n->field = field_find("meta", 4);
+	path_canon(&name, &n->path);
+	n->key = buf_take(&name);
+	add_value(n)->op = FOP_HAS;
+	p->pos = pos;
+	return 0;
+}
+
 /* field:values, p->pos just after the ':'. */
 static int parse_values(struct parser *p, struct filter_node *n, const char *fname)
 {
@@ -373,6 +851,20 @@ static int parse_values(struct parser *p, struct filter_node *n, const char *fna
 	const struct field *f = n->field;
 	int rc = 0;
 
+	if (f->kind == FIELD_FLAG && strcmp(f->name, "has") == 0 &&
+	    strncasecmp(p->s + p->pos, "meta.", 5) == 0) {
+		/* has:meta.PATH: a term of the meta field */
+		size_t at = p->pos;
+		int c;
+		p->pos = at;
+		if ((rc = parse_meta_has(p, n)))
+			goto out;
+		c = (unsigned char)p->s[p->pos];
+		if (c != '\0' && !is_space(c) && c != ')')
+			rc = perr(p, p->pos, "expected a space or ')' after has:meta.%s (one "
+				  "path per has: term)", n->key);
+		goto out;
+	}
 	for (;;) {
 		size_t vstart = p->pos;
 		bool quoted = p->s[p->pos] == '"';
@@ -404,6 +896,12 @@ static int parse_values(struct parser *p, struct filter_node *n, const char *fna
 		case FIELD_ENUM:
 		case FIELD_FLAG:
 			v->flag = field_value_find(f, raw.data, raw.len);
+			if (!v->flag && f->kind == FIELD_ENUM && strcmp(f->name, "origin") == 0) {
+				const char *as = field_origin_normalize(raw.data, raw.len);
+				if (as && (v->flag = field_value_find(f, as, strlen(as))))
+					pwarn(p, vstart, "origin:%s read as origin:%s",
+					      snip(&sb, raw.data, raw.len), as);
+			}
 			if (!v->flag) {
 				buf_reset(&names);
 				field_list_values(f, &names);
@@ -421,9 +919,12 @@ static int parse_values(struct parser *p, struct filter_node *n, const char *fna
 			v->text = pv_strdup(v->flag->name);
 			break;
 		case FIELD_GLOB:
-		case FIELD_META:
 			v->op = memchr(raw.data, '*', raw.len) ? FOP_GLOB : FOP_EQ;
 			v->text = pv_strndup(raw.data, raw.len);
+			break;
+		case FIELD_META:
+			if ((rc = meta_value(p, fname, v, raw.data, raw.len, vstart, quoted)))
+				goto out;
 			break;
 		case FIELD_INT:
 		case FIELD_REAL:
@@ -459,6 +960,63 @@ static int check_params(struct parser *p, const struct filter_node *n)
 	return 0;
 }
 
+/* True when the bare word at s[at] holds a ':' (so it was meant as a
+ * field term). */
+static bool word_has_colon(const char *s, size_t at)
+{
+	for (; !is_delim((unsigned char)s[at]); at++)
+		if (s[at] == ':')
+			return true;
+	return false;
+}
+
+/* meta.PATH at p->pos into n (field, key, path), name "meta.PATH" into
+ * name.  Returns 0 with p->pos after the ':', 1 when the text is a plain
+ * word after all (meta.data: no ':'), or a negative error. */
+static int parse_meta_term(struct parser *p, struct filter_node *n, struct buf *name)
+{
+	const char *s = p->s, *why = NULL, *problem;
+	size_t start = p->pos, pos = start + 5, bad = 0;
+	struct buf sb = BUF_INIT;
+	int rc;
+
+	if (path_read(s, &pos, &n->path, &bad, &why)) {
+		if (!word_has_colon(s, start) && s[start + 5] != '"')
+			return 1;
+		rc = perr(p, bad, "%s", why);
+		goto out;
+	}
+	if (s[pos] != ':') {
+		bool quoted = false;
+		size_t k;
+		for (k = 0; k < n->path.n; k++)
+			quoted |= n->path.quoted[k];
+		if (!quoted && !word_has_colon(s, start)) {
+			filter_path_done(&n->path);
+			return 1;
+		}
+		rc = perr(p, pos, "expected ':' after the metadata path (quote a key that holds "
+			  "spaces, ':' or ',': meta.\"%s\":VALUE)",
+			  snip(&sb, s + start + 5, pos - start - 5));
+		goto out;
+	}
+	if ((problem = path_problem(&n->path))) {
+		rc = perr(p, start + 5, "metadata path: %s", problem);
+		goto out;
+	}
+	n->field = field_find("meta", 4);
+	buf_reset(name);
+	path_canon(name, &n->path);
+	n->key = pv_strndup(name->data, name->len);
+	buf_reset(name);
+	buf_printf(name, "meta.%s", n->key);
+	p->pos = pos + 1;
+	rc = 0;
+out:
+	buf_done(&sb);
+	return rc;
+}
+
 /* A field term, a bare word or a quoted phrase at p->pos. */
 static int parse_term(struct parser *p, struct filter_node **out)
 {
@@ -488,37 +1046,26 @@ static int parse_term(struct parser *p, struct filter_node **out)
 		v->text = pv_strndup(b.data, b.len);
 		goto done;
 	}
+	if (strncasecmp(s + start, "meta.", 5) == 0) {
+		if ((rc = parse_meta_term(p, n, &b)) < 0)
+			goto fail;
+		if (rc == 0) {
+			if ((rc = parse_values(p, n, buf_str(&b))))
+				goto fail;
+			goto done;
+		}
+		rc = 0;                 /* a word such as meta.data */
+	}
 	if (is_alpha((unsigned char)s[j])) {
 		while (is_ident((unsigned char)s[j]))
 			j++;
-		if (s[j] != ':' && j - start > 5 && strncasecmp(s + start, "meta.", 5) == 0 &&
-		    !is_delim((unsigned char)s[j])) {
-			size_t k = j;
-			while (!is_delim((unsigned char)s[k]) && s[k] != ':')
-				k++;
-			if (s[k] == ':') {
-				rc = perr(p, j, "bad key for meta.: '%s' (letters, digits, "
-					  "'_', '.' and '-')",
-					  snip(&sb, s + start + 5, k - start - 5));
-				goto fail;
-			}
-		}
 	}
 	if (j > start && s[j] == ':') {
 		size_t nlen = j - start;
 		const char *fname;
 
-		if (nlen >= 5 && strncasecmp(s + start, "meta.", 5) == 0) {
-			if (nlen == 5) {
-				rc = perr(p, j, "expected a key after 'meta.'");
-				goto fail;
-			}
-			n->field = field_find("meta", 4);
-			n->key = pv_strndup(s + start + 5, nlen - 5);
-			buf_printf(&b, "meta.%s", n->key);
-			fname = buf_str(&b);
-		} else if (nlen == 4 && strncasecmp(s + start, "meta", 4) == 0) {
-			rc = perr(p, start, "meta needs a key: meta.KEY:value");
+		if (nlen == 4 && strncasecmp(s + start, "meta", 4) == 0) {
+			rc = perr(p, start, "meta needs a path: meta.PATH:value");
 			goto fail;
 		} else {
 			n->field = field_find(s + start, nlen);
@@ -596,13 +1143,21 @@ static int parse_unary(struct parser *p, struct filter_node **out)
 	int rc;
 
 	*out = NULL;
-	if (c == '-') {
-		int next = (unsigned char)p->s[start + 1];
-		if (next == '\0' || is_space(next) || next == ')')
-			return perr(p, start + 1, "expected a term after '-'");
+	if (c == '-' || at_keyword(p, "NOT")) {
+		if (c == '-') {
+			int next = (unsigned char)p->s[start + 1];
+			if (next == '\0' || is_space(next) || next == ')')
+				return perr(p, start + 1, "expected a term after '-'");
+			p->pos++;
+		} else {
+			p->pos += 3;
+			skip_ws(p);
+			if (p->s[p->pos] == '\0' || p->s[p->pos] == ')' || at_keyword(p, "OR") ||
+			    at_keyword(p, "AND"))
+				return perr(p, p->pos, "expected a term after 'NOT'");
+		}
 		if ((rc = deeper(p, start)))
 			return rc;
-		p->pos++;
 		if ((rc = parse_unary(p, &kid)))
 			return rc;
 		p->depth--;
@@ -634,10 +1189,64 @@ static int parse_unary(struct parser *p, struct filter_node **out)
 	return parse_term(p, out);
 }
 
+/* and, or, not in any case but all capitals: words that look like
+ * operators.  Returns the word or NULL. */
+static const char *bool_word(const struct filter_node *k)
+{
+	const char *w;
+
+	if (k->type != FN_TERM || k->field->kind != FIELD_TEXT || k->nvals != 1 ||
+	    k->vals[0].op != FOP_WORD)
+		return NULL;
+	w = k->vals[0].text;
+	if (strcasecmp(w, "and") && strcasecmp(w, "or") && strcasecmp(w, "not"))
+		return NULL;
+	if (!strcmp(w, "AND") || !strcmp(w, "OR") || !strcmp(w, "NOT"))
+		return NULL;
+	return w;
+}
+
+/* True when k holds a term on a field (not the full text). */
+static bool has_field_term(const struct filter_node *k)
+{
+	size_t i;
+
+	if (k->type == FN_TERM)
+		return k->field->kind != FIELD_TEXT;
+	for (i = 0; i < k->nkids; i++)
+		if (has_field_term(k->kids[i]))
+			return true;
+	return false;
+}
+
+/* Warns about word (a lowercase and/or/not at byte at) standing by field
+ * terms: it is searched as a word, which is seldom what was meant. */
+static void warn_bool_word(struct parser *p, const char *word, size_t at)
+{
+	struct buf sb = BUF_INIT;
+	const char *w = snip(&sb, word, strlen(word));
+
+	if (!strcasecmp(word, "or"))
+		pwarn(p, at, "'%s' is searched for as a word; to match either side write OR "
+		      "(in capitals), to search for the word without this warning write \"%s\"",
+		      w, w);
+	else if (!strcasecmp(word, "and"))
+		pwarn(p, at, "'%s' is searched for as a word (terms side by side must all match "
+		      "already; AND in capitals says so); to search for the word without this "
+		      "warning write \"%s\"", w, w);
+	else
+		pwarn(p, at, "'%s' is searched for as a word; to exclude what follows write NOT "
+		      "(in capitals) or -TERM, to search for the word without this warning "
+		      "write \"%s\"", w, w);
+	buf_done(&sb);
+}
+
 /* Terms side by side; stops at the end, ')' or OR.  *out NULL: none. */
 static int parse_and(struct parser *p, struct filter_node **out)
 {
 	struct filter_node *n = NULL, *first = NULL, *kid;
+	const struct filter_node *pending = NULL;   /* a bool_word kid */
+	bool prev_field = false, pending_after_field = false;
 	int rc;
 
 	*out = NULL;
@@ -661,6 +1270,20 @@ static int parse_and(struct parser *p, struct filter_node **out)
 		}
 		if ((rc = parse_unary(p, &kid)))
 			goto fail;
+		{
+			bool field = has_field_term(kid);
+			const char *w;
+			/* "a:x or b:y", "not a:x": the word stands by field terms */
+			if (pending && field &&
+			    (pending_after_field || strcasecmp(bool_word(pending), "not") == 0))
+				warn_bool_word(p, bool_word(pending), (size_t)pending->column - 1);
+			pending = NULL;
+			if ((w = bool_word(kid))) {
+				pending = kid;
+				pending_after_field = prev_field;
+			}
+			prev_field = field;
+		}
 		if (!first) {
 			first = kid;
 		} else {
@@ -719,7 +1342,7 @@ fail:
 
 int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err)
 {
-	struct parser p = { text ? text : "", 0, 0, 0, err };
+	struct parser p = { text ? text : "", 0, 0, 0, err, BUF_INIT };
 	struct filter_node *root = NULL;
 	int rc;
 
@@ -727,15 +1350,20 @@ int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err)
 	pv_err_clear(err);
 	if ((rc = ftsquery_init(err)))  /* words are split by FTS5's tokenizer */
 		return rc;
-	if ((rc = parse_or(&p, &root)))
+	if ((rc = parse_or(&p, &root))) {
+		buf_done(&p.warn);
 		return rc;
+	}
 	skip_ws(&p);
 	if (p.s[p.pos] == ')') {
 		node_free(root);
+		buf_done(&p.warn);
 		return perr(&p, p.pos, "unbalanced parenthesis: ')' without '('");
 	}
 	*out = pv_calloc(1, sizeof **out);
 	(*out)->root = root;
+	(*out)->warnings = p.warn.len ? buf_take(&p.warn) : NULL;
+	buf_done(&p.warn);
 	return 0;
 }
 
@@ -793,16 +1421,66 @@ static void canon_num(struct buf *out, const struct field *f, int64_t i, double 
 		buf_printf(out, "%lld", (long long)i);
 }
 
-static void canon_value(struct buf *out, const struct field *f, const struct filter_value *v)
+/* True when the unquoted text s would be read as something other than
+ * text by meta_value (a number, a literal, a comparison or a range). */
+static bool meta_needs_quotes(const char *s)
+{
+	struct parser p = { s, 0, 0, 0, NULL, BUF_INIT };
+	struct filter_value v;
+	struct pv_err e;
+	bool need;
+
+	memset(&v, 0, sizeof v);
+	p.err = &e;
+	if (meta_value(&p, "meta", &v, s, strlen(s), 0, false))
+		need = true;
+	else
+		need = v.op != FOP_EQ || v.lit != FL_TEXT;
+	free(v.text);
+	return need;
+}
+
+static void canon_meta_value(struct buf *out, const struct filter_value *v)
 {
 	static const char *const ops[] = {
 		[FOP_LT] = "<", [FOP_LE] = "<=", [FOP_GT] = ">", [FOP_GE] = ">=" };
 
 	switch (v->op) {
+	case FOP_RANGE:
+		canon_real(out, v->dlo);
+		buf_puts(out, "..");
+		canon_real(out, v->dhi);
+		return;
+	case FOP_LT: case FOP_LE: case FOP_GT: case FOP_GE:
+		buf_puts(out, ops[v->op]);
+		canon_real(out, v->dlo);
+		return;
+	case FOP_EQ:
+		canon_text(out, v->text, v->lit == FL_TEXT && meta_needs_quotes(v->text));
+		return;
+	case FOP_HAS:           /* has:meta.PATH: printed with its path */
+		return;
+	default:
+		canon_text(out, v->text ? v->text : "", false);
+		return;
+	}
+}
+
+static void canon_value(struct buf *out, const struct field *f, const struct filter_value *v)
+{
+	static const char *const ops[] = {
+		[FOP_LT] = "<", [FOP_LE] = "<=", [FOP_GT] = ">", [FOP_GE] = ">=" };
+
+	if (f->kind == FIELD_META) {
+		canon_meta_value(out, v);
+		return;
+	}
+	switch (v->op) {
 	case FOP_WORD: buf_puts(out, v->text); return;
 	case FOP_PREFIX: buf_puts(out, v->text); buf_putc(out, '*'); return;
 	case FOP_PHRASE: canon_text(out, v->text, true); return;
 	case FOP_FLAG: buf_puts(out, v->text); return;
+	case FOP_HAS: return;
 	case FOP_RANGE:
 		canon_num(out, f, v->lo, v->dlo);
 		buf_puts(out, "..");
@@ -821,7 +1499,9 @@ static void canon_value(struct buf *out, const struct field *f, const struct fil
 	}
 }
 
-static void canon_node(struct buf *out, const struct filter_node *n)
+/* The canonical form, or with spell (filter_reading) every operator
+ * written out and every group in parentheses. */
+static void canon_node(struct buf *out, const struct filter_node *n, bool spell)
 {
 	size_t i;
 
@@ -830,12 +1510,13 @@ static void canon_node(struct buf *out, const struct filter_node *n)
 	case FN_OR:
 		for (i = 0; i < n->nkids; i++) {
 			const struct filter_node *k = n->kids[i];
-			bool paren = n->type == FN_AND && k->type == FN_OR;
+			bool paren = spell ? k->type == FN_AND || k->type == FN_OR :
+				n->type == FN_AND && k->type == FN_OR;
 			if (i)
-				buf_puts(out, n->type == FN_AND ? " " : " OR ");
+				buf_puts(out, n->type == FN_OR ? " OR " : spell ? " AND " : " ");
 			if (paren)
 				buf_putc(out, '(');
-			canon_node(out, k);
+			canon_node(out, k, spell);
 			if (paren)
 				buf_putc(out, ')');
 		}
@@ -843,17 +1524,21 @@ static void canon_node(struct buf *out, const struct filter_node *n)
 	case FN_NOT: {
 		const struct filter_node *k = n->kids[0];
 		bool paren = k->type == FN_AND || k->type == FN_OR;
-		buf_puts(out, paren ? "-(" : "-");
-		canon_node(out, k);
+		buf_puts(out, spell ? (paren ? "NOT (" : "NOT ") : (paren ? "-(" : "-"));
+		canon_node(out, k, spell);
 		if (paren)
 			buf_putc(out, ')');
 		return;
 	}
 	case FN_TERM:
-		if (n->field->kind == FIELD_META)
+		if (n->field->kind == FIELD_META && n->nvals == 1 && n->vals[0].op == FOP_HAS)
+			buf_printf(out, "has:meta.%s", n->key);
+		else if (n->field->kind == FIELD_META)
 			buf_printf(out, "meta.%s:", n->key);
 		else if (n->field->kind != FIELD_TEXT)
 			buf_printf(out, "%s:", n->field->name);
+		else if (spell)
+			buf_puts(out, "text:");
 		for (i = 0; i < n->nvals; i++) {
 			if (i)
 				buf_putc(out, ',');
@@ -866,9 +1551,17 @@ static void canon_node(struct buf *out, const struct filter_node *n)
 void filter_canonical(const struct filter_ast *ast, struct buf *out)
 {
 	if (ast && ast->root)
-		canon_node(out, ast->root);
+		canon_node(out, ast->root, false);
 	else
 		buf_puts(out, "");
+}
+
+void filter_reading(const struct filter_ast *ast, struct buf *out)
+{
+	if (ast && ast->root)
+		canon_node(out, ast->root, true);
+	else
+		buf_puts(out, "(everything)");
 }
 
 /* ---- error display ---- */
@@ -915,9 +1608,13 @@ struct compiler {
 	struct filter_param *params;
 	size_t n, cap;
 	int first;
+	const struct filter_env *env;      /* NULL: no metadata indexes */
+	struct buf notes;
 };
 
-static struct filter_param *param_new(struct compiler *c, enum filter_ptype type)
+/* Adds a parameter without writing it into the SQL; its number is
+ * c->first + c->n - 1 after the call. */
+static struct filter_param *param_add(struct compiler *c, enum filter_ptype type)
 {
 	struct filter_param *pp;
 
@@ -928,6 +1625,13 @@ static struct filter_param *param_new(struct compiler *c, enum filter_ptype type
 	pp = &c->params[c->n++];
 	memset(pp, 0, sizeof *pp);
 	pp->type = type;
+	return pp;
+}
+
+static struct filter_param *param_new(struct compiler *c, enum filter_ptype type)
+{
+	struct filter_param *pp = param_add(c, type);
+
 	buf_printf(&c->sql, "?%d", c->first + (int)c->n - 1);
 	return pp;
 }
@@ -1014,6 +1718,8 @@ static void compile_cond(struct compiler *c, const struct field *f, const char *
 	case FOP_FLAG:
 		buf_puts(&c->sql, v->flag->sql);
 		break;
+	case FOP_HAS:       /* meta terms compile in compile_meta */
+		break;
 	case FOP_WORD: case FOP_PREFIX: case FOP_PHRASE:
 		compile_text(c, v);
 		break;
@@ -1042,23 +1748,223 @@ static void compile_cond(struct compiler *c, const struct field *f, const char *
 	buf_done(&pat);
 }
 
+/*
+ * meta.PATH.  V is the value at the path (json_extract: strings as text,
+ * numbers as numbers, true/false as 1/0, objects and arrays as their JSON
+ * text, null and missing as NULL), or the store's generated column for an
+ * indexed path; T is its JSON type (json_type: 'text', 'integer', 'real',
+ * 'true', 'false', 'null', 'object', 'array'; NULL when missing).  With
+ * several readings (filter.h top) both take the first that exists.  The
+ * paths are parameters, allocated once per term and only when used (an
+ * unused trailing parameter could not be bound).
+ */
+struct meta_expr {
+	struct compiler *c;
+	const struct filter_node *n;
+	const char *column;        /* indexed: the generated column, else NULL */
+	char **paths;
+	size_t npaths;
+	int first;                 /* number of the first path parameter; 0: none yet */
+	struct buf v, t, num, str;
+};
+
+static void meta_params(struct meta_expr *m)
+{
+	size_t i;
+
+	if (m->first)
+		return;
+	m->first = m->c->first + (int)m->c->n;
+	for (i = 0; i < m->npaths; i++)
+		param_add(m->c, FP_TEXT)->text = pv_strdup(m->paths[i]);
+}
+
+/* fn over every reading: fn(d.meta, ?k) or coalesce(fn(...), ...) */
+static void meta_over(struct meta_expr *m, const char *fn, struct buf *out)
+{
+	size_t i;
+
+	meta_params(m);
+	if (m->npaths > 1)
+		buf_puts(out, "coalesce(");
+	for (i = 0; i < m->npaths; i++)
+		buf_printf(out, "%s%s(d.meta, ?%d)", i ? ", " : "", fn, m->first + (int)i);
+	if (m->npaths > 1)
+		buf_putc(out, ')');
+}
+
+static const char *meta_v(struct meta_expr *m)
+{
+	if (!m->v.len) {
+		if (m->column)
+			buf_printf(&m->v, "d.\"%s\"", m->column);
+		else
+			meta_over(m, "json_extract", &m->v);
+	}
+	return buf_str(&m->v);
+}
+
+static const char *meta_t(struct meta_expr *m)
+{
+	if (!m->t.len)
+		meta_over(m, "json_type", &m->t);
+	return buf_str(&m->t);
+}
+
+/* The value as a number: JSON numbers, and strings holding exactly one
+ * (as CSV inputs give them); NULL otherwise. */
+static const char *meta_num(struct meta_expr *m)
+{
+	if (!m->num.len) {
+		const char *v = meta_v(m), *t = meta_t(m);
+		buf_printf(&m->num, "(CASE WHEN %s IN ('integer', 'real') THEN %s "
+			   "WHEN %s = 'text' THEN CASE WHEN json_valid(%s) THEN "
+			   "CASE WHEN json_type(%s) IN ('integer', 'real') THEN "
+			   "json_extract(%s, '$') END END END)", t, v, t, v, v, v);
+	}
+	return buf_str(&m->num);
+}
+
+/* The text form rules files compare: strings, numbers as text,
+ * true/false as words, objects and arrays as JSON; NULL for null. */
+static const char *meta_str(struct meta_expr *m)
+{
+	if (!m->str.len) {
+		const char *v = meta_v(m), *t = meta_t(m);
+		buf_printf(&m->str, "(CASE %s WHEN 'true' THEN 'true' WHEN 'false' THEN "
+			   "'false' ELSE CAST(%s AS TEXT) END)", t, v);
+	}
+	return buf_str(&m->str);
+}
+
+static void meta_number_param(struct compiler *c, const struct filter_value *v, bool second)
+{
+	if (!second && v->op == FOP_EQ && v->is_int)
+		param_new(c, FP_INT)->i = v->lo;
+	else
+		param_new(c, FP_REAL)->d = second ? v->dhi : v->dlo;
+}
+
+static void compile_meta_value(struct meta_expr *m, const struct filter_value *v)
+{
+	static const char *const ops[] = {
+		[FOP_LT] = " < ", [FOP_LE] = " <= ", [FOP_GT] = " > ", [FOP_GE] = " >= " };
+	struct compiler *c = m->c;
+	struct buf pat = BUF_INIT;
+
+	switch (v->op) {
+	case FOP_HAS:
+		buf_printf(&c->sql, "%s != 'null'", meta_t(m));
+		break;
+	case FOP_GLOB:
+		buf_printf(&c->sql, "%s GLOB ", meta_str(m));
+		glob_pattern(&pat, v->text);
+		param_buf(c, &pat);
+		break;
+	case FOP_RANGE:
+		buf_printf(&c->sql, "%s BETWEEN ", meta_num(m));
+		meta_number_param(c, v, false);
+		buf_puts(&c->sql, " AND ");
+		meta_number_param(c, v, true);
+		break;
+	case FOP_LT: case FOP_LE: case FOP_GT: case FOP_GE:
+		buf_printf(&c->sql, "%s%s", meta_num(m), ops[v->op]);
+		meta_number_param(c, v, false);
+		break;
+	case FOP_EQ:
+		switch (v->lit) {
+		case FL_TEXT:
+			buf_printf(&c->sql, "%s = ", meta_v(m));
+			param_text(c, v->text);
+			break;
+		case FL_NUM:
+			/* V first, so that an index on it serves the IN */
+			buf_printf(&c->sql, "(%s IN (", meta_v(m));
+			meta_number_param(c, v, false);
+			buf_puts(&c->sql, ", ");
+			param_text(c, v->text);
+			buf_printf(&c->sql, ") AND %s NOT IN ('true', 'false'))", meta_t(m));
+			break;
+		case FL_TRUE: case FL_FALSE: {
+			bool t = v->lit == FL_TRUE;
+			buf_printf(&c->sql, "(%s IN (%d, '%s') AND %s IN ('%s', 'text'))",
+				   meta_v(m), t, t ? "true" : "false", meta_t(m),
+				   t ? "true" : "false");
+			break;
+		}
+		case FL_NULL:
+			buf_printf(&c->sql, "(%s = 'null' OR %s = 'null')", meta_t(m), meta_v(m));
+			break;
+		}
+		break;
+	default:
+		break;
+	}
+	buf_done(&pat);
+}
+
+static void compile_meta(struct compiler *c, const struct filter_node *n)
+{
+	struct meta_expr m;
+	struct pv_err e;
+	size_t i;
+	bool all_text = n->nvals > 1;
+
+	memset(&m, 0, sizeof m);
+	m.c = c;
+	m.n = n;
+	/* the parser refused paths filter_meta_paths cannot read */
+	filter_meta_paths(&n->path, &m.paths, &m.npaths, &e);
+	for (i = 0; c->env && i < c->env->nmeta; i++)
+		if (strcmp(c->env->meta[i].key, n->key) == 0)
+			m.column = c->env->meta[i].column;
+	if (!m.column) {
+		struct buf note = BUF_INIT;
+		buf_printf(&note, "meta.%s: no index, so every document's metadata is read "
+			   "(provex index STORE --index-meta '%s' makes it a lookup)\n",
+			   n->key, n->key);
+		if (!strstr(buf_str(&c->notes), buf_str(&note)))
+			buf_puts(&c->notes, buf_str(&note));
+		buf_done(&note);
+	}
+	for (i = 0; i < n->nvals && all_text; i++)
+		all_text = n->vals[i].op == FOP_EQ && n->vals[i].lit == FL_TEXT;
+	if (all_text) {
+		buf_printf(&c->sql, "%s IN (", meta_v(&m));
+		for (i = 0; i < n->nvals; i++) {
+			if (i)
+				buf_puts(&c->sql, ", ");
+			param_text(c, n->vals[i].text);
+		}
+		buf_putc(&c->sql, ')');
+	} else {
+		if (n->nvals > 1)
+			buf_putc(&c->sql, '(');
+		for (i = 0; i < n->nvals; i++) {
+			if (i)
+				buf_puts(&c->sql, " OR ");
+			compile_meta_value(&m, &n->vals[i]);
+		}
+		if (n->nvals > 1)
+			buf_putc(&c->sql, ')');
+	}
+	free_paths(m.paths, m.npaths);
+	buf_done(&m.v);
+	buf_done(&m.t);
+	buf_done(&m.num);
+	buf_done(&m.str);
+}
+
 static void compile_term(struct compiler *c, const struct filter_node *n)
 {
 	const struct field *f = n->field;
-	struct buf expr = BUF_INIT, path = BUF_INIT;
+	struct buf expr = BUF_INIT;
 	bool all_eq = n->nvals > 1;
 	size_t i;
 
 	if (f->kind == FIELD_META) {
-		/* the key travels as a parameter too: '$."KEY"' */
-		struct buf save = c->sql;
-		buf_init(&c->sql);
-		buf_puts(&c->sql, "CAST(json_extract(d.meta, ");
-		buf_printf(&path, "$.\"%s\"", n->key);
-		param_buf(c, &path);
-		buf_puts(&c->sql, ") AS TEXT)");
-		expr = c->sql;
-		c->sql = save;
+		compile_meta(c, n);
+		return;
 	} else if (f->flags & FIELD_PARTNER) {
 		/* pair:COND: paired with a document whose id meets COND; pairs
 		 * are stored once (a < b), so both directions are asked */
@@ -1104,7 +2010,6 @@ static void compile_term(struct compiler *c, const struct filter_node *n)
 			buf_putc(&c->sql, ')');
 	}
 	buf_done(&expr);
-	buf_done(&path);
 }
 
 static void compile_node(struct compiler *c, const struct filter_node *n);
@@ -1159,7 +2064,13 @@ static void compile_node(struct compiler *c, const struct filter_node *n)
 
 int filter_compile_at(const struct filter_ast *ast, int first, struct filter_sql *out)
 {
-	struct compiler c = { BUF_INIT, NULL, 0, 0, first };
+	return filter_compile_env(ast, first, NULL, out);
+}
+
+int filter_compile_env(const struct filter_ast *ast, int first,
+		       const struct filter_env *env, struct filter_sql *out)
+{
+	struct compiler c = { BUF_INIT, NULL, 0, 0, first, env, BUF_INIT };
 
 	memset(out, 0, sizeof *out);
 	out->first = first;
@@ -1173,6 +2084,8 @@ int filter_compile_at(const struct filter_ast *ast, int first, struct filter_sql
 	out->where = buf_take(&c.sql);
 	out->params = c.params;
 	out->nparams = c.n;
+	out->notes = c.notes.len ? buf_take(&c.notes) : NULL;
+	buf_done(&c.notes);
 	if (c.n > 0 && (size_t)first + c.n - 1 > FILTER_MAX_PARAMS) {
 		filter_sql_done(out);
 		return PV_EUSAGE;
@@ -1221,6 +2134,8 @@ void filter_sql_done(struct filter_sql *fs)
 		free(fs->params[k].text);
 	free(fs->params);
 	free(fs->where);
+	free(fs->notes);
+	fs->notes = NULL;
 	fs->where = NULL;
 	fs->params = NULL;
 	fs->nparams = 0;

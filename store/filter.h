@@ -8,35 +8,56 @@
  *     filter  := [ or ]
  *     or      := and { "OR" and }
  *     and     := unary { ["AND"] unary }
- *     unary   := "-" unary | "(" or ")" | term
- *     term    := field ":" values | "meta." KEY ":" values
+ *     unary   := "-" unary | "NOT" unary | "(" or ")" | term
+ *     term    := field ":" values | "meta." path ":" values | "has:meta." path
  *              | WORD | '"' phrase '"'
+ *     path    := key { "." key }             key: '"' chars '"' | run of bytes
+ *                                            other than space ( ) " , . :
  *     values  := value { "," value }         any of several values
  *     value   := '"' chars '"' | run of bytes other than space ( ) " ,
  *
- *  - OR and AND are keywords only in uppercase and standing alone; to search
- *    the word "OR", quote it.  AND is optional (noise).
+ *  - AND, OR and NOT are operators only in uppercase and standing alone
+ *    (NOT x is -x); AND is optional (terms side by side must all match).
+ *    To search for the word itself, quote it: "OR".  A lowercase and, or,
+ *    not next to field terms (source:a or source:b) is searched as a word
+ *    with a warning (filter_warnings) naming the reading taken.
  *  - Field names are case-insensitive; a word that starts with a letter and
  *    is followed by ':' is a field (an unknown one is an error).
  *  - Quoted strings take \" and \\ escapes.
- *  - Text fields (source, generator, purpose, label, reviewer, ext, file,
- *    meta.KEY): a value with '*' is a GLOB pattern ('*' is always a wildcard;
- *    '?' and '[' are literal), otherwise equality.  Both are case-sensitive,
- *    as SQLite's '=' and GLOB are.
+ *  - Text fields (source, generator, purpose, label, reviewer, ext, file):
+ *    a value with '*' is a GLOB pattern ('*' is always a wildcard; '?' and
+ *    '[' are literal), otherwise equality.  Both are case-sensitive, as
+ *    SQLite's '=' and GLOB are.
  *  - Numbers (id, len, words, ratio, dup): N (equal), >N, >=N, <N, <=N,
- *    A..B (inclusive), A.. and ..B; len takes k (1024) and M (1048576)
- *    suffixes; ratio takes decimals.
- *  - origin: real, synthetic or unknown (any case).  is: reviewed,
- *    unreviewed, dup.  has: pair (matches nothing until pairs exist).
- *  - meta.KEY: KEY is [A-Za-z0-9_.-]+, a top-level key of the JSON metadata
- *    (dots are part of the name); the value is compared as text, so
- *    meta.year:2020 matches both 2020 and "2020".
+ *    A..B (inclusive), A.. and ..B; len takes the suffixes k or Ki (1024),
+ *    M or Mi (1048576) and G or Gi (2^30); ratio takes decimals.
+ *  - origin: real, synthetic or unknown (any case), and the words index
+ *    --origin accepts (human, machine, ...), normalised with a warning.
+ *    is: reviewed, unreviewed, dup.  has: pair, score, meta.PATH.
+ *  - meta.PATH: a value of the JSON metadata, looked up as index's
+ *    --X-field and rules files do (index/fieldpath.h): keys joined by '.'
+ *    go into nested objects, a key of digits also indexes an array
+ *    (meta.instances.0.output), a quoted key may hold dots (meta."x.y"),
+ *    and at each level the whole rest of the path is first tried as one
+ *    key.  A value is compared by its kind:
+ *      text        meta.lang:en      a string equal to it (or an object or
+ *                                    array whose JSON text is it)
+ *      number      meta.n:3          a JSON number equal to it, or a string
+ *                                    holding exactly the text typed
+ *      comparison  meta.t:>0.5 meta.n:3..7 meta.n:<=-1
+ *                                    JSON numbers, and strings holding one
+ *      true false  meta.ok:true      JSON true (false), or that string
+ *      null        meta.x:null       JSON null, or the string "null"
+ *      glob        meta.lang:e*      the text form (numbers as written,
+ *                                    true/false as words) matches
+ *      "quoted"    meta.n:"3"        a string (or JSON text) equal to it
+ *    has:meta.PATH: the path holds a value other than null.
  *  - Full text: a bare word matches texts holding it (FTS5, case- and
  *    accent-insensitive); word* is a prefix search.  A quoted phrase, or a
  *    word the tokenizer splits in several (e-mail), matches texts holding
  *    all its words, then confirmed by pv_phrase() (below).
- *  - Nesting (parentheses and '-') is limited to FILTER_MAX_DEPTH levels,
- *    and a filter to FILTER_MAX_PARAMS SQL parameters.
+ *  - Nesting (parentheses, '-' and NOT) is limited to FILTER_MAX_DEPTH
+ *    levels, and a filter to FILTER_MAX_PARAMS SQL parameters.
  *
  * Negation is two-valued: -source:news matches documents without a source.
  */
@@ -64,8 +85,12 @@ enum filter_op {
 	FOP_FLAG,     /* is:/has: value (flag) */
 	FOP_WORD,     /* bare word (text) */
 	FOP_PREFIX,   /* bare word* (text without the '*') */
-	FOP_PHRASE    /* "quoted phrase" (text) */
+	FOP_PHRASE,   /* "quoted phrase" (text) */
+	FOP_HAS       /* has:meta.PATH (the node's path holds a value) */
 };
+
+/* What an unquoted meta.PATH value is, besides its text (filter.h top). */
+enum filter_lit { FL_TEXT, FL_NUM, FL_TRUE, FL_FALSE, FL_NULL };
 
 struct filter_value {
 	enum filter_op op;
@@ -73,6 +98,18 @@ struct filter_value {
 	int64_t lo, hi;                    /* FIELD_INT: the number(s) */
 	double dlo, dhi;                   /* FIELD_REAL */
 	const struct field_value *flag;    /* FOP_FLAG; enum value for FIELD_ENUM */
+	enum filter_lit lit;               /* meta.PATH FOP_EQ: the value's kind;
+					    * FL_NUM: the number in lo (when
+					    * is_int) or dlo */
+	bool is_int;                       /* meta.PATH numbers: an integer */
+};
+
+/* meta.PATH: its keys, each owned; quoted[k] when key k was written in
+ * quotes (never split at its dots). */
+struct filter_path {
+	char **key;
+	bool *quoted;
+	size_t n;
 };
 
 struct filter_node {
@@ -83,7 +120,9 @@ struct filter_node {
 	size_t nkids, kcap;
 	/* FN_TERM */
 	const struct field *field;
-	char *key;                         /* meta.KEY: KEY (owned) */
+	char *key;                         /* meta.PATH: PATH as printed by the
+					    * canonical form (owned) */
+	struct filter_path path;           /* meta.PATH: its keys (owned) */
 	struct filter_value *vals;         /* any of these (owned) */
 	size_t nvals;
 };
@@ -91,12 +130,24 @@ struct filter_node {
 struct filter_ast {
 	struct filter_node *root;          /* NULL: the empty filter */
 	size_t nodes;
+	char *warnings;                    /* owned; NULL when none */
 };
 
 /* Parses text.  On error returns PV_EPARSE, *out = NULL, err->column is the
  * 1-based byte position and err->msg says what was expected. */
 int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err);
 void filter_free(struct filter_ast *ast);            /* NULL allowed */
+
+/* The readings the parser took that the user may not have meant (a
+ * lowercase "or" between field terms searched as a word, origin:human
+ * read as origin:real), one per line, each "at byte N: message"; NULL
+ * when there are none.  Borrowed from ast (NULL allowed). */
+const char *filter_warnings(const struct filter_ast *ast);
+
+/* Appends the filter with every operator written out: AND between terms,
+ * OR, NOT, parentheses around every group, and full-text terms as
+ * text:WORD or text:"PHRASE", so that a reader sees how it was read. */
+void filter_reading(const struct filter_ast *ast, struct buf *out);
 
 /* Appends the canonical form: lowercase fields, values normalized (numbers
  * in full, origin lowercase), parentheses only where needed, quotes only
@@ -136,6 +187,23 @@ struct filter_sql {
 	struct filter_param *params;       /* owned */
 	size_t nparams;
 	int first;
+	char *notes;                       /* owned; how terms are answered
+					    * (scans), one per line; NULL */
+};
+
+/* A metadata path the store has an index for (provex index --index-meta):
+ * key is the path as the canonical form prints it, column the generated
+ * column of docs holding its value (an identifier provex chose).  Both
+ * borrowed. */
+struct filter_meta_index {
+	const char *key;
+	const char *column;
+};
+
+/* What the compiler may know of the store: its metadata indexes. */
+struct filter_env {
+	const struct filter_meta_index *meta;
+	size_t nmeta;
 };
 
 /* Compiles ast (NULL allowed: the empty filter) into out (which it
@@ -144,6 +212,31 @@ struct filter_sql {
  * first + nparams - 1 would exceed FILTER_MAX_PARAMS. */
 int filter_compile(const struct filter_ast *ast, struct filter_sql *out);
 int filter_compile_at(const struct filter_ast *ast, int first, struct filter_sql *out);
+/* The same, using the store's metadata indexes (env NULL: none).  A
+ * meta.PATH term with an index reads its column; others read the JSON, and
+ * out->notes says so. */
+int filter_compile_env(const struct filter_ast *ast, int first,
+		       const struct filter_env *env, struct filter_sql *out);
+
+/* The JSON paths (SQLite's syntax, e.g. $."a"[0]) that meta.PATH may be
+ * read at, in the order they are tried (filter.h top); the caller frees
+ * each and the array.  PV_EUSAGE when the path has more than
+ * FILTER_MAX_READINGS readings or a key SQLite's paths cannot write. */
+#define FILTER_MAX_READINGS 8
+int filter_meta_paths(const struct filter_path *path, char ***paths, size_t *n,
+		      struct pv_err *err);
+/* Parses PATH (as typed after "meta.", e.g. a."x.y".0) into out (freed with
+ * filter_path_done); PV_EPARSE with err->column on a bad one. */
+int filter_path_parse(const char *text, struct filter_path *out, struct pv_err *err);
+void filter_path_done(struct filter_path *p);
+/* Appends path as the canonical form prints it (keys quoted where they
+ * were, or where they must be). */
+void filter_path_canon(const struct filter_path *path, struct buf *out);
+/* Appends the SQL expression giving the value at path's readings with
+ * the paths written as string literals, over column col (e.g. "meta"),
+ * for an index or a generated column; PV_EUSAGE as filter_meta_paths. */
+int filter_meta_sql(const struct filter_path *path, const char *col, struct buf *out,
+		    struct pv_err *err);
 /* Binds params[k] to ?(first_index + k); first_index must be the number the
  * filter was compiled with (else PV_EINVAL).  Returns 0 or PV_ESTORE. */
 int filter_bind(const struct filter_sql *fs, sqlite3_stmt *st, int first_index);
