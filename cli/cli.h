@@ -72,7 +72,8 @@ struct store *cli_open(const char *path, int mode);
 
 /* Parses a document id (a positive integer); false when it is not one. */
 bool cli_parse_id(const char *s, int64_t *id);
-/* Parses a non-negative integer with an optional k/M/G suffix. */
+/* Parses a non-negative integer with an optional suffix: k, K or Ki
+ * (1024), M or Mi (2^20), G or Gi (2^30); false on overflow. */
 bool cli_parse_size(const char *s, uint64_t *out);
 
 /* Formats a byte count as "12.3 MB"; returns out (size >= 32). */
@@ -94,5 +95,27 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 struct filter_ast;
 struct filter_sql;
 int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql);
+/* Compiles ast again with the store's metadata indexes (after cli_open),
+ * replacing sql; prints the error and returns EXIT_FAIL on failure. */
+int cli_filter_store(struct store *s, const struct filter_ast *ast, struct filter_sql *sql);
+/* Lets a filter that starts with '-' stand anywhere after the store
+ * (provex ls S -origin:real): moves the arguments that read as such a
+ * filter (not options of shortopts/longopts, nor their values) to the end
+ * of argv, keeping their order, and returns the count of those before
+ * them, to give getopt_long instead of argc.  The positional arguments
+ * are then argv[optind..argc) as usual. */
+struct option;
+int cli_filter_dash(int argc, char **argv, const char *shortopts,
+		    const struct option *longopts);
+/* A usage error for an unknown option that names the '--' way of writing
+ * a filter that starts with '-'. */
+int cli_bad_option(const char *cmd);
+/* Checks a metadata path given to option opt of cmd (e.g. --index-meta);
+ * EXIT_OK, or prints a usage error and returns EXIT_USAGE. */
+int cli_meta_path_check(const char *cmd, const char *opt, const char *text);
+/* Creates (or drops, where drop[k]) the metadata indexes paths[0..n) of
+ * the store at path, saying what it did on stderr unless quiet. */
+int cli_meta_indexes(const char *path, const char *const *paths, const bool *drop,
+		     size_t n, bool quiet);
 
 #endif

@@ -3,14 +3,17 @@
  * store opening, id parsing.
  */
 #include "cli.h"
+#include "../store/metaindex.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
 #include "../store/filter.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void cli_put_safe(FILE *fp, const char *s, size_t len, int flags)
 {
@@ -92,6 +95,7 @@ bool cli_parse_size(const char *s, uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
+	int shift = 0;
 
 	if (!*s || *s == '-')
 		return false;
@@ -99,13 +103,17 @@ bool cli_parse_size(const char *s, uint64_t *out)
 	v = strtoull(s, &end, 10);
 	if (errno || end == s)
 		return false;
+	/* k, K or Ki = 1024; M or Mi = 2^20; G or Gi = 2^30 (as the filter's len:) */
 	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
 	}
-	if (*end)
+	if (shift && *end == 'i')
+		end++;
+	if (*end || (shift && v > (UINT64_MAX >> shift)))
 		return false;
+	v <<= shift;
 	*out = v;
 	return true;
 }
@@ -170,10 +178,12 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 }
 
 /* Parses and compiles the filter text (NULL = everything); on a parse
- * error prints it with a caret under the position and returns EXIT_USAGE. */
+ * error prints it with a caret under the position and returns EXIT_USAGE.
+ * The readings the parser warns about go to stderr, one line each. */
 int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql)
 {
 	struct pv_err e;
+	const char *w;
 
 	pv_err_clear(&e);
 	*ast = NULL;
@@ -189,9 +199,153 @@ int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql
 		buf_done(&caret);
 		return EXIT_USAGE;
 	}
+	for (w = filter_warnings(*ast); w && *w; ) {
+		const char *nl = strchr(w, '\n');
+		size_t len = nl ? (size_t)(nl - w) : strlen(w);
+		fputs("provex: filter: warning: ", stderr);
+		cli_put_safe(stderr, w, len, 0);
+		fputc('\n', stderr);
+		w += len + (nl ? 1 : 0);
+	}
 	if (filter_compile(*ast, sql)) {
 		cli_errorf("filter: too many terms");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+int cli_filter_store(struct store *s, const struct filter_ast *ast, struct filter_sql *sql)
+{
+	struct filter_sql fresh;
+	struct pv_err e;
+
+	if (store_filter_compile(s, ast, sql->first > 0 ? sql->first : 1, &fresh, &e)) {
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
+	filter_sql_done(sql);
+	*sql = fresh;
+	return EXIT_OK;
+}
+
+/* Creates (or drops, where drop[k]) the metadata indexes paths[0..n) of
+ * the store at path, saying what it did on stderr unless quiet. */
+int cli_meta_indexes(const char *path, const char *const *paths, const bool *drop,
+			size_t n, bool quiet)
+{
+	struct store *s = cli_open(path, STORE_WRITE);
+	struct pv_err e;
+	size_t k;
+	int status = EXIT_OK;
+
+	if (!s)
+		return EXIT_FAIL;
+	for (k = 0; k < n; k++) {
+		bool did = false;
+		if (!quiet && !drop[k] && isatty(2))
+			fprintf(stderr, "indexing meta.%s ...\r", paths[k]);
+		if ((drop[k] ? metaidx_drop(s, paths[k], &did, &e) :
+		     metaidx_create(s, paths[k], &did, &e))) {
+			cli_error(&e);
+			status = EXIT_FAIL;
+			continue;
+		}
+		if (quiet)
+			continue;
+		if (drop[k])
+			fprintf(stderr, did ? "meta.%s: index removed\n" :
+				"meta.%s: no index to remove\n", paths[k]);
+		else if (did)
+			fprintf(stderr, "meta.%s: indexed\n", paths[k]);
+		else
+			fprintf(stderr, "meta.%s: already indexed\n", paths[k]);
+	}
+	store_close(s);
+	return status;
+}
+
+int cli_meta_path_check(const char *cmd, const char *opt, const char *text)
+{
+	struct filter_path path;
+	struct pv_err e;
+
+	if (filter_path_parse(text, &path, &e))
+		return cli_usage(cmd, "%s '%s': at byte %ld: %s", opt, text, e.column, e.msg);
+	filter_path_done(&path);
+	return EXIT_OK;
+}
+
+/* True when arg (which starts with one '-') reads as a filter rather than
+ * short options of shortopts: it is not a run of option letters (the
+ * last one may be followed by its value: -n5), or it holds a byte no
+ * option does (':', '(', '"', '*', a space, non-ASCII). */
+static bool dash_filter(const char *arg, const char *shortopts)
+{
+	const unsigned char *q;
+
+	for (q = (const unsigned char *)arg + 1; *q; q++)
+		if (*q == ':' || *q == '(' || *q == '"' || *q == '*' || *q == ' ' || *q >= 0x80)
+			return true;
+	for (q = (const unsigned char *)arg + 1; *q; q++) {
+		const char *spec = *q == ':' ? NULL : strchr(shortopts, *q);
+		if (!spec)
+			return true;
+		if (spec[1] == ':')
+			return false;           /* the rest is its value */
+	}
+	return false;
+}
+
+int cli_filter_dash(int argc, char **argv, const char *shortopts,
+		    const struct option *longopts)
+{
+	int i, end = argc;
+
+	for (i = 1; i < end; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--") == 0)
+			break;
+		if (a[0] != '-' || a[1] == '\0')
+			continue;
+		if (a[1] == '-') {              /* --name VALUE: skip the value */
+			const struct option *o;
+			size_t n = strcspn(a + 2, "=");
+			if (a[2 + n] == '=')
+				continue;
+			for (o = longopts; o && o->name; o++)
+				if (strlen(o->name) == n && strncmp(o->name, a + 2, n) == 0) {
+					if (o->has_arg == required_argument)
+						i++;
+					break;
+				}
+			continue;
+		}
+		if (dash_filter(a, shortopts)) {
+			/* to the end, keeping the order of such arguments */
+			char *keep = argv[i];
+			memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
+			argv[argc - 1] = keep;
+			end--;
+			i--;
+			continue;
+		}
+		{                               /* -xVALUE, or -x VALUE */
+			const char *q;
+			for (q = a + 1; *q; q++) {
+				const char *spec = strchr(shortopts, *q);
+				if (spec && spec[1] == ':') {
+					if (!q[1])
+						i++;
+					break;
+				}
+			}
+		}
+	}
+	return end;
+}
+
+int cli_bad_option(const char *cmd)
+{
+	return cli_usage(cmd, "unknown option (a filter that starts with '-' may also "
+			 "go after --: provex %s STORE -- -TERM)", cmd);
 }

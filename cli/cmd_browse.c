@@ -33,8 +33,9 @@ int cmd_browse(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	int optend = cli_filter_dash(argc, argv, "h", opts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(optend, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 't': theme = optarg; break;
 		case 'c': config = optarg; break;

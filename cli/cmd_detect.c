@@ -209,7 +209,8 @@ int cmd_detect(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	int optend = cli_filter_dash(argc, argv, "h", longopts);
+	while ((c = getopt_long(optend, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'b':
 			if (!strcmp(optarg, "generator"))
@@ -254,7 +255,7 @@ int cmd_detect(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
-			return cli_usage("detect", "unknown option");
+			return cli_bad_option("detect");
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -267,6 +268,8 @@ int cmd_detect(int argc, char **argv)
 		goto out;
 	if (!(s = cli_open(argv[optind], o.dry_run ? STORE_READ : STORE_WRITE))) {
 		rc = EXIT_FAIL;
+	} else if ((rc = cli_filter_store(s, ast, &sql))) {
+		/* printed */
 	} else if (detect_run(s, &sql, &o, &r, &e)) {
 		cli_error(&e);
 		rc = e.code == PV_EUSAGE ? EXIT_USAGE : EXIT_FAIL;

@@ -1385,6 +1385,8 @@ static int run(struct exp *x)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	if ((status = cli_filter_store(x->s, ast, &sql)))
+		goto out;
 	store_map(x->s);            /* an export walks much of the store */
 	if ((rc = export_begin(x->s, &e)))
 		goto fail;
@@ -1589,9 +1591,10 @@ int cmd_export(int argc, char **argv)
 	for (k = 0; k < F_N; k++)
 		x.fields[k] = true;
 	optind = 1;
+	int optend = cli_filter_dash(argc, argv, "ho:", longopts);
 	status = EXIT_OK;
 	while (status == EXIT_OK &&
-	       (c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+	       (c = getopt_long(optend, argv, "ho:", longopts, NULL)) != -1) {
 		int64_t v = 0;
 		char *end;
 		switch (c) {
@@ -1654,7 +1657,7 @@ int cmd_export(int argc, char **argv)
 			exp_done(&x);
 			return EXIT_OK;
 		default:
-			status = cli_usage("export", "unknown option");
+			status = cli_bad_option("export");
 		}
 	}
 	if (status != EXIT_OK)

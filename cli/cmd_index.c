@@ -17,6 +17,7 @@
 
 static const char usage_text[] =
 "Usage: provex index STORE INPUT... [options]\n"
+"       provex index STORE --index-meta PATH... | --drop-meta-index PATH...\n"
 "Index documents into STORE (created when absent).  INPUT is a file, a\n"
 "folder (walked recursively) or - for standard input; .gz and .zst files\n"
 "are read as streams.  Formats by extension: .jsonl/.ndjson (one JSON\n"
@@ -47,6 +48,11 @@ static const char usage_text[] =
 "  --level N             zstd level (default 3)\n"
 "  --dict-size BYTES     dictionary size (default 112K)\n"
 "  --new-dict            train a new dictionary even if the store has one\n"
+"  --index-meta PATH     index the metadata value at PATH (as the filter's\n"
+"                        meta.PATH: lang, a.b, \"x.y\"), so that meta.PATH:V\n"
+"                        is a lookup, not a read of every document; kept up\n"
+"                        to date by later runs (repeat for several paths)\n"
+"  --drop-meta-index PATH  remove that index\n"
 "Behaviour:\n"
 "  --strict              stop at the first bad record; keep nothing of this run\n"
 "  -q, --quiet           no progress, warnings or summary\n"
@@ -220,6 +226,7 @@ static void print_summary(const char *store, const struct index_stats *st,
 enum {
 	O_RECORDS = 256, O_FORMAT, O_GLOB, O_TEXT_FIELD, O_TEXT_TEMPLATE,
 	O_ID_FIELD, O_LABEL_FIELD, O_NOTE_FIELD, O_PAIR_FIELD, O_PAIR_CAP, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
+	O_INDEX_META, O_DROP_META,
 	O_PROV = 300,          /* + PROV_x */
 	O_PROV_FIELD = 310,    /* + PROV_x */
 	O_PROV_MAP = 320       /* + PROV_x */
@@ -229,6 +236,8 @@ int cmd_index(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "records", required_argument, NULL, O_RECORDS },
+		{ "index-meta", required_argument, NULL, O_INDEX_META },
+		{ "drop-meta-index", required_argument, NULL, O_DROP_META },
 		{ "format", required_argument, NULL, O_FORMAT },
 		{ "glob", required_argument, NULL, O_GLOB },
 		{ "text-field", required_argument, NULL, O_TEXT_FIELD },
@@ -267,6 +276,9 @@ int cmd_index(int argc, char **argv)
 	struct ui u = { 0 };
 	struct buf cmdline = BUF_INIT;
 	struct pv_err e;
+	const char **metas = NULL;      /* --index-meta / --drop-meta-index values */
+	bool *meta_drop = NULL;
+	size_t nmetas = 0;
 	bool json = false;
 	uint64_t v;
 	int c, i, rc, status = EXIT_OK;
@@ -326,6 +338,18 @@ int cmd_index(int argc, char **argv)
 			o.dict_size = (size_t)v;
 			break;
 		case O_NEW_DICT: o.new_dict = true; break;
+		case O_INDEX_META:
+		case O_DROP_META: {
+			if ((status = cli_meta_path_check("index", c == O_INDEX_META ?
+							      "--index-meta" : "--drop-meta-index",
+							      optarg)))
+				goto out;
+			metas = pv_realloc(metas, (nmetas + 1) * sizeof *metas);
+			meta_drop = pv_realloc(meta_drop, (nmetas + 1) * sizeof *meta_drop);
+			metas[nmetas] = optarg;
+			meta_drop[nmetas++] = c == O_DROP_META;
+			break;
+		}
 		case O_STRICT: o.strict = true; break;
 		case O_JSON: json = true; break;
 		case 'q': u.quiet = true; break;
@@ -387,6 +411,10 @@ int cmd_index(int argc, char **argv)
 		status = cli_usage("index", "--pair-cap needs --pair-field");
 		goto out;
 	}
+	if (argc - optind == 1 && nmetas) {      /* metadata indexes only */
+		status = cli_meta_indexes(argv[optind], metas, meta_drop, nmetas, u.quiet);
+		goto out;
+	}
 	if (argc - optind < 2) {
 		status = cli_usage("index", argc - optind < 1 ? "missing STORE and INPUT"
 				   : "missing INPUT (a file, a folder, or - for standard input)");
@@ -428,7 +456,12 @@ int cmd_index(int argc, char **argv)
 		status = EXIT_INTR;
 	else if (rc || st.inputs_failed)
 		status = EXIT_FAIL;
+	/* after the documents: a new index is built in one pass over them */
+	if (!rc && nmetas && cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
+		status = EXIT_FAIL;
 out:
+	free(metas);
+	free(meta_drop);
 	for (i = 0; i < PROV_N; i++)
 		valmap_free(maps[i]);
 	rules_free(rules);

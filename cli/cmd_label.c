@@ -137,15 +137,14 @@ static char *find_reviewer(const char *given)
 	return name;
 }
 
-/* Parses and compiles a filter with cli_filter (which prints a parse error
- * with a caret); the tree is not needed after compiling. */
-static int compile_filter(const char *text, struct filter_sql *sql)
+/* Parses a filter with cli_filter (which prints a parse error with a
+ * caret and the readings it warns about); compiled again with the store's
+ * metadata indexes by cli_filter_store once the store is open.  The caller
+ * frees *ast and *sql. */
+static int compile_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql)
 {
-	struct filter_ast *ast = NULL;
-	int rc = cli_filter(text, &ast, sql);
-
-	filter_free(ast);
-	return rc;
+	*ast = NULL;
+	return cli_filter(text, ast, sql);
 }
 
 /* "origin: 12 changes, label: 3 changes" */
@@ -207,6 +206,7 @@ int cmd_label(int argc, char **argv)
 	size_t nch = 0;
 	const char *note = NULL, *given = NULL;
 	bool dry = false, yes = false;
+	struct filter_ast *ast = NULL;
 	struct filter_sql sql;
 	struct label_result res;
 	struct store *s = NULL;
@@ -220,8 +220,9 @@ int cmd_label(int argc, char **argv)
 	memset(&sql, 0, sizeof sql);
 	memset(&res, 0, sizeof res);
 	optind = 1;
+	int optend = cli_filter_dash(argc, argv, "hy", longopts);
 	ch = pv_calloc((size_t)argc + 1, sizeof *ch);
-	while ((c = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
+	while ((c = getopt_long(optend, argv, "hy", longopts, NULL)) != -1) {
 		if (c == 's') {
 			if (label_parse_set(optarg, &ch[nch], &e)) {
 				free(ch);
@@ -246,7 +247,7 @@ int cmd_label(int argc, char **argv)
 			return EXIT_OK;
 		} else {
 			free(ch);
-			return cli_usage("label", "unknown option");
+			return cli_bad_option("label");
 		}
 	}
 	if (argc - optind != 2) {
@@ -260,7 +261,7 @@ int cmd_label(int argc, char **argv)
 		free(ch);
 		return cli_usage("label", "nothing to change: give --set FIELD=VALUE");
 	}
-	if ((status = compile_filter(argv[optind + 1], &sql)))
+	if ((status = compile_filter(argv[optind + 1], &ast, &sql)))
 		goto done;
 	if (!(reviewer = find_reviewer(given))) {
 		status = EXIT_USAGE;
@@ -270,6 +271,8 @@ int cmd_label(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto done;
 	}
+	if ((status = cli_filter_store(s, ast, &sql)))
+		goto done;
 	if (!dry && !yes) {
 		int64_t ids[LABEL_SAMPLE];
 		char *ext[LABEL_SAMPLE];
@@ -334,6 +337,7 @@ int cmd_label(int argc, char **argv)
 done:
 	label_result_done(&res);
 	filter_sql_done(&sql);
+	filter_free(ast);
 	store_close(s);
 	buf_done(&out);
 	free(reviewer);

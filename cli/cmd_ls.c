@@ -12,6 +12,7 @@
 #include <langinfo.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static const char ls_usage[] =
 "Usage: provex ls STORE [FILTER] [--json] [--limit N] [--sort FIELD[-]] [--explain]\n"
@@ -37,15 +38,24 @@ static const char count_usage[] =
 
 static const char filter_usage[] =
 "\n"
-"The filter language (see provex(1)):\n"
+"The filter language (see provex(1), FILTER LANGUAGE):\n"
 "  origin:synthetic  source:news*  field:a,b      values, * globs, any of\n"
-"  len:>2000  len:500..2000  words:<100  ratio:>4  dup:>1   numbers\n"
-"  meta.KEY:value    a field of the input kept as metadata\n"
-"  word  \"a phrase\"  -term  a OR b  (a b)       full text, not, or, groups\n"
+"  origin:human      the words index --origin takes (read as origin:real)\n"
+"  len:>2000  len:500..2k  words:<100  ratio:>4  dup:>1   numbers (k = 1024)\n"
+"  a b   a AND b   a OR b   NOT a   -a   (a OR b) c     operators in capitals\n"
+"  word  pre*  \"a phrase\"                         full text\n"
+"  meta.lang:en  meta.lang:e*  meta.\"x.y\":v     metadata: text, glob, dotted key\n"
+"  meta.instances.0.output:*  meta.a.b:v       nested objects and arrays\n"
+"  meta.temperature:>0.5  meta.n:3..7          numbers (and numeric strings)\n"
+"  meta.ok:true  meta.x:null  meta.n:\"3\"       true/false/null; quoted = text\n"
+"  has:meta.instances                          the path holds a value\n"
 "  is:reviewed  is:unreviewed  is:dup  is:disputed   review state\n"
 "  has:pair  pair:ID  sim:>0.8                   pairs (--pair-field, pairs)\n"
 "  has:score  score:>0.9                         provex detect's scores\n"
-"A filter starting with '-' follows -- (provex ls STORE -- -has:pair).\n";
+"A lowercase and/or/not next to field terms is searched for as a word,\n"
+"with a warning; --explain shows how a filter is read.  A filter that\n"
+"starts with '-' may follow STORE (provex ls STORE -origin:real); one that\n"
+"could be read as an option (-h, --x) goes after -- (provex ls STORE -- -h).\n";
 
 /* Prints ls's help: the sort fields come from the store's own table
  * (store_sort_fields, "a, b, c"), wrapped under the option. */
@@ -235,6 +245,10 @@ static void explain(const struct filter_ast *ast, const struct filter_sql *sql)
 	filter_canonical(ast, &b);
 	fputs("filter: ", stdout);
 	cli_put_safe(stdout, buf_str(&b), b.len, 0);
+	buf_reset(&b);
+	filter_reading(ast, &b);
+	fputs("\nread:   ", stdout);
+	cli_put_safe(stdout, buf_str(&b), b.len, 0);
 	fputs("\nsql:    ", stdout);
 	cli_put_safe(stdout, sql->where, strlen(sql->where), 0);
 	fputc('\n', stdout);
@@ -251,6 +265,17 @@ static void explain(const struct filter_ast *ast, const struct filter_sql *sql)
 			printf("%.17g", p->d);
 		}
 		fputc('\n', stdout);
+	}
+	if (sql->notes) {
+		const char *q = sql->notes;
+		while (*q) {
+			const char *nl = strchr(q, '\n');
+			size_t len = nl ? (size_t)(nl - q) : strlen(q);
+			fputs("note:   ", stdout);
+			cli_put_safe(stdout, q, len, 0);
+			fputc('\n', stdout);
+			q += len + (nl ? 1 : 0);
+		}
 	}
 	buf_done(&b);
 }
@@ -276,7 +301,8 @@ int cmd_ls(int argc, char **argv)
 	memset(&l, 0, sizeof l);
 	memset(&sql, 0, sizeof sql);
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
+	int optend = cli_filter_dash(argc, argv, "hn:", longopts);
+	while ((c = getopt_long(optend, argv, "hn:", longopts, NULL)) != -1) {
 		if (c == 'j')
 			l.json = true;
 		else if (c == 'x')
@@ -305,7 +331,7 @@ int cmd_ls(int argc, char **argv)
 			return EXIT_OK;
 		} else {
 			free(sort);
-			return cli_usage("ls", "unknown option");
+			return cli_bad_option("ls");
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2) {
@@ -318,6 +344,13 @@ int cmd_ls(int argc, char **argv)
 		return rc;
 	}
 	if (do_explain) {
+		/* with the store's metadata indexes when there is a store */
+		if (access(argv[optind], F_OK) == 0 &&
+		    (l.s = cli_open(argv[optind], STORE_READ))) {
+			cli_filter_store(l.s, ast, &sql);
+			store_close(l.s);
+			l.s = NULL;
+		}
 		explain(ast, &sql);
 		filter_sql_done(&sql);
 		filter_free(ast);
@@ -330,7 +363,9 @@ int cmd_ls(int argc, char **argv)
 		free(sort);
 		return EXIT_FAIL;
 	}
-	if (store_select(l.s, &sql, sort, desc, l.limit, row_cb, &l, &e) < 0) {
+	if (cli_filter_store(l.s, ast, &sql)) {
+		l.status = EXIT_FAIL;
+	} else if (store_select(l.s, &sql, sort, desc, l.limit, row_cb, &l, &e) < 0) {
 		cli_error(&e);
 		l.status = EXIT_FAIL;
 	}
@@ -359,13 +394,14 @@ int cmd_count(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	int optend = cli_filter_dash(argc, argv, "h", longopts);
+	while ((c = getopt_long(optend, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
 			fputs(count_usage, stdout);
 			fputs(filter_usage, stdout);
 			return EXIT_OK;
 		}
-		return cli_usage("count", "unknown option");
+		return cli_bad_option("count");
 	}
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_usage("count", argc - optind < 1 ? "expected STORE" :
@@ -375,6 +411,8 @@ int cmd_count(int argc, char **argv)
 	rc = EXIT_OK;
 	if (!(s = cli_open(argv[optind], STORE_READ))) {
 		rc = EXIT_FAIL;
+	} else if ((rc = cli_filter_store(s, ast, &sql))) {
+		/* printed */
 	} else if (store_count(s, &sql, &n, &e)) {
 		cli_error(&e);
 		rc = EXIT_FAIL;

@@ -260,7 +260,8 @@ int cmd_pairs(int argc, char **argv)
 	pv_err_clear(&e);
 	o.threshold = PAIRS_THRESHOLD;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
+	int optend = cli_filter_dash(argc, argv, "qh", longopts);
+	while ((c = getopt_long(optend, argv, "qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (!parse_threshold(optarg, &o.threshold))
@@ -284,7 +285,7 @@ int cmd_pairs(int argc, char **argv)
 		case 'j': json = true; break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
-		default: return cli_usage("pairs", "unknown option");
+		default: return cli_bad_option("pairs");
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -296,6 +297,8 @@ int cmd_pairs(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto out;
 	}
+	if ((status = cli_filter_store(s, ast, &sql)))
+		goto out;
 	u.show = !quiet && isatty(2);
 	u.t0 = now();
 	o.stop = &stop_flag;

@@ -367,6 +367,8 @@ static int session(const char *path, const char *filter, int mode, const char *r
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	if ((rc = cli_filter_store(s, ast, &sql)))
+		goto out;
 	pv_err_clear(&e);
 	if (review_plan_make(s, buf_str(&canon), &sql, (enum review_mode)mode, reviewer, seed,
 			     &plan, &e)) {
@@ -422,8 +424,9 @@ int cmd_review(int argc, char **argv)
 	int c;
 
 	optind = 1;
+	int optend = cli_filter_dash(argc, argv, "h", opts);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((c = getopt_long(optend, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': pairs = true; break;
 		case '1': single = true; break;

@@ -241,7 +241,8 @@ int cmd_stats(int argc, char **argv)
 	int c, rc;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	int optend = cli_filter_dash(argc, argv, "h", longopts);
+	while ((c = getopt_long(optend, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'b') {
 			by = optarg;
 			by_given = true;
@@ -265,7 +266,7 @@ int cmd_stats(int argc, char **argv)
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		} else {
-			return cli_usage("stats", "unknown option");
+			return cli_bad_option("stats");
 		}
 	}
 	if (argc - optind < 1 || argc - optind > 2)
@@ -279,6 +280,8 @@ int cmd_stats(int argc, char **argv)
 		goto out;
 	if (!(s = cli_open(argv[optind], STORE_READ))) {
 		rc = EXIT_FAIL;
+	} else if ((rc = cli_filter_store(s, ast, &sql))) {
+		/* printed */
 	} else if (html) {
 		rc = write_html(s, &sql, argv[optind], argc - optind == 2 ? argv[optind + 1] : "",
 				html, sample);

@@ -28,6 +28,7 @@
  */
 #include "store_int.h"
 #include "browse.h"
+#include "metaindex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -557,7 +558,7 @@ static int64_t count_one(struct counter *c, const struct creq *r, bool *interrup
 	*interrupted = false;
 	if ((rc = filter_parse(r->filter ? r->filter : "", &ast, &err)))
 		return rc;
-	rc = filter_compile(ast, &sql);
+	rc = store_filter_compile(c->s, ast, 1, &sql, &err);   /* metadata indexes */
 	filter_free(ast);
 	if (rc)
 		return rc;
@@ -1268,7 +1269,7 @@ int browse_label_ids(struct store *s, const int64_t *ids, size_t n,
 		     struct label_result *res, struct pv_err *err)
 {
 	char where[] = "d.id IN (SELECT id FROM temp.pv_browse_ids)";
-	struct filter_sql sel = { where, NULL, 0, 1 };
+	struct filter_sql sel = { where, NULL, 0, 1, NULL };
 	int rc;
 
 	memset(res, 0, sizeof *res);

@@ -11,6 +11,7 @@
  * generation they were asked for; stale ones are dropped.
  */
 #include "tui.h"
+#include "../store/metaindex.h"
 #include "../store/filter.h"
 
 #include <curses.h>
@@ -120,9 +121,9 @@ bool app_compile(struct app *a, const char *text, struct filter_sql *out)
 		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
 		return false;
 	}
-	if (filter_compile(ast, out)) {
+	if (store_filter_compile(a->store, ast, 1, out, &err)) {
 		filter_free(ast);
-		app_status(a, R_ERROR, "filter: too many values");
+		app_status(a, R_ERROR, "filter: %s", err.msg);
 		return false;
 	}
 	filter_free(ast);
@@ -149,12 +150,17 @@ bool app_set_filter(struct app *a, const char *text)
 		return false;
 	}
 	filter_canonical(ast, &canon);
-	filter_free(ast);
 	free(a->filter);
 	a->filter = pv_strdup(buf_str(&canon));
 	buf_done(&canon);
 	app_recount(a);
 	list_reset(a);
+	if (filter_warnings(ast)) {
+		/* the first reading the parser warns about, on the status line */
+		const char *w = filter_warnings(ast), *nl = strchr(w, '\n');
+		app_status(a, R_ERROR, "filter warning %.*s", (int)(nl ? nl - w : (long)strlen(w)), w);
+	}
+	filter_free(ast);
 	return true;
 }
 
@@ -540,10 +546,12 @@ static void run_export(struct app *a, char **w, int n)
 	argv[k++] = (char *)"provex";
 	argv[k++] = (char *)"export";
 	argv[k++] = a->store_path;
-	argv[k++] = a->filter;
 	argv[k++] = (char *)"-o";
 	for (i = 1; i < n; i++)
 		argv[k++] = w[i];
+	/* the filter last, after --: one that starts with '-' (-h) is no option */
+	argv[k++] = (char *)"--";
+	argv[k++] = a->filter;
 	argv[k] = NULL;
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
@@ -647,7 +655,9 @@ static void filter_enter(struct app *a, const char *text)
 	pv_err_clear(&err);
 	if (*a->filter)
 		browse_history_add(a->store, a->filter, &err);
-	app_status(a, R_STATUS, "%s", *a->filter ? "filter applied" : "filter cleared: all documents");
+	if (strncmp(a->status, "filter warning", 14) != 0)   /* keep the warning */
+		app_status(a, R_STATUS, "%s", *a->filter ? "filter applied" :
+			   "filter cleared: all documents");
 }
 
 /* ---- the loop ---- */

@@ -285,14 +285,19 @@ void help_open(struct app *a, unsigned view_mask)
 	menu_add(m, R_LIST, NULL, 0, "  %-12s %s", "Enter", "apply");
 	menu_add(m, R_LIST, NULL, 0, "  %-12s %s", "Esc", "cancel");
 	menu_add(m, R_LIST, NULL, 0, "  %-12s %s", "Up, Down", "walk the filter history");
-	menu_add(m, R_LIST, NULL, 0, "  %-12s %s", "Tab", "complete field names and values");
+	menu_add(m, R_LIST, NULL, 0, "  %-12s %s", "Tab", "complete field names, values and "
+		 "metadata paths (meta.)");
 	menu_add(m, R_LIST, NULL, 0, "  %-12s %s", "C-a C-e C-u", "start, end, erase to start");
 	menu_add(m, R_LIST, NULL, 0, " ");
 	menu_add(m, R_HEADER, NULL, 0, "the filter language (provex(1) has it all)");
 	menu_add(m, R_LIST, NULL, 0, "  origin:synthetic source:news* len:>2000 words:<100 "
 		 "ratio:>4 dup:>1 label:keep");
-	menu_add(m, R_LIST, NULL, 0, "  meta.KEY:value  is:reviewed is:unreviewed is:dup  "
-		 "word \"a phrase\" -term (a OR b)");
+	menu_add(m, R_LIST, NULL, 0, "  meta.lang:en meta.a.b:* meta.list.0.x:v meta.n:>0.5 "
+		 "meta.ok:true has:meta.PATH");
+	menu_add(m, R_LIST, NULL, 0, "  is:reviewed is:unreviewed is:dup  word \"a phrase\" "
+		 "-term NOT term (a OR b) a AND b");
+	menu_add(m, R_LIST, NULL, 0, "  AND OR NOT only in capitals: a lowercase or between "
+		 "field terms is a word (with a warning)");
 	/* start at the current view's section */
 	for (i = 0; i < m->n; i++)
 		if (strncmp(m->items[i].text, "> ", 2) == 0) {

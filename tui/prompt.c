@@ -12,6 +12,7 @@
 #include "tui.h"
 #include "../store/filter.h"
 #include "../store/fields.h"
+#include "../store/metaindex.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -127,6 +128,16 @@ void prompt_tick(struct app *a)
 		p->preview_for = p->preview_gen;
 		return;
 	}
+	if (filter_warnings(ast)) {
+		/* shown where an error would be, without stopping the count */
+		const char *w = filter_warnings(ast), *nl = strchr(w, '\n');
+		long at = strtol(w + 8, NULL, 10);     /* "at byte N: " */
+		const char *msg = strstr(w, ": ");
+		buf_puts(&p->error, "warning");
+		if (msg && (!nl || msg < nl))
+			buf_append(&p->error, msg, (size_t)((nl ? nl : msg + strlen(msg)) - msg));
+		p->error_column = at > 0 ? at : 0;
+	}
 	filter_free(ast);
 	p->preview_n = -1;
 	if (a->counter)
@@ -221,7 +232,31 @@ static void candidates(struct app *a, size_t *start, char ***out, size_t *n,
 			break;
 		}
 	*is_field = colon == (size_t)-1;
-	if (*is_field) {
+	if ((*is_field && p->cursor - s >= 5 && strncasecmp(t + s, "meta.", 5) == 0) ||
+	    (!*is_field && colon - s == 3 && strncasecmp(t + s, "has", 3) == 0 &&
+	     p->cursor - colon > 5 && strncasecmp(t + colon + 1, "meta.", 5) == 0)) {
+		/* meta.PATH (or has:meta.PATH): paths from the store's metadata */
+		size_t ms = *is_field ? s : colon + 1;
+		char prefix[256], **paths = NULL;
+		size_t pl = p->cursor - ms - 5, np = 0;
+		struct pv_err err;
+		if (pl >= sizeof prefix)
+			pl = sizeof prefix - 1;
+		memcpy(prefix, t + ms + 5, pl);
+		prefix[pl] = 0;
+		*start = ms;
+		pv_err_clear(&err);
+		if (metaidx_paths(a->store, prefix, 50, &paths, &np, &err))
+			app_error(a, &err);
+		v = pv_malloc((np ? np : 1) * sizeof *v);
+		for (i = 0; i < np; i++) {
+			struct buf b = BUF_INIT;
+			buf_printf(&b, "meta.%s", paths[i]);
+			v[nv++] = buf_take(&b);
+			free(paths[i]);
+		}
+		free(paths);
+	} else if (*is_field) {
 		size_t len = p->cursor - s;
 		*start = s;
 		for (i = 0; i < nfields; i++) {
@@ -297,7 +332,10 @@ static void complete(struct app *a)
 		insert(p, v[0], common);
 		if (n == 1) {
 			/* a value may need quotes */
-			if (is_field)
+			if (is_field && strcmp(v[0], "meta") == 0)
+				insert(p, ".", 1);      /* meta.PATH:VALUE */
+			else if (is_field || (strncmp(v[0], "meta.", 5) == 0 &&
+					       (start == 0 || p->text.data[start - 1] != ':')))
 				insert(p, ":", 1);
 			else
 				insert(p, " ", 1);
@@ -447,6 +485,12 @@ void prompt_draw(struct app *a, struct grid *g)
 	grid_fill(g, y, 0, g->w, R_STATUS);
 	if (p->comps.len) {
 		grid_puts(g, y, 0, g->w, buf_str(&p->comps), R_DIM);
+	} else if (p->error.len && p->preview_for == p->preview_gen &&
+		   strncmp(buf_str(&p->error), "warning", 7) == 0) {
+		/* the count, then the reading the parser warns about */
+		int cx = grid_printf(g, y, 0, g->w, R_STATUS, "%s matching  ",
+				     p->preview_n >= 0 ? pv_num(p->preview_n, n1) : "?");
+		grid_puts(g, y, cx, g->w, buf_str(&p->error), R_ERROR);
 	} else if (p->error.len && p->preview_for == p->preview_gen) {
 		/* the caret under the byte the error is at */
 		int col = lw + text_width(t, p->error_column > 0 ? (size_t)p->error_column - 1 : 0)

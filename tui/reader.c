@@ -2,7 +2,7 @@
  * reader.c - the reader: one document, wrapped, with line numbers, its
  * provenance header and (m) a panel with every metadata field: the
  * document's provenance and review fields, where it was read from, and
- * every field kept from its input record (meta.KEY).
+ * every field kept from its input record (meta.PATH).
  */
 #include "pane.h"
 #include "../common/json.h"
