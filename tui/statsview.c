@@ -256,11 +256,9 @@ static void lay_hist(struct lay *L, const struct fig_hist *h, const char *name,
 	{
 		/* the legend: each series' size and median (wrapped when the
 		 * screen is narrow) */
-		struct flow fl = { L, 2, 4, true };
 		char md[48], item[160];
+		int x = 2, need;
 		for (s = 0; s < FIG_NSERIES; s++) {
-			flow_put(&fl, s == FIG_REAL ? BLOCK_REAL : BLOCK_SYNTH, series_role(s));
-			fl.x--;              /* one space, not two, after the key */
 			if (h->total[s])
 				snprintf(item, sizeof item, "%s %s, median %s%s",
 					 s == FIG_REAL ? "real" : "synthetic",
@@ -270,7 +268,17 @@ static void lay_hist(struct lay *L, const struct fig_hist *h, const char *name,
 			else
 				snprintf(item, sizeof item, "%s 0",
 					 s == FIG_REAL ? "real" : "synthetic");
-			flow_put(&fl, item, R_LIST);
+			/* the key and its words stay together on one row */
+			need = 2 + text_width(item, strlen(item));
+			if (x > 2 && x + 2 + need > L->w) {
+				L->y++;
+				x = 2;
+			} else if (x > 2) {
+				x += 2;
+			}
+			put(L, L->y, x, x + 1, s == FIG_REAL ? BLOCK_REAL : BLOCK_SYNTH,
+			    series_role(s));
+			x = put(L, L->y, x + 2, L->w, item, R_LIST);
 		}
 		L->y++;
 	}

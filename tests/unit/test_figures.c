@@ -998,6 +998,8 @@ static void test_view(void)
 	ok(strstr(row(a, 0), "statistics") != NULL, "at 40x10 the title is drawn");
 	ok(find_row(a, "7 documents") > 0, "and the totals, wrapped");
 	ok(strstr(row(a, 9), "q: back") || strstr(row(a, 9), "/"), "and the status (%s)", row(a, 9));
+	ok(scroll_to(a, "\xe2\x96\x92 synthetic 2, median 88.5 bytes") > 0, "at 40 columns the "
+	   "legend wraps with each key next to its words");
 	ok(scroll_to(a, "AUC 0.750") > 0, "the detector's AUC scrolls into view at 40 columns");
 	grid_resize(&a->grid, 200, 50);
 	app_draw(a);
