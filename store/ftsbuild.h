@@ -30,9 +30,11 @@
  *    texts added after it are ignored.  Rowids need not be greater than
  *    those of earlier segments; like FTS5 on a contentless table, nothing
  *    checks that a rowid is not already indexed.
- *  - terms are tokens exactly as FTS5's tokenizer returns them (ftsterms_get
- *    output), separated by single spaces; runs of spaces are tolerated.  A
- *    term longer than 32768 bytes is cut there, as FTS5 cuts tokens.
+ *  - terms are single FTS5 tokens, each one that FTS5's tokenizer returns
+ *    unchanged (ftsterms_get output: tokens, or segments and bigrams of
+ *    them), separated by single spaces; runs of spaces are tolerated.  So
+ *    FTS5's INSERT of the same terms writes the same rows.  A term longer
+ *    than 32768 bytes is cut there, as FTS5 cuts tokens.
  *  - ftsbuild_write runs inside the caller's open transaction, with no
  *    statement on the fts table in progress.  Terms FTS5 itself holds in
  *    memory for the same table in that transaction are flushed first (they
