@@ -358,7 +358,9 @@ static void lay_words(struct lay *L, const struct fig_detect *d)
 	for (i = 0; i < d->ngroups; i++) {
 		const struct fig_dgroup *g = &d->groups[i];
 		struct flow fl;
-		char t[128];
+		struct buf t = BUF_INIT;     /* a word and its z, whole: put()
+					      * cuts it to the screen with an
+					      * ellipsis */
 		if (!g->words)
 			continue;
 		any = true;
@@ -366,8 +368,9 @@ static void lay_words(struct lay *L, const struct fig_detect *d)
 		fl = (struct flow){ L, 3, 5, true };
 		flow_put(&fl, "synthetic:", R_BADGE_SYNTHETIC);
 		for (k = 0; k < g->nsyn && k < TERMS_SHOWN; k++) {
-			snprintf(t, sizeof t, "%.100s %.1f", g->syn[k].term, g->syn[k].z);
-			flow_put(&fl, t, R_LIST);
+			buf_reset(&t);
+			buf_printf(&t, "%s %.1f", g->syn[k].term, g->syn[k].z);
+			flow_put(&fl, buf_str(&t), R_LIST);
 		}
 		if (g->nsyn == 0)
 			flow_put(&fl, "(none)", R_DIM);
@@ -375,12 +378,14 @@ static void lay_words(struct lay *L, const struct fig_detect *d)
 		fl = (struct flow){ L, 3, 5, true };
 		flow_put(&fl, "real:", R_BADGE_REAL);
 		for (k = 0; k < g->nrl && k < TERMS_SHOWN; k++) {
-			snprintf(t, sizeof t, "%.100s %.1f", g->rl[k].term, g->rl[k].z);
-			flow_put(&fl, t, R_LIST);
+			buf_reset(&t);
+			buf_printf(&t, "%s %.1f", g->rl[k].term, g->rl[k].z);
+			flow_put(&fl, buf_str(&t), R_LIST);
 		}
 		if (g->nrl == 0)
 			flow_put(&fl, "(none)", R_DIM);
 		L->y++;
+		buf_done(&t);
 	}
 	if (!any)
 		para(L, 1, R_DIM, "the run has no word lists");

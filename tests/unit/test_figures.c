@@ -23,6 +23,10 @@
 
 static char dir[] = "/tmp/provex-figures-XXXXXX";
 
+/* A distinguishing word longer than any column: 120 characters. */
+#define LONG_TERM "longwordlongwordlongwordlongwordlongwordlongwordlongwordlongword" \
+	"longwordlongwordlongwordlongwordlongwordlongwordlongword"
+
 /* ---- arithmetic ---- */
 
 static int cmp_i64(const void *a, const void *b)
@@ -751,7 +755,8 @@ static void test_detect_summary(void)
 		 "\"real\":4,\"synthetic\":2,\"by\":\"generator\",\"groups\":["
 		 "{\"value\":\"gpt-x\",\"synthetic\":2,\"real\":4,\"auc\":0.8,\"ci\":[0.5,1],"
 		 "\"words\":{\"synthetic\":[{\"term\":\"tapestry\",\"z\":3.5},{\"term\":"
-		 "\"<b>delve</b>\",\"z\":2}],\"real\":[{\"term\":\"river\",\"z\":-3}]}},"
+		 "\"<b>delve</b>\",\"z\":2}],\"real\":[{\"term\":\"river\",\"z\":-3},"
+		 "{\"term\":\"" LONG_TERM "\",\"z\":-1.5}]}},"
 		 "{\"value\":null,\"auc\":\"not a number\",\"words\":null},"
 		 "7,{\"extra\":[1,{\"x\":\"]\"}]}],\"review\":{\"real_reading_synthetic\":"
 		 "{\"documents\":3,\"filter\":\"origin:real score:>0.9\"},"
@@ -767,7 +772,7 @@ static void test_detect_summary(void)
 			ok(d->groups[0].has_auc && fabs(d->groups[0].auc - 0.8) < 1e-9, "a group's AUC");
 			is_int(d->groups[0].nsyn, 2, "its synthetic words");
 			is_str(d->groups[0].syn[0].term, "tapestry", "most distinguishing first");
-			is_int(d->groups[0].nrl, 1, "its real words");
+			is_int(d->groups[0].nrl, 2, "its real words");
 		}
 		if (d->ngroups >= 2)
 			ok(!d->groups[1].has_auc && !d->groups[1].words && !d->groups[1].value,
@@ -1005,6 +1010,13 @@ static void test_view(void)
 	app_draw(a);
 	ok(find_row(a, "AUC 0.750") > 0, "at 200x50 too");
 	ok(scroll_to(a, "tapestry 3.5") > 0, "the words of the latest run");
+	ok(scroll_to(a, LONG_TERM " -1.5") > 0, "a 120-character word whole, with its z, when "
+	   "the screen has room");
+	grid_resize(&a->grid, 100, 30);
+	y = scroll_to(a, "longwordlongwordlongword");
+	ok(y > 0 && strstr(row(a, y), "\xe2\x80\xa6") && strstr(row(a, y), " -1.5") == NULL,
+	   "cut with an ellipsis where it has not (%s)", y > 0 ? row(a, y) : "not found");
+	grid_resize(&a->grid, 200, 50);
 	ok(scroll_to(a, "3 real documents read as synthetic: origin:real score:>0.9") > 0,
 	   "and the review queue it suggests");
 	ok(scroll_to(a, "% [") > 0 && scroll_to(a, "gpt-x") > 0, "the blind review's accuracy "
