@@ -129,13 +129,54 @@ static void segs_done(struct segs *q)
 	free(q->v);
 }
 
+/* The terms put in one query so far, to put each once: open addressing
+ * over (hash, offset, length) of the quoted terms in the output, so that a
+ * long word (a 100 KB filter) costs linear time. */
+struct term_slot {
+	uint64_t h;
+	size_t off, len;        /* len 0: a free slot */
+};
+
+struct termset {
+	struct term_slot *v;    /* owned; cap is 0 or a power of two */
+	size_t cap, n;
+};
+
+static uint64_t hash_of(const char *s, size_t n)
+{
+	uint64_t h = 1469598103934665603ull;    /* FNV-1a */
+
+	while (n--)
+		h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+	return h;
+}
+
+static void termset_grow(struct termset *t)
+{
+	size_t ncap = t->cap ? 2 * t->cap : 64, i, k;
+	struct term_slot *nv = pv_calloc(ncap, sizeof *nv);
+
+	for (i = 0; i < t->cap; i++) {
+		if (!t->v[i].len)
+			continue;
+		for (k = t->v[i].h & (ncap - 1); nv[k].len; k = (k + 1) & (ncap - 1))
+			;
+		nv[k] = t->v[i];
+	}
+	free(t->v);
+	t->v = nv;
+	t->cap = ncap;
+}
+
 /* Appends "term" (with "" for a quote, though tokens hold none) and a '*'
- * when prefix, after " AND " unless it is the first; skips a term already
- * in out. */
-static void put_term(struct buf *out, size_t start, const char *t, size_t n, bool prefix)
+ * when prefix, after " AND " unless it is the first, unless set says it is
+ * there already. */
+static void put_term(struct buf *out, struct termset *set, const char *t, size_t n,
+		     bool prefix)
 {
 	struct buf q = BUF_INIT;
-	size_t i;
+	uint64_t h;
+	size_t i, j;
 
 	buf_putc(&q, '"');
 	for (i = 0; i < n; i++) {
@@ -146,17 +187,22 @@ static void put_term(struct buf *out, size_t start, const char *t, size_t n, boo
 	buf_putc(&q, '"');
 	if (prefix)
 		buf_putc(&q, '*');
-	/* already there?  terms are whole between start and the end */
-	for (i = start; i + q.len <= out->len; i++) {
-		if ((i == start || (i >= start + 5 && memcmp(out->data + i - 5, " AND ", 5) == 0)) &&
-		    memcmp(out->data + i, q.data, q.len) == 0 &&
-		    (i + q.len == out->len || out->data[i + q.len] == ' ')) {
+	if (2 * (set->n + 1) > set->cap)
+		termset_grow(set);
+	h = hash_of(q.data, q.len);
+	for (j = h & (set->cap - 1); set->v[j].len; j = (j + 1) & (set->cap - 1)) {
+		const struct term_slot *e = &set->v[j];
+		if (e->h == h && e->len == q.len && memcmp(out->data + e->off, q.data, q.len) == 0) {
 			buf_done(&q);
 			return;
 		}
 	}
-	if (out->len > start)
+	if (set->n)
 		buf_puts(out, " AND ");
+	set->v[j].h = h;
+	set->v[j].off = out->len;
+	set->v[j].len = q.len;
+	set->n++;
 	buf_append(out, q.data, q.len);
 	buf_done(&q);
 }
@@ -165,7 +211,8 @@ size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 		      struct ftsquery_info *info)
 {
 	struct segs q;
-	size_t i, count = 0, start = out ? out->len : 0;
+	struct termset set = { NULL, 0, 0 };
+	size_t i, count = 0;
 	bool sl = false;
 
 	segs_of(s, n, &q);
@@ -176,7 +223,7 @@ size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 
 		if (!g->sl) {
 			if (out)
-				put_term(out, start, t, g->len, prefix && i == q.n - 1);
+				put_term(out, &set, t, g->len, prefix && i == q.n - 1);
 			count++;
 			continue;
 		}
@@ -189,7 +236,7 @@ size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 			 * whole run (between two words): the character; the
 			 * start of a run or any part of one: a prefix. */
 			if (out)
-				put_term(out, start, t, g->len, i == q.n - 1);
+				put_term(out, &set, t, g->len, i == q.n - 1);
 			count++;
 			continue;
 		}
@@ -197,11 +244,12 @@ size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 			a = ftsterms_seqlen((unsigned char)t[off]);
 			b = ftsterms_seqlen((unsigned char)t[off + a]);
 			if (out)
-				put_term(out, start, t + off, PV_MIN(a + b, g->len - off), false);
+				put_term(out, &set, t + off, PV_MIN(a + b, g->len - off), false);
 			count++;
 		}
 	}
 	segs_done(&q);
+	free(set.v);
 	if (info)
 		info->spaceless = sl;
 	return count;
