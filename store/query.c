@@ -147,8 +147,14 @@ int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 	 * docs alone is what makes a count of millions fast */
 	buf_puts(&sql, "SELECT count(*)");
 	store_from(where, &sql);
-	buf_puts(&sql, "WHERE ");
-	buf_puts(&sql, w);
+	/* everything: no WHERE at all, so that SQLite counts the cells of
+	 * an index's pages (OP_Count) instead of stepping through its rows,
+	 * which "WHERE 1" makes it do: 15 ms instead of 40 ms for 3M
+	 * documents, the count the interface's first screen shows */
+	if (strcmp(w, "1") != 0) {
+		buf_puts(&sql, "WHERE ");
+		buf_puts(&sql, w);
+	}
 	st = store_prepare_where(s, buf_str(&sql), where, "counting documents", err);
 	buf_done(&sql);
 	if (!st)
