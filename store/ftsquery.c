@@ -79,6 +79,8 @@ static bool tokenize(const char *s, size_t n, int flags, void *ctx, token_fn fn)
 	return true;
 }
 
+static bool has_marks(const char *s, size_t n);
+
 /* ---- the segments of a word or phrase ---- */
 
 struct seg {
@@ -250,6 +252,9 @@ size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 	}
 	segs_done(&q);
 	free(set.v);
+	/* marks the index cannot see: the confirmation must check them */
+	if (count == 1 && has_marks(s, n))
+		count = 2;
 	if (info)
 		info->spaceless = sl;
 	return count;
@@ -257,57 +262,156 @@ size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 
 /* ---- confirmation ---- */
 
-/* The text's segments, each followed by a space, after a space. */
+/* The combining marks (Mn, Mc) of Thai, Lao, Myanmar, Khmer and the kana
+ * voicing marks: unicode61 takes them for separators, so the index cannot
+ * tell ก่ข from ก้ข (two Thai words), but the confirmation can and does:
+ * marks next to a spaceless run stay in its text (below).  Sorted. */
+static const struct { uint32_t lo, hi; } marks[] = {
+	{ 0x0E31, 0x0E31 }, { 0x0E34, 0x0E3A }, { 0x0E47, 0x0E4E }, { 0x0EB1, 0x0EB1 },
+	{ 0x0EB4, 0x0EBC }, { 0x0EC8, 0x0ECD }, { 0x102B, 0x103E }, { 0x1056, 0x1059 },
+	{ 0x105E, 0x1060 }, { 0x1062, 0x1064 }, { 0x1067, 0x106D }, { 0x1071, 0x1074 },
+	{ 0x1082, 0x108D }, { 0x108F, 0x108F }, { 0x109A, 0x109D }, { 0x17B4, 0x17D3 },
+	{ 0x17DD, 0x17DD }, { 0x3099, 0x309A }, { 0xA9E5, 0xA9E5 }, { 0xAA7B, 0xAA7D },
+};
+
+/* The length of the UTF-8 sequence at p (n > 0 bytes left) when it is one
+ * of those marks (all take 3 bytes), else 0. */
+static size_t mark_at(const unsigned char *p, size_t n)
+{
+	uint32_t c;
+	size_t i;
+
+	if (n < 3 || (p[0] & 0xF0) != 0xE0 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80)
+		return 0;
+	c = ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+	for (i = 0; i < PV_ARRAY_LEN(marks) && marks[i].lo <= c; i++)
+		if (c <= marks[i].hi)
+			return 3;
+	return 0;
+}
+
+static bool has_marks(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i;
+
+	for (i = 0; i + 3 <= n; i++)
+		if (mark_at(p + i, n - i))
+			return true;
+	return false;
+}
+
+/* The canonical form of a text for the confirmation: its segments (folded
+ * as the index folds them), each followed by a space, after a space; the
+ * marks that follow or precede a spaceless segment in the text stay next
+ * to it (a run broken only by marks stays one run). */
+struct canon {
+	struct buf *out;
+	const char *src;        /* the text being tokenized, n bytes */
+	size_t n;
+	size_t prev_end;        /* where the previous token ended in src */
+	int prev;               /* the previous segment: 0 none, 1 word, 2 spaceless */
+	int first;              /* the first segment: 0 none, 1, 2 */
+};
+
+/* Writes what stands for the bytes between the previous token and the one
+ * starting at end (or the end of the text: next == 0) whose first segment
+ * is of kind next. */
+static void canon_gap(struct canon *c, size_t end, int next)
+{
+	const unsigned char *g = (const unsigned char *)c->src + c->prev_end;
+	size_t n = end - c->prev_end, lead = 0, tail = 0, i, k;
+
+	if (c->prev == 2)       /* marks after a spaceless segment */
+		while (lead < n && (k = mark_at(g + lead, n - lead)))
+			lead += k;
+	if (next == 2) {        /* marks before one, after anything else */
+		for (i = lead; i < n; i += k ? k : 1) {
+			if ((k = mark_at(g + i, n - i)))
+				tail += k;
+			else
+				tail = 0;
+		}
+	}
+	if (lead) {
+		c->out->len--;  /* the space after the previous segment */
+		buf_append(c->out, g, lead);
+		if (lead == n && next == 2)
+			return; /* one run, broken only by marks */
+		buf_putc(c->out, ' ');
+	}
+	if (tail)
+		buf_append(c->out, g + n - tail, tail);
+}
+
 static int on_text_token(void *ctx, int flags, const char *t, int nt, int start, int end)
 {
-	struct buf *out = ctx;
+	struct canon *c = ctx;
 	size_t n = nt > 0 ? (size_t)nt : 0, i = 0;
+	bool first = true;
 
 	(void)flags;
-	(void)start;
-	(void)end;
 	while (i < n) {
 		bool sl;
 		size_t nch, len = ftsterms_segment(t + i, n - i, &sl, &nch);
 
-		buf_append(out, t + i, len);
-		buf_putc(out, ' ');
+		if (first && start >= 0 && (size_t)start >= c->prev_end && (size_t)start <= c->n)
+			canon_gap(c, (size_t)start, sl ? 2 : 1);
+		first = false;
+		buf_append(c->out, t + i, len);
+		buf_putc(c->out, ' ');
+		c->prev = sl ? 2 : 1;
+		if (!c->first)
+			c->first = c->prev;
 		i += len;
 	}
+	if (n && end >= 0 && (size_t)end <= c->n)
+		c->prev_end = (size_t)end;
 	return SQLITE_OK;
+}
+
+static void canon_of(const char *s, size_t n, struct buf *out, struct canon *c)
+{
+	memset(c, 0, sizeof *c);
+	c->out = out;
+	c->src = s;
+	c->n = n;
+	buf_reset(out);
+	buf_putc(out, ' ');
+	tokenize(s, n, FTS5_TOKENIZE_DOCUMENT, c, on_text_token);
+	if (c->prev)
+		canon_gap(c, n, 0);
 }
 
 bool ftsquery_phrase(const char *text, size_t tlen, const char *phrase, size_t plen,
 		     struct buf *scratch)
 {
-	struct segs q;
+	struct canon c;
 	struct buf p = BUF_INIT;
-	size_t i;
+	const char *pp;
+	size_t pn;
 	bool found;
 
-	segs_of(phrase, plen, &q);
-	if (q.n == 0) {
-		segs_done(&q);
+	/* The phrase's canonical form, but a spaceless segment at either end
+	 * is left open (it may end or begin inside a run of the text), while
+	 * a word segment there is closed by its space (it matches whole).
+	 * Segments never hold a space, so a match always lines up with the
+	 * text's segments. */
+	canon_of(phrase, plen, &p, &c);
+	if (!c.first) {
+		buf_done(&p);
 		return true;
 	}
-	/* The phrase's segments joined by spaces; a word segment at either
-	 * end is closed by a space (it matches whole), a spaceless one is
-	 * open (it may end or begin inside a run).  Segments never hold a
-	 * space, so a match always lines up with the text's segments. */
-	if (!q.v[0].sl)
-		buf_putc(&p, ' ');
-	for (i = 0; i < q.n; i++) {
-		if (i)
-			buf_putc(&p, ' ');
-		buf_append(&p, q.bytes.data + q.v[i].off, q.v[i].len);
+	pp = p.data;
+	pn = p.len;
+	if (c.first == 2) {
+		pp++;
+		pn--;
 	}
-	if (!q.v[q.n - 1].sl)
-		buf_putc(&p, ' ');
-	buf_reset(scratch);
-	buf_putc(scratch, ' ');
-	tokenize(text, tlen, FTS5_TOKENIZE_DOCUMENT, scratch, on_text_token);
-	found = memmem(scratch->data, scratch->len, p.data, p.len) != NULL;
+	if (c.prev == 2)
+		pn--;
+	canon_of(text, tlen, scratch, &c);
+	found = memmem(scratch->data, scratch->len, pp, pn) != NULL;
 	buf_done(&p);
-	segs_done(&q);
 	return found;
 }

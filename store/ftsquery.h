@@ -20,7 +20,11 @@
  *  - words of the other scripts match whole;
  *  - a run of a spaceless script (ftsterms.h) matches any part of a run in
  *    the text: '中国' finds 中国人民, and a phrase may begin inside a run
- *    and end inside one ('国 人' finds 中国 人民).
+ *    and end inside one ('国 人' finds 中国 人民);
+ *  - the combining marks of Thai, Lao, Khmer and Myanmar (vowel signs, tone
+ *    marks), which unicode61 drops as separators, must match as well: the
+ *    index finds ก้ข for 'ก่ข' (it holds ก and ข), the confirmation does
+ *    not, so a word holding such a mark is always confirmed.
  *
  * The tokenizer is created once per process (the first call) and shared
  * under a lock, so these functions may be called from any thread.
@@ -48,9 +52,10 @@ struct ftsquery_info {
  * token, a one-character spaceless run as a prefix ("中"*, every run holding
  * it), each distinct term once.  When prefix, the word is a prefix (word*):
  * its last term becomes "term"*.  Returns the number of terms the word
- * gives before duplicates are dropped: 0 means nothing to search for, and
- * more than 1 means the query only narrows the candidates, which
- * ftsquery_phrase must confirm.  info may be NULL. */
+ * gives before duplicates are dropped (at least 2 when s holds a mark the
+ * index cannot see): 0 means nothing to search for, and more than 1 means
+ * the query only narrows the candidates, which ftsquery_phrase must
+ * confirm.  info may be NULL. */
 size_t ftsquery_build(const char *s, size_t n, bool prefix, struct buf *out,
 		      struct ftsquery_info *info);
 
