@@ -782,6 +782,7 @@ int store_stats_refresh(struct store *s, double tol, struct pv_err *err)
 	}
 	if (!any)
 		return 0;
+	rc = 0;
 	if (own && (rc = store_begin(s, err)))
 		return rc;
 	/* sqlite_stat1 is made by the first ANALYZE: docs comes first (a
