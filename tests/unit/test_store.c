@@ -644,6 +644,102 @@ static void test_fts_query(void)
 	buf_done(&scratch);
 }
 
+/* Any part of random texts in Thai (letters, vowel signs, tone marks),
+ * Chinese, a little Latin, spaces and punctuation: the index's candidates
+ * for it (FTS5 over ftsterms' terms, queried with ftsquery_build), confirmed
+ * by ftsquery_phrase when the query has several terms, are exactly the
+ * texts whose bytes hold it, as provex count finds them. */
+static void test_fts_parts(void)
+{
+	static const char *const alpha[] = {
+		"\xe0\xb8\x81", "\xe0\xb8\x82", "\xe0\xb8\x84", "\xe0\xb8\x87",   /* ก ข ค ง */
+		"\xe0\xb8\xb2", "\xe0\xb9\x80",                                   /* า เ */
+		"\xe0\xb9\x88", "\xe0\xb9\x89", "\xe0\xb8\xb1",                   /* ่ ้ ั */
+		"\xe4\xb8\xad", "\xe5\x9b\xbd",                                   /* 中 国 */
+		"a", " ", "\xe3\x80\x82",                                         /* a, space, 。 */
+	};
+	enum { NA = 14, NTEXT = 60, NCH = 24 };
+	int text[NTEXT][NCH];
+	struct buf t = BUF_INIT, terms = BUF_INIT, q = BUF_INIT, sub = BUF_INIT, sc = BUF_INIT;
+	struct ftsterms *ft = NULL;
+	struct pv_err e;
+	sqlite3 *db;
+	sqlite3_stmt *ins, *st;
+	unsigned seed = 4242;
+	int i, k, tries, bad = 0, found = 0, nq = 0;
+
+	sqlite3_open(":memory:", &db);
+	sqlite3_exec(db, "CREATE VIRTUAL TABLE f USING fts5(t, content='', detail=none, "
+		     "columnsize=0, tokenize='unicode61 remove_diacritics 2')", NULL, NULL, NULL);
+	if (!ok(ftsterms_new(db, &ft, &e) == 0 && ftsquery_init(&e) == 0, "tokenizers"))
+		goto out;
+	sqlite3_prepare_v2(db, "INSERT INTO f(rowid, t) VALUES(?1, ?2)", -1, &ins, NULL);
+	for (i = 0; i < NTEXT; i++) {
+		buf_reset(&t);
+		for (k = 0; k < NCH; k++) {
+			seed = seed * 1103515245u + 12345u;
+			text[i][k] = (int)((seed >> 16) % NA);
+			buf_puts(&t, alpha[text[i][k]]);
+		}
+		ftsterms_get(ft, t.data, t.len, &terms, NULL, &e);
+		sqlite3_reset(ins);
+		sqlite3_bind_int(ins, 1, i + 1);
+		sqlite3_bind_text(ins, 2, buf_str(&terms), (int)terms.len, SQLITE_TRANSIENT);
+		sqlite3_step(ins);
+	}
+	sqlite3_finalize(ins);
+	sqlite3_prepare_v2(db, "SELECT rowid FROM f WHERE f MATCH ?1", -1, &st, NULL);
+	for (tries = 0; tries < (small ? 150 : 1500); tries++) {
+		int from = (int)((seed = seed * 1103515245u + 12345u) >> 16) % NTEXT;
+		int at = (int)((seed = seed * 1103515245u + 12345u) >> 16) % NCH;
+		int len = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 6;
+		bool letter = false, cand[NTEXT];
+		size_t ntok;
+		char *hay;
+
+		/* a part of one text made of Thai and Chinese only, with a letter */
+		buf_reset(&sub);
+		for (k = at; k < at + len && k < NCH && text[from][k] < 11; k++) {
+			buf_puts(&sub, alpha[text[from][k]]);
+			letter |= text[from][k] < 6 || text[from][k] > 8;
+		}
+		if (!letter)
+			continue;
+		nq++;
+		buf_reset(&q);
+		ntok = ftsquery_build(sub.data, sub.len, false, &q, NULL);
+		memset(cand, 0, sizeof cand);
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, buf_str(&q), -1, SQLITE_TRANSIENT);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			cand[sqlite3_column_int(st, 0) - 1] = true;
+		for (i = 0; i < NTEXT; i++) {
+			bool want, got;
+			buf_reset(&t);
+			for (k = 0; k < NCH; k++)
+				buf_puts(&t, alpha[text[i][k]]);
+			hay = t.data;
+			want = memmem(hay, t.len, sub.data, sub.len) != NULL;
+			got = cand[i] && (ntok <= 1 || ftsquery_phrase(t.data, t.len, sub.data,
+								      sub.len, &sc));
+			found += want;
+			if (want != got && bad++ < 3)
+				printf("#   part \"%s\" (query %s) in text %d \"%s\": %d, bytes say %d\n",
+				       buf_str(&sub), buf_str(&q), i, buf_str(&t), got, want);
+		}
+	}
+	is_int(bad, 0, "%d parts: found exactly in the texts holding them (%d times)", nq, found);
+	sqlite3_finalize(st);
+out:
+	ftsterms_free(ft);
+	sqlite3_close(db);
+	buf_done(&t);
+	buf_done(&terms);
+	buf_done(&q);
+	buf_done(&sub);
+	buf_done(&sc);
+}
+
 static int64_t count_of(struct store *s, const char *filter, struct pv_err *e)
 {
 	struct filter_ast *ast = NULL;
@@ -900,6 +996,7 @@ int main(void)
 	test_fts_terms_fast();
 	test_fts_spaceless();
 	test_fts_query();
+	test_fts_parts();
 	test_fts_upgrade();
 	test_fts_bulk();
 	{
