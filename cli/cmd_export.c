@@ -158,11 +158,18 @@ static mode_t file_mode(void)
 static int out_open(struct outfile *o, const char *final, enum fmt kind,
 		    struct pv_err *err)
 {
+	struct stat st;
 	int fd;
 
 	memset(o, 0, sizeof o[0]);
 	o->final = pv_strdup(final);
 	o->kind = kind;
+	/* a device, a FIFO or a folder is never renamed over (as root that
+	 * would replace /dev/null with a file) */
+	if (stat(final, &st) == 0 && !S_ISREG(st.st_mode))
+		return pv_errf(err, PV_EUSAGE, "%s: not a regular file (export writes each "
+			       "file under a temporary name and renames it into place): "
+			       "give a file name", final);
 	o->tmp = tmp_template(final);
 	if ((fd = mkstemp(o->tmp)) < 0) {
 		char *dir = dir_of(final);

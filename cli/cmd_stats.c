@@ -21,6 +21,7 @@
 #include <getopt.h>
 #include <langinfo.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static const char usage_text[] =
 "Usage: provex stats STORE [FILTER] [--by FIELD] [--json]\n"
@@ -53,10 +54,19 @@ static int write_html(struct store *s, const struct filter_sql *sql, const char 
 	char when[64], n1[32];
 	time_t now = time(NULL);
 	struct tm tm;
+	struct stat st;
 	FILE *fp;
 	int rc = EXIT_OK;
 
 	pv_err_clear(&e);
+	if (strcmp(path, "-") && stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		/* never renamed over a device, a FIFO or a folder (as root that
+		 * would replace /dev/null with a file) */
+		cli_errorf("%s: not a regular file (the page is written under a temporary "
+			   "name and renamed into place): give a file name, or - for "
+			   "standard output", path);
+		return EXIT_USAGE;
+	}
 	if (figures_compute(s, sql, &o, &f, &e)) {
 		cli_error(&e);
 		return EXIT_FAIL;

@@ -181,6 +181,10 @@ struct filter_param {
  * consecutively, tokens being compared as the fts tokenizer does
  * (unicode61, case-folded, remove_diacritics 2), else 0 (and 0 for NULLs).
  * The fts condition runs first, so it only sees texts holding every word.
+ * A word of a script indexed as bigrams (ftsquery.h) reaches MATCH through
+ *     pv_fts_query(query TEXT) -> query
+ * which store_open registers (store/ftsscheme.c): it fails with a message
+ * when the store's index predates the bigrams, instead of finding less.
  */
 struct filter_sql {
 	char *where;                       /* owned */

@@ -175,7 +175,8 @@ int ftsscheme_upgrade(struct store *s, int64_t *ntexts, struct pv_err *err)
 	if ((rc = store_exec(s->db, "DROP TABLE temp.pv_fts_vocab", err)) ||
 	    (rc = texts_of(s, &list, &ids, &n, &cap, err)))
 		goto out;
-	qsort(ids, n, sizeof *ids, cmp_id);
+	if (n > 1)          /* ids is NULL when there are none */
+		qsort(ids, n, sizeof *ids, cmp_id);
 	for (i = k = 0; i < n; i++)
 		if (k == 0 || ids[i] != ids[k - 1])
 			ids[k++] = ids[i];

@@ -202,7 +202,7 @@ static int select_into_temp(struct store *s, const struct filter_sql *sel,
 			     "id INTEGER PRIMARY KEY); DELETE FROM temp.pv_sel;", err)))
 		return rc;
 	buf_printf(&sql, "INSERT INTO temp.pv_sel SELECT d.id FROM docs d "
-		   "JOIN texts t ON t.id=d.text_id JOIN inputs i ON i.id=d.input_id "
+		   "CROSS JOIN texts t ON t.id=d.text_id JOIN inputs i ON i.id=d.input_id "
 		   "WHERE (%s)", sel && sel->where ? sel->where : "1");
 	st = prep(s, buf_str(&sql), err);
 	buf_done(&sql);
@@ -729,7 +729,7 @@ int label_preview(struct store *s, const struct filter_sql *sel, int64_t *count,
 		  int64_t ids[LABEL_SAMPLE], char *ext_ids[LABEL_SAMPLE],
 		  size_t *nsample, struct pv_err *err)
 {
-	static const char from[] = " FROM docs d JOIN texts t ON t.id=d.text_id "
+	static const char from[] = " FROM docs d CROSS JOIN texts t ON t.id=d.text_id "
 		"JOIN inputs i ON i.id=d.input_id WHERE (%s)";
 	const char *where = sel && sel->where ? sel->where : "1";
 	struct buf sql = BUF_INIT;

@@ -133,7 +133,7 @@ static int cands_load(struct store *s, const struct filter_sql *where, struct ca
 	int rc;
 
 	buf_puts(&sql, "SELECT d.id, d.text_id, t.len, t.words, d.source, d.origin "
-		 "FROM docs d JOIN texts t ON t.id=d.text_id "
+		 "FROM docs d CROSS JOIN texts t ON t.id=d.text_id "
 		 "JOIN inputs i ON i.id=d.input_id WHERE (");
 	buf_puts(&sql, where && where->where ? where->where : "1");
 	buf_puts(&sql, ") AND d.origin IN ('real','synthetic') ORDER BY d.id");

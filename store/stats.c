@@ -97,7 +97,7 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 			       "generator, purpose, label, reviewer, file)", by);
 	/* first the group sizes, then the lengths in order */
 	buf_printf(&sql, "SELECT coalesce(%s,''), count(*), sum(t.len), sum(t.words) "
-		   "FROM docs d JOIN texts t ON t.id=d.text_id JOIN inputs i "
+		   "FROM docs d CROSS JOIN texts t ON t.id=d.text_id JOIN inputs i "
 		   "ON i.id=d.input_id WHERE %s GROUP BY 1 ORDER BY 1", col,
 		   where && where->where ? where->where : "1");
 	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
@@ -127,7 +127,7 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		return store_sqlerr(s, err, "computing statistics");
 	}
 	buf_reset(&sql);
-	buf_printf(&sql, "SELECT t.len FROM docs d JOIN texts t ON t.id=d.text_id "
+	buf_printf(&sql, "SELECT t.len FROM docs d CROSS JOIN texts t ON t.id=d.text_id "
 		   "JOIN inputs i ON i.id=d.input_id WHERE %s ORDER BY coalesce(%s,''), t.len",
 		   where && where->where ? where->where : "1", col);
 	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);

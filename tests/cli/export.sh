@@ -327,4 +327,12 @@ done
 is $same yes "the same texts, byte for byte"
 is "$(pv count "$T/rt.pvx")" "$n" "the same number of documents"
 
+# a target that is not a regular file is refused, never renamed over (as
+# root, -o /dev/null --force would have replaced the device with a file)
+mkfifo "$T/fifo"
+err=$(pv export "$S" -o "$T/fifo" --format jsonl --force 2>&1); st=$?
+is $st 2 "export -o FIFO --force: a usage error"
+like "$err" "not a regular file" "says why"
+ok $([ -p "$T/fifo" ]; echo $?) "the FIFO is still a FIFO"
+
 done_testing

@@ -331,4 +331,11 @@ EOF
 		"the real (blue) and synthetic (orange) bars are drawn: thousands of pixels each"
 fi
 
+# a target that is not a regular file is refused, never renamed over
+mkfifo "$T/fifo"
+err=$(pv stats "$S" --html "$T/fifo" 2>&1); st=$?
+is $st 2 "stats --html FIFO: a usage error"
+like "$err" "not a regular file" "says why"
+ok $([ -p "$T/fifo" ]; echo $?) "the FIFO is still a FIFO"
+
 done_testing
