@@ -95,6 +95,8 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 struct filter_ast;
 struct filter_sql;
 int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql);
+/* Prints each line of text (NULL allowed) after prefix, made safe. */
+void cli_put_lines(FILE *fp, const char *prefix, const char *text);
 /* Compiles ast again with the store's metadata indexes (after cli_open),
  * replacing sql; prints the error and returns EXIT_FAIL on failure. */
 int cli_filter_store(struct store *s, const struct filter_ast *ast, struct filter_sql *sql);

@@ -183,7 +183,6 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql)
 {
 	struct pv_err e;
-	const char *w;
 
 	pv_err_clear(&e);
 	*ast = NULL;
@@ -199,19 +198,24 @@ int cli_filter(const char *text, struct filter_ast **ast, struct filter_sql *sql
 		buf_done(&caret);
 		return EXIT_USAGE;
 	}
-	for (w = filter_warnings(*ast); w && *w; ) {
-		const char *nl = strchr(w, '\n');
-		size_t len = nl ? (size_t)(nl - w) : strlen(w);
-		fputs("provex: filter: warning: ", stderr);
-		cli_put_safe(stderr, w, len, 0);
-		fputc('\n', stderr);
-		w += len + (nl ? 1 : 0);
-	}
+	cli_put_lines(stderr, "provex: filter: warning: ", filter_warnings(*ast));
 	if (filter_compile(*ast, sql)) {
 		cli_errorf("filter: too many terms");
 		return EXIT_USAGE;
 	}
 	return EXIT_OK;
+}
+
+void cli_put_lines(FILE *fp, const char *prefix, const char *text)
+{
+	while (text && *text) {
+		const char *nl = strchr(text, '\n');
+		size_t len = nl ? (size_t)(nl - text) : strlen(text);
+		fputs(prefix, fp);
+		cli_put_safe(fp, text, len, 0);
+		fputc('\n', fp);
+		text += len + (nl ? 1 : 0);
+	}
 }
 
 int cli_filter_store(struct store *s, const struct filter_ast *ast, struct filter_sql *sql)

@@ -266,17 +266,7 @@ static void explain(const struct filter_ast *ast, const struct filter_sql *sql)
 		}
 		fputc('\n', stdout);
 	}
-	if (sql->notes) {
-		const char *q = sql->notes;
-		while (*q) {
-			const char *nl = strchr(q, '\n');
-			size_t len = nl ? (size_t)(nl - q) : strlen(q);
-			fputs("note:   ", stdout);
-			cli_put_safe(stdout, q, len, 0);
-			fputc('\n', stdout);
-			q += len + (nl ? 1 : 0);
-		}
-	}
+	cli_put_lines(stdout, "note:   ", sql->notes);
 	buf_done(&b);
 }
 

@@ -161,49 +161,58 @@ static int next_column(struct store *s, struct buf *col, struct pv_err *err)
 	return 0;
 }
 
-int metaidx_create(struct store *s, const char *path_text, bool *created,
-		   struct pv_err *err)
+/* Creates (drop false) or drops the index of path_text in one
+ * transaction; *changed false when there was nothing to do. */
+static int metaidx_change(struct store *s, const char *path_text, bool drop, bool *changed,
+			  struct pv_err *err)
 {
 	struct filter_path path;
 	struct buf key = BUF_INIT, col = BUF_INIT, sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	*created = false;
+	*changed = false;
 	if ((rc = parse_key(path_text, &path, &key, err)))
 		return rc;
 	if ((rc = store_begin_retry(s, err)))
 		goto out;
 	if ((rc = store_exec(s->db, create_table, err)) || (rc = find_key(s, key.data, &col, err)))
 		goto fail;
-	if (col.len) {                          /* already indexed */
+	if (drop ? !col.len : col.len > 0) {    /* nothing to do */
 		rc = store_commit(s, err);
 		goto out;
 	}
-	if ((rc = next_column(s, &col, err)))
-		goto fail;
-	buf_printf(&sql, "ALTER TABLE docs ADD COLUMN %s GENERATED ALWAYS AS (", col.data);
-	if ((rc = filter_meta_sql(&path, "meta", &sql, err)))
-		goto fail;
-	buf_printf(&sql, ") VIRTUAL; CREATE INDEX docs_%s ON docs(%s); ANALYZE docs_%s;",
-		   col.data, col.data, col.data);
+	if (drop) {
+		buf_printf(&sql, "DROP INDEX IF EXISTS docs_%s; ALTER TABLE docs DROP COLUMN %s;",
+			   col.data, col.data);
+	} else {
+		if ((rc = next_column(s, &col, err)))
+			goto fail;
+		buf_printf(&sql, "ALTER TABLE docs ADD COLUMN %s GENERATED ALWAYS AS (",
+			   col.data);
+		if ((rc = filter_meta_sql(&path, "meta", &sql, err)))
+			goto fail;
+		buf_printf(&sql, ") VIRTUAL; CREATE INDEX docs_%s ON docs(%s); ANALYZE docs_%s;",
+			   col.data, col.data, col.data);
+	}
 	if ((rc = store_exec(s->db, sql.data, err)))
 		goto fail;
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO meta_index(key, col, created) VALUES "
-			       "(?1, ?2, strftime('%Y-%m-%dT%H:%M:%SZ','now'))", -1, &st,
-			       NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db, drop ? "DELETE FROM meta_index WHERE key = ?1" :
+			       "INSERT INTO meta_index(key, col, created) VALUES (?1, ?2, "
+			       "strftime('%Y-%m-%dT%H:%M:%SZ','now'))", -1, &st, NULL) != SQLITE_OK) {
 		rc = store_sqlerr(s, err, "recording the metadata index");
 		goto fail;
 	}
 	sqlite3_bind_text(st, 1, key.data, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, col.data, -1, SQLITE_STATIC);
+	if (!drop)
+		sqlite3_bind_text(st, 2, col.data, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE) {
 		rc = store_sqlerr(s, err, "recording the metadata index");
 		goto fail;
 	}
 	if ((rc = store_commit(s, err)))
 		goto out;
-	*created = true;
+	*changed = true;
 	goto out;
 fail:
 	store_rollback(s);
@@ -216,48 +225,16 @@ out:
 	return rc;
 }
 
+int metaidx_create(struct store *s, const char *path_text, bool *created,
+		   struct pv_err *err)
+{
+	return metaidx_change(s, path_text, false, created, err);
+}
+
 int metaidx_drop(struct store *s, const char *path_text, bool *dropped,
 		 struct pv_err *err)
 {
-	struct filter_path path;
-	struct buf key = BUF_INIT, col = BUF_INIT, sql = BUF_INIT;
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*dropped = false;
-	if ((rc = parse_key(path_text, &path, &key, err)))
-		return rc;
-	if ((rc = store_begin_retry(s, err)))
-		goto out;
-	if ((rc = store_exec(s->db, create_table, err)) || (rc = find_key(s, key.data, &col, err)))
-		goto fail;
-	if (!col.len) {
-		rc = store_commit(s, err);
-		goto out;
-	}
-	buf_printf(&sql, "DROP INDEX IF EXISTS docs_%s; ALTER TABLE docs DROP COLUMN %s;",
-		   col.data, col.data);
-	if ((rc = store_exec(s->db, sql.data, err)))
-		goto fail;
-	if (sqlite3_prepare_v2(s->db, "DELETE FROM meta_index WHERE key = ?1", -1, &st,
-			       NULL) != SQLITE_OK || (sqlite3_bind_text(st, 1, key.data, -1,
-			       SQLITE_STATIC), sqlite3_step(st)) != SQLITE_DONE) {
-		rc = store_sqlerr(s, err, "removing the metadata index");
-		goto fail;
-	}
-	if ((rc = store_commit(s, err)))
-		goto out;
-	*dropped = true;
-	goto out;
-fail:
-	store_rollback(s);
-out:
-	sqlite3_finalize(st);
-	filter_path_done(&path);
-	buf_done(&key);
-	buf_done(&col);
-	buf_done(&sql);
-	return rc;
+	return metaidx_change(s, path_text, true, dropped, err);
 }
 
 /* Our path for a json_tree fullkey ($.a."x.y"[0].b -> a."x.y".0.b) into
