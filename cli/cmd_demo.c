@@ -149,6 +149,7 @@ int cmd_demo(int argc, char **argv)
 		o.pair_field = "seed_id";
 		o.command = "provex demo";
 		if (index_run(&o, &st, &e)) {
+			index_stats_done(&st);
 			cli_error(&e);
 			status = EXIT_FAIL;
 			goto out;
@@ -157,6 +158,7 @@ int cmd_demo(int argc, char **argv)
 			"(%lld declared pairs: synthetic documents and their seeds)\n",
 			(long long)st.added, buf_str(&store), st.seconds,
 			(long long)st.pairs_added);
+		index_stats_done(&st);
 	} else {
 		fprintf(stderr, "provex demo: using %s (--rebuild makes a new one)\n",
 			buf_str(&store));

@@ -4,6 +4,7 @@
 #include "config.h"
 #include "cli.h"
 #include "../common/buf.h"
+#include "../common/utf8.h"
 #include "../index/pipeline.h"
 #include "../store/pairs.h"
 
@@ -28,20 +29,33 @@ static const char usage_text[] =
 "  --format F            jsonl, json, csv or text, instead of the extension\n"
 "  --records KEY         JSON: read only the array under KEY\n"
 "  --glob PATTERN        folders: only files matching PATTERN (e.g. '*.txt')\n"
+"  --max-doc-size SIZE   largest document: a JSONL line, CSV row, JSON array\n"
+"                        element or text file (default 256M; K, M, G); a\n"
+"                        larger one is skipped and counted\n"
 "  --text-field NAME     field holding the text (default: text)\n"
 "  --text-template T     compose the text, e.g. '{instruction}\\n\\n{output}'\n"
+"                        ({{ and }} are literal braces; a field a record\n"
+"                        lacks reads as nothing, with a counted warning:\n"
+"                        an error under --strict)\n"
 "  --id-field NAME       field holding the document's id (default: file:line)\n"
 "  --label-field NAME    field holding a review label (as provex export writes)\n"
 "  --note-field NAME     field holding a review note\n"
 "  --pair-field NAME     declare pairs: documents sharing a value of NAME, and\n"
 "                        a document whose NAME is another's id (seed_id)\n"
 "  --pair-cap N          pair at most the first N documents of a value (1000)\n"
+"Metadata (every field of a record that is not consumed, by default):\n"
+"  --meta-fields A,B     keep only these top-level fields (a consumed field\n"
+"                        named here is kept too)\n"
+"  --drop-fields X,Y     leave these top-level fields out\n"
+"  --keep-consumed       keep the provenance, label and note fields too (the\n"
+"                        text, template and id fields only by --meta-fields)\n"
 "Provenance (origin is real, synthetic or unknown):\n"
 "  --origin V  --source V  --generator V  --purpose V     for every document\n"
 "  --origin-field F  --source-field F  --generator-field F  --purpose-field F\n"
 "                        take the label from field F of each record\n"
 "  --origin-map M ...    map field values: 'human=real,*=synthetic'\n"
-"                        (also --source-map, --generator-map, --purpose-map)\n"
+"                        (also --source-map, --generator-map, --purpose-map;\n"
+"                        the summary names every value no entry mapped)\n"
 "  --rules FILE          YAML rules matching files and field values\n"
 "                        (precedence: flags < rules < fields; see provex(1))\n"
 "Storage:\n"
@@ -60,7 +74,13 @@ static const char usage_text[] =
 "  -h, --help            this help\n"
 "\n"
 "Indexing the same inputs again adds nothing; an interrupted run keeps what\n"
-"it wrote, and running the same command again completes it.\n";
+"it wrote, and running the same command again completes it.  An input is\n"
+"the same when its size, time and content hash are (a file edited with its\n"
+"size and time kept is read again: its records already stored with the\n"
+"same text are kept, changed ones are added beside the earlier documents).\n"
+"Provenance options do not relabel documents already stored: the summary\n"
+"counts those that differ from what the options give; provex label\n"
+"changes them.\n";
 
 static volatile sig_atomic_t stop_flag;
 
@@ -186,11 +206,28 @@ static void print_summary(const char *store, const struct index_stats *st,
 	if (st->exists)
 		fprintf(stderr, "  present   %s records were already in the store\n",
 			pv_num(st->exists, a));
+	if (st->dropped)
+		fprintf(stderr, "  dropped   %s documents of damaged or unfinished "
+			"compressed inputs (not kept; see above)\n",
+			pv_num(st->dropped, a));
+	if (st->not_committed)
+		fprintf(stderr, "  lost      %s documents read were not committed "
+			"(the failure above rolled their batch back)\n",
+			pv_num(st->not_committed, a));
 	if (st->rejected) {
 		fprintf(stderr, "  rejected  %s:", pv_num(st->rejected, a));
 		for (i = 0; i < st->nreasons; i++)
 			fprintf(stderr, "%s %s %s", i ? "," : "",
 				pv_num(st->reasons[i].n, a), st->reasons[i].reason);
+		fputc('\n', stderr);
+	}
+	if (st->dup_key_records) {
+		fprintf(stderr, "  note      %s records have a key twice (the last "
+			"value kept, as Python and jq do); the first: \"",
+			pv_num(st->dup_key_records, a));
+		cli_put_safe(stderr, st->dup_key_first, strlen(st->dup_key_first), 0);
+		fprintf(stderr, "\" at ");
+		cli_put_safe(stderr, st->dup_key_where, strlen(st->dup_key_where), 0);
 		fputc('\n', stderr);
 	}
 	if (st->invalid_utf8)
@@ -199,6 +236,63 @@ static void print_summary(const char *store, const struct index_stats *st,
 	if (st->origin_unknown_value)
 		fprintf(stderr, "  note      %s origin values were not recognised "
 			"(stored as unknown)\n", pv_num(st->origin_unknown_value, a));
+	if (st->ntpl_missing) {
+		fprintf(stderr, "  template  %s documents lack a template field (it "
+			"read as nothing):", pv_num(st->tpl_missing_records, a));
+		for (i = 0; i < st->ntpl_missing; i++) {
+			fprintf(stderr, "%s ", i ? "," : "");
+			cli_put_safe(stderr, st->tpl_missing[i].key,
+				     st->tpl_missing[i].len, 0);
+			fprintf(stderr, " %s", pv_num(st->tpl_missing[i].n, a));
+		}
+		fputc('\n', stderr);
+	}
+	{
+		int k;
+		for (k = 0; k < PROV_N; k++) {
+			int64_t tot = 0;
+			size_t nv = 0;
+			for (i = 0; i < st->nunmapped; i++)
+				if (st->unmapped[i].kind == k) {
+					tot += st->unmapped[i].n;
+					nv++;
+				}
+			if (!nv)
+				continue;
+			fprintf(stderr, "  unmapped  --%s-map mapped no entry for %s "
+				"record%s (%s value%s; their %s is what the other "
+				"options give%s):", prov_names[k], pv_num(tot, a),
+				tot == 1 ? "" : "s", pv_num((int64_t)nv, b),
+				nv == 1 ? "" : "s", prov_names[k],
+				k == PROV_ORIGIN ? ", else unknown" : ", else none");
+			for (i = 0; i < st->nunmapped; i++) {
+				if (st->unmapped[i].kind != k)
+					continue;
+				fputs("\n            ", stderr);
+				cli_put_safe(stderr, st->unmapped[i].key,
+					     st->unmapped[i].len, 0);
+				fprintf(stderr, "  %s", pv_num(st->unmapped[i].n, a));
+			}
+			fputc('\n', stderr);
+		}
+		if (st->unmapped_other)
+			fprintf(stderr, "  unmapped  and %s records of other values (only "
+				"the first %d distinct values are named)\n",
+				pv_num(st->unmapped_other, a), INDEX_MAX_TALLY);
+	}
+	if (st->inputs_changed)
+		fprintf(stderr, "  changed   %d input%s changed since indexed (content "
+			"hash): read again; records stored with the same text are "
+			"kept, changed records were added beside the earlier "
+			"documents\n", st->inputs_changed,
+			st->inputs_changed == 1 ? "" : "s");
+	if (st->prov_differ)
+		fprintf(stderr, "  labels    %s of %s documents already in the store "
+			"(%d input%s) have other provenance than these options give; "
+			"index does not relabel: change them with provex label STORE "
+			"FILTER --set FIELD=VALUE\n", pv_num(st->prov_differ, a),
+			pv_num(st->prov_checked, b), st->prov_differ_inputs,
+			st->prov_differ_inputs == 1 ? "" : "s");
 	fprintf(stderr, "  text      %s in new texts, stored in %s (ratio %.2f)",
 		cli_bytes(st->bytes_new, a), cli_bytes(st->bytes_stored, b),
 		st->bytes_stored ? (double)st->bytes_new / (double)st->bytes_stored : 0);
@@ -223,10 +317,38 @@ static void print_summary(const char *store, const struct index_stats *st,
 		fprintf(stderr, "  Run the same command again to complete the index.\n");
 }
 
+/* Splits a comma-separated list of top-level field names (--meta-fields,
+ * --drop-fields) onto *list (owned strings, *n of them).  A nested path
+ * is refused: metadata keeps or drops whole top-level fields.  Returns
+ * EXIT_OK or the usage status. */
+static int field_list(const char *opt, const char *arg, char ***list, size_t *n)
+{
+	const char *p = arg;
+
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		if (len == 0)
+			return cli_usage("index", "%s: an empty field name in '%s' "
+					 "(names are separated by single commas)",
+					 opt, arg);
+		if (memchr(p, '.', len))
+			return cli_usage("index", "%s: '%.*s' is a nested path; "
+					 "metadata keeps or drops whole top-level "
+					 "fields: name '%.*s' instead", opt, (int)len,
+					 p, (int)strcspn(p, "."), p);
+		*list = pv_realloc(*list, (*n + 1) * sizeof **list);
+		(*list)[(*n)++] = pv_strndup(p, len);
+		if (!p[len])
+			return EXIT_OK;
+		p += len + 1;
+	}
+}
+
 enum {
 	O_RECORDS = 256, O_FORMAT, O_GLOB, O_TEXT_FIELD, O_TEXT_TEMPLATE,
 	O_ID_FIELD, O_LABEL_FIELD, O_NOTE_FIELD, O_PAIR_FIELD, O_PAIR_CAP, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
-	O_INDEX_META, O_DROP_META,
+	O_INDEX_META, O_DROP_META, O_META_FIELDS, O_DROP_FIELDS, O_KEEP_CONSUMED,
+	O_MAX_DOC,
 	O_PROV = 300,          /* + PROV_x */
 	O_PROV_FIELD = 310,    /* + PROV_x */
 	O_PROV_MAP = 320       /* + PROV_x */
@@ -236,6 +358,9 @@ int cmd_index(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "records", required_argument, NULL, O_RECORDS },
+		{ "meta-fields", required_argument, NULL, O_META_FIELDS },
+		{ "drop-fields", required_argument, NULL, O_DROP_FIELDS },
+		{ "keep-consumed", no_argument, NULL, O_KEEP_CONSUMED },
 		{ "index-meta", required_argument, NULL, O_INDEX_META },
 		{ "drop-meta-index", required_argument, NULL, O_DROP_META },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -250,6 +375,7 @@ int cmd_index(int argc, char **argv)
 		{ "rules", required_argument, NULL, O_RULES },
 		{ "level", required_argument, NULL, O_LEVEL },
 		{ "dict-size", required_argument, NULL, O_DICT_SIZE },
+		{ "max-doc-size", required_argument, NULL, O_MAX_DOC },
 		{ "new-dict", no_argument, NULL, O_NEW_DICT },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "json", no_argument, NULL, O_JSON },
@@ -277,6 +403,9 @@ int cmd_index(int argc, char **argv)
 	struct buf cmdline = BUF_INIT;
 	struct pv_err e;
 	const char **metas = NULL;      /* --index-meta / --drop-meta-index values */
+	char **fields[2] = { NULL, NULL }; /* --meta-fields, --drop-fields: owned */
+	size_t nfields[2] = { 0, 0 };
+	bool have_st = false;
 	bool *meta_drop = NULL;
 	size_t nmetas = 0;
 	bool json = false;
@@ -302,7 +431,22 @@ int cmd_index(int argc, char **argv)
 			break;
 		case O_GLOB: o.glob = optarg; break;
 		case O_TEXT_FIELD: o.text_field = optarg; break;
-		case O_TEXT_TEMPLATE: o.text_template = optarg; break;
+		case O_TEXT_TEMPLATE:
+			if (pv_template_check(optarg, "--text-template", &e)) {
+				status = cli_usage("index", "%s", e.msg);
+				goto out;
+			}
+			o.text_template = optarg;
+			break;
+		case O_META_FIELDS:
+		case O_DROP_FIELDS:
+			if ((status = field_list(c == O_META_FIELDS ? "--meta-fields" :
+						 "--drop-fields", optarg,
+						 &fields[c == O_DROP_FIELDS],
+						 &nfields[c == O_DROP_FIELDS])))
+				goto out;
+			break;
+		case O_KEEP_CONSUMED: o.keep_consumed = true; break;
 		case O_ID_FIELD: o.id_field = optarg; break;
 		case O_LABEL_FIELD: o.label_field = optarg; break;
 		case O_NOTE_FIELD: o.note_field = optarg; break;
@@ -316,6 +460,9 @@ int cmd_index(int argc, char **argv)
 			o.pair_cap = (size_t)v;
 			break;
 		case O_RULES:
+			rules_free(rules);
+			rules = NULL;
+			o.rules_path = optarg;
 			if (rules_load(&rules, optarg, &e)) {
 				cli_error(&e);
 				status = EXIT_FAIL;
@@ -337,6 +484,14 @@ int cmd_index(int argc, char **argv)
 			}
 			o.dict_size = (size_t)v;
 			break;
+		case O_MAX_DOC:
+			if (!cli_parse_size(optarg, &v) || v < 1 || v > ((uint64_t)1 << 40)) {
+				status = cli_usage("index", "--max-doc-size must be a size "
+						   "from 1 to 1T (e.g. 64M), not '%s'", optarg);
+				goto out;
+			}
+			o.ropts.max_doc = v;
+			break;
 		case O_NEW_DICT: o.new_dict = true; break;
 		case O_INDEX_META:
 		case O_DROP_META: {
@@ -357,6 +512,16 @@ int cmd_index(int argc, char **argv)
 		default:
 			if (c >= O_PROV && c < O_PROV + PROV_N) {
 				o.prov_value[c - O_PROV] = optarg;
+				if (c != O_PROV + PROV_ORIGIN) {
+					char what[32];
+					snprintf(what, sizeof what, "--%s",
+						 prov_names[c - O_PROV]);
+					if (utf8_value_check(what, optarg, strlen(optarg),
+							     PV_VALUE_MAX, &e)) {
+						status = cli_usage("index", "%s", e.msg);
+						goto out;
+					}
+				}
 				if (c == O_PROV + PROV_ORIGIN &&
 				    !prov_origin_normalize(optarg, strlen(optarg))) {
 					status = cli_usage("index", "--origin must be real, "
@@ -376,6 +541,7 @@ int cmd_index(int argc, char **argv)
 					goto out;
 				}
 				o.prov_map[k] = maps[k];
+				o.prov_map_text[k] = optarg;
 			} else {
 				status = cli_usage("index", "unknown option");
 				goto out;
@@ -388,6 +554,12 @@ int cmd_index(int argc, char **argv)
 					   prov_names[i], prov_names[i]);
 			goto out;
 		}
+	if (nfields[0]) {
+		o.meta_fields = (const char *const *)fields[0];
+		o.nmeta_fields = nfields[0];
+	}
+	o.drop_fields = (const char *const *)fields[1];
+	o.ndrop_fields = nfields[1];
 	if (o.pair_field) {
 		const char *tf = o.text_field ? o.text_field : "text";
 		size_t n = strlen(o.pair_field);
@@ -439,6 +611,7 @@ int cmd_index(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	rc = index_run(&o, &st, &e);
+	have_st = true;
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
 
@@ -460,6 +633,14 @@ int cmd_index(int argc, char **argv)
 	if (!rc && nmetas && cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
 		status = EXIT_FAIL;
 out:
+	if (have_st)
+		index_stats_done(&st);
+	for (i = 0; i < 2; i++) {
+		size_t k;
+		for (k = 0; k < nfields[i]; k++)
+			free(fields[i][k]);
+		free(fields[i]);
+	}
 	free(metas);
 	free(meta_drop);
 	for (i = 0; i < PROV_N; i++)

@@ -101,6 +101,16 @@ struct run {
 	/* inputs expanded from folders */
 	char **files;
 	size_t nfiles, capfiles;
+	/* a compressed input being read: its documents are written inside a
+	 * savepoint (store_part_begin) opened before the first of them, and
+	 * no batch is committed until the input ended cleanly (see
+	 * index_file) */
+	int64_t guard_input;                /* its input id; 0: none */
+	int64_t guard_docs;                 /* its documents taken so far */
+	bool part_open;                     /* the savepoint is open */
+	struct index_stats part_st;         /* counts when it opened */
+	size_t part_batch_docs, part_batch_bytes;
+	struct index_stats committed;       /* counts at the last commit */
 };
 
 static double now(void)
@@ -171,6 +181,21 @@ static int tx_begin(struct run *r, struct pv_err *err)
 	return 0;
 }
 
+/* The counts of documents written, from a copy taken before (a commit,
+ * a savepoint): what a rollback leaves. */
+static void stats_restore(struct index_stats *st, const struct index_stats *to)
+{
+	st->added = to->added;
+	st->new_texts = to->new_texts;
+	st->dups = to->dups;
+	st->exists = to->exists;
+	st->cross_origin = to->cross_origin;
+	st->invalid_utf8 = to->invalid_utf8;
+	st->bytes_text = to->bytes_text;
+	st->bytes_new = to->bytes_new;
+	st->bytes_stored = to->bytes_stored;
+}
+
 static int tx_commit(struct run *r, struct pv_err *err)
 {
 	int rc;
@@ -180,19 +205,130 @@ static int tx_commit(struct run *r, struct pv_err *err)
 	r->in_tx = false;
 	if ((rc = store_commit(r->store, err)))
 		return rc;
+	r->committed = *r->st;
 	return 0;
+}
+
+/* After a failed commit or a rollback of the open batch: the counts say
+ * only what the store holds, and not_committed what was lost. */
+static void tx_lost(struct run *r)
+{
+	r->st->not_committed += r->st->added - r->committed.added;
+	stats_restore(r->st, &r->committed);
 }
 
 /* ---- record -> document ---- */
 
-/* Appends a template's expansion: {name} is a field's value (strings
- * decoded, other JSON values as written, missing or null as nothing),
- * {{ and }} are braces, and \n \t \\ are escapes. */
-static void expand_template(struct buf *out, const char *tpl,
-			    const struct record *rec, struct buf *scratch)
+/* The 1-based column of p in s, counting characters (UTF-8 lead bytes). */
+static long text_column(const char *s, const char *p)
+{
+	long col = 1;
+
+	for (; s < p; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			col++;
+	return col;
+}
+
+int pv_template_check(const char *tpl, const char *what, struct pv_err *err)
 {
 	const char *p = tpl;
 
+	while (*p) {
+		if (p[0] == '\\' && p[1]) {
+			p += 2;
+		} else if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			p += 2;
+		} else if (p[0] == '}') {
+			return pv_errf(err, PV_EUSAGE, "%s: '}' at column %ld closes no "
+				       "'{' (write }} for a literal brace)", what,
+				       text_column(tpl, p));
+		} else if (p[0] == '{') {
+			const char *end = p + 1;
+			while (*end && *end != '}' && *end != '{')
+				end++;
+			if (*end != '}')
+				return pv_errf(err, PV_EUSAGE, "%s: '{' at column %ld is "
+					       "not closed by '}' (write {{ for a literal "
+					       "brace)", what, text_column(tpl, p));
+			if (end == p + 1)
+				return pv_errf(err, PV_EUSAGE, "%s: '{}' at column %ld "
+					       "names no field (write {{}} for literal "
+					       "braces)", what, text_column(tpl, p));
+			if (end - p - 1 > 255)
+				return pv_errf(err, PV_EUSAGE, "%s: the field name at "
+					       "column %ld is longer than 255 bytes",
+					       what, text_column(tpl, p));
+			p = end + 1;
+		} else {
+			p++;
+		}
+	}
+	return 0;
+}
+
+/* Counts key (len bytes) of kind in a tally of at most INDEX_MAX_TALLY
+ * distinct entries.  Returns false when it is full and key not in it. */
+static bool tally_add(struct index_tally **arr, size_t *n, int kind,
+		      const char *key, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if ((*arr)[i].kind == kind && (*arr)[i].len == len &&
+		    !memcmp((*arr)[i].key, key, len)) {
+			(*arr)[i].n++;
+			return true;
+		}
+	if (*n >= INDEX_MAX_TALLY)
+		return false;
+	*arr = pv_realloc(*arr, (*n + 1) * sizeof **arr);
+	(*arr)[*n].key = pv_strndup(key, len);
+	(*arr)[*n].len = len;
+	(*arr)[*n].kind = kind;
+	(*arr)[*n].n = 1;
+	++*n;
+	return true;
+}
+
+/* A template field that a record does not have (or holds null): counted by
+ * name, and a warning; under --strict an error that stops the run. */
+static int template_missing(struct run *r, const struct record *rec,
+			    const char *name, bool null, struct pv_err *err)
+{
+	struct pv_err e;
+	size_t n = strlen(name);
+
+	if (!r->o->strict)
+		tally_add(&r->st->tpl_missing, &r->st->ntpl_missing, 0, name, n);
+	buf_reset(&r->tmp);
+	utf8_sanitize(&r->tmp, name, PV_MIN(n, 80), SAN_ONE_LINE);
+	pv_errf_at(&e, PV_EINVAL, rec->input, rec->line, rec->column,
+		   null ? "--text-template: field \"%s\" is null: it reads as "
+			  "nothing in the text" :
+			  "--text-template: no field \"%s\": it reads as nothing "
+			  "in the text", buf_str(&r->tmp));
+	if (r->o->strict)
+		return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
+				  "%s (--strict: stopping)", e.msg);
+	warn(r, &e);
+	return 0;
+}
+
+/* Appends a template's expansion (the template was checked by
+ * pv_template_check): {name} is a field's value (strings decoded, other
+ * JSON values as written, missing or null as nothing: counted and warned
+ * by template_missing), {{ and }} are braces, and \n \t \\ are escapes.
+ * Sets *missing when a field was missing.  Returns 0 or a code that stops
+ * the run (--strict). */
+static int expand_template(struct run *r, struct buf *out, const char *tpl,
+			   const struct record *rec, struct buf *scratch,
+			   bool *missing, struct pv_err *err)
+{
+	const char *p = tpl;
+	int rc;
+
+	*missing = false;
 	while (*p) {
 		if (p[0] == '\\' && p[1]) {
 			char c = p[1] == 'n' ? '\n' : p[1] == 't' ? '\t' :
@@ -221,11 +357,17 @@ static void expand_template(struct buf *out, const char *tpl,
 				buf_append(out, f->str, f->str_len);
 			else if (f && f->type != JT_NULL && f->raw)
 				buf_append(out, f->raw, f->raw_len);
+			else {
+				*missing = true;
+				if ((rc = template_missing(r, rec, name, f != NULL, err)))
+					return rc;
+			}
 			p = end + 1;
 		} else {
 			buf_putc(out, *p++);
 		}
 	}
+	return 0;
 }
 
 /* True when field name is one the template reads. */
@@ -270,10 +412,56 @@ static bool field_text(const struct field *f, const char **s, size_t *len)
 	return *s != NULL;
 }
 
+/* True when name (len bytes) is one of the list. */
+static bool name_in(const char *const *list, size_t n, const char *name, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
+			return true;
+	return false;
+}
+
+/* True when f is the first segment of path (the top-level field a nested
+ * path reads), or path itself. */
+static bool name_heads(const struct field *f, const char *path)
+{
+	return path && !strncmp(path, f->name, f->name_len) &&
+	       f->name_len == strcspn(path, ".") &&
+	       memchr(f->name, '\0', f->name_len) == NULL;
+}
+
+/* Whether field f is consumed by the options (top-level names only: a
+ * nested path's parent object stays): 1 for the text (or a template's
+ * field) and the id, 2 for a provenance, label or note field, else 0. */
+static int field_consumed(const struct index_opts *o, const struct field *f)
+{
+	const char *tf = o->text_field ? o->text_field : "text";
+	int i;
+
+	if (o->text_template ? template_uses(o->text_template, f->name, f->name_len)
+			     : name_is(f, tf))
+		return 1;
+	if (name_is(f, o->id_field))
+		return 1;
+	if (name_is(f, o->label_field) || name_is(f, o->note_field))
+		return 2;
+	for (i = 0; i < PROV_N; i++)
+		if (name_is(f, o->prov_field[i]))
+			return 2;
+	return 0;
+}
+
+/* The metadata: the record's fields as a JSON object, values as written.
+ * --meta-fields keeps only the fields it names (consumed ones included
+ * when named), --drop-fields drops some; fields consumed by the options
+ * are left out unless named (provenance, label and note fields also kept
+ * by --keep-consumed); --pair-field's field is always kept (pairs are
+ * declared from the metadata). */
 static void build_meta(struct run *r, const struct record *rec)
 {
 	const struct index_opts *o = r->o;
-	const char *tf = o->text_field ? o->text_field : "text";
 	bool first = true;
 	size_t i;
 
@@ -282,11 +470,19 @@ static void build_meta(struct run *r, const struct record *rec)
 		return;
 	for (i = 0; i < rec->nfields; i++) {
 		const struct field *f = &rec->fields[i];
-		if (o->text_template ? template_uses(o->text_template, f->name, f->name_len)
-				     : name_is(f, tf))
-			continue;
-		if (name_is(f, o->id_field))
-			continue;
+		bool named = o->meta_fields &&
+			name_in(o->meta_fields, o->nmeta_fields, f->name, f->name_len);
+		if (!name_heads(f, o->pair_field)) {
+			if (o->meta_fields && !named)
+				continue;
+			if (!named) {
+				int c = field_consumed(o, f);
+				if (c == 1 || (c == 2 && !o->keep_consumed))
+					continue;
+			}
+			if (name_in(o->drop_fields, o->ndrop_fields, f->name, f->name_len))
+				continue;
+		}
 		buf_putc(&r->meta, first ? '{' : ',');
 		first = false;
 		json_put_string(&r->meta, f->name, f->name_len);
@@ -353,8 +549,13 @@ static void build_prov(struct run *r, const struct record *rec)
 			char *v = pv_strndup(s, len);
 			const char *m = valmap_lookup(o->prov_map[i], v, len);
 			free(v);
-			if (!m)
+			if (!m) {
+				/* named in the summary: a map that misses values
+				 * should not pass unseen */
+				if (!tally_add(&r->st->unmapped, &r->st->nunmapped, i, s, len))
+					r->st->unmapped_other++;
 				continue;
+			}
 			s = m;
 			len = strlen(m);
 		}
@@ -404,6 +605,37 @@ static void review_field(struct run *r, const struct record *rec,
 		buf_append(out, s, len);
 }
 
+/* Whether the record's source, generator, purpose, label or note value
+ * breaks the rule provex label enforces (common/utf8.h utf8_value_check:
+ * control characters, bidi controls, zero-width characters, U+2028/9,
+ * invalid UTF-8, over PV_VALUE_MAX bytes); e then says which, where.  Such a
+ * record is refused and counted, never stored with a value label would
+ * refuse. */
+static bool bad_value(struct run *r, const struct record *rec, struct pv_err *e)
+{
+	static const char *const what[] = { NULL, "source", "generator", "purpose" };
+	char msg[sizeof e->msg];
+	int i;
+
+	for (i = PROV_SOURCE; i < PROV_N + 2; i++) {
+		const struct buf *v = i == PROV_N ? &r->label : i == PROV_N + 1 ?
+				      &r->note : &r->prov.v[i];
+		char name[32];
+		if (i < PROV_N && !r->prov.set[i])
+			continue;
+		snprintf(name, sizeof name, "the %s value",
+			 i == PROV_N ? "label" : i == PROV_N + 1 ? "note" : what[i]);
+		if (utf8_value_check(name, v->data ? v->data : "", v->len,
+				     PV_VALUE_MAX, e) == 0)
+			continue;
+		memcpy(msg, e->msg, sizeof msg);
+		pv_errf_at(e, PV_EINVAL, rec->input, rec->line, rec->column,
+			   "%.990s: record skipped", msg);
+		return true;
+	}
+	return false;
+}
+
 static const char *opt_str(const struct prov *p, int i)
 {
 	return p->set[i] && p->v[i].len ? buf_str(&p->v[i]) : NULL;
@@ -442,7 +674,7 @@ static int insert_doc(struct run *r, const struct doc_in *d, bool invalid_utf8,
 		r->st->invalid_utf8++;
 	r->batch_docs++;
 	r->batch_bytes += d->len;
-	if (!r->o->strict &&
+	if (!r->o->strict && !r->part_open &&
 	    (r->batch_docs >= BATCH_DOCS || r->batch_bytes >= BATCH_BYTES))
 		return tx_commit(r, err);
 	return 0;
@@ -752,6 +984,23 @@ static struct queue *queue_new(void)
 	return q;
 }
 
+/* Before the first document of a compressed input is written: every
+ * document before it written, and a savepoint opened, so that the
+ * input's documents can be undone alone (part_undo). */
+static int part_begin(struct run *r, struct pv_err *err)
+{
+	int rc;
+
+	if ((rc = queue_drain(r, true, err)) || (rc = tx_begin(r, err)) ||
+	    (rc = store_part_begin(r->store, err)))
+		return rc;
+	r->part_open = true;
+	r->part_st = *r->st;
+	r->part_batch_docs = r->batch_docs;
+	r->part_batch_bytes = r->batch_bytes;
+	return 0;
+}
+
 /* Hands a document to the workers (copying it); it is written later, in order. */
 static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 {
@@ -760,6 +1009,9 @@ static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 	struct job *j;
 	int i, rc;
 
+	if (r->guard_input && d->input_id == r->guard_input && !r->part_open &&
+	    (rc = part_begin(r, err)))
+		return rc;
 	if ((rc = queue_slot(r, d->len, &j, err)))
 		return rc;
 	j->kind = JOB_DOC;
@@ -890,6 +1142,31 @@ static int hold_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 	return 0;
 }
 
+/* A record with duplicate keys (the reader kept the last value of each):
+ * counted, the first key noted for the summary, the first few warned. */
+static void note_dup_keys(struct run *r, const struct record *rec)
+{
+	struct index_stats *st = r->st;
+	struct pv_err e;
+
+	buf_reset(&r->tmp);
+	utf8_sanitize(&r->tmp, rec->dup_key, PV_MIN(rec->dup_key_len, 80),
+		      SAN_ONE_LINE);
+	if (st->dup_key_records++ == 0) {
+		snprintf(st->dup_key_first, sizeof st->dup_key_first, "%s",
+			 buf_str(&r->tmp));
+		snprintf(st->dup_key_where, sizeof st->dup_key_where, "%s:%ld",
+			 rec->input, rec->line);
+	}
+	if (st->dup_key_records <= 5) {
+		pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
+			   "duplicate key \"%s\"%s: the last value is kept, as "
+			   "Python and jq read it", buf_str(&r->tmp),
+			   rec->dup_keys > 1 ? " (and others)" : "");
+		warn(r, &e);
+	}
+}
+
 /* One good record.  Returns 0, or a negative code to stop the run. */
 static int take_record(struct run *r, const struct record *rec, int64_t recno,
 		       struct pv_err *err)
@@ -910,9 +1187,17 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 			return 0;
 		}
 	}
+	if (rec->dup_keys)
+		note_dup_keys(r, rec);
 	buf_reset(&r->text);
 	if (o->text_template) {
-		expand_template(&r->text, o->text_template, rec, &r->fscratch[0]);
+		bool missing;
+		int rc = expand_template(r, &r->text, o->text_template, rec,
+					 &r->fscratch[0], &missing, err);
+		if (rc)
+			return rc;
+		if (missing)
+			r->st->tpl_missing_records++;
 		text = r->text.data ? r->text.data : "";
 		len = r->text.len;
 	} else if (rec->is_text) {
@@ -923,15 +1208,22 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 		struct field fv;
 		const struct field *f = record_lookup(rec, tf, &fv, &r->fscratch[1]) ?
 					&fv : NULL;
-		if (!f || f->type == JT_NULL) {
+		if (!f) {
 			reason = "missing text field";
 			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
 				   "no \"%s\" field (choose one with --text-field "
 				   "or --text-template)", tf);
 		} else if (f->type != JT_STRING) {
-			reason = "text field not a string";
+			static const char *const what[] = { "null", "false (a boolean)",
+				"true (a boolean)", "a number", "a string", "an array",
+				"an object" };
+			reason = f->type == JT_NULL ? "text field is null"
+						    : "text field not a string";
 			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
-				   "field \"%s\" is not a string", tf);
+				   "text field \"%s\" is %s, not a string: skipped "
+				   "(choose a string field with --text-field, or "
+				   "build the text with --text-template)", tf,
+				   what[f->type]);
 		}
 		text = f ? f->str : NULL;
 		len = f ? f->str_len : 0;
@@ -954,6 +1246,14 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 	build_meta(r, rec);
 	review_field(r, rec, o->label_field, &r->label);
 	review_field(r, rec, o->note_field, &r->note);
+	if (bad_value(r, rec, &e)) {            /* the one rule of label values */
+		count_reason(r->st, "label value refused");
+		warn(r, &e);
+		if (o->strict)
+			return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
+					  "%s (--strict: stopping)", e.msg);
+		return 0;
+	}
 	{
 		struct doc_in d = {
 			.input_id = r->input_id, .rec = recno, .run_id = r->run_id,
@@ -966,6 +1266,8 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 			.label = r->label.len ? r->label.data : NULL,
 			.note = r->note.len ? r->note.data : NULL,
 		};
+		if (r->guard_input)
+			r->guard_docs++;
 		if (r->want_dict)
 			return hold_doc(r, &d, err);
 		return add_doc(r, &d, err);
@@ -1018,8 +1320,102 @@ static void walk_warn(void *ctx, const struct pv_err *e)
 	warn(r, e);
 }
 
+/* A compressed input ended cleanly (every check passed): its documents
+ * become part of the batch, committed with it. */
+static int guard_keep(struct run *r, struct pv_err *err)
+{
+	int rc = 0;
+
+	if (r->part_open) {
+		r->part_open = false;
+		rc = store_part_keep(r->store, err);
+	}
+	r->guard_input = 0;
+	r->guard_docs = 0;
+	return rc;
+}
+
+/* A compressed input failed its check, ended early or was interrupted:
+ * none of its documents stay, written (the savepoint is rolled back), in
+ * the ring (all of the ring is its own since part_begin) or held back
+ * for the dictionary (the last ones held).  *dropped: how many. */
+static int guard_drop(struct run *r, int64_t *dropped, struct pv_err *err)
+{
+	size_t i, k;
+	int rc = 0;
+
+	*dropped = r->guard_docs;
+	if (r->part_open) {
+		queue_stop(r);
+		r->q = queue_new();
+		r->part_open = false;
+		rc = store_part_undo(r->store, err);
+		stats_restore(r->st, &r->part_st);
+		r->batch_docs = r->part_batch_docs;
+		r->batch_bytes = r->part_batch_bytes;
+	}
+	r->sample_bytes = 0;
+	for (i = k = 0; i < r->npend; i++) {
+		if (r->pend[i].input_id == r->guard_input) {
+			pend_free(&r->pend[i]);
+			continue;
+		}
+		r->sample_bytes += PV_MIN(r->pend[i].len, SAMPLE_DOC_CAP);
+		r->pend[k++] = r->pend[i];
+	}
+	r->npend = k;
+	r->guard_input = 0;
+	r->guard_docs = 0;
+	r->st->dropped += *dropped;
+	return rc;
+}
+
+/* Ends a compressed input that did not end cleanly (e says why when it
+ * was damaged, NULL when interrupted): drops its documents and says so. */
+static int guard_fail(struct run *r, const char *path, const struct pv_err *e,
+		      struct pv_err *err)
+{
+	struct pv_err w;
+	int64_t n;
+	char num[32];
+	int rc;
+
+	if (!r->guard_input)
+		return 0;
+	if ((rc = guard_drop(r, &n, err)))
+		return rc;
+	if (n == 0)
+		return 0;
+	pv_num(n, num);
+	if (e)
+		pv_errf(&w, e->code, "'%s': the %s document%s read from it %s not "
+			"kept: a compressed input is kept only once it decoded to "
+			"its end with every check passed, as damage can garble what "
+			"comes before the check that finds it; repair or replace "
+			"the file and run the same command again", path, num,
+			n == 1 ? "" : "s", n == 1 ? "was" : "were");
+	else
+		pv_errf(&w, PV_EINTR, "'%s': interrupted before its end: the %s "
+			"document%s read from it %s not kept (a compressed input is "
+			"kept only whole)", path, num, n == 1 ? "" : "s",
+			n == 1 ? "was" : "were");
+	warn(r, &w);
+	return 0;
+}
+
 /* Indexes one file.  Returns 0, PV_EINTR, or a negative code that ends the
- * run (store errors, --strict).  Input errors are reported and counted. */
+ * run (store errors, --strict).  Input errors are reported and counted.
+ *
+ * A compressed input (gzip, zstd) is kept whole or not at all: gzip checks
+ * a member's CRC only at its end, and zstd a frame's checksum at its end,
+ * so damage is found only after the records decoded from it (garbled) were
+ * read.  Its documents are therefore written inside a savepoint of the
+ * open transaction and no batch is committed until the input ended
+ * cleanly; damage, a premature end or an interruption rolls the savepoint
+ * back (guard_fail), and the input is not marked read, so that a rerun
+ * with the repaired file adds it.  Memory stays bounded: the transaction
+ * spills to the store's write-ahead log, which grows by about the input's
+ * stored size until the commit after it. */
 static int index_file(struct run *r, const char *path, struct pv_err *err)
 {
 	struct reader *rd = NULL;
@@ -1066,15 +1462,28 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		return 0;
 	}
 	r->shortcut = same && strcmp(path, "-") != 0;
+	r->guard_input = reader_checked(rd) ? r->input_id : 0;
+	r->guard_docs = 0;
 	for (;;) {
-		if (r->o->stop && *r->o->stop) {
+		if ((r->o->stop && *r->o->stop) || pv_stop_signal) {
 			reader_close(rd);
-			return PV_EINTR;
+			rc = guard_fail(r, r->input_name, NULL, err);
+			return rc ? rc : PV_EINTR;
 		}
 		rc = reader_next(rd, &rec, &e);
 		r->st->bytes_in = base + reader_pos(rd);
-		if (rc == READ_EOF)
+		if (rc == READ_EOF) {
+			if ((rc = guard_keep(r, err))) {
+				reader_close(rd);
+				return rc;
+			}
 			break;
+		}
+		if (rc == PV_EINTR) {
+			reader_close(rd);
+			rc = guard_fail(r, r->input_name, NULL, err);
+			return rc ? rc : PV_EINTR;
+		}
 		r->st->read++;
 		nrec++;
 		if (rc == READ_BAD) {
@@ -1088,14 +1497,15 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 			continue;
 		}
 		if (rc < 0) {
-			/* the input is damaged from here on: keep what came before */
+			/* the input is damaged from here on: keep what came
+			 * before, unless it is compressed (kept only whole) */
 			r->st->inputs_failed++;
 			warn(r, &e);
 			reader_close(rd);
 			if (r->o->strict)
 				return pv_errf_at(err, rc, e.file, e.line, e.column,
 						  "%s (--strict: stopping)", e.msg);
-			return 0;
+			return guard_fail(r, r->input_name, &e, err);
 		}
 		if ((rc = take_record(r, &rec, nrec - 1, err))) {
 			reader_close(rd);
@@ -1241,6 +1651,8 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		store_rollback(r.store);
 		r.in_tx = false;
 	}
+	if (rc && rc != PV_EINTR)
+		tx_lost(&r);
 	if (rc == PV_EINTR) {
 		st->interrupted = true;
 		pv_errf(err, PV_EINTR, "interrupted: the documents read so far are "
@@ -1279,6 +1691,20 @@ out:
 	return rc;
 }
 
+void index_stats_done(struct index_stats *st)
+{
+	size_t i;
+
+	for (i = 0; i < st->nunmapped; i++)
+		free(st->unmapped[i].key);
+	for (i = 0; i < st->ntpl_missing; i++)
+		free(st->tpl_missing[i].key);
+	free(st->unmapped);
+	free(st->tpl_missing);
+	st->unmapped = st->tpl_missing = NULL;
+	st->nunmapped = st->ntpl_missing = 0;
+}
+
 void index_stats_json(const struct index_stats *st, struct buf *out)
 {
 	size_t i;
@@ -1286,11 +1712,13 @@ void index_stats_json(const struct index_stats *st, struct buf *out)
 	buf_printf(out, "{\"inputs\":%d,\"inputs_unchanged\":%d,\"inputs_failed\":%d,"
 		   "\"read\":%lld,\"added\":%lld,\"new_texts\":%lld,\"duplicates\":%lld,"
 		   "\"already_indexed\":%lld,\"cross_origin_duplicates\":%lld,"
+		   "\"dropped_damaged\":%lld,\"not_committed\":%lld,"
 		   "\"rejected\":%lld,\"rejected_by_reason\":{",
 		   st->inputs, st->inputs_unchanged, st->inputs_failed,
 		   (long long)st->read, (long long)st->added, (long long)st->new_texts,
 		   (long long)st->dups, (long long)st->exists,
-		   (long long)st->cross_origin, (long long)st->rejected);
+		   (long long)st->cross_origin, (long long)st->dropped,
+		   (long long)st->not_committed, (long long)st->rejected);
 	for (i = 0; i < st->nreasons; i++) {
 		if (i)
 			buf_putc(out, ',');
@@ -1308,6 +1736,44 @@ void index_stats_json(const struct index_stats *st, struct buf *out)
 		   (long long)st->dict_id, st->dict_bytes,
 		   st->dict_trained ? "true" : "false", st->seconds,
 		   st->interrupted ? "true" : "false");
+	buf_printf(out, ",\"records_with_duplicate_keys\":%lld",
+		   (long long)st->dup_key_records);
+	buf_printf(out, ",\"inputs_changed\":%d,\"template_missing_records\":%lld,"
+		   "\"template_missing\":{", st->inputs_changed,
+		   (long long)st->tpl_missing_records);
+	for (i = 0; i < st->ntpl_missing; i++) {
+		if (i)
+			buf_putc(out, ',');
+		json_put_string(out, st->tpl_missing[i].key, st->tpl_missing[i].len);
+		buf_printf(out, ":%lld", (long long)st->tpl_missing[i].n);
+	}
+	buf_puts(out, "},\"unmapped\":{");
+	{
+		bool firstk = true;
+		int k;
+		for (k = 0; k < PROV_N; k++) {
+			bool firstv = true;
+			for (i = 0; i < st->nunmapped; i++) {
+				if (st->unmapped[i].kind != k)
+					continue;
+				if (firstv) {
+					buf_printf(out, "%s\"%s\":{", firstk ? "" : ",",
+						   prov_names[k]);
+					firstk = false;
+				}
+				if (!firstv)
+					buf_putc(out, ',');
+				firstv = false;
+				json_put_string(out, st->unmapped[i].key, st->unmapped[i].len);
+				buf_printf(out, ":%lld", (long long)st->unmapped[i].n);
+			}
+			if (!firstv)
+				buf_putc(out, '}');
+		}
+	}
+	buf_printf(out, "},\"unmapped_other\":%lld,\"provenance_differs\":%lld,"
+		   "\"provenance_differs_inputs\":%d", (long long)st->unmapped_other,
+		   (long long)st->prov_differ, st->prov_differ_inputs);
 	/* the last pass over a field is found by its "upto" (store/pairs.c) */
 	if (st->pair_field && st->pairs_done) {
 		buf_puts(out, ",\"declared_pairs\":{\"field\":");

@@ -21,6 +21,15 @@
 #include "rules.h"
 
 #define INDEX_MAX_REASONS 24
+#define INDEX_MAX_TALLY 256         /* distinct values counted by name */
+
+/* A value counted by name (owned by the stats: index_stats_done). */
+struct index_tally {
+	char *key;                  /* owned, len bytes (+NUL) */
+	size_t len;
+	int kind;                   /* unmapped: PROV_x of the map */
+	int64_t n;
+};
 
 struct index_stats {
 	uint64_t bytes_in;          /* input bytes consumed (compressed size) */
@@ -35,6 +44,22 @@ struct index_stats {
 	int64_t cross_origin;       /* added texts also stored under the other origin */
 	int64_t invalid_utf8;       /* added documents with bytes that are not UTF-8 (kept) */
 	int64_t origin_unknown_value; /* origin values not recognised (stored as unknown) */
+	/* --x-map values that no entry mapped, by map and value (the first
+	 * INDEX_MAX_TALLY distinct ones; the records of others in unmapped_other) */
+	struct index_tally *unmapped;
+	size_t nunmapped;
+	int64_t unmapped_other;
+	/* --text-template fields missing (or null) in records, by name */
+	struct index_tally *tpl_missing;
+	size_t ntpl_missing;
+	int64_t tpl_missing_records; /* documents with a field missing */
+	/* documents already in the store whose provenance is not what this
+	 * run's provenance options give (index does not relabel them) */
+	int64_t prov_differ;
+	int64_t prov_checked;       /* documents compared */
+	int prov_differ_inputs;     /* inputs holding them */
+	int64_t dropped;            /* documents of damaged compressed inputs, not kept */
+	int64_t not_committed;      /* documents of a batch a failure rolled back */
 	struct { const char *reason; int64_t n; } reasons[INDEX_MAX_REASONS];
 	size_t nreasons;
 	uint64_t bytes_text;        /* raw bytes of documents added */
@@ -42,12 +67,17 @@ struct index_stats {
 	uint64_t bytes_stored;      /* compressed bytes of new texts */
 	int inputs;                 /* input files opened */
 	int inputs_unchanged;       /* skipped: read to the end before, unchanged */
+	int inputs_changed;         /* indexed before, content changed since: read again */
 	int inputs_failed;          /* could not be read (fully) */
 	int64_t dict_id;            /* dictionary used (0 = none) */
 	size_t dict_bytes;
 	bool dict_trained;          /* trained in this run */
 	double seconds;
 	bool interrupted;
+	/* JSON records with a key given twice (the last value kept) */
+	int64_t dup_key_records;
+	char dup_key_first[256];    /* the first such key, sanitized */
+	char dup_key_where[600];    /* file:line of its record */
 	/* declared pairs (--pair-field), once the documents are written */
 	const char *pair_field;     /* borrowed from the options; NULL = none */
 	bool pairs_done;            /* the pass ran to the end */
@@ -74,7 +104,17 @@ struct index_opts {
 	const char *prov_value[PROV_N];      /* --origin ... : for every record */
 	const char *prov_field[PROV_N];      /* --origin-field ... */
 	const struct valmap *prov_map[PROV_N]; /* --origin-map ...; borrowed */
+	const char *prov_map_text[PROV_N]; /* the maps as given (provenance signature) */
 	const struct rules *rules;  /* borrowed; NULL = none */
+	const char *rules_path;     /* the file it was read from (its content is
+	                               part of the provenance signature) */
+	/* metadata: the record's fields other than those consumed (text or
+	 * template fields, id, provenance, label and note fields) */
+	const char *const *meta_fields; /* --meta-fields: only these (NULL = all) */
+	size_t nmeta_fields;
+	const char *const *drop_fields; /* --drop-fields: not these */
+	size_t ndrop_fields;
+	bool keep_consumed;         /* --keep-consumed: consumed fields too */
 	int level;                  /* zstd level, 0 = default (3) */
 	size_t dict_size;           /* dictionary size cap, 0 = default */
 	bool new_dict;              /* train a new dictionary even if one exists */
@@ -90,6 +130,15 @@ struct index_opts {
  * not count as failure), PV_EINTR when interrupted (what was done is kept),
  * or a negative code: err says what, and st what was done before it. */
 int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err *err);
+
+/* Frees what the stats own (tallies); st can be reused after it. */
+void index_stats_done(struct index_stats *st);
+
+/* Checks a template (--text-template, export --prefix): every '{' opens a
+ * field name closed by '}', {{ and }} are literal braces, a backslash
+ * escapes the next character.  Returns 0, or PV_EUSAGE with a message
+ * naming `what` and the column (in characters) of the unbalanced brace. */
+int pv_template_check(const char *tpl, const char *what, struct pv_err *err);
 
 /* Summary as one JSON object (appended to out). */
 void index_stats_json(const struct index_stats *st, struct buf *out);

@@ -15,8 +15,10 @@ cat > "$T/in.jsonl" <<'J'
 {"id":"c","text":"The third one, with NOT in capitals.","origin":"synthetic","source":"squad","generator":"llama","temperature":0.2,"is_classification":1,"instances":{"0":{"output":"key"}},"x.y":5,"z":null}
 {"id":"d","text":"Fourth: cafe, plain.","origin":"human","source":"xsum","n":3.0,"z":"null"}
 J
+# --keep-consumed: the filters below read meta.origin, meta.source and
+# meta.generator, which the provenance fields would otherwise leave out
 pv index -q "$S" "$T/in.jsonl" --id-field id --origin-field origin --source-field source \
-	--generator-field generator
+	--generator-field generator --keep-consumed
 ok $? "index"
 
 ids() {	# ids FILTER: the ext ids counted, space-separated
@@ -124,7 +126,7 @@ is "$(ids 'meta.source:xsum')" "a d" "same documents through the index"
 plan=$(sqlite3 "$S" "EXPLAIN QUERY PLAN SELECT count(*) FROM docs d WHERE d.meta_1 = 'xsum'")
 like "$plan" "USING (COVERING )?INDEX docs_meta_1" "SQLite searches the index"
 printf '{"id":"e","text":"a fifth","origin":"real","source":"xsum"}\n' > "$T/more.jsonl"
-pv index -q "$S" "$T/more.jsonl" --id-field id --origin-field origin
+pv index -q "$S" "$T/more.jsonl" --id-field id --origin-field origin --keep-consumed
 is "$(ids 'meta.source:xsum')" "a d e" "later index runs keep the index up to date"
 err=$(pv index "$S" --index-meta source 2>&1)
 like "$err" "already indexed" "indexing a path twice says so"
@@ -173,7 +175,7 @@ with open(sys.argv[1], "w", encoding="utf-8") as f:
 PY
 G=$T/g.pvx
 pv index -q "$G" "$T/gen.jsonl" --id-field id --origin-field origin --source-field source \
-	--generator-field generator
+	--generator-field generator --keep-consumed
 ok $? "index a generated corpus with metadata of every kind"
 out=$(python3 "$EVAL" --provex "$PROVEX" --store "$G" --records "$T/gen.jsonl" \
 	--filters $nf --seed 1 2>&1); st=$?
@@ -208,7 +210,7 @@ with open(out, "w", encoding="utf-8") as f:
 PY
 	I=$T/si.pvx
 	pv index -q "$I" "$T/si.jsonl" --id-field id --origin-field origin --source-field source \
-		--generator-field generator
+		--generator-field generator --keep-consumed
 	ok $? "index self-instruct (tasks and the 8 models' answers)"
 	is "$(pv count "$I" 'meta.instances.0.output:*')" \
 		"$(python3 -c 'import json,sys
