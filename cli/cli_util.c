@@ -135,6 +135,40 @@ const char *cli_bytes(uint64_t n, char *out)
 	return out;
 }
 
+/* Refuses input id ext, which names found > 1 documents: says so on
+ * stderr and lists them (id, input file, record number), the first
+ * AMBIG_LIST of them. */
+#define AMBIG_LIST 20
+static void ambiguous_ext(struct store *s, const char *ext, int64_t found)
+{
+	int64_t ids[AMBIG_LIST];
+	int64_t k, shown = PV_MIN(found, AMBIG_LIST);
+	struct doc_row row;
+	struct pv_err e;
+	char num[32];
+
+	cli_errorf("%s: input id '%s' names %s documents (its --id-field values "
+		   "repeat): refused; give one of their ids without --ext",
+		   store_path(s), ext, pv_num(found, num));
+	if (store_find_ext(s, ext, ids, (size_t)shown, &e) < 0) {
+		cli_error(&e);
+		return;
+	}
+	memset(&row, 0, sizeof row);
+	for (k = 0; k < shown; k++) {
+		if (store_doc_get(s, ids[k], &row, &e)) {
+			cli_error(&e);
+			break;
+		}
+		fprintf(stderr, "  id %lld  ", (long long)row.id);
+		cli_put_safe(stderr, row.file, strlen(row.file), SAN_ONE_LINE);
+		fprintf(stderr, ", record %lld\n", (long long)row.rec + 1);
+	}
+	if (found > shown)
+		fprintf(stderr, "  and %s more\n", pv_num(found - shown, num));
+	doc_row_done(&row);
+}
+
 int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 		    int64_t **ids, size_t *nids)
 {
@@ -167,10 +201,14 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 				status = EXIT_FAIL;
 				continue;
 			}
-			cap += (size_t)found;
-			*ids = pv_realloc(*ids, cap * sizeof **ids);
-			store_find_ext(s, args[i], *ids + n, (size_t)found, &e);
-			n += (size_t)found;
+			if (found > 1) {
+				/* two texts run together would pass for one */
+				ambiguous_ext(s, args[i], found);
+				status = EXIT_FAIL;
+				continue;
+			}
+			store_find_ext(s, args[i], *ids + n, 1, &e);
+			n++;
 		}
 	}
 	*nids = n;

@@ -94,6 +94,76 @@ size_t utf8_cut(const char *s, size_t len, size_t max)
 	return (p[n] & 0xc0) == 0x80 ? max : n;
 }
 
+/* Code points shown as placeholders wherever text reaches a terminal
+ * (utf8_sanitize here, glyph_next in the interface): they are invisible
+ * and can reorder text (bidi), hide it (zero-width, tags) or break lines
+ * (U+2028/U+2029).  Sorted, inclusive ranges. */
+static const struct { uint32_t lo, hi; } hidden[] = {
+	{ 0x0080, 0x009f },      /* C1 controls */
+	{ 0x061c, 0x061c },      /* Arabic letter mark */
+	{ 0x180e, 0x180e },      /* Mongolian vowel separator */
+	{ 0x200b, 0x200f },      /* zero-width space, (non-)joiner, LRM, RLM */
+	{ 0x2028, 0x202e },      /* line/paragraph separator, embeddings, overrides */
+	{ 0x2060, 0x206f },      /* word joiner, invisible operators, isolates */
+	{ 0xfeff, 0xfeff },      /* zero-width no-break space (BOM) */
+	{ 0xfff9, 0xfffb },      /* interlinear annotation */
+	{ 0x13430, 0x1343f },    /* Egyptian hieroglyph format controls */
+	{ 0x1bca0, 0x1bca3 },    /* shorthand format controls */
+	{ 0x1d173, 0x1d17a },    /* musical symbol format controls */
+	{ 0xe0000, 0xe007f },    /* tag characters */
+};
+
+bool utf8_hidden(uint32_t cp)
+{
+	size_t lo = 0, hi = sizeof hidden / sizeof hidden[0];
+
+	if (cp < hidden[0].lo)
+		return false;
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (cp < hidden[mid].lo)
+			hi = mid;
+		else if (cp > hidden[mid].hi)
+			lo = mid + 1;
+		else
+			return true;
+	}
+	return false;
+}
+
+uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+	switch (n) {
+	case 1:
+		return p[0];
+	case 2:
+		return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
+	case 3:
+		return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
+		       (p[2] & 0x3f);
+	default:
+		return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
+		       (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+	}
+}
+
+size_t utf8_placeholder(char *out, uint32_t cp)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	int digits = cp > 0xfffff ? 6 : cp > 0xffff ? 5 : 4, i;
+	size_t n = 0;
+
+	out[n++] = '<';
+	out[n++] = 'U';
+	out[n++] = '+';
+	for (i = digits - 1; i >= 0; i--)
+		out[n++] = hex[(cp >> (4 * i)) & 0xf];
+	out[n++] = '>';
+	out[n] = '\0';
+	return n;
+}
+
 size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags)
 {
 	const unsigned char *p = (const unsigned char *)s;
@@ -104,6 +174,7 @@ size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags)
 	while (i < len) {
 		unsigned char c = p[i];
 		size_t n;
+		uint32_t cp;
 
 		if (c >= 0x20 && c < 0x7f) {
 			size_t j = i;
@@ -142,18 +213,40 @@ size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags)
 			i++;
 			continue;
 		}
-		if (n == 2 && c == 0xc2 && p[i + 1] < 0xa0) {
-			/* C1 control (U+0080..U+009F): would act on some terminals */
-			snprintf(tmp, sizeof tmp, "\\u%04x", p[i + 1]);
-			buf_puts(out, tmp);
-			replaced++;
-			i += 2;
+		cp = utf8_decode(p + i, n);
+		if (utf8_hidden(cp)) {
+			/* C1 controls act on some terminals; bidi controls,
+			 * zero-width characters and separators reorder, hide
+			 * or break what is shown */
+			buf_append(out, tmp, utf8_placeholder(tmp, cp));
+			replaced += n;
+			i += n;
 			continue;
 		}
 		buf_append(out, s + i, n);
 		i += n;
 	}
 	return replaced;
+}
+
+bool utf8_has_unsafe(const char *s, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0, n;
+
+	while (i < len) {
+		if ((p[i] >= 0x20 && p[i] < 0x7f) || p[i] == '\n' || p[i] == '\t') {
+			i++;
+			continue;
+		}
+		if (p[i] < 0x80)
+			return true;
+		n = utf8_seq_len(p + i, len - i);
+		if (n == 0 || utf8_hidden(utf8_decode(p + i, n)))
+			return true;
+		i += n;
+	}
+	return false;
 }
 
 size_t utf8_chars(const char *s, size_t len)
@@ -207,4 +300,75 @@ bool utf8_fit(struct buf *out, const char *s, size_t len, size_t max, int how,
 		buf_append(out, s + from, len - from);
 	}
 	return true;
+}
+
+/* What kind of character cp is, for value_check's message. */
+static const char *kind_of(uint32_t cp)
+{
+	if (cp < 0x20 || cp == 0x7f)
+		return "control character";
+	if (cp >= 0x80 && cp <= 0x9f)
+		return "C1 control character";
+	if (cp == 0x2028)
+		return "line separator";
+	if (cp == 0x2029)
+		return "paragraph separator";
+	if (cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+	    (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069))
+		return "bidi control";
+	if ((cp >= 0x200b && cp <= 0x200d) || cp == 0x2060 || cp == 0xfeff ||
+	    cp == 0x180e)
+		return "zero-width character";
+	return "invisible format character";
+}
+
+int utf8_value_check(const char *what, const char *s, size_t len, size_t max,
+		     struct pv_err *err)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	struct buf shown = BUF_INIT, cut = BUF_INIT;
+	size_t i = 0, chars = 0, n = 0;
+	uint32_t cp = 0;
+	int bad = 0;          /* 1 invalid UTF-8, 2 a refused code point */
+	int rc = 0;
+
+	while (i < len) {
+		chars++;
+		if (p[i] >= 0x20 && p[i] < 0x7f) {
+			i++;
+			continue;
+		}
+		n = utf8_seq_len(p + i, len - i);
+		if (n == 0) {
+			bad = 1;
+			break;
+		}
+		cp = utf8_decode(p + i, n);
+		if (cp < 0x20 || cp == 0x7f || utf8_hidden(cp)) {
+			bad = 2;
+			break;
+		}
+		i += n;
+	}
+	if (!bad && len <= max)
+		return 0;
+	utf8_sanitize(&shown, s, PV_MIN(len, 512), SAN_ONE_LINE);
+	utf8_fit(&cut, buf_str(&shown), shown.len, 60, FIT_END, "...");
+	if (bad == 1)
+		rc = pv_errf(err, PV_EINVAL, "%s \"%s\" is not valid UTF-8 (byte "
+			     "0x%02x at position %zu): values are UTF-8 text", what,
+			     buf_str(&cut), p[i], i + 1);
+	else if (bad == 2)
+		rc = pv_errf(err, PV_EINVAL, "%s \"%s\" holds a %s (U+%04X) at "
+			     "position %zu (character %zu): values are one line of "
+			     "visible text, without control characters, bidi "
+			     "controls, zero-width characters or line "
+			     "separators", what, buf_str(&cut), kind_of(cp),
+			     (unsigned)cp, i + 1, chars);
+	else
+		rc = pv_errf(err, PV_EINVAL, "%s \"%s\" is %zu bytes long; at "
+			     "most %zu are allowed", what, buf_str(&cut), len, max);
+	buf_done(&shown);
+	buf_done(&cut);
+	return rc;
 }

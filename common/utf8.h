@@ -11,7 +11,9 @@
 
 #include <stddef.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include "buf.h"
+#include "pv.h"
 
 /* Length of the valid UTF-8 sequence at p (1..4), or 0 when the bytes there
  * are not a valid, shortest-form, non-surrogate sequence. */
@@ -52,10 +54,47 @@ enum {
 bool utf8_fit(struct buf *out, const char *s, size_t len, size_t max, int how,
 	      const char *ellipsis);
 
+/* The code point of the valid n-byte sequence at p (n from utf8_seq_len). */
+uint32_t utf8_decode(const unsigned char *p, size_t n);
+
+/* Whether cp is never shown as itself on a terminal: C1 controls
+ * (U+0080..U+009F), bidi controls (U+061C, U+200E/U+200F, U+202A..U+202E,
+ * U+2066..U+2069), zero-width and invisible format characters (U+200B..
+ * U+200D, U+2060..U+206F, U+FEFF, U+180E, tags U+E0000..U+E007F and a few
+ * other format controls) and the line/paragraph separators U+2028/U+2029.
+ * The one rule of the command line (utf8_sanitize) and the interface
+ * (tui/grid.c glyph_next); label values containing them are refused
+ * (store/label.h label_value_check). */
+bool utf8_hidden(uint32_t cp);
+
+/* Writes the placeholder of cp, "<U+202E>" (4 to 6 hex digits), NUL
+ * terminated, into out (at least 11 bytes); returns its length. */
+size_t utf8_placeholder(char *out, uint32_t cp);
+
 /* Appends a safe rendering of s to out: C0 controls and DEL as ^X (ESC is
- * ^[), C1 controls as <U+0080>..<U+009F> written \u0080-style, invalid bytes
- * as \xNN, valid printable UTF-8 as itself.  Returns the number of bytes of
- * s that were replaced by placeholders. */
+ * ^[), the code points of utf8_hidden (C1 controls, bidi controls,
+ * zero-width characters, U+2028/U+2029) as <U+XXXX>, invalid bytes as
+ * \xNN, valid printable UTF-8 as itself.  Returns the number of bytes of s
+ * that were replaced by placeholders (0: the output is s, apart from tabs
+ * and newlines under SAN_ONE_LINE or without flags). */
 size_t utf8_sanitize(struct buf *out, const char *s, size_t len, int flags);
+
+/* Whether utf8_sanitize would replace anything of s other than '\n' and
+ * '\t' (a control, a utf8_hidden code point, invalid UTF-8). */
+bool utf8_has_unsafe(const char *s, size_t len);
+
+/* The one rule for the values of origin, source, generator, purpose,
+ * label, note and reviewer, wherever they come from (index flags, rules
+ * files, input fields, provex label, the interface): at most max bytes of
+ * valid UTF-8, none of it a control character (C0, DEL, C1: tabs and
+ * newlines included) nor a utf8_hidden code point (bidi controls,
+ * zero-width characters, U+2028/U+2029).  The zero-width joiner is refused
+ * inside emoji sequences too: every place that shows a value would show it
+ * as <U+200D>.  Returns 0, or PV_EINVAL with err naming what ("the value
+ * for source"), the value (made safe, cut), the code point and its
+ * position (1-based byte, then character). */
+#define PV_VALUE_MAX 4096       /* bytes of a label-like value */
+int utf8_value_check(const char *what, const char *s, size_t len, size_t max,
+		     struct pv_err *err);
 
 #endif

@@ -62,30 +62,13 @@ void label_indexed_done(struct label_indexed *li)
 
 int label_check_value(enum label_field f, const char *value, struct pv_err *err)
 {
-	const unsigned char *p = (const unsigned char *)(value ? value : "");
-	size_t len = strlen((const char *)p), i = 0;
+	const char *p = value ? value : "";
+	char what[64];
+	int rc;
 
-	if (len > LABEL_MAX_VALUE)
-		return pv_errf(err, PV_EINVAL, "the value for %s is %zu bytes "
-			       "long; at most %d are allowed", field_names[f],
-			       len, LABEL_MAX_VALUE);
-	while (i < len) {
-		size_t n = utf8_seq_len(p + i, len - i);
-
-		if (n == 0)
-			return pv_errf(err, PV_EINVAL, "the value for %s is not "
-				       "valid UTF-8 (byte 0x%02x at position %zu)",
-				       field_names[f], p[i], i + 1);
-		if (p[i] < 0x20 || p[i] == 0x7f ||
-		    (n == 2 && p[i] == 0xc2 && p[i + 1] < 0xa0))
-			return pv_errf(err, PV_EINVAL, "the value for %s holds a "
-				       "control character (U+%04X) at position %zu; "
-				       "values are one line of printable text",
-				       field_names[f],
-				       n == 2 ? (unsigned)p[i + 1] : (unsigned)p[i],
-				       i + 1);
-		i += n;
-	}
+	snprintf(what, sizeof what, "the value for %s", field_names[f]);
+	if ((rc = utf8_value_check(what, p, strlen(p), LABEL_MAX_VALUE, err)))
+		return rc;
 	if (f == LF_ORIGIN && strcmp((const char *)p, "real") != 0 &&
 	    strcmp((const char *)p, "synthetic") != 0 &&
 	    strcmp((const char *)p, "unknown") != 0)

@@ -23,11 +23,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "../common/pv.h"
+#include "../common/utf8.h"
 #include "store.h"
 #include "filter.h"
 
 /* Longest value accepted for a field, in bytes. */
-#define LABEL_MAX_VALUE 4096
+#define LABEL_MAX_VALUE PV_VALUE_MAX
 /* Documents shown by label_preview. */
 #define LABEL_SAMPLE 5
 
@@ -54,9 +55,11 @@ struct label_change {
  * PV_EINVAL with err saying what is wrong. */
 int label_parse_set(const char *arg, struct label_change *out, struct pv_err *err);
 
-/* Checks a value for field f: at most LABEL_MAX_VALUE bytes, valid UTF-8,
- * no control characters (the error names the 1-based byte position), and
- * for origin one of real, synthetic, unknown.  Returns 0 or PV_EINVAL. */
+/* Checks a value for field f by the one rule of values (common/utf8.h
+ * utf8_value_check: at most LABEL_MAX_VALUE bytes of valid UTF-8, no
+ * control characters, bidi controls, zero-width characters or line
+ * separators; the error names the value, the code point and its position),
+ * and for origin one of real, synthetic, unknown.  Returns 0 or PV_EINVAL. */
 int label_check_value(enum label_field f, const char *value, struct pv_err *err);
 
 struct label_result {

@@ -6,7 +6,8 @@
  * mbrtowc(), so what counts as a character never depends on the locale's
  * charset; only widths come from wcwidth().  Code points that could
  * reorder or hide text (bidi controls, zero-width format characters, line
- * and paragraph separators) are placeholders whatever wcwidth says.
+ * and paragraph separators: common/utf8.h utf8_hidden, the rule the command
+ * line's utf8_sanitize follows too) are placeholders whatever wcwidth says.
  *
  * Every write goes through a pen (struct grid_pen): grid_put() is a loop
  * over glyph_next() and grid_pen_put(), and tui/text.c lays documents out
@@ -27,75 +28,12 @@
 /* Bytes a cell's ch holds, the NUL included. */
 #define CH_SIZE ((int)sizeof(((struct cell *)NULL)->ch))
 
-/* Code points shown as placeholders whatever wcwidth() says: they are
- * invisible and can reorder text (bidi), hide it (zero-width, tags) or
- * break lines (U+2028/U+2029).  Sorted, inclusive ranges. */
-static const struct { uint32_t lo, hi; } hidden[] = {
-	{ 0x061c, 0x061c },      /* Arabic letter mark */
-	{ 0x180e, 0x180e },      /* Mongolian vowel separator */
-	{ 0x200b, 0x200f },      /* zero-width space, (non-)joiner, LRM, RLM */
-	{ 0x2028, 0x202e },      /* line/paragraph separator, embeddings, overrides */
-	{ 0x2060, 0x206f },      /* word joiner, invisible operators, isolates */
-	{ 0xfeff, 0xfeff },      /* zero-width no-break space (BOM) */
-	{ 0xfff9, 0xfffb },      /* interlinear annotation */
-	{ 0x13430, 0x1343f },    /* Egyptian hieroglyph format controls */
-	{ 0x1bca0, 0x1bca3 },    /* shorthand format controls */
-	{ 0x1d173, 0x1d17a },    /* musical symbol format controls */
-	{ 0xe0000, 0xe007f },    /* tag characters */
-};
-
-/* is_hidden - whether cp is one of the hidden[] code points. */
-static bool is_hidden(uint32_t cp)
-{
-	size_t lo = 0, hi = PV_ARRAY_LEN(hidden);
-
-	if (cp < hidden[0].lo)
-		return false;
-	while (lo < hi) {
-		size_t mid = (lo + hi) / 2;
-
-		if (cp < hidden[mid].lo)
-			hi = mid;
-		else if (cp > hidden[mid].hi)
-			lo = mid + 1;
-		else
-			return true;
-	}
-	return false;
-}
-
-/* decode - the code point of the valid n-byte sequence at p. */
-static uint32_t decode(const unsigned char *p, size_t n)
-{
-	switch (n) {
-	case 1:
-		return p[0];
-	case 2:
-		return (uint32_t)(p[0] & 0x1f) << 6 | (p[1] & 0x3f);
-	case 3:
-		return (uint32_t)(p[0] & 0x0f) << 12 | (uint32_t)(p[1] & 0x3f) << 6 |
-		       (p[2] & 0x3f);
-	default:
-		return (uint32_t)(p[0] & 0x07) << 18 | (uint32_t)(p[1] & 0x3f) << 12 |
-		       (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
-	}
-}
-
 static const char hex[] = "0123456789ABCDEF";
 
 /* set_placeholder - makes g the <U+XXXX> stand-in of cp (4 to 6 digits). */
 static void set_placeholder(struct glyph *g, uint32_t cp)
 {
-	int digits = cp > 0xfffff ? 6 : cp > 0xffff ? 5 : 4, i, n = 0;
-
-	g->text[n++] = '<';
-	g->text[n++] = 'U';
-	g->text[n++] = '+';
-	for (i = digits - 1; i >= 0; i--)
-		g->text[n++] = hex[(cp >> (4 * i)) & 0xf];
-	g->text[n++] = '>';
-	g->text[n] = '\0';
-	g->width = n;
+	g->width = (int)utf8_placeholder(g->text, cp);
 	g->placeholder = true;
 }
 
@@ -142,8 +80,8 @@ void glyph_next(const char *s, size_t len, struct glyph *g)
 		return;
 	}
 	g->bytes = n;
-	cp = decode(p, n);
-	if (cp < 0xa0 || is_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0 || w > 2) {
+	cp = utf8_decode(p, n);
+	if (cp < 0xa0 || utf8_hidden(cp) || (w = wcwidth((wchar_t)cp)) < 0 || w > 2) {
 		set_placeholder(g, cp);
 		return;
 	}
@@ -280,7 +218,7 @@ int grid_pen_fit(const struct grid_pen *p, struct glyph *gl)
 		gl->width = (p->flags & GP_ONE_LINE) ? 1 : 8 - (p->x - p->x0) % 8;
 	} else if (gl->width == 0 && !gl->placeholder &&
 		   (p->join == 0 || p->join + (int)gl->bytes >= CH_SIZE)) {
-		set_placeholder(gl, decode((const unsigned char *)gl->text, gl->bytes));
+		set_placeholder(gl, utf8_decode((const unsigned char *)gl->text, gl->bytes));
 	}
 	return gl->width;
 }

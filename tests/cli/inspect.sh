@@ -23,7 +23,7 @@ is "$(printf '%s' "$js" | json_num by_source.web.documents)" 2 "info --json by s
 # show: escape sequences made visible, never raw
 show=$(pv show "$S" 1)
 like "$show" 'clear \^\[\[2J screen \^\[\]0;pwned\^G' "escape sequences shown as ^[ and ^G"
-like "$show" '\\u009b' "C1 control shown as \\u009b"
+like "$show" '<U[+]009B>' "C1 control shown as <U+009B>"
 ok $(printf '%s' "$show" | od -An -c | grep -q '033' && echo 1 || echo 0) "no ESC byte reaches the output"
 like "$(pv show "$S" 2)" 'café 中文 😀' "UTF-8 text shown as it is"
 like "$(pv show "$S" 3)" 'nul\^@byte' "NUL shown as ^@"

@@ -73,7 +73,51 @@ static void test_utf8(void)
 	is_int(n, 5, "five placeholders");
 	buf_reset(&b);
 	utf8_sanitize(&b, "l1\nl2\t\xc2\x9b", 8, SAN_KEEP_NEWLINES);
-	is_str(buf_str(&b), "l1\nl2\t\\u009b", "newlines kept, C1 control escaped");
+	is_str(buf_str(&b), "l1\nl2\t<U+009B>", "newlines kept, C1 control as <U+009B>");
+	{       /* bidi controls, zero-width characters and separators: the
+		 * placeholders of the interface (tui/grid.c), one rule */
+		static const char *const hid[] = {
+			"\xe2\x80\xae", "\xe2\x80\xaa", "\xe2\x81\xa6", "\xe2\x81\xa9",
+			"\xe2\x80\x8e", "\xe2\x80\x8f", "\xd8\x9c", "\xe2\x80\x8b",
+			"\xe2\x80\x8d", "\xe2\x81\xa0", "\xef\xbb\xbf", "\xe2\x80\xa8",
+			"\xe2\x80\xa9", "\xf3\xa0\x80\x81", "\xc2\x85" };
+		static const char *const ph[] = {
+			"<U+202E>", "<U+202A>", "<U+2066>", "<U+2069>", "<U+200E>",
+			"<U+200F>", "<U+061C>", "<U+200B>", "<U+200D>", "<U+2060>",
+			"<U+FEFF>", "<U+2028>", "<U+2029>", "<U+E0001>", "<U+0085>" };
+		int wrong = 0, wrongj = 0, unsafe = 0;
+		size_t k;
+		for (k = 0; k < PV_ARRAY_LEN(hid); k++) {
+			char in[32], want[48];
+			snprintf(in, sizeof in, "a%sb", hid[k]);
+			snprintf(want, sizeof want, "a%sb", ph[k]);
+			buf_reset(&b);
+			n = utf8_sanitize(&b, in, strlen(in), SAN_KEEP_NEWLINES);
+			wrong += strcmp(buf_str(&b), want) != 0 ||
+				 n != strlen(hid[k]);
+			unsafe += !utf8_has_unsafe(in, strlen(in));
+			buf_reset(&b);
+			json_put_string(&b, in, strlen(in));
+			wrongj += strstr(buf_str(&b), hid[k]) != NULL ||
+				  !strstr(buf_str(&b), "\\u");
+		}
+		is_int(wrong, 0, "15 bidi, zero-width, separator and C1 code "
+		       "points shown as <U+XXXX>, counted as replaced");
+		is_int(unsafe, 0, "utf8_has_unsafe finds each of them");
+		is_int(wrongj, 0, "the JSON writer escapes each of them");
+		buf_reset(&b);
+		json_put_string(&b, "\xe2\x80\xae\xf3\xa0\x80\x81", 7);
+		is_str(buf_str(&b), "\"\\u202e\\udb40\\udc01\"",
+		       "JSON: U+202E as \\u202e, a tag as a surrogate pair");
+		ok(!utf8_has_unsafe("plain \xc3\xa9 \xf0\x9f\x91\x8d\n\t", 15),
+		   "letters, emoji, newline and tab are safe");
+		ok(utf8_has_unsafe("a\x1b", 2) && utf8_has_unsafe("\xff", 1),
+		   "ESC and invalid bytes are not");
+		buf_reset(&b);
+		utf8_sanitize(&b, "\xe2\x80\xaf\xe2\x80\x94\xc2\xa0", 8, 0);
+		is_str(buf_str(&b), "\xe2\x80\xaf\xe2\x80\x94\xc2\xa0",
+		       "narrow no-break space, em dash and no-break space pass");
+	}
 	buf_reset(&b);
 	utf8_sanitize(&b, "\xe4\xb8\xad\xf0\x9f\x98\x80", 7, 0);
 	is_str(buf_str(&b), "\xe4\xb8\xad\xf0\x9f\x98\x80", "CJK and emoji pass through");
@@ -103,7 +147,7 @@ static void test_json_writer(void)
 	{       /* the eight-byte fast path finds every byte that needs care */
 		static const char *const special[] = { "\"", "\\", "\x01", "\x7f",
 						       "\xc3\xa9", "\xff" };
-		static const char *const want[] = { "\\\"", "\\\\", "\\u0001", "\x7f",
+		static const char *const want[] = { "\\\"", "\\\\", "\\u0001", "\\u007f",
 						    "\xc3\xa9", "\xef\xbf\xbd" };
 		int wrong = 0;
 		size_t k, pos;
