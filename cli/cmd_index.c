@@ -293,6 +293,19 @@ static void print_summary(const char *store, const struct index_stats *st,
 			"FILTER --set FIELD=VALUE\n", pv_num(st->prov_differ, a),
 			pv_num(st->prov_checked, b), st->prov_differ_inputs,
 			st->prov_differ_inputs == 1 ? "" : "s");
+	if (st->id_repeats) {
+		fprintf(stderr, "  ids       %s --id-field values name more than one "
+			"document (%s documents in all; cat/show --ext refuse them):",
+			pv_num(st->id_repeats, a), pv_num(st->id_repeat_docs, b));
+		for (i = 0; i < st->nid_repeat; i++) {
+			fputs(i ? ", " : " ", stderr);
+			cli_put_safe(stderr, st->id_repeat[i].key, st->id_repeat[i].len,
+				     0);
+			fprintf(stderr, " (%s)", pv_num(st->id_repeat[i].n, a));
+		}
+		fprintf(stderr, "%s\n", st->id_repeats > (int64_t)st->nid_repeat ?
+			", ..." : "");
+	}
 	fprintf(stderr, "  text      %s in new texts, stored in %s (ratio %.2f)",
 		cli_bytes(st->bytes_new, a), cli_bytes(st->bytes_stored, b),
 		st->bytes_stored ? (double)st->bytes_new / (double)st->bytes_stored : 0);

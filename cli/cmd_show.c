@@ -16,19 +16,27 @@ static const char show_usage[] =
 "Usage: provex show STORE ID... [--ext]\n"
 "Provenance, metadata and text of documents, for people: control\n"
 "characters and bytes that are not UTF-8 are shown as visible\n"
-"placeholders (^[, \\xff).  ID is the store's id; with --ext, the\n"
-"input's own id (as listed by provex ls).\n";
+"placeholders (^[, \\xff, <U+202E> for bidi controls, zero-width\n"
+"characters and line separators).  ID is the store's id; with --ext, the\n"
+"input's own id (as listed by provex ls); an input id that names several\n"
+"documents is refused, and they are listed.\n";
 
 static const char cat_usage[] =
-"Usage: provex cat STORE ID... [--ext]\n"
+"Usage: provex cat STORE ID... [--ext] [--raw]\n"
 "Write the documents' original text bytes, exactly, one after the other.\n"
-"ID is the store's id; with --ext, the input's own id.\n";
+"ID is the store's id; with --ext, the input's own id (an id that names\n"
+"several documents is refused, and they are listed).  When standard\n"
+"output is a terminal, control characters, bidi controls, zero-width\n"
+"characters, line separators and bytes that are not UTF-8 are shown as\n"
+"placeholders, as by show (a note on stderr says so); --raw writes the\n"
+"exact bytes to a terminal too.\n";
 
 static int parse(int argc, char **argv, const char *usage, bool *ext,
-		 struct store **s, int64_t **ids, size_t *nids)
+		 bool *raw, struct store **s, int64_t **ids, size_t *nids)
 {
 	static const struct option longopts[] = {
 		{ "ext", no_argument, NULL, 'e' },
+		{ "raw", no_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -40,6 +48,8 @@ static int parse(int argc, char **argv, const char *usage, bool *ext,
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'e')
 			*ext = true;
+		else if (c == 'r' && raw)
+			*raw = true;
 		else if (c == 'h') {
 			fputs(usage, stdout);
 			return -1;
@@ -87,7 +97,7 @@ int cmd_show(int argc, char **argv)
 	struct buf text = BUF_INIT;
 	bool ext = false;
 	char a[32], b[32], c[32];
-	int status = parse(argc, argv, show_usage, &ext, &s, &ids, &nids);
+	int status = parse(argc, argv, show_usage, &ext, NULL, &s, &ids, &nids);
 
 	if (status < 0) {
 		status = EXIT_OK;
@@ -140,18 +150,29 @@ int cmd_cat(int argc, char **argv)
 	size_t nids, i;
 	struct doc_row row;
 	struct buf text = BUF_INIT;
-	bool ext = false;
-	int status = parse(argc, argv, cat_usage, &ext, &s, &ids, &nids);
+	struct buf safe = BUF_INIT;
+	bool ext = false, raw = false, tty;
+	size_t replaced = 0;
+	int status = parse(argc, argv, cat_usage, &ext, &raw, &s, &ids, &nids);
 
 	if (status < 0) {
 		status = EXIT_OK;
 		goto out;
 	}
+	tty = !raw && isatty(STDOUT_FILENO);
 	memset(&row, 0, sizeof row);
 	for (i = 0; s && i < nids; i++) {
 		if (!load(s, ids[i], &row, &text)) {
 			status = EXIT_FAIL;
 			continue;
+		}
+		if (tty) {
+			/* to a terminal: what show prints, never raw bytes */
+			buf_reset(&safe);
+			replaced += utf8_sanitize(&safe, text.data, text.len,
+						  SAN_KEEP_NEWLINES);
+			buf_reset(&text);
+			buf_append(&text, safe.data, safe.len);
 		}
 		if (fwrite(text.data, 1, text.len, stdout) != text.len) {
 			cli_errorf("writing to standard output failed");
@@ -164,7 +185,12 @@ int cmd_cat(int argc, char **argv)
 		cli_errorf("writing to standard output failed");
 		status = EXIT_FAIL;
 	}
+	if (replaced)
+		cli_errorf("standard output is a terminal: %zu bytes shown as "
+			   "placeholders (^[, <U+202E>, \\xff); --raw writes them "
+			   "as they are, and so does a pipe or a file", replaced);
 out:
+	buf_done(&safe);
 	buf_done(&text);
 	free(ids);
 	store_close(s);

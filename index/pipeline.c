@@ -1556,6 +1556,33 @@ static int declare_pairs(struct run *r, struct pv_err *err)
 	return rc;
 }
 
+static void id_repeat(void *ctx, const char *ext, size_t len, int64_t n)
+{
+	struct index_stats *st = ctx;
+
+	st->id_repeats++;
+	st->id_repeat_docs += n;
+	if (st->nid_repeat < INDEX_MAX_IDS) {
+		if (!st->id_repeat)
+			st->id_repeat = pv_calloc(INDEX_MAX_IDS, sizeof *st->id_repeat);
+		st->id_repeat[st->nid_repeat].key = pv_strndup(ext, len);
+		st->id_repeat[st->nid_repeat].len = len;
+		st->id_repeat[st->nid_repeat++].n = n;
+	}
+}
+
+/* With --id-field: counts and names the ids this run gave that more than
+ * one document holds (once the docs_ext index is built). */
+static int count_id_repeats(struct run *r, struct pv_err *err)
+{
+	int rc;
+
+	set_phase(r, "looking for repeated ids");
+	rc = store_ext_repeats(r->store, r->run_id, id_repeat, r->st, err);
+	set_phase(r, NULL);
+	return rc;
+}
+
 int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err *err)
 {
 	struct run r;
@@ -1645,6 +1672,8 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		}
 		set_phase(&r, NULL);
 	}
+	if (rc == 0 && o->id_field)
+		rc = count_id_repeats(&r, err);
 	if (rc == 0 && o->pair_field && (rc = declare_pairs(&r, err)) == 0)
 		st->pairs_done = true;
 	if (rc && rc != PV_EINTR && r.in_tx) {
@@ -1699,6 +1728,11 @@ void index_stats_done(struct index_stats *st)
 		free(st->unmapped[i].key);
 	for (i = 0; i < st->ntpl_missing; i++)
 		free(st->tpl_missing[i].key);
+	for (i = 0; i < st->nid_repeat; i++)
+		free(st->id_repeat[i].key);
+	free(st->id_repeat);
+	st->id_repeat = NULL;
+	st->nid_repeat = 0;
 	free(st->unmapped);
 	free(st->tpl_missing);
 	st->unmapped = st->tpl_missing = NULL;
@@ -1774,6 +1808,16 @@ void index_stats_json(const struct index_stats *st, struct buf *out)
 	buf_printf(out, "},\"unmapped_other\":%lld,\"provenance_differs\":%lld,"
 		   "\"provenance_differs_inputs\":%d", (long long)st->unmapped_other,
 		   (long long)st->prov_differ, st->prov_differ_inputs);
+	buf_printf(out, ",\"repeated_ids\":%lld,\"repeated_id_documents\":%lld,"
+		   "\"repeated_id_examples\":{", (long long)st->id_repeats,
+		   (long long)st->id_repeat_docs);
+	for (i = 0; i < st->nid_repeat; i++) {
+		if (i)
+			buf_putc(out, ',');
+		json_put_string(out, st->id_repeat[i].key, st->id_repeat[i].len);
+		buf_printf(out, ":%lld", (long long)st->id_repeat[i].n);
+	}
+	buf_putc(out, '}');
 	/* the last pass over a field is found by its "upto" (store/pairs.c) */
 	if (st->pair_field && st->pairs_done) {
 		buf_puts(out, ",\"declared_pairs\":{\"field\":");

@@ -22,6 +22,7 @@
 
 #define INDEX_MAX_REASONS 24
 #define INDEX_MAX_TALLY 256         /* distinct values counted by name */
+#define INDEX_MAX_IDS 5             /* repeated --id-field values named */
 
 /* A value counted by name (owned by the stats: index_stats_done). */
 struct index_tally {
@@ -58,6 +59,13 @@ struct index_stats {
 	int64_t prov_differ;
 	int64_t prov_checked;       /* documents compared */
 	int prov_differ_inputs;     /* inputs holding them */
+	/* --id-field values that more than one document of the store holds,
+	 * among the ids this run gave (cat/show --ext refuse them); the first
+	 * INDEX_MAX_IDS by name, n = documents holding it */
+	int64_t id_repeats;         /* such ids */
+	int64_t id_repeat_docs;     /* documents holding them */
+	struct index_tally *id_repeat;
+	size_t nid_repeat;
 	int64_t dropped;            /* documents of damaged compressed inputs, not kept */
 	int64_t not_committed;      /* documents of a batch a failure rolled back */
 	struct { const char *reason; int64_t n; } reasons[INDEX_MAX_REASONS];

@@ -322,6 +322,34 @@ int64_t store_find_ext(struct store *s, const char *ext, int64_t *ids, size_t ma
 	return n;
 }
 
+int store_ext_repeats(struct store *s, int64_t run_id,
+		      void (*fn)(void *ctx, const char *ext, size_t len, int64_t n),
+		      void *ctx, struct pv_err *err)
+{
+	/* the ids this run gave, each counted over the whole store (through
+	 * docs_ext), in the order of their first document */
+	static const char sql[] =
+		"SELECT ext_id, count(*) FROM docs WHERE ext_id IN "
+		"(SELECT ext_id FROM docs WHERE run_id=?1) "
+		"GROUP BY ext_id HAVING count(*) > 1 ORDER BY min(id)";
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "looking for repeated input ids");
+	sqlite3_bind_int64(st, 1, run_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		   (size_t)sqlite3_column_bytes(st, 0), sqlite3_column_int64(st, 1));
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "looking for repeated input ids");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int text_read(struct store *s, int64_t text_id, size_t limit,
 		     struct buf *out, struct pv_err *err)
 {

@@ -190,6 +190,15 @@ int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_er
 int64_t store_find_ext(struct store *s, const char *ext, int64_t *ids, size_t max,
 		       struct pv_err *err);
 
+/* The input ids (ext_id) that more than one document of the store holds,
+ * among the ids of the documents run run_id added: fn gets each (len
+ * bytes, NUL-terminated, valid during the call) and how many documents
+ * hold it, in the order of their first document.  Returns 0 or a
+ * negative code. */
+int store_ext_repeats(struct store *s, int64_t run_id,
+		      void (*fn)(void *ctx, const char *ext, size_t len, int64_t n),
+		      void *ctx, struct pv_err *err);
+
 /* Decompresses a text into out (replacing its contents). */
 int store_text_read(struct store *s, int64_t text_id, struct buf *out,
 		    struct pv_err *err);
