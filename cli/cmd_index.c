@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
+#include "../common/template.h"
 #include "../index/pipeline.h"
 #include "../store/pairs.h"
 
@@ -21,9 +22,10 @@ static const char usage_text[] =
 "       provex index STORE --index-meta PATH... | --drop-meta-index PATH...\n"
 "Index documents into STORE (created when absent).  INPUT is a file, a\n"
 "folder (walked recursively) or - for standard input; .gz and .zst files\n"
-"are read as streams.  Formats by extension: .jsonl/.ndjson (one JSON\n"
-"object or string per line), .json (an array, or an object of arrays),\n"
-".csv (header row), anything else: one plain-text document per file.\n"
+"are read as streams and kept only whole: a damaged or truncated one adds\n"
+"nothing.  Formats by extension: .jsonl/.ndjson (one JSON object or string\n"
+"per line), .json (an array, or an object of arrays), .csv (header row),\n"
+"anything else: one plain-text document per file.\n"
 "\n"
 "Input:\n"
 "  --format F            jsonl, json, csv or text, instead of the extension\n"
@@ -638,12 +640,15 @@ int cmd_index(int argc, char **argv)
 	} else if (!u.quiet && (st.inputs || st.read)) {
 		print_summary(o.store_path, &st, o.pair_cap);
 	}
+	if (st.store_removed)
+		cli_errorf("%s: not kept: this run created it and added nothing to it",
+			   o.store_path);
 	if (rc == PV_EINTR)
 		status = EXIT_INTR;
 	else if (rc || st.inputs_failed)
 		status = EXIT_FAIL;
 	/* after the documents: a new index is built in one pass over them */
-	if (!rc && nmetas && cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
+	if (!rc && nmetas && !st.store_removed && cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
 		status = EXIT_FAIL;
 out:
 	if (have_st)

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+volatile sig_atomic_t pv_stop_signal;
+
 const char *pv_strerror(int code)
 {
 	switch (code) {

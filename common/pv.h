@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdbool.h>
+#include <signal.h>
 
 /* Error codes and their short descriptions.  Values are stable. */
 #define PV_CODES(X)                                              \
@@ -81,6 +82,12 @@ char *pv_strndup(const char *s, size_t n);
 /* n with thousands separators ("-12,345") in out (at least 32 bytes);
  * returns out. */
 const char *pv_num(int64_t n, char *out);
+
+/* The signal (SIGINT, SIGTERM) that asked the process to stop, 0 while
+ * none did.  Set by the command line's handler (cli/cli_signal.c), which
+ * lets blocking calls fail with EINTR: a loop that retries on EINTR
+ * gives up with PV_EINTR once this is set. */
+extern volatile sig_atomic_t pv_stop_signal;
 
 #define PV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define PV_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -3,7 +3,9 @@
  * compressed-input buffer and the decompressor state (zlib for gzip, with
  * every member of a multi-member file; zstd streaming for every frame).
  * The kind is chosen from the first bytes (1f 8b: gzip, 28 b5 2f fd:
- * zstd, anything else: plain), never from the name.
+ * zstd, anything else: plain), never from the name; xz, bzip2 and lz4
+ * magic bytes are refused (read as plain, they would make binary
+ * documents).
  *
  * Memory stays bounded: one IN_CHUNK input buffer, and output is written
  * straight into the caller's buffer.  Damage is reported only after every
@@ -87,7 +89,9 @@ static int refill(struct instream *s, struct pv_err *err)
 	s->in_pos = s->in_len = 0;
 	do
 		n = read(s->fd, s->in, IN_CHUNK);
-	while (n < 0 && errno == EINTR);
+	while (n < 0 && errno == EINTR && !pv_stop_signal);
+	if (n < 0 && errno == EINTR)
+		return pv_errf(err, PV_EINTR, "interrupted while reading %s", shown(s));
 	if (n < 0)
 		return set_error(s, err, PV_EIO, "cannot read %s: %s",
 				 shown(s), strerror(errno));
@@ -117,7 +121,10 @@ int instream_open(struct instream **out, const char *path, struct pv_err *err)
 	} else {
 		do
 			fd = open(path, O_RDONLY | O_CLOEXEC);
-		while (fd < 0 && errno == EINTR);
+		while (fd < 0 && errno == EINTR && !pv_stop_signal);
+		if (fd < 0 && errno == EINTR)
+			return pv_errf(err, PV_EINTR, "interrupted while opening '%s'",
+				       path);
 		if (fd < 0)
 			return pv_errf(err, errno == ENOENT || errno == ENOTDIR
 				       ? PV_ENOTFOUND : PV_EIO,
@@ -148,10 +155,10 @@ int instream_open(struct instream **out, const char *path, struct pv_err *err)
 	/* Gather at least 4 bytes (or all there is) to look at the magic. */
 	while (s->in_len < 4 && !s->eof) {
 		n = read(fd, s->in + s->in_len, IN_CHUNK - s->in_len);
-		if (n < 0 && errno == EINTR)
+		if (n < 0 && errno == EINTR && !pv_stop_signal)
 			continue;
 		if (n < 0) {
-			rc = pv_errf(err, PV_EIO, "cannot read %s: %s", shown(s),
+			rc = pv_errf(err, errno == EINTR ? PV_EINTR : PV_EIO, "cannot read %s: %s", shown(s),
 				     strerror(errno));
 			instream_close(s);
 			return rc;
@@ -162,6 +169,29 @@ int instream_open(struct instream **out, const char *path, struct pv_err *err)
 		s->pos += (uint64_t)n;
 	}
 
+	{
+		/* compressors provex does not decode: refused, not read as text */
+		static const struct { const char *magic; size_t n; const char *name,
+			*cmd; } other[] = {
+			{ "\xfd" "7zXZ\0", 6, "xz", "xz -dc" },
+			{ "BZh", 3, "bzip2", "bzip2 -dc" },
+			{ "\x04\x22\x4d\x18", 4, "lz4", "lz4 -dc" },
+		};
+		size_t k;
+
+		for (k = 0; k < PV_ARRAY_LEN(other); k++)
+			if (s->in_len >= other[k].n &&
+			    memcmp(s->in, other[k].magic, other[k].n) == 0 &&
+			    (other[k].n > 3 || (s->in_len > 3 && s->in[3] >= '1' &&
+						s->in[3] <= '9'))) {
+				rc = pv_errf(err, PV_ECODEC, "%s is compressed with %s, "
+					     "which provex does not read: decompress it, "
+					     "or pipe it in: %s FILE | provex index STORE -",
+					     shown(s), other[k].name, other[k].cmd);
+				instream_close(s);
+				return rc;
+			}
+	}
 	if (s->in_len >= 2 && s->in[0] == 0x1f && s->in[1] == 0x8b) {
 		s->kind = IN_GZIP;
 		if (inflateInit2(&s->z, 16 + MAX_WBITS) != Z_OK) {
@@ -207,7 +237,9 @@ static ssize_t read_plain(struct instream *s, unsigned char *dst, size_t n,
 		return 0;
 	do
 		r = read(s->fd, dst, n);
-	while (r < 0 && errno == EINTR);
+	while (r < 0 && errno == EINTR && !pv_stop_signal);
+	if (r < 0 && errno == EINTR)
+		return pv_errf(err, PV_EINTR, "interrupted while reading %s", shown(s));
 	if (r < 0)
 		return set_error(s, err, PV_EIO, "cannot read %s: %s",
 				 shown(s), strerror(errno));
@@ -358,6 +390,13 @@ ssize_t instream_read(struct instream *s, void *dst, size_t n, struct pv_err *er
 	default:
 		return read_plain(s, dst, n, err);
 	}
+}
+
+/* instream_checked - true for compressed input (gzip, zstd), whose data
+ * is known good only once a member or frame ends with its check. */
+bool instream_checked(const struct instream *s)
+{
+	return s->kind != IN_PLAIN;
 }
 
 /* instream_pos - bytes read from the file so far (compressed bytes). */

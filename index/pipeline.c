@@ -22,6 +22,7 @@
 #include "walk.h"
 #include "../common/buf.h"
 #include "../common/json.h"
+#include "../common/template.h"
 #include "../common/utf8.h"
 #include "../store/store.h"
 #include "../store/codec.h"
@@ -218,54 +219,6 @@ static void tx_lost(struct run *r)
 }
 
 /* ---- record -> document ---- */
-
-/* The 1-based column of p in s, counting characters (UTF-8 lead bytes). */
-static long text_column(const char *s, const char *p)
-{
-	long col = 1;
-
-	for (; s < p; s++)
-		if (((unsigned char)*s & 0xc0) != 0x80)
-			col++;
-	return col;
-}
-
-int pv_template_check(const char *tpl, const char *what, struct pv_err *err)
-{
-	const char *p = tpl;
-
-	while (*p) {
-		if (p[0] == '\\' && p[1]) {
-			p += 2;
-		} else if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-			p += 2;
-		} else if (p[0] == '}') {
-			return pv_errf(err, PV_EUSAGE, "%s: '}' at column %ld closes no "
-				       "'{' (write }} for a literal brace)", what,
-				       text_column(tpl, p));
-		} else if (p[0] == '{') {
-			const char *end = p + 1;
-			while (*end && *end != '}' && *end != '{')
-				end++;
-			if (*end != '}')
-				return pv_errf(err, PV_EUSAGE, "%s: '{' at column %ld is "
-					       "not closed by '}' (write {{ for a literal "
-					       "brace)", what, text_column(tpl, p));
-			if (end == p + 1)
-				return pv_errf(err, PV_EUSAGE, "%s: '{}' at column %ld "
-					       "names no field (write {{}} for literal "
-					       "braces)", what, text_column(tpl, p));
-			if (end - p - 1 > 255)
-				return pv_errf(err, PV_EUSAGE, "%s: the field name at "
-					       "column %ld is longer than 255 bytes",
-					       what, text_column(tpl, p));
-			p = end + 1;
-		} else {
-			p++;
-		}
-	}
-	return 0;
-}
 
 /* Counts key (len bytes) of kind in a tally of at most INDEX_MAX_TALLY
  * distinct entries.  Returns false when it is full and key not in it. */
@@ -1235,7 +1188,8 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 	}
 	if (reason) {
 		count_reason(r->st, reason);
-		warn(r, &e);
+		if (!o->strict)         /* else said once, by the error */
+			warn(r, &e);
 		if (o->strict)
 			return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
 					  "%s (--strict: stopping)", e.msg);
@@ -1248,7 +1202,8 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 	review_field(r, rec, o->note_field, &r->note);
 	if (bad_value(r, rec, &e)) {            /* the one rule of label values */
 		count_reason(r->st, "label value refused");
-		warn(r, &e);
+		if (!o->strict)
+			warn(r, &e);
 		if (o->strict)
 			return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
 					  "%s (--strict: stopping)", e.msg);
@@ -1439,9 +1394,9 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 	if ((rc = reader_open(&rd, path, &r->o->ropts, &e))) {
 		free(canon);
 		r->st->inputs_failed++;
-		warn(r, &e);
-		if (r->o->strict)
+		if (r->o->strict)       /* said once, by the error */
 			return pv_errf(err, rc, "%s", e.msg);
+		warn(r, &e);
 		return 0;
 	}
 	r->st->inputs++;
@@ -1488,7 +1443,8 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		nrec++;
 		if (rc == READ_BAD) {
 			count_reason(r->st, rec.reason ? rec.reason : "bad record");
-			warn(r, &e);
+			if (!r->o->strict)
+				warn(r, &e);
 			if (r->o->strict) {
 				reader_close(rd);
 				return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
@@ -1500,7 +1456,8 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 			/* the input is damaged from here on: keep what came
 			 * before, unless it is compressed (kept only whole) */
 			r->st->inputs_failed++;
-			warn(r, &e);
+			if (!r->o->strict)
+				warn(r, &e);
 			reader_close(rd);
 			if (r->o->strict)
 				return pv_errf_at(err, rc, e.file, e.line, e.column,
@@ -1604,7 +1561,8 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		struct pv_err e;
 		if (walk_inputs(o->inputs[i], o->glob, collect_file, walk_warn, &r, &e)) {
 			st->inputs_failed++;
-			warn(&r, &e);
+			if (!o->strict)
+				warn(&r, &e);
 			if (o->strict) {
 				rc = pv_errf(err, e.code, "%s", e.msg);
 				goto out;
@@ -1705,7 +1663,12 @@ out:
 		free(r.files[i]);
 	free(r.files);
 	free(r.done);
-	store_close(r.store);
+	/* a failed run that made the store and added nothing leaves no empty
+	 * store behind (an interrupted one keeps it: the rerun completes it) */
+	if (rc ? rc != PV_EINTR : st->inputs_failed > 0)
+		st->store_removed = store_close_empty(r.store);
+	else
+		store_close(r.store);
 	buf_done(&r.text);
 	buf_done(&r.ext);
 	buf_done(&r.meta);

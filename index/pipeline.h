@@ -82,6 +82,7 @@ struct index_stats {
 	bool dict_trained;          /* trained in this run */
 	double seconds;
 	bool interrupted;
+	bool store_removed;         /* made by this run, empty when it failed: removed */
 	/* JSON records with a key given twice (the last value kept) */
 	int64_t dup_key_records;
 	char dup_key_first[256];    /* the first such key, sanitized */
@@ -141,12 +142,6 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 
 /* Frees what the stats own (tallies); st can be reused after it. */
 void index_stats_done(struct index_stats *st);
-
-/* Checks a template (--text-template, export --prefix): every '{' opens a
- * field name closed by '}', {{ and }} are literal braces, a backslash
- * escapes the next character.  Returns 0, or PV_EUSAGE with a message
- * naming `what` and the column (in characters) of the unbalanced brace. */
-int pv_template_check(const char *tpl, const char *what, struct pv_err *err);
 
 /* Summary as one JSON object (appended to out). */
 void index_stats_json(const struct index_stats *st, struct buf *out);

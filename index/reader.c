@@ -84,6 +84,7 @@ int reader_open(struct reader **out, const char *path,
 	r->fmt = fmt;
 	if (opts && opts->records_key)
 		r->records_key = pv_strdup(opts->records_key);
+	r->max_doc = opts && opts->max_doc ? opts->max_doc : READER_MAX_DOC_DEFAULT;
 	buf_init(&r->arena);
 	switch (fmt) {
 	case FMT_JSONL:
@@ -132,6 +133,12 @@ uint64_t reader_size(const struct reader *r)
 	return instream_size(r->in);
 }
 
+/* reader_checked - the input is compressed, checked at its end. */
+bool reader_checked(const struct reader *r)
+{
+	return instream_checked(r->in);
+}
+
 /* reader_format - the format the reader resolved to. */
 enum reader_format reader_format(const struct reader *r)
 {
@@ -147,6 +154,7 @@ void reader_close(struct reader *r)
 		r->ops->close(r);
 	instream_close(r->in);
 	buf_done(&r->arena);
+	buf_done(&r->dedup);
 	json_object_done(&r->obj);
 	free(r->fields);
 	free(r->records_key);
@@ -182,7 +190,10 @@ void reader_fields_reserve(struct reader *r, size_t n)
  * reader_parse_json - see readers.h.  The arena is reserved for every
  * string member up front (a decoded string is never longer than its
  * literal, quotes included), so the pointers handed out while decoding
- * stay valid.
+ * stay valid.  A member a later one of the same key overrides is left
+ * out; with duplicates below the top level, the values that hold them
+ * are copied without them into r->dedup (reserved up front as well) and
+ * the fields point there.
  */
 int reader_parse_json(struct reader *r, const char *s, size_t len,
 		      struct record *rec, struct json_error *jerr,
@@ -191,13 +202,15 @@ int reader_parse_json(struct reader *r, const char *s, size_t len,
 	struct json_value v;
 	struct json_member *m;
 	struct field *f;
-	size_t i, need = 0;
+	size_t i, n, need = 0;
 
 	jerr->reason = NULL;
 	jerr->offset = 0;
 	*kind = JSON_NULL;
 	if (json_parse(s, len, &v, &r->obj, jerr) < 0) {
-		rec->reason = "malformed JSON";
+		rec->reason = json_error_is_control(jerr)
+			? "unescaped control character in a JSON string"
+			: "malformed JSON";
 		return READ_BAD;
 	}
 	*kind = v.kind;
@@ -217,10 +230,15 @@ int reader_parse_json(struct reader *r, const char *s, size_t len,
 		if (r->obj.members[i].val.kind == JSON_STRING)
 			need += r->obj.members[i].val.raw_len;
 	buf_reserve(&r->arena, need + 1);
+	buf_reset(&r->dedup);
+	if (r->obj.nested_dups)
+		buf_reserve(&r->dedup, len + 1);
 	reader_fields_reserve(r, r->obj.n);
-	for (i = 0; i < r->obj.n; i++) {
+	for (i = n = 0; i < r->obj.n; i++) {
 		m = &r->obj.members[i];
-		f = &r->fields[i];
+		if (m->overridden)
+			continue;
+		f = &r->fields[n++];
 		f->name = m->key;
 		f->name_len = m->key_len;
 		f->type = (enum json_type)m->val.kind;
@@ -234,11 +252,91 @@ int reader_parse_json(struct reader *r, const char *s, size_t len,
 			f->str = r->arena.data + off;
 			f->str_len = r->arena.len - off;
 			buf_putc(&r->arena, '\0');
+		} else if (r->obj.nested_dups && (m->val.kind == JSON_OBJECT ||
+						  m->val.kind == JSON_ARRAY)) {
+			size_t off = r->dedup.len;
+			json_copy_without_dups(m->val.raw, m->val.raw_len,
+					       (size_t)(m->val.raw - s), &r->obj,
+					       &r->dedup);
+			f->raw = r->dedup.data + off;
+			f->raw_len = r->dedup.len - off;
 		}
 	}
 	rec->fields = r->fields;
-	rec->nfields = r->obj.n;
+	rec->nfields = n;
+	if (r->obj.ndups) {
+		rec->dup_keys = r->obj.ndups;
+		rec->dup_key = buf_str(&r->obj.dup_key);
+		rec->dup_key_len = r->obj.dup_key.len;
+	}
 	return READ_OK;
+}
+
+/* The encodings reader_check_encoding knows, by their first bytes. */
+static const char *utf_name(const unsigned char *p, size_t n, const char **how)
+{
+	static const char ok1[] = "{[\" \t\r\n";
+#define STARTS(c) ((c) && (strchr(ok1, (c)) || ((c) >= '0' && (c) <= '9') || \
+			   (((c) | 0x20) >= 'a' && ((c) | 0x20) <= 'z')))
+	*how = "byte order mark";
+	if (n >= 4 && p[0] == 0xff && p[1] == 0xfe && p[2] == 0 && p[3] == 0)
+		return "UTF-32LE";
+	if (n >= 4 && p[0] == 0 && p[1] == 0 && p[2] == 0xfe && p[3] == 0xff)
+		return "UTF-32BE";
+	if (n >= 2 && p[0] == 0xff && p[1] == 0xfe)
+		return "UTF-16LE";
+	if (n >= 2 && p[0] == 0xfe && p[1] == 0xff)
+		return "UTF-16BE";
+	*how = "NUL bytes between the characters";
+	if (n >= 4 && STARTS(p[0]) && !p[1] && !p[2] && !p[3])
+		return "UTF-32LE";
+	if (n >= 4 && !p[0] && !p[1] && !p[2] && STARTS(p[3]))
+		return "UTF-32BE";
+	if (n >= 2 && STARTS(p[0]) && !p[1] && (n < 4 || (p[2] && !p[3])))
+		return "UTF-16LE";
+	if (n >= 2 && !p[0] && STARTS(p[1]) && (n < 4 || (!p[2] && p[3])))
+		return "UTF-16BE";
+#undef STARTS
+	return NULL;
+}
+
+/* reader_check_encoding - see readers.h. */
+int reader_check_encoding(struct reader *r, const void *p, size_t n,
+			  struct pv_err *err)
+{
+	const char *how, *enc = utf_name(p, n, &how);
+
+	/* iconv drops a byte order mark it reads as UTF-16 or UTF-32 (and
+	 * keeps one it reads as UTF-16LE...): the name to give it is the
+	 * short one with a mark, the full one without */
+	if (!enc)
+		return 0;
+	if (how[0] != 'b')
+		return pv_errf_at(err, PV_EPARSE, r->path, 1, 1,
+				  "the input is %s text (%s), not UTF-8: nothing read; "
+				  "convert it first, e.g. iconv -f %s -t UTF-8 IN > OUT",
+				  enc, how, enc);
+	return pv_errf_at(err, PV_EPARSE, r->path, 1, 1,
+			  "the input is %s text (%s), not UTF-8: nothing read; "
+			  "convert it first, e.g. iconv -f %.6s -t UTF-8 IN > OUT",
+			  enc, how, enc);
+}
+
+/* reader_too_large - see readers.h. */
+int reader_too_large(struct reader *r, struct record *rec, long line, long col,
+		     uint64_t size, bool partial, struct pv_err *err)
+{
+	rec->line = line;
+	rec->column = col;
+	rec->reason = "document too large";
+	rec->size = size;
+	rec->size_partial = partial;
+	pv_errf_at(err, PV_EPARSE, r->path, line, col,
+		   "document of %s%llu bytes is over the limit of %llu bytes: "
+		   "skipped (raise the limit with --max-doc-size)",
+		   partial ? "more than " : "", (unsigned long long)size,
+		   (unsigned long long)r->max_doc);
+	return READ_BAD;
 }
 
 /* ---- line reader ---------------------------------------------------- */
@@ -261,7 +359,10 @@ void lr_done(struct linereader *lr)
 /*
  * lr_next - see readers.h.  Looks for '\n' only in bytes not yet searched;
  * when none is left, moves the partial line to the front and reads at
- * least LR_CHUNK more bytes, growing the buffer as the line demands.
+ * least LR_CHUNK more bytes, growing the buffer as the line demands.  A
+ * partial line over the limit is dropped (its bytes counted in
+ * long_size) and the rest of it passed over chunk by chunk, so the buffer
+ * never holds more than the limit and one chunk.
  */
 int lr_next(struct linereader *lr, const char **line, size_t *len,
 	    struct pv_err *err)
@@ -281,15 +382,51 @@ int lr_next(struct linereader *lr, const char **line, size_t *len,
 			lr->newline = 1;
 			lr->start = lr->scan = (size_t)(nl - lr->buf) + 1;
 			lr->lineno++;
+			if (lr->skipping || (lr->max && *len > lr->max)) {
+				if (!lr->skipping)
+					lr->long_size = 0;
+				lr->long_size += *len;
+				lr->skipping = 0;
+				*len = 0;
+				return LR_TOO_LONG;
+			}
 			return 1;
 		}
 		lr->scan = lr->end;
+		if (lr->max && lr->end - lr->start > lr->max) {
+			/* over the limit: keep nothing of it, pass over the rest */
+			if (!lr->skipping) {
+				lr->skipping = 1;
+				lr->long_size = 0;
+			}
+			lr->long_size += lr->end - lr->start;
+			lr->start = lr->scan = lr->end;
+			if (lr->long_size / 16 > lr->max) {
+				lr->err = pv_errf_at(&lr->saved, PV_EPARSE,
+					lr->path ? lr->path : "", lr->lineno + 1, 1,
+					"a line runs on for more than %llu bytes without "
+					"ending (16 times the --max-doc-size limit): the "
+					"rest of the input is not read",
+					(unsigned long long)lr->long_size);
+				lr->skipping = 0;
+			}
+		}
 		if (lr->err) {
 			if (err)
 				*err = lr->saved;
 			return lr->err;
 		}
 		if (lr->eof) {
+			if (lr->skipping) {
+				lr->long_size += lr->end - lr->start;
+				lr->skipping = 0;
+				lr->newline = lr->crlf = 0;
+				lr->start = lr->scan = lr->end;
+				lr->lineno++;
+				*line = lr->buf + lr->start;
+				*len = 0;
+				return LR_TOO_LONG;
+			}
 			if (lr->start == lr->end)
 				return 0;
 			*line = lr->buf + lr->start;
@@ -297,6 +434,11 @@ int lr_next(struct linereader *lr, const char **line, size_t *len,
 			lr->crlf = lr->newline = 0;
 			lr->start = lr->scan = lr->end;
 			lr->lineno++;
+			if (lr->max && *len > lr->max) {
+				lr->long_size = *len;
+				*len = 0;
+				return LR_TOO_LONG;
+			}
 			return 1;
 		}
 		if (lr->start > 0) {

@@ -42,19 +42,41 @@ struct record {
 	bool is_text;           /* true: the record is a bare text (text file, JSON string) */
 	const char *text;       /* is_text: the document bytes, NUL-terminated */
 	size_t text_len;
-	struct field *fields;   /* !is_text: the object's fields in input order */
+	struct field *fields;   /* !is_text: the object's fields in input order,
+	                           each name once (see dup_keys) */
 	size_t nfields;
 	const char *reason;     /* READ_BAD: short reason for counting, e.g. "malformed JSON" */
+	/* Duplicate keys in a JSON record, at any depth: the last member of a
+	 * key wins (as in Python and jq); the members it overrides are gone
+	 * from fields and from every raw value (nested objects are rewritten
+	 * without them), so whatever reads the record sees one value. */
+	size_t dup_keys;        /* members overridden, 0 when none */
+	const char *dup_key;    /* the first of them in the input (decoded,
+	                           NUL-terminated, dup_key_len bytes); else NULL */
+	size_t dup_key_len;
+	uint64_t size;          /* READ_BAD "document too large": its size in
+	                           bytes (at least, when size_partial) */
+	bool size_partial;      /* the size is a lower bound (reading stopped) */
 };
 
 enum reader_format {
 	FMT_AUTO, FMT_JSONL, FMT_JSON, FMT_CSV, FMT_TEXT
 };
 
+/* Default largest document (bytes of one record, line or text input). */
+#define READER_MAX_DOC_DEFAULT ((uint64_t)256 << 20)
+
 struct reader_opts {
 	enum reader_format format;  /* FMT_AUTO: from the name (.jsonl/.ndjson, .json, .csv, else text),
 	                               ignoring a trailing .gz/.zst */
 	const char *records_key;    /* JSON: only the array under this key; NULL: all arrays */
+	uint64_t max_doc;           /* largest record in bytes (a JSONL line, a CSV
+	                               row, a JSON array element, a text input);
+	                               0 = READER_MAX_DOC_DEFAULT.  A larger one is
+	                               READ_BAD "document too large" and never
+	                               held in memory whole; a line that runs on
+	                               for 16 times the limit without ending
+	                               stops the input. */
 };
 
 /* reader_next results */
@@ -70,14 +92,19 @@ int reader_open(struct reader **out, const char *path,
 /* Next record.  READ_OK: rec filled.  READ_BAD: one record was malformed and
  * skipped; err has file:line:column and the reason, rec->reason a short key;
  * the next call continues after it.  READ_EOF: done.  Negative: the input
- * cannot be read further (I/O error, truncated compressed data); err says so
- * and records already returned stay good. */
+ * cannot be read further (I/O error, truncated compressed data, text that
+ * is UTF-16 or UTF-32 rather than UTF-8); err says so and records already
+ * returned stay good. */
 int reader_next(struct reader *r, struct record *rec, struct pv_err *err);
 
 /* Bytes consumed from the underlying file (compressed bytes), and its size
  * (0 when unknown, e.g. a pipe), for progress. */
 uint64_t reader_pos(const struct reader *r);
 uint64_t reader_size(const struct reader *r);
+
+/* True when the input is compressed (gzip, zstd): its records are known
+ * good only once reader_next returned READ_EOF (see instream_checked). */
+bool reader_checked(const struct reader *r);
 
 /* The resolved format of an open reader. */
 enum reader_format reader_format(const struct reader *r);

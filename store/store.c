@@ -26,6 +26,8 @@
 #define PV_STR_(x) #x
 #define PV_STR(x) PV_STR_(x)
 
+static int q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v);
+
 static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BY_HASH] = "SELECT id FROM texts WHERE hash=?1",
 	[ST_TEXT_INSERT] = "INSERT INTO texts(hash,len,words,nocc,dict_id,body) "
@@ -66,7 +68,9 @@ int store_sqlerr(struct store *s, struct pv_err *err, const char *what)
 	int rc = sqlite3_errcode(s->db);
 	int code = (rc == SQLITE_BUSY || rc == SQLITE_LOCKED) ? PV_EBUSY : PV_ESTORE;
 
-	if (rc == SQLITE_FULL)
+	/* SQLite reports a full disk met while growing the -shm or -wal file
+	 * as an I/O error: the system's errno tells */
+	if (rc == SQLITE_FULL || (rc == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
 		return pv_errf(err, PV_EIO, "%s: %s: the disk is full; free space "
 			       "and run the same command again", s->path, what);
 	if (code == PV_EBUSY)
@@ -122,10 +126,11 @@ static int precheck(const char *path, bool create, bool *exists,
 		*exists = false;
 		return 0;
 	}
+	/* what index does with it (above) is what the message says */
 	if (st.st_size == 0)
 		return pv_errf(err, PV_ENOTSTORE,
-			       "%s exists and is not a provex store (it is empty); "
-			       "it was left untouched: choose another store path", path);
+			       "%s is an empty file, not a provex store yet (nothing "
+			       "to read): provex index %s FILE... makes it one", path, path);
 	/* The header is not read here: close() on any descriptor of a file
 	 * drops every POSIX lock this process holds on it, the SQLite
 	 * connections' included (the interface opens the store twice).
@@ -187,12 +192,22 @@ static int setup(struct store *s, bool may_create, struct pv_err *err)
 			       "%s has schema version %d, newer than this provex "
 			       "understands (%d): upgrade provex to open it",
 			       s->path, ver, STORE_SCHEMA_VERSION);
+	if (ver < STORE_SCHEMA_OLDEST)
+		return pv_errf(err, PV_ESTORE,
+			       "%s has schema version %d, from a provex too old for "
+			       "this one to upgrade (it migrates versions %d to %d): "
+			       "index its inputs again into a new store (provex index "
+			       "NEW.pvx FILE...); it was left untouched",
+			       s->path, ver, STORE_SCHEMA_OLDEST, STORE_SCHEMA_VERSION - 1);
 	if (ver < STORE_SCHEMA_VERSION) {
+		/* a reading command never writes, the upgrade included */
 		if (!s->writable)
 			return pv_errf(err, PV_ESTORE,
-				       "%s has the older schema version %d; open "
-				       "it once for writing (provex index) to "
-				       "upgrade it", s->path, ver);
+				       "%s has the older schema version %d and reading "
+				       "commands do not change a store: upgrade it to "
+				       "version %d once with a writing command, such as "
+				       "provex index %s FILE... (inputs indexed before are "
+				       "skipped)", s->path, ver, STORE_SCHEMA_VERSION, s->path);
 		if ((rc = store_begin(s, err)))
 			return rc;
 		/* another process may have upgraded it while we waited */
@@ -242,12 +257,13 @@ static void fn_phrase(sqlite3_context *ctx, int argc, sqlite3_value **argv)
  * names a half-made store, whenever the process is stopped; link() does not
  * overwrite, so when another process made the store meanwhile, its store is
  * the one used.  Returns 0 (path exists now) or a negative code. */
-static int create_atomic(const char *path, struct pv_err *err)
+static int create_atomic(const char *path, bool *made, struct pv_err *err)
 {
 	struct buf tmp = BUF_INIT;
 	sqlite3 *db = NULL;
 	int rc;
 
+	*made = false;
 	buf_printf(&tmp, "%s.new-%ld", path, (long)getpid());
 	unlink(buf_str(&tmp));
 	if (sqlite3_open_v2(buf_str(&tmp), &db, SQLITE_OPEN_READWRITE |
@@ -271,7 +287,9 @@ static int create_atomic(const char *path, struct pv_err *err)
 		goto out;
 	sqlite3_close(db);        /* checkpoints and removes the -wal */
 	db = NULL;
-	if (link(buf_str(&tmp), path) != 0 && errno != EEXIST)
+	if (link(buf_str(&tmp), path) == 0)
+		*made = true;
+	else if (errno != EEXIST)
 		rc = pv_errf(err, PV_EIO, "%s: cannot create the store: %s", path,
 			     strerror(errno));
 out:
@@ -281,6 +299,191 @@ out:
 	buf_printf(&tmp, "-wal");
 	unlink(buf_str(&tmp));
 	buf_done(&tmp);
+	return rc;
+}
+
+/* The folder holding path, for the write check and its messages; the
+ * caller frees it. */
+static char *folder_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return pv_strdup(".");
+	if (slash == path)
+		return pv_strdup("/");
+	return pv_strndup(path, (size_t)(slash - path));
+}
+
+/* Whether the store at path can be written (or created) here, before
+ * SQLite tries: its file, and its folder, where SQLite makes the -wal and
+ * -shm files a writer needs (unless both are there and writable) and
+ * where a new store is made.  Without this, a write command in a shared,
+ * read-only corpus folder or on read-only media fails with SQLite's
+ * "attempt to write a readonly database" or "unable to open database
+ * file", which names neither the file nor what to do.  0, or PV_ESTORE
+ * with a message naming the file or folder. */
+static int check_writable(const char *path, bool create, struct pv_err *err)
+{
+	struct buf side = BUF_INIT;
+	char *dir = folder_of(path);
+	bool sides_ok = false;
+	int rc = 0, e;
+
+	if (!create && access(path, W_OK) != 0) {
+		e = errno;
+		rc = pv_errf(err, PV_ESTORE, "%s: the store file is not writable "
+			     "(%s), so this command cannot change it; reading "
+			     "commands (ls, show, export ...) work on it as it is.  "
+			     "To change it, copy it to a folder you can write "
+			     "(cp %s DEST/) and run the command on the copy",
+			     path, strerror(e), path);
+		goto out;
+	}
+	if (!create) {
+		buf_printf(&side, "%s-wal", path);
+		sides_ok = access(buf_str(&side), W_OK) == 0;
+		buf_reset(&side);
+		buf_printf(&side, "%s-shm", path);
+		sides_ok = sides_ok && access(buf_str(&side), W_OK) == 0;
+	}
+	if (!sides_ok && access(dir, W_OK | X_OK) != 0) {
+		e = errno;
+		if (e == ENOENT)
+			rc = pv_errf(err, PV_ENOTFOUND, "%s: cannot create the "
+				     "store: there is no folder %s", path, dir);
+		else if (create)
+			rc = pv_errf(err, PV_ESTORE, "%s: cannot create the store: "
+				     "its folder %s is not writable (%s); choose "
+				     "a store path in a folder you can write",
+				     path, dir, strerror(e));
+		else
+			rc = pv_errf(err, PV_ESTORE, "%s: its folder %s is not "
+				     "writable (%s), and writing to a store needs "
+				     "its -wal and -shm files made there, so this "
+				     "command cannot change it; reading commands "
+				     "(ls, show, export ...) work on it as it is.  "
+				     "To change it, copy it to a folder you can "
+				     "write (cp %s DEST/) and run the command on "
+				     "the copy", path, dir, strerror(e), path);
+	}
+out:
+	buf_done(&side);
+	free(dir);
+	return rc;
+}
+
+/* path as an SQLite URI (https://www.sqlite.org/uri.html) with the query
+ * q appended: "file:" and the path, its bytes other than letters, digits
+ * and "/._-~" percent-encoded ('?', '#' and '%' would be taken for URI
+ * syntax), an absolute path behind an empty authority. */
+static void uri_of(const char *path, const char *q, struct buf *out)
+{
+	const unsigned char *p;
+
+	buf_puts(out, path[0] == '/' ? "file://" : "file:");
+	for (p = (const unsigned char *)path; *p; p++) {
+		if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || strchr("/._-~", *p))
+			buf_putc(out, (char)*p);
+		else
+			buf_printf(out, "%%%02X", *p);
+	}
+	buf_printf(out, "?%s", q);
+}
+
+/* Reads the schema through db: an SQLite code (SQLITE_OK). */
+static int probe(sqlite3 *db)
+{
+	int n;
+
+	sqlite3_extended_result_codes(db, 0);
+	return pragma_int(db, "SELECT count(*) FROM sqlite_master", &n);
+}
+
+/*
+ * Opens s->path read-only.  A store is in WAL mode, and SQLite reads such
+ * a database through an index kept in shared memory: the -shm file next
+ * to it, which the first reader makes (https://www.sqlite.org/wal.html,
+ * "read-only databases").  Where it cannot be made (a folder the user
+ * cannot write, read-only media, a full disk) the ordinary opening fails
+ * at the first read, with "attempt to write a readonly database",
+ * "unable to open database file" or "disk I/O error".  The store is then
+ * opened without any lock, in one of two ways:
+ *
+ *  - with no -wal file next to it (or an empty one), every transaction
+ *    is in the store file: the URI parameter immutable=1
+ *    (https://www.sqlite.org/uri.html) reads it as a file that does not
+ *    change, with no -shm, no -wal and no locks;
+ *  - with a -wal holding transactions not yet copied into the store file
+ *    (its writer was stopped, or runs elsewhere), immutable=1 would
+ *    silently read the store without them, so instead the unix-none VFS
+ *    (no locks) in exclusive locking mode keeps the WAL's index in this
+ *    process's memory and reads them.
+ *
+ * The caveat of both (doc/provex.1, FILES): without locks, changes that a
+ * writer with more rights makes while this command runs are not seen, or
+ * make it fail or see a mix of before and after; such a store must not be
+ * read this way while someone writes it.  A writer cannot run from this
+ * user anyway: the folder is not writable.  s->unlocked says which way
+ * was taken.
+ */
+static int open_read(struct store *s, struct pv_err *err)
+{
+	struct buf uri = BUF_INIT, wal = BUF_INIT;
+	struct stat st;
+	const char *vfs = NULL;
+	int rc, e = 0;
+
+	rc = sqlite3_open_v2(s->path, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX,
+			     NULL);
+	if (rc == SQLITE_OK) {
+		rc = probe(s->db);
+		/* SQLITE_NOTADB and the like: setup() says what the file is */
+		if (rc != SQLITE_READONLY && rc != SQLITE_CANTOPEN &&
+		    rc != SQLITE_IOERR && rc != SQLITE_FULL)
+			return 0;
+	}
+	sqlite3_close(s->db);
+	s->db = NULL;
+	buf_printf(&wal, "%s-wal", s->path);
+	if (stat(buf_str(&wal), &st) != 0 && (e = errno) != ENOENT) {
+		rc = pv_errf(err, PV_EIO, "%s: cannot read the store's write-ahead "
+			     "log %s: %s", s->path, buf_str(&wal), strerror(e));
+		goto out;
+	}
+	if (e == ENOENT || st.st_size == 0) {
+		uri_of(s->path, "immutable=1", &uri);
+		s->unlocked = "without locks, as an unchanging file (immutable)";
+	} else {
+		uri_of(s->path, "mode=ro", &uri);
+		vfs = "unix-none";
+		s->unlocked = "without locks, its write-ahead log indexed in memory";
+	}
+	rc = sqlite3_open_v2(buf_str(&uri), &s->db, SQLITE_OPEN_READONLY |
+			     SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, vfs);
+	if (rc == SQLITE_OK) {
+		/* no checkpoint at close: this connection writes nothing */
+		sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+		if (vfs)
+			rc = sqlite3_exec(s->db, "PRAGMA locking_mode=EXCLUSIVE",
+					  NULL, NULL, NULL);
+		if (rc == SQLITE_OK)
+			rc = probe(s->db);
+		if (rc == SQLITE_OK || rc == SQLITE_NOTADB) {
+			rc = 0;
+			goto out;
+		}
+	}
+	rc = pv_errf(err, PV_ESTORE, "%s: cannot read the store here: %s (SQLite "
+		     "could not make its shared-memory file %s-shm next to it, nor "
+		     "read it without one); copy the store%s to a folder you can "
+		     "write and read the copy", s->path,
+		     s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc), s->path,
+		     vfs ? " and its -wal file" : "");
+out:
+	buf_done(&uri);
+	buf_done(&wal);
 	return rc;
 }
 
@@ -299,7 +502,7 @@ static void stats_on_open(struct store *s)
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err)
 {
 	struct store *s;
-	bool exists;
+	bool exists, made = false;
 	int flags, rc;
 
 	*out = NULL;
@@ -312,24 +515,37 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 		return pv_errf(err, PV_ENOTFOUND,
 			       "%s: no such store; create one with: provex index %s FILE...",
 			       path, path);
+	if (exists && access(path, R_OK) != 0)
+		return pv_errf(err, PV_ESTORE, "%s: cannot read the store: %s", path,
+			       strerror(errno));
+	if (mode != STORE_READ && (rc = check_writable(path, !exists, err)))
+		return rc;
 	if (!exists && mode == STORE_CREATE) {
 		if (access(path, F_OK) == 0)
 			unlink(path);     /* an empty file: nothing to lose */
-		if ((rc = create_atomic(path, err)))
+		if ((rc = create_atomic(path, &made, err)))
 			return rc;
 	}
 	s = pv_calloc(1, sizeof *s);
 	s->path = pv_strdup(path);
 	s->writable = mode != STORE_READ;
-	flags = s->writable ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY;
-	if (mode == STORE_CREATE)
-		flags |= SQLITE_OPEN_CREATE;
-	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-	if (rc != SQLITE_OK) {
-		pv_errf(err, PV_ESTORE, "%s: cannot open: %s", path,
-			s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
-		store_close(s);
-		return PV_ESTORE;
+	s->created = made;
+	if (!s->writable) {
+		if ((rc = open_read(s, err))) {
+			store_close(s);
+			return rc;
+		}
+	} else {
+		flags = SQLITE_OPEN_READWRITE;
+		if (mode == STORE_CREATE)
+			flags |= SQLITE_OPEN_CREATE;
+		rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+		if (rc != SQLITE_OK) {
+			pv_errf(err, PV_ESTORE, "%s: cannot open: %s", path,
+				s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+			store_close(s);
+			return PV_ESTORE;
+		}
 	}
 	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
 	sqlite3_extended_result_codes(s->db, 0);
@@ -389,14 +605,67 @@ void store_close(struct store *s)
 	free(s);
 }
 
+bool store_close_empty(struct store *s)
+{
+	struct buf side = BUF_INIT;
+	bool has = true, drop;
+	int64_t runs = 0;
+	char *path;
+
+	if (!s)
+		return false;
+	if (s->in_tx)
+		store_rollback(s);
+	/* a second provex that made the same new store at the same moment
+	 * (create_atomic) has recorded a run of its own: then it is kept */
+	drop = s->created && s->writable && store_has_docs(s, &has, NULL) == 0 && !has &&
+	       q_int64(s->db, "SELECT count(*) FROM runs", NULL, &runs) == SQLITE_OK &&
+	       runs <= 1;
+	path = pv_strdup(s->path);
+	store_close(s);
+	if (drop && unlink(path) == 0) {
+		/* SQLite removed them at the close, unless a step failed */
+		buf_printf(&side, "%s-wal", path);
+		unlink(buf_str(&side));
+		buf_reset(&side);
+		buf_printf(&side, "%s-shm", path);
+		unlink(buf_str(&side));
+	} else {
+		drop = false;
+	}
+	buf_done(&side);
+	free(path);
+	return drop;
+}
+
 const char *store_path(const struct store *s)
 {
 	return s->path;
 }
 
+bool store_created(const struct store *s)
+{
+	return s->created;
+}
+
+const char *store_unlocked(const struct store *s)
+{
+	return s->unlocked;
+}
+
 int store_begin(struct store *s, struct pv_err *err)
 {
-	int rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	int rc;
+
+	/* a reading command's store, or the interface's on a store it
+	 * may not write: say so rather than SQLite's "readonly database" */
+	if (!s->writable)
+		return pv_errf(err, PV_ESTORE, "%s: the store is open read-only "
+			       "(you cannot write it, or it is on read-only media), "
+			       "so nothing in it can be changed; to change it, copy "
+			       "it to a folder you can write and work on the copy",
+			       s->path);
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
 	if (rc != SQLITE_OK)
 		return store_sqlerr(s, err, "starting a transaction");
@@ -442,6 +711,36 @@ void store_rollback(struct store *s)
 	if (sqlite3_get_autocommit(s->db) == 0)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	s->in_tx = false;
+}
+
+int store_part_begin(struct store *s, struct pv_err *err)
+{
+	int rc;
+
+	if (!s->in_tx)
+		return pv_errf(err, PV_EUSAGE, "a part of a transaction needs one open");
+	if ((rc = store_fts_flush(s, err)))
+		return rc;
+	if (sqlite3_exec(s->db, "SAVEPOINT pv_part", NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "starting a savepoint");
+	return 0;
+}
+
+int store_part_keep(struct store *s, struct pv_err *err)
+{
+	if (sqlite3_exec(s->db, "RELEASE pv_part", NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "releasing a savepoint");
+	return 0;
+}
+
+int store_part_undo(struct store *s, struct pv_err *err)
+{
+	if (s->feed)
+		ftsfeed_discard(s->feed);
+	if (sqlite3_exec(s->db, "ROLLBACK TO pv_part", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_exec(s->db, "RELEASE pv_part", NULL, NULL, NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "rolling back to a savepoint");
+	return 0;
 }
 
 int store_fts_flush(struct store *s, struct pv_err *err)

@@ -19,6 +19,7 @@
 #include "../common/buf.h"
 
 #define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_OLDEST 1     /* the oldest schema store_open can upgrade */
 #define STORE_APP_ID 0x50565831     /* "PVX1" in PRAGMA application_id */
 
 struct store;
@@ -30,10 +31,27 @@ enum {
 };
 
 /* Opens (or creates) the store at path.  Refuses, without touching it, a
- * file that is not a provex store (PV_ENOTSTORE) and a store with a newer
- * schema (PV_ENEWER); migrates an older schema.  WAL mode, busy timeout. */
+ * file that is not a provex store (PV_ENOTSTORE; an empty file too, which
+ * STORE_CREATE makes a store) and a store with a newer schema (PV_ENEWER);
+ * migrates an older schema when opened for writing (STORE_READ refuses it:
+ * a read never writes).  STORE_WRITE and STORE_CREATE first check that the
+ * file and its folder can be written, naming the one that cannot;
+ * STORE_READ works in a folder the user cannot write and on read-only
+ * media (see store_unlocked).  WAL mode, busy timeout. */
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err);
 void store_close(struct store *s);                  /* NULL allowed */
+/* Whether this opening created the store file (STORE_CREATE). */
+bool store_created(const struct store *s);
+/* store_close, and then, when this opening created the store and it holds
+ * no document (a run that failed before adding any), removes its file
+ * rather than leave an empty store behind: true when it did. */
+bool store_close_empty(struct store *s);
+/* NULL when the store was opened the ordinary way; for a read-only opening
+ * of a store whose folder or medium does not let SQLite make the WAL's
+ * shared-memory file (-shm), how it was read instead: without locks, so
+ * that a writer's changes made meanwhile are not seen (store.c, open_read).
+ * A static string. */
+const char *store_unlocked(const struct store *s);
 /* Reads the store through a memory map from now on: for walks over much of
  * a large store (export), where a read() per page costs most of the time;
  * short queries are faster without it. */
@@ -50,6 +68,15 @@ int store_begin(struct store *s, struct pv_err *err);
 int store_begin_retry(struct store *s, struct pv_err *err);
 int store_commit(struct store *s, struct pv_err *err);
 void store_rollback(struct store *s);
+/* A part of the open transaction that can be undone alone (SQL savepoint
+ * pv_part; one at a time): store_part_begin writes the full-text terms
+ * gathered so far (so that undoing the part drops only its own),
+ * store_part_keep makes the part an ordinary piece of the transaction,
+ * store_part_undo drops every write since store_part_begin (full-text
+ * terms gathered included) and keeps the transaction open. */
+int store_part_begin(struct store *s, struct pv_err *err);
+int store_part_keep(struct store *s, struct pv_err *err);
+int store_part_undo(struct store *s, struct pv_err *err);
 
 /* Bulk full-text indexing, for a run of many store_doc_add: from
  * store_fts_bulk on, new texts' terms are gathered on a thread of their own
