@@ -1,19 +1,28 @@
 /*
- * json.c - the tolerant span parser: checks one JSON value in a byte range,
- * lists the members of a top-level object as spans of the input, and
- * decodes string literals on request.
+ * json.c - the span parser: checks one JSON value in a byte range, lists
+ * the members of a top-level object as spans of the input, finds the
+ * duplicate keys at every depth, and decodes string literals on request.
  *
  * This is the indexer's hot path (every JSONL line and every element of a
  * JSON array passes through json_parse once), so it does as little as it
- * can: no value is built, only the keys of the top-level object are
- * decoded, and string bodies are crossed with memchr() for the next quote
- * and the next backslash instead of byte by byte.  Nesting is followed with
- * an explicit stack of JSON_MAX_DEPTH bytes, never recursion.
+ * can: no value is built, only keys are decoded (and only those holding an
+ * escape are copied), string bodies are crossed with memchr() for the next
+ * quote and the next backslash and then checked for control bytes eight at
+ * a time.  Nesting is followed with an explicit stack of JSON_MAX_DEPTH
+ * bytes, never recursion.
  *
- * Tolerance, on purpose: inside strings, raw control characters and bytes
- * that are not valid UTF-8 are accepted (and kept byte-exact when decoded),
- * and \u escapes naming a lone surrogate are accepted (decoded as U+FFFD).
- * Everything else follows RFC 8259.
+ * Strict where RFC 8259 is: a raw byte below 0x20 inside a string is an
+ * error naming the character and its escape.  Tolerant, on purpose, where
+ * a corpus needs it: bytes that are not valid UTF-8 are accepted (and kept
+ * byte-exact when decoded), and \u escapes naming a lone surrogate are
+ * accepted (decoded as U+FFFD).
+ *
+ * Duplicate keys: while an object is open its keys are kept (struct
+ * json_kspan, offsets only, so a growing buffer moves nothing); when it
+ * closes, a member whose key comes again later is marked overridden and
+ * its bytes (key to next key, comma included) listed in obj->drops.  Small
+ * objects are compared pairwise, larger ones through a merge sort of their
+ * keys, so a hostile object of many keys costs n log n, not n squared.
  */
 #include "json.h"
 
@@ -38,6 +47,57 @@ static const signed char hexval[256] = {
 	['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
 	['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
 };
+
+/* The reasons for a raw control character in a string, one per byte. */
+#define CTL(cp, name, esc) "unescaped control character " cp " (" name \
+	") in a string: JSON (RFC 8259) requires it escaped as " esc
+static const char *const ctl_reason[32] = {
+	CTL("U+0000", "NUL", "\\u0000"), CTL("U+0001", "SOH", "\\u0001"),
+	CTL("U+0002", "STX", "\\u0002"), CTL("U+0003", "ETX", "\\u0003"),
+	CTL("U+0004", "EOT", "\\u0004"), CTL("U+0005", "ENQ", "\\u0005"),
+	CTL("U+0006", "ACK", "\\u0006"), CTL("U+0007", "BEL", "\\u0007"),
+	CTL("U+0008", "backspace", "\\b"), CTL("U+0009", "tab", "\\t"),
+	CTL("U+000A", "line feed", "\\n"), CTL("U+000B", "vertical tab", "\\u000b"),
+	CTL("U+000C", "form feed", "\\f"), CTL("U+000D", "carriage return", "\\r"),
+	CTL("U+000E", "SO", "\\u000e"), CTL("U+000F", "SI", "\\u000f"),
+	CTL("U+0010", "DLE", "\\u0010"), CTL("U+0011", "DC1", "\\u0011"),
+	CTL("U+0012", "DC2", "\\u0012"), CTL("U+0013", "DC3", "\\u0013"),
+	CTL("U+0014", "DC4", "\\u0014"), CTL("U+0015", "NAK", "\\u0015"),
+	CTL("U+0016", "SYN", "\\u0016"), CTL("U+0017", "ETB", "\\u0017"),
+	CTL("U+0018", "CAN", "\\u0018"), CTL("U+0019", "EM", "\\u0019"),
+	CTL("U+001A", "SUB", "\\u001a"), CTL("U+001B", "ESC", "\\u001b"),
+	CTL("U+001C", "FS", "\\u001c"), CTL("U+001D", "GS", "\\u001d"),
+	CTL("U+001E", "RS", "\\u001e"), CTL("U+001F", "US", "\\u001f"),
+};
+#undef CTL
+
+/* json_error_is_control - see json.h. */
+bool json_error_is_control(const struct json_error *e)
+{
+	return e && e->reason &&
+	       strncmp(e->reason, "unescaped control character ", 28) == 0;
+}
+
+/*
+ * The first byte below 0x20 in p[0..end), or NULL.  Eight bytes at a
+ * time: (x - 0x20..20) & ~x & 0x80..80 is non-zero exactly when a byte of
+ * x is below 0x20 (the "has less than" test, exact for limits up to 128).
+ */
+static const char *find_ctl(const char *p, const char *end)
+{
+	uint64_t x;
+
+	while (end - p >= 8) {
+		memcpy(&x, p, 8);
+		if ((x - 0x2020202020202020ull) & ~x & 0x8080808080808080ull)
+			break;
+		p += 8;
+	}
+	for (; p < end; p++)
+		if ((unsigned char)*p < 0x20)
+			return p;
+	return NULL;
+}
 
 /*
  * Records a failure at p with a static reason.  Returns NULL so scanners
@@ -92,6 +152,8 @@ static const char *check_escape(struct parser *ps, const char *b)
 
 	if (p >= ps->end)
 		return fail(ps, b, "unterminated string");
+	if ((unsigned char)*p < 0x20)
+		return fail(ps, p, ctl_reason[(unsigned char)*p]);
 	switch (*p) {
 	case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r':
 	case 't':
@@ -107,8 +169,9 @@ static const char *check_escape(struct parser *ps, const char *b)
 
 /*
  * Scans a string whose opening quote is at open.  Returns the position
- * after the closing quote, or NULL with the failure recorded.  *escaped is
- * set when the body holds a backslash.
+ * after the closing quote, or NULL with the failure recorded (a raw
+ * control character in the body among them).  *escaped is set when the
+ * body holds a backslash.
  */
 static const char *scan_string(struct parser *ps, const char *open, int *escaped)
 {
@@ -124,6 +187,9 @@ static const char *scan_string(struct parser *ps, const char *open, int *escaped
 	}
 	for (;;) {
 		if (b >= (q ? q : end)) {
+			const char *c = find_ctl(open + 1, q ? q : end);
+			if (c)
+				return fail(ps, c, ctl_reason[(unsigned char)*c]);
 			if (!q)
 				return fail(ps, open, "unterminated string");
 			return q + 1;
@@ -223,6 +289,191 @@ static void add_member(struct json_object *obj, const char *open,
 	m->key_len = obj->keys.len - m->key_off;
 	buf_putc(&obj->keys, '\0');
 	m->key = NULL;
+	m->overridden = false;
+}
+
+/* ---- duplicate keys ---- */
+
+/* Objects with at most this many keys are checked pairwise. */
+#define DUP_PAIRWISE 16
+
+/* The decoded bytes of key span k of the text s. */
+static inline const char *kbytes(const struct json_object *o, const char *s,
+				 const struct json_kspan *k)
+{
+	return k->escaped ? o->nkeys.data + k->dec : s + k->start + 1;
+}
+
+/* Compares keys a and b (bytes, then length): <0, 0, >0. */
+static int kcmp(const struct json_object *o, const char *s,
+		const struct json_kspan *a, const struct json_kspan *b)
+{
+	size_t n = a->len < b->len ? a->len : b->len;
+	int c = memcmp(kbytes(o, s, a), kbytes(o, s, b), n);
+
+	if (c)
+		return c;
+	return a->len < b->len ? -1 : a->len > b->len;
+}
+
+/*
+ * Notes a key of the object being parsed: the literal from open to close
+ * (quotes included), decoded into o->nkeys when it holds an escape.
+ */
+static void push_key(struct json_object *o, const char *s, const char *open,
+		     const char *close, int escaped)
+{
+	struct json_kspan *k;
+
+	if (o->nks == o->capks) {
+		o->capks = o->capks ? o->capks * 2 : 32;
+		o->ks = pv_realloc(o->ks, o->capks * sizeof *o->ks);
+	}
+	k = &o->ks[o->nks++];
+	k->start = (size_t)(open - s);
+	k->escaped = escaped != 0;
+	if (escaped) {
+		k->dec = o->nkeys.len;
+		json_decode_string(open, (size_t)(close - open), &o->nkeys, NULL);
+		k->len = o->nkeys.len - k->dec;
+	} else {
+		k->dec = 0;
+		k->len = (size_t)(close - open - 2);
+	}
+}
+
+/* Marks key span i (of an object at depth, its keys from `from` on) as
+ * overridden by a later one: counted, listed as a drop, named when it is
+ * the first in the input. */
+static void mark_dup(struct json_object *o, const char *s, size_t i,
+		     int depth, bool members)
+{
+	struct json_kspan *k = &o->ks[i];
+
+	if (o->ndups == 0 || k->start < o->dup_start) {
+		o->dup_start = k->start;
+		buf_reset(&o->dup_key);
+		buf_append(&o->dup_key, kbytes(o, s, k), k->len);
+	}
+	o->ndups++;
+	if (depth > 1)
+		o->nested_dups = true;
+	else if (members)
+		o->members[i].overridden = true;
+	if (o->ndrops == o->capdrops) {
+		o->capdrops = o->capdrops ? o->capdrops * 2 : 8;
+		o->drops = pv_realloc(o->drops, o->capdrops * sizeof *o->drops);
+	}
+	o->drops[o->ndrops].start = k->start;
+	o->drops[o->ndrops].end = o->ks[i + 1].start;
+	o->ndrops++;
+}
+
+/*
+ * Sorts o->order[0..n) (indices of key spans) by key, then by index, with
+ * a bottom-up merge sort (o->order has room for 2n).
+ */
+static void sort_keys(struct json_object *o, const char *s, size_t n)
+{
+	size_t *a = o->order, *b = o->order + n, *t, w, i, l, m, r, x, y;
+
+	for (w = 1; w < n; w *= 2) {
+		for (i = 0; i < n; i += 2 * w) {
+			l = i;
+			m = i + w < n ? i + w : n;
+			r = i + 2 * w < n ? i + 2 * w : n;
+			x = l;
+			y = m;
+			while (x < m || y < r) {
+				int c = x >= m ? 1 : y >= r ? -1 :
+					kcmp(o, s, &o->ks[a[x]], &o->ks[a[y]]);
+				if (c == 0)
+					c = a[x] < a[y] ? -1 : 1;
+				b[l++] = c <= 0 ? a[x++] : a[y++];
+			}
+		}
+		t = a;
+		a = b;
+		b = t;
+	}
+	if (a != o->order)
+		memcpy(o->order, a, n * sizeof *a);
+}
+
+/*
+ * An object at depth closes: its keys are the spans from `from` to the
+ * end.  Marks each one a later key repeats, and forgets the spans.
+ */
+static void close_object(struct json_object *o, const char *s, size_t from,
+			 int depth, bool members)
+{
+	size_t n = o->nks - from, i, j;
+
+	if (n >= 2 && n <= DUP_PAIRWISE) {
+		for (i = from; i + 1 < o->nks; i++)
+			for (j = i + 1; j < o->nks; j++)
+				if (o->ks[i].len == o->ks[j].len &&
+				    kcmp(o, s, &o->ks[i], &o->ks[j]) == 0) {
+					mark_dup(o, s, i, depth, members);
+					break;
+				}
+	} else if (n > DUP_PAIRWISE) {
+		if (o->caporder < 2 * n) {
+			o->caporder = 2 * n;
+			o->order = pv_realloc(o->order, o->caporder * sizeof *o->order);
+		}
+		for (i = 0; i < n; i++)
+			o->order[i] = from + i;
+		sort_keys(o, s, n);
+		/* in a run of equal keys, all but the last (by index) lose */
+		for (i = 0; i + 1 < n; i++)
+			if (kcmp(o, s, &o->ks[o->order[i]], &o->ks[o->order[i + 1]]) == 0)
+				mark_dup(o, s, o->order[i], depth, members);
+	}
+	o->nks = from;
+}
+
+/* Orders the drops by start and removes those inside another. */
+static int range_cmp(const void *a, const void *b)
+{
+	const struct json_range *x = a, *y = b;
+
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void finish_drops(struct json_object *o)
+{
+	size_t i, k = 0;
+
+	if (o->ndrops < 2)
+		return;
+	qsort(o->drops, o->ndrops, sizeof *o->drops, range_cmp);
+	for (i = 1; i < o->ndrops; i++) {
+		if (o->drops[i].start < o->drops[k].end)
+			continue;       /* inside drops[k] */
+		o->drops[++k] = o->drops[i];
+	}
+	o->ndrops = k + 1;
+}
+
+/* json_copy_without_dups - see json.h. */
+void json_copy_without_dups(const char *s, size_t len, size_t base,
+			    const struct json_object *o, struct buf *out)
+{
+	size_t pos = base, end = base + len, i;
+
+	for (i = 0; i < o->ndrops && pos < end; i++) {
+		const struct json_range *d = &o->drops[i];
+		if (d->end <= pos)
+			continue;
+		if (d->start >= end)
+			break;
+		if (d->start > pos)
+			buf_append(out, s + (pos - base), d->start - pos);
+		pos = d->end;
+	}
+	if (pos < end)
+		buf_append(out, s + (pos - base), end - pos);
 }
 
 /* The kind a value starting with byte c has (c already checked). */
@@ -249,6 +500,7 @@ int json_parse(const char *s, size_t len, struct json_value *val,
 {
 	struct parser ps;
 	char stack[JSON_MAX_DEPTH];
+	size_t kfrom[JSON_MAX_DEPTH];  /* obj: first key span of each open object */
 	int depth = 0, escaped;
 	int members = 0;        /* recording the top-level object's members */
 	const char *p, *end = s + len, *vstart = NULL, *top;
@@ -262,6 +514,10 @@ int json_parse(const char *s, size_t len, struct json_value *val,
 	if (obj) {
 		obj->n = 0;
 		buf_reset(&obj->keys);
+		obj->ndups = obj->ndrops = obj->nks = 0;
+		obj->nested_dups = false;
+		buf_reset(&obj->dup_key);
+		buf_reset(&obj->nkeys);
 	}
 
 	p = skip_ws(s, end);
@@ -287,6 +543,8 @@ value:
 			fail(&ps, p, "nesting too deep");
 			return PV_EPARSE;
 		}
+		if (obj)
+			kfrom[depth] = obj->nks;
 		stack[depth++] = *p;
 		p = skip_ws(p + 1, end);
 		if (p < end && *p == (stack[depth - 1] == '{' ? '}' : ']')) {
@@ -340,6 +598,8 @@ key:
 			return PV_EPARSE;
 		if (depth == 1 && members)
 			add_member(obj, open, p, escaped);
+		if (obj)
+			push_key(obj, s, open, p, escaped);
 	}
 	p = skip_ws(p, end);
 	if (p >= end || *p != ':') {
@@ -369,6 +629,9 @@ after_value:
 		}
 		if (*p == '}') {
 			p++;
+			if (obj)
+				close_object(obj, s, kfrom[depth - 1], depth,
+					     members != 0);
 			depth--;
 			goto after_value;
 		}
@@ -401,6 +664,8 @@ done:
 	if (members)
 		for (i = 0; i < obj->n; i++)
 			obj->members[i].key = obj->keys.data + obj->members[i].key_off;
+	if (obj)
+		finish_drops(obj);
 	return 0;
 }
 
@@ -500,15 +765,16 @@ bad_escape:
 }
 
 /*
- * json_object_get - linear search, fine for the handful of members a
- * record has.  Returns the first member named key, or NULL.
+ * json_object_get - linear search from the end, fine for the handful of
+ * members a record has.  Returns the last member named key (the one that
+ * wins), or NULL.
  */
 const struct json_member *json_object_get(const struct json_object *o,
 					  const char *key, size_t key_len)
 {
 	size_t i;
 
-	for (i = 0; i < o->n; i++)
+	for (i = o->n; i-- > 0;)
 		if (o->members[i].key_len == key_len &&
 		    memcmp(o->members[i].key, key, key_len) == 0)
 			return &o->members[i];
@@ -519,9 +785,13 @@ const struct json_member *json_object_get(const struct json_object *o,
 void json_object_done(struct json_object *o)
 {
 	free(o->members);
-	o->members = NULL;
-	o->n = o->cap = 0;
+	free(o->drops);
+	free(o->ks);
+	free(o->order);
 	buf_done(&o->keys);
+	buf_done(&o->dup_key);
+	buf_done(&o->nkeys);
+	memset(o, 0, sizeof *o);
 }
 
 /* json_kind_name - a static name for k. */

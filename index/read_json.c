@@ -13,7 +13,9 @@
  * structure around the elements stops the input (PV_EPARSE), as nothing
  * after it can be trusted.  Lines are counted lazily, by counting '\n' in
  * the bytes passed over, only when a location is needed or a chunk is
- * dropped.
+ * dropped.  An element over the size limit is passed over without being
+ * kept (a bad record, "document too large"); an input in UTF-16 or
+ * UTF-32 is refused at its first bytes.
  *
  * Owns the scanner (chunk buffer, element buffer, current key).
  */
@@ -57,6 +59,8 @@ struct jsonr {
 	/* capture of the bytes passed over, into cap (when not NULL) */
 	struct buf *cap;
 	size_t cap_from;
+	uint64_t cap_start;         /* input offset where the capture began */
+	int cap_over;               /* it went over the limit: bytes dropped */
 
 	enum js_state state;
 	int top_object;             /* the top-level value is an object */
@@ -133,8 +137,14 @@ static int fill(struct reader *r, struct jsonr *j, struct pv_err *err)
 	ssize_t n;
 
 	sync_lines(j);
-	if (j->cap)
-		buf_append(j->cap, j->buf + j->cap_from, j->len - j->cap_from);
+	if (j->cap && !j->cap_over) {
+		if (j->cap->len + (j->len - j->cap_from) > r->max_doc) {
+			j->cap_over = 1;
+			buf_done(j->cap);
+		} else {
+			buf_append(j->cap, j->buf + j->cap_from, j->len - j->cap_from);
+		}
+	}
 	j->base += j->len;
 	j->len = j->pos = j->synced = j->cap_from = 0;
 	n = instream_read(r->in, j->buf, JS_CHUNK, err);
@@ -190,13 +200,23 @@ static void capture_start(struct jsonr *j, struct buf *b)
 	buf_reset(b);
 	j->cap = b;
 	j->cap_from = j->pos;
+	j->cap_start = j->base + j->pos;
+	j->cap_over = 0;
 }
 
-/* Stops capturing; the bytes up to the scan position are in the buffer. */
-static void capture_end(struct jsonr *j)
+/* Stops capturing; the bytes up to the scan position are in the buffer,
+ * unless they went over max (j->cap_over: the buffer is empty).  Returns
+ * the number of bytes passed over. */
+static uint64_t capture_end(struct jsonr *j, uint64_t max)
 {
-	buf_append(j->cap, j->buf + j->cap_from, j->pos - j->cap_from);
+	if (!j->cap_over && j->cap->len + (j->pos - j->cap_from) > max) {
+		j->cap_over = 1;
+		buf_done(j->cap);
+	}
+	if (!j->cap_over)
+		buf_append(j->cap, j->buf + j->cap_from, j->pos - j->cap_from);
 	j->cap = NULL;
+	return j->base + j->pos - j->cap_start;
 }
 
 /*
@@ -365,7 +385,8 @@ static int element_record(struct reader *r, struct jsonr *j, struct record *rec,
 	rec->index = j->arr_index++;
 	rec->array_key = j->key_active ? buf_str(&j->key) : NULL;
 	r->index++;
-	rc = reader_parse_json(r, j->elem.data, j->elem.len, rec, &jerr, &kind);
+	rc = reader_parse_json(r, j->elem.data ? j->elem.data : "", j->elem.len,
+			       rec, &jerr, &kind);
 	if (rc != READ_BAD)
 		return rc;
 	if (!jerr.reason) {
@@ -411,7 +432,11 @@ static int member_key(struct reader *r, struct jsonr *j, struct pv_err *err)
 		j->cap = NULL;
 		return rc;
 	}
-	capture_end(j);
+	capture_end(j, r->max_doc);
+	if (j->cap_over)
+		return js_fail(r, j, err, PV_EPARSE, "a key of the top-level object "
+			       "is over the limit of %llu bytes",
+			       (unsigned long long)r->max_doc);
 	buf_reset(&j->key);
 	if (json_decode_string(j->keyraw.data, j->keyraw.len, &j->key, &jerr) < 0)
 		return js_fail(r, j, err, PV_EPARSE, "%s in a key", jerr.reason);
@@ -435,6 +460,7 @@ static int json_next(struct reader *r, struct record *rec, struct pv_err *err)
 {
 	struct jsonr *j = r->state;
 	long line, col;
+	uint64_t size;
 	int c, rc, is_key;
 
 	for (;;) {
@@ -443,6 +469,15 @@ static int json_next(struct reader *r, struct record *rec, struct pv_err *err)
 			c = peek(r, j, err);
 			if (c < 0)
 				return c;
+			if (j->base == 0 && j->pos == 0 &&
+			    (rc = reader_check_encoding(r, j->buf, j->len,
+							&j->failure)) < 0) {
+				j->fail_code = rc;
+				j->state = JS_FAILED;
+				if (err)
+					*err = j->failure;
+				return rc;
+			}
 			if (j->base == 0 && j->pos == 0 && HAS_BOM(j->buf, j->len))
 				j->pos = 3;
 			c = skip_ws(r, j, err);
@@ -500,8 +535,14 @@ static int json_next(struct reader *r, struct record *rec, struct pv_err *err)
 				j->cap = NULL;
 				return rc;
 			}
-			capture_end(j);
+			size = capture_end(j, r->max_doc);
 			j->state = JS_ARRAY_NEXT;
+			if (j->cap_over) {
+				rec->index = j->arr_index++;
+				rec->array_key = j->key_active ? buf_str(&j->key) : NULL;
+				r->index++;
+				return reader_too_large(r, rec, line, col, size, false, err);
+			}
 			return element_record(r, j, rec, line, col, err);
 
 		case JS_OBJECT_FIRST:

@@ -1,9 +1,10 @@
 /*
  * read_jsonl.c - JSON Lines: one JSON value per line.  An object is a
  * record with fields, a bare string an is_text record; blank lines are
- * skipped; any other value, or a line that is not JSON, is one bad record
- * (READ_BAD) and reading goes on with the next line.  Owns only its line
- * reader: the record storage is the reader's.
+ * skipped; any other value, a line that is not JSON, or one over the size
+ * limit, is one bad record (READ_BAD) and reading goes on with the next
+ * line.  An input in UTF-16 or UTF-32 is refused at its first line.  Owns
+ * only its line reader: the record storage is the reader's.
  */
 #include "readers.h"
 
@@ -11,6 +12,8 @@
 
 struct jsonl {
 	struct linereader lr;
+	int failed;                 /* the input was refused: its code */
+	struct pv_err failure;
 };
 
 /*
@@ -27,10 +30,27 @@ static int jsonl_next(struct reader *r, struct record *rec, struct pv_err *err)
 	size_t len, skip;
 	int rc;
 
+	if (st->failed) {
+		if (err)
+			*err = st->failure;
+		return st->failed;
+	}
 	for (;;) {
 		rc = lr_next(&st->lr, &line, &len, err);
 		if (rc <= 0)
 			return rc;
+		if (rc == LR_TOO_LONG) {
+			rec->index = r->index++;
+			return reader_too_large(r, rec, st->lr.lineno, 1,
+						st->lr.long_size, false, err);
+		}
+		if (st->lr.lineno == 1 &&
+		    (st->failed = reader_check_encoding(r, line, len + st->lr.newline,
+							&st->failure)) < 0) {
+			if (err)
+				*err = st->failure;
+			return st->failed;
+		}
 		skip = 0;
 		if (st->lr.lineno == 1 && HAS_BOM(line, len))
 			skip = 3;
@@ -79,6 +99,8 @@ int read_jsonl_open(struct reader *r, struct pv_err *err)
 
 	(void)err;
 	lr_init(&st->lr, r->in);
+	st->lr.max = r->max_doc;
+	st->lr.path = r->path;
 	r->state = st;
 	r->ops = &jsonl_ops;
 	return 0;

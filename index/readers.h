@@ -37,7 +37,9 @@ struct reader {
 	struct field *fields;
 	size_t fields_cap;
 	struct json_object obj;     /* members of the last parsed object */
+	struct buf dedup;           /* its values rewritten without duplicate keys */
 	long index;                 /* records (good or bad) returned so far */
+	uint64_t max_doc;           /* largest record in bytes (never 0) */
 };
 
 /* Makes room for n fields in r->fields. */
@@ -61,6 +63,23 @@ int read_json_open(struct reader *r, struct pv_err *err);
 int read_csv_open(struct reader *r, struct pv_err *err);
 int read_text_open(struct reader *r, struct pv_err *err);
 
+/*
+ * When the n bytes at the start of an input (n may be small: what is
+ * there) are UTF-16 or UTF-32 rather than UTF-8 - a byte order mark, or
+ * the NUL bytes of such text starting with one of "{[\" \t\r\n" or a
+ * letter or digit - fails with err naming the encoding and how to
+ * convert it (PV_EPARSE, located at file:1:1).  Returns 0 otherwise.
+ */
+int reader_check_encoding(struct reader *r, const void *p, size_t n,
+			  struct pv_err *err);
+
+/*
+ * Fills err and rec for a record over the size limit, size bytes long
+ * (at least, when partial) starting at line:col.  Returns READ_BAD.
+ */
+int reader_too_large(struct reader *r, struct record *rec, long line, long col,
+		     uint64_t size, bool partial, struct pv_err *err);
+
 /* True when the n bytes at p start with a UTF-8 byte order mark. */
 #define HAS_BOM(p, n) ((n) >= 3 && (unsigned char)(p)[0] == 0xef && \
 		       (unsigned char)(p)[1] == 0xbb && (unsigned char)(p)[2] == 0xbf)
@@ -68,8 +87,13 @@ int read_text_open(struct reader *r, struct pv_err *err);
 /* ---- line reader ---------------------------------------------------- */
 
 /* Splits an instream into lines ('\n', with a '\r' before it dropped) in
- * a buffer that grows to the longest line and is reused. */
+ * a buffer that grows to the longest line and is reused, up to a limit:
+ * a longer line is passed over without being kept. */
 struct linereader {
+	const char *path;           /* the input's name, for messages; borrowed */
+	uint64_t max;               /* longest line kept (0: no limit) */
+	uint64_t long_size;         /* LR_TOO_LONG: bytes of the line passed over */
+	int skipping;               /* passing over a line over the limit */
 	struct instream *in;
 	char *buf;
 	size_t cap;
@@ -86,11 +110,17 @@ struct linereader {
 void lr_init(struct linereader *lr, struct instream *in);
 void lr_done(struct linereader *lr);
 
+/* lr_next's result for a line longer than lr->max. */
+#define LR_TOO_LONG 2
+
 /*
  * Next line, without its terminator: *line borrowed until the next call.
  * A last line without a newline is still a line.  Returns 1, 0 at the
- * end, or a negative code (the stream failed; the partial line it was
- * reading is dropped, every later call fails the same way).
+ * end, LR_TOO_LONG for a line over lr->max (passed over to its end: its
+ * number is lr->lineno, its size lr->long_size, *len is 0), or a negative
+ * code (the stream failed, or a line ran on for 16 times lr->max without
+ * ending: PV_EPARSE; the partial line it was reading is dropped, every
+ * later call fails the same way).
  */
 int lr_next(struct linereader *lr, const char **line, size_t *len,
 	    struct pv_err *err);

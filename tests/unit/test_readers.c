@@ -113,7 +113,7 @@ static void numbered_lines(struct buf *b, int count)
 static struct reader *open_r(const char *path, enum reader_format fmt,
 			     const char *key)
 {
-	struct reader_opts o = { fmt, key };
+	struct reader_opts o = { fmt, key, 0 };
 	struct reader *r = NULL;
 	struct pv_err err;
 	int rc;
@@ -207,7 +207,8 @@ static void test_json_parser(void)
 	is_str(o.members[0].key, "ab", "json: escaped key decoded");
 	is_int(o.members[1].key_len, 3, "json: key with \\u0000 has 3 bytes");
 	is_mem(o.members[1].key, 3, "k\0x", 3, "json: key NUL kept");
-	is_int(o.n, 3, "json: duplicate keys kept");
+	is_int(o.n, 3, "json: three members");
+	is_int(o.ndups, 0, "json: \"a\\u0062\" and \"a\" are different keys");
 
 	s = "[1,{\"a\":2}]";
 	is_int(json_parse(s, strlen(s), &v, &o, &je), 0, "json: array parses");
@@ -251,9 +252,13 @@ static void test_json_parser(void)
 	   strcmp(je.reason, "invalid escape") == 0, "decode: invalid escape at offset 2");
 	ok(json_decode_string("abc", 3, &b, &je) < 0, "decode: not a literal is an error");
 
-	s = "{\"x\":\"\xff\x01\xc0\xaf\n\"}";
+	s = "{\"x\":\"\xff\xc0\xaf\x7f\"}";
 	is_int(json_parse(s, strlen(s), &v, &o, &je), 0,
-	       "json: invalid UTF-8 and raw controls accepted in strings");
+	       "json: invalid UTF-8 and DEL accepted in strings");
+	s = "{\"x\":\"\xff\x01\xc0\xaf\n\"}";
+	ok(json_parse(s, strlen(s), &v, &o, &je) < 0 && je.offset == 7 &&
+	   json_error_is_control(&je),
+	   "json: a raw control character in a string is an error at its offset");
 
 	/* Errors and their offsets. */
 	is_int(perr("{\"a\":1 \"b\":2}", &why), 7, "err: missing comma offset");
@@ -309,6 +314,140 @@ static void test_json_parser(void)
 	   "depth: %d nested arrays fail at offset %d", JSON_MAX_DEPTH + 1, JSON_MAX_DEPTH);
 	free(deep);
 
+	json_object_done(&o);
+	buf_done(&b);
+}
+
+/* ---- strict JSON: control characters, duplicate keys ---------------- */
+
+/* json_parse(s) into o; 0 or the error. */
+static int jp(struct json_object *o, const char *s, size_t len, struct json_error *je)
+{
+	je->reason = NULL;
+	je->offset = 0;
+	return json_parse(s, len, NULL, o, je);
+}
+
+/* s without the members its duplicate keys override, as a static string. */
+static const char *nodups(struct json_object *o, const char *s)
+{
+	static char out[512];
+	struct json_error je;
+	struct buf b = BUF_INIT;
+
+	if (jp(o, s, strlen(s), &je) < 0)
+		return "(error)";
+	json_copy_without_dups(s, strlen(s), 0, o, &b);
+	snprintf(out, sizeof out, "%s", buf_str(&b));
+	buf_done(&b);
+	return out;
+}
+
+static void test_json_strict(void)
+{
+	struct json_object o = JSON_OBJECT_INIT;
+	struct json_error je;
+	const struct json_member *m;
+	struct buf b = BUF_INIT;
+	char s[64];
+	int c, bad = 0, badkey = 0, badnest = 0, badoff = 0;
+	size_t i;
+
+	/* every byte below 0x20, raw, in a value, a key, a nested string and
+	 * an array element: an error at its offset naming it */
+	for (c = 0; c < 0x20; c++) {
+		const char *tpl[] = { "{\"k\":\"a%cb\"}", "{\"a%cb\":1}",
+				      "{\"o\":{\"x\":[\"a%cb\"]}}", "\"a%cb\"" };
+		for (i = 0; i < 4; i++) {
+			size_t at;
+			int n = snprintf(s, sizeof s, tpl[i], 'Z');
+			at = (size_t)(strchr(s, 'Z') - s);
+			s[at] = (char)c;
+			if (jp(&o, s, (size_t)n, &je) == 0 || !json_error_is_control(&je)) {
+				if (i == 0) bad++; else if (i == 1) badkey++; else badnest++;
+				continue;
+			}
+			if (je.offset != at || !strstr(je.reason, "U+00"))
+				badoff++;
+		}
+	}
+	is_int(bad, 0, "strict: raw U+0000-U+001F in a value is refused");
+	is_int(badkey, 0, "strict: ... in a key is refused");
+	is_int(badnest, 0, "strict: ... in nested strings and bare strings is refused");
+	is_int(badoff, 0, "strict: the error is at the character and names it");
+	jp(&o, "{\"k\":\"a\tb\"}", 10, &je);
+	ok(je.reason && strstr(je.reason, "U+0009 (tab)") && strstr(je.reason, "\\t"),
+	   "strict: a tab is named with its escape (%s)", je.reason ? je.reason : "");
+	ok(jp(&o, "{\"k\":\"a\\\tb\"}", 11, &je) < 0 && json_error_is_control(&je) &&
+	   je.offset == 8, "strict: a raw control after a backslash is named too");
+	strcpy(s, "{\"k\":\"a\\tb\\u0000\\u001f \x7f\"}");
+	ok(jp(&o, s, strlen(s), &je) == 0,
+	   "strict: escaped controls and DEL are fine");
+	ok(jp(&o, " {\"k\" :\t\"v\"\r\n} ", 15, &je) == 0,
+	   "strict: tab, CR and LF between tokens are whitespace");
+	ok(jp(&o, "{\"k\":\"v\"}", 9, &je) == 0 && !json_error_is_control(&je),
+	   "strict: json_error_is_control is false without an error");
+	jp(&o, "{\"k\":1 \"j\":2}", 13, &je);
+	ok(!json_error_is_control(&je), "strict: another error is not a control error");
+
+	/* duplicate keys */
+	strcpy(s, "{\"a\":1,\"b\":2,\"a\":3}");
+	is_int(jp(&o, s, strlen(s), &je), 0, "dups: parses");
+	is_int(o.ndups, 1, "dups: one overridden member");
+	ok(o.members[0].overridden && !o.members[1].overridden && !o.members[2].overridden,
+	   "dups: the first \"a\" is overridden, the last wins");
+	m = json_object_get(&o, "a", 1);
+	ok(m && m->val.raw[0] == '3', "dups: json_object_get gives the last \"a\"");
+	is_mem(o.dup_key.data, o.dup_key.len, "a", 1, "dups: dup_key names it");
+	ok(!o.nested_dups, "dups: none nested");
+	is_str(nodups(&o, s), "{\"b\":2,\"a\":3}", "dups: copy without the overridden member");
+	is_str(nodups(&o, "{\"t\":\"x\",\"t\":\"y\",\"t\":\"z\"}"), "{\"t\":\"z\"}",
+	       "dups: three times: the last one stays");
+	is_int(o.ndups, 2, "dups: two overridden");
+	is_str(nodups(&o, "{\"a\\u0062\":1,\"ab\":2}"), "{\"ab\":2}",
+	       "dups: keys equal once decoded are the same key");
+	is_str(nodups(&o, "{\"x\":{\"k\":1,\"k\":2},\"y\":[{\"q\":1 , \"q\":[{\"r\":0,\"r\":1}]}]}"),
+	       "{\"x\":{\"k\":2},\"y\":[{\"q\":[{\"r\":1}]}]}",
+	       "dups: nested at several depths");
+	ok(o.nested_dups && o.ndups == 3, "dups: nested counted (%zu)", o.ndups);
+	is_mem(o.dup_key.data, o.dup_key.len, "k", 1, "dups: the first in the input is named");
+	is_str(nodups(&o, "{\"d\":{\"k\":1,\"k\":2},\"d\":{\"z\":{\"w\":1,\"w\":2}}}"),
+	       "{\"d\":{\"z\":{\"w\":2}}}", "dups: drops inside a dropped member");
+	is_str(nodups(&o, "[{\"a\":1,\"a\":2},\"{\\\"a\\\":1,\\\"a\\\":2}\"]"),
+	       "[{\"a\":2},\"{\\\"a\\\":1,\\\"a\\\":2}\"]",
+	       "dups: in an array at the top; keys inside strings are text");
+	is_int(o.n, 0, "dups: an array gives no members");
+	is_str(nodups(&o, "{\"a\":1,\"b\":{},\"c\":[]}"), "{\"a\":1,\"b\":{},\"c\":[]}",
+	       "dups: none: a plain copy");
+	is_int(o.ndups, 0, "dups: none counted");
+	is_int(o.dup_key.len, 0, "dups: no key named");
+	/* a large object (sorted, not pairwise) */
+	buf_reset(&b);
+	buf_putc(&b, '{');
+	for (c = 0; c < 300; c++)
+		buf_printf(&b, "%s\"k%d\":%d", c ? "," : "", c % 100, c);
+	buf_putc(&b, '}');
+	is_int(jp(&o, b.data, b.len, &je), 0, "dups: 300 members parse");
+	is_int(o.ndups, 200, "dups: 200 of them overridden");
+	m = json_object_get(&o, "k7", 2);
+	ok(m && strncmp(m->val.raw, "207", 3) == 0, "dups: k7 is the last one (207)");
+	for (c = 0, i = 0; i < o.n; i++)
+		if (!o.members[i].overridden)
+			c++;
+	is_int(c, 100, "dups: 100 members win");
+	for (c = 0, i = 0; i < o.n; i++)
+		if (!o.members[i].overridden && (i < 200))
+			c++;
+	is_int(c, 0, "dups: the winners are the last 100");
+	{
+		struct buf out = BUF_INIT;
+		struct json_object o2 = JSON_OBJECT_INIT;
+		json_copy_without_dups(b.data, b.len, 0, &o, &out);
+		ok(jp(&o2, out.data, out.len, &je) == 0 && o2.n == 100 && o2.ndups == 0,
+		   "dups: the copy has 100 members, no duplicates");
+		json_object_done(&o2);
+		buf_done(&out);
+	}
 	json_object_done(&o);
 	buf_done(&b);
 }
@@ -1064,7 +1203,7 @@ static void test_text(void)
 static void test_front(void)
 {
 	struct reader *r = (struct reader *)1;
-	struct reader_opts o = { FMT_AUTO, NULL };
+	struct reader_opts o = { FMT_AUTO, NULL, 0 };
 	struct pv_err err;
 	int rc;
 
@@ -1197,6 +1336,211 @@ static void test_walk(void)
 	buf_done(&w.list);
 }
 
+/* Opens path as fmt with a size limit; NULL (and a failed check) on error. */
+static struct reader *open_max(const char *path, enum reader_format fmt, uint64_t max)
+{
+	struct reader_opts o = { fmt, NULL, max };
+	struct reader *r = NULL;
+	struct pv_err err;
+
+	if (reader_open(&r, path, &o, &err) < 0) {
+		ok(0, "open %s: %s", path, err.msg);
+		return NULL;
+	}
+	return r;
+}
+
+/* Reads path as fmt (limit max) and lists what came: "ok:LINE" for a
+ * record, "bad:LINE:REASON" for a bad one, "fail" for a failure, joined by
+ * spaces, into out; the last error into *err. */
+static void read_all(const char *path, enum reader_format fmt, uint64_t max,
+		     struct buf *out, struct pv_err *err)
+{
+	struct reader *r = open_max(path, fmt, max);
+	struct record rec;
+	int rc, n = 0;
+
+	buf_reset(out);
+	if (!r)
+		return;
+	while ((rc = reader_next(r, &rec, err)) != READ_EOF && n++ < 100) {
+		if (out->len)
+			buf_putc(out, ' ');
+		if (rc == READ_OK)
+			buf_printf(out, "ok:%ld", rec.line);
+		else if (rc == READ_BAD)
+			buf_printf(out, "bad:%ld:%s:%llu", rec.line, rec.reason,
+				   (unsigned long long)rec.size);
+		else {
+			buf_puts(out, "fail");
+			break;
+		}
+	}
+	reader_close(r);
+}
+
+static void test_hostile(void)
+{
+	struct reader *r;
+	struct record rec;
+	struct pv_err err;
+	struct buf b = BUF_INIT, big = BUF_INIT;
+	const char *p;
+	int rc, i;
+
+	/* duplicate keys: the last value, each name once, nested rewritten */
+	p = put_str("dup.jsonl",
+		    "{\"text\":\"first\",\"id\":\"a\",\"text\":\"second\",\"m\":{\"k\":1,\"k\":2},\"id\":\"b\"}\n"
+		    "{\"text\":\"plain\",\"m\":{\"k\":1}}\n");
+	r = open_r(p, FMT_AUTO, NULL);
+	if (r) {
+		rc = reader_next(r, &rec, &err);
+		is_int(rc, READ_OK, "dup record: read");
+		is_str(fstr(&rec, "text"), "second", "dup record: the last text wins");
+		is_str(fstr(&rec, "id"), "b", "dup record: the last id wins");
+		is_int(rec.nfields, 3, "dup record: each name once (text, m, id)");
+		is_str(fraw(&rec, "m"), "{\"k\":2}", "dup record: nested object rewritten");
+		is_int(rec.dup_keys, 3, "dup record: three members overridden");
+		ok(rec.dup_key && strcmp(rec.dup_key, "text") == 0,
+		   "dup record: the first key named (%s)", rec.dup_key ? rec.dup_key : "NULL");
+		rc = reader_next(r, &rec, &err);
+		ok(rc == READ_OK && rec.dup_keys == 0 && rec.dup_key == NULL &&
+		   strcmp(fraw(&rec, "m"), "{\"k\":1}") == 0,
+		   "dup record: the next record has none");
+		reader_close(r);
+	}
+	/* a control character: a bad record with its own reason, then on */
+	p = put_str("ctl.jsonl", "{\"text\":\"a\tb\"}\n{\"text\":\"ok\"}\n");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	is_str(buf_str(&b), "bad:1:unescaped control character in a JSON string:0 ok:2",
+	       "ctl: bad record, reading goes on");
+	p = put_str("ctl.json", "[{\"text\":\"ok\"},\n {\"text\":\"a\x01\"}, {\"text\":\"b\"}]");
+	r = open_r(p, FMT_AUTO, NULL);
+	if (r) {
+		reader_next(r, &rec, &err);
+		rc = reader_next(r, &rec, &err);
+		ok(rc == READ_BAD && err.line == 2 && err.column == 12 &&
+		   strstr(err.msg, "U+0001"), "ctl: JSON array element located at 2:12 (%ld:%ld %s)",
+		   err.line, err.column, err.msg);
+		is_int(reader_next(r, &rec, &err), READ_OK, "ctl: the next element is read");
+		reader_close(r);
+	}
+
+	/* UTF-16 and UTF-32, with and without a byte order mark */
+	{
+		static const struct { const char *name; const char *bytes; size_t n;
+				      const char *enc; } u[] = {
+			{ "le-bom", "\xff\xfe{\0\"\0t\0\"\0:\0\"\0x\0\"\0}\0\n\0", 22, "UTF-16LE" },
+			{ "be-bom", "\xfe\xff\0{\0\"\0t\0\"\0:\0\"\0x\0\"\0}\0\n", 22, "UTF-16BE" },
+			{ "le", "{\0\"\0t\0\"\0:\0\"\0x\0\"\0}\0\n\0", 20, "UTF-16LE" },
+			{ "be", "\0{\0\"\0t\0\"\0:\0\"\0x\0\"\0}\0\n", 20, "UTF-16BE" },
+			{ "32le", "{\0\0\0\"\0\0\0", 8, "UTF-32LE" },
+			{ "32be", "\0\0\0{\0\0\0\"", 8, "UTF-32BE" },
+			{ "32bom", "\xff\xfe\0\0{\0\0\0", 8, "UTF-32LE" },
+			{ "short", "{\0\n\0", 4, "UTF-16LE" },
+		};
+		static const char *const ext[] = { "jsonl", "json", "csv" };
+		size_t k, e;
+		int good = 0, total = 0;
+		char name[64];
+		for (k = 0; k < PV_ARRAY_LEN(u); k++)
+			for (e = 0; e < 3; e++) {
+				snprintf(name, sizeof name, "u-%s.%s", u[k].name, ext[e]);
+				put_file(tpath(name), u[k].bytes, u[k].n);
+				read_all(tpath(name), FMT_AUTO, 0, &b, &err);
+				total++;
+				if (strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, u[k].enc) &&
+				    strstr(err.msg, "iconv"))
+					good++;
+				else
+					printf("# %s: %s (%s)\n", name, buf_str(&b), err.msg);
+			}
+		is_int(good, total, "encoding: UTF-16/32 refused, named, iconv suggested (%d inputs)", total);
+	}
+	p = put_str("ok-utf8.jsonl", "\xef\xbb\xbf{\"text\":\"x\"}\n1\n");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	is_str(buf_str(&b), "ok:1 bad:2:not an object or string:0",
+	       "encoding: UTF-8 with a BOM is read");
+
+	/* duplicate CSV header names */
+	p = put_str("dup.csv", "id,text,text\n1,a,b\n");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "\"text\" twice") &&
+	   strstr(err.msg, "columns 2 and 3"), "csv: a name given twice is refused (%s)", err.msg);
+	buf_reset(&big);
+	for (i = 0; i < 100; i++)
+		buf_printf(&big, "%sc%d", i ? "," : "", i == 70 ? 5 : i);
+	buf_puts(&big, "\n");
+	p = put_str("dup2.csv", buf_str(&big));
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "\"c5\" twice") &&
+	   strstr(err.msg, "columns 6 and 71"), "csv: among 100 columns too (%s)", err.msg);
+	p = put_str("nodup.csv", "id,text,Text,text2\n1,a,b,c\n");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	is_str(buf_str(&b), "ok:2", "csv: names that differ are fine");
+
+	/* the size limit: 100 bytes */
+	buf_reset(&big);
+	for (i = 0; i < 150; i++)
+		buf_putc(&big, 'x');
+	{
+		struct buf t = BUF_INIT;
+		buf_printf(&t, "{\"text\":\"a\"}\n{\"text\":\"%s\"}\n{\"text\":\"b\"}\n", buf_str(&big));
+		p = put_str("big.jsonl", buf_str(&t));
+		read_all(p, FMT_AUTO, 100, &b, &err);
+		is_str(buf_str(&b), "ok:1 bad:2:document too large:161 ok:3",
+		       "limit: a JSONL line over it is skipped with its size");
+		ok(err.line == 2 && strstr(err.msg, "161 bytes") && strstr(err.msg, "limit of 100"),
+		   "limit: the message gives the line, the size and the limit (%s)", err.msg);
+		read_all(p, FMT_AUTO, 161, &b, &err);
+		is_str(buf_str(&b), "ok:1 ok:2 ok:3", "limit: a line of exactly the limit is read");
+		buf_reset(&t);
+		buf_printf(&t, "{\"text\":\"a\"}\n{\"text\":\"%s%s%s\"}", buf_str(&big),
+			   buf_str(&big), buf_str(&big));
+		p = put_str("big-end.jsonl", buf_str(&t));
+		read_all(p, FMT_AUTO, 100, &b, &err);
+		is_str(buf_str(&b), "ok:1 bad:2:document too large:461",
+		       "limit: a last line without a newline too");
+		read_all(p, FMT_AUTO, 20, &b, &err);
+		ok(strcmp(buf_str(&b), "ok:1 fail") == 0 && strstr(err.msg, "16 times"),
+		   "limit: a line 16 times over it stops the input (%s: %s)", buf_str(&b), err.msg);
+		buf_reset(&t);
+		buf_printf(&t, "[{\"text\":\"a\"},\n{\"text\":\"%s\"},{\"text\":\"b\"}]", buf_str(&big));
+		p = put_str("big.json", buf_str(&t));
+		read_all(p, FMT_AUTO, 100, &b, &err);
+		is_str(buf_str(&b), "ok:1 bad:2:document too large:161 ok:2",
+		       "limit: a JSON element over it is skipped");
+		buf_reset(&t);
+		buf_printf(&t, "text\na\n\"%s\"\n\"b\nc\"\n\"%s\n%s\"\nd\n", buf_str(&big),
+			   buf_str(&big), buf_str(&big));
+		p = put_str("big.csv", buf_str(&t));
+		read_all(p, FMT_AUTO, 100, &b, &err);
+		ok(strncmp(buf_str(&b), "ok:2 bad:3:document too large:", 30) == 0 &&
+		   strstr(buf_str(&b), " ok:4 bad:6:document too large:") &&
+		   strstr(buf_str(&b), " ok:8"), "limit: CSV rows over it, one line or several (%s)",
+		   buf_str(&b));
+		p = put_str("big.txt", buf_str(&big));
+		read_all(p, FMT_TEXT, 100, &b, &err);
+		is_str(buf_str(&b), "bad:1:document too large:101",
+		       "limit: a text input over it is one bad record (reading stops)");
+		ok(strstr(err.msg, "more than 101 bytes") && strstr(err.msg, "--max-doc-size"),
+		   "limit: the message says so (%s)", err.msg);
+		read_all(p, FMT_TEXT, 150, &b, &err);
+		is_str(buf_str(&b), "ok:1", "limit: a text of exactly the limit is read");
+		buf_done(&t);
+	}
+	/* /dev/zero as text and as JSONL: refused within bounds */
+	read_all("/dev/zero", FMT_TEXT, 4096, &b, &err);
+	is_str(buf_str(&b), "bad:1:document too large:4097", "limit: /dev/zero as text");
+	read_all("/dev/zero", FMT_JSONL, 4096, &b, &err);
+	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "16 times"),
+	   "limit: /dev/zero as JSONL stops (%s)", err.msg);
+	read_all("/dev/zero", FMT_CSV, 4096, &b, &err);
+	ok(strcmp(buf_str(&b), "fail") == 0, "limit: /dev/zero as CSV stops (%s)", err.msg);
+	buf_done(&b);
+	buf_done(&big);
+}
+
 int main(void)
 {
 	char cmd[600];
@@ -1208,12 +1552,14 @@ int main(void)
 		return 1;
 	}
 	test_json_parser();
+	test_json_strict();
 	test_jsonl();
 	test_compressed();
 	test_instream();
 	test_json_reader();
 	test_csv();
 	test_text();
+	test_hostile();
 	test_front();
 	test_walk();
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
