@@ -1,0 +1,191 @@
+#!/bin/sh
+# Terminal safety: no byte of a document, a file name, a value or an id
+# reaches the terminal raw through any command.  A store whose texts, ids,
+# metadata, file name, sources, generators and notes hold ESC sequences,
+# C1 controls, bidi controls (U+202E, U+2066), zero-width characters
+# (U+200B, U+200D, U+FEFF) and U+2028/U+2029; every printing command's
+# output must hold none of those bytes and show the placeholders
+# (^[, <U+202E>...) instead; --json outputs escape them (\u202e).  Then the
+# one rule of label values (index flags, input fields, label --set, notes)
+# and input ids that name several documents (cat/show --ext refuse them).
+. "$top_srcdir/tests/cli/lib.sh"
+S=$T/s.pvx
+
+ESC=$(printf '\033')
+CSI=$(printf '\302\233')         # U+009B, a C1 control
+RLO=$(printf '\342\200\256')     # U+202E right-to-left override
+LRI=$(printf '\342\201\246')     # U+2066 left-to-right isolate
+ZWSP=$(printf '\342\200\213')    # U+200B zero-width space
+ZWJ=$(printf '\342\200\215')     # U+200D zero-width joiner
+BOM=$(printf '\357\273\277')     # U+FEFF zero-width no-break space
+LSEP=$(printf '\342\200\250')    # U+2028 line separator
+PSEP=$(printf '\342\200\251')    # U+2029 paragraph separator
+
+# raw_in FILE: the names of the hostile sequences FILE holds ("" = none)
+raw_in() {
+	_r=
+	for _v in ESC CSI RLO LRI ZWSP ZWJ BOM LSEP PSEP; do
+		eval "_b=\$$_v"
+		LC_ALL=C grep -qF -- "$_b" "$1" && _r="$_r $_v"
+	done
+	printf '%s' "$_r"
+}
+
+# clean NAME FILE: FILE holds no hostile byte sequence
+clean() {
+	is "$(raw_in "$2")" "" "$1: no raw ESC, C1, bidi, zero-width or separator bytes"
+}
+
+# The corpus: JSON escapes, so the input file itself is plain ASCII
+# (but its name is not: it holds U+202E).
+IN="$T/in${RLO}put.jsonl"
+H='\u001b[31m\u009b\u202e\u2066\u200b\u200d\ufeff\u2028\u2029'
+{
+	i=1
+	while [ $i -le 6 ]; do
+		printf '{"id":"r%d%s","text":"real document %d says %s hello the river runs by the old mill and the town","origin":"real","m":"meta %s"}\n' $i "$H" $i "$H" "$H"
+		printf '{"id":"s%d","text":"synthetic document %d says %s hello the river runs by the old mill and the town now","origin":"synthetic","src":"gen%s"}\n' $i $i "$H" "$H"
+		i=$((i + 1))
+	done
+} > "$IN"
+pv index -q "$S" "$IN" --id-field id --origin-field origin 2> "$T/index.err"
+ok $? "index the hostile corpus"
+clean "index messages" "$T/index.err"
+
+# A store written before values were checked may hold any of them: put
+# hostile sources, generators and purposes in as such a store would have.
+python3 - "$S" <<'EOF'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+h = "\x1b[2J\u009b\u202e\u2066\u200b\u200d\ufeff\u2028\u2029"
+db.execute("UPDATE docs SET source=?, generator=?, purpose=?",
+           ("src" + h, "gen" + h, "pur" + h))
+db.commit()
+EOF
+ok $? "hostile provenance values written as an old store could hold them"
+
+pv show "$S" 1 2 > "$T/show.out" 2>&1
+ok $? "show"
+clean "show" "$T/show.out"
+like "$(cat "$T/show.out")" 'says \^\[\[31m<U[+]009B><U[+]202E><U[+]2066><U[+]200B><U[+]200D><U[+]FEFF><U[+]2028><U[+]2029> hello' \
+	"show: the text's characters as placeholders, in place"
+like "$(cat "$T/show.out")" 'source +src\^\[\[2J<U[+]009B><U[+]202E>' "show: the source too"
+like "$(cat "$T/show.out")" 'file +.*in<U[+]202E>put.jsonl' "show: the file name too"
+like "$(cat "$T/show.out")" 'ext_id +r1\^\[\[31m<U[+]009B><U[+]202E>' "show: the id too"
+
+pv ls "$S" > "$T/ls.out" 2>&1
+ok $? "ls"
+clean "ls" "$T/ls.out"
+like "$(cat "$T/ls.out")" '<U[+]202E>' "ls: placeholders"
+pv ls "$S" --json > "$T/ls.json" 2>&1
+clean "ls --json" "$T/ls.json"
+like "$(cat "$T/ls.json")" '\\u202e' "ls --json: U+202E escaped as \\u202e"
+python3 -c '
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1])]
+sys.exit(0 if "\u202e" in rows[0]["ext_id"] and "\u2028" in rows[0]["source"] else 1)' "$T/ls.json"
+ok $? "ls --json: the escapes read back as the characters"
+
+pv cat "$S" 1 > "$T/cat.out"
+ok $? "cat to a file"
+like "$(raw_in "$T/cat.out")" 'ESC CSI RLO LRI ZWSP ZWJ BOM LSEP PSEP' \
+	"cat to a file: the exact bytes"
+if command -v script > /dev/null 2>&1; then
+	script -qc "\"$PROVEX\" cat \"$S\" 1" /dev/null > "$T/cattty.out" 2>&1
+	clean "cat to a terminal" "$T/cattty.out"
+	like "$(cat "$T/cattty.out")" '<U[+]202E>.*--raw' "cat to a terminal: placeholders and a note naming --raw"
+	script -qc "\"$PROVEX\" cat --raw \"$S\" 1" /dev/null > "$T/catraw.out" 2>&1
+	like "$(raw_in "$T/catraw.out")" 'RLO' "cat --raw to a terminal: the exact bytes"
+else
+	skip "script(1) is not installed: cat to a terminal not tried"
+	skip "script(1) is not installed"
+	skip "script(1) is not installed"
+fi
+
+for cmd in "info" "info --json" "stats --by source" "stats --by generator --json" \
+	   "stats --by purpose" "count"; do
+	pv $cmd "$S" > "$T/o.out" 2>&1
+	clean "$cmd" "$T/o.out"
+done
+pv info "$S" > "$T/info.out" 2>&1
+like "$(cat "$T/info.out")" 'src\^\[\[2J' "info: the source's ESC as ^["
+
+# history: the hostile old value of a relabel
+pv label "$S" 'id:1' --set source=clean --yes > "$T/label.out" 2>&1
+ok $? "label --set source=clean over a hostile source"
+clean "label's messages" "$T/label.out"
+for cmd in "history" "history --json"; do
+	pv $cmd "$S" > "$T/h.out" 2>&1
+	clean "$cmd" "$T/h.out"
+done
+like "$(pv history "$S" 2>&1)" 'src\^\[\[2J<U[+]009B><U[+]202E>' "history: the old value with placeholders"
+like "$(pv history "$S" --json 2>&1)" 'src\\u001b\[2J\\u009b\\u202e\\u2066\\u200b\\u200d\\ufeff\\u2028\\u2029' \
+	"history --json: every one escaped"
+
+# detect, pairs, review: words, ids and values of the documents
+pv detect "$S" --folds 2 --by generator > "$T/detect.out" 2>&1
+clean "detect" "$T/detect.out"
+pv pairs "$S" --threshold 0.5 > "$T/pairs.out" 2>&1
+clean "pairs" "$T/pairs.out"
+pv pairs "$S" --report > "$T/pairs.out" 2>&1
+clean "pairs --report" "$T/pairs.out"
+pv review "$S" --report --by source > "$T/review.out" 2>&1
+clean "review --report" "$T/review.out"
+
+# error messages that quote a value
+pv count "$S" "source:\"x${RLO}y${ESC}[2J" > "$T/err.out" 2>&1
+clean "a filter error quoting a value" "$T/err.out"
+pv show "$S" --ext "nope${RLO}${ESC}[2J" > "$T/err.out" 2>&1
+is $? 1 "show --ext of an unknown id fails"
+clean "the unknown id in the message" "$T/err.out"
+
+# ---- the one rule of values ----
+for v in "a${ESC}[31mb" "a${RLO}b" "a${LRI}b" "a${ZWSP}b" "a${ZWJ}b" "a${BOM}b" "a${LSEP}b" \
+	 "a${PSEP}b" "a${CSI}b" "$(printf 'a\tb')" "$(printf 'a\377b')"; do
+	pv label "$S" 'id:2' --set "source=$v" --yes > "$T/v.out" 2>&1
+	st=$?
+	pv label "$S" 'id:2' --set "note=$v" --yes >> "$T/v.out" 2>&1
+	st2=$?
+	pv index -q "$T/v.pvx" "$IN" --source "$v" >> "$T/v.out" 2>&1
+	st3=$?
+	is "$st $st2 $st3" "2 2 2" "label source=, note= and index --source refuse $(printf '%s' "$v" | od -An -c | tr -s ' ')"
+	clean "the refusal's message" "$T/v.out"
+done
+ok $([ ! -e "$T/v.pvx" ]; echo $?) "a refused --source makes no store"
+err=$(pv label "$S" 'id:2' --set "generator=ab${RLO}c" 2>&1)
+like "$err" 'bidi control \(U[+]202E\) at position 3 \(character 3\)' "the message names the kind, code point and position"
+like "$err" 'generator "ab<U[+]202E>c"' "and the value, with placeholders"
+err=$(pv label "$S" 'id:2' --set "purpose=a${LSEP}b" 2>&1)
+like "$err" 'line separator \(U[+]2028\)' "U+2028 named a line separator"
+err=$(pv label "$S" 'id:2' --set "note=$(printf 'x%.0s' $(seq 1 4097))" 2>&1)
+like "$err" '4097 bytes long; at most 4096' "an overlong value is refused"
+pv label "$S" 'id:2' --set "note=caf$(printf '\303\251') $(printf '\360\237\221\215') fine" --yes > /dev/null 2>&1
+ok $? "letters and emoji are accepted"
+
+# values from records: refused and counted, never stored
+printf '{"text":"one","s":"ok"}\n{"text":"two","s":"bad\\u202eval"}\n{"text":"three","n":"x\\u2028y"}\n{"text":"four","s":"fine"}\n' > "$T/vals.jsonl"
+pv index "$T/w.pvx" "$T/vals.jsonl" --source-field s --note-field n > "$T/w.out" 2>&1
+ok $? "index with refused record values completes"
+clean "index's warnings" "$T/w.out"
+like "$(cat "$T/w.out")" 'vals.jsonl:2:.*source value "bad<U[+]202E>val" holds a bidi control' "the record's value named with file:line"
+like "$(cat "$T/w.out")" 'rejected +2: 2 label value refused' "both records counted"
+is "$(pv count "$T/w.pvx" 2>/dev/null)" 2 "the other two are stored"
+pv index "$T/w2.pvx" "$T/vals.jsonl" --source-field s --strict > /dev/null 2>&1
+is $? 1 "--strict stops at the first refused value"
+
+# ---- input ids that name several documents ----
+printf '{"id":"dup","text":"first text"}\n{"id":"dup","text":"second text"}\n{"id":"one","text":"alone"}\n{"id":"d2","text":"x"}\n{"id":"d2","text":"y"}\n' > "$T/ids.jsonl"
+pv index "$T/i.pvx" "$T/ids.jsonl" --id-field id > "$T/i.out" 2>&1
+ok $? "index with repeated ids"
+like "$(cat "$T/i.out")" 'ids +2 --id-field values name more than one document \(4 documents in all.*dup \(2\), d2 \(2\)' \
+	"the summary counts and names the repeated ids"
+is "$(pv index --json -q "$T/i2.pvx" "$T/ids.jsonl" --id-field id | json_num repeated_ids)" 2 "--json: repeated_ids"
+out=$(pv cat "$T/i.pvx" --ext dup 2> "$T/c.err")
+is "$?:$out" "1:" "cat --ext of an ambiguous id fails and prints no text"
+like "$(cat "$T/c.err")" "input id 'dup' names 2 documents" "it says why"
+like "$(tr '\n' '|' < "$T/c.err")" 'id 1 .*ids.jsonl, record 1\|  id 2 .*ids.jsonl, record 2' "and lists them"
+pv show "$T/i.pvx" --ext dup > /dev/null 2>&1
+is $? 1 "show --ext of an ambiguous id fails"
+is "$(pv cat "$T/i.pvx" --ext one)" "alone" "an id that names one document still works"
+
+done_testing
