@@ -21,6 +21,7 @@
 #include "../common/buf.h"
 #include "../common/json.h"
 #include "../common/utf8.h"
+#include "../common/template.h"
 #include "../store/filter.h"
 #include "../store/export.h"
 
@@ -33,7 +34,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -61,6 +64,7 @@ static const char usage_text[] =
 "  --shards N           N files OUT-00000-of-0000N.jsonl..., round-robin\n"
 "  --prefix TEMPLATE    header before each text: {origin} {source}\n"
 "                       {generator} {purpose} {label} {id} {ext_id}, \\n \\t \\\\\n"
+"                       ({{ and }} are literal braces)\n"
 "  --keep-dups          write every document of a duplicated text (default:\n"
 "                       the first, by id)\n"
 "  --force              replace existing output files\n"
@@ -81,13 +85,6 @@ static const char *const field_names[F_N] = {
 	"id", "ext_id", "meta"
 };
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop_flag = 1;
-}
 
 /* ---- output files: temporary name, compression, SHA-256 ---- */
 
@@ -676,7 +673,9 @@ struct exp {
 	struct export_group *groups;    /* owned (values point into mix_spec) */
 	char *mix_spec;          /* owned copy of the --mix text */
 	size_t ngroups;
-	int64_t total, max_repeat;
+	int64_t total, max_repeat;  /* total: asked */
+	int64_t written_total;   /* what the plan writes (--keep-shares: less) */
+	bool have_maxrep, keep_shares, shuffle;
 	unsigned shards;
 	const char *prefix;      /* the template as given */
 	int argc;
@@ -712,6 +711,11 @@ static void expand_prefix(const char *t, const struct export_doc *d, struct buf 
 			t += 2;
 			continue;
 		}
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
+			buf_putc(out, *t);
+			t += 2;
+			continue;
+		}
 		if (*t == '{') {
 			for (i = 0; i < PV_ARRAY_LEN(names); i++) {
 				size_t n = strlen(names[i]);
@@ -733,17 +737,26 @@ static void expand_prefix(const char *t, const struct export_doc *d, struct buf 
 	}
 }
 
-/* Checks a --prefix template: placeholders must be known; a lone '{' is
- * kept literally.  Returns NULL or a message naming the problem (static). */
-static const char *check_prefix(const char *t, char *bad, size_t badlen)
+/* Checks a --prefix template: braces balanced (pv_template_check: {{ and
+ * }} are literal braces) and placeholders known.  Returns NULL or the
+ * unknown placeholder (in bad); an unbalanced brace fills e and returns
+ * e->msg. */
+static const char *check_prefix(const char *t, char *bad, size_t badlen,
+				struct pv_err *e)
 {
 	static const char *const names[] = { "origin", "source", "generator",
 		"purpose", "label", "id", "ext_id" };
 	size_t i;
 
+	if (pv_template_check(t, "--prefix", e))
+		return e->msg;
 	for (; *t; t++) {
 		const char *close;
 		if (*t == '\\' && t[1]) {
+			t++;
+			continue;
+		}
+		if ((t[0] == '{' && t[1] == '{') || (t[0] == '}' && t[1] == '}')) {
 			t++;
 			continue;
 		}
@@ -909,9 +922,11 @@ static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
 	uint32_t k;
 	int i, r;
 
-	if (stop_flag)
+	if (pv_stop_signal)
 		return pv_errf(rc->err, PV_EINTR, "interrupted");
-	x->docs++;
+	/* shuffled, a document comes once per copy: counted at its first */
+	if (d->copy == 0)
+		x->docs++;
 	if (x->fmt == FMT_TEXT) {
 		if (!utf8_valid(d->text, d->len))
 			x->bad_utf8++;
@@ -924,7 +939,7 @@ static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
 	} else if (reps == 1) {
 		/* built where it is written from */
 		struct outfile *o = &x->outs[x->records % x->shards];
-		if (build_record(x, d, &o->pend) > 0)
+		if (build_record(x, d, &o->pend) > 0 && d->copy == 0)
 			x->bad_utf8++;
 		o->records++;
 		x->records++;
@@ -1100,6 +1115,7 @@ static void build_manifest(struct exp *x, const struct filter_ast *ast,
 	buf_puts(b, "  \"prefix\": ");
 	put_str(b, x->prefix);
 	buf_printf(b, ",\n  \"keep_dups\": %s,\n", x->keep_dups ? "true" : "false");
+	buf_printf(b, "  \"order\": \"%s\",\n", x->shuffle ? "shuffled" : "id");
 	buf_printf(b, "  \"store_state\": {\"history_position\": %lld, \"documents\": %lld},\n",
 		   (long long)hist, (long long)ndocs);
 	buf_printf(b, "  \"candidates\": %zu,\n  \"duplicates_skipped\": %lld,\n",
@@ -1110,16 +1126,21 @@ static void build_manifest(struct exp *x, const struct filter_ast *ast,
 	if (x->mix_field) {
 		buf_puts(b, "  \"mix\": {\"field\": ");
 		put_str(b, x->mix_field);
-		buf_printf(b, ", \"total\": %lld, \"max_repeat\": %lld, \"groups\": [",
-			   (long long)x->total, (long long)x->max_repeat);
+		buf_printf(b, ", \"total\": %lld, \"total_written\": %lld, "
+			   "\"max_repeat\": %lld, \"keep_shares\": %s, \"groups\": [",
+			   (long long)x->total, (long long)x->records,
+			   (long long)x->max_repeat, x->keep_shares ? "true" : "false");
 		for (i = 0; i < x->ngroups; i++) {
 			const struct export_group *g = &x->groups[i];
 			buf_puts(b, i ? ",\n    {\"value\": " : "\n    {\"value\": ");
 			put_str(b, g->value);
 			buf_printf(b, ", \"share\": %.17g, \"available\": %lld, \"target\": %lld, "
-				   "\"written\": %lld, \"shortfall\": %lld, \"repeat\": %.4f}",
+				   "\"written\": %lld, \"written_share\": %.6f, "
+				   "\"shortfall\": %lld, \"repeat\": %.4f}",
 				   g->share, (long long)g->available, (long long)g->target,
-				   (long long)g->written, (long long)g->shortfall,
+				   (long long)g->written,
+				   (double)g->written / (double)(x->records ? x->records : 1),
+				   (long long)g->shortfall,
 				   (double)g->written / (double)g->available);
 		}
 		buf_puts(b, "]},\n");
@@ -1195,6 +1216,168 @@ static void cleanup(struct exp *x)
 	buf_done(&x->pre);
 }
 
+/* Without --max-repeat, a mixture repeating a document more than this
+ * many times is refused unless --force (it is most likely a mistake). */
+#define REPEAT_LIMIT 100
+
+/* The copies a group's plan gives each of its documents, at most. */
+static int64_t copies_of(const struct export_group *g)
+{
+	return g->available ? (g->written + g->available - 1) / g->available : 0;
+}
+
+/* About how many bytes a record of candidate i takes before compression. */
+static double record_bytes(const struct exp *x, const struct export_cands *c, size_t i)
+{
+	double b = 0;
+
+	if (x->fmt == FMT_TEXT)   /* one file each, at least a block */
+		return PV_MAX(4096.0, (double)c->len[i] + (x->prefix ? 64 : 0));
+	if (x->fields[F_TEXT])
+		b += (double)c->len[i] + (x->prefix ? (double)strlen(x->prefix) + 32 : 0);
+	if (x->fields[F_META] || x->fields[F_SOURCE] || x->fields[F_EXT_ID])
+		b += (double)c->extra[i];
+	return b + 140;           /* keys, nulls, origin, id */
+}
+
+/*
+ * The compressed size of a .gz or .zst output as a fraction of the raw
+ * one, guessed from how well the store compresses its texts (zstd with
+ * the store's dictionary, one text at a time); gzip does worse than that,
+ * so it gets a third more.
+ */
+static double compress_guess(const struct exp *x, const struct export_cands *c)
+{
+	double r;
+
+	if (x->fmt != FMT_GZ && x->fmt != FMT_ZST)
+		return 1;
+	r = export_store_ratio(x->s, c->text_ids, c->n);
+	if (x->fmt == FMT_GZ)
+		r *= 4.0 / 3;
+	return r < 0.05 ? 0.05 : r > 1 ? 1 : r;
+}
+
+/* About how many bytes the export writes: each candidate's record size
+ * times its copies, by the compression guess. */
+static double estimate(const struct exp *x, const struct export_cands *c,
+		       const uint32_t *reps)
+{
+	double sum = 0;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (reps[i])
+			sum += (double)reps[i] * record_bytes(x, c, i);
+	return sum * compress_guess(x, c);
+}
+
+/* The same, for a mixture's plan before its copies are counted out (a
+ * group's documents average written / available copies). */
+static double estimate_plan(const struct exp *x, const struct export_cands *c)
+{
+	double *per = pv_calloc(x->ngroups, sizeof *per), sum = 0;
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		per[c->group[i]] += record_bytes(x, c, i);
+	for (i = 0; i < x->ngroups; i++)
+		sum += per[i] * (double)x->groups[i].written / (double)x->groups[i].available;
+	free(per);
+	return sum * compress_guess(x, c);
+}
+
+/* "12.3 GB" for a double. */
+static const char *approx_bytes(double b, char *out)
+{
+	return cli_bytes(b >= 1.8e19 ? UINT64_MAX : (uint64_t)b, out);
+}
+
+/*
+ * Refuses a mixture that repeats documents beyond reason: more copies
+ * than a record count can hold always, more than REPEAT_LIMIT without
+ * --max-repeat unless --force.  Says what it would have written.
+ */
+static int check_repeats(const struct exp *x, const struct export_cands *c,
+			 struct pv_err *err)
+{
+	const struct export_group *worst = NULL;
+	char a[32], b[32], d[32], e[32], f[32];
+	size_t i;
+
+	for (i = 0; i < x->ngroups; i++)
+		if (!worst || copies_of(&x->groups[i]) > copies_of(worst))
+			worst = &x->groups[i];
+	if (!worst)
+		return 0;
+	if (copies_of(worst) > (int64_t)UINT32_MAX || (!x->have_maxrep && !x->force &&
+						     copies_of(worst) > REPEAT_LIMIT)) {
+		struct buf v = BUF_INIT;
+		bool hard = copies_of(worst) > (int64_t)UINT32_MAX;
+		char why[256];
+		int rc;
+		if (hard)
+			snprintf(why, sizeof why, "more copies than provex can count; "
+				 "choose a smaller --total");
+		else
+			snprintf(why, sizeof why, "more than %d copies is refused unless "
+				 "--force; --max-repeat K caps the copies (--keep-shares then "
+				 "keeps the shares by writing fewer records)", REPEAT_LIMIT);
+		utf8_sanitize(&v, worst->value, strlen(worst->value), SAN_ONE_LINE);
+		rc = pv_errf(err, PV_EUSAGE, "--total %s would repeat each of the %s "
+			     "documents of %s=%s up to %s times (%s records, about %s): %s",
+			     pv_num(x->total, a), pv_num(worst->available, b),
+			     x->mix_field, buf_str(&v), pv_num(copies_of(worst), d),
+			     pv_num(x->written_total, e), approx_bytes(estimate_plan(x, c), f),
+			     why);
+		buf_done(&v);
+		return rc;
+	}
+	return 0;
+}
+
+/*
+ * Refuses an export whose estimated size exceeds the free space of the
+ * target's file system, unless --force.
+ */
+static int check_space(const struct exp *x, const struct export_cands *c,
+		       const uint32_t *reps, struct pv_err *err)
+{
+	char *dir = dir_of(x->out);
+	struct statvfs fs;
+	double need, avail;
+	char a[32], b[32], d[32], e[32], f[32];
+	int64_t docs = 0, most = 0;
+	size_t i;
+	int rc = 0;
+
+	if (x->force || statvfs(dir, &fs) != 0) {
+		free(dir);
+		return 0;
+	}
+	avail = (double)fs.f_bavail * (double)fs.f_frsize;
+	need = estimate(x, c, reps);
+	if (need > avail) {
+		for (i = 0; i < c->n; i++)
+			if (reps[i]) {
+				docs++;
+				most = PV_MAX(most, (int64_t)reps[i]);
+			}
+		rc = pv_errf(err, PV_EIO, "%s: this export would write %s records (%s "
+			     "documents, up to %s copies each), about %s%s, and the file "
+			     "system of %s has %s free: free some space, export less, or "
+			     "--force to try (a full disk leaves nothing behind)",
+			     x->out, pv_num(x->records_total, a), pv_num(docs, b),
+			     pv_num(most, d), approx_bytes(need, e),
+			     x->fmt == FMT_GZ ? " once gzipped (a guess from the store's "
+			     "compression)" : x->fmt == FMT_ZST ? " once compressed (a guess "
+			     "from the store's compression)" : "", dir,
+			     approx_bytes(avail, f));
+	}
+	free(dir);
+	return rc;
+}
+
 /* How many copies of each candidate: all once, a sample, or a mixture. */
 static int choose(struct exp *x, const struct export_cands *c, uint32_t *reps,
 		  struct pv_err *err)
@@ -1203,18 +1386,27 @@ static int choose(struct exp *x, const struct export_cands *c, uint32_t *reps,
 	int rc;
 
 	if (x->mix_field) {
-		int64_t *ids = pv_malloc((c->n ? c->n : 1) * sizeof *ids);
-		uint32_t *r = pv_malloc((c->n ? c->n : 1) * sizeof *r);
+		int64_t *ids;
+		uint32_t *r;
 		for (g = 0; g < x->ngroups; g++)
 			x->groups[g].available = 0;
 		for (i = 0; i < c->n; i++)
 			x->groups[c->group[i]].available++;
-		if ((rc = export_mix_plan(x->groups, x->ngroups, x->total,
-					  x->max_repeat, err))) {
-			free(ids);
-			free(r);
+		if (x->keep_shares)
+			rc = export_mix_fit(x->groups, x->ngroups, x->total, x->max_repeat,
+					    &x->written_total, err);
+		else
+			rc = export_mix_plan(x->groups, x->ngroups, x->total,
+					     x->max_repeat, err);
+		if (rc)
 			return rc;
-		}
+		x->written_total = 0;
+		for (g = 0; g < x->ngroups; g++)
+			x->written_total += x->groups[g].written;
+		if ((rc = check_repeats(x, c, err)))
+			return rc;
+		ids = pv_malloc((c->n ? c->n : 1) * sizeof *ids);
+		r = pv_malloc((c->n ? c->n : 1) * sizeof *r);
 		for (g = 0; g < x->ngroups; g++) {
 			size_t n = 0, k = 0;
 			for (i = 0; i < c->n; i++)
@@ -1309,28 +1501,52 @@ static void summary(const struct exp *x, const struct export_cands *c)
 			pv_num(x->bad_utf8, a), x->fmt == FMT_TEXT ?
 			"written as they are" : "invalid bytes written as U+FFFD");
 	if (x->mix_field) {
-		fprintf(stderr, "  mixture by %s, %lld records:\n", x->mix_field,
-			(long long)x->total);
-		fprintf(stderr, "    %-20s %12s %12s %8s\n", "group", "available",
-			"written", "repeat");
+		int64_t asked = 0;
+		for (i = 0; i < x->ngroups; i++)
+			asked += x->groups[i].target;
+		fprintf(stderr, "  mixture by %s: %s of the %s records asked", x->mix_field,
+			pv_num(x->records, a), pv_num(asked, t));
+		if (x->max_repeat)
+			fprintf(stderr, " (--max-repeat %lld%s)", (long long)x->max_repeat,
+				x->keep_shares ? ", --keep-shares" : "");
+		fprintf(stderr, ":\n    %-20s %10s %10s %7s %10s %7s %7s\n", "group",
+			"available", "asked", "share", "written", "share", "repeat");
 		for (i = 0; i < x->ngroups; i++) {
 			const struct export_group *g = &x->groups[i];
 			struct buf v = BUF_INIT;
+			char w[32];
 			utf8_sanitize(&v, g->value, strlen(g->value), SAN_ONE_LINE);
-			fprintf(stderr, "    %-20s %12s %12s %8.2f\n", buf_str(&v),
-				pv_num(g->available, a), pv_num(g->written, t),
+			fprintf(stderr, "    %-20s %10s %10s %6.1f%% %10s %6.1f%% %7.2f\n",
+				buf_str(&v), pv_num(g->available, a), pv_num(g->target, t),
+				100 * (double)g->target / (double)(asked ? asked : 1),
+				pv_num(g->written, w),
+				100 * (double)g->written / (double)(x->records ? x->records : 1),
 				(double)g->written / (double)g->available);
 			buf_done(&v);
 		}
-		for (i = 0; i < x->ngroups; i++)
-			if (x->groups[i].shortfall) {
-				fputs("  ", stderr);
-				cli_put_safe(stderr, x->groups[i].value,
-					     strlen(x->groups[i].value), SAN_ONE_LINE);
-				fprintf(stderr, ": %s records short of its share (%s asked; "
-					"--max-repeat %lld)\n", pv_num(x->groups[i].shortfall, a),
-					pv_num(x->groups[i].target, t), (long long)x->max_repeat);
-			}
+		if (x->keep_shares) {
+			if (x->records < asked)
+				fprintf(stderr, "  --keep-shares: %s records fewer than asked, so "
+					"that the shares hold with no document repeated more "
+					"than %lld times\n", pv_num(asked - x->records, a),
+					(long long)x->max_repeat);
+		} else {
+			for (i = 0; i < x->ngroups; i++)
+				if (x->groups[i].shortfall) {
+					fputs("  ", stderr);
+					cli_put_safe(stderr, x->groups[i].value,
+						     strlen(x->groups[i].value), SAN_ONE_LINE);
+					fprintf(stderr, ": %s records short of its share (%s "
+						"asked; --max-repeat %lld)\n",
+						pv_num(x->groups[i].shortfall, a),
+						pv_num(x->groups[i].target, t),
+						(long long)x->max_repeat);
+				}
+			if (x->records < asked)
+				fputs("  the shares written differ from those asked: "
+				      "--keep-shares keeps them by writing fewer records\n",
+				      stderr);
+		}
 	}
 }
 
@@ -1339,7 +1555,7 @@ static int status_of(int code)
 	if (code == PV_EUSAGE)
 		return EXIT_USAGE;
 	if (code == PV_EINTR)
-		return EXIT_INTR;
+		return cli_stop_status();
 	return EXIT_FAIL;
 }
 
@@ -1413,6 +1629,8 @@ static int run(struct exp *x)
 		goto fail;
 	for (i = 0; i < c.n; i++)
 		x->records_total += reps[i];
+	if ((rc = check_space(x, &c, reps, &e)))
+		goto fail;
 
 	/* the temporaries */
 	if (x->fmt == FMT_TEXT) {
@@ -1443,14 +1661,14 @@ static int run(struct exp *x)
 
 	rctx.x = x;
 	rctx.err = &e;
-	stop_flag = 0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	rc = export_rows(x->s, c.ids, reps, c.n, row_cb, &rctx, &e);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_stop_catch();
+	if (x->shuffle)
+		rc = export_rows_shuffled(x->s, c.ids, reps, c.n, x->seed, row_cb, &rctx, &e);
+	else
+		rc = export_rows(x->s, c.ids, reps, c.n, row_cb, &rctx, &e);
+	cli_stop_release();
 	progress(x, true);
-	if (!rc && stop_flag)
+	if (!rc && pv_stop_signal)
 		rc = pv_errf(&e, PV_EINTR, "interrupted");
 	if (rc)
 		goto fail;
@@ -1475,7 +1693,8 @@ static int run(struct exp *x)
 	goto out;
 fail:
 	if (rc == PV_EINTR)
-		cli_errorf("interrupted: nothing written under %s", x->out);
+		cli_errorf("interrupted: nothing written under %s; run the same "
+			   "command again to write it", x->out);
 	else
 		cli_error(&e);
 	status = status_of(rc);
@@ -1564,7 +1783,8 @@ static void exp_done(struct exp *x)
 int cmd_export(int argc, char **argv)
 {
 	enum { O_FORMAT = 256, O_FIELDS, O_SAMPLE, O_FRACTION, O_SEED, O_MIX,
-	       O_TOTAL, O_MAXREP, O_SHARDS, O_PREFIX, O_KEEP, O_FORCE };
+	       O_TOTAL, O_MAXREP, O_SHARDS, O_PREFIX, O_KEEP, O_FORCE, O_SHUFFLE,
+	       O_KEEPSHARES };
 	static const struct option longopts[] = {
 		{ "output", required_argument, NULL, 'o' },
 		{ "format", required_argument, NULL, O_FORMAT },
@@ -1579,13 +1799,16 @@ int cmd_export(int argc, char **argv)
 		{ "prefix", required_argument, NULL, O_PREFIX },
 		{ "keep-dups", no_argument, NULL, O_KEEP },
 		{ "force", no_argument, NULL, O_FORCE },
+		{ "shuffle", no_argument, NULL, O_SHUFFLE },
+		{ "keep-shares", no_argument, NULL, O_KEEPSHARES },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct exp x;
 	const char *format = NULL, *field_list = NULL;
-	bool have_total = false, have_maxrep = false, have_shards = false;
+	bool have_total = false, have_shards = false;
 	char bad[256];
+	struct pv_err perr;
 	int c, k, status;
 
 	memset(&x, 0, sizeof x);
@@ -1641,7 +1864,7 @@ int cmd_export(int argc, char **argv)
 			if (!parse_int(optarg, &x.max_repeat) || x.max_repeat <= 0)
 				status = cli_usage("export", "--max-repeat needs a positive "
 						   "number, not '%s'", optarg);
-			have_maxrep = true;
+			x.have_maxrep = true;
 			break;
 		case O_SHARDS:
 			if (!parse_int(optarg, &v) || v <= 0 || v > 99999)
@@ -1652,13 +1875,17 @@ int cmd_export(int argc, char **argv)
 			break;
 		case O_PREFIX:
 			x.prefix = optarg;
-			if (check_prefix(optarg, bad, sizeof bad))
-				status = cli_usage("export", "--prefix: unknown field %s "
+			pv_err_clear(&perr);
+			if (check_prefix(optarg, bad, sizeof bad, &perr))
+				status = perr.code ? cli_usage("export", "%s", perr.msg) :
+					 cli_usage("export", "--prefix: unknown field %s "
 						   "(origin, source, generator, purpose, label, "
 						   "id, ext_id)", bad);
 			break;
 		case O_KEEP: x.keep_dups = true; break;
 		case O_FORCE: x.force = true; break;
+		case O_SHUFFLE: x.shuffle = true; break;
+		case O_KEEPSHARES: x.keep_shares = true; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exp_done(&x);
@@ -1715,10 +1942,11 @@ int cmd_export(int argc, char **argv)
 					   "without a trailing '/'");
 			goto out;
 		}
-		if (have_shards || field_list) {
+		if (have_shards || field_list || x.shuffle) {
 			status = cli_usage("export", "--format text writes one file per "
 					   "document: --%s does not apply",
-					   have_shards ? "shards" : "fields");
+					   have_shards ? "shards" : field_list ? "fields" :
+					   "shuffle");
 			goto out;
 		}
 	}
@@ -1751,9 +1979,15 @@ int cmd_export(int argc, char **argv)
 		status = cli_usage("export", "--mix needs --total N");
 		goto out;
 	}
-	if (!x.mix_field && (have_total || have_maxrep)) {
+	if (!x.mix_field && (have_total || x.have_maxrep || x.keep_shares)) {
 		status = cli_usage("export", "--%s only applies with --mix",
-				   have_total ? "total" : "max-repeat");
+				   have_total ? "total" : x.have_maxrep ? "max-repeat" :
+				   "keep-shares");
+		goto out;
+	}
+	if (x.keep_shares && !x.have_maxrep) {
+		status = cli_usage("export", "--keep-shares needs --max-repeat K (the "
+				   "copies of a document it keeps the shares within)");
 		goto out;
 	}
 	status = run(&x);

@@ -158,6 +158,107 @@ int export_mix_plan(struct export_group *g, size_t n, int64_t total,
 	return 0;
 }
 
+/*
+ * The largest total whose plan fits the cap: share * T <= cap for every
+ * group gives a first guess; rounding can put a target one record over,
+ * so the total goes down until none is.
+ */
+int export_mix_fit(struct export_group *g, size_t n, int64_t total,
+		   int64_t max_repeat, int64_t *fitted, struct pv_err *err)
+{
+	int64_t *asked, t;
+	size_t i;
+	int rc;
+	bool over;
+
+	*fitted = 0;
+	if ((rc = export_mix_plan(g, n, total, 0, err)))
+		return rc;
+	if (max_repeat <= 0) {
+		*fitted = total;
+		return 0;
+	}
+	asked = pv_malloc(n * sizeof *asked);
+	t = total;
+	for (i = 0; i < n; i++) {
+		double cap = (double)max_repeat * (double)g[i].available;
+		asked[i] = g[i].target;
+		if (cap < g[i].share * (double)t)
+			t = (int64_t)floor(cap / g[i].share);
+	}
+	for (;;) {
+		if (t < (int64_t)n) {
+			free(asked);
+			return pv_errf(err, PV_EUSAGE, "--keep-shares: no total of at least "
+				       "one record per group keeps the shares within "
+				       "--max-repeat %lld", (long long)max_repeat);
+		}
+		if ((rc = export_mix_plan(g, n, t, 0, err))) {
+			free(asked);
+			return rc;
+		}
+		over = false;
+		for (i = 0; i < n; i++)
+			if (g[i].target > max_repeat * g[i].available)
+				over = true;
+		if (!over)
+			break;
+		t--;
+	}
+	for (i = 0; i < n; i++) {
+		g[i].written = g[i].target;
+		g[i].target = asked[i];
+		g[i].shortfall = g[i].target - g[i].written;
+	}
+	free(asked);
+	*fitted = t;
+	return 0;
+}
+
+/* ---- shuffling ---- */
+
+void export_perm_init(struct export_perm *p, uint64_t seed, uint64_t size)
+{
+	unsigned bits = 2;
+	int i;
+
+	memset(p, 0, sizeof *p);
+	p->size = size;
+	while (bits < 64 && (UINT64_C(1) << bits) < size)
+		bits += 2;
+	p->half = bits / 2;
+	p->mask = (UINT64_C(1) << p->half) - 1;
+	for (i = 0; i < 6; i++)
+		p->key[i] = splitmix64(seed * 6 + (uint64_t)i + 0x5eed);
+}
+
+/* One pass of the network over x (2 * half bits): a bijection. */
+static uint64_t feistel(const struct export_perm *p, uint64_t x)
+{
+	uint64_t l = (x >> p->half) & p->mask, r = x & p->mask, t;
+	int i;
+
+	for (i = 0; i < 6; i++) {
+		t = r;
+		r = l ^ (splitmix64(p->key[i] ^ r) & p->mask);
+		l = t;
+	}
+	return (l << p->half) | r;
+}
+
+uint64_t export_perm_at(const struct export_perm *p, uint64_t i)
+{
+	uint64_t x = i;
+
+	/* cycle walking: the network permutes [0, 4^half), which holds
+	 * [0, size); following it from i until it is back inside gives a
+	 * permutation of [0, size) */
+	do
+		x = feistel(p, x);
+	while (x >= p->size);
+	return x;
+}
+
 /* ---- candidates ---- */
 
 const char *export_mix_column(const char *field)
@@ -217,6 +318,8 @@ static void drop_dups(struct export_cands *c)
 		c->ids[j] = c->ids[i];
 		c->text_ids[j] = c->text_ids[i];
 		c->group[j] = c->group[i];
+		c->len[j] = c->len[i];
+		c->extra[j] = c->extra[i];
 		j++;
 	}
 	c->dups += (int64_t)(c->n - keep);
@@ -227,6 +330,7 @@ static void drop_dups(struct export_cands *c)
 struct cand {
 	int64_t id, text_id;
 	int group;
+	uint32_t len, extra;
 };
 
 static int by_cand_id(const void *a, const void *b)
@@ -251,14 +355,23 @@ static void sort_cands(struct export_cands *c)
 		p[i].id = c->ids[i];
 		p[i].text_id = c->text_ids[i];
 		p[i].group = c->group[i];
+		p[i].len = c->len[i];
+		p[i].extra = c->extra[i];
 	}
 	qsort(p, c->n, sizeof *p, by_cand_id);
 	for (i = 0; i < c->n; i++) {
 		c->ids[i] = p[i].id;
 		c->text_ids[i] = p[i].text_id;
 		c->group[i] = p[i].group;
+		c->len[i] = p[i].len;
+		c->extra[i] = p[i].extra;
 	}
 	free(p);
+}
+
+static uint32_t cap32(int64_t v)
+{
+	return v < 0 ? 0 : v > (int64_t)UINT32_MAX ? UINT32_MAX : (uint32_t)v;
 }
 
 /*
@@ -272,13 +385,23 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
 		   size_t nvalues, struct export_cands *out, struct pv_err *err)
 {
 	static const char plain[] = " FROM docs d ";
+	/* bytes of the other columns (CAST: bytes, not characters) */
+	static const char extra_sql[] =
+		"coalesce(length(CAST(d.meta AS BLOB)),0)"
+		"+coalesce(length(CAST(d.source AS BLOB)),0)"
+		"+coalesce(length(CAST(d.generator AS BLOB)),0)"
+		"+coalesce(length(CAST(d.purpose AS BLOB)),0)"
+		"+coalesce(length(CAST(d.label AS BLOB)),0)"
+		"+coalesce(length(CAST(d.note AS BLOB)),0)"
+		"+length(CAST(d.ext_id AS BLOB))";
 	struct buf sql = BUF_INIT, from = BUF_INIT;
 	sqlite3_stmt *st;
 	size_t cap = 0, seen = 0;
 	int rc;
 
 	export_cands_done(out);
-	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,'')", col ? col : "''");
+	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,''), d.len, %s",
+		   col ? col : "''", extra_sql);
 	store_from(where, &from);
 	if (scan && strncmp(buf_str(&from), plain, strlen(plain)) == 0) {
 		buf_puts(&sql, " FROM docs d NOT INDEXED ");
@@ -318,10 +441,14 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
 			out->ids = pv_realloc(out->ids, cap * sizeof *out->ids);
 			out->text_ids = pv_realloc(out->text_ids, cap * sizeof *out->text_ids);
 			out->group = pv_realloc(out->group, cap * sizeof *out->group);
+			out->len = pv_realloc(out->len, cap * sizeof *out->len);
+			out->extra = pv_realloc(out->extra, cap * sizeof *out->extra);
 		}
 		out->ids[out->n] = sqlite3_column_int64(st, 0);
 		out->text_ids[out->n] = sqlite3_column_int64(st, 1);
 		out->group[out->n] = grp;
+		out->len[out->n] = cap32(sqlite3_column_int64(st, 3));
+		out->extra[out->n] = cap32(sqlite3_column_int64(st, 4));
 		out->n++;
 	}
 	sqlite3_finalize(st);
@@ -381,6 +508,8 @@ void export_cands_done(struct export_cands *c)
 	free(c->ids);
 	free(c->text_ids);
 	free(c->group);
+	free(c->len);
+	free(c->extra);
 	memset(c, 0, sizeof *c);
 }
 
@@ -413,7 +542,7 @@ static const char rows_sql[] =
 
 struct brow {
 	int64_t id, text_id;
-	uint32_t reps;
+	uint32_t reps, copy;
 	size_t col[NCOLS];        /* offsets into the arena; SIZE_MAX: NULL */
 	struct buf text;          /* reused from batch to batch */
 };
@@ -439,7 +568,51 @@ struct reader {
 	size_t made, used;        /* batches filled, batches given back */
 	bool stop;                /* the caller wants no more */
 	bool threaded;
+	/* shuffled: record x is copy x - cum[k] of ids[k], cum[k] <= x <
+	 * cum[k + 1]; records come out in the order of perm */
+	uint64_t *cum;            /* owned: n + 1 counts, or NULL */
+	struct export_perm perm;
+	uint64_t pos;             /* records handed out */
 };
+
+/* The next document (or record, shuffled) to read: 0, or 1 at the end. */
+static int next_item(struct reader *r, int64_t *id, uint32_t *reps, uint32_t *copy)
+{
+	if (r->cum) {
+		uint64_t x;
+		size_t lo = 0, hi = r->n;
+		if (r->pos == r->perm.size)
+			return 1;
+		x = export_perm_at(&r->perm, r->pos);
+		while (hi - lo > 1) {       /* cum[lo] <= x < cum[hi] */
+			size_t mid = lo + (hi - lo) / 2;
+			if (r->cum[mid] <= x)
+				lo = mid;
+			else
+				hi = mid;
+		}
+		*id = r->ids[lo];
+		*reps = 1;
+		*copy = (uint32_t)(x - r->cum[lo]);
+		return 0;
+	}
+	while (r->k < r->n && r->reps[r->k] == 0)
+		r->k++;
+	if (r->k == r->n)
+		return 1;
+	*id = r->ids[r->k];
+	*reps = r->reps[r->k];
+	*copy = 0;
+	return 0;
+}
+
+static void advance(struct reader *r)
+{
+	if (r->cum)
+		r->pos++;
+	else
+		r->k++;
+}
 
 static const char *col_text(sqlite3_stmt *st, int i)
 {
@@ -483,13 +656,11 @@ static void fill(struct reader *r, struct batch *b)
 	while (b->n < BATCH_ROWS && bytes + b->arena.len < BATCH_BYTES) {
 		struct brow *w;
 		int64_t id;
-		while (r->k < r->n && r->reps[r->k] == 0)
-			r->k++;
-		if (r->k == r->n) {
+		uint32_t reps, copy;
+		if (next_item(r, &id, &reps, &copy)) {
 			b->end = true;
 			return;
 		}
-		id = r->ids[r->k];
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW) {
@@ -499,7 +670,7 @@ static void fill(struct reader *r, struct batch *b)
 				b->end = true;
 				return;
 			}
-			r->k++;         /* not there: nothing to write */
+			advance(r);     /* not there: nothing to write */
 			continue;
 		}
 		if (b->n == b->cap) {
@@ -511,7 +682,8 @@ static void fill(struct reader *r, struct batch *b)
 		w = &b->rows[b->n];
 		w->id = id;
 		w->text_id = sqlite3_column_int64(st, 0);
-		w->reps = r->reps[r->k];
+		w->reps = reps;
+		w->copy = copy;
 		for (i = 0; i < NCOLS; i++) {
 			const char *v = col_text(st, 1 + i);
 			w->col[i] = SIZE_MAX;
@@ -529,7 +701,7 @@ static void fill(struct reader *r, struct batch *b)
 		}
 		bytes += w->text.len;
 		b->n++;
-		r->k++;
+		advance(r);
 	}
 }
 
@@ -613,6 +785,7 @@ static int deliver(struct batch *b,
 			*col[c] = w->col[c] == SIZE_MAX ? NULL : a + w->col[c];
 		d.text = w->text.data ? w->text.data : "";
 		d.len = w->text.len;
+		d.copy = w->copy;
 		rc = cb(ctx, &d, w->reps);
 		if (w->text.cap > TEXT_KEEP)
 			buf_done(&w->text);
@@ -624,8 +797,8 @@ static int deliver(struct batch *b,
 	return b->rc;
 }
 
-int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
-		size_t n,
+static int rows(struct store *s, const int64_t *ids, const uint32_t *reps,
+		size_t n, bool shuffle, uint64_t seed,
 		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 		void *ctx, struct pv_err *err)
 {
@@ -644,6 +817,13 @@ int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 	r.st = store_prepare_where(s, rows_sql, NULL, "selecting documents to export", err);
 	if (!r.st)
 		return err ? err->code : PV_ESTORE;
+	if (shuffle) {
+		r.cum = pv_malloc((n + 1) * sizeof *r.cum);
+		r.cum[0] = 0;
+		for (i = 0; i < n; i++)
+			r.cum[i + 1] = r.cum[i] + reps[i];
+		export_perm_init(&r.perm, seed, r.cum[n]);
+	}
 	r.s = s;
 	r.ids = ids;
 	r.reps = reps;
@@ -681,7 +861,24 @@ int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 		free(r.b[i].rows);
 		buf_done(&r.b[i].arena);
 	}
+	free(r.cum);
 	return ret;
+}
+
+int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
+		size_t n,
+		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+		void *ctx, struct pv_err *err)
+{
+	return rows(s, ids, reps, n, false, 0, cb, ctx, err);
+}
+
+int export_rows_shuffled(struct store *s, const int64_t *ids, const uint32_t *reps,
+			 size_t n, uint64_t seed,
+			 int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+			 void *ctx, struct pv_err *err)
+{
+	return rows(s, ids, reps, n, true, seed, cb, ctx, err);
 }
 
 int export_begin(struct store *s, struct pv_err *err)
@@ -695,6 +892,34 @@ int export_begin(struct store *s, struct pv_err *err)
 void export_end(struct store *s)
 {
 	store_exec(s->db, "COMMIT", NULL);
+}
+
+double export_store_ratio(struct store *s, const int64_t *text_ids, size_t n)
+{
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st;
+	double raw = 0, packed = 0;
+	size_t i, step;
+
+	if (n == 0)
+		return 1;
+	step = n > 256 ? n / 256 : 1;
+	/* length(body) reads the blob's size, not the blob */
+	buf_puts(&sql, "SELECT coalesce(sum(length(body)),0), coalesce(sum(len),0) "
+		 "FROM texts WHERE id IN (");
+	for (i = 0; i < n; i += step)
+		buf_printf(&sql, "%s%lld", i ? "," : "", (long long)text_ids[i]);
+	buf_puts(&sql, ")");
+	st = store_prepare_where(s, buf_str(&sql), NULL, "estimating the output", NULL);
+	buf_done(&sql);
+	if (!st)
+		return 1;
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		packed = sqlite3_column_double(st, 0);
+		raw = sqlite3_column_double(st, 1);
+	}
+	sqlite3_finalize(st);
+	return raw > 0 ? packed / raw : 1;
 }
 
 int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,

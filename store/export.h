@@ -54,6 +54,29 @@ struct export_group {
 int export_mix_plan(struct export_group *g, size_t n, int64_t total,
 		    int64_t max_repeat, struct pv_err *err);
 
+/* --keep-shares: plans the largest total <= total whose targets all fit
+ * max_repeat * available (max_repeat > 0), so the shares stay those asked
+ * (each group within one record of share * *fitted) and the total shrinks.
+ * Afterwards target is what the asked total would have given each group,
+ * written what it gets, shortfall the difference; *fitted is the sum of
+ * written.  Errors as export_mix_plan, and PV_EUSAGE when no total of at
+ * least one record per group fits. */
+int export_mix_fit(struct export_group *g, size_t n, int64_t total,
+		   int64_t max_repeat, int64_t *fitted, struct pv_err *err);
+
+/* A keyed permutation of [0, size): a Feistel network on the smallest even
+ * number of bits covering size, walked until it lands inside (fewer than 4
+ * steps on average).  O(1) memory; the same seed and size give the same
+ * permutation. */
+struct export_perm {
+	uint64_t size;
+	unsigned half;            /* bits per half */
+	uint64_t mask;            /* (1 << half) - 1 */
+	uint64_t key[6];
+};
+void export_perm_init(struct export_perm *p, uint64_t seed, uint64_t size);
+uint64_t export_perm_at(const struct export_perm *p, uint64_t i);
+
 /* ---- candidates (store) ---- */
 
 /* The fields a mixture can be split on: origin, source, generator, purpose,
@@ -65,6 +88,9 @@ struct export_cands {
 	int64_t *ids;            /* owned */
 	int64_t *text_ids;       /* owned */
 	int *group;              /* owned: index into the groups, 0 without */
+	uint32_t *len;           /* owned: bytes of text (docs.len, capped) */
+	uint32_t *extra;         /* owned: bytes of meta, provenance, label,
+				  * note and ext_id (capped): for estimates */
 	size_t n;
 	int64_t dups;            /* skipped: text seen at a smaller id */
 	int64_t ungrouped;       /* skipped: in none of the groups */
@@ -90,6 +116,8 @@ struct export_doc {
 		*note, *meta;
 	const char *text;        /* the exact bytes (may hold NULs) */
 	size_t len;
+	uint32_t copy;           /* export_rows_shuffled: which copy of the
+				  * document this record is (0 first) */
 };
 
 /* Calls cb once for each document ids[k] with reps[k] > 0, in the order
@@ -105,10 +133,26 @@ int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 		void *ctx, struct pv_err *err);
 
+/* The same, one record at a time in a shuffled order: the records (each
+ * document ids[k] reps[k] times) are numbered in the order export_rows
+ * would write them and come out in the order of export_perm_at(seed);
+ * cb is called once per record with reps 1 and d->copy set.  Memory:
+ * n + 1 counters, whatever the number of records; each record's row is
+ * read (and its text decompressed) on its own. */
+int export_rows_shuffled(struct store *s, const int64_t *ids, const uint32_t *reps,
+			 size_t n, uint64_t seed,
+			 int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+			 void *ctx, struct pv_err *err);
+
 /* A read snapshot: everything between begin and end sees one state of
  * the store (other writers may go on; their changes are not seen). */
 int export_begin(struct store *s, struct pv_err *err);
 void export_end(struct store *s);
+
+/* How well the store compresses the texts text_ids[n] (stored bytes over
+ * text bytes), measured on up to 256 of them spread over the list; 1 when
+ * it cannot tell.  For estimates. */
+double export_store_ratio(struct store *s, const int64_t *text_ids, size_t n);
 
 /* The store's history position (max(history.id), 0 when empty) and its
  * number of documents. */

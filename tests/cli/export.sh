@@ -15,7 +15,7 @@ cat > "$T/in.jsonl" <<'J'
 {"id":"u1","text":"The GNU make manual explains rules.","origin":"unknown","source":"web"}
 J
 pv index "$S" "$T/in.jsonl" --id-field id --origin-field origin --source-field source \
-	--generator-field generator --purpose-field purpose -q
+	--generator-field generator --purpose-field purpose --keep-consumed -q
 ok $? "index"
 
 lines() { wc -l < "$1" | tr -d ' '; }
@@ -129,8 +129,8 @@ is "$(jq_ "$T/m.jsonl" 'r["origin"]' | sort | uniq -c | awk '{printf "%s %s,", $
 	"7 real,3 synthetic," "exact proportions: 7 real, 3 synthetic"
 is "$(jq_ "$T/m.jsonl" 'r["id"]' | sort | uniq -c | awk '$2<=2 {print $1}' | tr '\n' ' ')" "4 3 " \
 	"2 real documents repeated evenly (4 and 3 times)"
-like "$(cat "$T/err")" "real +2 +7 +3\.50" "summary: available, written, repeat factor"
-like "$(cat "$T/err")" "synthetic +3 +3 +1\.00" "summary: a group written once"
+like "$(cat "$T/err")" "real +2 +7 +70\.0% +7 +70\.0% +3\.50" "summary: available, asked, share, written, share, repeat factor"
+like "$(cat "$T/err")" "synthetic +3 +3 +30\.0% +3 +30\.0% +1\.00" "summary: a group written once"
 is "$(mget "$T/m.jsonl.manifest.json" mix.groups | python3 -c 'import sys,ast; print(ast.literal_eval(sys.stdin.read())[0]["repeat"])')" \
 	3.5 "manifest: repeat factors"
 pv export "$S" -o "$T/m2.jsonl" --mix source=man/make:0.5,news/b:0.5 --total 6 --max-repeat 2 2> "$T/err"
@@ -234,16 +234,21 @@ for i in range(40):
     print("{\"text\": \"%s\"}" % "".join(r.choice("abcdefghij klmnop") for _ in range(5000)))' > "$T/big.jsonl"
 	pv index "$T/big.pvx" "$T/big.jsonl" --origin real -q
 	err=$(pv export "$T/big.pvx" -o "$T/full/big.jsonl" 2>&1); st=$?
+	is $st 1 "more than the free space: refused"
+	like "$err" "big.jsonl: this export would write 40 records \(40 documents, up to 1 copies each\), about 2[0-9.]+ KB, and the file system of $T/full has [0-9.]+ KB free" \
+		"says how much it would write and how much space there is"
+	err=$(pv export "$T/big.pvx" -o "$T/full/big.jsonl" --force 2>&1); st=$?
 	is $st 1 "a full disk: exit 1"
 	like "$err" "big.jsonl: No space left on device" "a clear error"
 	is "$(ls -A "$T/full" | tr '\n' ' ')" "" "no file under the final name, no temporaries"
-	err=$(pv export "$T/big.pvx" -o "$T/full/bigt" --format text 2>&1); st=$?
+	err=$(pv export "$T/big.pvx" -o "$T/full/bigt" --format text --force 2>&1); st=$?
 	is $st 1 "a full disk, --format text: exit 1"
 	is "$(ls -A "$T/full" | tr '\n' ' ')" "" "--format text: no folder left"
 	umount "$T/full"
 else
 	skip "full disk: needs root to mount a small tmpfs"
 	skip "(full disk)"; skip "(full disk)"; skip "(full disk)"; skip "(full disk)"
+	skip "(full disk)"; skip "(full disk)"
 fi
 
 # ---- a larger store: many batches and pieces, the same bytes every way ----
