@@ -141,6 +141,13 @@ int cmd_info(int argc, char **argv)
 			print_json(&in, argv[optind]);
 		else
 			print_text(&in, argv[optind]);
+		/* on stderr, so that --json stays one object: how a store in
+		 * a folder or on media SQLite cannot write was read */
+		if (store_unlocked(s))
+			cli_errorf("note: %s was read %s, as SQLite cannot make its "
+				   "-shm file there: changes that a writer makes "
+				   "while it is read are not seen", argv[optind],
+				   store_unlocked(s));
 	}
 	store_info_done(&in);
 	store_close(s);

@@ -335,7 +335,7 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 
 	if (from == STORE_SCHEMA_VERSION)
 		return 0;
-	if (from < 1 || from > STORE_SCHEMA_VERSION)
+	if (from < STORE_SCHEMA_OLDEST || from > STORE_SCHEMA_VERSION)
 		return pv_errf(err, PV_ESTORE,
 			       "no migration from schema version %d to %d", from,
 			       STORE_SCHEMA_VERSION);

@@ -30,6 +30,11 @@ struct store {
 	sqlite3 *db;
 	char *path;                /* owned */
 	bool writable;
+	bool created;              /* this opening created the file */
+	/* how a read-only opening reads a store whose folder or medium does
+	 * not let SQLite keep its WAL's shared memory (store_open): NULL when
+	 * opened the ordinary way, else a static description */
+	const char *unlocked;
 	bool in_tx;
 	sqlite3_stmt *st[ST_N];    /* prepared lazily, finalized in store_close */
 	struct codec *codec;       /* owned */

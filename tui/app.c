@@ -823,7 +823,7 @@ int app_open(struct app *a, const char *store_path, const char *filter,
 			rc = 1;
 			goto out;
 		}
-		buf_printf(&warn, "read-only: %s (relabelling will fail)\n", err.msg);
+		buf_printf(&warn, "read-only: %s (relabelling is refused)\n", err.msg);
 	}
 	a->store_path = pv_strdup(store_path);
 	pv_err_clear(&err);
