@@ -19,7 +19,9 @@
  * prefixes are not tried: {"a.b": {"c": 1}} does not answer "a.b.c".
  * When the current value is an array, a segment of decimal digits (no sign,
  * no leading zero except "0") indexes it, 0-based ("choices.0.text").
- * Duplicate keys: the first one wins, as in record_field().
+ * Duplicate keys: the last one wins, as in Python and jq (the readers give
+ * records without the members a later key overrides, at every depth, and
+ * json_object_get() returns the last member of a key).
  *
  * On success fills *out and returns true:
  *   - a top-level match is a plain copy of the record's field (record_field);

@@ -192,10 +192,14 @@ static void test_dotted_keys(void)
 	is_found_raw(&d.rec, "a.b", JT_OBJECT, "{\"c\": 1}");
 	rd_close(&d);
 
-	/* duplicate keys: the first wins */
-	if (!rd_json(&d, "{\"o\": {\"k\": 1, \"k\": 2}}\n"))
+	/* duplicate keys: the last wins, as in Python and jq (the reader
+	 * rewrites the record without the members they override) */
+	if (!rd_json(&d, "{\"o\": {\"k\": 1, \"k\": 2}, \"t\": 1, \"t\": [3]}\n"))
 		return;
-	is_found_raw(&d.rec, "o.k", JT_NUMBER, "1");
+	is_found_raw(&d.rec, "o.k", JT_NUMBER, "2");
+	is_found_raw(&d.rec, "o", JT_OBJECT, "{\"k\": 2}");
+	is_found_raw(&d.rec, "t", JT_ARRAY, "[3]");
+	is_found_raw(&d.rec, "t.0", JT_NUMBER, "3");
 	rd_close(&d);
 
 	/* empty key via a trailing '.' */
