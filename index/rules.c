@@ -35,6 +35,7 @@
  */
 #include "rules.h"
 #include "../store/origin.h"
+#include "../common/utf8.h"
 
 #include <errno.h>
 #include <fnmatch.h>
@@ -287,6 +288,15 @@ int valmap_parse(struct valmap **out, const char *spec, struct pv_err *err)
 		rc = valmap_scan(spec, &pos, false, false, &val, &vstart, err);
 		if (rc)
 			goto fail;
+		{       /* the one rule of label values (common/utf8.h) */
+			struct pv_err ve;
+			if (utf8_value_check("the value", val.data ? val.data : "",
+					     val.len, PV_VALUE_MAX, &ve)) {
+				rc = pv_errf_at(err, PV_EUSAGE, NULL, 1, (long)vstart + 1,
+						"%s", ve.msg);
+				goto fail;
+			}
+		}
 		if (m->n == cap) {
 			cap = cap ? cap * 2 : 4;
 			m->v = pv_realloc(m->v, cap * sizeof *m->v);
@@ -1135,7 +1145,20 @@ static int load_set(struct loader *ld, const yaml_node_t *n, struct rule *ru)
 		rc = load_tmpl(ld, v, what, t);
 		if (rc)
 			return rc;
-		if (f != PROV_ORIGIN || t->has_fields)
+		if (f != PROV_ORIGIN) {
+			/* the one rule of label values (common/utf8.h), on
+			 * the literal text; what fields bring is checked
+			 * per record by the pipeline */
+			struct pv_err ve;
+			size_t i;
+			for (i = 0; i < t->n; i++)
+				if (!t->v[i].is_field &&
+				    utf8_value_check(what, t->v[i].s, t->v[i].len,
+						     PV_VALUE_MAX, &ve))
+					return load_fail(ld, v, "%s", ve.msg);
+			continue;
+		}
+		if (t->has_fields)
 			continue;
 		o = prov_origin_normalize(t->v[0].s, t->v[0].len);
 		if (!o) {

@@ -162,6 +162,16 @@ like "$err" '4097 bytes long; at most 4096' "an overlong value is refused"
 pv label "$S" 'id:2' --set "note=caf$(printf '\303\251') $(printf '\360\237\221\215') fine" --yes > /dev/null 2>&1
 ok $? "letters and emoji are accepted"
 
+# a rules file's values and a map's are checked when they are read
+printf 'rules:\n  - match: {file: "*"}\n    set: {source: "web\\u202e", generator: g}\n' > "$T/r.yaml"
+err=$(pv index -q "$T/r.pvx" "$IN" --rules "$T/r.yaml" 2>&1)
+is $? 1 "a rules file value with U+202E is refused"
+like "$err" 'r.yaml:3:.*"web<U[+]202E>" holds a bidi control' "naming file, line and value"
+err=$(pv index -q "$T/r.pvx" "$IN" --source-field id --source-map "x=a${ZWSP}b" 2>&1)
+is $? 2 "a --source-map value with U+200B is refused"
+like "$err" 'zero-width character \(U[+]200B\)' "naming the character"
+ok $([ ! -e "$T/r.pvx" ]; echo $?) "neither makes a store"
+
 # values from records: refused and counted, never stored
 printf '{"text":"one","s":"ok"}\n{"text":"two","s":"bad\\u202eval"}\n{"text":"three","n":"x\\u2028y"}\n{"text":"four","s":"fine"}\n' > "$T/vals.jsonl"
 pv index "$T/w.pvx" "$T/vals.jsonl" --source-field s --note-field n > "$T/w.out" 2>&1

@@ -128,6 +128,54 @@ static void test_utf8(void)
 	buf_done(&b);
 }
 
+/* The one rule of label values (utf8_value_check). */
+static void test_value_check(void)
+{
+	static const char *const bad[] = {
+		"a\x1b[31mb", "a\tb", "a\nb", "a\x7f", "a\xc2\x85", "a\xe2\x80\xae" "b",
+		"a\xe2\x81\xa6" "b", "a\xe2\x80\x8f" "b", "a\xd8\x9c" "b", "a\xe2\x80\x8b" "b",
+		"\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb", "a\xef\xbb\xbf" "b",
+		"a\xe2\x80\xa8" "b", "a\xe2\x80\xa9" "b", "a\xff" "b", "a\xc0\xaf" "b",
+		"a\xed\xa0\x80" "b" };
+	struct pv_err e;
+	int accepted = 0;
+	size_t k;
+
+	for (k = 0; k < PV_ARRAY_LEN(bad); k++)
+		accepted += utf8_value_check("v", bad[k], strlen(bad[k]), 100, &e) == 0;
+	is_int(accepted, 0, "controls, C1, bidi, zero-width (ZWJ in an emoji "
+	       "sequence too), separators and invalid UTF-8 refused");
+	is_int(utf8_value_check("the value for source", "ok \xe2\x80\xae!", 7, 100, &e),
+	       PV_EINVAL, "U+202E refused with PV_EINVAL");
+	ok(strstr(e.msg, "the value for source \"ok <U+202E>!\" holds a bidi "
+		  "control (U+202E) at position 4 (character 4)") != NULL,
+	   "the message names the value made safe, the kind, code point and "
+	   "position: %s", e.msg);
+	utf8_value_check("v", "\xc3\xa9\xc3\xa9x\xe2\x80\xa8", 8, 100, &e);
+	ok(strstr(e.msg, "line separator (U+2028) at position 6 (character 4)") != NULL,
+	   "byte and character positions differ after letters: %s", e.msg);
+	utf8_value_check("v", "ab\xff", 3, 100, &e);
+	ok(strstr(e.msg, "not valid UTF-8 (byte 0xff at position 3)") != NULL,
+	   "invalid byte named: %s", e.msg);
+	utf8_value_check("v", "a\0b", 3, 100, &e);
+	ok(strstr(e.msg, "U+0000") != NULL, "an embedded NUL is a control: %s", e.msg);
+	is_int(utf8_value_check("v", "abcdef", 6, 5, &e), PV_EINVAL, "over max refused");
+	ok(strstr(e.msg, "6 bytes long; at most 5") != NULL, "with both lengths: %s", e.msg);
+	is_int(utf8_value_check("v", "abcde", 5, 5, &e), 0, "max itself accepted");
+	is_int(utf8_value_check("v", "caf\xc3\xa9 \xe4\xb8\xad \xf0\x9f\x91\x8d "
+				"\xc2\xa0x \xd8\xa7", 19, 100, &e), 0,
+	       "letters, CJK, emoji, no-break space and Arabic accepted");
+	is_int(utf8_value_check("v", "", 0, 100, &e), 0, "empty accepted (clears)");
+	{       /* a long hostile value is cut in the message, never raw */
+		char big[300];
+		memset(big, 'x', sizeof big);
+		memcpy(big + 200, "\x1b[2J", 4);
+		utf8_value_check("v", big, sizeof big, 1000, &e);
+		ok(strlen(e.msg) < 400 && !strchr(e.msg, '\x1b'),
+		   "a long value is cut in the message and its ESC shown as ^[");
+	}
+}
+
 static void test_json_writer(void)
 {
 	struct buf b = BUF_INIT;
@@ -176,6 +224,7 @@ int main(void)
 	test_err();
 	test_buf();
 	test_utf8();
+	test_value_check();
 	test_json_writer();
 	return tap_done();
 }
