@@ -108,10 +108,46 @@ static bool parse_string(const char **p, const char *end, struct buf *out)
 				else
 					return false;
 			}
-			if (cp >= 0x80)
-				return false;   /* the writer only escapes controls */
-			buf_putc(out, (char)cp);
 			s += 4;
+			if (cp >= 0xd800 && cp < 0xdc00) {
+				/* the writer escapes tags (U+E0000..) as pairs */
+				unsigned lo = 0;
+				if (end - s < 7 || s[1] != '\\' || s[2] != 'u')
+					return false;
+				for (i = 3; i <= 6; i++) {
+					char c = s[i];
+					lo <<= 4;
+					if (c >= '0' && c <= '9')
+						lo |= (unsigned)(c - '0');
+					else if (c >= 'a' && c <= 'f')
+						lo |= (unsigned)(c - 'a' + 10);
+					else
+						return false;
+				}
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return false;
+				cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+				s += 6;
+			} else if (cp >= 0xdc00 && cp < 0xe000) {
+				return false;
+			}
+			/* controls, and the characters that hide or reorder
+			 * text (common/utf8.h utf8_hidden), as UTF-8 */
+			if (cp < 0x80) {
+				buf_putc(out, (char)cp);
+			} else if (cp < 0x800) {
+				buf_putc(out, (char)(0xc0 | cp >> 6));
+				buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+			} else if (cp < 0x10000) {
+				buf_putc(out, (char)(0xe0 | cp >> 12));
+				buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+				buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+			} else {
+				buf_putc(out, (char)(0xf0 | cp >> 18));
+				buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3f)));
+				buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3f)));
+				buf_putc(out, (char)(0x80 | (cp & 0x3f)));
+			}
 			break;
 		default:
 			return false;
