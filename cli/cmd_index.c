@@ -20,7 +20,8 @@
 static const char usage_text[] =
 "Usage: provex index STORE INPUT... [options]\n"
 "       provex index STORE --index-meta PATH... | --drop-meta-index PATH...\n"
-"Index documents into STORE (created when absent).  INPUT is a file, a\n"
+"Index documents into STORE (created when absent or an empty file, and\n"
+"removed again when this run fails before adding anything).  INPUT is a file, a\n"
 "folder (walked recursively) or - for standard input; .gz and .zst files\n"
 "are read as streams and kept only whole: a damaged or truncated one adds\n"
 "nothing.  Formats by extension: .jsonl/.ndjson (one JSON object or string\n"
