@@ -45,9 +45,9 @@
 static const char usage_text[] =
 "Usage: provex export STORE [FILTER] -o OUT [options]\n"
 "Writes the documents matching FILTER (all when absent) to OUT, in id\n"
-"order, with a manifest OUT.manifest.json (command, filter, seed, counts,\n"
-"the store's history position, SHA-256 of each file).  The format comes\n"
-"from OUT's extension: .jsonl, .jsonl.gz, .jsonl.zst.\n"
+"order (or --shuffle), with a manifest OUT.manifest.json (command, filter,\n"
+"seed, counts, the store's history position, SHA-256 of each file).  The\n"
+"format comes from OUT's extension: .jsonl, .jsonl.gz, .jsonl.zst.\n"
 "  -o, --output OUT     the file (or folder, with --format text) to write\n"
 "  --format F           jsonl, jsonl.gz, jsonl.zst, or text: one file\n"
 "                       per document in the folder OUT, named ID.txt\n"
@@ -55,22 +55,34 @@ static const char usage_text[] =
 "                       purpose, label, note, id, ext_id, meta (default: all)\n"
 "  --sample N           N documents, chosen by a hash of (seed, id)\n"
 "  --fraction F         the same, a fraction F (0 < F <= 1) of them\n"
-"  --seed S             the seed of samples and mixtures (default 0)\n"
+"  --seed S             the seed of samples, mixtures and --shuffle (default 0)\n"
+"  --shuffle            records in an order drawn from the seed (copies and\n"
+"                       groups spread out, across shards too), not id order\n"
 "  --mix FIELD=V:SHARE,...  a mixture with exactly these shares of --total\n"
 "                       records (FIELD: origin, source, generator, purpose,\n"
 "                       label); small groups are repeated evenly\n"
 "  --total N            the records a mixture holds\n"
-"  --max-repeat K       repeat a document at most K times (reports shortfall)\n"
+"  --max-repeat K       repeat a document at most K times: a group that\n"
+"                       needs more is written short (its share falls);\n"
+"                       without it, more than 100 copies is refused\n"
+"  --keep-shares        with --max-repeat: keep the shares, write fewer records\n"
 "  --shards N           N files OUT-00000-of-0000N.jsonl..., round-robin\n"
 "  --prefix TEMPLATE    header before each text: {origin} {source}\n"
 "                       {generator} {purpose} {label} {id} {ext_id}, \\n \\t \\\\\n"
-"                       ({{ and }} are literal braces)\n"
 "  --keep-dups          write every document of a duplicated text (default:\n"
 "                       the first, by id)\n"
-"  --force              replace existing output files\n"
+"  --force              replace existing output files; write even more than\n"
+"                       100 copies of a document or more than the estimated\n"
+"                       free space\n"
+"An output estimated larger than the free space of its file system is\n"
+"refused (unless --force), saying records, copies and bytes.  Temporaries\n"
+"(.NAME.XXXXXX beside each file) of an export that was killed are removed\n"
+"by the next export to the same place; those of a running one are locked\n"
+"and kept.\n"
 "Text that is not valid UTF-8 cannot travel in JSON: invalid bytes are\n"
 "written as U+FFFD and the documents affected are counted in the summary\n"
-"and the manifest (--format text writes the exact bytes).\n";
+"and the manifest (--format text writes the exact bytes).  Stored metadata\n"
+"that is not valid JSON stops the export, naming the document.\n";
 
 enum fmt { FMT_JSONL, FMT_GZ, FMT_ZST, FMT_TEXT };
 static const char *const fmt_ext[] = { ".jsonl", ".jsonl.gz", ".jsonl.zst", "" };
@@ -140,6 +152,60 @@ static char *tmp_template(const char *final)
 	return buf_take(&b);
 }
 
+/*
+ * Temporaries are locked (flock) by the export writing them for as long
+ * as they exist under their temporary name, so that the next export to the
+ * same place can tell one left by a killed export (no lock: removed) from
+ * one being written (locked: kept).  Between mkstemp and flock another
+ * export could take the file for a leftover and remove it: the name is
+ * then checked to still be the file locked, and made again if not.
+ */
+static bool same_file(int fd, const char *path)
+{
+	struct stat a, b;
+
+	return fstat(fd, &a) == 0 && lstat(path, &b) == 0 && a.st_dev == b.st_dev &&
+		a.st_ino == b.st_ino;
+}
+
+/* mkstemp, with the file locked; -1 with errno on failure. */
+static int mkstemp_locked(char *tmpl)
+{
+	size_t len = strlen(tmpl);
+	int tries, fd = -1;
+
+	for (tries = 0; tries < 8; tries++) {
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+		if ((fd = mkstemp(tmpl)) < 0)
+			return -1;
+		if (flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, tmpl))
+			return fd;
+		close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
+/* mkdtemp, with the folder locked; its descriptor, or -1 with errno. */
+static int mkdtemp_locked(char *tmpl)
+{
+	size_t len = strlen(tmpl);
+	int tries, fd;
+
+	for (tries = 0; tries < 8; tries++) {
+		memcpy(tmpl + len - 6, "XXXXXX", 6);
+		if (!mkdtemp(tmpl))
+			return -1;
+		fd = open(tmpl, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, tmpl))
+			return fd;
+		if (fd >= 0)
+			close(fd);
+	}
+	errno = EAGAIN;
+	return -1;
+}
+
 static mode_t file_mode(void)
 {
 	mode_t m = umask(0);
@@ -168,7 +234,7 @@ static int out_open(struct outfile *o, const char *final, enum fmt kind,
 			       "file under a temporary name and renames it into place): "
 			       "give a file name", final);
 	o->tmp = tmp_template(final);
-	if ((fd = mkstemp(o->tmp)) < 0) {
+	if ((fd = mkstemp_locked(o->tmp)) < 0) {
 		char *dir = dir_of(final);
 		int e = errno;
 		free(o->tmp);
@@ -369,13 +435,8 @@ static int out_finish(struct outfile *o, struct pv_err *err)
 	if ((rc = out_end(o, err)) || (rc = out_flush(o, err)))
 		return rc;
 	fd = o->fd;
-	o->open = false;
-	if (fsync(fd) != 0) {
-		int e = errno;
-		close(fd);
-		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(e));
-	}
-	if (close(fd) != 0)
+	/* still open: its lock is held until the rename (out_commit) */
+	if (fsync(fd) != 0)
 		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(errno));
 	sha256_digest(&o->sha, SHA256_DIGEST_SIZE, o->digest);
 	return 0;
@@ -388,6 +449,10 @@ static int out_commit(struct outfile *o, struct pv_err *err)
 		return pv_errf(err, PV_EIO, "%s: %s", o->final, strerror(errno));
 	free(o->tmp);
 	o->tmp = NULL;
+	if (o->open) {
+		o->open = false;
+		close(o->fd);    /* fsync'd: only the lock goes */
+	}
 	return 0;
 }
 
@@ -685,6 +750,7 @@ struct exp {
 	struct filter_sql *where;
 	struct outfile *outs;    /* shards (jsonl) */
 	char *tmpdir;            /* --format text: the folder being filled */
+	int tmpdir_fd;           /* open on it, holding its lock; -1 when none */
 	struct text_file *tfiles;
 	size_t ntfiles, tcap;
 	struct outfile manifest;
@@ -775,36 +841,83 @@ static const char *check_prefix(const char *t, char *bad, size_t badlen,
 	return NULL;
 }
 
-/* Appends meta (raw JSON from the store) with invalid UTF-8 replaced by
- * U+FFFD; returns the number of replacements. */
-static size_t put_meta(struct buf *b, const char *m)
+/*
+ * Appends meta (JSON from the store) as one line of valid JSON: line
+ * breaks and tabs between tokens are dropped (a value pretty-printed in
+ * its input keeps its meaning on one line), invalid UTF-8 becomes U+FFFD
+ * (counted in *bad).  A value that is not valid JSON - a raw control
+ * character inside a string, a truncated or damaged value - is never
+ * written: PV_EPARSE naming the document.
+ */
+static int put_meta(struct buf *b, const char *store, const struct export_doc *d,
+		    size_t *bad, struct pv_err *err)
 {
-	size_t len = strlen(m), i = 0, bad = 0;
+	const char *m = d->meta;
+	size_t len = strlen(m), i = 0, start = b->len;
+	struct json_error je;
+	bool in_str = false, esc = false;
+	const char *why = NULL;
+	size_t at = 0;
 
-	if (utf8_valid(m, len)) {
-		buf_append(b, m, len);
-		return 0;
-	}
 	while (i < len) {
-		size_t n = utf8_seq_len((const unsigned char *)m + i, len - i);
+		unsigned char c = (unsigned char)m[i];
+		size_t n;
+		if (c < 0x20) {
+			if (in_str || (c != '\n' && c != '\r' && c != '\t')) {
+				why = in_str ? "a raw control character inside a string" :
+					"a control character between values";
+				at = i;
+				break;
+			}
+			i++;            /* whitespace between tokens */
+			continue;
+		}
+		if (c < 0x80) {
+			if (in_str && !esc && c == '"')
+				in_str = false;
+			else if (!in_str && c == '"')
+				in_str = true;
+			esc = in_str && !esc && c == '\\';
+			buf_putc(b, (char)c);
+			i++;
+			continue;
+		}
+		esc = false;
+		n = utf8_seq_len((const unsigned char *)m + i, len - i);
 		if (n == 0) {
 			buf_puts(b, "\xef\xbf\xbd");
-			bad++;
+			++*bad;
 			i++;
 		} else {
 			buf_append(b, m + i, n);
 			i += n;
 		}
 	}
-	return bad;
+	if (!why && json_parse(b->data + start, b->len - start, NULL, NULL, &je) != 0) {
+		why = je.reason;
+		at = je.offset;   /* in the line written, close to the stored one */
+	}
+	if (why) {
+		b->len = start;
+		b->data[start] = '\0';
+		return pv_errf(err, PV_EPARSE, "%s: document %lld (ext_id %s): its stored "
+			       "metadata is not valid JSON (%s, near byte %zu); no line is "
+			       "written with it: re-index its input with this provex, which "
+			       "stores valid JSON, or leave the metadata out (--fields "
+			       "without meta)", store, (long long)d->id,
+			       d->ext_id ? d->ext_id : "none", why, at);
+	}
+	return 0;
 }
 
-/* Appends one JSONL record to b; returns the number of invalid UTF-8
- * sequences replaced. */
-static size_t build_record(struct exp *x, const struct export_doc *d, struct buf *b)
+/* Appends one JSONL record to b, adding the number of invalid UTF-8
+ * sequences replaced to *bad; PV_EPARSE (b as it was) when the document's
+ * metadata is not valid JSON. */
+static int build_record(struct exp *x, const struct export_doc *d, struct buf *b,
+			size_t *bad, struct pv_err *err)
 {
 	bool first = true;
-	size_t bad = 0;
+	size_t start = b->len;
 
 	buf_putc(b, '{');
 	if (x->fields[F_TEXT]) {
@@ -812,14 +925,14 @@ static size_t build_record(struct exp *x, const struct export_doc *d, struct buf
 		if (x->prefix) {
 			expand_prefix(x->prefix, d, &x->pre);
 			buf_append(&x->pre, d->text, d->len);
-			bad += json_put_string(b, x->pre.data, x->pre.len);
+			*bad += json_put_string(b, x->pre.data, x->pre.len);
 		} else {
-			bad += json_put_string(b, d->text, d->len);
+			*bad += json_put_string(b, d->text, d->len);
 		}
 	}
 #define STR(f, name, v) do { if (x->fields[f]) { \
 		json_put_key(b, &first, name); \
-		if (v) bad += json_put_string(b, v, strlen(v)); \
+		if (v) *bad += json_put_string(b, v, strlen(v)); \
 		else buf_puts(b, "null"); } } while (0)
 	STR(F_ORIGIN, "origin", d->origin);
 	STR(F_SOURCE, "source", d->source);
@@ -835,13 +948,19 @@ static size_t build_record(struct exp *x, const struct export_doc *d, struct buf
 #undef STR
 	if (x->fields[F_META]) {
 		json_put_key(b, &first, "meta");
-		if (d->meta && *d->meta)
-			bad += put_meta(b, d->meta);
-		else
+		if (d->meta && *d->meta) {
+			int rc = put_meta(b, x->store_path, d, bad, err);
+			if (rc) {
+				b->len = start;
+				b->data[start] = '\0';
+				return rc;
+			}
+		} else {
 			buf_puts(b, "null");
+		}
 	}
 	buf_puts(b, "}\n");
-	return bad;
+	return 0;
 }
 
 static void progress(struct exp *x, bool end)
@@ -939,7 +1058,10 @@ static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
 	} else if (reps == 1) {
 		/* built where it is written from */
 		struct outfile *o = &x->outs[x->records % x->shards];
-		if (build_record(x, d, &o->pend) > 0 && d->copy == 0)
+		size_t bad = 0;
+		if ((r = build_record(x, d, &o->pend, &bad, rc->err)))
+			return r;
+		if (bad && d->copy == 0)
 			x->bad_utf8++;
 		o->records++;
 		x->records++;
@@ -947,8 +1069,11 @@ static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
 		if (o->pend.len >= x->piece && (r = hand_over(&x->w, o, false, rc->err)))
 			return r;
 	} else {
+		size_t bad = 0;
 		buf_reset(&x->rec);
-		if (build_record(x, d, &x->rec) > 0)
+		if ((r = build_record(x, d, &x->rec, &bad, rc->err)))
+			return r;
+		if (bad)
 			x->bad_utf8++;
 		for (k = 0; k < reps; k++) {
 			struct outfile *o = &x->outs[x->records % x->shards];
@@ -1205,6 +1330,10 @@ static void cleanup(struct exp *x)
 		free(x->tmpdir);
 		x->tmpdir = NULL;
 	}
+	if (x->tmpdir_fd >= 0) {
+		close(x->tmpdir_fd);
+		x->tmpdir_fd = -1;
+	}
 	for (i = 0; i < x->ntfiles; i++)
 		free(x->tfiles[i].name);
 	free(x->tfiles);
@@ -1378,6 +1507,103 @@ static int check_space(const struct exp *x, const struct export_cands *c,
 	return rc;
 }
 
+static int by_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Is name ".BASE.XXXXXX" (the temporary of a file named BASE)?  Sets
+ * *base_len. */
+static bool tmp_shape(const char *name, size_t *base_len)
+{
+	size_t len = strlen(name), i;
+
+	if (len < 9 || name[0] != '.' || name[len - 7] != '.')
+		return false;
+	for (i = len - 6; i < len; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	*base_len = len - 8;
+	return true;
+}
+
+/*
+ * Removes the temporaries an export killed before it could (kill -9, a
+ * crash, a power cut) left beside this export's files: only names
+ * .BASE.XXXXXX where BASE is one of the files this export writes (OUT,
+ * each shard, the manifest), only regular files (and, for --format text,
+ * folders of files), and only those no running export holds the lock of.
+ * Says how many it removed.
+ */
+static void sweep(const struct exp *x)
+{
+	char *dir = dir_of(x->out), **names, key[512];
+	size_t nnames = x->fmt == FMT_TEXT ? 2 : x->shards + 1, i, blen;
+	struct dirent *de;
+	struct buf path = BUF_INIT;
+	int64_t removed = 0;
+	DIR *dp;
+
+	names = pv_malloc(nnames * sizeof *names);
+	names[0] = manifest_name(x->out);
+	if (x->fmt == FMT_TEXT)
+		names[1] = pv_strdup(x->out);
+	else
+		for (i = 0; i < x->shards; i++)
+			names[i + 1] = shard_name(x, (unsigned)i);
+	for (i = 0; i < nnames; i++) {   /* their base names */
+		char *b = pv_strdup(base_of(names[i]));
+		free(names[i]);
+		names[i] = b;
+	}
+	qsort(names, nnames, sizeof *names, by_str);
+	if ((dp = opendir(dir))) {
+		while ((de = readdir(dp))) {
+			struct stat st;
+			const char *k = key;
+			int fd;
+			if (!tmp_shape(de->d_name, &blen) || blen >= sizeof key)
+				continue;
+			memcpy(key, de->d_name + 1, blen);
+			key[blen] = '\0';
+			if (!bsearch(&k, names, nnames, sizeof *names, by_str))
+				continue;
+			buf_reset(&path);
+			buf_printf(&path, "%s/%s", dir, de->d_name);
+			if (lstat(buf_str(&path), &st) != 0 ||
+			    !(S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && x->fmt == FMT_TEXT)))
+				continue;
+			fd = open(buf_str(&path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+			if (fd < 0)
+				continue;
+			/* locked: an export is writing it */
+			if (flock(fd, LOCK_EX | LOCK_NB) == 0 && same_file(fd, buf_str(&path))) {
+				if (S_ISDIR(st.st_mode))
+					remove_folder(buf_str(&path));
+				else
+					unlink(buf_str(&path));
+				if (lstat(buf_str(&path), &st) != 0)
+					removed++;
+			}
+			close(fd);
+		}
+		closedir(dp);
+	}
+	if (removed) {
+		char a[32];
+		fprintf(stderr, "provex export: removed %s temporary %s left in ", pv_num(removed, a),
+			removed == 1 ? "file" : "files");
+		cli_put_safe(stderr, dir, strlen(dir), SAN_ONE_LINE);
+		fputs(" by an export that was stopped\n", stderr);
+	}
+	for (i = 0; i < nnames; i++)
+		free(names[i]);
+	free(names);
+	buf_done(&path);
+	free(dir);
+}
+
 /* How many copies of each candidate: all once, a sample, or a mixture. */
 static int choose(struct exp *x, const struct export_cands *c, uint32_t *reps,
 		  struct pv_err *err)
@@ -1467,6 +1693,8 @@ static int commit(struct exp *x, struct pv_err *err)
 		}
 		free(x->tmpdir);
 		x->tmpdir = NULL;
+		close(x->tmpdir_fd);
+		x->tmpdir_fd = -1;
 		if (old) {
 			if (S_ISDIR(st.st_mode))
 				remove_folder(old);
@@ -1603,6 +1831,7 @@ static int run(struct exp *x)
 	free(path);
 	if (rc)
 		goto fail;
+	sweep(x);
 
 	if (!(x->s = cli_open(x->store_path, STORE_READ))) {
 		status = EXIT_FAIL;
@@ -1635,7 +1864,7 @@ static int run(struct exp *x)
 	/* the temporaries */
 	if (x->fmt == FMT_TEXT) {
 		x->tmpdir = tmp_template(x->out);
-		if (!mkdtemp(x->tmpdir)) {
+		if ((x->tmpdir_fd = mkdtemp_locked(x->tmpdir)) < 0) {
 			char *dir = dir_of(x->out);
 			rc = pv_errf(&e, PV_EIO, "%s: cannot create a folder here: %s",
 				     dir, strerror(errno));
@@ -1813,6 +2042,7 @@ int cmd_export(int argc, char **argv)
 
 	memset(&x, 0, sizeof x);
 	x.shards = 1;
+	x.tmpdir_fd = -1;
 	/* getopt_long permutes argv: the manifest records it as given */
 	x.argc = argc;
 	x.argv = pv_malloc(((size_t)argc + 1) * sizeof *x.argv);

@@ -180,6 +180,89 @@ static void test_mix(void)
 	is_int(g[0].target + g[1].target, 3, "... and still add up to the total");
 }
 
+static void test_mix_fit(void)
+{
+	struct export_group g[2];
+	struct pv_err e;
+	int64_t fitted = 0;
+
+	memset(g, 0, sizeof g);
+	g[0].value = "real"; g[0].share = 0.7; g[0].available = 3;
+	g[1].value = "synthetic"; g[1].share = 0.3; g[1].available = 7;
+	is_int(export_mix_fit(g, 2, 100, 5, &fitted, &e), 0, "fit: 70/30 within 5 copies");
+	is_int(fitted, 21, "fit: the largest total whose real share fits 15 records");
+	ok(g[0].written == 15 && g[1].written == 6, "fit: 15 real and 6 synthetic written");
+	ok(g[0].target == 70 && g[1].target == 30, "fit: targets stay those of the asked total");
+	is_int(g[0].shortfall, 55, "fit: shortfall against the asked total");
+	is_int(export_mix_fit(g, 2, 10, 5, &fitted, &e), 0, "fit: a total that fits");
+	ok(fitted == 10 && g[0].written == 7 && g[1].written == 3, "fit: ... is kept (7 + 3)");
+	g[0].available = 1;
+	g[0].share = 0.01;
+	g[1].share = 0.99;
+	g[1].available = 1;
+	is_int(export_mix_fit(g, 2, 1000, 1, &fitted, &e), PV_EUSAGE,
+	       "fit: no total of one record per group fits the shares");
+}
+
+static void test_perm(void)
+{
+	static const uint64_t sizes[] = { 1, 2, 3, 5, 16, 17, 100, 1000, 4097 };
+	unsigned char *seen;
+	struct export_perm p, q;
+	size_t k;
+	uint64_t i;
+	bool bij = true, inplace = true, same = true, moved = false;
+
+	seen = calloc(4097, 1);
+	for (k = 0; k < PV_ARRAY_LEN(sizes); k++) {
+		export_perm_init(&p, 7, sizes[k]);
+		memset(seen, 0, 4097);
+		for (i = 0; i < sizes[k]; i++) {
+			uint64_t x = export_perm_at(&p, i);
+			if (x >= sizes[k] || seen[x])
+				bij = false;
+			else
+				seen[x] = 1;
+			if (x != i)
+				inplace = false;
+		}
+		if (sizes[k] > 2 && inplace)
+			bij = false;    /* the identity is no shuffle */
+		inplace = true;
+	}
+	ok(bij, "perm: a permutation of [0, n) for n from 1 to 4097, not the identity");
+	export_perm_init(&p, 7, 1000);
+	export_perm_init(&q, 7, 1000);
+	for (i = 0; i < 1000; i++)
+		if (export_perm_at(&p, i) != export_perm_at(&q, i))
+			same = false;
+	ok(same, "perm: the same seed, the same order");
+	export_perm_init(&q, 8, 1000);
+	for (i = 0; i < 1000; i++)
+		if (export_perm_at(&p, i) != export_perm_at(&q, i))
+			moved = true;
+	ok(moved, "perm: another seed, another order");
+	/* a large size: in range and spread (the first tenth of positions
+	 * land all over) */
+	export_perm_init(&p, 1, UINT64_C(3000000000));
+	{
+		uint64_t lo = 0, hi = 0;
+		bool in = true;
+		for (i = 0; i < 10000; i++) {
+			uint64_t x = export_perm_at(&p, i);
+			if (x >= UINT64_C(3000000000))
+				in = false;
+			if (x < UINT64_C(1500000000))
+				lo++;
+			else
+				hi++;
+		}
+		ok(in, "perm: 3e9 records, each position in range");
+		ok(lo > 4500 && hi > 4500, "perm: 3e9 records, positions spread over both halves");
+	}
+	free(seen);
+}
+
 static void test_mix_columns(void)
 {
 	ok(export_mix_column("origin") && export_mix_column("label"),
@@ -396,6 +479,8 @@ int main(void)
 	test_sample();
 	test_repeats();
 	test_mix();
+	test_mix_fit();
+	test_perm();
 	test_mix_columns();
 	test_store();
 	return tap_done();
