@@ -227,6 +227,15 @@ static const char *const schema_v4 =
 	"  run_id INTEGER NOT NULL\n"
 	");\n";
 
+/* Version 5: an input's identity is also its content (hash: XXH3-128 of
+ * its bytes, hex), and the provenance options its documents were labelled
+ * with are kept (prov, JSON) so that a run with other ones can say how
+ * many stored documents differ.  NULL in inputs of older stores: such an
+ * input is read again once (records already stored are kept). */
+static const char *const schema_v5 =
+	"ALTER TABLE inputs ADD COLUMN hash TEXT;\n"
+	"ALTER TABLE inputs ADD COLUMN prov TEXT;\n";
+
 static const char *const migrate_v1_v2 =
 	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
 	"ALTER TABLE docs ADD COLUMN note TEXT;\n"
@@ -309,7 +318,8 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 	char sql[128];
 
 	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err) ||
-	    store_exec(db, schema_v3, err) || store_exec(db, schema_v4, err))
+	    store_exec(db, schema_v3, err) || store_exec(db, schema_v4, err) ||
+	    store_exec(db, schema_v5, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -339,7 +349,7 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 		return pv_errf(err, PV_ESTORE,
 			       "no migration from schema version %d to %d", from,
 			       STORE_SCHEMA_VERSION);
-	/* one step after the other: 1 -> 2 -> 3 -> 4 */
+	/* one step after the other: 1 -> 2 -> 3 -> 4 -> 5 */
 	if (from < 2 &&
 	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
 		return err ? err->code : PV_ESTORE;
@@ -348,6 +358,8 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 	if (from < 3 && (store_exec(db, schema_v3, err) || store_exec(db, "ANALYZE docs", err)))
 		return err ? err->code : PV_ESTORE;
 	if (from < 4 && store_exec(db, schema_v4, err))
+		return err ? err->code : PV_ESTORE;
+	if (from < 5 && store_exec(db, schema_v5, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
 	if (store_exec(db, sql, err))

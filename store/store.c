@@ -40,6 +40,8 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_OCC_EXISTS] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 AND text_id=?3",
 	[ST_CROSS_ORIGIN] = "SELECT 1 FROM docs WHERE text_id=?1 AND origin=?2 LIMIT 1",
 	[ST_SEEN] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 LIMIT 1",
+	[ST_DOC_PROV] = "SELECT origin,source,generator,purpose FROM docs "
+			"WHERE input_id=?1 AND rec=?2 ORDER BY id LIMIT 1",
 	[ST_DOC_GET] = "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
 		       "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
 		       "d.source,d.generator,d.purpose,d.meta "
@@ -1157,6 +1159,86 @@ int store_input(struct store *s, const char *canon, const char *options,
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "recording an input");
 	*input_id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}
+
+int store_input_lookup(struct store *s, const char *canon, const char *options,
+		       struct store_input_prev *prev, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	memset(prev, 0, sizeof *prev);
+	if (sqlite3_prepare_v2(s->db, "SELECT done,hash,prov FROM inputs "
+			       "WHERE path=?1 AND options=?2", -1, &st, NULL))
+		return store_sqlerr(s, err, "looking up an input");
+	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(st, 2, options, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *h = (const char *)sqlite3_column_text(st, 1);
+		const char *p = (const char *)sqlite3_column_text(st, 2);
+		prev->found = true;
+		prev->done = sqlite3_column_int(st, 0) != 0;
+		prev->hash = h ? pv_strdup(h) : NULL;
+		prev->prov = p ? pv_strdup(p) : NULL;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "looking up an input");
+	return 0;
+}
+
+void store_input_prev_done(struct store_input_prev *prev)
+{
+	free(prev->hash);
+	free(prev->prov);
+	prev->hash = prev->prov = NULL;
+}
+
+int store_input_ident(struct store *s, int64_t input_id, const char *hash,
+		      const char *prov, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, hash ? "UPDATE inputs SET hash=?2 WHERE id=?1" :
+			       "UPDATE inputs SET prov=?3 WHERE id=?1", -1, &st, NULL))
+		return store_sqlerr(s, err, "recording an input");
+	sqlite3_bind_int64(st, 1, input_id);
+	if (hash)
+		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_text(st, 3, prov, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "recording an input");
+	return 0;
+}
+
+int store_doc_prov(struct store *s, int64_t input_id, int64_t rec, bool *found,
+		   struct buf out[4], struct pv_err *err)
+{
+	sqlite3_stmt *st = store_stmt(s, ST_DOC_PROV, err);
+	int rc, i;
+
+	if (!st)
+		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_int64(st, 1, input_id);
+	sqlite3_bind_int64(st, 2, rec);
+	rc = sqlite3_step(st);
+	*found = rc == SQLITE_ROW;
+	for (i = 0; i < 4 && *found; i++) {
+		buf_reset(&out[i]);
+		if (sqlite3_column_type(st, i) != SQLITE_NULL)
+			buf_append(&out[i], sqlite3_column_text(st, i),
+				   (size_t)sqlite3_column_bytes(st, i));
+		buf_str(&out[i]);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "looking up a document");
 	return 0;
 }
 

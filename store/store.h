@@ -18,7 +18,7 @@
 #include "../common/pv.h"
 #include "../common/buf.h"
 
-#define STORE_SCHEMA_VERSION 4
+#define STORE_SCHEMA_VERSION 5
 #define STORE_SCHEMA_OLDEST 1     /* the oldest schema store_open can upgrade */
 #define STORE_APP_ID 0x50565831     /* "PVX1" in PRAGMA application_id */
 
@@ -128,6 +128,27 @@ int store_input(struct store *s, const char *canon, const char *options,
 		bool *done_before, struct pv_err *err);
 int store_input_done(struct store *s, int64_t input_id, uint64_t size,
 		     int64_t mtime, int64_t records, struct pv_err *err);
+
+/* What the store knew of an input before this run (index/pipeline.c): its
+ * content hash (inputs.hash: XXH3-128 of the file's bytes, hex) and the
+ * provenance options its documents were labelled with (inputs.prov, a
+ * JSON object), NULL when not recorded (schema 4 stores, standard input). */
+struct store_input_prev {
+	bool found, done;
+	char *hash, *prov;          /* owned: store_input_prev_done */
+};
+int store_input_lookup(struct store *s, const char *canon, const char *options,
+		       struct store_input_prev *prev, struct pv_err *err);
+void store_input_prev_done(struct store_input_prev *prev);
+/* Records an input's content hash (when hash is not NULL), else its
+ * provenance options (prov). */
+int store_input_ident(struct store *s, int64_t input_id, const char *hash,
+		      const char *prov, struct pv_err *err);
+/* The provenance of the first document of (input_id, rec): out[0..3] =
+ * origin, source, generator, purpose ("" when NULL); *found false when
+ * there is none. */
+int store_doc_prov(struct store *s, int64_t input_id, int64_t rec, bool *found,
+		   struct buf out[4], struct pv_err *err);
 
 /* Adds a compression dictionary (and makes it the one new texts use). */
 int store_dict_add(struct store *s, const void *dict, size_t len,

@@ -756,7 +756,7 @@ static void test_schema(void)
 
 	s = make_store(path("new.pvx"), 1);
 	store_close(s);
-	is_q(path("new.pvx"), "PRAGMA user_version", "4", "a new store has version 4");
+	is_q(path("new.pvx"), "PRAGMA user_version", "5", "a new store has version 5");
 	is_q(path("new.pvx"), "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	     "sqlite_master WHERE name IN ('filter_history','saved_filters') ORDER BY 1)",
 	     "filter_history saved_filters", "with the interface's tables");
@@ -793,11 +793,16 @@ static void test_schema(void)
 	if (s)
 		ok(browse_history_add(s, "source:web", &e) == 0, "history in a migrated store");
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "4", "1 -> 4");
+	is_q(file, "PRAGMA user_version", "5", "1 -> 5");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name IN ('batches','history',"
 	     "'docs_label','docs_source_len','filter_history','saved_filters','docs_len')", "7",
 	     "both steps' tables");
 	is_q(file, "SELECT len||' '||source FROM docs", "3 web", "data kept");
+	is_q(file, "SELECT group_concat(name) FROM pragma_table_info('inputs') "
+	     "WHERE name IN ('hash','prov')", "hash,prov",
+	     "inputs has the version-5 columns (content hash, provenance)");
+	is_q(file, "SELECT coalesce(hash,'-')||coalesce(prov,'-') FROM inputs", "--",
+	     "an input of an older store has neither (read again once)");
 
 	/* version 2: a new store taken back to 2 */
 	file = path("v2.pvx");
@@ -805,15 +810,16 @@ static void test_schema(void)
 	store_close(s);
 	sqlite3_open(file, &db);
 	ok(sqlite3_exec(db, "DROP TABLE filter_history; DROP TABLE saved_filters; "
-			"DROP INDEX docs_len; PRAGMA user_version=2;", NULL, NULL,
-			NULL) == SQLITE_OK,
+			"DROP INDEX docs_len; ALTER TABLE inputs DROP COLUMN hash; "
+			"ALTER TABLE inputs DROP COLUMN prov; PRAGMA user_version=2;",
+			NULL, NULL, NULL) == SQLITE_OK,
 	   "a version-2 store");
 	sqlite3_close(db);
 	ok(store_open(&s, file, STORE_READ, &e) != 0, "read-only open refuses to migrate");
 	ok(store_open(&s, file, STORE_WRITE, &e) == 0 &&
 	   browse_save_filter(s, "x", "len:>1", &e) == 0, "2 -> 3; a filter saved");
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "4", "version 4");
+	is_q(file, "PRAGMA user_version", "5", "version 5");
 	is_q(file, "SELECT name||'='||filter FROM saved_filters", "x=len:>1", "saved");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name='docs_len'", "1",
 	     "docs_len created");
