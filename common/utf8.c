@@ -352,7 +352,17 @@ int utf8_value_check(const char *what, const char *s, size_t len, size_t max,
 	}
 	if (!bad && len <= max)
 		return 0;
-	utf8_sanitize(&shown, s, PV_MIN(len, 512), SAN_ONE_LINE);
+	{       /* a tab shown as ^I, not as the space utf8_sanitize makes it */
+		size_t from = 0, to, end = PV_MIN(len, 512);
+		while (from < end) {
+			const char *tab = memchr(s + from, '\t', end - from);
+			to = tab ? (size_t)(tab - s) : end;
+			utf8_sanitize(&shown, s + from, to - from, SAN_ONE_LINE);
+			if (tab)
+				buf_puts(&shown, "^I");
+			from = to + (tab ? 1 : 0);
+		}
+	}
 	utf8_fit(&cut, buf_str(&shown), shown.len, 60, FIT_END, "...");
 	if (bad == 1)
 		rc = pv_errf(err, PV_EINVAL, "%s \"%s\" is not valid UTF-8 (byte "

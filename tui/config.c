@@ -19,6 +19,7 @@
  */
 #include "config.h"
 #include "../store/label.h"
+#include "../common/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -690,6 +691,21 @@ static void put_scalar(struct buf *out, const char *s)
 			buf_putc(out, (char)*p);
 		} else if (*p < 0x20 || *p == 0x7f) {
 			buf_printf(out, "\\x%02x", *p);
+		} else if (*p >= 0x80) {
+			/* C1 and bidi controls, zero-width characters and
+			 * separators as YAML escapes (common/utf8.h's rule),
+			 * bytes that are not UTF-8 as \xNN */
+			size_t n = utf8_seq_len(p, strlen((const char *)p));
+			uint32_t cp = n ? utf8_decode(p, n) : 0;
+			if (!n)
+				buf_printf(out, "\\x%02x", *p);
+			else if (utf8_hidden(cp))
+				buf_printf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x",
+					   (unsigned)cp);
+			else
+				buf_append(out, (const char *)p, n);
+			if (n > 1)
+				p += n - 1;
 		} else {
 			buf_putc(out, (char)*p);
 		}

@@ -134,6 +134,12 @@ clean "pairs --report" "$T/pairs.out"
 pv review "$S" --report --by source > "$T/review.out" 2>&1
 clean "review --report" "$T/review.out"
 
+# config --print: a theme name from the configuration file
+printf 'theme: "dark\\u202eX"\n' > "$T/c.yaml"
+pv config --file "$T/c.yaml" > "$T/cfg.out" 2>&1
+clean "config --print" "$T/cfg.out"
+like "$(cat "$T/cfg.out")" 'theme: "dark\\u202eX"' "config --print: U+202E as a YAML escape, read back the same"
+
 # error messages that quote a value
 pv count "$S" "source:\"x${RLO}y${ESC}[2J" > "$T/err.out" 2>&1
 clean "a filter error quoting a value" "$T/err.out"

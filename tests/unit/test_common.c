@@ -154,6 +154,9 @@ static void test_value_check(void)
 	utf8_value_check("v", "\xc3\xa9\xc3\xa9x\xe2\x80\xa8", 8, 100, &e);
 	ok(strstr(e.msg, "line separator (U+2028) at position 6 (character 4)") != NULL,
 	   "byte and character positions differ after letters: %s", e.msg);
+	utf8_value_check("v", "a\tb", 3, 100, &e);
+	ok(strstr(e.msg, "\"a^Ib\" holds a control character (U+0009)") != NULL,
+	   "a tab is shown as ^I in the value: %s", e.msg);
 	utf8_value_check("v", "ab\xff", 3, 100, &e);
 	ok(strstr(e.msg, "not valid UTF-8 (byte 0xff at position 3)") != NULL,
 	   "invalid byte named: %s", e.msg);

@@ -441,7 +441,7 @@ static void test_config_errors(void)
 	config_error("quick-labels:\n  10: x\n", 2, 3, "the keys are 1 to 9, not '10'",
 		     "quick key 10");
 	config_error("quick-labels:\n  1: \"a\\tb\"\n", 2, 6,
-		     "quick-labels 1: the value for label holds a control character",
+		     "quick-labels 1: the value for label \"a^Ib\" holds a control character",
 		     "a label with a control character");
 	/* columns count bytes: "é" is two */
 	config_error("quick-labels: { 1: \"é\", 2: \"a\\tb\" }\n", 1, 29,
