@@ -62,6 +62,14 @@ db = sqlite3.connect(sys.argv[1])
 h = "\x1b[2J\u009b\u202e\u2066\u200b\u200d\ufeff\u2028\u2029"
 db.execute("UPDATE docs SET source=?, generator=?, purpose=?",
            ("src" + h, "gen" + h, "pur" + h))
+# a blind review session by a reviewer with such a name
+db.execute("INSERT INTO review_sessions(id,reviewer,mode,filter,seed,started) "
+           "VALUES (1,?,'single','',0,'2026-01-01T00:00:00Z')", ("rev" + h,))
+for item, doc in enumerate(range(1, 9)):
+    truth = "real" if doc % 2 else "synthetic"
+    db.execute("INSERT INTO review_answers(session_id,reviewer,item,left_doc,"
+               "truth,answer,correct,ms,at) VALUES (1,?,?,?,?,?,1,900,"
+               "'2026-01-01T00:00:01Z')", ("rev" + h, item, doc, truth, truth))
 db.commit()
 EOF
 ok $? "hostile provenance values written as an old store could hold them"
@@ -131,8 +139,13 @@ pv pairs "$S" --threshold 0.5 > "$T/pairs.out" 2>&1
 clean "pairs" "$T/pairs.out"
 pv pairs "$S" --report > "$T/pairs.out" 2>&1
 clean "pairs --report" "$T/pairs.out"
-pv review "$S" --report --by source > "$T/review.out" 2>&1
-clean "review --report" "$T/review.out"
+for by in source reviewer; do
+	pv review "$S" --report --single --by $by > "$T/review.out" 2>&1
+	clean "review --report --by $by" "$T/review.out"
+	like "$(cat "$T/review.out")" '<U[+]202E>' "review --report --by $by: placeholders"
+done
+pv review "$S" --report --single --by reviewer --json > "$T/review.out" 2>&1
+clean "review --report --json" "$T/review.out"
 
 # config --print: a theme name from the configuration file
 printf 'theme: "dark\\u202eX"\n' > "$T/c.yaml"
