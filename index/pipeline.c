@@ -1515,7 +1515,8 @@ static int guard_fail(struct run *r, const char *path, const struct pv_err *e,
  * the one recorded (a file edited with its size and time kept, by cp -p,
  * rsync or tar, is read again, and said to have changed); an input whose
  * documents were labelled with other provenance options is compared
- * (r->prov_check).  Standard input has no identity: neither applies.
+ * (r->prov_check).  Standard input, FIFOs and devices have no identity:
+ * neither applies.
  * Content hashes cost a read of the file before the reader's (0.5 s per GB
  * from the page cache, 2.9 s per GB from disk, measured on this project's
  * test machine; the reader then reads from the cache). */
@@ -1541,7 +1542,7 @@ static int input_identity(struct run *r, const char *path, const char *canon,
 			      r->input_name, size, mtime, &r->input_id, same,
 			      done_before, err)))
 		goto out;
-	if (!stdin_in && prev.found) {
+	if (reg && prev.found) {    /* FIFOs and devices have no identity */
 		bool hash_same = r->hash.len && prev.hash &&
 				 strcmp(prev.hash, buf_str(&r->hash)) == 0;
 		if (prev.hash ? !hash_same : !*same) {
