@@ -1340,6 +1340,60 @@ fail:
 	return rc;
 }
 
+/* chain_splits - the levels of parentheses compile_chain adds to an
+ * AND/OR of n terms by cutting it in halves until each has at most CHAIN
+ * terms. */
+static int chain_splits(size_t n)
+{
+	int k = 0;
+
+	while (n > CHAIN) {
+		n = n - n / 2;      /* the larger half */
+		k++;
+	}
+	return k;
+}
+
+/* nest_depth - the nesting of the SQL n compiles to, in levels: a NOT, an
+ * AND/OR (one more per chain_splits), and nothing for a term.  Recursion
+ * is as deep as the parser's, at most FILTER_MAX_DEPTH. */
+static int nest_depth(const struct filter_node *n)
+{
+	int d = 0, k;
+	size_t i;
+
+	if (!n || n->type == FN_TERM)
+		return 0;
+	for (i = 0; i < n->nkids; i++)
+		if ((k = nest_depth(n->kids[i])) > d)
+			d = k;
+	if (n->type == FN_NOT)
+		return d + 1;
+	return d + 1 + chain_splits(n->nkids);
+}
+
+/* nest_where - the node along n's deepest path at which its nesting passes
+ * limit levels (the column the error points at). */
+static const struct filter_node *nest_where(const struct filter_node *n, int limit)
+{
+	while (n && n->type != FN_TERM) {
+		const struct filter_node *deepest = NULL;
+		int d = -1, k;
+		size_t i;
+
+		limit -= n->type == FN_NOT ? 1 : 1 + chain_splits(n->nkids);
+		if (limit < 0)
+			return n;
+		for (i = 0; i < n->nkids; i++)
+			if ((k = nest_depth(n->kids[i])) > d) {
+				d = k;
+				deepest = n->kids[i];
+			}
+		n = deepest;
+	}
+	return n;
+}
+
 int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err)
 {
 	struct parser p = { text ? text : "", 0, 0, 0, err, BUF_INIT };
@@ -1359,6 +1413,17 @@ int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err)
 		node_free(root);
 		buf_done(&p.warn);
 		return perr(&p, p.pos, "unbalanced parenthesis: ')' without '('");
+	}
+	if (nest_depth(root) > FILTER_MAX_NEST) {
+		const struct filter_node *at = nest_where(root, FILTER_MAX_NEST);
+
+		rc = perr(&p, at ? (size_t)at->column - 1 : 0,
+			  "too deeply nested for SQLite's parser (more than %d levels "
+			  "of NOT and '-', and of AND and OR groups inside each other)",
+			  FILTER_MAX_NEST);
+		node_free(root);
+		buf_done(&p.warn);
+		return rc;
 	}
 	*out = pv_calloc(1, sizeof **out);
 	(*out)->root = root;

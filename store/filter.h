@@ -57,7 +57,9 @@
  *    word the tokenizer splits in several (e-mail), matches texts holding
  *    all its words, then confirmed by pv_phrase() (below).
  *  - Nesting (parentheses, '-' and NOT) is limited to FILTER_MAX_DEPTH
- *    levels, and a filter to FILTER_MAX_PARAMS SQL parameters.
+ *    levels, what it compiles to to FILTER_MAX_NEST levels of NOT and of
+ *    AND/OR groups inside each other (parentheses around one group add
+ *    none), and a filter to FILTER_MAX_PARAMS SQL parameters.
  *
  * Negation is two-valued: -source:news matches documents without a source.
  */
@@ -72,6 +74,11 @@
 #include "fields.h"
 
 #define FILTER_MAX_DEPTH 100
+/* Deepest nesting of the compiled SQL a filter may need, in levels of NOT
+ * and of AND/OR groups inside each other (a long chain adds a level per
+ * halving into groups of 32): SQLite's parser overflows its stack at
+ * about 20 levels of NOT (tests/fuzz/regress/filter). */
+#define FILTER_MAX_NEST 16
 /* Highest ?NNN SQLite accepts by default (SQLITE_MAX_VARIABLE_NUMBER). */
 #define FILTER_MAX_PARAMS 32766
 

@@ -619,17 +619,24 @@ static void test_big(void)
 		buf_putc(&b, '-');
 	buf_putc(&b, 'x');
 	is_int(filter_parse(b.data, &ast, &e), PV_EPARSE, "100 KB of '-' refused");
-	/* nested -( ... ) mixing both */
+	/* nested -( ... ) mixing both: each is a NOT and an AND in the SQL,
+	 * so FILTER_MAX_NEST / 2 of them are the most SQLite parses */
 	buf_reset(&b);
 	for (i = 0; i < 50; i++)
 		buf_puts(&b, "-(a ");
 	for (i = 0; i < 50; i++)
 		buf_putc(&b, ')');
-	ok(filter_parse(b.data, &ast, &e) == 0, "50 levels of -( parse");
+	is_int(filter_parse(b.data, &ast, &e), PV_EPARSE, "50 levels of -( refused");
+	buf_reset(&b);
+	for (i = 0; i < FILTER_MAX_NEST / 2; i++)
+		buf_puts(&b, "-(a ");
+	for (i = 0; i < FILTER_MAX_NEST / 2; i++)
+		buf_putc(&b, ')');
+	ok(filter_parse(b.data, &ast, &e) == 0, "%d levels of -( parse", FILTER_MAX_NEST / 2);
 	buf_reset(&c);
 	filter_canonical(ast, &c);
 	rc = filter_compile(ast, &fs);
-	ok(rc == 0 && fs.nparams == 50, "and compile");
+	ok(rc == 0 && fs.nparams == FILTER_MAX_NEST / 2, "and compile");
 	filter_sql_done(&fs);
 	filter_free(ast);
 	roundtrip(b.data);
@@ -832,6 +839,71 @@ static void test_store(void)
 			n = sqlite3_column_int(st, 0);
 		sqlite3_finalize(st);
 		is_int(n, 5, "docs still there after the injection attempt");
+	}
+	/* nesting: the deepest filters allowed run (SQLite's parser overflowed
+	 * at about 20 levels of NOT: tests/fuzz/regress/filter), one more
+	 * level is refused where it passes the limit */
+	{
+		struct buf f = BUF_INIT;
+		struct filter_ast *ast = NULL;
+		char *got;
+		int k;
+
+		for (k = 0; k < FILTER_MAX_NEST; k++)
+			buf_putc(&f, '-');
+		buf_puts(&f, "meta.a.b.c.d:x*");
+		got = run(db, f.data);
+		is_str(got, "-", "%d levels of '-' around a metadata glob run", FILTER_MAX_NEST);
+		free(got);
+		buf_reset(&f);
+		for (k = 0; k <= FILTER_MAX_NEST; k++)
+			buf_putc(&f, '-');
+		buf_puts(&f, "fox");
+		is_int(filter_parse(f.data, &ast, &e), PV_EPARSE, "%d levels of '-' refused",
+		       FILTER_MAX_NEST + 1);
+		is_int(e.column, FILTER_MAX_NEST + 1, "at the '-' that passes the limit");
+		ok(strstr(e.msg, "too deeply nested for SQLite") != NULL, "says why (%s)", e.msg);
+		buf_reset(&f);
+		buf_puts(&f, "\"quick brown\"");
+		for (k = 0; k < FILTER_MAX_NEST / 2; k++) {     /* a NOT and an AND each */
+			char w[64];
+			snprintf(w, sizeof w, k % 2 ? "w%d OR -(" : "-(w%d ", k);
+			{
+				struct buf t = BUF_INIT;
+				buf_puts(&t, w);
+				buf_append(&t, f.data, f.len);
+				buf_putc(&t, ')');
+				buf_reset(&f);
+				buf_append(&f, t.data, t.len);
+				buf_done(&t);
+			}
+		}
+		got = run(db, f.data);
+		ok(strncmp(got, "SQL error", 9) != 0 && strncmp(got, "parse error", 11) != 0,
+		   "%d levels of NOT and OR groups around a phrase run (%s)", FILTER_MAX_NEST, got);
+		free(got);
+		/* a chain of 2048 terms compiles to 7 levels (6 halvings) */
+		buf_reset(&f);
+		for (k = 0; k < FILTER_MAX_NEST - 7; k++)
+			buf_putc(&f, '-');
+		buf_putc(&f, '(');
+		for (k = 0; k < 2048; k++)
+			buf_printf(&f, "%sid:%d", k ? " OR " : "", k + 1);
+		buf_putc(&f, ')');
+		got = run(db, f.data);
+		is_str(got, "-", "%d levels of '-' around 2048 OR terms run",
+		       FILTER_MAX_NEST - 7);
+		free(got);
+		buf_reset(&f);
+		for (k = 0; k < FILTER_MAX_NEST - 6; k++)
+			buf_putc(&f, '-');
+		buf_putc(&f, '(');
+		for (k = 0; k < 2048; k++)
+			buf_printf(&f, "%sid:%d", k ? " OR " : "", k + 1);
+		buf_putc(&f, ')');
+		is_int(filter_parse(f.data, &ast, &e), PV_EPARSE,
+		       "one '-' more around them is refused");
+		buf_done(&f);
 	}
 	sqlite3_close(db);
 	store_close(store);
