@@ -6,15 +6,21 @@
 # size limit, /dev/zero.  Every store built here holds valid JSON metadata.
 . "$top_srcdir/tests/cli/lib.sh"
 
-# meta_valid STORE: "ROWS INVALID" - rows of docs, and those whose meta is
-# not valid JSON for SQLite
+# meta_valid STORE...: "ROWS INVALID" - rows of docs, and those whose meta
+# is not valid JSON for SQLite, in all the stores
 meta_valid() {
-	python3 - "$1" <<'PY'
+	python3 - "$@" <<'PY'
 import sqlite3, sys
-db = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True)
-n, bad = db.execute("SELECT count(*), coalesce(sum(meta IS NOT NULL AND "
-                    "NOT json_valid(meta)), 0) FROM docs").fetchone()
-print(n, bad)
+rows = bad = 0
+for path in sys.argv[1:]:
+    db = sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    n, b = db.execute("SELECT count(*), coalesce(sum(meta IS NOT NULL AND "
+                      "NOT json_valid(meta)), 0) FROM docs").fetchone()
+    if b:
+        print("#", path, b, "invalid", file=sys.stderr)
+    rows += n
+    bad += b
+print(rows, bad)
 PY
 }
 
@@ -66,7 +72,6 @@ print(json.load(sys.stdin)["rejected_by_reason"].get("unescaped control characte
 	32 "32 raw controls in values, keys, nested and bare strings refused"
 is "$(grep -c 'unescaped control character U+00' "$T/err")" 20 \
 	"each is reported (up to the warning limit)"
-is "$(meta_valid "$T/c.pvx")" "1 0" "the stored metadata is valid JSON"
 
 # the whole-file JSON reader refuses them too, at the element's line
 printf '[{"text":"a"},\n{"text":"b\tc"},\n{"text":"d","k":{"x\001":1}}]\n' > "$T/ctl.json"
@@ -145,8 +150,6 @@ print("; ".join(errors) or "ok %d %d" % (len(want), refused))
 PY
 )
 is "$res" "ok 13 8" "conformance: 13 lines stored as Python reads them, 8 refused and counted"
-is "$(meta_valid "$T/conf.pvx")" "13 0" "conformance: every stored meta is valid JSON"
-is "$(jsonl_ok "$T/conf.out.jsonl")" "13 0" "conformance: every exported line parses"
 is "$(pv count "$T/conf.pvx" 'meta.k:3' 2>&1) $(pv count "$T/conf.pvx" 'meta.k:1' 2>&1)" "1 0" \
 	"conformance: meta.k filters see the last value"
 is "$(printf '%s' "$(cat "$T/conf.sum")" | json_num records_with_duplicate_keys)" 5 \
@@ -163,7 +166,6 @@ like "$(cat "$T/err")" 'note      1 records have a key twice .*first: "text" at 
 is "$(pv cat "$T/d.pvx" --ext b 2>&1)" "second" "duplicate keys: the last text and the last id"
 is "$(pv count "$T/d.pvx" 'meta.k:y' 2>&1) $(pv count "$T/d.pvx" 'meta.k:x' 2>&1)" "1 0" \
 	"duplicate keys: meta.k is the last value"
-is "$(meta_valid "$T/d.pvx")" "1 0" "duplicate keys: meta is valid JSON"
 
 # ---- text that is not a string says what it is and what to do
 printf '{"text":null}\n{"text":42}\n{"text":{"a":1}}\n{"text":["a"]}\n{"text":true}\n{"body":"x"}\n' \
@@ -222,8 +224,8 @@ printf 'text,id,x,ID,id\n1,a,b,c,d\n' > "$T/dup2.csv"
 like "$(cat "$T/err")" 'names column "id" twice \(columns 2 and 5\)' "names differing in case are different"
 
 # ---- the size limit
-python3 -c 'import sys
-sys.stdout.write("{\"text\":\"small\"}\n{\"text\":\"%s\"}\n{\"text\":\"after\"}\n" % ("x" * 3000))' > "$T/big.jsonl"
+x3000=$(head -c 3000 /dev/zero | tr '\0' x)
+printf '{"text":"small"}\n{"text":"%s"}\n{"text":"after"}\n' "$x3000" > "$T/big.jsonl"
 "$PROVEX" index "$T/b.pvx" "$T/big.jsonl" --max-doc-size 2K 2>"$T/err"
 ok $? "a document over the limit is a rejected record"
 like "$(cat "$T/err")" 'big.jsonl:2:1: document of 3011 bytes is over the limit of 2048 bytes: skipped \(raise the limit with --max-doc-size\)' \
@@ -257,12 +259,11 @@ else
 	skip "no /dev/zero"; skip "no /dev/zero"; skip "no /dev/zero"; skip "no /dev/zero"
 fi
 
+stores=
 for s in "$T"/*.pvx; do
-	[ -s "$s" ] || continue
-	v=$(meta_valid "$s")
-	[ "${v#* }" = 0 ] || echo "# $s: $v"
-	[ "${v#* }" = 0 ] || break
+	[ -s "$s" ] && stores="$stores $s"
 done
-is "${v#* }" 0 "json_valid(meta) holds in every row of every store built here"
+v=$(meta_valid $stores)
+like "$v" "^[1-9][0-9]* 0$" "json_valid(meta) holds in every row of every store built here ($v)"
 
 done_testing
