@@ -151,7 +151,9 @@ int export_mix_plan(struct export_group *g, size_t n, int64_t total,
 	free(r);
 	for (i = 0; i < n; i++) {
 		g[i].written = g[i].target;
-		if (max_repeat > 0 && g[i].target > max_repeat * g[i].available)
+		/* (a cap above INT64_MAX / available caps nothing) */
+		if (max_repeat > 0 && max_repeat <= INT64_MAX / g[i].available &&
+		    g[i].target > max_repeat * g[i].available)
 			g[i].written = max_repeat * g[i].available;
 		g[i].shortfall = g[i].target - g[i].written;
 	}
@@ -199,7 +201,8 @@ int export_mix_fit(struct export_group *g, size_t n, int64_t total,
 		}
 		over = false;
 		for (i = 0; i < n; i++)
-			if (g[i].target > max_repeat * g[i].available)
+			if (max_repeat <= INT64_MAX / g[i].available &&
+			    g[i].target > max_repeat * g[i].available)
 				over = true;
 		if (!over)
 			break;
