@@ -20,6 +20,7 @@
  * Owns the scanner (chunk buffer, element buffer, current key).
  */
 #include "readers.h"
+#include "../common/utf8.h"
 
 #include <stdarg.h>
 #include <stdint.h>
@@ -72,6 +73,8 @@ struct jsonr {
 	int found_key;              /* records_key was seen */
 	struct buf keys_seen;       /* "'a', 'b'" for the not-found message */
 	size_t nkeys_seen;
+	struct buf arr_keys;        /* keys whose arrays were read: length
+	                               (size_t) and bytes of each */
 
 	struct pv_err failure;      /* the structural error, once failed */
 	int fail_code;
@@ -368,6 +371,28 @@ static void note_key(struct jsonr *j)
 }
 
 /*
+ * True when the current key (j->key) is one whose array was read before;
+ * else notes it.  A key given twice means two arrays Python would read as
+ * one (the last): refused rather than read both under the same ids.
+ */
+static int array_key_again(struct jsonr *j)
+{
+	size_t pos = 0, n;
+
+	while (pos < j->arr_keys.len) {
+		memcpy(&n, j->arr_keys.data + pos, sizeof n);
+		pos += sizeof n;
+		if (n == j->key.len && memcmp(j->arr_keys.data + pos, j->key.data, n) == 0)
+			return 1;
+		pos += n;
+	}
+	n = j->key.len;
+	buf_append(&j->arr_keys, &n, sizeof n);
+	buf_append(&j->arr_keys, j->key.data ? j->key.data : "", n);
+	return 0;
+}
+
+/*
  * Turns the captured element (which started at line/col) into rec.
  * Returns READ_OK or READ_BAD with err located at the problem.
  */
@@ -576,6 +601,18 @@ static int json_next(struct reader *r, struct record *rec, struct pv_err *err)
 						       r->records_key);
 			}
 			if (c == '[' && (!r->records_key || is_key)) {
+				if (array_key_again(j)) {
+					struct buf shown = BUF_INIT;
+					utf8_sanitize(&shown, j->key.data, PV_MIN(j->key.len, 100),
+						      SAN_ONE_LINE);
+					rc = js_fail(r, j, err, PV_EPARSE, "the top-level object "
+						     "gives the array '%s' twice: JSON readers keep "
+						     "only the last one; the rest of the input is "
+						     "not read (merge the arrays, or rename one)",
+						     buf_str(&shown));
+					buf_done(&shown);
+					return rc;
+				}
 				j->pos++;
 				j->state = JS_ARRAY_FIRST;
 				j->key_active = 1;
@@ -634,6 +671,7 @@ static void json_close(struct reader *r)
 	buf_done(&j->keyraw);
 	buf_done(&j->key);
 	buf_done(&j->keys_seen);
+	buf_done(&j->arr_keys);
 	free(j);
 	r->state = NULL;
 }
@@ -653,6 +691,7 @@ int read_json_open(struct reader *r, struct pv_err *err)
 	buf_init(&j->keyraw);
 	buf_init(&j->key);
 	buf_init(&j->keys_seen);
+	buf_init(&j->arr_keys);
 	r->state = j;
 	r->ops = &json_ops;
 	return 0;

@@ -1426,6 +1426,17 @@ static void test_hostile(void)
 		reader_close(r);
 	}
 
+	/* an object of arrays giving an array's key twice */
+	p = put_str("twice.json", "{\"train\":[\"a\"],\"x\":1,\"test\":[\"b\"],\n"
+		    "\"train\":[\"c\"]}");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	ok(strcmp(buf_str(&b), "ok:1 ok:1 fail") == 0 && err.line == 2 &&
+	   strstr(err.msg, "array 'train' twice"),
+	   "json: an array key given twice stops the input (%s: %s)", buf_str(&b), err.msg);
+	p = put_str("twice2.json", "{\"x\":1,\"x\":[\"a\"],\"y\":2,\"y\":3}");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	is_str(buf_str(&b), "ok:1", "json: other keys given twice do not matter");
+
 	/* UTF-16 and UTF-32, with and without a byte order mark */
 	{
 		static const struct { const char *name; const char *bytes; size_t n;
