@@ -390,6 +390,21 @@ static void test_json_strict(void)
 	jp(&o, "{\"k\":1 \"j\":2}", 13, &je);
 	ok(!json_error_is_control(&je), "strict: another error is not a control error");
 
+	/* what provex writes, the strict parser reads back: every byte */
+	{
+		char all[256];
+		struct buf w = BUF_INIT, d = BUF_INIT;
+		for (i = 0; i < 256; i++)
+			all[i] = (char)(i < 128 ? i : 'x');
+		json_put_string(&w, all, 256);
+		ok(jp(&o, w.data, w.len, &je) == 0 &&
+		   json_decode_string(w.data, w.len, &d, NULL) == 0 &&
+		   d.len == 256 && memcmp(d.data, all, 256) == 0,
+		   "strict: json_put_string of every ASCII byte parses and decodes back");
+		buf_done(&w);
+		buf_done(&d);
+	}
+
 	/* duplicate keys */
 	strcpy(s, "{\"a\":1,\"b\":2,\"a\":3}");
 	is_int(jp(&o, s, strlen(s), &je), 0, "dups: parses");
