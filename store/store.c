@@ -209,7 +209,8 @@ static int setup(struct store *s, bool may_create, struct pv_err *err)
 				       "commands do not change a store: upgrade it to "
 				       "version %d once with a writing command, such as "
 				       "provex index %s FILE... (inputs indexed before are "
-				       "skipped)", s->path, ver, STORE_SCHEMA_VERSION, s->path);
+				       "skipped), or where you cannot write it, on a copy",
+				       s->path, ver, STORE_SCHEMA_VERSION, s->path);
 		if ((rc = store_begin(s, err)))
 			return rc;
 		/* another process may have upgraded it while we waited */
