@@ -223,4 +223,29 @@ pv show "$T/i.pvx" --ext dup > /dev/null 2>&1
 is $? 1 "show --ext of an ambiguous id fails"
 is "$(pv cat "$T/i.pvx" --ext one)" "alone" "an id that names one document still works"
 
+# ---- the interface: the same placeholders, the same rule in its form ----
+if command -v tmux > /dev/null 2>&1; then
+	. "$top_srcdir/tests/cli/tui_lib.sh"
+	export XDG_CONFIG_HOME="$T/cfg"
+	tui_start 120 30 browse "$S"
+	tui_see ' 1/12 *$' "the interface lists the hostile store"
+	printf '%s\n' "$SCREEN" > "$T/tui.out"
+	clean "the interface's list" "$T/tui.out"
+	like "$SCREEN" '<U[+]202E>' "with placeholders"
+	tui_keys g e
+	tui_see 'edit document 1' "the edit form"
+	tui_keys Tab C-u
+	tui_type "web${RLO}x"
+	tui_keys Enter
+	tui_see 'source: the value for source "web<U[+]202E>x" holds a bidi control' \
+		"the form refuses U+202E in source, by the same rule"
+	tui_keys Escape
+	tui_quit
+	is "$TUI_RC" 0 "the interface ends cleanly"
+	is "$(python3 -c 'import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute("SELECT source FROM docs WHERE id=1").fetchone()[0])' "$S")" \
+		clean "nothing was stored"
+else
+	skip "tmux is not installed: the interface not tried"
+fi
+
 done_testing
