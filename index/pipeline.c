@@ -63,6 +63,7 @@ struct done_input {
 	int64_t mtime, records;
 	bool prov_ok;               /* its documents have this run's provenance:
 	                               record the options (inputs.prov) */
+	char hash[40];              /* content hash to record ("" = none) */
 };
 
 /* A document held back until the dictionary exists. */
@@ -791,6 +792,9 @@ static int write_job(struct run *r, struct job *j, struct pv_err *err)
 		if (j->di.prov_ok &&
 		    (rc = store_input_ident(r->store, j->di.id, NULL,
 					    buf_str(&r->provsig), err)))
+			return rc;
+		if (j->di.hash[0] &&
+		    (rc = store_input_ident(r->store, j->di.id, j->di.hash, NULL, err)))
 			return rc;
 		return store_input_done(r->store, j->di.id, j->di.size, j->di.mtime,
 					j->di.records, err);
@@ -1560,7 +1564,11 @@ static int input_identity(struct run *r, const char *path, const char *canon,
 			*same = *done_before = false;
 		r->prov_check = !prev.prov || strcmp(prev.prov, buf_str(&r->provsig)) != 0;
 	}
-	if (r->hash.len && (!prev.hash || strcmp(prev.hash, buf_str(&r->hash)) != 0))
+	/* A new input's hash is recorded now, so that a rerun after an
+	 * interruption skips its records already stored by number; a changed
+	 * one's only once it is read to the end (index_file), since until
+	 * then its stored records by number are of the earlier content. */
+	if (r->hash.len && !prev.found)
 		rc = store_input_ident(r->store, r->input_id, buf_str(&r->hash), NULL, err);
 out:
 	store_input_prev_done(&prev);
@@ -1738,7 +1746,9 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		return 0;
 	{
 		struct done_input d = { r->input_id, size, mtime, nrec,
-					r->input_diffs == 0 };
+					r->input_diffs == 0, "" };
+		if (r->hash.len && r->hash.len < sizeof d.hash)
+			memcpy(d.hash, r->hash.data, r->hash.len + 1);
 		if (r->want_dict) {
 			/* its documents are held back: mark it once they are written */
 			r->done = pv_realloc(r->done, (r->ndone + 1) * sizeof *r->done);
