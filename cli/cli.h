@@ -18,6 +18,14 @@
 
 enum { EXIT_OK = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_INTR = 130 };
 
+/* Signals (signals.c): from cli_stop_catch on, the first SIGINT or SIGTERM
+ * sets pv_stop_signal and interrupts blocking calls, a second one ends the
+ * process; cli_stop_release restores the default actions.  The exit
+ * status of an interrupted command: 130 for SIGINT, 143 for SIGTERM. */
+void cli_stop_catch(void);
+void cli_stop_release(void);
+int cli_stop_status(void);
+
 struct cli_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv);

@@ -89,19 +89,6 @@ static const char usage_text[] =
 "counts those that differ from what the options give; provex label\n"
 "changes them.\n";
 
-static volatile sig_atomic_t stop_flag;
-
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	if (stop_flag) {
-		/* second Ctrl-C: stop now; SQLite's journal keeps the store whole */
-		signal(SIGINT, SIG_DFL);
-		raise(SIGINT);
-	}
-	stop_flag = 1;
-}
 
 struct ui {
 	bool quiet, tty;
@@ -621,21 +608,19 @@ int cmd_index(int argc, char **argv)
 		buf_puts(&cmdline, argv[i]);
 	}
 	o.command = buf_str(&cmdline);
-	o.stop = &stop_flag;
+	o.stop = &pv_stop_signal;
 	o.progress = ui_progress;
 	o.warn = ui_warn;
 	o.ctx = &u;
 	u.tty = isatty(2);
 
-	stop_flag = 0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_stop_catch();
 	rc = index_run(&o, &st, &e);
 	have_st = true;
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_stop_release();
 
-	if (rc && rc != PV_EINTR)
+	/* an interruption is told by the summary when there is one */
+	if (rc && (rc != PV_EINTR || json || u.quiet || !(st.inputs || st.read)))
 		cli_error(&e);
 	if (json) {
 		struct buf js = BUF_INIT;
@@ -649,7 +634,7 @@ int cmd_index(int argc, char **argv)
 		cli_errorf("%s: not kept: this run created it and added nothing to it",
 			   o.store_path);
 	if (rc == PV_EINTR)
-		status = EXIT_INTR;
+		status = cli_stop_status();
 	else if (rc || st.inputs_failed)
 		status = EXIT_FAIL;
 	/* after the documents: a new index is built in one pass over them */

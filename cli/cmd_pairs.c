@@ -48,17 +48,6 @@ static const char usage_text[] =
 "  -q, --quiet     no progress and no summary\n"
 "  -h, --help      this help\n";
 
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	if (stop_flag) {
-		signal(SIGINT, SIG_DFL);
-		raise(SIGINT);
-	}
-	stop_flag = 1;
-}
 
 struct ui {
 	bool show;                  /* progress on a terminal */
@@ -301,19 +290,16 @@ int cmd_pairs(int argc, char **argv)
 		goto out;
 	u.show = !quiet && isatty(2);
 	u.t0 = now();
-	o.stop = &stop_flag;
+	o.stop = &pv_stop_signal;
 	o.progress = ui_progress;
 	o.ctx = &u;
-	stop_flag = 0;
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
+	cli_stop_catch();
 	rc = pairs_find(s, &sql, &o, &st, &e);
-	signal(SIGINT, SIG_DFL);
-	signal(SIGTERM, SIG_DFL);
+	cli_stop_release();
 	progress_clear(&u);
 	if (rc == PV_EINTR) {
 		cli_error(&e);
-		status = EXIT_INTR;
+		status = cli_stop_status();
 		goto out;
 	}
 	if (rc) {

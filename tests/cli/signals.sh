@@ -1,0 +1,103 @@
+#!/bin/sh
+# The first SIGINT or SIGTERM stops a command within a moment, also while it
+# is blocked: opening a FIFO no one writes, reading a silent standard input,
+# writing to a pipe no one reads.  Exit status 130 (SIGINT) or 143
+# (SIGTERM); what was committed stays; the message says to run the same
+# command again.  (provex runs without valgrind here: the times are measured.)
+. "$top_srcdir/tests/cli/lib.sh"
+
+# A background job of a non-interactive shell starts with SIGINT ignored;
+# $WI CMD... runs CMD with SIGINT's default action, as a terminal's is, in
+# the same process (so that $! is CMD's)
+if env --default-signal=INT true 2>/dev/null; then
+	WI="env --default-signal=INT"
+else
+	echo "# env --default-signal missing: SIGINT cases use SIGTERM"
+	WI=env
+fi
+# stop SIG PID: sends SIG to PID once it is blocked, waits for it; sets
+# got to its status and whether it ended within 2 seconds ("130 fast")
+stop() {
+	sleep 1.5
+	[ "$WI" = env ] && [ "$1" = INT ] && set -- TERM "$2"
+	t0=$(date +%s.%N)
+	kill -"$1" "$2"
+	( sleep 5; kill -9 "$2" 2>/dev/null ) &
+	guard=$!
+	wait "$2"
+	st=$?
+	kill $guard 2>/dev/null
+	got="$st $(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { print (b - a < 2) ? "fast" : "slow " b - a }')"
+}
+
+python3 -c 'for i in range(4000): print("{\"text\": \"line %d of a document that is long enough to fill a pipe\"}" % i)' > "$T/in.jsonl"
+
+# ---- index: a FIFO no one writes (blocked in open)
+mkfifo "$T/fifo"
+$WI "$PROVEX" index "$T/a.pvx" "$T/fifo" 2>"$T/a.err" &
+stop TERM $!
+is "$got" "143 fast" "index of a FIFO no one writes: SIGTERM stops it at once, status 143"
+like "$(cat "$T/a.err")" "interrupted.*run the same command again" "and says to run the same command again"
+$WI "$PROVEX" index "$T/a.pvx" "$T/fifo" 2>"$T/a.err" &
+stop INT $!
+is "$got" "130 fast" "index of a FIFO no one writes: SIGINT stops it at once, status 130"
+
+# ---- index: a silent standard input (blocked in read)
+# (the writers go through FIFOs: a shell's wait on a pipeline's last
+# process waits for the whole pipeline)
+mkfifo "$T/in1" "$T/in2" "$T/in3"
+sleep 20 > "$T/in1" &
+w1=$!
+$WI "$PROVEX" index "$T/b.pvx" - < "$T/in1" 2>"$T/b.err" &
+stop INT $!
+is "$got" "130 fast" "index of a silent standard input: SIGINT stops it at once"
+like "$(cat "$T/b.err")" "run the same command again" "and says to run the same command again"
+
+# ---- index: records, then silence; the records read are kept
+(cat "$T/in.jsonl"; sleep 20) > "$T/in2" &
+w2=$!
+$WI "$PROVEX" index "$T/c.pvx" - -q < "$T/in2" 2>"$T/c.err" &
+stop TERM $!
+is "$got" "143 fast" "index of a pipe gone silent after 4,000 records: SIGTERM stops it"
+is "$(sqlite3 "$T/c.pvx" 'SELECT count(*) FROM docs')" 4000 "the records read before are kept"
+pv index "$T/c.pvx" "$T/in.jsonl" -q
+ok $? "the store is usable afterwards"
+
+# ---- index: a gzip stream gone silent halfway: none of it is kept
+gzip -c < "$T/in.jsonl" > "$T/in.jsonl.gz"
+(head -c $(( $(wc -c < "$T/in.jsonl.gz") / 2 )) "$T/in.jsonl.gz"; sleep 20) > "$T/in3" &
+w3=$!
+$WI "$PROVEX" index "$T/d.pvx" - < "$T/in3" 2>"$T/d.err" &
+stop TERM $!
+is "$got" "143 fast" "index of a gzip stream gone silent halfway: SIGTERM stops it"
+is "$(sqlite3 "$T/d.pvx" 'SELECT count(*) FROM docs')" 0 "none of its unverified documents are kept"
+like "$(cat "$T/d.err")" "interrupted before its end: the [0-9,]+ documents read from it were not kept" \
+	"the message says how many were dropped"
+
+# ---- reading commands writing to a pipe no one reads (blocked in write)
+mkfifo "$T/out"
+for cmd in "ls" "ls --json"; do
+	sleep 20 < "$T/out" &
+	holder=$!
+	$WI "$PROVEX" $cmd "$T/c.pvx" > "$T/out" 2>/dev/null &
+	stop INT $!
+	is "$got" "130 fast" "$cmd into a pipe no one reads: SIGINT stops it at once"
+	kill $holder 2>/dev/null
+	wait $holder 2>/dev/null
+done
+sleep 20 < "$T/out" &
+holder=$!
+"$PROVEX" ls "$T/c.pvx" > "$T/out" 2>/dev/null &
+stop TERM $!
+is "$got" "143 fast" "ls into a pipe no one reads: SIGTERM stops it at once"
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
+
+# the writers of the FIFOs, and what they started
+for w in $w1 $w2 $w3; do
+	pkill -P $w 2>/dev/null
+	kill $w 2>/dev/null
+done
+wait 2>/dev/null
+
+done_testing
