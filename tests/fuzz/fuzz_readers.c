@@ -1,8 +1,8 @@
 /*
  * fuzz_readers.c - the JSONL and JSON readers (index/read_jsonl.c,
  * index/read_json.c through reader_open on a file).  The first byte
- * chooses: bit 0 JSONL or JSON, bit 1 (JSON) --records a; the rest is the
- * file.
+ * chooses: bit 0 JSONL or JSON, bit 1 (JSON) --records a, bit 2 a largest
+ * document of 8 + 4 * (byte >> 3) bytes; the rest is the file.
  *
  * Properties, for any file:
  *  - reader_next returns READ_OK, READ_BAD (with a reason and a message
@@ -130,6 +130,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (data[0] & 2)
 			o.records_key = "a";
 	}
+	if (data[0] & 4)        /* a small --max-doc: records too large */
+		o.max_doc = 8 + (uint64_t)(data[0] >> 3) * 4;
 	path = fuzz_file(o.format == FMT_JSON ? "in.json" : "in.jsonl", data + 1, size - 1);
 	rc = reader_open(&r, path, &o, &err);
 	if (rc != 0) {
