@@ -14,6 +14,11 @@
  *  - glyph_next takes 1 or more bytes, never past the end; a placeholder
  *    is printable ASCII, anything else is exactly the bytes it stands for,
  *    valid UTF-8, none of the above code points, 0 to 2 columns wide;
+ *  - utf8_has_unsafe is true exactly when utf8_sanitize replaces
+ *    something (SAN_KEEP_NEWLINES); utf8_value_check takes exactly the
+ *    valid UTF-8 values of at most max bytes without a control or one of
+ *    the code points above, and its message is safe to print; utf8_hidden
+ *    is the list above, and every placeholder is printable ASCII;
  *  - utf8_cut never ends inside a character nor goes past max; utf8_fit
  *    keeps valid UTF-8 valid and never writes more than max characters.
  */
@@ -152,6 +157,60 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_check(out.len == size && replaced == 0 &&
 				   (size == 0 || memcmp(out.data, s, size) == 0),
 				   "printable ASCII changed");
+	}
+
+	/* utf8_has_unsafe: what utf8_sanitize would replace, '\n' and '\t'
+	 * apart */
+	{
+		size_t replaced;
+
+		buf_reset(&out);
+		replaced = utf8_sanitize(&out, s, size, SAN_KEEP_NEWLINES);
+		fuzz_check(utf8_has_unsafe(s, size) == (replaced > 0),
+			   "utf8_has_unsafe says %d, utf8_sanitize replaced %zu bytes",
+			   (int)utf8_has_unsafe(s, size), replaced);
+	}
+
+	/* utf8_value_check: accepts exactly valid UTF-8 of at most max bytes
+	 * with no control (tab and newline included) and no unsafe[] code
+	 * point; its message is safe to print */
+	{
+		struct pv_err err;
+		size_t max = size > 0 ? (size_t)data[0] * 2 : 0;
+		int want = size <= max, rc;
+
+		i = 0;
+		while (want && i < size) {
+			size_t n = data[i] < 0x80 ? 1 : utf8_seq_len(data + i, size - i);
+
+			if (n == 0 || (n == 1 && (data[i] < 0x20 || data[i] == 0x7f)) ||
+			    (n > 1 && unsafe_cp(decode(data + i, n), 0)))
+				want = 0;
+			i += n ? n : 1;
+		}
+		rc = utf8_value_check("the value", s, size, max, &err);
+		fuzz_check((rc == 0) == want, "utf8_value_check returned %d for a value "
+			   "it should %s (%zu bytes, max %zu)", rc, want ? "take" : "refuse",
+			   size, max);
+		if (rc) {
+			fuzz_check(rc == PV_EINVAL, "utf8_value_check returned %d", rc);
+			check_safe(err.msg, strlen(err.msg), 0, 1, "utf8_value_check's message");
+		}
+	}
+
+	/* placeholders of the unsafe code points are printable ASCII */
+	if (size >= 3) {
+		char ph[16];
+		uint32_t cp = ((uint32_t)data[0] << 16 | (uint32_t)data[1] << 8 | data[2]) % 0x110000;
+		size_t n = utf8_placeholder(ph, cp), j;
+
+		fuzz_check(n == strlen(ph) && n >= 8 && n <= 10, "placeholder of U+%04X: %zu bytes",
+			   (unsigned)cp, n);
+		for (j = 0; j < n; j++)
+			fuzz_check(ph[j] > 0x20 && ph[j] < 0x7f, "placeholder of U+%04X holds 0x%02x",
+				   (unsigned)cp, (unsigned char)ph[j]);
+		fuzz_check(utf8_hidden(cp) == (unsafe_cp(cp, 0) != 0),
+			   "utf8_hidden(U+%04X) is %d", (unsigned)cp, (int)utf8_hidden(cp));
 	}
 
 	/* the interface's glyphs */
