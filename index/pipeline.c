@@ -1537,8 +1537,13 @@ static int input_identity(struct run *r, const char *path, const char *canon,
 	r->prov_check = false;
 	r->input_diffs = 0;
 	reg = !stdin_in && stat(path, &sb) == 0 && S_ISREG(sb.st_mode);
-	if (reg && (rc = file_hash(r, path, &r->hash, err)))
-		return rc;
+	if (reg && (rc = file_hash(r, path, &r->hash, NULL))) {
+		if (rc == PV_EINTR)
+			return rc;
+		/* unreadable: no identity; the reader says what is wrong */
+		buf_reset(&r->hash);
+		reg = false;
+	}
 	if ((rc = store_input_lookup(r->store, canon ? canon : "-", buf_str(&r->sig),
 				     &prev, err)))
 		return rc;
