@@ -206,7 +206,8 @@ static void print_summary(const char *store, const struct index_stats *st,
 			pv_num(st->dropped, a));
 	if (st->not_committed)
 		fprintf(stderr, "  lost      %s documents read were not committed "
-			"(the failure above rolled their batch back)\n",
+			"(the failure above rolled their batch back; run the "
+			"same command again once it is mended)\n",
 			pv_num(st->not_committed, a));
 	if (st->rejected) {
 		fprintf(stderr, "  rejected  %s:", pv_num(st->rejected, a));

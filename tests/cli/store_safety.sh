@@ -96,4 +96,97 @@ ok $(cmp -s "$T/w1.ls" "$T/w3.ls" && echo 0 || echo 1) "1 and 3 workers: the sam
 ok $(cmp -s "$T/w1.fts" "$T/w3.fts" && echo 0 || echo 1) "1 and 3 workers: the same full-text index"
 ok $([ "$(wc -l < "$T/w1.ls")" -eq "$want" ] && echo 0 || echo 1) "every document listed"
 
+# ---- kill -9 at random points of a bulk label, then the same command:
+# the store is the clean run's (documents, history, integrity)
+dump() {	# dump STORE: documents and history, without times and batch ids
+	sqlite3 "$1" "SELECT id, ext_id, text_id, origin, source, generator, purpose,
+		label, note FROM docs ORDER BY id;
+		SELECT doc_id, field, old, new, reviewer, note FROM history ORDER BY doc_id, field, id"
+}
+S0=$T/w1.pvx
+lab() { "$PROVEX" label "$1" 'alpha AND beta' --set label=keep --set source=relabelled \
+	--note 'bulk' --reviewer tester --yes >/dev/null 2>&1; }
+cp "$S0" "$T/lclean.pvx"
+lab "$T/lclean.pvx"
+ok $? "a clean bulk label"
+dump "$T/lclean.pvx" > "$T/lclean.dump"
+ok $([ "$(grep -c relabelled "$T/lclean.dump")" -gt 100 ] && echo 0 || echo 1) "it relabels many documents"
+: > "$T/problems"
+for delay in 0.02 0.08 0.15 0.25 0.4; do
+	S=$T/lk.pvx
+	rm -f "$S"*
+	cp "$S0" "$S"
+	lab "$S" &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	lab "$S" || echo "label killed after ${delay}s: the rerun failed" >> "$T/problems"
+	dump "$S" > "$T/lk.dump"
+	cmp -s "$T/lk.dump" "$T/lclean.dump" ||
+		echo "label killed after ${delay}s, rerun: not the clean run's store" >> "$T/problems"
+	r=$(sqlite3 "$S" "PRAGMA integrity_check; INSERT INTO fts(fts) VALUES('integrity-check')" 2>&1)
+	[ "$r" = ok ] || echo "label killed after ${delay}s: $r" >> "$T/problems"
+done
+is "$(head -5 "$T/problems")" "" "label killed -9 at 5 moments, then rerun: the clean run's documents and history, integrity and FTS5 checks pass"
+
+# ---- kill -9 at random points of an export: the target is absent or
+# complete, never partial; the rerun writes the clean run's file; the
+# store is untouched
+"$PROVEX" export "$S0" -o "$T/clean.jsonl" >/dev/null 2>&1
+ok $? "a clean export"
+dump "$S0" > "$T/s0.dump"
+: > "$T/problems"
+for delay in 0.01 0.05 0.1 0.2 0.3; do
+	rm -f "$T/ek.jsonl" "$T/ek.jsonl.manifest.json"
+	"$PROVEX" export "$S0" -o "$T/ek.jsonl" >/dev/null 2>&1 &
+	pid=$!
+	sleep $delay
+	kill -9 $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	if [ -e "$T/ek.jsonl" ] && ! cmp -s "$T/ek.jsonl" "$T/clean.jsonl"; then
+		echo "export killed after ${delay}s: a partial file at the target" >> "$T/problems"
+	fi
+	"$PROVEX" export "$S0" -o "$T/ek.jsonl" --force >/dev/null 2>&1 ||
+		echo "export killed after ${delay}s: the rerun failed" >> "$T/problems"
+	cmp -s "$T/ek.jsonl" "$T/clean.jsonl" ||
+		echo "export killed after ${delay}s: the rerun's file differs" >> "$T/problems"
+done
+dump "$S0" > "$T/s0b.dump"
+cmp -s "$T/s0.dump" "$T/s0b.dump" || echo "the exports changed the store" >> "$T/problems"
+is "$(head -5 "$T/problems")" "" "export killed -9 at 5 moments: the target absent or complete, the rerun the clean run's"
+
+# ---- a full disk (a file size limit: SIGXFSZ ignored, writes fail with
+# EFBIG): the summary counts only what was committed, reads still work
+PY=$(python3 -c 'import sys; print(sys.executable)')
+printf '%s\n' 'import os, resource, signal, sys' 'n = int(sys.argv[1])' \
+	'resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))' \
+	'signal.signal(signal.SIGXFSZ, signal.SIG_IGN)' 'os.execvp(sys.argv[2], sys.argv[2:])' > "$T/limit.py"
+if [ -z "${PROVEX_VALGRIND:-}" ]; then
+	python3 -c 'import random
+r = random.Random(3)
+w = "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu".split()
+for i in range(40000): print("{\"text\": \"%d %s\"}" % (i, " ".join(r.choice(w) for _ in range(30))))' > "$T/full.jsonl"
+	# 20,000 documents (the first batch) make a store of about 9 MB
+	"$PY" "$T/limit.py" 11000000 "$PROVEX" index "$T/full.pvx" "$T/full.jsonl" --json \
+		>"$T/full.json" 2>"$T/full.err"
+	is $? 1 "a full disk: status 1"
+	like "$(cat "$T/full.err")" "full.pvx: committing" "a full disk: the failure is reported"
+	n=$("$PROVEX" info "$T/full.pvx" --json | json_num documents)
+	ok $([ "$n" -gt 0 ] && [ "$n" -lt 40000 ] && echo 0 || echo 1) "a full disk: the batches before it are kept ($n)"
+	is "$(json_num added < "$T/full.json")" "$n" "a full disk: the summary's added is what the store holds"
+	is "$(json_num not_committed < "$T/full.json")" "$((40000 - n))" "a full disk: and it counts what was lost"
+	for c in "history" "info" "ls --limit 3" "count alpha" "stats"; do
+		set -- $c
+		cmd=$1
+		shift
+		"$PY" "$T/limit.py" 0 "$PROVEX" $cmd "$T/full.pvx" "$@" >/dev/null 2>"$T/r.err"
+		ok $? "on a full disk, $c works $(head -c 200 "$T/r.err")"
+	done
+	"$PROVEX" index "$T/full.pvx" "$T/full.jsonl" -q
+	is "$("$PROVEX" info "$T/full.pvx" --json | json_num documents)" 40000 "once there is room, the same command completes it"
+else
+	skip "full disk: runs without valgrind"
+fi
+
 done_testing
