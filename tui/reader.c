@@ -119,6 +119,11 @@ static void load_meta(struct app *a, struct reader *r)
 				buf_append(&f->val, m->val.raw, m->val.raw_len);
 			}
 		}
+	} else if (row.meta && *row.meta) {
+		/* not JSON to this provex (a raw control character stored by an
+		 * older one): shown as stored, with a note, rather than hidden */
+		struct meta_field *f = meta_add(r, "meta (not valid JSON)", 21);
+		buf_puts(&f->val, row.meta);
 	}
 	json_object_done(&obj);
 	doc_row_done(&row);

@@ -259,6 +259,29 @@ else
 	skip "no /dev/zero"; skip "no /dev/zero"; skip "no /dev/zero"; skip "no /dev/zero"
 fi
 
+# a store of an older provex can hold metadata with a raw TAB: the
+# interface shows it as stored (made safe), not nothing
+if command -v tmux > /dev/null 2>&1; then
+	printf '{"text":"old store","v":"abc"}\n' > "$T/old.jsonl"
+	pv index "$T/old-store" "$T/old.jsonl" -q
+	python3 - "$T/old-store" <<'PY'
+import sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE docs SET meta = ?", ('{"v":"x\ty"}',))
+db.commit()
+PY
+	. "$top_srcdir/tests/cli/tui_lib.sh"
+	tui_start 160 45 browse "$T/old-store"
+	tui_wait 'old store' > /dev/null
+	tui_keys Enter
+	tui_wait '^#1 ' > /dev/null
+	tui_keys m
+	tui_see 'meta \(not valid JSON\) +\{"v":"x.y"\}' \
+		"the reader shows stored metadata that is not valid JSON, with a note"
+	tui_quit
+else
+	skip "tmux is not installed"
+fi
 stores=
 for s in "$T"/*.pvx; do
 	[ -s "$s" ] && stores="$stores $s"
