@@ -143,6 +143,19 @@ pv pairs "$S" --threshold 0.5 > "$T/pairs.out" 2>&1
 clean "pairs" "$T/pairs.out"
 pv pairs "$S" --report > "$T/pairs.out" 2>&1
 clean "pairs --report" "$T/pairs.out"
+pv history "$S" 1 > "$T/h1.out" 2>&1
+clean "history ID (its provenance as indexed)" "$T/h1.out"
+
+# raw bytes (not \u escapes) in an input's text and metadata (ESC is no
+# longer among them: JSON refuses raw controls in strings)
+printf '{"text":"t %s %s %s","m":"raw %s %s %s","n":{"k":"%s"}}\n' "$RLO" "$CSI" "$LSEP" \
+	"$RLO" "$ZWJ" "$CSI" "$LRI" > "$T/raw.jsonl"
+pv index -q "$T/raw.pvx" "$T/raw.jsonl"
+ok $? "index a record with raw hostile bytes"
+pv show "$T/raw.pvx" 1 > "$T/raw.out" 2>&1
+clean "show of raw bytes in text and metadata" "$T/raw.out"
+like "$(cat "$T/raw.out")" 'meta .*raw <U[+]202E> <U[+]200D> <U[+]009B>.*<U[+]2066>' "the metadata's characters as placeholders"
+
 for by in source reviewer; do
 	pv review "$S" --report --single --by $by > "$T/review.out" 2>&1
 	clean "review --report --by $by" "$T/review.out"
