@@ -463,6 +463,88 @@ static void test_json_strict(void)
 		json_object_done(&o2);
 		buf_done(&out);
 	}
+	/* random nested objects with keys from a small set: the copy without
+	 * duplicates parses, has none, keeps one member per distinct key,
+	 * and copying it again changes nothing */
+	{
+		struct json_object o2 = JSON_OBJECT_INIT;
+		struct buf c1 = BUF_INIT, c2 = BUF_INIT;
+		unsigned x = 2024;
+		int bad_parse = 0, bad_dups = 0, bad_n = 0, bad_idem = 0, k;
+		int with_dups = 0, nested = 0;
+
+		for (k = 0; k < 2000; k++) {
+			size_t distinct = 0, j;
+			char seen[4] = { 0 };
+			buf_reset(&b);
+			/* a random object, depth up to 4, written by hand */
+			{
+				int depth = 0, n[6] = { 0 };
+				buf_putc(&b, '{');
+				for (;;) {
+					unsigned r;
+					x = x * 1103515245u + 12345u;
+					r = (x >> 16) % 10;
+					if (n[depth] > 0 && (r < 3 || n[depth] > 6)) {
+						buf_putc(&b, '}');
+						if (depth-- == 0)
+							break;
+						n[depth]++;
+						continue;
+					}
+					if (n[depth])
+						buf_putc(&b, ',');
+					x = x * 1103515245u + 12345u;
+					{
+						char key = (char)('a' + (x >> 16) % 4);
+						buf_printf(&b, "\"%c\":", key);
+						if (depth == 0 && !seen[key - 'a']) {
+							seen[key - 'a'] = 1;
+							distinct++;
+						}
+					}
+					if (r < 6 && depth < 4) {
+						buf_putc(&b, '{');
+						n[++depth] = 0;
+						continue;
+					}
+					buf_printf(&b, r < 8 ? "%u" : "[%u,{\"a\":1,\"a\":2}]", x % 100);
+					n[depth]++;
+				}
+			}
+			if (jp(&o, b.data, b.len, &je) < 0) {
+				bad_parse++;
+				continue;
+			}
+			with_dups += o.ndups > 0;
+			nested += o.nested_dups;
+			buf_reset(&c1);
+			json_copy_without_dups(b.data, b.len, 0, &o, &c1);
+			if (jp(&o2, c1.data, c1.len, &je) < 0) {
+				bad_parse++;
+				continue;
+			}
+			if (o2.ndups)
+				bad_dups++;
+			for (j = 0, c = 0; j < o.n; j++)
+				c += !o.members[j].overridden;
+			if (o2.n != distinct || (size_t)c != distinct)
+				bad_n++;
+			buf_reset(&c2);
+			json_copy_without_dups(c1.data, c1.len, 0, &o2, &c2);
+			if (c2.len != c1.len || memcmp(c1.data, c2.data, c1.len) != 0)
+				bad_idem++;
+		}
+		ok(with_dups > 1000 && nested > 500, "dups, random: %d of 2000 objects with "
+		   "duplicates, %d below the top", with_dups, nested);
+		is_int(bad_parse, 0, "dups, 2000 random objects: input and copy parse");
+		is_int(bad_dups, 0, "dups, random: no duplicate left in the copy");
+		is_int(bad_n, 0, "dups, random: one member per distinct key");
+		is_int(bad_idem, 0, "dups, random: copying the copy changes nothing");
+		json_object_done(&o2);
+		buf_done(&c1);
+		buf_done(&c2);
+	}
 	json_object_done(&o);
 	buf_done(&b);
 }
