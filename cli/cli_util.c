@@ -8,6 +8,7 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -321,6 +322,19 @@ int cli_meta_path_check(const char *cmd, const char *opt, const char *text)
  * short options of shortopts: it is not a run of option letters (the
  * last one may be followed by its value: -n5), or it holds a byte no
  * option does (':', '(', '"', '*', a space, non-ASCII). */
+/* looks_like_option: "-q", "-vx", "-n5": what a mistyped or misplaced
+ * option looks like, as against "-origin:real" or "-(a OR b)".  Taken as a
+ * filter all the same (issue: a filter may start with '-'), but said. */
+static bool looks_like_option(const char *arg)
+{
+	const unsigned char *q;
+
+	for (q = (const unsigned char *)arg + 1; *q; q++)
+		if (!isalnum(*q))
+			return false;
+	return q - (const unsigned char *)arg <= 3;
+}
+
 static bool dash_filter(const char *arg, const char *shortopts)
 {
 	const unsigned char *q;
@@ -365,6 +379,10 @@ int cli_filter_dash(int argc, char **argv, const char *shortopts,
 		if (dash_filter(a, shortopts)) {
 			/* to the end, keeping the order of such arguments */
 			char *keep = argv[i];
+			if (looks_like_option(a))
+				fprintf(stderr, "provex: warning: no option %s here: reading it "
+					"as the filter NOT %s (put a filter after -- to say so: "
+					"-- %s)\n", a, a + 1, a);
 			memmove(argv + i, argv + i + 1, (size_t)(argc - i - 1) * sizeof *argv);
 			argv[argc - 1] = keep;
 			end--;

@@ -66,6 +66,11 @@ is "$(pv count "$S" -- -origin:real)" 2 "after --, as before"
 is "$(pv count "$S" -writing)" 3 "-WORD: a filter, not options"
 pv export "$S" -origin:real -o "$T/x.jsonl" >/dev/null 2>&1
 is "$(wc -l < "$T/x.jsonl" | tr -d ' ')" 2 "export STORE -origin:real -o FILE"
+# a misplaced or mistyped option is still read as a filter, but said
+err=$(pv export "$S" -q -o "$T/y.jsonl" 2>&1 >/dev/null)
+like "$err" "no option -q here: reading it as the filter NOT q" "export STORE -q: the reading of an unknown option is said"
+err=$(pv export "$S" -o "$T/y.jsonl" --force -- -q 2>&1 >/dev/null)
+ok $(printf '%s' "$err" | grep -q 'no option' && echo 1 || echo 0) "-- -q: no warning once it is said to be a filter"
 is "$(pv count "$S" -q)" "$(pv count "$S" -- -q)" "-q: not an option of count, so the filter -q"
 err=$(pv count "$S" --quiet 2>&1); st=$?
 is $st 2 "an option count does not have: a usage error"

@@ -57,11 +57,11 @@ rm -f "$S"
 # ---- export --prefix: the same rule
 pv index -q "$S" "$T/in.jsonl" --text-field instruction --origin real
 for t in '{' '{origin' 'a}b'; do
-	err=$(pv export -q "$S" -o "$T/x.jsonl" --prefix "$t" 2>&1); st=$?
+	err=$(pv export "$S" -o "$T/x.jsonl" --prefix "$t" 2>&1); st=$?
 	is $st 2 "export --prefix '$t': a usage error"
 	like "$err" "column [0-9]+" "export --prefix '$t': the column"
 done
-pv export -q "$S" -o "$T/x" --format text --prefix '{{{origin}}} ' 2>/dev/null
+pv export "$S" -o "$T/x" --format text --prefix '{{{origin}}} ' 2>/dev/null
 is "$(cat "$T/x/1.txt")" "{real} Add two and two." "export --prefix: {{ and }} write braces"
 rm -rf "$S" "$T/x"
 
