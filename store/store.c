@@ -79,6 +79,14 @@ int store_sqlerr(struct store *s, struct pv_err *err, const char *what)
 		return pv_errf(err, code, "%s: %s: the store is busy (another "
 			       "provex is writing to it); try again when it is done",
 			       s->path, what);
+	/* SQLite's json functions meet a row whose metadata a provex older
+	 * than the strict reader stored with a raw control character */
+	if (strcmp(sqlite3_errmsg(s->db), "malformed JSON") == 0)
+		return pv_errf(err, code, "%s: %s: malformed JSON: the stored "
+			       "metadata of a document is not valid JSON (a raw "
+			       "control character kept by an older provex); index "
+			       "its inputs again into a new store, or filter "
+			       "without meta. fields", s->path, what);
 	return pv_errf(err, code, "%s: %s: %s", s->path, what,
 		       sqlite3_errmsg(s->db));
 }
@@ -153,6 +161,42 @@ static int pragma_int(sqlite3 *db, const char *pragma, int *out)
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? SQLITE_OK : rc;
 }
 
+static int check_writable(const char *path, bool create, struct pv_err *err);
+
+/* upgrade_apart: brings the store of a reading command (opened read-only)
+ * from schema version ver to this one's, through a connection of its own
+ * that is closed at once; the reading connection sees the new schema at
+ * its next statement. */
+static int upgrade_apart(struct store *s, int ver, struct pv_err *err)
+{
+	sqlite3 *db = NULL;
+	int rc;
+
+	if (sqlite3_open_v2(s->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
+			    NULL) != SQLITE_OK) {
+		rc = pv_errf(err, PV_ESTORE, "%s: cannot open it to upgrade its schema "
+			     "from version %d: %s", s->path, ver,
+			     db ? sqlite3_errmsg(db) : "out of memory");
+		sqlite3_close(db);
+		return rc;
+	}
+	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	if ((rc = store_exec(db, "BEGIN IMMEDIATE", err)) == 0) {
+		/* another process may have upgraded it while we waited */
+		if (pragma_int(db, "PRAGMA user_version", &ver) != SQLITE_OK)
+			rc = pv_errf(err, PV_ESTORE, "%s: reading its schema version: %s",
+				     s->path, sqlite3_errmsg(db));
+		else if (ver < STORE_SCHEMA_VERSION)
+			rc = schema_migrate(db, ver, err);
+		if (rc)
+			sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+		else
+			rc = store_exec(db, "COMMIT", err);
+	}
+	sqlite3_close(db);
+	return rc;
+}
+
 /* Checks ids and version; creates the schema in a new, empty database. */
 static int setup(struct store *s, bool may_create, struct pv_err *err)
 {
@@ -202,15 +246,20 @@ static int setup(struct store *s, bool may_create, struct pv_err *err)
 			       "NEW.pvx FILE...); it was left untouched",
 			       s->path, ver, STORE_SCHEMA_OLDEST, STORE_SCHEMA_VERSION - 1);
 	if (ver < STORE_SCHEMA_VERSION) {
-		/* a reading command never writes, the upgrade included */
+		/* a reading command writes nothing but the upgrade, and that
+		 * only where the store can be written: an older store opens as
+		 * it always did, once upgraded; in a read-only place it is
+		 * refused, since this provex reads only its own schema */
+		if (!s->writable && !s->unlocked &&
+		    check_writable(s->path, false, NULL) == 0)
+			return upgrade_apart(s, ver, err);
 		if (!s->writable)
 			return pv_errf(err, PV_ESTORE,
-				       "%s has the older schema version %d and reading "
-				       "commands do not change a store: upgrade it to "
-				       "version %d once with a writing command, such as "
-				       "provex index %s FILE... (inputs indexed before are "
-				       "skipped), or where you cannot write it, on a copy",
-				       s->path, ver, STORE_SCHEMA_VERSION, s->path);
+				       "%s has the older schema version %d, and this "
+				       "provex reads only version %d, which it cannot "
+				       "write here: copy the store to a folder you can "
+				       "write, and any provex command there upgrades "
+				       "the copy", s->path, ver, STORE_SCHEMA_VERSION);
 		if ((rc = store_begin(s, err)))
 			return rc;
 		/* another process may have upgraded it while we waited */

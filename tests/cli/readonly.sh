@@ -249,18 +249,31 @@ _o=$(pv index -q s0.pvx in.jsonl 2>&1); _st=$?
 is $_st 1 "index on schema 0 exits 1"
 like "$_o" 'too old for this one to upgrade' "index says the same"
 is "$(state s0.pvx file)" "$before" "schema 0: the store was left untouched"
-# an older schema that can be upgraded (the upgrade itself is tested on
-# stores made older in tests/unit/test_label.c and test_browse.c; a current
-# store only marked older here is not one to upgrade)
-old=$(( $(sqlite3 base.pvx 'PRAGMA user_version') - 1 ))
-cp base.pvx s3.pvx
-sqlite3 s3.pvx "PRAGMA user_version=$old"
-before=$(state s3.pvx file)
-_o=$(pv ls s3.pvx 2>&1); _st=$?
-is $_st 1 "ls on an older schema exits 1"
-like "$_o" "older schema version $old and reading commands do not change a store.*provex index s3\\.pvx" \
-	"ls on an older schema: a writing command upgrades it"
-is "$(state s3.pvx file)" "$before" "ls did not upgrade it"
+# an older schema that can be upgraded: schema 4, before inputs.hash and
+# inputs.prov (the upgrade's own checks are in tests/unit/test_label.c and
+# test_browse.c).  Where the store can be written, a reading command
+# upgrades it once, as it always did, and reads it; in a read-only place
+# it is refused with what to do, and left as it was.
+cur=$(sqlite3 base.pvx 'PRAGMA user_version')
+cp base.pvx s4.pvx
+sqlite3 s4.pvx 'ALTER TABLE inputs DROP COLUMN hash; ALTER TABLE inputs DROP COLUMN prov;
+	PRAGMA user_version=4'
+is "$(pv count s4.pvx 2>&1)" 40 "count on a schema-4 store it may write: upgraded, then read"
+is "$(sqlite3 s4.pvx 'PRAGMA user_version')" "$cur" "and the store is at the current version"
+is "$(sqlite3 s4.pvx "SELECT count(*) FROM pragma_table_info('inputs') WHERE name IN ('hash','prov')")" 2 \
+	"with the columns the upgrade adds"
+if [ "$AS" != none ]; then
+	mkdir f4 && cp base.pvx f4/s.pvx
+	sqlite3 f4/s.pvx 'ALTER TABLE inputs DROP COLUMN hash; ALTER TABLE inputs DROP COLUMN prov;
+		PRAGMA user_version=4'
+	chmod 644 f4/s.pvx && chmod 555 f4
+	before=$(state f4/s.pvx)
+	_o=$(pvro ls f4/s.pvx 2>&1); _st=$?
+	is $_st 1 "ls on a schema-4 store in a folder the user cannot write exits 1"
+	like "$_o" "older schema version 4.*copy the store to a folder you can write" \
+		"ls there: upgrade it where it can be written, or a copy"
+	is "$(state f4/s.pvx)" "$before" "ls there did not touch it"
+fi
 
 # ---- index --strict: one message, no empty store left
 printf '{"text":"good"}\n{"nottext":1}\n' > bad.jsonl
