@@ -259,17 +259,22 @@ else
 	skip "no /dev/zero"; skip "no /dev/zero"; skip "no /dev/zero"; skip "no /dev/zero"
 fi
 
-# a store of an older provex can hold metadata with a raw TAB: the
-# interface shows it as stored (made safe), not nothing
-if command -v tmux > /dev/null 2>&1; then
-	printf '{"text":"old store","v":"abc"}\n' > "$T/old.jsonl"
-	pv index "$T/old-store" "$T/old.jsonl" -q
-	python3 - "$T/old-store" <<'PY'
+# a store of an older provex can hold metadata with a raw TAB: a meta.
+# filter says what it is and what to do; the interface shows it as stored
+# (made safe), not nothing
+printf '{"text":"old store","v":"abc"}\n' > "$T/old.jsonl"
+pv index "$T/old-store" "$T/old.jsonl" -q
+python3 - "$T/old-store" <<'PY'
 import sqlite3, sys
 db = sqlite3.connect(sys.argv[1])
 db.execute("UPDATE docs SET meta = ?", ('{"v":"x\ty"}',))
 db.commit()
 PY
+pv count "$T/old-store" 'meta.v:abc' 2>"$T/err"
+is $? 1 "a meta. filter over metadata an older provex stored fails"
+like "$(cat "$T/err")" 'malformed JSON: the stored metadata of a document is not valid JSON .*index its inputs again' \
+	"... saying why and what to do"
+if command -v tmux > /dev/null 2>&1; then
 	. "$top_srcdir/tests/cli/tui_lib.sh"
 	tui_start 160 45 browse "$T/old-store"
 	tui_wait 'old store' > /dev/null
