@@ -87,14 +87,6 @@ int store_sqlerr(struct store *s, struct pv_err *err, const char *what)
 			       "control character kept by an older provex); index "
 			       "its inputs again into a new store, or filter "
 			       "without meta. fields", s->path, what);
-	/* SQLite's json functions meet a row whose metadata a provex older
-	 * than the strict reader stored with a raw control character */
-	if (strcmp(sqlite3_errmsg(s->db), "malformed JSON") == 0)
-		return pv_errf(err, code, "%s: %s: malformed JSON: the stored "
-			       "metadata of a document is not valid JSON (a raw "
-			       "control character kept by an older provex); index "
-			       "its inputs again into a new store, or filter "
-			       "without meta. fields", s->path, what);
 	return pv_errf(err, code, "%s: %s: %s", s->path, what,
 		       sqlite3_errmsg(s->db));
 }
