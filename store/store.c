@@ -20,6 +20,19 @@
 #include <unistd.h>
 
 #define BUSY_TIMEOUT_MS 60000
+
+/* Waits for another connection's lock as sqlite3_busy_timeout would, up to
+ * BUSY_TIMEOUT_MS in steps of 10 ms, but gives up at once when a signal
+ * asked the process to stop (pv_stop_signal): Ctrl-C is not held up by
+ * another writer's transaction. */
+static int busy_wait(void *ctx, int n)
+{
+	(void)ctx;
+	if (pv_stop_signal || n >= BUSY_TIMEOUT_MS / 10)
+		return 0;
+	usleep(10000);
+	return !pv_stop_signal;
+}
 #ifndef STORE_PAGE_SIZE
 #define STORE_PAGE_SIZE 65536          /* see create_atomic */
 #endif
@@ -75,6 +88,10 @@ int store_sqlerr(struct store *s, struct pv_err *err, const char *what)
 	if (rc == SQLITE_FULL || (rc == SQLITE_IOERR && sqlite3_system_errno(s->db) == ENOSPC))
 		return pv_errf(err, PV_EIO, "%s: %s: the disk is full; free space "
 			       "and run the same command again", s->path, what);
+	if (code == PV_EBUSY && pv_stop_signal)  /* busy_wait gave up */
+		return pv_errf(err, PV_EINTR, "%s: %s: interrupted while waiting "
+			       "for another writer to finish; run the same command "
+			       "again", s->path, what);
 	if (code == PV_EBUSY)
 		return pv_errf(err, code, "%s: %s: the store is busy (another "
 			       "provex is writing to it); try again when it is done",
@@ -180,7 +197,7 @@ static int upgrade_apart(struct store *s, int ver, struct pv_err *err)
 		sqlite3_close(db);
 		return rc;
 	}
-	sqlite3_busy_timeout(db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(db, busy_wait, NULL);
 	if ((rc = store_exec(db, "BEGIN IMMEDIATE", err)) == 0) {
 		/* another process may have upgraded it while we waited */
 		if (pragma_int(db, "PRAGMA user_version", &ver) != SQLITE_OK)
@@ -548,7 +565,7 @@ static void stats_on_open(struct store *s)
 {
 	sqlite3_busy_timeout(s->db, 0);
 	store_stats_refresh(s, STORE_STATS_OPEN, NULL);
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 }
 
 int store_open(struct store **out, const char *path, int mode, struct pv_err *err)
@@ -599,7 +616,7 @@ int store_open(struct store **out, const char *path, int mode, struct pv_err *er
 			return PV_ESTORE;
 		}
 	}
-	sqlite3_busy_timeout(s->db, BUSY_TIMEOUT_MS);
+	sqlite3_busy_handler(s->db, busy_wait, NULL);
 	sqlite3_extended_result_codes(s->db, 0);
 	if ((rc = setup(s, mode == STORE_CREATE, err))) {
 		store_close(s);
@@ -731,7 +748,7 @@ int store_begin_retry(struct store *s, struct pv_err *err)
 
 	for (i = 0; i < STORE_BEGIN_TRIES; i++) {
 		rc = store_begin(s, err);
-		if (rc != PV_EBUSY)
+		if (rc != PV_EBUSY || pv_stop_signal)
 			return rc;
 		usleep(100000u * (unsigned)(i + 1));
 	}

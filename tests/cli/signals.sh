@@ -74,6 +74,21 @@ is "$(sqlite3 "$T/d.pvx" 'SELECT count(*) FROM docs')" 0 "none of its unverified
 like "$(cat "$T/d.err")" "interrupted before its end: the [0-9,]+ documents read from it were not kept" \
 	"the message says how many were dropped"
 
+# ---- index waiting for another writer's lock (SQLite's busy wait)
+mkfifo "$T/lock"
+(echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES('held', 'by a test');"; sleep 20; echo 'ROLLBACK;') > "$T/lock" &
+w4=$!
+sqlite3 "$T/c.pvx" < "$T/lock" >/dev/null 2>&1 &
+holder=$!
+"$PROVEX" index "$T/c.pvx" "$T/in.jsonl" 2>"$T/e.err" &
+stop TERM $!
+is "$got" "143 fast" "index waiting for another writer's lock: SIGTERM stops it at once"
+like "$(cat "$T/e.err")" "interrupted while waiting for another writer.*run the same command again" \
+	"and says so"
+pkill -P $w4 2>/dev/null
+kill $w4 2>/dev/null
+wait $holder 2>/dev/null
+
 # ---- reading commands writing to a pipe no one reads (blocked in write)
 mkfifo "$T/out"
 for cmd in "ls" "ls --json"; do
