@@ -96,6 +96,8 @@ struct ui {
 	bool progress_shown;
 };
 
+static void ui_say(struct ui *u, const struct pv_err *e);
+
 static void ui_warn(void *ctx, const struct pv_err *e)
 {
 	struct ui *u = ctx;
@@ -103,6 +105,18 @@ static void ui_warn(void *ctx, const struct pv_err *e)
 	if (u->quiet && e->code != PV_EIO && e->code != PV_ETRUNC &&
 	    e->code != PV_ECODEC && e->code != PV_ENOTFOUND)
 		return;
+	ui_say(u, e);
+}
+
+/* An input not read, or stopped early: said even under -q (a UTF-16 file,
+ * a CSV header naming a column twice, damage), as the exit status is 1. */
+static void ui_input_failed(void *ctx, const struct pv_err *e)
+{
+	ui_say(ctx, e);
+}
+
+static void ui_say(struct ui *u, const struct pv_err *e)
+{
 	u->warnings++;
 	if (u->warnings > MAX_WARNINGS) {
 		if (u->warnings == MAX_WARNINGS + 1)
@@ -612,6 +626,7 @@ int cmd_index(int argc, char **argv)
 	o.stop = &pv_stop_signal;
 	o.progress = ui_progress;
 	o.warn = ui_warn;
+	o.input_failed = ui_input_failed;
 	o.ctx = &u;
 	u.tty = isatty(2);
 

@@ -158,6 +158,16 @@ static void warn(struct run *r, const struct pv_err *e)
 		r->o->warn(r->o->ctx, e);
 }
 
+/* An input that could not be read or stopped early: counted and said. */
+static void warn_input(struct run *r, const struct pv_err *e)
+{
+	r->st->inputs_failed++;
+	if (r->o->input_failed)
+		r->o->input_failed(r->o->ctx, e);
+	else
+		warn(r, e);
+}
+
 static void progress(struct run *r, bool final)
 {
 	double t = now();
@@ -1427,8 +1437,7 @@ static void walk_warn(void *ctx, const struct pv_err *e)
 {
 	struct run *r = ctx;
 
-	r->st->inputs_failed++;
-	warn(r, e);
+	warn_input(r, e);
 }
 
 /* A compressed input ended cleanly (every check passed): its documents
@@ -1664,10 +1673,11 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		free(canon);
 		if (rc == PV_EINTR)     /* a signal while opening or reading */
 			return PV_EINTR;
-		r->st->inputs_failed++;
-		if (r->o->strict)       /* said once, by the error */
+		if (r->o->strict) {     /* said once, by the error */
+			r->st->inputs_failed++;
 			return pv_errf(err, rc, "%s", e.msg);
-		warn(r, &e);
+		}
+		warn_input(r, &e);
 		return 0;
 	}
 	r->st->inputs++;
@@ -1734,9 +1744,10 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		if (rc < 0) {
 			/* the input is damaged from here on: keep what came
 			 * before, unless it is compressed (kept only whole) */
-			r->st->inputs_failed++;
 			if (!r->o->strict)
-				warn(r, &e);
+				warn_input(r, &e);
+			else
+				r->st->inputs_failed++;
 			reader_close(rd);
 			if (r->o->strict)
 				return pv_errf_at(err, rc, e.file, e.line, e.column,
@@ -1843,9 +1854,10 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	for (i = 0; i < o->ninputs; i++) {
 		struct pv_err e;
 		if (walk_inputs(o->inputs[i], o->glob, collect_file, walk_warn, &r, &e)) {
-			st->inputs_failed++;
 			if (!o->strict)
-				warn(&r, &e);
+				warn_input(&r, &e);
+			else
+				st->inputs_failed++;
 			if (o->strict) {
 				rc = pv_errf(err, e.code, "%s", e.msg);
 				goto out;

@@ -132,6 +132,10 @@ struct index_opts {
 	volatile sig_atomic_t *stop;/* set asynchronously to interrupt */
 	void (*progress)(void *ctx, const struct index_stats *st, bool final);
 	void (*warn)(void *ctx, const struct pv_err *e);
+	/* an input that could not be read, or stopped before its end (it
+	 * is counted in inputs_failed): said through this when set, else
+	 * through warn; a quiet run still says these */
+	void (*input_failed)(void *ctx, const struct pv_err *e);
 	void *ctx;
 };
 

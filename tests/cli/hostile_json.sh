@@ -206,8 +206,9 @@ for enc in UTF-16 UTF-16LE UTF-16BE UTF-32 UTF-32LE UTF-32BE; do
 done
 is "$n" 12 "UTF-16/32 (BOM or not, JSONL or JSON) refused, named, with the iconv command"
 printf 'id,text\n1,hi\n' | iconv -f UTF-8 -t UTF-16 > "$T/u.csv"
-pv index "$T/u.pvx" "$T/u.csv" -q 2>/dev/null
+pv index "$T/u.pvx" "$T/u.csv" -q 2>"$T/err"
 is $? 1 "UTF-16 CSV refused"
+like "$(cat "$T/err")" 'u\.csv:1:1: the input is UTF-16.. text' "and said under -q too: the exit status is 1"
 is "$(pv count "$T/u.pvx" '' 2>/dev/null || echo 0)" 0 "nothing of them is stored"
 iconv -f UTF-16 -t UTF-8 "$T/u.csv" > "$T/u8.csv"
 is "$(pv index "$T/u8.pvx" "$T/u8.csv" --json 2>/dev/null | json_num added)" 1 \
@@ -220,8 +221,9 @@ is $? 1 "a CSV header naming a column twice fails the input"
 like "$(cat "$T/err")" 'dup.csv:1:1: the CSV header names column "text" twice \(columns 2 and 3\)' \
 	"the column and both positions are named"
 printf 'text,id,x,ID,id\n1,a,b,c,d\n' > "$T/dup2.csv"
-"$PROVEX" index "$T/dc2.pvx" "$T/dup2.csv" 2>"$T/err"
+"$PROVEX" index -q "$T/dc2.pvx" "$T/dup2.csv" 2>"$T/err"
 like "$(cat "$T/err")" 'names column "id" twice \(columns 2 and 5\)' "names differing in case are different"
+unlike "$(cat "$T/err")" 'names column "x"' "and no other column"
 
 # ---- the size limit
 x3000=$(head -c 3000 /dev/zero | tr '\0' x)
