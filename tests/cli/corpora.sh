@@ -249,12 +249,22 @@ c_gsm8k() {
 	ix "$d/test.jsonl" --text-field answer --origin real
 	ix "$d/test_socratic.jsonl" --text-field answer --origin synthetic
 	# The machine solutions are nested, {"6b_finetuning": {"is_correct":
-	# ..., "solution": "..."}}: a dotted --text-field reaches them.
+	# ..., "solution": "..."}}: a dotted --text-field reaches them.  Each
+	# keeps the question and its own setting as metadata (--meta-fields):
+	# not the three other solutions and the ground truth, which would
+	# repeat every record's 2 KB four times over.
 	for s in 6b_finetuning 6b_verification 175b_finetuning 175b_verification; do
 		ix "$d/example_model_solutions.jsonl" --text-field "$s.solution" \
-			--origin synthetic --generator "gpt3-${s%%_*}-${s#*_}"
+			--origin synthetic --generator "gpt3-${s%%_*}-${s#*_}" \
+			--meta-fields "question,$s"
 	done
 	runs_ok
+	is "$(sqlite3 "$store" "SELECT count(*) FROM docs WHERE generator LIKE 'gpt3-%'
+		AND (SELECT group_concat(key) FROM json_each(meta))
+		  = 'question,' || replace(replace(substr(generator, 6), '-f', '_f'), '-v', '_v')")" 5276 \
+		"$name: --meta-fields keeps the question and the setting's own object, nothing else"
+	echo "# $name: metadata $(sqlite3 "$store" 'SELECT sum(length(meta)) FROM docs') bytes," \
+		"texts $(sqlite3 "$store" 'SELECT sum(len) FROM texts') bytes"
 	# SOURCE.md: "Totals: 1,319 human solutions; 5,276 machine solutions
 	# (1,319 x 4, same problems); 1,319 human+machine hybrids"
 	counts 7914 1319 6595 "1,319 human, 5,276 machine + 1,319 hybrid solutions (SOURCE.md)"

@@ -59,10 +59,13 @@ class Fatal(Exception):
 # provex index options that take a value, and those that do not.
 VALUE_OPTS = {"--format", "--records", "--glob", "--text-field",
               "--text-template", "--id-field", "--rules", "--level",
-              "--dict-size"}
+              "--dict-size", "--meta-fields", "--drop-fields",
+              "--max-doc-size"}
 for _p in PROV:
     VALUE_OPTS |= {"--" + _p, "--%s-field" % _p, "--%s-map" % _p}
-FLAG_OPTS = {"--new-dict", "--strict", "-q", "--quiet", "--json"}
+# (metadata options change only docs.meta, which this does not compare)
+FLAG_OPTS = {"--new-dict", "--strict", "-q", "--quiet", "--json",
+             "--keep-consumed"}
 
 
 def parse_run(argv):
