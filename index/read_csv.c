@@ -31,6 +31,8 @@ struct csv {
 	size_t nvals, val_cap;
 	uint64_t row_size;          /* bytes of the current row so far */
 	int over;                   /* it is over the limit: values not kept */
+	char first[4];              /* the input's first bytes, as read (for */
+	size_t nfirst;              /* reader_check_encoding) */
 };
 
 enum { ROW_OK = 1, ROW_BLANK = 2, ROW_UNTERMINATED = 3, ROW_TOO_LARGE = 4 };
@@ -91,6 +93,12 @@ static int read_row(struct csv *st, uint64_t max, long *first_line,
 	if (rc <= 0)
 		return rc;
 	*first_line = st->lr.lineno;
+	if (st->lr.lineno == 1 && rc != LR_TOO_LONG) {
+		/* the raw bytes, not the first value: a quoted header name
+		 * starting with FF FE or holding a NUL is not UTF-16 */
+		st->nfirst = PV_MIN(len + st->lr.newline, sizeof st->first);
+		memcpy(st->first, line, st->nfirst);
+	}
 	if (rc == LR_TOO_LONG) {
 		st->row_size = st->lr.long_size;
 		return ROW_TOO_LARGE;
@@ -222,17 +230,16 @@ static int read_header(struct reader *r, struct csv *st, struct pv_err *err)
 {
 	long line = 0;
 	size_t i;
-	int rc;
+	int rc, enc;
 
 	do
 		rc = read_row(st, r->max_doc, &line, err);
 	while (rc == ROW_BLANK);
 	if (rc <= 0)
 		return rc;
-	if (line == 1 && st->nvals > 0 &&
-	    (i = st->val_off[1] - 1) > 0 &&
-	    (rc = reader_check_encoding(r, st->vals.data, i, err)) < 0)
-		return rc;
+	if (st->nfirst > 0 &&
+	    (enc = reader_check_encoding(r, st->first, st->nfirst, err)) < 0)
+		return enc;
 	if (rc == ROW_UNTERMINATED)
 		return pv_errf_at(err, PV_EPARSE, r->path, line, 1,
 				  "unterminated quoted field in the CSV header");

@@ -1569,6 +1569,20 @@ static void test_hostile(void)
 	read_all(p, FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "ok:1 bad:2:not an object or string:0",
 	       "encoding: UTF-8 with a BOM is read");
+	/* CSV: the input's first bytes tell the encoding, not its first value
+	 * (found by tests/fuzz/fuzz_csv: regress/csv) */
+	put_file(tpath("q-ff.csv"), "\"\xff\xfe" "a\"\n\"x\"\n", 10);
+	read_all(tpath("q-ff.csv"), FMT_AUTO, 0, &b, &err);
+	is_str(buf_str(&b), "ok:2", "csv: a quoted first name starting with FF FE is not UTF-16 (%s)",
+	       err.msg);
+	put_file(tpath("q-nul.csv"), "\"\0e\"\"\"\nx\n", 9);
+	read_all(tpath("q-nul.csv"), FMT_AUTO, 0, &b, &err);
+	is_str(buf_str(&b), "ok:2", "csv: a quoted first name holding a NUL is not UTF-16 (%s)",
+	       err.msg);
+	p = put_str("unterm1.csv", "\"abc\n");
+	read_all(p, FMT_AUTO, 0, &b, &err);
+	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "unterminated quoted field"),
+	   "csv: a header on line 1 left inside quotes is refused (%s: %s)", buf_str(&b), err.msg);
 
 	/* duplicate CSV header names */
 	p = put_str("dup.csv", "id,text,text\n1,a,b\n");
