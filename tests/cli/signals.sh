@@ -15,10 +15,11 @@ else
 	echo "# env --default-signal missing: SIGINT cases use SIGTERM"
 	WI=env
 fi
-# stop SIG PID: sends SIG to PID once it is blocked, waits for it; sets
+# stop SIG PID [DELAY]: sends SIG to PID once it is blocked (after DELAY
+# seconds, 1.5 unless given), waits for it; sets
 # got to its status and whether it ended within 2 seconds ("130 fast")
 stop() {
-	sleep 1.5
+	sleep "${3:-1.5}"
 	[ "$WI" = env ] && [ "$1" = INT ] && set -- TERM "$2"
 	t0=$(date +%s.%N)
 	kill -"$1" "$2"
@@ -57,7 +58,7 @@ like "$(cat "$T/b.err")" "run the same command again" "and says to run the same 
 (cat "$T/in.jsonl"; sleep 20) > "$T/in2" &
 w2=$!
 $WI "$PROVEX" index "$T/c.pvx" - -q < "$T/in2" 2>"$T/c.err" &
-stop TERM $!
+stop TERM $! 5     # the records read first (slower under the sanitizers)
 is "$got" "143 fast" "index of a pipe gone silent after 4,000 records: SIGTERM stops it"
 is "$(sqlite3 "$T/c.pvx" 'SELECT count(*) FROM docs')" 4000 "the records read before are kept"
 pv index "$T/c.pvx" "$T/in.jsonl" -q
@@ -68,7 +69,7 @@ gzip -c < "$T/in.jsonl" > "$T/in.jsonl.gz"
 (head -c $(( $(wc -c < "$T/in.jsonl.gz") / 2 )) "$T/in.jsonl.gz"; sleep 20) > "$T/in3" &
 w3=$!
 $WI "$PROVEX" index "$T/d.pvx" - < "$T/in3" 2>"$T/d.err" &
-stop TERM $!
+stop TERM $! 4
 is "$got" "143 fast" "index of a gzip stream gone silent halfway: SIGTERM stops it"
 is "$(if [ -e "$T/d.pvx" ]; then sqlite3 "$T/d.pvx" 'SELECT count(*) FROM docs'; else echo 0; fi)" 0 \
 	"none of its unverified documents are kept"
