@@ -136,7 +136,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	long good, good2;
 
 	read_all(fuzz_file("in.csv", data, size), size, &head, &rows, &good);
-	if (good > 0) {
+	/* written back, a header starting with NUL bytes makes a file whose
+	 * first bytes are those of UTF-16 or UTF-32 text ('"' then NULs: the
+	 * reader rightly refuses it), so no comparison then */
+	if (good > 0 && !memchr(head.data, '\0', PV_MIN(head.len, 4))) {
 		buf_append(&file, head.data, head.len);
 		buf_append(&file, rows.data, rows.len);
 		fuzz_check(read_all(fuzz_file("again.csv", file.data, file.len), file.len,
