@@ -185,12 +185,9 @@ def read_bytes(path):
 
 
 def first_pairs(pairs):
-    """object_pairs_hook keeping the first of repeated keys (as provex does)."""
-    d = {}
-    for k, v in pairs:
-        if k not in d:
-            d[k] = v
-    return d
+    """object_pairs_hook keeping the last of repeated keys, as provex, Python
+    and jq do (the name is older than that rule)."""
+    return dict(pairs)
 
 
 def strip_bom(data):
