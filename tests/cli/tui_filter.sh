@@ -14,7 +14,7 @@ cat > "$T/in.jsonl" <<'J'
 {"id":"c","text":"third document","origin":"synthetic","source":"squad","temperature":0.2,"config":{"top_p":0.95}}
 {"id":"d","text":"fourth document","origin":"real","source":"xsum","config":{"top_p":0.5}}
 J
-pv index -q "$S" "$T/in.jsonl" --id-field id --origin-field origin --source-field source
+pv index -q "$S" "$T/in.jsonl" --id-field id --origin-field origin --source-field source --keep-consumed
 ok $? "a store of 4 documents with nested metadata"
 
 tui_start 100 20 browse "$S"

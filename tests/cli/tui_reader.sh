@@ -340,7 +340,7 @@ tui_keys m
 tui_see 'metadata 1/[0-9]+ \(j/k scroll, m hides\)' "the metadata panel covers the text"
 like "$(tui_row 1)" '^ document +8 *$' "from the first field"
 tui_keys G
-tui_see 'meta\.generator +gpt-x' "G scrolls it to the last field"
+tui_see '^ run +1 *$' "G scrolls it to the last field"
 tui_keys g
 tui_see 'metadata 1/' "g back to the first"
 tui_keys m

@@ -815,7 +815,13 @@ static void test_schema(void)
 			NULL, NULL, NULL) == SQLITE_OK,
 	   "a version-2 store");
 	sqlite3_close(db);
-	ok(store_open(&s, file, STORE_READ, &e) != 0, "read-only open refuses to migrate");
+	/* a reading command's open upgrades an older store it may write,
+	 * through a connection of its own (readonly.sh: not where it cannot) */
+	if (!ok(store_open(&s, file, STORE_READ, &e) == 0,
+		"a reading open of an older store it may write upgrades it"))
+		printf("# %s\n", e.msg);
+	store_close(s);
+	is_q(file, "PRAGMA user_version", "5", "to the current version");
 	ok(store_open(&s, file, STORE_WRITE, &e) == 0 &&
 	   browse_save_filter(s, "x", "len:>1", &e) == 0, "2 -> 3; a filter saved");
 	store_close(s);

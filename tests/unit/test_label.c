@@ -342,7 +342,13 @@ static void test_migration(void)
 		"INSERT INTO docs VALUES(1,1,1,0,1,'k1','real','web','gpt',NULL,'{}');",
 		NULL, NULL, NULL) == SQLITE_OK, "a version-1 store made by hand");
 	sqlite3_close(db);
-	ok(store_open(&s, file, STORE_READ, &e) != 0, "read-only open refuses to migrate");
+	/* a reading command's open upgrades an older store it may write,
+	 * through a connection of its own (readonly.sh: not where it cannot) */
+	if (!ok(store_open(&s, file, STORE_READ, &e) == 0,
+		"a reading open of an older store it may write upgrades it"))
+		printf("# %s\n", e.msg);
+	store_close(s);
+	is_q(file, "PRAGMA user_version", "5", "to the current version");
 	if (!ok(store_open(&s, file, STORE_WRITE, &e) == 0, "opened for writing: migrated"))
 		printf("# %s\n", e.msg);
 	store_close(s);
