@@ -92,8 +92,9 @@ kill $w4 2>/dev/null
 wait $holder 2>/dev/null
 
 # ---- reading commands writing to a pipe no one reads (blocked in write)
-mkfifo "$T/out"
 for cmd in "ls" "ls --json"; do
+	rm -f "$T/out"
+	mkfifo "$T/out"
 	sleep 20 < "$T/out" &
 	holder=$!
 	$WI "$PROVEX" $cmd "$T/c.pvx" > "$T/out" 2>/dev/null &
@@ -102,6 +103,8 @@ for cmd in "ls" "ls --json"; do
 	kill $holder 2>/dev/null
 	wait $holder 2>/dev/null
 done
+rm -f "$T/out"
+mkfifo "$T/out"
 sleep 20 < "$T/out" &
 holder=$!
 "$PROVEX" ls "$T/c.pvx" > "$T/out" 2>/dev/null &
