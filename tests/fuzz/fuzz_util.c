@@ -24,7 +24,7 @@ void fuzz_fail(const char *file, int line, const char *fmt, ...)
 }
 
 /* The folder (static storage) and the files made in it, for cleanup. */
-static char dir[64];
+static char dir[480];
 static char *made[16];
 static size_t nmade;
 
@@ -48,7 +48,7 @@ const char *fuzz_dir(void)
 		const char *tmp = getenv("TMPDIR");
 
 		snprintf(dir, sizeof dir, "%s/provex-fuzz-XXXXXX",
-			 tmp && *tmp && strlen(tmp) < 32 ? tmp : "/tmp");
+			 tmp && *tmp && strlen(tmp) < sizeof dir - 32 ? tmp : "/tmp");
 		if (!mkdtemp(dir)) {
 			fprintf(stderr, "fuzz_%s: cannot make a folder %s: %s\n",
 				fuzz_name, dir, strerror(errno));
