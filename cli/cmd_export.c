@@ -122,18 +122,6 @@ struct outfile {
 	struct buf pend;         /* records not yet handed to the writer */
 };
 
-/* The folder part of path ("." when none); owned by the caller. */
-static char *dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return pv_strdup(".");
-	if (slash == path)
-		return pv_strdup("/");
-	return pv_strndup(path, (size_t)(slash - path));
-}
-
 static const char *base_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -144,7 +132,7 @@ static const char *base_of(const char *path)
 /* "DIR/.BASE.XXXXXX", for mkstemp/mkdtemp; owned by the caller. */
 static char *tmp_template(const char *final)
 {
-	char *dir = dir_of(final);
+	char *dir = pv_dirname(final);
 	struct buf b = BUF_INIT;
 
 	buf_printf(&b, "%s/.%s.XXXXXX", dir, base_of(final));
@@ -235,7 +223,7 @@ static int out_open(struct outfile *o, const char *final, enum fmt kind,
 			       "give a file name", final);
 	o->tmp = tmp_template(final);
 	if ((fd = mkstemp_locked(o->tmp)) < 0) {
-		char *dir = dir_of(final);
+		char *dir = pv_dirname(final);
 		int e = errno;
 		free(o->tmp);
 		o->tmp = NULL;
@@ -1153,7 +1141,7 @@ static int check_target(const struct exp *x, const char *path, bool dir, struct 
 
 static int check_folder(const char *path, struct pv_err *err)
 {
-	char *dir = dir_of(path);
+	char *dir = pv_dirname(path);
 	struct stat st;
 	int rc = 0;
 
@@ -1472,7 +1460,7 @@ static int check_repeats(const struct exp *x, const struct export_cands *c,
 static int check_space(const struct exp *x, const struct export_cands *c,
 		       const uint32_t *reps, struct pv_err *err)
 {
-	char *dir = dir_of(x->out);
+	char *dir = pv_dirname(x->out);
 	struct statvfs fs;
 	double need, avail;
 	char a[32], b[32], d[32], e[32], f[32];
@@ -1538,7 +1526,7 @@ static bool tmp_shape(const char *name, size_t *base_len)
  */
 static void sweep(const struct exp *x)
 {
-	char *dir = dir_of(x->out), **names, key[512];
+	char *dir = pv_dirname(x->out), **names, key[512];
 	size_t nnames = x->fmt == FMT_TEXT ? 2 : x->shards + 1, i, blen;
 	struct dirent *de;
 	struct buf path = BUF_INIT;
@@ -1865,7 +1853,7 @@ static int run(struct exp *x)
 	if (x->fmt == FMT_TEXT) {
 		x->tmpdir = tmp_template(x->out);
 		if ((x->tmpdir_fd = mkdtemp_locked(x->tmpdir)) < 0) {
-			char *dir = dir_of(x->out);
+			char *dir = pv_dirname(x->out);
 			rc = pv_errf(&e, PV_EIO, "%s: cannot create a folder here: %s",
 				     dir, strerror(errno));
 			free(dir);

@@ -141,3 +141,14 @@ const char *pv_num(int64_t n, char *out)
 	out[j] = 0;
 	return out;
 }
+
+char *pv_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return pv_strdup(".");
+	if (slash == path)
+		return pv_strdup("/");
+	return pv_strndup(path, (size_t)(slash - path));
+}

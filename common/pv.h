@@ -79,6 +79,9 @@ void *pv_calloc(size_t n, size_t size);
 void *pv_realloc(void *p, size_t n);
 char *pv_strdup(const char *s);
 char *pv_strndup(const char *s, size_t n);
+/* The folder part of path ("." when none, "/" for the root); owned by the
+ * caller. */
+char *pv_dirname(const char *path);
 /* n with thousands separators ("-12,345") in out (at least 32 bytes);
  * returns out. */
 const char *pv_num(int64_t n, char *out);

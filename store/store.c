@@ -371,19 +371,6 @@ out:
 	return rc;
 }
 
-/* The folder holding path, for the write check and its messages; the
- * caller frees it. */
-static char *folder_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return pv_strdup(".");
-	if (slash == path)
-		return pv_strdup("/");
-	return pv_strndup(path, (size_t)(slash - path));
-}
-
 /* Whether the store at path can be written (or created) here, before
  * SQLite tries: its file, and its folder, where SQLite makes the -wal and
  * -shm files a writer needs (unless both are there and writable) and
@@ -395,7 +382,7 @@ static char *folder_of(const char *path)
 static int check_writable(const char *path, bool create, struct pv_err *err)
 {
 	struct buf side = BUF_INIT;
-	char *dir = folder_of(path);
+	char *dir = pv_dirname(path);
 	bool sides_ok = false;
 	int rc = 0, e;
 
