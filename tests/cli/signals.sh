@@ -15,11 +15,28 @@ else
 	echo "# env --default-signal missing: SIGINT cases use SIGTERM"
 	WI=env
 fi
+# blocked PID: waits (up to 5 s) until PID sleeps in one of the calls
+# the test is about (opening a FIFO, reading or writing a pipe), as
+# /proc/PID/wchan names them; a moment more where /proc says nothing
+blocked() {
+	_i=0
+	while [ $_i -lt 50 ]; do
+		case $(cat "/proc/$1/wchan" 2>/dev/null) in
+		*wait_for_partner*|*pipe_read*|*pipe_write*|*fifo*|*nanosleep*) return 0 ;;
+		esac
+		[ -r "/proc/$1/wchan" ] || break
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	sleep 1
+}
+
 # stop SIG PID [DELAY]: sends SIG to PID once it is blocked (after DELAY
-# seconds, 1.5 unless given), waits for it; sets
-# got to its status and whether it ended within 2 seconds ("130 fast")
+# seconds, 1.5 unless given, and once blocked() says so), waits for it;
+# sets got to its status and whether it ended within 2 seconds ("130 fast")
 stop() {
 	sleep "${3:-1.5}"
+	blocked "$2"
 	[ "$WI" = env ] && [ "$1" = INT ] && set -- TERM "$2"
 	t0=$(date +%s.%N)
 	kill -"$1" "$2"
@@ -82,6 +99,12 @@ mkfifo "$T/lock"
 w4=$!
 sqlite3 "$T/c.pvx" < "$T/lock" >/dev/null 2>&1 &
 holder=$!
+# the lock is held once another writer cannot begin (up to 20 s)
+_i=0
+while [ $_i -lt 200 ] && sqlite3 -cmd '.timeout 0' "$T/c.pvx" 'BEGIN IMMEDIATE; ROLLBACK' >/dev/null 2>&1; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
 "$PROVEX" index "$T/c.pvx" "$T/in.jsonl" 2>"$T/e.err" &
 stop TERM $!
 is "$got" "143 fast" "index waiting for another writer's lock: SIGTERM stops it at once"
@@ -97,9 +120,10 @@ for cmd in "ls" "ls --json"; do
 	mkfifo "$T/out"
 	sleep 20 < "$T/out" &
 	holder=$!
-	$WI "$PROVEX" $cmd "$T/c.pvx" > "$T/out" 2>/dev/null &
+	$WI "$PROVEX" $cmd "$T/c.pvx" > "$T/out" 2>"$T/ls.err" &
 	stop INT $!
 	is "$got" "130 fast" "$cmd into a pipe no one reads: SIGINT stops it at once"
+	[ "$got" = "130 fast" ] || sed 's/^/# /' "$T/ls.err"
 	kill $holder 2>/dev/null
 	wait $holder 2>/dev/null
 done
@@ -107,9 +131,10 @@ rm -f "$T/out"
 mkfifo "$T/out"
 sleep 20 < "$T/out" &
 holder=$!
-"$PROVEX" ls "$T/c.pvx" > "$T/out" 2>/dev/null &
+"$PROVEX" ls "$T/c.pvx" > "$T/out" 2>"$T/ls.err" &
 stop TERM $!
 is "$got" "143 fast" "ls into a pipe no one reads: SIGTERM stops it at once"
+[ "$got" = "143 fast" ] || sed 's/^/# /' "$T/ls.err"
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 
