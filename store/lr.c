@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <zlib.h>
+#include <zstd.h>
 
 /* ---- style features ---- */
 
@@ -58,29 +58,32 @@ static int cmp_word(const void *key, const void *elt)
 	return strcmp(key, *(const char *const *)elt);
 }
 
-/* The raw deflate size of text[0..len) at level 1, streamed into a buffer
- * on the stack that is overwritten (only the size matters); len itself
- * (a ratio of 1) if zlib cannot start. */
-static size_t deflated_size(const char *text, size_t len)
+/* The size of text[0..len) as one zstd frame at level 1 (content size
+ * in the header: zstd then sizes its tables to the text, which makes a
+ * short text cheap), streamed into a buffer on the stack that is
+ * overwritten (only the size matters); len (a ratio of 1) if zstd
+ * fails. */
+static size_t compressed_size(const char *text, size_t len)
 {
 	unsigned char out[16384];
-	z_stream z;
-	size_t total;
-	int rc;
+	ZSTD_CCtx *c = ZSTD_createCCtx();
+	ZSTD_inBuffer in = { text, len, 0 };
+	size_t total = 0, rc;
 
-	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 1, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	if (!c)
 		return len;
-	z.next_in = (unsigned char *)(uintptr_t)text;   /* zlib does not write it */
-	z.avail_in = (uInt)len;                         /* len <= DETECT_MAX_TEXT */
-	do {
-		z.next_out = out;
-		z.avail_out = sizeof out;
-		rc = deflate(&z, Z_FINISH);
-	} while (rc == Z_OK || (rc == Z_BUF_ERROR && z.avail_out == 0));
-	total = rc == Z_STREAM_END ? (size_t)z.total_out : len;
-	deflateEnd(&z);
-	return total;
+	rc = ZSTD_CCtx_setParameter(c, ZSTD_c_compressionLevel, 1);
+	if (!ZSTD_isError(rc))
+		rc = ZSTD_CCtx_setPledgedSrcSize(c, len);
+	while (!ZSTD_isError(rc)) {
+		ZSTD_outBuffer o = { out, sizeof out, 0 };
+		rc = ZSTD_compressStream2(c, &o, &in, ZSTD_e_end);
+		total += o.pos;
+		if (rc == 0)
+			break;               /* the frame is complete */
+	}
+	ZSTD_freeCCtx(c);
+	return ZSTD_isError(rc) ? len : total;
 }
 
 /* The type/token counter: 64-bit hashes of the first
@@ -184,7 +187,7 @@ void detect_style(const char *text, size_t len, double out[DETECT_STYLE])
 		ssum += (double)swords;
 		ssq += (double)swords * (double)swords;
 	}
-	out[STYLE_COMPRESSION] = (double)deflated_size(text, len) / (double)len;
+	out[STYLE_COMPRESSION] = (double)compressed_size(text, len) / (double)len;
 	if (words) {
 		out[STYLE_TTR] = (double)t.distinct / (double)t.words;
 		out[STYLE_PUNCT] = (double)punct / (double)words;

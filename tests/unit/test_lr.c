@@ -122,9 +122,253 @@ static void test_style_edges(void)
 		   detect_style_name(k));
 }
 
+/* ---- the regression on toy corpora ---- */
+
+static const char *const va[] = { "apple", "orange", "pear", "grape", "melon", "plum",
+	"cherry", "lemon" };
+static const char *const vb[] = { "hammer", "saw", "drill", "wrench", "chisel", "pliers",
+	"level", "clamp" };
+static const char *const common[] = { "the", "and", "of", "to", "is", "with", "for", "was",
+	"river", "stone", "light", "paper", "green", "house", "table", "water" };
+
+/* A text of n words from side 0 (va) or 1 (vb) and common words. */
+static void vocab_text(char *out, size_t cap, int side, int n)
+{
+	size_t len = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		const char *w = rnd() % 3 == 0 ? (side ? vb : va)[rnd() % 8] : common[rnd() % 16];
+		len += (size_t)snprintf(out + len, cap - len, "%s%s", i ? " " : "", w);
+	}
+}
+
+/* A text of 8 sentences, 80 words drawn alike whatever the side: side 0
+ * writes sentences of 10 words, side 1 of 2 and 18 words (4 of each, in
+ * a random order).  The same words, the same number of periods, the same
+ * mean sentence length: only the spread of the lengths differs, and the
+ * byte n-grams and words naive Bayes sees have one distribution. */
+static void style_text(char *out, size_t cap, int side)
+{
+	int lens[8], i, j, shorts = 0;
+	size_t len = 0;
+
+	for (i = 0; i < 8; i++) {
+		if (!side)
+			lens[i] = 10;
+		else if (shorts < 4 && (rnd() % 2 || i - shorts >= 4))
+			lens[i] = 2, shorts++;
+		else
+			lens[i] = 18;
+	}
+	for (i = 0; i < 8; i++)
+		for (j = 0; j < lens[i]; j++)
+			len += (size_t)snprintf(out + len, cap - len, "%s%s%s", len ? " " : "",
+						common[rnd() % 16], j + 1 == lens[i] ? "." : "");
+}
+
+enum { NTOY = 400, TOYLEN = 1024 };
+
+struct toy {
+	char text[NTOY][TOYLEN];
+	unsigned char label[NTOY];     /* 1 = synthetic */
+	unsigned fold[NTOY];
+};
+
+enum toy_model { TOY_NB, TOY_LR, TOY_LR_HASHED };
+
+/* Cross-validates one model over the toy texts, in their order (already
+ * unrelated to the labels), 2 epochs for the regression; the out-of-fold
+ * scores go to s[] (may be NULL); returns their AUC. */
+static double toy_cv(const struct toy *c, enum toy_model which, double *s)
+{
+	struct detect_fx *x = detect_fx_new();
+	struct detect_vec v;
+	struct detect_auc a;
+	double pos[NTOY], neg[NTOY], sc[NTOY], style[NTOY][DETECT_STYLE];
+	size_t i, np = 0, nn = 0;
+	int e;
+
+	for (i = 0; i < NTOY; i++)
+		detect_style(c->text[i], strlen(c->text[i]), style[i]);
+	if (which == TOY_NB) {
+		struct detect_nb *m = detect_nb_new(5);
+		for (i = 0; i < NTOY; i++) {
+			detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
+			detect_nb_add(m, c->fold[i], !c->label[i], c->label[i], &v);
+		}
+		detect_nb_fit(m);
+		for (i = 0; i < NTOY; i++) {
+			detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
+			sc[i] = detect_nb_score(m, c->fold[i], &v);
+		}
+		detect_nb_free(m);
+	} else {
+		struct detect_lr *m = detect_lr_new(5);
+		const bool st = which == TOY_LR;
+		for (i = 0; i < NTOY; i++)
+			detect_lr_count(m, c->fold[i], !c->label[i], c->label[i], st ? style[i] : NULL);
+		detect_lr_start(m);
+		for (e = 0; e < 2; e++)
+			for (i = 0; i < NTOY; i++) {
+				detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
+				detect_lr_add(m, c->fold[i], !c->label[i], c->label[i], &v,
+					      st ? style[i] : NULL);
+			}
+		for (i = 0; i < NTOY; i++) {
+			detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
+			sc[i] = detect_lr_score(m, c->fold[i], &v, st ? style[i] : NULL);
+		}
+		detect_lr_free(m);
+	}
+	for (i = 0; i < NTOY; i++) {
+		if (c->label[i])
+			pos[np++] = sc[i];
+		else
+			neg[nn++] = sc[i];
+		if (s)
+			s[i] = sc[i];
+	}
+	detect_auc(pos, np, neg, nn, &a);
+	detect_fx_free(x);
+	return a.auc;
+}
+
+static void test_lr_corpora(void)
+{
+	struct toy *c = malloc(sizeof *c);
+	double nb, lr, hashed, s1[NTOY], s2[NTOY];
+	size_t i, finite = 0;
+
+	/* labels at random, so that the order of the texts does not follow them */
+	for (i = 0; i < NTOY; i++) {
+		c->label[i] = rnd() % 2;
+		c->fold[i] = (unsigned)(rnd() % 5);
+		vocab_text(c->text[i], TOYLEN, c->label[i], 30);
+	}
+	nb = toy_cv(c, TOY_NB, NULL);
+	lr = toy_cv(c, TOY_LR, s1);
+	hashed = toy_cv(c, TOY_LR_HASHED, NULL);
+	ok(nb > 0.95, "vocabulary corpus: naive Bayes separates it (AUC %.4f)", nb);
+	ok(lr > 0.95, "vocabulary corpus: so does the regression with style (AUC %.4f)", lr);
+	ok(hashed > 0.95, "vocabulary corpus: and without (AUC %.4f)", hashed);
+	for (i = 0; i < NTOY; i++)
+		finite += isfinite(s1[i]) && s1[i] != 0;
+	is_int(finite, NTOY, "vocabulary corpus: every score finite and non-zero");
+
+	for (i = 0; i < NTOY; i++) {
+		c->label[i] = rnd() % 2;
+		c->fold[i] = (unsigned)(rnd() % 5);
+		style_text(c->text[i], TOYLEN, c->label[i]);
+	}
+	nb = toy_cv(c, TOY_NB, NULL);
+	lr = toy_cv(c, TOY_LR, s1);
+	hashed = toy_cv(c, TOY_LR_HASHED, NULL);
+	ok(nb > 0.35 && nb < 0.65, "style corpus: naive Bayes cannot tell (AUC %.4f)", nb);
+	ok(hashed > 0.35 && hashed < 0.65,
+	   "style corpus: nor can the regression without style (AUC %.4f)", hashed);
+	ok(lr > 0.9, "style corpus: the regression with style features can (AUC %.4f)", lr);
+
+	/* determinism: the same texts in the same order, the same scores */
+	toy_cv(c, TOY_LR, s2);
+	ok(memcmp(s1, s2, sizeof s1) == 0, "determinism: a second run gives the same scores, bit for bit");
+	free(c);
+}
+
+/* Vectors by hand: bucket b alone, or none, with scale 1. */
+static struct detect_vec one_bucket(const uint32_t *b, size_t n)
+{
+	struct detect_vec v;
+
+	memset(&v, 0, sizeof v);
+	v.idx = b;
+	v.n = n;
+	v.scale = n ? 1.0f / sqrtf((float)n) : 0;
+	return v;
+}
+
+static void test_lr_folds(void)
+{
+	/* texts of 3 common buckets and one of 4 side buckets; fold 0's texts
+	 * also hold bucket 999999, which no other fold has */
+	const uint32_t probe[] = { 999999 };
+	struct detect_lr *m = detect_lr_new(3), *m2 = detect_lr_new(3);
+	struct detect_vec v, p = one_bucket(probe, 1), none = one_bucket(NULL, 0);
+	double st[DETECT_STYLE];
+	unsigned i, k, bad;
+	int e;
+
+	for (i = 0; i < 300; i++) {
+		unsigned f = i % 3, y = (i / 3) % 2;
+		for (k = 0; k < DETECT_STYLE; k++)
+			st[k] = (double)(i % 7) + k + (f == 0 ? 100 : 0);
+		detect_lr_count(m, f, !y, y, st);
+		detect_lr_count(m2, f, !y, y, st);
+	}
+	is_int(detect_lr_start(m), 0, "folds: every model trains on both classes");
+	detect_lr_start(m2);
+	for (e = 0; e < 2; e++)
+		for (i = 0; i < 300; i++) {
+			unsigned f = i % 3, y = (i / 3) % 2;
+			uint32_t b[5] = { 10, 20, 30, 100 + 10 * y + i % 4, 999999 };
+			v = one_bucket(b, f == 0 ? 5 : 4);
+			for (k = 0; k < DETECT_STYLE; k++)
+				st[k] = (double)(i % 7) + k + (f == 0 ? 100 : 0);
+			detect_lr_add(m, f, !y, y, &v, st);
+			if (f != 0)
+				detect_lr_add(m2, f, !y, y, &v, st);
+		}
+	ok(detect_lr_score(m, 0, &p, NULL) == detect_lr_score(m, 0, &none, NULL),
+	   "folds: a bucket only fold 0's texts hold weighs nothing in fold 0's model");
+	ok(detect_lr_score(m, 1, &p, NULL) != detect_lr_score(m, 1, &none, NULL),
+	   "folds: it weighs something in fold 1's, which trained on them");
+	{
+		uint32_t b[4] = { 10, 20, 30, 110 };
+		v = one_bucket(b, 4);
+		for (k = 0; k < DETECT_STYLE; k++)
+			st[k] = 3.0 + k;
+		ok(detect_lr_score(m, 0, &v, st) == detect_lr_score(m2, 0, &v, st),
+		   "folds: fold 0's model is the same, bit for bit, without fold 0's texts");
+		ok(detect_lr_score(m, 1, &v, st) != detect_lr_score(m2, 1, &v, st),
+		   "folds: fold 1's model is not");
+		{
+			double syn = detect_lr_score(m, 1, &v, st), real;
+			b[3] = 100;
+			real = detect_lr_score(m, 1, &v, st);
+			ok(syn > real + 0.3, "folds: a synthetic-side bucket scores above a real-side "
+			   "one (%.3f > %.3f)", syn, real);
+		}
+	}
+	detect_lr_free(m);
+	detect_lr_free(m2);
+
+	/* 2 folds, the only synthetic texts in fold 1: fold 1's model has no
+	 * synthetic training text */
+	m = detect_lr_new(2);
+	ok(detect_lr_score(m, 0, &none, NULL) == 0, "folds: before start, every score is 0");
+	detect_lr_count(m, 0, 1, 0, NULL);
+	detect_lr_count(m, 1, 1, 0, NULL);
+	detect_lr_count(m, 1, 0, 3, NULL);
+	bad = detect_lr_start(m);
+	is_int(bad, 1, "folds: a model trained on one class is counted");
+	{
+		uint32_t b[2] = { 5, 6 };
+		v = one_bucket(b, 2);
+		detect_lr_add(m, 0, 1, 0, &v, NULL);
+		detect_lr_add(m, 1, 0, 3, &v, NULL);
+		ok(detect_lr_score(m, 1, &v, NULL) == 0, "folds: and its texts score 0");
+		ok(detect_lr_score(m, 0, &v, NULL) != 0, "folds: the other one scores");
+		ok(detect_lr_score(m, 7, &v, NULL) == 0, "folds: a fold out of range scores 0");
+	}
+	detect_lr_free(m);
+	detect_lr_free(NULL);
+}
+
 int main(void)
 {
 	test_style_hand();
 	test_style_edges();
+	test_lr_corpora();
+	test_lr_folds();
 	return tap_done();
 }
