@@ -751,7 +751,8 @@ static char *as_str(const struct json_value *v)
 	return b.data ? buf_take(&b) : pv_strdup("");
 }
 
-/* An AUC with its interval: "auc" and "ci": [lo, hi] in obj. */
+/* An AUC with its interval: "auc" and "ci": [lo, hi] in obj (lo = hi =
+ * auc without both ends of an interval). */
 static bool read_auc(const struct json_object *o, double *auc, double *lo, double *hi)
 {
 	const struct json_value *ci = member(o, "ci");
@@ -760,9 +761,9 @@ static bool read_auc(const struct json_object *o, double *auc, double *lo, doubl
 
 	if (!as_num(member(o, "auc"), auc))
 		return false;
-	*lo = *hi = *auc;
-	if (ci && array_next(ci, &pos, &e) && as_num(&e, lo) && array_next(ci, &pos, &e))
-		as_num(&e, hi);
+	if (!(ci && array_next(ci, &pos, &e) && as_num(&e, lo) && array_next(ci, &pos, &e) &&
+	      as_num(&e, hi)))
+		*lo = *hi = *auc;        /* no interval, or half of one */
 	return true;
 }
 
@@ -794,6 +795,193 @@ static void read_terms(const struct json_value *arr, struct fig_term **out, size
 	json_object_done(&o);
 }
 
+/* An integer member of o, or -1 when it is absent or not a number. */
+static int64_t as_count(const struct json_object *o, const char *key)
+{
+	double x;
+
+	return as_num(member(o, key), &x) && x >= 0 ? (int64_t)x : -1;
+}
+
+/* A string member of o, decoded (owned), or NULL when it is absent, null
+ * or of another kind (*bad set for another kind). */
+static char *opt_str(const struct json_object *o, const char *key, bool *bad)
+{
+	const struct json_value *v = member(o, key);
+
+	if (v && v->kind != JSON_STRING && v->kind != JSON_NULL)
+		*bad = true;
+	return as_str(v);
+}
+
+/* An AUC object of newer summaries ({"auc", "ci", "se", "real"}) into a;
+ * when field is not NULL, its "field" too (owned by the caller).  Absent
+ * or null: a->has false.  An "auc" of null is a figure not computed;
+ * anything else that is not an object with a numeric "auc" is malformed
+ * (*bad set). */
+static void read_auc_obj(const struct json_value *v, struct fig_auc *a, char **field,
+			 bool *bad)
+{
+	struct json_object o = JSON_OBJECT_INIT;
+	const struct json_value *x;
+
+	memset(a, 0, sizeof *a);
+	a->real = -1;
+	if (!v || v->kind == JSON_NULL)
+		return;
+	if (v->kind != JSON_OBJECT || json_parse(v->raw, v->raw_len, NULL, &o, NULL)) {
+		*bad = true;
+		json_object_done(&o);
+		return;
+	}
+	x = member(&o, "auc");
+	a->has = read_auc(&o, &a->auc, &a->lo, &a->hi);
+	if (!a->has && !(x && x->kind == JSON_NULL))
+		*bad = true;
+	a->has_se = as_num(member(&o, "se"), &a->se);
+	a->real = as_count(&o, "real");
+	if (field)
+		*field = opt_str(&o, "field", bad);
+	json_object_done(&o);
+}
+
+/* The ROC points of a group ("tpr": [{"fpr", "tpr", "ci", "threshold",
+ * "model"}]): an element without a numeric fpr and tpr is left out
+ * (*bad set). */
+static void read_tpr(const struct json_value *arr, struct fig_dgroup *g, bool *bad)
+{
+	struct json_object o = JSON_OBJECT_INIT;
+	struct json_value e;
+	size_t pos = 0;
+
+	if (!arr || arr->kind == JSON_NULL)
+		return;
+	if (arr->kind != JSON_ARRAY) {
+		*bad = true;
+		return;
+	}
+	while (array_next(arr, &pos, &e)) {
+		struct fig_tpr t;
+		const struct json_value *ci;
+		struct json_value c;
+		size_t cpos = 0;
+
+		memset(&t, 0, sizeof t);
+		if (e.kind != JSON_OBJECT || json_parse(e.raw, e.raw_len, NULL, &o, NULL) ||
+		    !as_num(member(&o, "fpr"), &t.fpr) || !as_num(member(&o, "tpr"), &t.tpr)) {
+			*bad = true;
+			continue;
+		}
+		t.lo = t.hi = t.tpr;
+		ci = member(&o, "ci");
+		if (ci && array_next(ci, &cpos, &c) && as_num(&c, &t.lo) &&
+		    array_next(ci, &cpos, &c) && as_num(&c, &t.hi))
+			t.has_ci = true;
+		else
+			t.lo = t.hi = t.tpr;
+		t.has_threshold = as_num(member(&o, "threshold"), &t.threshold);
+		t.model = opt_str(&o, "model", bad);
+		g->tpr = pv_realloc(g->tpr, (g->ntpr + 1) * sizeof *g->tpr);
+		g->tpr[g->ntpr++] = t;
+	}
+	json_object_done(&o);
+}
+
+/* The AUC by length of a group ("length_bins": [{"min_bytes",
+ * "max_bytes", "synthetic", "real", "auc", "ci"}], "auc" null when a side
+ * is empty). */
+static void read_lenbins(const struct json_value *arr, struct fig_dgroup *g, bool *bad)
+{
+	struct json_object o = JSON_OBJECT_INIT;
+	struct json_value e;
+	size_t pos = 0;
+
+	if (!arr || arr->kind == JSON_NULL)
+		return;
+	if (arr->kind != JSON_ARRAY) {
+		*bad = true;
+		return;
+	}
+	while (array_next(arr, &pos, &e)) {
+		struct fig_lenbin lb;
+		const struct json_value *x;
+
+		memset(&lb, 0, sizeof lb);
+		if (e.kind != JSON_OBJECT || json_parse(e.raw, e.raw_len, NULL, &o, NULL)) {
+			*bad = true;
+			continue;
+		}
+		lb.min_bytes = as_count(&o, "min_bytes");
+		lb.max_bytes = as_count(&o, "max_bytes");
+		lb.synthetic = as_count(&o, "synthetic");
+		lb.real = as_count(&o, "real");
+		x = member(&o, "auc");
+		lb.has_auc = read_auc(&o, &lb.auc, &lb.lo, &lb.hi);
+		if (!lb.has_auc && x && x->kind != JSON_NULL)
+			*bad = true;
+		g->lenbin = pv_realloc(g->lenbin, (g->nlenbin + 1) * sizeof *g->lenbin);
+		g->lenbin[g->nlenbin++] = lb;
+	}
+	json_object_done(&o);
+}
+
+/* The field values a group never covers ("uncovered": {"field",
+ * "values", "real"} or null). */
+static void read_uncovered(const struct json_value *v, struct fig_dgroup *g, bool *bad)
+{
+	struct json_object o = JSON_OBJECT_INIT;
+
+	if (!v || v->kind == JSON_NULL)
+		return;
+	if (v->kind != JSON_OBJECT || json_parse(v->raw, v->raw_len, NULL, &o, NULL)) {
+		*bad = true;
+		json_object_done(&o);
+		return;
+	}
+	g->has_uncovered = true;
+	g->uncovered_field = opt_str(&o, "field", bad);
+	g->uncovered_values = as_count(&o, "values");
+	g->uncovered_real = as_count(&o, "real");
+	json_object_done(&o);
+}
+
+/* The keys newer runs add to a group; any of them, null included, makes
+ * the group extended. */
+static const char *const group_keys[] = {
+	"pooled", "own", "matched", "tpr", "length_bins", "uncovered"
+};
+
+static void read_group_new(const struct json_object *o, struct fig_dgroup *g, bool *bad)
+{
+	size_t k;
+
+	for (k = 0; k < PV_ARRAY_LEN(group_keys); k++)
+		if (member(o, group_keys[k]))
+			g->extended = true;
+	read_auc_obj(member(o, "pooled"), &g->pooled, NULL, bad);
+	read_auc_obj(member(o, "own"), &g->own, NULL, bad);
+	read_auc_obj(member(o, "matched"), &g->matched, &g->matched_field, bad);
+	read_tpr(member(o, "tpr"), g, bad);
+	read_lenbins(member(o, "length_bins"), g, bad);
+	read_uncovered(member(o, "uncovered"), g, bad);
+}
+
+const struct fig_tpr *fig_dgroup_tpr(const struct fig_dgroup *g, double fpr)
+{
+	const struct fig_tpr *best = NULL;
+	size_t i;
+
+	for (i = 0; i < g->ntpr; i++) {
+		const struct fig_tpr *t = &g->tpr[i];
+		if (fabs(t->fpr - fpr) > 1e-9)
+			continue;
+		if (!best || (t->model && !strcmp(t->model, "own") &&
+			      !(best->model && !strcmp(best->model, "own"))))
+			best = t;
+	}
+	return best;
+}
+
 static void read_group(const struct json_value *v, struct fig_detect *d, bool *bad)
 {
 	struct json_object o = JSON_OBJECT_INIT, w = JSON_OBJECT_INIT;
@@ -813,6 +1001,9 @@ static void read_group(const struct json_value *v, struct fig_detect *d, bool *b
 	g->synthetic = as_num(member(&o, "synthetic"), &x) ? (int64_t)x : -1;
 	g->real = as_num(member(&o, "real"), &x) ? (int64_t)x : -1;
 	g->has_auc = read_auc(&o, &g->auc, &g->lo, &g->hi);
+	read_group_new(&o, g, bad);
+	if (g->extended)
+		d->extended = true;
 	words = member(&o, "words");
 	if (words && words->kind == JSON_OBJECT &&
 	    json_parse(words->raw, words->raw_len, NULL, &w, NULL) == 0) {
@@ -849,6 +1040,10 @@ static void read_summary(const char *js, size_t len, struct fig_detect *d)
 	d->real = as_num(member(&o, "real"), &x) ? (int64_t)x : -1;
 	d->synthetic = as_num(member(&o, "synthetic"), &x) ? (int64_t)x : -1;
 	d->by = as_str(member(&o, "by"));
+	d->model = opt_str(&o, "model", &bad);
+	d->match = opt_str(&o, "match", &bad);
+	read_auc_obj(member(&o, "control"), &d->control, NULL, &bad);
+	d->extended = member(&o, "model") || member(&o, "match") || member(&o, "control");
 	v = member(&o, "overall");
 	if (v && v->kind == JSON_OBJECT && json_parse(v->raw, v->raw_len, NULL, &ov, NULL) == 0)
 		d->has_overall = read_auc(&ov, &d->auc, &d->lo, &d->hi);
@@ -932,11 +1127,19 @@ static void detect_done(struct fig_detect *d)
 		free(g->syn);
 		free(g->rl);
 		free(g->value);
+		for (k = 0; k < g->ntpr; k++)
+			free(g->tpr[k].model);
+		free(g->tpr);
+		free(g->lenbin);
+		free(g->matched_field);
+		free(g->uncovered_field);
 	}
 	free(d->groups);
 	free(d->at);
 	free(d->filter);
 	free(d->by);
+	free(d->model);
+	free(d->match);
 	free(d->problem);
 	free(d->high_filter);
 	free(d->low_filter);
@@ -1568,11 +1771,201 @@ static void html_detect_head(struct buf *b, const struct fig_detect *d)
 	esc(b, d->filter && *d->filter ? d->filter : "(all documents)");
 	buf_puts(b, "</code>; it covers the documents of that run, not necessarily "
 		 "this page's filter.</p>\n");
+	if (d->model || d->match) {
+		buf_puts(b, "<p class=\"note\">Model: ");
+		esc(b, d->model ? d->model : "\xe2\x80\x94");
+		if (d->by) {
+			buf_puts(b, ", by ");
+			esc(b, d->by);
+		}
+		if (d->match) {
+			buf_puts(b, ", <code>--match ");
+			esc(b, d->match);
+			buf_puts(b, "</code>");
+		}
+		buf_puts(b, ".</p>\n");
+	}
 	if (d->problem) {
 		buf_puts(b, "<p class=\"warn\">");
 		esc(b, d->problem);
 		buf_puts(b, ".</p>\n");
 	}
+}
+
+/* An AUC cell of the detector table: "0.912 (0.880–0.940)", a dash when
+ * the run does not have it; with the real documents it is over when
+ * real is true and the summary says. */
+static void html_auc_cell(struct buf *b, const struct fig_auc *a, bool real)
+{
+	char n1[32];
+
+	if (!a->has) {
+		buf_puts(b, "<td class=\"n\">&mdash;</td>");
+		return;
+	}
+	buf_printf(b, "<td class=\"n\">%.3f (%.3f&ndash;%.3f)", a->auc, a->lo, a->hi);
+	if (real && a->real >= 0)
+		buf_printf(b, "<br><span class=\"note\">over %s real</span>", pv_num(a->real, n1));
+	buf_puts(b, "</td>");
+}
+
+/* The field the matched AUCs are over (borrowed from d). */
+static const char *html_match_field(const struct fig_detect *d)
+{
+	size_t i;
+
+	if (d->match)
+		return d->match;
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i].matched_field)
+			return d->groups[i].matched_field;
+	return "--match";
+}
+
+#define HTML_MAX_FPR 4           /* TPR columns at most */
+
+/* The detector table of a newer run: per group its own, pooled and
+ * matched AUCs and its TPR at each false positive rate any group lists;
+ * the shuffled-label control; a warning per group that never covers some
+ * field values; the AUC by length. */
+static void html_detect_groups(struct buf *b, const struct fig_detect *d)
+{
+	double fpr[HTML_MAX_FPR];
+	size_t nfpr = 0, i, k;
+	char n1[32], n2[32];
+	bool lengths = false;
+
+	for (i = 0; i < d->ngroups; i++)
+		for (k = 0; k < d->groups[i].ntpr; k++) {
+			double x = d->groups[i].tpr[k].fpr;
+			size_t j;
+			for (j = 0; j < nfpr && fabs(fpr[j] - x) > 1e-9; j++)
+				;
+			if (j == nfpr && nfpr < HTML_MAX_FPR)
+				fpr[nfpr++] = x;
+		}
+	if (nfpr == 0)
+		fpr[nfpr++] = 0.01;
+	for (i = 1; i < nfpr; i++)           /* smallest first */
+		for (k = i; k > 0 && fpr[k] < fpr[k - 1]; k--) {
+			double t = fpr[k];
+			fpr[k] = fpr[k - 1];
+			fpr[k - 1] = t;
+		}
+	buf_puts(b, "<p class=\"note\">Own: a model of the group's synthetic documents "
+		 "against the real ones; pooled: one model for all groups; matched: the own "
+		 "model against the real documents of the same ");
+	esc(b, html_match_field(d));
+	buf_puts(b, " only; TPR at x% FPR: the share of the group's synthetic documents "
+		 "caught when x% of the real ones are. Each with its 95% interval; "
+		 "&mdash;: not in this run.</p>\n<table class=\"detector\">\n<tr><th>group"
+		 "</th><th class=\"n\">synthetic</th><th class=\"n\">real</th><th class=\"n\">"
+		 "own AUC</th><th class=\"n\">pooled AUC</th><th class=\"n\">matched AUC</th>");
+	for (k = 0; k < nfpr; k++)
+		buf_printf(b, "<th class=\"n\">TPR at %g%% FPR</th>", fpr[k] * 100);
+	buf_puts(b, "</tr>\n");
+	for (i = 0; i < d->ngroups; i++) {
+		const struct fig_dgroup *g = &d->groups[i];
+		struct fig_auc pooled = g->pooled;
+		if (!pooled.has && g->has_auc) {
+			pooled.has = true;
+			pooled.auc = g->auc;
+			pooled.lo = g->lo;
+			pooled.hi = g->hi;
+		}
+		if (g->nlenbin)
+			lengths = true;
+		buf_puts(b, "<tr><td>");
+		esc_value(b, g->value, 0);
+		buf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>",
+			   g->synthetic >= 0 ? pv_num(g->synthetic, n1) : "?",
+			   g->real >= 0 ? pv_num(g->real, n2) : "?");
+		html_auc_cell(b, &g->own, false);
+		html_auc_cell(b, &pooled, false);
+		html_auc_cell(b, &g->matched, true);
+		for (k = 0; k < nfpr; k++) {
+			const struct fig_tpr *t = fig_dgroup_tpr(g, fpr[k]);
+			if (!t) {
+				buf_puts(b, "<td class=\"n\">&mdash;</td>");
+				continue;
+			}
+			buf_printf(b, "<td class=\"n\">%.1f%%", t->tpr * 100);
+			if (t->has_ci)
+				buf_printf(b, " (%.1f&ndash;%.1f)", t->lo * 100, t->hi * 100);
+			if (t->model && strcmp(t->model, "own")) {
+				buf_puts(b, "<br><span class=\"note\">");
+				esc(b, t->model);
+				buf_puts(b, " model</span>");
+			}
+			buf_puts(b, "</td>");
+		}
+		buf_puts(b, "</tr>\n");
+	}
+	buf_puts(b, "</table>\n");
+	if (d->control.has) {
+		bool off = d->control.lo > 0.5 || d->control.hi < 0.5;
+		buf_printf(b, "<p id=\"control\"%s>Control, the labels shuffled: AUC %.3f "
+			   "(%.3f&ndash;%.3f): %s</p>\n", off ? " class=\"warn\"" : "",
+			   d->control.auc, d->control.lo, d->control.hi, off ?
+			   "not 0.5, so the AUCs above may be inflated." :
+			   "about 0.5, as it should be.");
+	} else {
+		buf_puts(b, "<p id=\"control\" class=\"note\">Control, the labels shuffled: "
+			 "&mdash;</p>\n");
+	}
+	for (i = 0; i < d->ngroups; i++) {
+		const struct fig_dgroup *g = &d->groups[i];
+		const char *f = g->uncovered_field ? g->uncovered_field : html_match_field(d);
+		if (!g->has_uncovered)
+			continue;
+		buf_puts(b, "<p class=\"warn uncovered\">");
+		esc_value(b, g->value, 0);
+		buf_puts(b, ": ");
+		if (g->uncovered_real >= 0)
+			buf_printf(b, "%s ", pv_num(g->uncovered_real, n1));
+		buf_puts(b, "real documents in ");
+		if (g->uncovered_values >= 0)
+			buf_printf(b, "%s ", pv_num(g->uncovered_values, n2));
+		esc(b, f);
+		buf_puts(b, " values it never covers: topic may pass for style; ");
+		if (d->match && !strcmp(d->match, f))
+			buf_puts(b, "its matched AUC (<code>--match ");
+		else
+			buf_puts(b, "compare with <code>provex detect --match ");
+		esc(b, f);
+		buf_puts(b, d->match && !strcmp(d->match, f) ? "</code>) leaves them out.</p>\n" :
+			 "</code>.</p>\n");
+	}
+	if (!lengths)
+		return;
+	buf_puts(b, "<h3>AUC by length</h3>\n<table class=\"lengths\" "
+		 "data-figure=\"detector-length\">\n<tr><th>group</th><th class=\"n\">bytes"
+		 "</th><th class=\"n\">synthetic</th><th class=\"n\">real</th><th class=\"n\">"
+		 "AUC</th></tr>\n");
+	for (i = 0; i < d->ngroups; i++) {
+		const struct fig_dgroup *g = &d->groups[i];
+		for (k = 0; k < g->nlenbin; k++) {
+			const struct fig_lenbin *lb = &g->lenbin[k];
+			buf_puts(b, "<tr><td>");
+			if (k == 0)
+				esc_value(b, g->value, 0);
+			buf_puts(b, "</td><td class=\"n\">");
+			if (lb->min_bytes >= 0)
+				buf_puts(b, pv_num(lb->min_bytes, n1));
+			buf_puts(b, "&ndash;");
+			if (lb->max_bytes >= 0)
+				buf_puts(b, pv_num(lb->max_bytes, n1));
+			buf_printf(b, "</td><td class=\"n\">%s</td><td class=\"n\">%s</td>",
+				   lb->synthetic >= 0 ? pv_num(lb->synthetic, n1) : "?",
+				   lb->real >= 0 ? pv_num(lb->real, n2) : "?");
+			if (lb->has_auc)
+				buf_printf(b, "<td class=\"n\">%.3f (%.3f&ndash;%.3f)</td></tr>\n",
+					   lb->auc, lb->lo, lb->hi);
+			else
+				buf_puts(b, "<td class=\"n\">&mdash;</td></tr>\n");
+		}
+	}
+	buf_puts(b, "</table>\n");
 }
 
 void figures_html(const struct figures *f, const char *store_name, const char *filter,
@@ -1751,9 +2144,15 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 			iv[n++].hi = g->hi;
 		}
 		buf_puts(b, "</table>\n");
+		if (d->extended)
+			buf_puts(b, "<p class=\"note\">The AUCs above and the intervals below are "
+				 "the pooled model's; per group, its own and matched ones "
+				 "follow.</p>\n");
 		if (n)
 			html_intervals(b, "detector", iv, n, 0.5);
 		free(iv);
+		if (d->extended)
+			html_detect_groups(b, d);
 		for (k = 0; k < 2; k++) {
 			int64_t nd = k ? d->low_synthetic : d->high_real;
 			const char *qf = k ? d->low_filter : d->high_filter;

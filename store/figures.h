@@ -188,15 +188,64 @@ struct fig_term {
 	double z;
 };
 
+/* An AUC of the detector's summary ("auc", "ci": [lo, hi], "se" and the
+ * real documents it is over): has is false when the summary leaves it
+ * out or gives null (a run before the key existed, or a figure that could
+ * not be computed). */
+struct fig_auc {
+	bool has;
+	double auc, lo, hi;      /* lo = hi = auc when no interval is given */
+	bool has_se;
+	double se;
+	int64_t real;            /* real documents it is over; -1 not said */
+};
+
+/* One point of a group's ROC curve: the share of its synthetic
+ * documents caught (tpr) when fpr of the real ones are. */
+struct fig_tpr {
+	double fpr, tpr;
+	bool has_ci;
+	double lo, hi;           /* lo = hi = tpr without an interval */
+	bool has_threshold;
+	double threshold;
+	char *model;             /* owned: "own" or "pooled"; NULL not said */
+};
+
+/* The AUC of one length bin of a group (auc NULL in the summary when a
+ * side is empty: has_auc false). */
+struct fig_lenbin {
+	int64_t min_bytes, max_bytes;    /* -1 when not said (max: open) */
+	int64_t synthetic, real;         /* -1 when not said */
+	bool has_auc;
+	double auc, lo, hi;
+};
+
 struct fig_dgroup {
 	char *value;             /* owned; NULL: documents without one */
 	int64_t synthetic, real; /* -1 when the summary does not say */
 	bool has_auc;
-	double auc, lo, hi;
+	double auc, lo, hi;      /* the pooled model's (the summary's "auc") */
 	struct fig_term *syn, *rl;   /* owned: words of each side, most
 				      * distinguishing first */
 	size_t nsyn, nrl;
 	bool words;              /* the summary has word lists for it */
+	/* the per-group figures of newer runs: each absent from older ones */
+	bool extended;           /* any of the keys below is in the summary,
+				  * null included */
+	struct fig_auc pooled;   /* one model for all groups */
+	struct fig_auc own;      /* a model of this group's synthetic
+				  * documents against the real ones */
+	struct fig_auc matched;  /* the own model against the real documents
+				  * of the field values the group covers */
+	char *matched_field;     /* owned: the field matched on, or NULL */
+	struct fig_tpr *tpr;     /* owned: ROC points, as the summary lists them */
+	size_t ntpr;
+	struct fig_lenbin *lenbin;   /* owned: AUC by length, shortest first */
+	size_t nlenbin;
+	bool has_uncovered;      /* real documents of field values the group
+				  * never covers (topic may pass for style) */
+	char *uncovered_field;   /* owned when has_uncovered (may be NULL) */
+	int64_t uncovered_values, uncovered_real;  /* -1 when not said */
 };
 
 struct fig_detect {
@@ -212,6 +261,11 @@ struct fig_detect {
 	int64_t real, synthetic; /* -1 when not said */
 	struct fig_dgroup *groups;   /* owned */
 	size_t ngroups;
+	/* newer runs (each NULL or absent in older ones) */
+	char *model;             /* owned: "naive Bayes", "logistic regression" */
+	char *match;             /* owned: the --match field, NULL without */
+	struct fig_auc control;  /* the shuffled-label control (about 0.5) */
+	bool extended;           /* any group or top-level key of newer runs */
 	/* the review queues the run suggests (documents -1: not said) */
 	int64_t high_real;       /* real documents that read as synthetic */
 	char *high_filter;       /* owned; NULL when not said */
@@ -264,6 +318,11 @@ void figures_job_free(struct fig_job *j);      /* NULL allowed */
 int figures_compute(struct store *s, const struct filter_sql *where,
 		    const struct fig_opts *o, struct figures *out, struct pv_err *err);
 void figures_done(struct figures *f);
+
+/* The point of g's ROC curve at false positive rate fpr (within 1e-9),
+ * preferring the own model's; NULL when the summary has none.  Borrowed
+ * from g. */
+const struct fig_tpr *fig_dgroup_tpr(const struct fig_dgroup *g, double fpr);
 
 /* ---- HTML ---- */
 

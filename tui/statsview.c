@@ -338,6 +338,15 @@ static void lay_detect_head(struct lay *L, const struct fig_detect *d)
 	buf_printf(&b, "from detect run %lld (%s) on %s", (long long)d->run, d->at ? d->at : "",
 		   d->filter && *d->filter ? d->filter : "all documents");
 	para(L, 1, R_DIM, buf_str(&b));
+	if (d->model || d->match) {
+		buf_reset(&b);
+		buf_printf(&b, "model: %s", d->model ? d->model : "\xe2\x80\x94");
+		if (d->by)
+			buf_printf(&b, ", by %s", d->by);
+		if (d->match)
+			buf_printf(&b, ", --match %s", d->match);
+		para(L, 1, R_DIM, buf_str(&b));
+	}
 	buf_done(&b);
 	if (d->problem)
 		para(L, 1, R_ERROR, d->problem);
@@ -468,6 +477,183 @@ static void auc_row(struct lay *L, const char *group, int64_t syn, double auc, d
 	strip(L, 4, L->w - 6, auc, lo, hi, 0.5);
 }
 
+#define FIG_CELL_W 27           /* "matched 0.701 [0.650-0.750]" */
+#define FIG_NAME_W 16           /* at most this wide, the group column */
+
+/* A figure of a group as shown, into out: "own 0.912 [0.880-0.940]", or
+ * "own —" when the run does not have it. */
+static void auc_cell(char *out, size_t size, const char *name, const struct fig_auc *a)
+{
+	if (a->has)
+		snprintf(out, size, "%s %.3f [%.3f-%.3f]", name, a->auc, a->lo, a->hi);
+	else
+		snprintf(out, size, "%s \xe2\x80\x94", name);
+}
+
+/* The true positive rate at 1% false positives: "TPR@1% 62.0% [58.0-66.0]". */
+static void tpr_cell(char *out, size_t size, const struct fig_dgroup *g)
+{
+	const struct fig_tpr *t = fig_dgroup_tpr(g, 0.01);
+
+	if (!t)
+		snprintf(out, size, "TPR@1%% \xe2\x80\x94");
+	else if (t->has_ci)
+		snprintf(out, size, "TPR@1%% %.1f%% [%.1f-%.1f]", t->tpr * 100, t->lo * 100,
+			 t->hi * 100);
+	else
+		snprintf(out, size, "TPR@1%% %.1f%%", t->tpr * 100);
+}
+
+/* The pooled model's AUC of g: its own key, or the group's "auc" (the
+ * pooled model's in every run). */
+static struct fig_auc pooled_of(const struct fig_dgroup *g)
+{
+	struct fig_auc a = g->pooled;
+
+	if (!a.has && g->has_auc) {
+		a.has = true;
+		a.auc = g->auc;
+		a.lo = g->lo;
+		a.hi = g->hi;
+	}
+	return a;
+}
+
+/* A group of a newer run: its name (and below it, when its figures take
+ * two rows or more, its synthetic documents) in a column nw wide, then
+ * its four figures in cells FIG_CELL_W wide, as many a row as fit; on a
+ * screen too narrow for the column, the name on a row of its own and the
+ * figures one a row under it. */
+static void group_rows(struct lay *L, const struct fig_dgroup *g, int nw)
+{
+	struct fig_auc pooled = pooled_of(g);
+	const struct fig_auc *auc[3] = { &g->own, &pooled, &g->matched };
+	static const char *const names[3] = { "own", "pooled", "matched" };
+	const char *name = g->value ? g->value : "(none)";
+	char cell[4][96], n1[32], syn[48];
+	int x0 = 2 + nw + 2, per, i, y0;
+
+	for (i = 0; i < 3; i++)
+		auc_cell(cell[i], sizeof cell[i], names[i], auc[i]);
+	tpr_cell(cell[3], sizeof cell[3], g);
+	if (g->synthetic >= 0)
+		snprintf(syn, sizeof syn, "%s synthetic", pv_num(g->synthetic, n1));
+	else
+		syn[0] = 0;
+	if (L->w - x0 < FIG_CELL_W) {
+		struct flow fl = { L, 2, 4, true };
+		flow_put(&fl, name, g->value ? R_LIST : R_DIM);
+		if (syn[0])
+			flow_put(&fl, syn, R_DIM);
+		L->y++;
+		x0 = 4;
+	} else {
+		put(L, L->y, 2, 2 + nw, name, g->value ? R_LIST : R_DIM);
+	}
+	per = (L->w - x0 + 2) / (FIG_CELL_W + 2);
+	if (per < 1)
+		per = 1;
+	if (per >= 4 && x0 > 4 && syn[0] &&
+	    x0 + 4 * (FIG_CELL_W + 2) + text_width(syn, strlen(syn)) > L->w)
+		per = 2;                 /* two rows of two, the count under the name */
+	y0 = L->y;
+	for (i = 0; i < 4; i++) {
+		int col = i % per;
+		if (i && col == 0)
+			L->y++;
+		put(L, L->y, x0 + col * (FIG_CELL_W + 2), L->w, cell[i],
+		    strstr(cell[i], "\xe2\x80\x94") ? R_DIM : R_LIST);
+	}
+	if (x0 > 4 && syn[0]) {
+		if (L->y > y0)
+			put(L, y0 + 1, 2, 2 + nw, syn, R_DIM);
+		else             /* one row: after the figures (room made above) */
+			put(L, L->y, x0 + 4 * (FIG_CELL_W + 2), L->w, syn, R_DIM);
+	}
+	L->y++;
+}
+
+/* The field the matched AUCs are over, as the legend names it. */
+static const char *match_field(const struct fig_detect *d)
+{
+	size_t i;
+
+	if (d->match)
+		return d->match;
+	for (i = 0; i < d->ngroups; i++)
+		if (d->groups[i].matched_field)
+			return d->groups[i].matched_field;
+	return "the --match field";
+}
+
+/* The figures of newer runs: a legend, a group's own, pooled and matched
+ * AUCs and its TPR at 1% FPR, the shuffled-label control, and a warning
+ * per group that never covers some of the real documents' field values. */
+static void lay_detector_groups(struct lay *L, const struct fig_detect *d)
+{
+	struct buf b = BUF_INIT;
+	char n1[32], n2[32];
+	size_t i;
+	int nw = 5;
+
+	buf_printf(&b, "own: a model of the group alone; pooled: one model for all groups; "
+		   "matched: own against real documents of the same %s; TPR@1%%: synthetic "
+		   "documents caught when 1%% of real ones are; [95%% interval]; "
+		   "\xe2\x80\x94: not in this run", match_field(d));
+	para(L, 1, R_DIM, buf_str(&b));
+	for (i = 0; i < d->ngroups; i++) {
+		const struct fig_dgroup *g = &d->groups[i];
+		const char *v = g->value ? g->value : "(none)";
+		int wd = text_width(v, strlen(v));
+		if (wd > nw)
+			nw = wd;
+		if (g->synthetic >= 0) {     /* "1,234 synthetic" goes under it */
+			wd = (int)strlen(pv_num(g->synthetic, n1)) + 10;
+			if (wd > nw)
+				nw = wd;
+		}
+	}
+	if (nw > FIG_NAME_W)
+		nw = FIG_NAME_W;
+	for (i = 0; i < d->ngroups; i++)
+		group_rows(L, &d->groups[i], nw);
+	buf_reset(&b);
+	if (d->control.has) {
+		bool off = d->control.lo > 0.5 || d->control.hi < 0.5;
+		buf_printf(&b, "control, labels shuffled: AUC %.3f [%.3f-%.3f]: %s",
+			   d->control.auc, d->control.lo, d->control.hi, off ?
+			   "not 0.5, so the AUCs above may be inflated" :
+			   "about 0.5, as it should be");
+		para(L, 2, off ? R_ERROR : R_LIST, buf_str(&b));
+	} else {
+		para(L, 2, R_DIM, "control, labels shuffled: \xe2\x80\x94");
+	}
+	for (i = 0; i < d->ngroups; i++) {
+		const struct fig_dgroup *g = &d->groups[i];
+		const char *f = g->uncovered_field ? g->uncovered_field : match_field(d);
+		if (!g->has_uncovered)
+			continue;
+		buf_reset(&b);
+		buf_printf(&b, "%s: ", g->value ? g->value : "(none)");
+		if (g->uncovered_real >= 0)
+			buf_printf(&b, "%s real documents", pv_num(g->uncovered_real, n1));
+		else
+			buf_puts(&b, "real documents");
+		if (g->uncovered_values >= 0)
+			buf_printf(&b, " in %s %s value%s", pv_num(g->uncovered_values, n2), f,
+				   g->uncovered_values == 1 ? "" : "s");
+		else
+			buf_printf(&b, " in %s values", f);
+		buf_puts(&b, " it never covers: topic may pass for style; ");
+		if (d->match && !strcmp(d->match, f))
+			buf_printf(&b, "its matched AUC (--match %s) leaves them out", f);
+		else
+			buf_printf(&b, "compare with provex detect --match %s", f);
+		para(L, 2, R_ERROR, buf_str(&b));
+	}
+	buf_done(&b);
+}
+
 static void lay_detector(struct lay *L, const struct fig_detect *d)
 {
 	size_t i;
@@ -482,13 +668,18 @@ static void lay_detector(struct lay *L, const struct fig_detect *d)
 	     "sides apart, 1: always can");
 	if (d->has_overall)
 		auc_row(L, "all", d->synthetic, d->auc, d->lo, d->hi);
-	for (i = 0; i < d->ngroups; i++) {
-		const struct fig_dgroup *g = &d->groups[i];
-		if (!g->has_auc)
-			continue;
-		if (d->has_overall && d->by && !strcmp(d->by, "none"))
-			continue;            /* the one group is the overall row */
-		auc_row(L, g->value ? g->value : "(none)", g->synthetic, g->auc, g->lo, g->hi);
+	if (d->extended) {
+		lay_detector_groups(L, d);
+	} else {
+		for (i = 0; i < d->ngroups; i++) {
+			const struct fig_dgroup *g = &d->groups[i];
+			if (!g->has_auc)
+				continue;
+			if (d->has_overall && d->by && !strcmp(d->by, "none"))
+				continue;            /* the one group is the overall row */
+			auc_row(L, g->value ? g->value : "(none)", g->synthetic, g->auc, g->lo,
+				g->hi);
+		}
 	}
 	for (i = 0; i < 2; i++) {
 		int64_t n = i ? d->low_synthetic : d->high_real;

@@ -811,6 +811,200 @@ static void test_detect_summary(void)
 	sql_exec(mixed, "DELETE FROM detect_runs WHERE id > 1");
 }
 
+/* A summary of a newer detect run: the pooled, own and matched AUCs per
+ * group, its ROC points, AUC by length, the field values it never
+ * covers, and the shuffled-label control.  The second group has null for
+ * every new figure, as a group too small for a model of its own would. */
+#define NEW_SUMMARY "{\"overall\":{\"auc\":0.9,\"ci\":[0.85,0.95],\"se\":0.02}," \
+	"\"real\":4000,\"synthetic\":240,\"by\":\"generator\"," \
+	"\"model\":\"logistic regression\",\"match\":\"source\"," \
+	"\"control\":{\"auc\":0.503,\"ci\":[0.47,0.53],\"se\":0.01},\"groups\":[" \
+	"{\"value\":\"gpt-x\",\"synthetic\":120,\"real\":4000,\"auc\":0.87," \
+	"\"ci\":[0.83,0.91],\"se\":0.02,\"words\":null," \
+	"\"pooled\":{\"auc\":0.87,\"ci\":[0.83,0.91],\"se\":0.02,\"real\":4000}," \
+	"\"own\":{\"auc\":0.912,\"ci\":[0.88,0.94],\"se\":0.015,\"real\":4000}," \
+	"\"matched\":{\"auc\":0.701,\"ci\":[0.65,0.75],\"se\":0.03,\"real\":800," \
+	"\"field\":\"source\"},\"tpr\":[{\"fpr\":0.05,\"tpr\":0.8,\"ci\":[0.76,0.84]," \
+	"\"threshold\":0.41,\"model\":\"own\"},{\"fpr\":0.01,\"tpr\":0.55,\"ci\":[0.5,0.6]," \
+	"\"threshold\":0.9,\"model\":\"pooled\"},{\"fpr\":0.01,\"tpr\":0.62," \
+	"\"ci\":[0.58,0.66],\"threshold\":0.83,\"model\":\"own\"}]," \
+	"\"length_bins\":[{\"min_bytes\":0,\"max_bytes\":500,\"synthetic\":40," \
+	"\"real\":1000,\"auc\":0.8,\"ci\":[0.7,0.9]},{\"min_bytes\":500," \
+	"\"max_bytes\":null,\"synthetic\":0,\"real\":300,\"auc\":null,\"ci\":null}]," \
+	"\"uncovered\":{\"field\":\"source\",\"values\":3,\"real\":1200}}," \
+	"{\"value\":\"<b>llama</b>\",\"synthetic\":120,\"real\":4000,\"auc\":0.6," \
+	"\"ci\":[0.55,0.65],\"pooled\":null,\"own\":null,\"matched\":null,\"tpr\":null," \
+	"\"length_bins\":null,\"uncovered\":null}]}"
+
+/* Makes summary js the only detect run of the store at path. */
+static void set_summary(const char *path, const char *js)
+{
+	struct buf q = BUF_INIT;
+	size_t i;
+
+	buf_puts(&q, "DELETE FROM detect_runs; INSERT INTO detect_runs(id, at, filter, "
+		 "settings, summary) VALUES (9, '2026-02-01', '', '{}', '");
+	for (i = 0; js[i]; i++) {
+		if (js[i] == '\'')
+			buf_putc(&q, '\'');
+		buf_putc(&q, js[i]);
+	}
+	buf_puts(&q, "')");
+	sql_exec(path, buf_str(&q));
+	buf_done(&q);
+}
+
+/* The figures of the store at path with js its latest detect run's
+ * summary.  Returns what figs returns. */
+static int figs_with_summary(const char *path, const char *js, struct figures *f)
+{
+	set_summary(path, js);
+	return figs(path, "", 0, f);
+}
+
+static bool near(double a, double b)
+{
+	return fabs(a - b) < 1e-9;
+}
+
+static void test_detect_new_keys(void)
+{
+	static const struct spec one[] = {
+		{ "one real text", "real", "news", NULL, 1 },
+		{ "one synthetic text", "synthetic", "news", "gpt-x", 1 },
+	};
+	struct figures f;
+	char path[256], *html;
+
+	if (mkstore("newkeys.pvx", one, 2, path, sizeof path)) {
+		ok(0, "make a store for the new summary keys");
+		return;
+	}
+	if (figs_with_summary(path, NEW_SUMMARY, &f) == 0) {
+		const struct fig_detect *d = &f.detect;
+		const struct fig_dgroup *g = d->ngroups >= 2 ? &d->groups[0] : NULL;
+		const struct fig_dgroup *h = d->ngroups >= 2 ? &d->groups[1] : NULL;
+		const struct fig_tpr *t;
+		ok(d->present && d->problem == NULL, "a newer summary reads whole (%s)",
+		   d->problem ? d->problem : "no problem");
+		ok(d->extended, "and is known to have the newer figures");
+		ok(d->model && !strcmp(d->model, "logistic regression"), "its model");
+		ok(d->match && !strcmp(d->match, "source"), "the --match field");
+		ok(d->control.has && near(d->control.auc, 0.503) && near(d->control.lo, 0.47) &&
+		   near(d->control.hi, 0.53) && d->control.has_se && near(d->control.se, 0.01),
+		   "the shuffled-label control with its interval and standard error");
+		is_int(d->ngroups, 2, "both groups");
+		if (g && h) {
+			ok(g->extended && g->own.has && near(g->own.auc, 0.912) &&
+			   near(g->own.lo, 0.88) && near(g->own.hi, 0.94) && g->own.real == 4000,
+			   "a group's own AUC, interval and real documents");
+			ok(g->pooled.has && near(g->pooled.auc, 0.87), "its pooled AUC");
+			ok(g->has_auc && near(g->auc, 0.87), "the pooled AUC under the old key too");
+			ok(g->matched.has && near(g->matched.auc, 0.701) && g->matched.real == 800,
+			   "its matched AUC over 800 real documents");
+			ok(g->matched_field && !strcmp(g->matched_field, "source"),
+			   "matched on source");
+			is_int(g->ntpr, 3, "its ROC points, all of them");
+			t = fig_dgroup_tpr(g, 0.01);
+			ok(t && near(t->tpr, 0.62) && t->has_ci && near(t->lo, 0.58) &&
+			   near(t->hi, 0.66) && t->has_threshold && near(t->threshold, 0.83),
+			   "the TPR at 1%% FPR is the own model's, listed after the pooled one's");
+			t = fig_dgroup_tpr(g, 0.05);
+			ok(t && near(t->tpr, 0.8) && t->model && !strcmp(t->model, "own"),
+			   "and at 5%%");
+			ok(fig_dgroup_tpr(g, 0.1) == NULL, "none at an FPR it does not list");
+			is_int(g->nlenbin, 2, "its AUC by length");
+			if (g->nlenbin == 2) {
+				ok(g->lenbin[0].has_auc && near(g->lenbin[0].auc, 0.8) &&
+				   g->lenbin[0].min_bytes == 0 && g->lenbin[0].max_bytes == 500 &&
+				   g->lenbin[0].synthetic == 40 && g->lenbin[0].real == 1000,
+				   "a length bin with both sides");
+				ok(!g->lenbin[1].has_auc && g->lenbin[1].max_bytes == -1 &&
+				   g->lenbin[1].synthetic == 0, "one with an empty side has no AUC, "
+				   "and an open upper end");
+			}
+			ok(g->has_uncovered && g->uncovered_field &&
+			   !strcmp(g->uncovered_field, "source") && g->uncovered_values == 3 &&
+			   g->uncovered_real == 1200, "the source values it never covers");
+			ok(h->extended && !h->own.has && !h->pooled.has && !h->matched.has &&
+			   h->ntpr == 0 && h->nlenbin == 0 && !h->has_uncovered,
+			   "a group with null for every newer figure has none of them");
+			ok(h->has_auc && near(h->auc, 0.6), "but keeps its AUC");
+		}
+		html = page(&f, "");
+		ok(strstr(html, "0.912 (0.880&ndash;0.940)") != NULL, "the page has the own AUC");
+		ok(strstr(html, "0.701 (0.650&ndash;0.750)") != NULL, "the matched AUC");
+		ok(strstr(html, "62.0% (58.0&ndash;66.0)") != NULL, "the TPR at 1%% FPR");
+		ok(strstr(html, "80.0% (76.0&ndash;84.0)") != NULL, "and at 5%%");
+		ok(strstr(html, "0.503 (0.470&ndash;0.530)") != NULL, "the control");
+		ok(strstr(html, "--match source") != NULL, "the uncovered values' warning names "
+		   "--match source");
+		ok(strstr(html, "&lt;b&gt;llama&lt;/b&gt;") != NULL && !strstr(html, "<b>llama"),
+		   "group names escaped");
+		ok(strstr(html, "data-figure=\"detector-length\"") != NULL ||
+		   strstr(html, "id=\"detector-length\"") != NULL, "the AUC by length");
+		free(html);
+		figures_done(&f);
+	}
+
+	/* only the old keys: nothing new, nothing said to be missing */
+	if (figs_with_summary(path, "{\"overall\":{\"auc\":0.75,\"ci\":[0.6,0.9]},\"by\":"
+			      "\"generator\",\"groups\":[{\"value\":\"g\",\"synthetic\":2,"
+			      "\"real\":4,\"auc\":0.8,\"ci\":[0.5,1]}]}", &f) == 0) {
+		const struct fig_detect *d = &f.detect;
+		ok(!d->extended && !d->model && !d->match && !d->control.has && !d->problem,
+		   "an older summary: no model, match or control, and no problem");
+		ok(d->ngroups == 1 && !d->groups[0].extended && !d->groups[0].own.has &&
+		   d->groups[0].ntpr == 0 && !d->groups[0].has_uncovered,
+		   "its group has none of the newer figures");
+		html = page(&f, "");
+		ok(strstr(html, "own AUC") == NULL, "the page keeps the older table");
+		free(html);
+		figures_done(&f);
+	}
+
+	/* null at the top level */
+	if (figs_with_summary(path, "{\"overall\":{\"auc\":0.75,\"ci\":[0.6,0.9]},"
+			      "\"model\":null,\"match\":null,\"control\":null,\"groups\":["
+			      "{\"value\":\"g\",\"auc\":0.8,\"ci\":[0.5,1],\"own\":{\"auc\":null},"
+			      "\"matched\":null}]}", &f) == 0) {
+		const struct fig_detect *d = &f.detect;
+		ok(d->extended && !d->model && !d->match && !d->control.has && !d->problem,
+		   "null model, match and control: newer, without them, no problem");
+		ok(d->ngroups == 1 && !d->groups[0].own.has, "an own AUC of null is not there");
+		figures_done(&f);
+	}
+
+	/* malformed values: left out, the rest kept, and said */
+	if (figs_with_summary(path, "{\"overall\":{\"auc\":0.75,\"ci\":[0.6,0.9]},"
+			      "\"model\":7,\"control\":[0.5],\"groups\":[{\"value\":\"g\","
+			      "\"auc\":0.8,\"ci\":[0.5,1],\"own\":\"high\",\"pooled\":{\"auc\":"
+			      "\"x\"},\"matched\":{\"auc\":0.7,\"ci\":[0.6]},\"tpr\":[{\"fpr\":"
+			      "\"one\",\"tpr\":0.5},7,{\"fpr\":0.01,\"tpr\":0.4}],\"length_bins\":"
+			      "{\"min_bytes\":0},\"uncovered\":\"yes\"}]}", &f) == 0) {
+		const struct fig_detect *d = &f.detect;
+		const struct fig_dgroup *g = d->ngroups ? &d->groups[0] : NULL;
+		ok(d->problem && strstr(d->problem, "could not be read"),
+		   "malformed values: the summary is said to be partly unreadable (%s)",
+		   d->problem ? d->problem : "");
+		ok(!d->model && !d->control.has, "a model that is not a string and a control "
+		   "that is not an object are left out");
+		ok(g && !g->own.has && !g->pooled.has, "so are an own AUC that is a string and "
+		   "a pooled one without a number");
+		ok(g && g->matched.has && near(g->matched.auc, 0.7) && near(g->matched.lo, 0.7) &&
+		   near(g->matched.hi, 0.7), "an AUC with half an interval keeps the estimate");
+		ok(g && g->ntpr == 1 && fig_dgroup_tpr(g, 0.01) && !g->tpr[0].has_ci &&
+		   !g->tpr[0].model, "of three ROC points the one that reads is kept");
+		ok(g && g->nlenbin == 0 && !g->has_uncovered, "length bins that are not a list "
+		   "and an uncovered that is not an object are left out");
+		ok(g && g->has_auc && near(g->auc, 0.8), "the group's AUC stays");
+		html = page(&f, "");
+		ok(strstr(html, "</html>") != NULL, "the page is whole");
+		free(html);
+		figures_done(&f);
+	}
+}
+
 /* Two reviewers answer every pair of the mixed store in pairs mode: one
  * always right, the other always saying "left". */
 static void test_review(void)
@@ -915,6 +1109,33 @@ static int scroll_to(struct app *a, const char *text)
 		app_draw(a);
 	}
 	return -1;
+}
+
+/* Row y without the spaces at its end. */
+static const char *trimmed(struct app *a, int y)
+{
+	size_t n;
+
+	row(a, y);
+	n = strlen(row_buf);
+	while (n > 0 && row_buf[n - 1] == ' ')
+		row_buf[--n] = 0;
+	return row_buf;
+}
+
+/* Scrolls until text shows on the first rows of the view (as near the
+ * top as the end of the text allows); its row, or -1. */
+static int scroll_top(struct app *a, const char *text)
+{
+	int y = scroll_to(a, text), was = -1;
+
+	while (y > 1 && y != was) {
+		was = y;
+		app_key(a, 'j');
+		app_draw(a);
+		y = find_row(a, text);
+	}
+	return y;
 }
 
 static bool saw_progress;
@@ -1070,6 +1291,96 @@ static void test_view_no_run(void)
 	app_close(a);
 }
 
+/* The newer figures in the view: at 80x24 a group's four figures take
+ * two rows (the number of its synthetic documents under its name), at
+ * 140 columns one, at 40 the name goes on a row of its own and the
+ * figures one a row under it; the legend, the control and the warning
+ * about field values never covered. */
+static void test_view_new_keys(void)
+{
+	struct app app, *a = &app;
+	char path[256];
+	int y;
+
+	snprintf(path, sizeof path, "%s/newkeys.pvx", dir);
+	set_summary(path, NEW_SUMMARY);
+	if (app_open(a, path, NULL, NULL, NULL, 80, 24)) {
+		ok(0, "open the store with a newer detect run");
+		app_close(a);
+		return;
+	}
+	app_key(a, 'S');
+	app_draw(a);
+	ok(scroll_top(a, "model: logistic regression, by generator, --match source") > 0,
+	   "the run's model and --match field under its head");
+	y = scroll_top(a, "own: a model of the group alone; pooled: one model for all");
+	ok(y > 0, "a legend explains the abbreviations");
+	ok(y > 0 && find_row(a, "of the same source; TPR@1%: synthetic documents caught") > y,
+	   "naming the field matched on (%s)", y > 0 ? row(a, y + 1) : "");
+	ok(y > 0 && grid_at(&a->grid, y, 1)->role == R_DIM, "in the dim role");
+	y = scroll_top(a, "own 0.912 [0.880-0.940]");
+	ok(y > 0 && !strcmp(trimmed(a, y), "  gpt-x          own 0.912 [0.880-0.940]      "
+			    "pooled 0.870 [0.830-0.910]"), "at 80 columns: the group, its own and pooled "
+	   "AUCs on one row (%s)", y > 0 ? row(a, y) : "not found");
+	ok(y > 0 && !strcmp(trimmed(a, y + 1), "  120 synthetic  matched 0.701 [0.650-0.750]  "
+			    "TPR@1% 62.0% [58.0-66.0]"), "its matched AUC and TPR at 1%% FPR on the "
+	   "next, its synthetic documents under its name (%s)", y > 0 ? row(a, y + 1) : "");
+	ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_LIST &&
+	   grid_at(&a->grid, y + 1, 2)->role == R_DIM, "the name in the list role, the count dim");
+	ok(y > 0 && !strncmp(trimmed(a, y + 2), "  <b>llama</b>   own \xe2\x80\x94", 23),
+	   "a group without them: a dash for each (%s)", y > 0 ? row(a, y + 2) : "");
+	ok(y > 0 && role_of(a, y + 2, "\xe2\x80\x94") == R_DIM, "in the dim role");
+	ok(y > 0 && strstr(row(a, y + 2), "pooled 0.600 [0.550-0.650]"), "its pooled AUC from "
+	   "the group's AUC");
+	ok(y > 0 && strstr(row(a, y + 3), "TPR@1% \xe2\x80\x94"), "no TPR: a dash");
+	y = scroll_top(a, "control, labels shuffled: AUC 0.503 [0.470-0.530]: about 0.5");
+	ok(y > 0, "the shuffled-label control, about 0.5");
+	ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_LIST, "not a warning");
+	y = scroll_top(a, "gpt-x: 1,200 real documents in 3 source values it never covers");
+	ok(y > 0, "a warning for the field values a group never covers");
+	ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_ERROR, "in the error role");
+	ok(y > 0 && (strstr(row(a, y), "--match source") || strstr(row(a, y + 1), "--match source")),
+	   "naming --match source");
+	for (y = 1; y < a->grid.h - 1; y++)
+		if (strstr(row(a, y), "\xe2\x80\xa6"))
+			break;
+	is_int(y, a->grid.h - 1, "nothing of the detector is cut at 80 columns");
+
+	grid_resize(&a->grid, 140, 30);
+	y = scroll_top(a, "own 0.912");
+	ok(y > 0 && strstr(row(a, y), "pooled 0.870") && !strstr(row(a, y), "matched") &&
+	   strstr(row(a, y + 1), "120 synthetic  matched 0.701"), "at 140 columns, without "
+	   "room for the count after four figures: two rows of two (%s)", y > 0 ? row(a, y) : "");
+	grid_resize(&a->grid, 160, 30);
+	y = scroll_top(a, "own 0.912");
+	ok(y > 0 && strstr(row(a, y), "gpt-x") && strstr(row(a, y), "TPR@1% 62.0% [58.0-66.0]") &&
+	   strstr(row(a, y), "120 synthetic") && strstr(row(a, y + 1), "<b>llama</b>"),
+	   "at 160 columns one row a group (%s)", y > 0 ? row(a, y) : "");
+	grid_resize(&a->grid, 40, 12);
+	y = scroll_top(a, "  gpt-x  120 synthetic");
+	ok(y > 0 && !strcmp(trimmed(a, y + 1), "    own 0.912 [0.880-0.940]") &&
+	   !strcmp(trimmed(a, y + 4), "    TPR@1% 62.0% [58.0-66.0]"), "at 40 columns the name "
+	   "on a row of its own, a figure a row under it (%s)", y > 0 ? row(a, y + 1) : "");
+	grid_resize(&a->grid, 24, 12);
+	y = scroll_top(a, "own 0.912");
+	ok(y > 0 && strstr(row(a, y), "\xe2\x80\xa6"), "at 24 columns a figure is cut with an "
+	   "ellipsis (%s)", y > 0 ? row(a, y) : "");
+	app_close(a);
+
+	/* a control far from 0.5 is a warning */
+	set_summary(path, "{\"control\":{\"auc\":0.7,\"ci\":[0.65,0.75]},\"groups\":[{\"value\":"
+		    "\"g\",\"auc\":0.9,\"ci\":[0.8,1],\"own\":null}]}");
+	if (app_open(a, path, NULL, NULL, NULL, 80, 24) == 0) {
+		app_key(a, 'S');
+		y = scroll_top(a, "control, labels shuffled: AUC 0.700 [0.650-0.750]: not 0.5");
+		ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_ERROR, "a control away from 0.5 "
+		   "is shown as a warning");
+	} else {
+		ok(0, "open the store again");
+	}
+	app_close(a);
+}
+
 int main(void)
 {
 	setlocale(LC_ALL, "C.UTF-8");
@@ -1087,9 +1398,11 @@ int main(void)
 	test_mixed();
 	test_edge_stores();
 	test_detect_summary();
+	test_detect_new_keys();
 	test_review();
 	test_view();
 	test_view_no_run();
+	test_view_new_keys();
 	{
 		char cmd[512];
 		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
