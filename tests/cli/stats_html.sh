@@ -7,7 +7,9 @@
 # page opened in headless Chromium: the DOM it builds has the bars
 # expected, and its screenshot is a picture of charts, not a blank page;
 # ratio bins that resolve where the documents are (a few very repetitive
-# ones gathered in an open last bin) and each series' exact median.
+# ones gathered in an open last bin) and each series' exact median; the
+# detector's per-group figures of newer runs (own, pooled and matched
+# AUC, TPR at each FPR, AUC by length, the control, uncovered values).
 . "$top_srcdir/tests/cli/lib.sh"
 S=$T/s.pvx
 
@@ -330,6 +332,50 @@ EOF
 	ok "$(echo "$px" | awk '{ print ($10 >= 2000 && $12 >= 2000) ? 0 : 1 }')" \
 		"the real (blue) and synthetic (orange) bars are drawn: thousands of pixels each"
 fi
+
+# ---- the detector's per-group figures ----
+# a run of provex detect, its summary then replaced by one with the
+# figures of newer runs (so this does not wait on what detect writes):
+# own, pooled and matched AUCs, TPR at 1% and 5% FPR, AUC by length, the
+# shuffled-label control, the values a group never covers; one group of
+# an older run, and a group name with markup
+"$PROVEX" detect "$S" --by generator --folds 3 > /dev/null 2>&1
+ok $? "provex detect on the store"
+cat > "$T/summary.json" <<'EOF'
+{"overall":{"auc":0.9,"ci":[0.85,0.95],"se":0.02},"real":150,"synthetic":120,
+ "by":"generator","model":"logistic regression","match":"source",
+ "control":{"auc":0.503,"ci":[0.47,0.53],"se":0.01},
+ "groups":[{"value":"gen-<i>new</i>","synthetic":60,"real":150,"auc":0.87,"ci":[0.83,0.91],
+  "words":null,"pooled":{"auc":0.87,"ci":[0.83,0.91],"se":0.02,"real":150},
+  "own":{"auc":0.912,"ci":[0.88,0.94],"se":0.015,"real":150},
+  "matched":{"auc":0.701,"ci":[0.65,0.75],"se":0.03,"real":100,"field":"source"},
+  "tpr":[{"fpr":0.01,"tpr":0.62,"ci":[0.58,0.66],"threshold":0.83,"model":"own"},
+         {"fpr":0.05,"tpr":0.8,"ci":[0.76,0.84],"threshold":0.41,"model":"own"}],
+  "length_bins":[{"min_bytes":0,"max_bytes":500,"synthetic":20,"real":140,"auc":0.8,"ci":[0.7,0.9]},
+                 {"min_bytes":500,"max_bytes":null,"synthetic":40,"real":0,"auc":null,"ci":null}],
+  "uncovered":{"field":"source","values":1,"real":50}},
+  {"value":"gen-old","synthetic":60,"real":150,"auc":0.6,"ci":[0.55,0.65]}]}
+EOF
+sqlite3 "$S" "UPDATE detect_runs SET summary = CAST(readfile('$T/summary.json') AS TEXT) WHERE id = (SELECT max(id) FROM detect_runs)"
+ok $? "its summary replaced by one with the per-group figures"
+pv stats "$S" --html "$T/det.html" > /dev/null
+ok $? "stats --html with them"
+D=$(cat "$T/det.html")
+like "$D" '<th class="n">own AUC</th><th class="n">pooled AUC</th><th class="n">matched AUC</th><th class="n">TPR at 1% FPR</th><th class="n">TPR at 5% FPR</th>' \
+	"the detector table has a column per figure, a TPR column per FPR"
+like "$D" '<tr><td>gen-&lt;i&gt;new&lt;/i&gt;</td><td class="n">60</td><td class="n">150</td><td class="n">0\.912 \(0\.880&ndash;0\.940\)</td><td class="n">0\.870 \(0\.830&ndash;0\.910\)</td><td class="n">0\.701 \(0\.650&ndash;0\.750\)<br><span class="note">over 100 real</span></td><td class="n">62\.0% \(58\.0&ndash;66\.0\)</td><td class="n">80\.0% \(76\.0&ndash;84\.0\)</td></tr>' \
+	"a group's row: own, pooled, matched (over its 100 real documents), TPR at 1% and 5%, its name escaped"
+unlike "$D" 'gen-<i>' "never raw"
+like "$D" '<tr><td>gen-old</td><td class="n">60</td><td class="n">150</td><td class="n">&mdash;</td><td class="n">0\.600 \(0\.550&ndash;0\.650\)</td><td class="n">&mdash;</td><td class="n">&mdash;</td><td class="n">&mdash;</td></tr>' \
+	"a group of an older run: a dash for each figure it does not have"
+like "$D" 'Control, the labels shuffled: AUC 0\.503 \(0\.470&ndash;0\.530\): about 0\.5' "the shuffled-label control"
+like "$D" '<p class="warn uncovered">gen-&lt;i&gt;new&lt;/i&gt;: 50 real documents in 1 source values it never covers: topic may pass for style; its matched AUC \(<code>--match source</code>\) leaves them out\.</p>' \
+	"a warning for the source values the group never covers, naming --match source"
+like "$D" 'data-figure="detector-length"' "the AUC by length"
+like "$D" '<td class="n">500&ndash;</td><td class="n">40</td><td class="n">0</td><td class="n">&mdash;</td>' \
+	"a length bin with no real documents has no AUC"
+like "$D" 'Model: logistic regression, by generator, <code>--match source</code>' "the run's model and --match"
+unlike "$D" '[^a-z](nan|inf|-nan)[^a-z]' "no NaN or infinity"
 
 # a target that is not a regular file is refused, never renamed over
 mkfifo "$T/fifo"

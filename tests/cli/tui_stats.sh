@@ -4,7 +4,9 @@
 # ratio one over a sample that says its size), scrolling (j/k, PgDn/PgUp,
 # g/G), q and Esc back to the list, resizing down to 40x10 and up to
 # 200x50, a filter without synthetic documents, and the detect run's
-# words and AUCs once there is one ("run provex detect" before); each
+# words and AUCs once there is one ("run provex detect" before), the
+# per-group figures of newer runs (own, pooled, matched AUC, TPR at 1%
+# FPR, the control, the values a group never covers); each
 # series' exact median, and ratio bins that resolve where the documents
 # are, with the very repetitive ones gathered in an open last bin.
 . "$top_srcdir/tests/cli/lib.sh"
@@ -115,6 +117,50 @@ tui_see 'AUC [01]\.[0-9]{3} \[' "the detector's AUC with its interval"
 like "$SCREEN" '\|' "drawn on a scale with chance marked"
 see_down 'from detect run 1 ' "the distinguishing words come from the latest detect run"
 like "$SCREEN" 'synthetic: ' "with the synthetic side's words"
+tui_quit
+is "$TUI_RC" 0 "provex exits 0"
+
+# the per-group figures of newer detect runs: own, pooled and matched
+# AUCs, TPR at 1% FPR, the shuffled-label control and the field values a
+# group never covers, from a summary written here (not by provex detect,
+# so this does not wait on what detect writes); a group of an older run
+# has a dash for each
+cat > "$T/summary.json" <<'EOF'
+{"overall":{"auc":0.9,"ci":[0.85,0.95],"se":0.02},"real":30,"synthetic":30,
+ "by":"generator","model":"naive Bayes","match":"source",
+ "control":{"auc":0.503,"ci":[0.47,0.53],"se":0.01},
+ "groups":[{"value":"gpt-x","synthetic":30,"real":30,"auc":0.87,"ci":[0.83,0.91],"se":0.02,
+  "words":null,"pooled":{"auc":0.87,"ci":[0.83,0.91],"se":0.02,"real":30},
+  "own":{"auc":0.912,"ci":[0.88,0.94],"se":0.015,"real":30},
+  "matched":{"auc":0.701,"ci":[0.65,0.75],"se":0.03,"real":12,"field":"source"},
+  "tpr":[{"fpr":0.01,"tpr":0.62,"ci":[0.58,0.66],"threshold":0.83,"model":"own"},
+         {"fpr":0.05,"tpr":0.8,"ci":[0.76,0.84],"threshold":0.41,"model":"own"}],
+  "length_bins":[{"min_bytes":0,"max_bytes":500,"synthetic":30,"real":30,"auc":0.8,"ci":[0.7,0.9]}],
+  "uncovered":{"field":"source","values":3,"real":18}},
+  {"value":"old-gen","synthetic":5,"real":30,"auc":0.6,"ci":[0.55,0.65]}]}
+EOF
+sqlite3 "$S" "UPDATE detect_runs SET summary = CAST(readfile('$T/summary.json') AS TEXT) WHERE id = (SELECT max(id) FROM detect_runs)"
+ok $? "a detect run summary with the per-group figures"
+tui_start 80 24 browse "$S"
+tui_see ' 1/60 *$' "the list opens at 80x24"
+tui_keys S
+tui_see '60 documents: 30 real' "the statistics"
+tui_keys G
+tui_see 'gpt-x +own 0\.912 \[0\.880-0\.940\] +pooled 0\.870 \[0\.830-0\.910\]' \
+	"a group's own and pooled AUCs with their intervals on its row"
+like "$SCREEN" '  30 synthetic +matched 0\.701 \[0\.650-0\.750\]  TPR@1% 62\.0% \[58\.0-66\.0\]' \
+	"its matched AUC and TPR at 1% FPR on the next, its synthetic documents under its name"
+like "$SCREEN" 'old-gen +own — +pooled 0\.600 \[0\.550-0\.650\]' "a group without them: a dash, and its pooled AUC"
+like "$SCREEN" 'control, labels shuffled: AUC 0\.503 \[0\.470-0\.530\]: about 0\.5' "the shuffled-label control"
+like "$SCREEN" 'gpt-x: 18 real documents in 3 source values it never covers' "the values the group never covers"
+like "$SCREEN" '\(--match source\)' "naming --match source"
+like "$SCREEN" 'TPR@1%: synthetic' "a legend for the abbreviations"
+long=$(printf '%s\n' "$SCREEN" | python3 -c 'import sys; print(sum(len(l.rstrip("\n")) > 80 for l in sys.stdin))')
+is "$long" 0 "no row is wider than 80 columns"
+tx resize-window -t pv -x 40 -y 24
+tui_keys G
+tui_see '^    own 0\.912 \[0\.880-0\.940\]' "at 40 columns a figure a row"
+like "$SCREEN" '  gpt-x  30 synthetic' "under the group's name and count"
 tui_quit
 is "$TUI_RC" 0 "provex exits 0"
 
