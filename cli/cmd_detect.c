@@ -1,11 +1,14 @@
 /*
  * cmd_detect.c - provex detect STORE [FILTER] [--by generator|source]
- *                [--folds K] [--seed S] [--top N] [--json] [--dry-run]
- *                [--threads N]
+ *                [--match F] [--folds K] [--seed S] [--top N] [--json]
+ *                [--dry-run] [--threads N]
  *
- * Runs store/detect.c's cross-validated classifier and prints its report:
- * AUC with a 95% interval per group, the words and phrases that separate
- * each group from the real documents, and the two review queues.
+ * Runs store/detect.c's cross-validated classifiers and prints its report:
+ * per group the AUC of its own model, of the pooled model and (--match)
+ * against matched real documents, with 95% intervals; the true-positive
+ * rate at 1% and 5% false positives; AUC within length bins; the
+ * shuffled-label control; the words and phrases that separate each group
+ * from the real documents, and the two review queues.
  */
 #include "config.h"
 #include "cli.h"
@@ -20,18 +23,29 @@
 #include <string.h>
 
 static const char usage_text[] =
-"Usage: provex detect STORE [FILTER] [--by generator|source] [--folds K]\n"
-"                     [--seed S] [--top N] [--json] [--dry-run] [--threads N]\n"
+"Usage: provex detect STORE [FILTER] [--by generator|source] [--match F]\n"
+"                     [--folds K] [--seed S] [--top N] [--json] [--dry-run]\n"
+"                     [--threads N]\n"
 "Trains a classifier (naive Bayes over hashed word 1-2-grams and byte\n"
 "3-5-grams) to tell the real documents matching FILTER from the synthetic\n"
 "ones, by K-fold cross-validation (documents of unknown origin are left\n"
 "out), and reports the ROC AUC with a 95% DeLong interval: overall, and\n"
-"with --by for each generator's (or source's) synthetic documents\n"
-"against all the real ones; then the words and phrases that most separate\n"
-"the two sides (log-odds ratio with an informative Dirichlet prior,\n"
-"z-scores and counts).  Every document keeps its out-of-fold score, the\n"
-"probability that it is synthetic, for the filter language (score:>0.9).\n"
-"  --by F       generator or source: an AUC and word lists per value\n"
+"with --by for each generator's (or source's) synthetic documents against\n"
+"all the real ones, by a model of that group alone (own) and by the model\n"
+"of all groups (pooled); the true-positive rate at 1% and 5% false\n"
+"positives (the share of synthetic documents a threshold catches when it\n"
+"keeps that share of the real ones out), with a bootstrap interval and the\n"
+"threshold; the AUC within four length bins (length alone is not style);\n"
+"a control trained on shuffled labels (its AUC should be near 0.5); then\n"
+"the words and phrases that most separate the two sides (log-odds ratio\n"
+"with an informative Dirichlet prior, z-scores and counts).  Every\n"
+"document keeps the pooled model's out-of-fold score, the probability that\n"
+"it is synthetic, for the filter language: the report's score thresholds\n"
+"are in its units (score:>T keeps at most 1% of the real documents).\n"
+"  --by F       generator or source: figures and word lists per value\n"
+"  --match F    source, purpose or generator: compare each group also with\n"
+"               the real documents of the F values it has only (so that\n"
+"               topic does not pass for style)\n"
 "  --folds K    cross-validation folds, 2 to 20 (default 5)\n"
 "  --seed S     folds are a hash of (S, text id) (default 0)\n"
 "  --top N      words and phrases per side (default 20; 0: none)\n"
@@ -132,10 +146,33 @@ static void print_queue(const char *what, int64_t n, const char *store, const ch
 	buf_done(&cmd);
 }
 
+static void put_tpr(const struct detect_tpr *t)
+{
+	printf("  %.3f [%.3f, %.3f]", t->tpr, t->lo, t->hi);
+}
+
+static void put_group_name(const struct detect_group *g)
+{
+	put_cell(g->value ? g->value : "(none)", 24);
+}
+
+/* One bin's AUC, or why there is none. */
+static void put_bin(const struct detect_bin *b)
+{
+	char cell[64];
+
+	if (b->auc.npos && b->auc.nneg)
+		snprintf(cell, sizeof cell, "%.3f (%zu/%zu)", b->auc.auc, b->auc.npos, b->auc.nneg);
+	else
+		snprintf(cell, sizeof cell, "- (%zu/%zu)", b->auc.npos, b->auc.nneg);
+	printf("  %-20s", cell);
+}
+
 static void print_text(const struct detect_report *r, const struct detect_opts *o)
 {
 	char a[32], b[32], c[32];
-	size_t i;
+	bool by = o->by != DETECT_BY_NONE;
+	size_t i, k;
 
 	printf("naive Bayes over word 1-2-grams and byte 3-5-grams, %u folds, seed %llu\n",
 	       o->folds, (unsigned long long)o->seed);
@@ -144,22 +181,105 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 	if (r->unknown)
 		printf("; %s of unknown origin left out", pv_num(r->unknown, a));
 	printf("\n\n");
-	printf("%-24s %10s %10s  %5s  %s\n", o->by == DETECT_BY_NONE ? "" :
-	       detect_by_name(o->by), "synthetic", "real", "AUC", "95% CI (DeLong)");
-	if (o->by != DETECT_BY_NONE)
-		for (i = 0; i < r->ngroups; i++) {
-			const struct detect_group *g = &r->groups[i];
-			put_cell(g->value ? g->value : "(none)", 24);
-			printf(" %10s %10s", pv_num(g->synthetic, a), pv_num(r->real, b));
-			put_auc(&g->auc);
-			printf("\n");
-		}
-	printf("%-24s %10s %10s", "all", pv_num(r->synthetic, a), pv_num(r->real, b));
-	put_auc(&r->overall);
+
+	/* the AUCs */
+	printf("%-24s %10s %10s  %-21s  %-21s", by ? detect_by_name(o->by) : "",
+	       "synthetic", "real", "own model AUC [95% CI]", "pooled model AUC");
+	if (o->match)
+		printf("  %-21s %10s", "matched AUC", "real");
 	printf("\n");
+	for (i = 0; by && i < r->ngroups; i++) {
+		const struct detect_group *g = &r->groups[i];
+		put_group_name(g);
+		printf(" %10s %10s", pv_num(g->synthetic, a), pv_num(r->real, b));
+		if (g->has_own)
+			put_auc(&g->own);
+		else
+			printf("  %-21s", r->ngroups == 1 ? "(= pooled)" : "-");
+		put_auc(&g->auc);
+		if (o->match) {
+			if (g->has_matched) {
+				put_auc(&g->matched);
+				printf(" %10s", pv_num(g->matched_real, a));
+			} else {
+				printf("  %-21s %10s", "-", pv_num(g->matched_real, a));
+			}
+		}
+		printf("\n");
+	}
+	printf("%-24s %10s %10s  %-21s", "all", pv_num(r->synthetic, a), pv_num(r->real, b), "");
+	put_auc(&r->overall);
+	if (o->match && !by && r->ngroups == 1) {
+		const struct detect_group *g = &r->groups[0];
+		if (g->has_matched) {
+			put_auc(&g->matched);
+			printf(" %10s", pv_num(g->matched_real, a));
+		} else {
+			printf("  %-21s %10s", "-", pv_num(g->matched_real, a));
+		}
+	}
+	printf("\n");
+	printf("%-24s %10s %10s  %-21s", "control (shuffled)", "", "", "");
+	put_auc(&r->control);
+	printf("   should be near 0.5\n");
+	if (by && r->ngroups > DETECT_WORD_GROUPS)
+		printf("(own models for the %d largest groups only)\n", DETECT_WORD_GROUPS);
+	if (o->match)
+		printf("matched: the group's own model against the real documents of the %s "
+		       "values it has\n", o->match);
+
+	/* thresholds */
+	printf("\ntrue-positive rate at a false-positive rate on the real documents "
+	       "(out of fold, 95%% bootstrap CI):\n");
+	printf("%-24s %-6s  %-20s %-12s  %-20s %-12s\n", by ? detect_by_name(o->by) : "",
+	       "model", "TPR at 1% FPR", "threshold", "TPR at 5% FPR", "threshold");
+	for (i = 0; by && i < r->ngroups; i++) {
+		const struct detect_group *g = &r->groups[i];
+		put_group_name(g);
+		printf(" %-6s", g->tpr_model ? g->tpr_model : "pooled");
+		for (k = 0; k < DETECT_FPRS; k++) {
+			put_tpr(&g->tpr[k]);
+			printf(" p>%-10.4g", g->tpr[k].threshold);
+		}
+		printf("\n");
+	}
+	printf("%-24s %-6s", "all", "pooled");
+	for (k = 0; k < DETECT_FPRS; k++) {
+		put_tpr(&r->tpr[k]);
+		printf(" p>%-10.4g", r->tpr[k].threshold);
+	}
+	printf("\n");
+	printf("thresholds are probabilities of the model named; the pooled model's are "
+	       "the stored scores: score:>%.4g keeps %s of the %s real documents (%.2f%%) and "
+	       "%s of the synthetic ones\n", r->tpr[0].threshold, pv_num((int64_t)r->tpr[0].real_above, a),
+	       pv_num(r->real, b), 100.0 * r->tpr[0].real_rate,
+	       pv_num((int64_t)r->tpr[0].synthetic_above, c));
+
+	/* length bins */
+	printf("\nAUC within length bins (synthetic/real documents in each), by the "
+	       "model of the TPR table:\n");
+	printf("%-24s", by ? detect_by_name(o->by) : "");
+	for (k = 0; k < DETECT_BINS; k++) {
+		char h[48];
+		snprintf(h, sizeof h, "%lld-%lld bytes", (long long)r->bins[k].min_bytes,
+			 (long long)r->bins[k].max_bytes);
+		printf("  %-20s", h);
+	}
+	printf("\n");
+	for (i = 0; by && i < r->ngroups; i++) {
+		put_group_name(&r->groups[i]);
+		for (k = 0; k < DETECT_BINS; k++)
+			put_bin(&r->groups[i].bins[k]);
+		printf("\n");
+	}
+	printf("%-24s", "all");
+	for (k = 0; k < DETECT_BINS; k++)
+		put_bin(&r->bins[k]);
+	printf("\n");
+
 	for (i = 0; i < r->ngroups; i++)
 		print_words(&r->groups[i]);
-	if (o->top && o->by != DETECT_BY_NONE && r->ngroups > DETECT_WORD_GROUPS)
+	if (o->top && by && r->ngroups > DETECT_WORD_GROUPS)
 		printf("\n(words and phrases for the %d largest groups only)\n",
 		       DETECT_WORD_GROUPS);
 	printf("\nreview queues (scores: probability of being synthetic, out of fold):\n");
@@ -172,6 +292,40 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 	else
 		printf("scores of %s documents written (run %lld), %.1f s\n",
 		       pv_num(r->real + r->synthetic, a), (long long)r->run_id, r->seconds);
+}
+
+/* Says which groups' real side holds values of the check field that the
+ * group never has (topic may pass for style), and the option to use. */
+static void warn_uncovered(const struct detect_report *r, const struct detect_opts *o)
+{
+	size_t i, shown = 0, more = 0;
+	char a[32];
+
+	if (o->match)
+		return;
+	for (i = 0; i < r->ngroups; i++) {
+		const struct detect_group *g = &r->groups[i];
+		struct buf name = BUF_INIT;
+		if (!g->uncovered_real)
+			continue;
+		if (shown == 5) {
+			more++;
+			continue;
+		}
+		utf8_sanitize(&name, g->value ? g->value : "(none)",
+			      g->value ? strlen(g->value) : 6, SAN_ONE_LINE);
+		cli_errorf("warning: %s%s%s is compared with %s real documents of %zu %s "
+			   "value%s it has no synthetic document of: topic may pass for style; "
+			   "--match %s compares it with the real documents of its own %s values",
+			   o->by != DETECT_BY_NONE ? detect_by_name(o->by) : "",
+			   o->by != DETECT_BY_NONE ? " " : "", buf_str(&name),
+			   pv_num(g->uncovered_real, a), g->uncovered_values, r->check_field,
+			   g->uncovered_values == 1 ? "" : "s", r->check_field, r->check_field);
+		buf_done(&name);
+		shown++;
+	}
+	if (more)
+		cli_errorf("warning: and %zu more group%s like these", more, more == 1 ? "" : "s");
 }
 
 static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
@@ -189,6 +343,7 @@ int cmd_detect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, 'b' },
+		{ "match", required_argument, NULL, 'm' },
 		{ "folds", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 't' },
@@ -198,7 +353,7 @@ int cmd_detect(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct detect_opts o = { NULL, NULL, DETECT_BY_NONE, 5, 0, 20, false, 0 };
+	struct detect_opts o = { NULL, NULL, DETECT_BY_NONE, NULL, 5, 0, 20, false, 0 };
 	struct detect_report r;
 	struct filter_ast *ast = NULL;
 	struct filter_sql sql;
@@ -222,6 +377,12 @@ int cmd_detect(int argc, char **argv)
 			else
 				return cli_usage("detect", "cannot group by '%s' (generator, "
 						 "source or none)", optarg);
+			break;
+		case 'm':
+			if (!detect_match_field(optarg))
+				return cli_usage("detect", "cannot match on '%s' (source, purpose "
+						 "or generator)", optarg);
+			o.match = optarg;
 			break;
 		case 'k':
 			if (!parse_uint(optarg, DETECT_MAX_FOLDS, &v) || v < 2)
@@ -278,6 +439,7 @@ int cmd_detect(int argc, char **argv)
 			cli_errorf("warning: %u of %u folds were trained on one class only "
 				   "(too few distinct texts): their documents all score the same",
 				   r.degenerate_folds, o.folds);
+		warn_uncovered(&r, &o);
 		if (json)
 			printf("%s\n", r.summary);
 		else

@@ -317,6 +317,19 @@ void detect_nb_add(struct detect_nb *m, unsigned f, double real, double synth,
 	detect_nb_add_part(m, f, real, synth, v, 0, DETECT_BUCKETS);
 }
 
+void detect_nb_copy_real(struct detect_nb *dst, const struct detect_nb *src)
+{
+	size_t k, n;
+
+	if (!dst || !src || dst->folds != src->folds)
+		return;
+	n = (size_t)src->folds * DETECT_BUCKETS;
+	for (k = 0; k < n; k++)
+		dst->cnt[2 * k] = src->cnt[2 * k];
+	for (k = 0; k < src->folds; k++)
+		dst->docs[2 * k] = src->docs[2 * k];
+}
+
 unsigned detect_nb_fit(struct detect_nb *m)
 {
 	const double lam = DETECT_SMOOTHING;
@@ -567,6 +580,113 @@ int detect_auc(const double *pos, size_t npos, const double *neg, size_t nneg,
 	out->se = sqrt(var > 0 ? var : 0);
 	out->lo = PV_MAX(0.0, out->auc - 1.959963984540054 * out->se);
 	out->hi = PV_MIN(1.0, out->auc + 1.959963984540054 * out->se);
+	free(p);
+	free(q);
+	return 0;
+}
+
+/* ---- the true-positive rate at a false-positive rate ---- */
+
+/* splitmix64's step: the bootstrap's random numbers, from a seed */
+static uint64_t next_rand(uint64_t *x)
+{
+	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+/* A uniform index below n (n > 0; the modulo bias is below 2^-40 for
+ * the sizes met here). */
+static size_t draw(uint64_t *x, size_t n)
+{
+	return (size_t)(next_rand(x) % n);
+}
+
+/* The threshold of the sorted (ascending) negatives q[0..n) that lets at
+ * most k of them score strictly above it: q[n - k - 1] (ties at it stay
+ * below).  n > k. */
+static double threshold_at(const double *q, size_t n, size_t k)
+{
+	return q[n - k - 1];
+}
+
+/* The number of the sorted p[0..n) strictly above t. */
+static size_t above(const double *p, size_t n, double t)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (p[mid] > t)
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return n - lo;
+}
+
+int detect_tpr_at(const double *pos, size_t npos, const double *neg, size_t nneg,
+		  double fpr, unsigned boot, uint64_t seed, struct detect_tpr *out)
+{
+	double *p, *q, *rates;
+	unsigned *cnt;
+	uint64_t rng = seed;
+	size_t i, k;
+	unsigned b;
+
+	memset(out, 0, sizeof *out);
+	out->fpr = fpr;
+	out->hi = 1;
+	if (!npos || !nneg || !(fpr >= 0) || fpr >= 1)
+		return PV_EINVAL;
+	p = pv_malloc(npos * sizeof *p);
+	q = pv_malloc(nneg * sizeof *q);
+	memcpy(p, pos, npos * sizeof *p);
+	memcpy(q, neg, nneg * sizeof *q);
+	qsort(p, npos, sizeof *p, cmp_double);
+	qsort(q, nneg, sizeof *q, cmp_double);
+	k = (size_t)floor(fpr * (double)nneg);
+	if (k >= nneg)
+		k = nneg - 1;
+	out->threshold = threshold_at(q, nneg, k);
+	out->real_above = above(q, nneg, out->threshold);
+	out->synthetic_above = above(p, npos, out->threshold);
+	out->tpr = (double)out->synthetic_above / (double)npos;
+	out->real_rate = (double)out->real_above / (double)nneg;
+	out->lo = out->hi = out->tpr;
+	if (boot) {
+		/* percentile bootstrap, both sides resampled: the threshold
+		 * moves with the real documents drawn, as it would on
+		 * another sample of them */
+		rates = pv_malloc(boot * sizeof *rates);
+		cnt = pv_malloc(nneg * sizeof *cnt);
+		for (b = 0; b < boot; b++) {
+			size_t seen = 0, j, hit = 0, first;
+			double t = q[0];
+			memset(cnt, 0, nneg * sizeof *cnt);
+			for (i = 0; i < nneg; i++)
+				cnt[draw(&rng, nneg)]++;
+			/* the (k+1)-th highest of the resample */
+			for (j = nneg; j-- > 0;) {
+				seen += cnt[j];
+				if (seen > k) {
+					t = q[j];
+					break;
+				}
+			}
+			first = npos - above(p, npos, t);
+			for (i = 0; i < npos; i++)
+				hit += draw(&rng, npos) >= first;
+			rates[b] = (double)hit / (double)npos;
+		}
+		qsort(rates, boot, sizeof *rates, cmp_double);
+		out->lo = rates[(size_t)floor(0.025 * (double)(boot - 1))];
+		out->hi = rates[(size_t)ceil(0.975 * (double)(boot - 1))];
+		free(rates);
+		free(cnt);
+	}
 	free(p);
 	free(q);
 	return 0;

@@ -36,7 +36,9 @@
 
 struct drow {                      /* one document */
 	int64_t id, text_id;
+	int64_t len;               /* its text's bytes */
 	uint32_t group;            /* synthetic: index in groups; real: NONE_GROUP */
+	uint32_t mval;             /* its value of the match field (index in mvals) */
 	unsigned char synth;
 	double s;                  /* its text's out-of-fold log-odds */
 };
@@ -48,6 +50,12 @@ struct dtext {                     /* one distinct text */
 	unsigned fold;
 	bool wsample;              /* its word buckets pick the candidates */
 	double s;
+	double creal, csynth;      /* the control's shuffled labels (another text's) */
+	double s_ctl;              /* the control model's out-of-fold log-odds */
+	/* the group being modelled (group passes): */
+	double gsyn;               /* its documents in the group */
+	double mreal;              /* its real documents of values the group covers */
+	double s_own, s_match;     /* the group's own and matched models' log-odds */
 };
 
 struct gslot {                     /* a group while documents are read */
@@ -90,7 +98,23 @@ struct run {
 	size_t capg;
 	struct words w;
 	struct detect_nb *nb;
+	struct detect_nb *ctl;     /* the shuffled-label control (passes 1-2) */
+	struct detect_nb *own, *mtc;   /* the group being modelled (passes 3-4) */
+	char **mvals;              /* the match field's values (owned; NULL = none) */
+	size_t nmv, capmv;
+	uint32_t *mhash;           /* open addressing over mvals, capmh a power of 2 */
+	size_t capmh;
+	uint32_t *cover;           /* the values each group covers: group g's, sorted, */
+	size_t *cstart;            /* ... at cover[cstart[g] .. cstart[g + 1]) */
+	int64_t edges[DETECT_BINS - 1];   /* length bins: bin k holds len <= edges[k] */
 };
+
+#define PASS_COUNT 1               /* pooled model, control and word tables */
+#define PASS_SCORE 2
+#define PASS_GCOUNT 3              /* the group's own and matched models */
+#define PASS_GSCORE 4
+
+const double detect_fprs[DETECT_FPRS] = { 0.01, 0.05 };
 
 static double now(void)
 {
@@ -170,6 +194,144 @@ static uint32_t group_of(struct run *r, const char *value)
 	return (uint32_t)r->ngs++;
 }
 
+/* The index of the match field's value (NULL = none), added when new. */
+static uint32_t mval_of(struct run *r, const char *value)
+{
+	uint64_t h = value ? str_hash(value, strlen(value)) : 0x7654321ULL;
+	size_t i, k;
+
+	if (r->nmv * 2 >= r->capmh) {
+		size_t cap = r->capmh ? r->capmh * 2 : 64;
+		free(r->mhash);
+		r->mhash = pv_malloc(cap * sizeof *r->mhash);
+		for (k = 0; k < cap; k++)
+			r->mhash[k] = NONE_GROUP;
+		r->capmh = cap;
+		for (k = 0; k < r->nmv; k++) {
+			const char *v = r->mvals[k];
+			uint64_t hk = v ? str_hash(v, strlen(v)) : 0x7654321ULL;
+			for (i = hk & (cap - 1); r->mhash[i] != NONE_GROUP; i = (i + 1) & (cap - 1))
+				;
+			r->mhash[i] = (uint32_t)k;
+		}
+	}
+	for (i = h & (r->capmh - 1); r->mhash[i] != NONE_GROUP; i = (i + 1) & (r->capmh - 1)) {
+		const char *v = r->mvals[r->mhash[i]];
+		if ((!v && !value) || (v && value && strcmp(v, value) == 0))
+			return r->mhash[i];
+	}
+	if (r->nmv == r->capmv) {
+		r->capmv = r->capmv ? 2 * r->capmv : 16;
+		r->mvals = pv_realloc(r->mvals, r->capmv * sizeof *r->mvals);
+	}
+	r->mvals[r->nmv] = value ? pv_strdup(value) : NULL;
+	r->mhash[i] = (uint32_t)r->nmv;
+	return (uint32_t)r->nmv++;
+}
+
+bool detect_match_field(const char *f)
+{
+	return f && (!strcmp(f, "source") || !strcmp(f, "purpose") || !strcmp(f, "generator"));
+}
+
+/* The field whose values a group's real side is compared on. */
+static const char *check_field(const struct detect_opts *o)
+{
+	return detect_match_field(o->match) ? o->match : "source";
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Which values of the match field each group's synthetic documents have
+ * (after rank_groups). */
+static void make_cover(struct run *r)
+{
+	uint64_t *pairs = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pairs);
+	size_t i, n = 0, m = 0, g;
+
+	for (i = 0; i < r->nrows; i++)
+		if (r->rows[i].synth)
+			pairs[n++] = (uint64_t)r->rows[i].group << 32 | r->rows[i].mval;
+	qsort(pairs, n, sizeof *pairs, cmp_u64);
+	r->cover = pv_malloc((n ? n : 1) * sizeof *r->cover);
+	r->cstart = pv_calloc(r->ngs + 1, sizeof *r->cstart);
+	for (i = 0; i < n; i++) {
+		if (i && pairs[i] == pairs[i - 1])
+			continue;
+		r->cover[m++] = (uint32_t)pairs[i];
+		r->cstart[(pairs[i] >> 32) + 1]++;
+	}
+	for (g = 0; g < r->ngs; g++)
+		r->cstart[g + 1] += r->cstart[g];
+	free(pairs);
+}
+
+/* Whether group g has a synthetic document of match value v. */
+static bool covers(const struct run *r, uint32_t g, uint32_t v)
+{
+	size_t lo = r->cstart[g], hi = r->cstart[g + 1];
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (r->cover[mid] == v)
+			return true;
+		if (r->cover[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The length bins' edges: the quartiles of the documents' lengths. */
+static void make_edges(struct run *r, struct detect_report *rep)
+{
+	int64_t *len = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *len);
+	size_t i, k;
+
+	for (i = 0; i < r->nrows; i++)
+		len[i] = r->rows[i].len;
+	qsort(len, r->nrows, sizeof *len, cmp_i64);
+	for (k = 0; k + 1 < DETECT_BINS; k++)
+		r->edges[k] = r->nrows ? len[(r->nrows * (k + 1)) / DETECT_BINS] : 0;
+	for (k = 0; k < DETECT_BINS; k++) {
+		rep->bins[k].min_bytes = INT64_MAX;
+		rep->bins[k].max_bytes = -1;
+	}
+	for (i = 0; i < r->nrows; i++) {
+		size_t b = 0;
+		while (b + 1 < DETECT_BINS && len[i] > r->edges[b])
+			b++;
+		rep->bins[b].min_bytes = PV_MIN(rep->bins[b].min_bytes, len[i]);
+		rep->bins[b].max_bytes = PV_MAX(rep->bins[b].max_bytes, len[i]);
+	}
+	for (k = 0; k < DETECT_BINS; k++)
+		if (rep->bins[k].max_bytes < 0)
+			rep->bins[k].min_bytes = rep->bins[k].max_bytes = 0;
+	free(len);
+}
+
+static size_t bin_of(const struct run *r, int64_t len)
+{
+	size_t b = 0;
+
+	while (b + 1 < DETECT_BINS && len > r->edges[b])
+		b++;
+	return b;
+}
+
 /* Reads the real and synthetic documents of the filter, in text order,
  * and counts the unknown ones. */
 static int read_rows(struct run *r, const struct filter_sql *where,
@@ -182,7 +344,8 @@ static int read_rows(struct run *r, const struct filter_sql *where,
 	sqlite3_stmt *st;
 	int rc;
 
-	buf_printf(&sql, "SELECT d.id, d.text_id, d.origin = 'synthetic', %s", gcol);
+	buf_printf(&sql, "SELECT d.id, d.text_id, d.origin = 'synthetic', %s, d.%s, d.len",
+		   gcol, check_field(r->o));
 	store_from(where, &sql);
 	buf_printf(&sql, "WHERE (%s) AND d.origin IN ('real', 'synthetic') "
 		   "ORDER BY d.text_id, d.id", w);
@@ -202,6 +365,8 @@ static int read_rows(struct run *r, const struct filter_sql *where,
 		d->synth = sqlite3_column_int(st, 2) != 0;
 		d->s = 0;
 		d->group = NONE_GROUP;
+		d->mval = mval_of(r, (const char *)sqlite3_column_text(st, 4));
+		d->len = sqlite3_column_int64(st, 5);
 		if (d->synth) {
 			const char *v = (const char *)sqlite3_column_text(st, 3);
 			d->group = group_of(r, r->o->by == DETECT_BY_NONE ? "all" : v);
@@ -307,6 +472,28 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 			     r->ntexts < DETECT_WORD_SAMPLE;
 	}
 	rep->texts = (int64_t)r->ntexts;
+	/* the control: each text takes another's labels (a permutation drawn
+	 * from the seed), so that the same features face labels that mean
+	 * nothing */
+	{
+		size_t *perm = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *perm);
+		uint64_t x = splitmix64(r->o->seed ^ 0xc0a7201c0a7201cULL);
+		for (i = 0; i < r->ntexts; i++)
+			perm[i] = i;
+		for (i = r->ntexts; i > 1; i--) {
+			size_t j;
+			x = splitmix64(x);
+			j = (size_t)(x % i);
+			size_t tmp = perm[i - 1];
+			perm[i - 1] = perm[j];
+			perm[j] = tmp;
+		}
+		for (i = 0; i < r->ntexts; i++) {
+			r->texts[i].creal = r->texts[perm[i]].real;
+			r->texts[i].csynth = r->texts[perm[i]].synth;
+		}
+		free(perm);
+	}
 	if (nreal < 2 || nsyn < 2)
 		return pv_errf(err, PV_EINVAL, "%zu distinct real and %zu distinct synthetic "
 			       "text%s: cross-validation needs at least 2 on each side "
@@ -731,21 +918,29 @@ static void work(struct pool *p, unsigned k)
 
 	while ((i = __atomic_fetch_add(&p->next_text, 1, __ATOMIC_RELAXED)) < p->n) {
 		struct slot *sl = &p->slots[i];
+		struct dtext *t = sl->t;
 		const char *text = sl->text.data ? sl->text.data : "";
 		detect_fx_text(p->fx[k], text, sl->text.len,
-			       p->pass == 1 && r->o->top && sl->t->wsample, &v);
-		if (p->pass == 1) {
+			       p->pass == PASS_COUNT && r->o->top && t->wsample, &v);
+		if (p->pass == PASS_COUNT || p->pass == PASS_GCOUNT) {
 			slot_keep(sl, &v);
 			continue;
 		}
-		sl->t->s = detect_nb_score(r->nb, sl->t->fold, &v);
+		if (p->pass == PASS_GSCORE) {
+			t->s_own = r->own ? detect_nb_score(r->own, t->fold, &v) : 0;
+			t->s_match = r->mtc && (t->mreal > 0 || t->gsyn > 0) ?
+				     detect_nb_score(r->mtc, t->fold, &v) : 0;
+			continue;
+		}
+		t->s = detect_nb_score(r->nb, t->fold, &v);
+		t->s_ctl = detect_nb_score(r->ctl, t->fold, &v);
 		buf_reset(&sl->hits);
 		if (r->o->top) {
 			struct hit_ctx h = { r->w.mark, &sl->hits };
 			detect_words(text, sl->text.len, keep_hit, &h);
 		}
 	}
-	if (p->pass == 2)
+	if (p->pass == PASS_SCORE || p->pass == PASS_GSCORE)
 		return;
 	if (p->nth > 1)
 		pthread_barrier_wait(&p->bar);
@@ -758,7 +953,16 @@ static void work(struct pool *p, unsigned k)
 			const struct slot *sl = &p->slots[i];
 			const struct dtext *t = sl->t;
 			slot_vec(sl, q, &v);
+			if (p->pass == PASS_GCOUNT) {
+				if (r->own && t->gsyn > 0)
+					detect_nb_add_part(r->own, t->fold, 0, t->gsyn, &v, lo, hi);
+				if (r->mtc)
+					detect_nb_add_part(r->mtc, t->fold, t->mreal, t->gsyn,
+							   &v, lo, hi);
+				continue;
+			}
 			detect_nb_add_part(r->nb, t->fold, t->real, t->synth, &v, lo, hi);
+			detect_nb_add_part(r->ctl, t->fold, t->creal, t->csynth, &v, lo, hi);
 			if (r->o->top) {
 				text_groups(r, t, p->gcount[k]);
 				words_count(&r->w, &v, t->real, t->synth, p->gcount[k],
@@ -849,7 +1053,19 @@ static void pool_stop(struct pool *p)
 	free(p->slots);
 }
 
-/* Runs a pass over every text. */
+/* Whether text t takes part in pass `which`: every text in the pooled
+ * passes; in the group passes, the texts that train its models and then
+ * those they score. */
+static bool in_pass(const struct run *r, const struct dtext *t, int which)
+{
+	if (which == PASS_GCOUNT)
+		return t->gsyn > 0 || (r->mtc && t->mreal > 0);
+	if (which == PASS_GSCORE)
+		return t->gsyn > 0 || t->real > 0;
+	return true;
+}
+
+/* Runs a pass over the texts that take part in it. */
 static int pass(struct pool *p, int which, struct pv_err *err)
 {
 	struct run *r = p->r;
@@ -868,6 +1084,10 @@ static int pass(struct pool *p, int which, struct pv_err *err)
 				memset(p->slots + p->cap, 0, (cap - p->cap) * sizeof *p->slots);
 				p->cap = cap;
 			}
+			if (!in_pass(r, &r->texts[next], which)) {
+				next++;
+				continue;
+			}
 			sl = &p->slots[p->n];
 			sl->t = &r->texts[next++];
 			if ((rc = read_text(r, sl->t, &sl->text, err)))
@@ -883,7 +1103,7 @@ static int pass(struct pool *p, int which, struct pv_err *err)
 		work(p, 0);
 		if (p->nth > 1)
 			pthread_barrier_wait(&p->bar);
-		if (which != 2)
+		if (which != PASS_SCORE)
 			continue;
 		for (i = 0; i < p->n; i++) {
 			const struct slot *sl = &p->slots[i];
@@ -936,6 +1156,10 @@ static double prob(const struct detect_report *rep, double s)
 	return detect_sigmoid(rep->platt_a * s + rep->platt_b);
 }
 
+static void tpr_and_bins(const struct run *r, const struct detect_report *rep, uint32_t g,
+			 bool own, double a, double b, struct detect_tpr *tpr,
+			 struct detect_bin *bins);
+
 static void measure(struct run *r, struct detect_report *rep)
 {
 	double *neg = pv_malloc((size_t)rep->real * sizeof *neg);
@@ -958,6 +1182,7 @@ static void measure(struct run *r, struct detect_report *rep)
 		}
 	}
 	detect_auc(pos, (size_t)rep->synthetic, neg, nneg, &rep->overall);
+	tpr_and_bins(r, rep, NONE_GROUP, false, rep->platt_a, rep->platt_b, rep->tpr, rep->bins);
 	rep->groups = pv_calloc(r->ngs ? r->ngs : 1, sizeof *rep->groups);
 	rep->ngroups = r->ngs;
 	for (g = 0; g < r->ngs; g++) {
@@ -965,6 +1190,10 @@ static void measure(struct run *r, struct detect_report *rep)
 		dg->value = r->gs[g].value ? pv_strdup(r->gs[g].value) : NULL;
 		dg->synthetic = r->gs[g].docs;
 		detect_auc(pos + at[g], (size_t)dg->synthetic, neg, nneg, &dg->auc);
+		/* the pooled model's thresholds until an own model replaces them */
+		dg->tpr_model = "pooled";
+		tpr_and_bins(r, rep, (uint32_t)g, false, rep->platt_a, rep->platt_b,
+			     dg->tpr, dg->bins);
 		if (r->o->top && (g < r->w.ng || (r->w.ng == 0 && g == 0)))
 			words_report(&r->w, g, r->o->top, dg);
 	}
@@ -972,6 +1201,208 @@ static void measure(struct run *r, struct detect_report *rep)
 	free(neg);
 	free(at);
 	free(fill);
+}
+
+/* The TPR at each of detect_fprs and the AUC within each length bin of
+ * group g's synthetic documents (NONE_GROUP: every synthetic document)
+ * against every real one, by the pooled model (own false) or g's own
+ * (own true; its log-odds in the texts' s_own), each log-odds turned into
+ * a probability by p = sigmoid(a s + b): thresholds are then in the units
+ * of the stored scores (the pooled model's) or of the own model's
+ * calibrated probability. */
+static void tpr_and_bins(const struct run *r, const struct detect_report *rep, uint32_t g,
+			 bool own, double a, double b, struct detect_tpr *tpr,
+			 struct detect_bin *bins)
+{
+	size_t npos = 0, nneg = 0, i, j, k;
+	double *pos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pos);
+	double *neg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *neg);
+	size_t *bpos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *bpos);
+	size_t *bneg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *bneg);
+	double *bp, *bn;
+
+	for (i = 0; i < r->ntexts; i++) {
+		const struct dtext *t = &r->texts[i];
+		double p = detect_sigmoid(a * (own ? t->s_own : t->s) + b);
+		for (j = t->first; j < t->first + t->n; j++) {
+			const struct drow *d = &r->rows[j];
+			if (d->synth && (g == NONE_GROUP || d->group == g)) {
+				bpos[npos] = bin_of(r, d->len);
+				pos[npos++] = p;
+			} else if (!d->synth) {
+				bneg[nneg] = bin_of(r, d->len);
+				neg[nneg++] = p;
+			}
+		}
+	}
+	for (k = 0; k < DETECT_FPRS; k++)
+		detect_tpr_at(pos, npos, neg, nneg, detect_fprs[k], DETECT_BOOT,
+			      splitmix64(r->o->seed + k + 1), &tpr[k]);
+	bp = pv_malloc((npos ? npos : 1) * sizeof *bp);
+	bn = pv_malloc((nneg ? nneg : 1) * sizeof *bn);
+	for (k = 0; k < DETECT_BINS; k++) {
+		size_t np = 0, nn = 0;
+		for (i = 0; i < npos; i++)
+			if (bpos[i] == k)
+				bp[np++] = pos[i];
+		for (i = 0; i < nneg; i++)
+			if (bneg[i] == k)
+				bn[nn++] = neg[i];
+		bins[k].min_bytes = rep->bins[k].min_bytes;
+		bins[k].max_bytes = rep->bins[k].max_bytes;
+		detect_auc(bp, np, bn, nn, &bins[k].auc);
+	}
+	free(bp);
+	free(bn);
+	free(pos);
+	free(neg);
+	free(bpos);
+	free(bneg);
+}
+
+/* The control: the shuffled-label model's AUC (each text's documents
+ * counted under its borrowed labels). */
+static void control_auc(const struct run *r, struct detect_report *rep)
+{
+	double *pos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pos);
+	double *neg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *neg);
+	size_t np = 0, nn = 0, i;
+	double c;
+
+	for (i = 0; i < r->ntexts; i++) {
+		const struct dtext *t = &r->texts[i];
+		for (c = 0; c < t->csynth && np < r->nrows; c++)
+			pos[np++] = t->s_ctl;
+		for (c = 0; c < t->creal && nn < r->nrows; c++)
+			neg[nn++] = t->s_ctl;
+	}
+	detect_auc(pos, np, neg, nn, &rep->control);
+	free(pos);
+	free(neg);
+}
+
+/* The uncovered real documents of each group: of the check field's values
+ * its synthetic documents never have. */
+static void uncovered(const struct run *r, struct detect_report *rep)
+{
+	unsigned char *seen = pv_malloc(r->nmv ? r->nmv : 1);
+	size_t g, i;
+
+	for (g = 0; g < rep->ngroups; g++) {
+		struct detect_group *dg = &rep->groups[g];
+		memset(seen, 0, r->nmv ? r->nmv : 1);
+		for (i = 0; i < r->nrows; i++) {
+			const struct drow *d = &r->rows[i];
+			if (d->synth || covers(r, (uint32_t)g, d->mval))
+				continue;
+			dg->uncovered_real++;
+			if (!seen[d->mval]) {
+				seen[d->mval] = 1;
+				dg->uncovered_values++;
+			}
+		}
+	}
+	free(seen);
+}
+
+/* Group g's own model (its synthetic texts against every real one: the
+ * pooled model's real counts, reused) when own, and its matched model
+ * (against the real documents of the values it covers) when --match:
+ * trained and scored out of fold in two passes over the texts involved,
+ * then measured. */
+static int group_models(struct pool *p, struct run *r, struct detect_report *rep,
+			uint32_t g, bool own, struct pv_err *err)
+{
+	struct detect_group *dg = &rep->groups[g];
+	bool match = r->o->match != NULL;
+	size_t i, j, mtexts = 0, np = 0, nn = 0, nm = 0;
+	double *pos, *neg, *mpos, *mneg;
+	double *s = NULL, *w = NULL, a = 0, b = 0;
+	unsigned char *y = NULL;
+	int rc;
+
+	for (i = 0; i < r->ntexts; i++) {
+		struct dtext *t = &r->texts[i];
+		t->gsyn = t->mreal = t->s_own = t->s_match = 0;
+		for (j = t->first; j < t->first + t->n; j++) {
+			const struct drow *d = &r->rows[j];
+			if (d->synth && d->group == g)
+				t->gsyn++;
+			else if (!d->synth && match && covers(r, g, d->mval))
+				t->mreal++;
+		}
+		mtexts += t->mreal > 0;
+	}
+	r->own = own ? detect_nb_new(r->o->folds) : NULL;
+	if (r->own)
+		detect_nb_copy_real(r->own, r->nb);
+	r->mtc = match && mtexts >= 2 ? detect_nb_new(r->o->folds) : NULL;
+	if ((rc = pass(p, PASS_GCOUNT, err)))
+		goto out;
+	if (r->own)
+		dg->own_degenerate = detect_nb_fit(r->own);
+	if (r->mtc)
+		detect_nb_fit(r->mtc);
+	if ((rc = pass(p, PASS_GSCORE, err)))
+		goto out;
+
+	pos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pos);
+	neg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *neg);
+	mpos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *mpos);
+	mneg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *mneg);
+	for (i = 0; i < r->ntexts; i++) {
+		const struct dtext *t = &r->texts[i];
+		for (j = t->first; j < t->first + t->n; j++) {
+			const struct drow *d = &r->rows[j];
+			if (d->synth && d->group == g) {
+				pos[np] = t->s_own;
+				mpos[np++] = t->s_match;
+			} else if (!d->synth) {
+				neg[nn++] = t->s_own;
+				if (match && covers(r, g, d->mval))
+					mneg[nm++] = t->s_match;
+			}
+		}
+	}
+	if (r->own) {
+		dg->has_own = detect_auc(pos, np, neg, nn, &dg->own) == 0;
+		/* the own model's probability: Platt over its own scores */
+		s = pv_malloc(2 * r->ntexts * sizeof *s);
+		w = pv_malloc(2 * r->ntexts * sizeof *w);
+		y = pv_malloc(2 * r->ntexts);
+		size_t n = 0;
+		for (i = 0; i < r->ntexts; i++) {
+			const struct dtext *t = &r->texts[i];
+			if (t->real > 0) {
+				s[n] = t->s_own;
+				y[n] = 0;
+				w[n++] = t->real;
+			}
+			if (t->gsyn > 0) {
+				s[n] = t->s_own;
+				y[n] = 1;
+				w[n++] = t->gsyn;
+			}
+		}
+		detect_platt(s, y, w, n, &a, &b);
+		dg->tpr_model = "own";
+		tpr_and_bins(r, rep, g, true, a, b, dg->tpr, dg->bins);
+	}
+	dg->matched_real = (int64_t)nm;
+	if (r->mtc)
+		dg->has_matched = detect_auc(mpos, np, mneg, nm, &dg->matched) == 0;
+	free(pos);
+	free(neg);
+	free(mpos);
+	free(mneg);
+	free(s);
+	free(w);
+	free(y);
+out:
+	detect_nb_free(r->own);
+	detect_nb_free(r->mtc);
+	r->own = r->mtc = NULL;
+	return rc;
 }
 
 /* The filter of a review queue: the run's filter (in parentheses) and
@@ -994,6 +1425,56 @@ static void json_auc(struct buf *b, const struct detect_auc *a)
 {
 	buf_printf(b, "\"auc\":%.6f,\"ci\":[%.6f,%.6f],\"se\":%.6f", a->auc, a->lo,
 		   a->hi, a->se);
+}
+
+/* {"auc":..,"ci":[..],"se":..,"real":N[,"field":F]} */
+static void json_model(struct buf *b, const struct detect_auc *a, const char *field)
+{
+	buf_putc(b, '{');
+	json_auc(b, a);
+	buf_printf(b, ",\"real\":%zu", a->nneg);
+	if (field) {
+		buf_puts(b, ",\"field\":");
+		json_put_string(b, field, strlen(field));
+	}
+	buf_putc(b, '}');
+}
+
+static void json_tpr(struct buf *b, const struct detect_tpr *t, const char *model)
+{
+	size_t k;
+
+	buf_putc(b, '[');
+	for (k = 0; k < DETECT_FPRS; k++) {
+		if (k)
+			buf_putc(b, ',');
+		buf_printf(b, "{\"fpr\":%g,\"tpr\":%.6f,\"ci\":[%.6f,%.6f],\"threshold\":%.6g,"
+			   "\"real_above\":%zu,\"synthetic_above\":%zu,\"model\":\"%s\"}",
+			   t[k].fpr, t[k].tpr, t[k].lo, t[k].hi, t[k].threshold,
+			   t[k].real_above, t[k].synthetic_above, model);
+	}
+	buf_putc(b, ']');
+}
+
+static void json_bins(struct buf *b, const struct detect_bin *bins)
+{
+	size_t k;
+
+	buf_putc(b, '[');
+	for (k = 0; k < DETECT_BINS; k++) {
+		const struct detect_bin *x = &bins[k];
+		if (k)
+			buf_putc(b, ',');
+		buf_printf(b, "{\"min_bytes\":%lld,\"max_bytes\":%lld,\"synthetic\":%zu,"
+			   "\"real\":%zu,", (long long)x->min_bytes, (long long)x->max_bytes,
+			   x->auc.npos, x->auc.nneg);
+		if (x->auc.npos && x->auc.nneg)
+			json_auc(b, &x->auc);
+		else
+			buf_puts(b, "\"auc\":null,\"ci\":null");
+		buf_putc(b, '}');
+	}
+	buf_putc(b, ']');
 }
 
 static void json_terms(struct buf *b, const struct detect_term *t, size_t n)
@@ -1034,12 +1515,23 @@ static char *make_settings(const struct detect_opts *o)
 	struct buf b = BUF_INIT;
 
 	buf_printf(&b, "{\"model\":\"multinomial naive Bayes\",\"features\":\"word 1-2-grams "
-		   "and byte 3-5-grams, log(1+count), unit length\",\"buckets\":%u,"
+		   "and byte 3-5-grams, presence, unit length\",\"buckets\":%u,"
 		   "\"max_text_bytes\":%u,\"smoothing\":%g,\"calibration\":\"Platt\","
 		   "\"interval\":\"DeLong 95%%\",\"by\":\"%s\",\"folds\":%u,\"seed\":%llu,"
-		   "\"top\":%u,\"prior\":%g}", DETECT_BUCKETS, DETECT_MAX_TEXT,
+		   "\"top\":%u,\"prior\":%g,\"match\":", DETECT_BUCKETS, DETECT_MAX_TEXT,
 		   DETECT_SMOOTHING, detect_by_name(o->by), o->folds,
 		   (unsigned long long)o->seed, o->top, DETECT_PRIOR);
+	if (o->match)
+		json_put_string(&b, o->match, strlen(o->match));
+	else
+		buf_puts(&b, "null");
+	buf_printf(&b, ",\"scores\":\"the pooled model's Platt probability, out of fold\","
+		   "\"own_models\":\"the %d largest groups\",\"matched\":\"real documents of "
+		   "the values the group's synthetic documents have, unweighted\","
+		   "\"tpr_interval\":\"percentile bootstrap, %d resamples of both sides\","
+		   "\"length_bins\":\"quartiles of the documents' lengths\","
+		   "\"control\":\"labels permuted across texts\"}",
+		   DETECT_WORD_GROUPS, DETECT_BOOT);
 	return buf_take(&b);
 }
 
@@ -1057,6 +1549,17 @@ static char *make_summary(const struct detect_opts *o, const struct detect_repor
 		   (long long)rep->synthetic, (long long)rep->unknown, (long long)rep->texts,
 		   rep->degenerate_folds, rep->platt_a, rep->platt_b);
 	json_auc(&b, &rep->overall);
+	buf_puts(&b, ",\"tpr\":");
+	json_tpr(&b, rep->tpr, "pooled");
+	buf_puts(&b, ",\"length_bins\":");
+	json_bins(&b, rep->bins);
+	buf_puts(&b, "},\"model\":\"naive Bayes\",\"match\":");
+	if (o->match)
+		json_put_string(&b, o->match, strlen(o->match));
+	else
+		buf_puts(&b, "null");
+	buf_puts(&b, ",\"control\":{");
+	json_auc(&b, &rep->control);
 	buf_printf(&b, "},\"by\":\"%s\",\"groups\":[", detect_by_name(o->by));
 	for (i = 0; i < rep->ngroups; i++) {
 		const struct detect_group *g = &rep->groups[i];
@@ -1070,6 +1573,32 @@ static char *make_summary(const struct detect_opts *o, const struct detect_repor
 		buf_printf(&b, ",\"synthetic\":%lld,\"real\":%lld,", (long long)g->synthetic,
 			   (long long)rep->real);
 		json_auc(&b, &g->auc);
+		buf_puts(&b, ",\"pooled\":");
+		json_model(&b, &g->auc, NULL);
+		buf_puts(&b, ",\"own\":");
+		if (g->has_own)
+			json_model(&b, &g->own, NULL);
+		else
+			buf_puts(&b, "null");
+		buf_puts(&b, ",\"matched\":");
+		if (g->has_matched) {
+			json_model(&b, &g->matched, o->match);
+		} else {
+			buf_puts(&b, "null");
+		}
+		buf_puts(&b, ",\"tpr\":");
+		json_tpr(&b, g->tpr, g->tpr_model ? g->tpr_model : "pooled");
+		buf_puts(&b, ",\"length_bins\":");
+		json_bins(&b, g->bins);
+		buf_puts(&b, ",\"uncovered\":");
+		if (g->uncovered_real) {
+			buf_puts(&b, "{\"field\":");
+			json_put_string(&b, rep->check_field, strlen(rep->check_field));
+			buf_printf(&b, ",\"values\":%zu,\"real\":%lld}", g->uncovered_values,
+				   (long long)g->uncovered_real);
+		} else {
+			buf_puts(&b, "null");
+		}
 		buf_puts(&b, ",\"words\":");
 		if (g->words) {
 			buf_puts(&b, "{\"synthetic\":");
@@ -1170,9 +1699,13 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	if ((rc = read_rows(&r, where, rep, err)))
 		goto out;
 	rank_groups(&r);
+	make_cover(&r);
 	if ((rc = make_texts(&r, rep, err)))
 		goto out;
+	make_edges(&r, rep);
+	rep->check_field = check_field(o);
 	r.nb = detect_nb_new(o->folds);
+	r.ctl = detect_nb_new(o->folds);
 	/* word tables: one per group (the largest DETECT_WORD_GROUPS) when
 	 * grouping, else the synthetic side is the one group */
 	if (o->top)
@@ -1181,15 +1714,32 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	pool_start(&pool, &r, o->threads ? PV_MIN(o->threads, DETECT_MAX_THREADS) :
 		   default_threads(), helpers);
 	started = true;
-	if ((rc = pass(&pool, 1, err)))
+	if ((rc = pass(&pool, PASS_COUNT, err)))
 		goto out;
 	rep->degenerate_folds = detect_nb_fit(r.nb);
+	detect_nb_fit(r.ctl);
 	if (o->top)
 		words_pick(&r.w, o->top);
-	if ((rc = pass(&pool, 2, err)))
+	if ((rc = pass(&pool, PASS_SCORE, err)))
 		goto out;
+	detect_nb_free(r.ctl);
+	r.ctl = NULL;
 	calibrate(&r, rep);
 	measure(&r, rep);
+	words_done(&r.w);
+	control_auc(&r, rep);
+	uncovered(&r, rep);
+	/* a model per group (the largest DETECT_WORD_GROUPS), when there are
+	 * several; a matched model per group with --match */
+	{
+		bool own = o->by != DETECT_BY_NONE && r.ngs >= 2;
+		size_t g, ng = PV_MIN(r.ngs, (size_t)DETECT_WORD_GROUPS);
+		for (g = 0; g < ng && (own || o->match); g++) {
+			if ((rc = group_models(&pool, &r, rep, (uint32_t)g, own, err)))
+				goto out;
+			rep->own_groups += rep->groups[g].has_own;
+		}
+	}
 	if (o->dry_run) {
 		rep->seconds = now() - t0;
 		rep->summary = make_summary(o, rep);
@@ -1207,6 +1757,13 @@ out:
 	free(r.ghash);
 	words_done(&r.w);
 	detect_nb_free(r.nb);
+	detect_nb_free(r.ctl);
+	for (i = 0; i < r.nmv; i++)
+		free(r.mvals[i]);
+	free(r.mvals);
+	free(r.mhash);
+	free(r.cover);
+	free(r.cstart);
 	return rc;
 }
 

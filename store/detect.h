@@ -100,6 +100,11 @@ void detect_nb_add(struct detect_nb *m, unsigned f, double real, double synth,
 void detect_nb_add_part(struct detect_nb *m, unsigned f, double real, double synth,
 			const struct detect_vec *v, uint32_t lo, uint32_t hi);
 
+/* Copies src's real-class counts (every fold's) into dst, made with as
+ * many folds: a model of one group's synthetic texts against the real
+ * texts another model counted already. */
+void detect_nb_copy_real(struct detect_nb *dst, const struct detect_nb *src);
+
 /* Computes each fold's weights: log-probability ratios, each side's
  * counts smoothed by adding DETECT_SMOOTHING times its total mass, spread
  * evenly over the buckets.  Returns how many folds have training
@@ -140,6 +145,25 @@ struct detect_auc {
 int detect_auc(const double *pos, size_t npos, const double *neg, size_t nneg,
 	       struct detect_auc *out);
 
+/* The true-positive rate at a false-positive rate: the threshold t is
+ * the (k+1)-th highest negative score, k = floor(fpr * nneg), so that at
+ * most a share fpr of the negatives (real documents) score strictly above
+ * it; tpr is the share of positives (synthetic) strictly above t.  The
+ * 95% interval is a percentile bootstrap over `boot` resamples of both
+ * sides (the threshold recomputed on each), drawn from `seed`: the same
+ * inputs give the same interval.  boot = 0: no interval (lo = hi = tpr). */
+struct detect_tpr {
+	double fpr;                /* asked for */
+	double threshold;          /* in the scores' own units */
+	double tpr, lo, hi;
+	double real_rate;          /* the negatives' share above t (<= fpr) */
+	size_t real_above, synthetic_above;
+};
+
+/* Returns 0, or PV_EINVAL when a side is empty or fpr is not in [0, 1). */
+int detect_tpr_at(const double *pos, size_t npos, const double *neg, size_t nneg,
+		  double fpr, unsigned boot, uint64_t seed, struct detect_tpr *out);
+
 /* The log-odds ratio of a term between side i (yi occurrences of ni) and
  * side j (yj of nj), with the informative Dirichlet prior alpha_w = a0 *
  * bg / nbg (bg: the term's occurrences in the background, nbg all of
@@ -160,6 +184,7 @@ struct detect_opts {
 	const char *filter;        /* its text, as given (recorded); may be NULL */
 	const char *store_name;    /* the store as named by the user (for commands) */
 	enum detect_by by;
+	const char *match;         /* --match: "source", "purpose" or "generator"; NULL: none */
 	unsigned folds;            /* 2 .. DETECT_MAX_FOLDS */
 	uint64_t seed;             /* folds: a hash of (seed, text id) */
 	unsigned top;              /* words and phrases per side */
@@ -173,10 +198,32 @@ struct detect_term {
 	double nsyn, nreal;        /* occurrences in the group and in the real side */
 };
 
+/* The figures of a model within a range of document lengths (bytes). */
+struct detect_bin {
+	int64_t min_bytes, max_bytes;
+	struct detect_auc auc;     /* auc.npos or auc.nneg 0: a side is empty there */
+};
+
+#define DETECT_BINS 4              /* length bins: the quartiles of the run's lengths */
+#define DETECT_FPRS 2              /* TPR at 1% and at 5% false positives */
+#define DETECT_BOOT 200            /* bootstrap resamples of a TPR's interval */
+extern const double detect_fprs[DETECT_FPRS];
+
 struct detect_group {
 	char *value;               /* the generator or source; NULL = none; "all" for BY_NONE */
 	int64_t synthetic;         /* its documents (all synthetic) */
-	struct detect_auc auc;     /* against every real document */
+	struct detect_auc auc;     /* the pooled model's, against every real document */
+	bool has_own;              /* a model of this group alone was trained */
+	struct detect_auc own;     /* ... its AUC against every real document */
+	unsigned own_degenerate;   /* ... its folds trained on one class only */
+	bool has_matched;          /* --match: a model against the matched real documents */
+	struct detect_auc matched; /* ... its AUC against them */
+	int64_t matched_real;      /* real documents of the values the group covers */
+	const char *tpr_model;     /* "own" or "pooled" (static): the model of tpr and bins */
+	struct detect_tpr tpr[DETECT_FPRS];  /* thresholds: that model's probability */
+	struct detect_bin bins[DETECT_BINS];
+	int64_t uncovered_real;    /* real documents of values (of the match field) */
+	size_t uncovered_values;   /* ... the group has no synthetic document of */
 	bool words;                /* the word lists were computed */
 	struct detect_term *syn, *real;   /* most synthetic / most real first */
 	size_t nsyn, nreal;
@@ -190,6 +237,11 @@ struct detect_report {
 	unsigned degenerate_folds; /* folds trained on one class only */
 	double platt_a, platt_b;
 	struct detect_auc overall; /* every synthetic against every real document */
+	struct detect_tpr tpr[DETECT_FPRS];  /* ... thresholds in score: units */
+	struct detect_bin bins[DETECT_BINS]; /* ... within length bins */
+	struct detect_auc control; /* the pooled model trained on shuffled labels */
+	const char *check_field;   /* the field of uncovered_* (static): --match's or "source" */
+	unsigned own_groups;       /* groups that got a model of their own */
 	struct detect_group *groups;
 	size_t ngroups;
 	int64_t high_real;         /* real documents scoring > DETECT_HIGH */
@@ -212,6 +264,9 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	       const struct detect_opts *o, struct detect_report *r,
 	       struct pv_err *err);
 void detect_report_done(struct detect_report *r);
+
+/* Whether f names a field --match takes (source, purpose, generator). */
+bool detect_match_field(const char *f);
 
 /* "generator", "source" or "none". */
 const char *detect_by_name(enum detect_by by);
