@@ -75,8 +75,14 @@ const char *detect_style_name(unsigned k);
 
 /* ---- logistic regression by folds ---- */
 
-#define DETECT_LR_RATE 0.05        /* AdaGrad base step */
+/* Measured by 5-fold cross-validation on four labelled corpora
+ * (fast-detect-gpt, m4-llama2, gsm8k, self-instruct): steps 0.1 and 0.2
+ * did best (0.05 loses 0.005 AUC, 0.02 up to 0.03); L2 weights 0 to 1e-4
+ * give the same AUC within 0.002, 1e-3 loses 0.01, 1e-2 up to 0.07; a
+ * second epoch gains 0.005 on average, a third nothing more. */
+#define DETECT_LR_RATE 0.1         /* AdaGrad base step */
 #define DETECT_LR_L2 1e-6          /* L2 weight, per unit of example weight */
+#define DETECT_LR_EPOCHS 2         /* passes over the texts that callers make */
 #define DETECT_LR_CLIP 5.0         /* standardised style values are clipped to +-this */
 
 /*
@@ -95,7 +101,7 @@ const char *detect_style_name(unsigned k);
  *   1. detect_lr_count for every text (style only: no features needed);
  *   2. detect_lr_start, once: fixes each model's class weights and style
  *      standardisation from those counts;
- *   3. detect_lr_add for every text, one epoch or more (two is good);
+ *   3. detect_lr_add for every text, DETECT_LR_EPOCHS times over;
  *   4. detect_lr_score.
  * SGD needs the texts of an epoch in an order that does not follow their
  * labels (or their length, or their source): feed them in a pseudo-random

@@ -178,7 +178,7 @@ struct toy {
 enum toy_model { TOY_NB, TOY_LR, TOY_LR_HASHED };
 
 /* Cross-validates one model over the toy texts, in their order (already
- * unrelated to the labels), 2 epochs for the regression; the out-of-fold
+ * unrelated to the labels), DETECT_LR_EPOCHS for the regression; the out-of-fold
  * scores go to s[] (may be NULL); returns their AUC. */
 static double toy_cv(const struct toy *c, enum toy_model which, double *s)
 {
@@ -209,7 +209,7 @@ static double toy_cv(const struct toy *c, enum toy_model which, double *s)
 		for (i = 0; i < NTOY; i++)
 			detect_lr_count(m, c->fold[i], !c->label[i], c->label[i], st ? style[i] : NULL);
 		detect_lr_start(m);
-		for (e = 0; e < 2; e++)
+		for (e = 0; e < DETECT_LR_EPOCHS; e++)
 			for (i = 0; i < NTOY; i++) {
 				detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
 				detect_lr_add(m, c->fold[i], !c->label[i], c->label[i], &v,
@@ -307,7 +307,7 @@ static void test_lr_folds(void)
 	}
 	is_int(detect_lr_start(m), 0, "folds: every model trains on both classes");
 	detect_lr_start(m2);
-	for (e = 0; e < 2; e++)
+	for (e = 0; e < DETECT_LR_EPOCHS; e++)
 		for (i = 0; i < 300; i++) {
 			unsigned f = i % 3, y = (i / 3) % 2;
 			uint32_t b[5] = { 10, 20, 30, 100 + 10 * y + i % 4, 999999 };
