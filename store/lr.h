@@ -66,7 +66,7 @@ enum detect_style_feature {
  * about 20 us for 1 KB, where zlib's deflate state alone costs 0.7 ms to
  * set up), over the number of bytes, frame header (a few bytes) included;
  * the same zstd version gives the same size.
- * Allocates nothing itself (16 KB of stack); zstd allocates its context
+ * Allocates nothing itself (32 KB of stack); zstd allocates its context
  * for the call, and if zstd fails the ratio is 1. */
 void detect_style(const char *text, size_t len, double out[DETECT_STYLE]);
 
