@@ -18,6 +18,7 @@
 #include "../store/detect.h"
 
 #include <errno.h>
+#include <math.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,6 +147,23 @@ static void print_queue(const char *what, int64_t n, const char *store, const ch
 	buf_done(&cmd);
 }
 
+/* x rounded up to 4 significant digits: a threshold printed so that
+ * score:>T never lets in a document the exact threshold keeps out. */
+static double round_up4(double x)
+{
+	char b[32];
+	double v;
+
+	if (!(x > 0))
+		return x;
+	snprintf(b, sizeof b, "%.3e", x);
+	v = strtod(b, NULL);
+	if (v < x)
+		v += pow(10, floor(log10(x)) - 3);
+	snprintf(b, sizeof b, "%.4g", v);
+	return strtod(b, NULL);
+}
+
 static void put_tpr(const struct detect_tpr *t)
 {
 	printf("  %.3f [%.3f, %.3f]", t->tpr, t->lo, t->hi);
@@ -239,19 +257,20 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 		printf(" %-6s", g->tpr_model ? g->tpr_model : "pooled");
 		for (k = 0; k < DETECT_FPRS; k++) {
 			put_tpr(&g->tpr[k]);
-			printf(" p>%-10.4g", g->tpr[k].threshold);
+			printf(" p>%-10.4g", round_up4(g->tpr[k].threshold));
 		}
 		printf("\n");
 	}
 	printf("%-24s %-6s", "all", "pooled");
 	for (k = 0; k < DETECT_FPRS; k++) {
 		put_tpr(&r->tpr[k]);
-		printf(" p>%-10.4g", r->tpr[k].threshold);
+		printf(" p>%-10.4g", round_up4(r->tpr[k].threshold));
 	}
 	printf("\n");
-	printf("thresholds are probabilities of the model named; the pooled model's are "
-	       "the stored scores: score:>%.4g keeps %s of the %s real documents (%.2f%%) and "
-	       "%s of the synthetic ones\n", r->tpr[0].threshold, pv_num((int64_t)r->tpr[0].real_above, a),
+	printf("thresholds are probabilities of the model named (rounded up); the pooled "
+	       "model's are the stored scores: score:>%.4g keeps at most %s of the %s real "
+	       "documents (%.2f%%) and %s of the synthetic ones\n",
+	       round_up4(r->tpr[0].threshold), pv_num((int64_t)r->tpr[0].real_above, a),
 	       pv_num(r->real, b), 100.0 * r->tpr[0].real_rate,
 	       pv_num((int64_t)r->tpr[0].synthetic_above, c));
 

@@ -1448,7 +1448,7 @@ static void json_tpr(struct buf *b, const struct detect_tpr *t, const char *mode
 	for (k = 0; k < DETECT_FPRS; k++) {
 		if (k)
 			buf_putc(b, ',');
-		buf_printf(b, "{\"fpr\":%g,\"tpr\":%.6f,\"ci\":[%.6f,%.6f],\"threshold\":%.6g,"
+		buf_printf(b, "{\"fpr\":%g,\"tpr\":%.6f,\"ci\":[%.6f,%.6f],\"threshold\":%.17g,"
 			   "\"real_above\":%zu,\"synthetic_above\":%zu,\"model\":\"%s\"}",
 			   t[k].fpr, t[k].tpr, t[k].lo, t[k].hi, t[k].threshold,
 			   t[k].real_above, t[k].synthetic_above, model);

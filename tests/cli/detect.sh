@@ -206,6 +206,143 @@ is "$(sqlite3 "$T/blank.pvx" "SELECT count(*), sum(score >= 0 AND score <= 1) FR
 	"and gives every one a score in [0, 1] (no division by zero)"
 like "$out" "^all +10 +10 +[01]\.[0-9]{3}" "and an AUC"
 
+# ---- a model per group, --match, thresholds, length bins, the control ----
+# A corpus where the answers are known by construction: real news and
+# food texts; gen-x writes news exactly as the real news are written
+# (topic is its only tell); gen-a mixes in a vocabulary of its own (the
+# bulk of the synthetic side); gen-b writes "the" four times as often, a
+# style the pooled model, which learns gen-a, reads the other way.
+python3 - "$T/conf.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(7)
+news = "minister council vote election budget report city police court officials week".split()
+food = "flour butter oven sugar bake minutes salt pan stir cream dough".split()
+common = "the and of a to in is was for on with".split()
+ext = "delve tapestry furthermore robust seamless pivotal realm foster leverage".split()
+out = open(sys.argv[1], "w")
+n = 0
+def doc(origin, source, gen, words):
+    global n
+    d = {"id": "c%d" % n, "origin": origin, "source": source, "text": " ".join(words)}
+    if gen: d["generator"] = gen
+    out.write(json.dumps(d) + "\n"); n += 1
+def words(topic, k=60, the=None):
+    w = []
+    for _ in range(k):
+        if the is not None and r.random() < the: w.append("the"); continue
+        w.append(r.choice(topic + common))
+    return w
+for _ in range(150): doc("real", "news", None, words(news))
+for _ in range(150): doc("real", "food", None, words(food))
+for _ in range(120): doc("synthetic", "news", "gen-x", words(news))
+for _ in range(300): doc("synthetic", r.choice(["news", "food"]), "gen-a",
+                         [w if r.random() < 0.6 else r.choice(ext) for w in words(r.choice([news, food]))])
+for _ in range(60): doc("synthetic", r.choice(["news", "food"]), "gen-b", words(r.choice([news, food]), the=0.25))
+EOF
+C=$T/conf.pvx
+ix "$C" "$T/conf.jsonl" --source-field source
+ok $? "the constructed corpus is indexed"
+# field GROUP KEY...: a figure of the last JSON summary ($j), by path
+# (GROUP -: the summary's top level)
+field() {
+	printf '%s' "$j" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+g = [x for x in d["groups"] if x["value"] == sys.argv[1]][0] if sys.argv[1] != "-" else d
+for k in sys.argv[2:]:
+    g = g[int(k)] if isinstance(g, list) else g[k]
+print(json.dumps(g))' "$@"
+}
+j=$(pv detect "$C" --by generator --top 0 --json 2>"$T/conf.err")
+ok $? "detect --by generator --json on it"
+own=$(field gen-b own auc)
+pooled=$(field gen-b pooled auc)
+awk -v o="$own" -v p="$pooled" 'BEGIN { exit !(o > p + 0.05 && o > 0.8) }'
+ok $? "gen-b: its own model sees its style (AUC $own), the pooled model less ($pooled)"
+is "$(field gen-b pooled auc)" "$(field gen-b auc)" "the group's plain auc is the pooled model's"
+is "$(field gen-a own real)" 300 "an own model is measured against every real document"
+awk -v o="$(field gen-x own auc)" 'BEGIN { exit !(o > 0.65) }'
+ok $? "gen-x: against every real document, topic passes for style (AUC $(field gen-x own auc))"
+is "$(field gen-x uncovered)" '{"field": "source", "values": 1, "real": 150}' \
+	"gen-x: the summary names the real documents of the source it never covers"
+is "$(field gen-a uncovered)" null "gen-a covers both sources: nothing to say"
+like "$(cat "$T/conf.err")" "warning: generator gen-x is compared with 150 real documents of 1 source value it has no synthetic document of.*--match source" \
+	"detect warns about gen-x and names --match source"
+unlike "$(cat "$T/conf.err")" "gen-a|gen-b" "and about no other group"
+is "$(field - match)" null "no --match: the summary says so"
+
+j=$(pv detect "$C" --by generator --top 0 --json --match source --dry-run 2>"$T/conf.err")
+ok $? "detect --match source"
+m=$(field gen-x matched auc)
+awk -v m="$m" -v lo="$(field gen-x matched ci 0)" -v hi="$(field gen-x matched ci 1)" \
+	'BEGIN { exit !(m < 0.62 && lo < 0.5 && hi > 0.5) }'
+ok $? "gen-x matched with the real news only: indistinguishable (AUC $m, interval around 0.5)"
+is "$(field gen-x matched real)" 150 "gen-x: matched against the 150 real news documents"
+is "$(field gen-x matched field)" '"source"' "the matched figure names its field"
+is "$(field gen-a matched real)" 300 "gen-a covers both sources: matched against all 300"
+is "$(cat "$T/conf.err")" "" "--match: no warning"
+is "$(field - match)" '"source"' "the summary records --match"
+out=$(pv detect "$C" --by generator --top 0 --match source --dry-run 2>&1)
+like "$out" "^gen-x +120 +300  0\.[0-9]{3}  \[0\.[0-9]{3}, 0\.[0-9]{3}\]  0\.[0-9]{3}  \[0\.[0-9]{3}, 0\.[0-9]{3}\]  0\.[0-9]{3}  \[0\.[0-9]{3}, 0\.[0-9]{3}\] +150$" \
+	"the report: own, pooled and matched AUC side by side, and the matched real documents"
+like "$out" "matched: the group's own model against the real documents of the source values it has" \
+	"and says what matched means"
+pv detect "$C" --match topic >/dev/null 2>"$T/err"
+is $? 2 "--match of another field: a usage error"
+like "$(cat "$T/err")" "cannot match on 'topic' \(source, purpose or generator\)" "naming the fields it takes"
+
+# the thresholds: the stated one means its rate, through the filter language
+j=$(pv detect "$C" --by generator --top 0 --json 2>/dev/null)
+t=$(field - overall tpr 0 threshold)
+is "$(field - overall tpr 0 fpr)" 0.01 "the first threshold is at 1% false positives"
+is "$(pv count "$C" "origin:real score:>$t")" "$(field - overall tpr 0 real_above)" \
+	"score:>T (the stated pooled threshold) keeps exactly the real documents the report counts"
+awk -v n="$(field - overall tpr 0 real_above)" 'BEGIN { exit !(n <= 3) }'
+ok $? "... at most 1% of the 300 real documents"
+is "$(pv count "$C" "origin:synthetic score:>$t")" "$(field - overall tpr 0 synthetic_above)" \
+	"and the synthetic documents it catches, as reported"
+awk -v a="$(field - overall tpr 0 tpr)" -v lo="$(field - overall tpr 0 ci 0)" -v hi="$(field - overall tpr 0 ci 1)" \
+	-v b="$(field - overall tpr 1 tpr)" 'BEGIN { exit !(lo <= a && a <= hi && lo < hi && b >= a) }'
+ok $? "TPR at 1% within its interval; at 5% no lower"
+is "$(field gen-b tpr 0 model)" '"own"' "a group's thresholds come from its own model"
+out=$(pv detect "$C" --by generator --top 0 --dry-run 2>/dev/null)
+tt=$(printf '%s\n' "$out" | sed -n 's/.*score:>\([0-9.e-]*\) keeps at most.*/\1/p')
+awk -v a="$tt" -v b="$t" 'BEGIN { exit !(a >= b && a < b + 0.001) }'
+ok $? "the text report states the threshold rounded up ($tt for $t)"
+is "$(pv count "$C" "origin:real score:>$tt")" "$(field - overall tpr 0 real_above)" \
+	"and the rounded threshold keeps the same real documents out"
+
+# the control and the length bins
+awk -v a="$(field - control auc)" 'BEGIN { exit !(a > 0.4 && a < 0.6) }'
+ok $? "the shuffled-label control is near 0.5 ($(field - control auc))"
+like "$out" "^control \(shuffled\) +0\.[0-9]{3}  \[0\.[0-9]{3}, 0\.[0-9]{3}\]   should be near 0\.5$" \
+	"and the report shows it as the sanity line"
+is "$(printf '%s' "$j" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+b = d["overall"]["length_bins"]
+print(len(b), sum(x["synthetic"] for x in b), sum(x["real"] for x in b),
+      all(b[i]["max_bytes"] < b[i + 1]["min_bytes"] for i in range(3)))')" "4 480 300 True" \
+	"four length bins, in order, holding every document once"
+
+# length alone: synthetic documents longer, the same words at the same odds
+python3 - "$T/len.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(3)
+v = "the river town market bridge morning said walked old house children bread".split()
+out = open(sys.argv[1], "w")
+for i in range(400):
+    synth = i % 2
+    k = r.randint(40, 120) if synth else r.randint(10, 90)
+    out.write(json.dumps({"id": "l%d" % i, "origin": "synthetic" if synth else "real",
+                          "text": " ".join(r.choice(v) for _ in range(k))}) + "\n")
+EOF
+ix "$T/len.pvx" "$T/len.jsonl"
+j=$(pv detect "$T/len.pvx" --top 0 --json --dry-run 2>/dev/null)
+is "$(printf '%s' "$j" | python3 -c 'import json, sys
+d = json.load(sys.stdin)
+inside = [x["auc"] for x in d["overall"]["length_bins"] if x["auc"] is not None and x["synthetic"] > 20 and x["real"] > 20]
+print(d["overall"]["auc"] > 0.6, len(inside) >= 2, all(abs(a - 0.5) < abs(d["overall"]["auc"] - 0.5) for a in inside))')" \
+	"True True True" "length alone: an overall AUC above 0.6, nearer 0.5 within each length bin"
+
 # ---- a public corpus: detector-bias, by generator ----
 d=$SHARED/corpora/detector-bias/Data_and_Results
 if [ -d "$d" ]; then

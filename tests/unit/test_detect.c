@@ -348,6 +348,51 @@ static void test_logodds(void)
 	ok(near(z[0], -z[1], 1e-12), "log-odds: swapping the sides flips the sign");
 }
 
+/* TPR at a fixed FPR: a hand example, the edges, the interval. */
+static void test_tpr(void)
+{
+	double neg[100], pos[100], one = 5;
+	struct detect_tpr t, u;
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		neg[i] = 99 - i;          /* 0 .. 99, given in reverse */
+		pos[i] = 50 + i;          /* 50 .. 149 */
+	}
+	is_int(detect_tpr_at(pos, 100, neg, 100, 0.01, 0, 1, &t), 0, "tpr: returns 0");
+	ok(t.threshold == 98, "tpr: at 1%% of 100 real, the threshold is the 2nd highest (got %g)",
+	   t.threshold);
+	is_int((int)t.real_above, 1, "tpr: one real document above it (1%%)");
+	is_int((int)t.synthetic_above, 51, "tpr: 99 .. 149 above it");
+	ok(near(t.tpr, 0.51, 1e-12) && t.lo == t.tpr && t.hi == t.tpr,
+	   "tpr: 0.51, no interval without resamples");
+	detect_tpr_at(pos, 100, neg, 100, 0.05, 0, 1, &t);
+	ok(t.threshold == 94 && t.real_above == 5 && t.synthetic_above == 55,
+	   "tpr: at 5%%, threshold 94, 5 real and 55 synthetic above");
+	detect_tpr_at(pos, 100, neg, 100, 0, 0, 1, &t);
+	ok(t.threshold == 99 && t.real_above == 0, "tpr: at 0%%, above every real document");
+	/* ties at the threshold stay below it: never more than the rate */
+	for (i = 0; i < 100; i++)
+		neg[i] = i < 50 ? 0 : 1;
+	detect_tpr_at(pos, 100, neg, 100, 0.01, 0, 1, &t);
+	ok(t.threshold == 1 && t.real_above == 0, "tpr: tied real scores are not split");
+	for (i = 0; i < 100; i++)
+		neg[i] = 99 - i;
+	is_int(detect_tpr_at(pos, 100, neg, 0, 0.01, 0, 1, &t), PV_EINVAL, "tpr: no real: EINVAL");
+	is_int(detect_tpr_at(pos, 0, neg, 100, 0.01, 0, 1, &t), PV_EINVAL, "tpr: no synthetic: EINVAL");
+	is_int(detect_tpr_at(pos, 100, neg, 100, 1, 0, 1, &t), PV_EINVAL, "tpr: fpr 1: EINVAL");
+	is_int(detect_tpr_at(&one, 1, neg, 100, 0.01, 0, 1, &t), 0, "tpr: one synthetic document");
+	ok(t.tpr == 0, "tpr: ... below the threshold: 0");
+	/* the bootstrap: an interval around the estimate, the same each time */
+	detect_tpr_at(pos, 100, neg, 100, 0.05, DETECT_BOOT, 42, &t);
+	detect_tpr_at(pos, 100, neg, 100, 0.05, DETECT_BOOT, 42, &u);
+	ok(t.lo <= t.tpr && t.tpr <= t.hi && t.lo < t.hi && t.lo >= 0 && t.hi <= 1,
+	   "tpr: the interval [%.3f, %.3f] holds %.3f", t.lo, t.hi, t.tpr);
+	ok(t.hi - t.lo > 0.05 && t.hi - t.lo < 0.4,
+	   "tpr: ... and is as wide as 100 documents a side allow (%.3f)", t.hi - t.lo);
+	ok(t.lo == u.lo && t.hi == u.hi, "tpr: the same seed gives the same interval");
+}
+
 int main(void)
 {
 	test_auc_hand();
@@ -357,5 +402,6 @@ int main(void)
 	test_model();
 	test_platt();
 	test_logodds();
+	test_tpr();
 	return tap_done();
 }
