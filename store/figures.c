@@ -966,6 +966,17 @@ static void read_group_new(const struct json_object *o, struct fig_dgroup *g, bo
 	read_uncovered(member(o, "uncovered"), g, bad);
 }
 
+const char *fig_control_words(const struct fig_detect *d)
+{
+	if (!d->control.has)
+		return "";
+	if (d->control.lo > 0.5)
+		return "above 0.5 beyond its interval, so the AUCs above may be inflated";
+	if (d->control.hi < 0.5)
+		return "below 0.5 beyond its interval, so the intervals above may be too narrow";
+	return "about 0.5, as it should be";
+}
+
 const struct fig_tpr *fig_dgroup_tpr(const struct fig_dgroup *g, double fpr)
 {
 	const struct fig_tpr *best = NULL;
@@ -1905,10 +1916,8 @@ static void html_detect_groups(struct buf *b, const struct fig_detect *d)
 	if (d->control.has) {
 		bool off = d->control.lo > 0.5 || d->control.hi < 0.5;
 		buf_printf(b, "<p id=\"control\"%s>Control, the labels shuffled: AUC %.3f "
-			   "(%.3f&ndash;%.3f): %s</p>\n", off ? " class=\"warn\"" : "",
-			   d->control.auc, d->control.lo, d->control.hi, off ?
-			   "not 0.5, so the AUCs above may be inflated." :
-			   "about 0.5, as it should be.");
+			   "(%.3f&ndash;%.3f): %s.</p>\n", off ? " class=\"warn\"" : "",
+			   d->control.auc, d->control.lo, d->control.hi, fig_control_words(d));
 	} else {
 		buf_puts(b, "<p id=\"control\" class=\"note\">Control, the labels shuffled: "
 			 "&mdash;</p>\n");
@@ -2160,7 +2169,8 @@ void figures_html(const struct figures *f, const char *store_name, const char *f
 				continue;
 			buf_printf(b, "<p>%s %s document%s %s: <code>", pv_num(nd, n1),
 				   k ? "synthetic" : "real", nd == 1 ? "" : "s",
-				   k ? "pass as real" : "read as synthetic");
+				   k ? (nd == 1 ? "passes as real" : "pass as real") :
+				   (nd == 1 ? "reads as synthetic" : "read as synthetic"));
 			esc(b, qf);
 			buf_puts(b, "</code></p>\n");
 		}

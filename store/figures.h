@@ -324,6 +324,11 @@ void figures_done(struct figures *f);
  * from g. */
 const struct fig_tpr *fig_dgroup_tpr(const struct fig_dgroup *g, double fpr);
 
+/* What the shuffled-label control says, as words: "about 0.5, as it
+ * should be" when its interval holds 0.5, otherwise which way it leaves
+ * it and what that puts in doubt ("" without a control).  Static. */
+const char *fig_control_words(const struct fig_detect *d);
+
 /* ---- HTML ---- */
 
 /* Appends text to b escaped for HTML text and attribute values: control

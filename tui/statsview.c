@@ -573,7 +573,8 @@ static void group_rows(struct lay *L, const struct fig_dgroup *g, int nw)
 	L->y++;
 }
 
-/* The field the matched AUCs are over, as the legend names it. */
+/* The field the matched AUCs are over (borrowed from d), or NULL when
+ * the run does not say. */
 static const char *match_field(const struct fig_detect *d)
 {
 	size_t i;
@@ -583,23 +584,77 @@ static const char *match_field(const struct fig_detect *d)
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i].matched_field)
 			return d->groups[i].matched_field;
-	return "the --match field";
+	return NULL;
+}
+
+/* The field a group's uncovered values are of ("" when not said). */
+static const char *uncovered_field(const struct fig_detect *d, const struct fig_dgroup *g)
+{
+	const char *f = g->uncovered_field ? g->uncovered_field : match_field(d);
+
+	return f ? f : "";
+}
+
+/* One warning per field for the groups that never cover some of its
+ * values: "real documents in source values a group never covers, where
+ * topic may pass for style: gpt-x (1,200 in 3 values), ...; compare with
+ * provex detect --match source". */
+static void lay_uncovered(struct lay *L, const struct fig_detect *d)
+{
+	struct buf b = BUF_INIT;
+	char n1[32], n2[32];
+	size_t i, j, k;
+
+	for (i = 0; i < d->ngroups; i++) {
+		const char *f = uncovered_field(d, &d->groups[i]);
+		bool seen = false, first = true;
+		if (!d->groups[i].has_uncovered)
+			continue;
+		for (k = 0; k < i && !seen; k++)
+			seen = d->groups[k].has_uncovered && !strcmp(uncovered_field(d, &d->groups[k]), f);
+		if (seen)
+			continue;            /* said with that group */
+		buf_reset(&b);
+		buf_printf(&b, "real documents in %s%svalues a group never covers, where topic "
+			   "may pass for style: ", f, *f ? " " : "");
+		for (j = i; j < d->ngroups; j++) {
+			const struct fig_dgroup *g = &d->groups[j];
+			if (!g->has_uncovered || strcmp(uncovered_field(d, g), f))
+				continue;
+			buf_printf(&b, "%s%s (%s in %s value%s)", first ? "" : ", ",
+				   g->value ? g->value : "(none)",
+				   g->uncovered_real >= 0 ? pv_num(g->uncovered_real, n1) : "?",
+				   g->uncovered_values >= 0 ? pv_num(g->uncovered_values, n2) : "?",
+				   g->uncovered_values == 1 ? "" : "s");
+			first = false;
+		}
+		if (d->match && !strcmp(d->match, f))
+			buf_printf(&b, "; the matched AUCs (--match %s) leave them out", f);
+		else
+			buf_printf(&b, "; compare with provex detect --match %s", *f ? f : "FIELD");
+		para(L, 2, R_ERROR, buf_str(&b));
+	}
+	buf_done(&b);
 }
 
 /* The figures of newer runs: a legend, a group's own, pooled and matched
  * AUCs and its TPR at 1% FPR, the shuffled-label control, and a warning
- * per group that never covers some of the real documents' field values. */
+ * per field for the groups that never cover some of its values. */
 static void lay_detector_groups(struct lay *L, const struct fig_detect *d)
 {
 	struct buf b = BUF_INIT;
-	char n1[32], n2[32];
+	char n1[32];
 	size_t i;
 	int nw = 5;
 
-	buf_printf(&b, "own: a model of the group alone; pooled: one model for all groups; "
-		   "matched: own against real documents of the same %s; TPR@1%%: synthetic "
-		   "documents caught when 1%% of real ones are; [95%% interval]; "
-		   "\xe2\x80\x94: not in this run", match_field(d));
+	buf_puts(&b, "own: a model of the group alone; pooled: one model for all groups; "
+		 "matched: own against real documents of the same ");
+	if (match_field(d))
+		buf_puts(&b, match_field(d));
+	else
+		buf_puts(&b, "--match field values");
+	buf_puts(&b, "; TPR@1%: synthetic documents caught when 1% of real ones are; "
+		 "[95% interval]; \xe2\x80\x94: not in this run");
 	para(L, 1, R_DIM, buf_str(&b));
 	for (i = 0; i < d->ngroups; i++) {
 		const struct fig_dgroup *g = &d->groups[i];
@@ -621,37 +676,13 @@ static void lay_detector_groups(struct lay *L, const struct fig_detect *d)
 	if (d->control.has) {
 		bool off = d->control.lo > 0.5 || d->control.hi < 0.5;
 		buf_printf(&b, "control, labels shuffled: AUC %.3f [%.3f-%.3f]: %s",
-			   d->control.auc, d->control.lo, d->control.hi, off ?
-			   "not 0.5, so the AUCs above may be inflated" :
-			   "about 0.5, as it should be");
+			   d->control.auc, d->control.lo, d->control.hi, fig_control_words(d));
 		para(L, 2, off ? R_ERROR : R_LIST, buf_str(&b));
 	} else {
 		para(L, 2, R_DIM, "control, labels shuffled: \xe2\x80\x94");
 	}
-	for (i = 0; i < d->ngroups; i++) {
-		const struct fig_dgroup *g = &d->groups[i];
-		const char *f = g->uncovered_field ? g->uncovered_field : match_field(d);
-		if (!g->has_uncovered)
-			continue;
-		buf_reset(&b);
-		buf_printf(&b, "%s: ", g->value ? g->value : "(none)");
-		if (g->uncovered_real >= 0)
-			buf_printf(&b, "%s real documents", pv_num(g->uncovered_real, n1));
-		else
-			buf_puts(&b, "real documents");
-		if (g->uncovered_values >= 0)
-			buf_printf(&b, " in %s %s value%s", pv_num(g->uncovered_values, n2), f,
-				   g->uncovered_values == 1 ? "" : "s");
-		else
-			buf_printf(&b, " in %s values", f);
-		buf_puts(&b, " it never covers: topic may pass for style; ");
-		if (d->match && !strcmp(d->match, f))
-			buf_printf(&b, "its matched AUC (--match %s) leaves them out", f);
-		else
-			buf_printf(&b, "compare with provex detect --match %s", f);
-		para(L, 2, R_ERROR, buf_str(&b));
-	}
 	buf_done(&b);
+	lay_uncovered(L, d);
 }
 
 static void lay_detector(struct lay *L, const struct fig_detect *d)
@@ -689,7 +720,8 @@ static void lay_detector(struct lay *L, const struct fig_detect *d)
 		if (n < 0 || !qf)
 			continue;
 		buf_printf(&b, "%s %s document%s %s: %s", pv_num(n, n1), i ? "synthetic" : "real",
-			   n == 1 ? "" : "s", i ? "pass as real" : "read as synthetic", qf);
+			   n == 1 ? "" : "s", i ? (n == 1 ? "passes as real" : "pass as real") :
+			   (n == 1 ? "reads as synthetic" : "read as synthetic"), qf);
 		para(L, 2, R_LIST, buf_str(&b));
 		buf_done(&b);
 	}

@@ -152,8 +152,9 @@ like "$SCREEN" '  30 synthetic +matched 0\.701 \[0\.650-0\.750\]  TPR@1% 62\.0% 
 	"its matched AUC and TPR at 1% FPR on the next, its synthetic documents under its name"
 like "$SCREEN" 'old-gen +own — +pooled 0\.600 \[0\.550-0\.650\]' "a group without them: a dash, and its pooled AUC"
 like "$SCREEN" 'control, labels shuffled: AUC 0\.503 \[0\.470-0\.530\]: about 0\.5' "the shuffled-label control"
-like "$SCREEN" 'gpt-x: 18 real documents in 3 source values it never covers' "the values the group never covers"
-like "$SCREEN" '\(--match source\)' "naming --match source"
+like "$SCREEN" 'real documents in source values a group never covers, where topic' "a warning for the values a group never covers"
+like "$SCREEN" 'gpt-x \(18 in 3 values\)' "naming the group, its real documents and the values"
+like "$SCREEN" 'the matched AUCs \(--match source\) leave them' "and --match source"
 like "$SCREEN" 'TPR@1%: synthetic' "a legend for the abbreviations"
 long=$(printf '%s\n' "$SCREEN" | python3 -c 'import sys; print(sum(len(l.rstrip("\n")) > 80 for l in sys.stdin))')
 is "$long" 0 "no row is wider than 80 columns"

@@ -1336,11 +1336,24 @@ static void test_view_new_keys(void)
 	y = scroll_top(a, "control, labels shuffled: AUC 0.503 [0.470-0.530]: about 0.5");
 	ok(y > 0, "the shuffled-label control, about 0.5");
 	ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_LIST, "not a warning");
-	y = scroll_top(a, "gpt-x: 1,200 real documents in 3 source values it never covers");
+	y = scroll_top(a, "real documents in source values a group never covers, where");
 	ok(y > 0, "a warning for the field values a group never covers");
 	ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_ERROR, "in the error role");
-	ok(y > 0 && (strstr(row(a, y), "--match source") || strstr(row(a, y + 1), "--match source")),
-	   "naming --match source");
+	ok(y > 0 && find_row(a, "gpt-x (1,200 in 3 values)") >= y, "naming the group, its real "
+	   "documents and the values");
+	{
+		/* the paragraph's rows joined again, however it wraps */
+		char para[1024] = "";
+		int k;
+		for (k = y; y > 0 && k < a->grid.h - 1 && k < y + 4; k++) {
+			const char *t = trimmed(a, k);
+			while (*t == ' ')
+				t++;
+			snprintf(para + strlen(para), sizeof para - strlen(para), "%s ", t);
+		}
+		ok(strstr(para, "the matched AUCs (--match source) leave them out") != NULL,
+		   "and --match source (%s)", para);
+	}
 	for (y = 1; y < a->grid.h - 1; y++)
 		if (strstr(row(a, y), "\xe2\x80\xa6"))
 			break;
@@ -1372,9 +1385,21 @@ static void test_view_new_keys(void)
 		    "\"g\",\"auc\":0.9,\"ci\":[0.8,1],\"own\":null}]}");
 	if (app_open(a, path, NULL, NULL, NULL, 80, 24) == 0) {
 		app_key(a, 'S');
-		y = scroll_top(a, "control, labels shuffled: AUC 0.700 [0.650-0.750]: not 0.5");
-		ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_ERROR, "a control away from 0.5 "
-		   "is shown as a warning");
+		y = scroll_top(a, "control, labels shuffled: AUC 0.700 [0.650-0.750]: above 0.5");
+		ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_ERROR &&
+		   find_row(a, "the AUCs above may be inflated") >= y, "a control above 0.5 "
+		   "is shown as a warning: the AUCs may be inflated");
+	} else {
+		ok(0, "open the store again");
+	}
+	app_close(a);
+	set_summary(path, "{\"control\":{\"auc\":0.426,\"ci\":[0.374,0.478]},\"groups\":[]}");
+	if (app_open(a, path, NULL, NULL, NULL, 80, 24) == 0) {
+		app_key(a, 'S');
+		y = scroll_top(a, "control, labels shuffled: AUC 0.426 [0.374-0.478]: below 0.5");
+		ok(y > 0 && grid_at(&a->grid, y, 2)->role == R_ERROR &&
+		   find_row(a, "the intervals above may be too narrow") >= y, "one below 0.5 too: "
+		   "the intervals may be too narrow");
 	} else {
 		ok(0, "open the store again");
 	}
