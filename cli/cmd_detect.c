@@ -1,9 +1,10 @@
 /*
  * cmd_detect.c - provex detect STORE [FILTER] [--by generator|source]
- *                [--match F] [--folds K] [--seed S] [--top N] [--json]
- *                [--dry-run] [--threads N]
+ *                [--match F] [--model lr|nb] [--folds K] [--seed S]
+ *                [--top N] [--json] [--dry-run] [--threads N]
  *
- * Runs store/detect.c's cross-validated classifiers and prints its report:
+ * Runs store/detect.c's cross-validated classifiers (logistic regression
+ * with style features, or naive Bayes) and prints its report:
  * per group the AUC of its own model, of the pooled model and (--match)
  * against matched real documents, with 95% intervals; the true-positive
  * rate at 1% and 5% false positives; AUC within length bins; the
@@ -16,6 +17,7 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/detect.h"
+#include "../store/lr.h"
 
 #include <errno.h>
 #include <math.h>
@@ -25,12 +27,12 @@
 
 static const char usage_text[] =
 "Usage: provex detect STORE [FILTER] [--by generator|source] [--match F]\n"
-"                     [--folds K] [--seed S] [--top N] [--json] [--dry-run]\n"
-"                     [--threads N]\n"
-"Trains a classifier (naive Bayes over hashed word 1-2-grams and byte\n"
-"3-5-grams) to tell the real documents matching FILTER from the synthetic\n"
-"ones, by K-fold cross-validation (documents of unknown origin are left\n"
-"out), and reports the ROC AUC with a 95% DeLong interval: overall, and\n"
+"                     [--model lr|nb] [--folds K] [--seed S] [--top N]\n"
+"                     [--json] [--dry-run] [--threads N]\n"
+"Trains a classifier (by default a logistic regression over hashed word\n"
+"1-2-grams, byte 3-5-grams and 10 style features) to tell the real\n"
+"documents matching FILTER from the synthetic ones, by K-fold\n"
+"cross-validation (documents of unknown origin are left out), and reports the ROC AUC with a 95% DeLong interval: overall, and\n"
 "with --by for each generator's (or source's) synthetic documents against\n"
 "all the real ones, by a model of that group alone (own) and by the model\n"
 "of all groups (pooled); the true-positive rate at 1% and 5% false\n"
@@ -47,6 +49,12 @@ static const char usage_text[] =
 "  --match F    source, purpose or generator: compare each group also with\n"
 "               the real documents of the F values it has only (so that\n"
 "               topic does not pass for style)\n"
+"  --model M    lr: logistic regression over the hashed features and style\n"
+"               features (sentence lengths and their spread, compression,\n"
+"               punctuation, ...), trained by SGD (the default); nb: naive\n"
+"               Bayes over the hashed features (faster, sees no style);\n"
+"               every model of the run (pooled, own, matched, control)\n"
+"               is of this kind\n"
 "  --folds K    cross-validation folds, 2 to 20 (default 5)\n"
 "  --seed S     folds are a hash of (S, text id) (default 0)\n"
 "  --top N      words and phrases per side (default 20; 0: none)\n"
@@ -192,8 +200,12 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 	bool by = o->by != DETECT_BY_NONE;
 	size_t i, k;
 
-	printf("naive Bayes over word 1-2-grams and byte 3-5-grams, %u folds, seed %llu\n",
-	       o->folds, (unsigned long long)o->seed);
+	if (o->model == DETECT_MODEL_NB)
+		printf("naive Bayes over word 1-2-grams and byte 3-5-grams");
+	else
+		printf("logistic regression over word 1-2-grams, byte 3-5-grams and %d style "
+		       "features", DETECT_STYLE);
+	printf(", %u folds, seed %llu\n", o->folds, (unsigned long long)o->seed);
 	printf("%s real and %s synthetic documents, %s distinct texts",
 	       pv_num(r->real, a), pv_num(r->synthetic, b), pv_num(r->texts, c));
 	if (r->unknown)
@@ -363,6 +375,7 @@ int cmd_detect(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "by", required_argument, NULL, 'b' },
 		{ "match", required_argument, NULL, 'm' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "folds", required_argument, NULL, 'k' },
 		{ "seed", required_argument, NULL, 's' },
 		{ "top", required_argument, NULL, 't' },
@@ -372,7 +385,8 @@ int cmd_detect(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct detect_opts o = { NULL, NULL, DETECT_BY_NONE, NULL, 5, 0, 20, false, 0 };
+	struct detect_opts o = { NULL, NULL, DETECT_BY_NONE, NULL, 5, 0, 20, false, 0,
+				 DETECT_MODEL_LR };
 	struct detect_report r;
 	struct filter_ast *ast = NULL;
 	struct filter_sql sql;
@@ -402,6 +416,15 @@ int cmd_detect(int argc, char **argv)
 				return cli_usage("detect", "cannot match on '%s' (source, purpose "
 						 "or generator)", optarg);
 			o.match = optarg;
+			break;
+		case 'M':
+			if (!strcmp(optarg, "lr"))
+				o.model = DETECT_MODEL_LR;
+			else if (!strcmp(optarg, "nb"))
+				o.model = DETECT_MODEL_NB;
+			else
+				return cli_usage("detect", "no model '%s' (lr: logistic "
+						 "regression, nb: naive Bayes)", optarg);
 			break;
 		case 'k':
 			if (!parse_uint(optarg, DETECT_MAX_FOLDS, &v) || v < 2)

@@ -5,13 +5,22 @@
  * the run to detect_runs, and the report (AUC per group, the words and
  * phrases that separate the sides, the review queues).
  *
- * The work is two passes over the distinct texts, in text id order:
- *  1. count: each text's features go to its fold's table (a text seen
- *     several times counts as often as it occurs), its word 1-2-grams to
- *     the word tables of its sides and groups;
- *  2. score: each text is scored by the model of its fold (trained on the
- *     other folds), and the words of the buckets that the counts single
- *     out are counted again exactly, by their text.
+ * Every model of a run is of one family (o->model): naive Bayes
+ * (classify.c) or the logistic regression (lr.c).  The work is passes
+ * over the distinct texts:
+ *  1. count, in text id order: each text's word 1-2-grams go to the word
+ *     tables of its sides and groups; for naive Bayes its features go to
+ *     its fold's table (a text seen several times counts as often as it
+ *     occurs); for the regression its style features are kept (r->style),
+ *     then counted for each model, text by text;
+ *  (the regression only) DETECT_LR_EPOCHS training passes, each in an
+ *     order of its own drawn from the seed (a hash of the text id, never
+ *     the labels' order), each text an SGD step of the models;
+ *  2. score, in text id order: each text is scored by the model of its
+ *     fold (trained on the other folds), and the words of the buckets
+ *     that the counts single out are counted again exactly, by their text.
+ * The group models (own, matched) take the same passes over the texts
+ * they involve.
  * Folds go by a hash of (seed, text id): exact duplicates share a fold,
  * so no text is both trained on and scored.  Documents of unknown origin
  * are left out; every other document the filter selects takes part.
@@ -21,6 +30,7 @@
  */
 #include "store_int.h"
 #include "detect.h"
+#include "lr.h"
 #include "filter.h"
 #include "../common/json.h"
 
@@ -85,6 +95,13 @@ struct words {                     /* the log-odds side of a run */
 	double cur_real, cur_syn, *cur_g;
 };
 
+/* One model of a run, of the run's family: at most one pointer is set
+ * (both NULL: no such model).  Owned; model_free releases it. */
+struct model {
+	struct detect_nb *nb;
+	struct detect_lr *lr;
+};
+
 struct run {
 	struct store *s;
 	const struct detect_opts *o;
@@ -97,9 +114,11 @@ struct run {
 	uint32_t *ghash;           /* open addressing over gs, capg a power of 2 */
 	size_t capg;
 	struct words w;
-	struct detect_nb *nb;
-	struct detect_nb *ctl;     /* the shuffled-label control (passes 1-2) */
-	struct detect_nb *own, *mtc;   /* the group being modelled (passes 3-4) */
+	struct model pooled;       /* all synthetic against all real texts */
+	struct model ctl;          /* the shuffled-label control (pooled passes) */
+	struct model own, mtc;     /* the group being modelled (group passes) */
+	double *style;             /* regression: [ntexts][DETECT_STYLE], from pass 1 */
+	size_t *order;             /* a training pass's order: [ntexts] indices of texts */
 	char **mvals;              /* the match field's values (owned; NULL = none) */
 	size_t nmv, capmv;
 	uint32_t *mhash;           /* open addressing over mvals, capmh a power of 2 */
@@ -111,8 +130,18 @@ struct run {
 
 #define PASS_COUNT 1               /* pooled model, control and word tables */
 #define PASS_SCORE 2
-#define PASS_GCOUNT 3              /* the group's own and matched models */
+#define PASS_GCOUNT 3              /* the group's own and matched models (naive Bayes) */
 #define PASS_GSCORE 4
+#define PASS_TRAIN 5               /* an epoch of the pooled and control regressions */
+#define PASS_GTRAIN 6              /* ... of the group's own and matched ones */
+
+/* Epochs of the regression's group models (own, matched): one, where the
+ * pooled model and the control take DETECT_LR_EPOCHS.  Each group model
+ * costs a pass over the real texts and the group's, and a second epoch
+ * gains little (about 0.005 AUC, lr.h) for the time it takes: with two
+ * groups on 100,000 documents (tests/bench/review) the run would not stay
+ * within its minute. */
+#define GROUP_EPOCHS 1
 
 const double detect_fprs[DETECT_FPRS] = { 0.01, 0.05 };
 
@@ -154,6 +183,49 @@ const char *detect_by_name(enum detect_by by)
 {
 	return by == DETECT_BY_GENERATOR ? "generator" :
 	       by == DETECT_BY_SOURCE ? "source" : "none";
+}
+
+const char *detect_model_name(enum detect_model m)
+{
+	return m == DETECT_MODEL_NB ? "naive Bayes" : "logistic regression";
+}
+
+/* ---- a model of the run's family ---- */
+
+static void model_new(struct model *m, enum detect_model kind, unsigned folds)
+{
+	m->nb = kind == DETECT_MODEL_NB ? detect_nb_new(folds) : NULL;
+	m->lr = kind == DETECT_MODEL_LR ? detect_lr_new(folds) : NULL;
+}
+
+static void model_free(struct model *m)
+{
+	detect_nb_free(m->nb);
+	detect_lr_free(m->lr);
+	m->nb = NULL;
+	m->lr = NULL;
+}
+
+static bool model_on(const struct model *m)
+{
+	return m->nb || m->lr;
+}
+
+/* After counting (naive Bayes: its pass; the regression: detect_lr_count):
+ * fits naive Bayes's weights or starts the regression.  Returns the folds
+ * trained on one class only. */
+static unsigned model_fit(struct model *m)
+{
+	return m->nb ? detect_nb_fit(m->nb) : m->lr ? detect_lr_start(m->lr) : 0;
+}
+
+/* The log-odds that fold f's model gives a text (style: its style
+ * features, used by the regression only). */
+static double model_score(const struct model *m, unsigned f, const struct detect_vec *v,
+			  const double *style)
+{
+	return m->nb ? detect_nb_score(m->nb, f, v) :
+	       m->lr ? detect_lr_score(m->lr, f, v, style) : 0;
 }
 
 /* ---- reading the documents ---- */
@@ -781,15 +853,21 @@ static void words_report(struct words *w, size_t k, unsigned top, struct detect_
 /* ---- the passes ---- */
 
 /*
- * Both passes read the texts in batches, on the calling thread, and share
- * the work of a batch among nth threads (the caller one of them):
+ * Every pass reads the texts in batches, on the calling thread, in the
+ * pass's order, and shares the work of a batch among nth threads (the
+ * caller one of them):
  *  A. the threads take the batch's texts one at a time and extract their
- *     features (in pass 2 they score them too: the model is only read);
- *  B. pass 1: the threads take ranges of the buckets (RANGES of them) one
- *     at a time, and add every text of the batch, in order, to the model
- *     and word tables within the range.
- * So every sum is taken in text order whatever the number of threads, and
- * a run gives the same scores, bit for bit, with one thread or eight.
+ *     features (in pass 1 the regression's style features too; in the
+ *     scoring passes they score them: the model is only read);
+ *  B. counting passes: the threads take ranges of the buckets (RANGES of
+ *     them) one at a time, and add every text of the batch, in order, to
+ *     the naive Bayes tables and word tables within the range;
+ *     training passes: the threads take (model, fold) units one at a
+ *     time, and make the SGD step of every text of the batch, in order,
+ *     on that fold's model (detect_lr_add_part for the one fold).
+ * So every sum and every step is taken in the pass's order whatever the
+ * number of threads, and a run gives the same scores, bit for bit, with
+ * one thread or eight.
  * Work is taken, not assigned, so that a thread the system stops for a
  * while (a busy machine) holds up one text or one range, not its share.
  * In pass 2 the threads also note each text's terms that are to be
@@ -826,8 +904,9 @@ struct pool {
 	double *gcount[DETECT_MAX_THREADS];   /* scratch: a text's documents per word group */
 	struct slot *slots;
 	size_t n, cap;                 /* slots of this batch; allocated */
-	int pass;                      /* 1: count, 2: score */
-	size_t next_text, next_range;  /* work handed out (atomically) */
+	int pass;                      /* PASS_* */
+	size_t next_text, next_range;  /* work handed out (atomically): texts, */
+				       /* ... then ranges or (model, fold) units */
 };
 
 struct helper {
@@ -908,6 +987,55 @@ static void slot_vec(const struct slot *sl, size_t q, struct detect_vec *v)
 	v->words = sl->words;
 }
 
+/* Text t's style features (the regression's; NULL for naive Bayes). */
+static const double *style_of(const struct run *r, const struct dtext *t)
+{
+	return r->style ? r->style + (size_t)(t - r->texts) * DETECT_STYLE : NULL;
+}
+
+/* Training pass B: the SGD steps of the batch's texts, in order, on the
+ * (model, fold) units that thread takes.  The models of the pass are the
+ * pooled one and the control, or the group's own and matched ones (either
+ * may be absent), each text weighted by its labels for that model. */
+static void train(struct pool *p)
+{
+	struct run *r = p->r;
+	unsigned folds = r->o->folds;
+	struct detect_vec v;
+	size_t u, i;
+
+	while ((u = __atomic_fetch_add(&p->next_range, 1, __ATOMIC_RELAXED)) < 2 * (size_t)folds) {
+		bool first = u < folds;
+		unsigned g = (unsigned)(u % folds);
+		struct detect_lr *m = p->pass == PASS_TRAIN ?
+				      (first ? r->pooled.lr : r->ctl.lr) :
+				      (first ? r->own.lr : r->mtc.lr);
+		if (!m)
+			continue;
+		for (i = 0; i < p->n; i++) {
+			const struct slot *sl = &p->slots[i];
+			const struct dtext *t = sl->t;
+			double real, synth;
+			if (t->fold == g)
+				continue;          /* fold g's model never sees its texts */
+			if (p->pass == PASS_TRAIN) {
+				real = first ? t->real : t->creal;
+				synth = first ? t->synth : t->csynth;
+			} else {
+				real = first ? t->real : t->mreal;
+				synth = t->gsyn;
+			}
+			v.idx = sl->idx;
+			v.n = sl->n;
+			v.scale = sl->scale;
+			v.widx = v.wcnt = NULL;
+			v.nw = 0;
+			v.words = 0;
+			detect_lr_add_part(m, t->fold, real, synth, &v, style_of(r, t), g, g + 1);
+		}
+	}
+}
+
 /* Thread k's share of a batch (see above). */
 static void work(struct pool *p, unsigned k)
 {
@@ -920,20 +1048,25 @@ static void work(struct pool *p, unsigned k)
 		struct slot *sl = &p->slots[i];
 		struct dtext *t = sl->t;
 		const char *text = sl->text.data ? sl->text.data : "";
+		const double *st = style_of(r, t);
 		detect_fx_text(p->fx[k], text, sl->text.len,
 			       p->pass == PASS_COUNT && r->o->top && t->wsample, &v);
-		if (p->pass == PASS_COUNT || p->pass == PASS_GCOUNT) {
+		if (p->pass == PASS_COUNT && r->style)
+			detect_style(text, sl->text.len, r->style + (size_t)(t - r->texts) *
+				     DETECT_STYLE);
+		if (p->pass == PASS_COUNT || p->pass == PASS_GCOUNT ||
+		    p->pass == PASS_TRAIN || p->pass == PASS_GTRAIN) {
 			slot_keep(sl, &v);
 			continue;
 		}
 		if (p->pass == PASS_GSCORE) {
-			t->s_own = r->own ? detect_nb_score(r->own, t->fold, &v) : 0;
-			t->s_match = r->mtc && (t->mreal > 0 || t->gsyn > 0) ?
-				     detect_nb_score(r->mtc, t->fold, &v) : 0;
+			t->s_own = model_score(&r->own, t->fold, &v, st);
+			t->s_match = t->mreal > 0 || t->gsyn > 0 ?
+				     model_score(&r->mtc, t->fold, &v, st) : 0;
 			continue;
 		}
-		t->s = detect_nb_score(r->nb, t->fold, &v);
-		t->s_ctl = detect_nb_score(r->ctl, t->fold, &v);
+		t->s = model_score(&r->pooled, t->fold, &v, st);
+		t->s_ctl = model_score(&r->ctl, t->fold, &v, st);
 		buf_reset(&sl->hits);
 		if (r->o->top) {
 			struct hit_ctx h = { r->w.mark, &sl->hits };
@@ -944,6 +1077,10 @@ static void work(struct pool *p, unsigned k)
 		return;
 	if (p->nth > 1)
 		pthread_barrier_wait(&p->bar);
+	if (p->pass == PASS_TRAIN || p->pass == PASS_GTRAIN) {
+		train(p);
+		return;
+	}
 	while ((q = __atomic_fetch_add(&p->next_range, 1, __ATOMIC_RELAXED)) < RANGES) {
 		lo = (uint32_t)((uint64_t)DETECT_BUCKETS * q / RANGES);
 		hi = (uint32_t)((uint64_t)DETECT_BUCKETS * (q + 1) / RANGES);
@@ -954,15 +1091,20 @@ static void work(struct pool *p, unsigned k)
 			const struct dtext *t = sl->t;
 			slot_vec(sl, q, &v);
 			if (p->pass == PASS_GCOUNT) {
-				if (r->own && t->gsyn > 0)
-					detect_nb_add_part(r->own, t->fold, 0, t->gsyn, &v, lo, hi);
-				if (r->mtc)
-					detect_nb_add_part(r->mtc, t->fold, t->mreal, t->gsyn,
+				if (r->own.nb && t->gsyn > 0)
+					detect_nb_add_part(r->own.nb, t->fold, 0, t->gsyn, &v,
+							   lo, hi);
+				if (r->mtc.nb)
+					detect_nb_add_part(r->mtc.nb, t->fold, t->mreal, t->gsyn,
 							   &v, lo, hi);
 				continue;
 			}
-			detect_nb_add_part(r->nb, t->fold, t->real, t->synth, &v, lo, hi);
-			detect_nb_add_part(r->ctl, t->fold, t->creal, t->csynth, &v, lo, hi);
+			if (r->pooled.nb) {
+				detect_nb_add_part(r->pooled.nb, t->fold, t->real, t->synth, &v,
+						   lo, hi);
+				detect_nb_add_part(r->ctl.nb, t->fold, t->creal, t->csynth, &v,
+						   lo, hi);
+			}
 			if (r->o->top) {
 				text_groups(r, t, p->gcount[k]);
 				words_count(&r->w, &v, t->real, t->synth, p->gcount[k],
@@ -1055,18 +1197,23 @@ static void pool_stop(struct pool *p)
 
 /* Whether text t takes part in pass `which`: every text in the pooled
  * passes; in the group passes, the texts that train its models and then
- * those they score. */
+ * those they score (naive Bayes's own model has its real counts from the
+ * pooled model; the regression's is trained on the real texts too). */
 static bool in_pass(const struct run *r, const struct dtext *t, int which)
 {
 	if (which == PASS_GCOUNT)
-		return t->gsyn > 0 || (r->mtc && t->mreal > 0);
+		return t->gsyn > 0 || (r->mtc.nb && t->mreal > 0);
+	if (which == PASS_GTRAIN)
+		return t->gsyn > 0 || (r->own.lr && t->real > 0) ||
+		       (r->mtc.lr && t->mreal > 0);
 	if (which == PASS_GSCORE)
 		return t->gsyn > 0 || t->real > 0;
 	return true;
 }
 
-/* Runs a pass over the texts that take part in it. */
-static int pass(struct pool *p, int which, struct pv_err *err)
+/* Runs a pass over the texts that take part in it, in text id order or,
+ * when order is not NULL, in the order of its ntexts indices. */
+static int pass(struct pool *p, int which, const size_t *order, struct pv_err *err)
 {
 	struct run *r = p->r;
 	size_t next = 0, i, j;
@@ -1077,6 +1224,7 @@ static int pass(struct pool *p, int which, struct pv_err *err)
 		size_t bytes = 0;
 		p->n = 0;
 		while (next < r->ntexts && p->n < BATCH_TEXTS && bytes < BATCH_BYTES) {
+			struct dtext *t;
 			struct slot *sl;
 			if (p->n == p->cap) {
 				size_t cap = p->cap ? 2 * p->cap : 64;
@@ -1084,12 +1232,12 @@ static int pass(struct pool *p, int which, struct pv_err *err)
 				memset(p->slots + p->cap, 0, (cap - p->cap) * sizeof *p->slots);
 				p->cap = cap;
 			}
-			if (!in_pass(r, &r->texts[next], which)) {
-				next++;
+			t = &r->texts[order ? order[next] : next];
+			next++;
+			if (!in_pass(r, t, which))
 				continue;
-			}
 			sl = &p->slots[p->n];
-			sl->t = &r->texts[next++];
+			sl->t = t;
 			if ((rc = read_text(r, sl->t, &sl->text, err)))
 				break;
 			bytes += sl->text.len;
@@ -1119,6 +1267,53 @@ static int pass(struct pool *p, int which, struct pv_err *err)
 					words_exact(&r->w, h, strlen(h));
 			}
 		}
+	}
+	return rc;
+}
+
+struct okey {                      /* a text's place in a training order */
+	uint64_t h;
+	size_t i;
+};
+
+static int cmp_okey(const void *a, const void *b)
+{
+	const struct okey *x = a, *y = b;
+
+	if (x->h != y->h)
+		return x->h < y->h ? -1 : 1;
+	return (x->i > y->i) - (x->i < y->i);
+}
+
+/* Epoch e's order (in r->order): the texts by a hash of (seed, e, text
+ * id), which follows neither their labels nor their length nor their
+ * source, and differs from epoch to epoch; the same on every run. */
+static void make_order(struct run *r, unsigned e)
+{
+	struct okey *k = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *k);
+	uint64_t salt = splitmix64(splitmix64(r->o->seed ^ 0x0bde5eed0bde5eedULL) + e);
+	size_t i;
+
+	for (i = 0; i < r->ntexts; i++) {
+		k[i].h = splitmix64(salt ^ (uint64_t)r->texts[i].text_id);
+		k[i].i = i;
+	}
+	qsort(k, r->ntexts, sizeof *k, cmp_okey);
+	for (i = 0; i < r->ntexts; i++)
+		r->order[i] = k[i].i;
+	free(k);
+}
+
+/* The regression's n training passes (which: PASS_TRAIN or PASS_GTRAIN),
+ * each in its own order; after detect_lr_start. */
+static int epochs(struct pool *p, int which, unsigned n, struct pv_err *err)
+{
+	unsigned e;
+	int rc = 0;
+
+	for (e = 0; e < n && !rc; e++) {
+		make_order(p->r, e);
+		rc = pass(p, which, p->r->order, err);
 	}
 	return rc;
 }
@@ -1305,11 +1500,13 @@ static void uncovered(const struct run *r, struct detect_report *rep)
 	free(seen);
 }
 
-/* Group g's own model (its synthetic texts against every real one: the
- * pooled model's real counts, reused) when own, and its matched model
- * (against the real documents of the values it covers) when --match:
- * trained and scored out of fold in two passes over the texts involved,
- * then measured. */
+/* Group g's own model (its synthetic texts against every real one; naive
+ * Bayes reuses the pooled model's real counts, the regression is trained
+ * on the real texts too) when own, and its matched model (against the
+ * real documents of the values it covers) when --match: trained and
+ * scored out of fold in passes over the texts involved (naive Bayes: one
+ * to count, one to score; the regression: its epochs, one to score), then
+ * measured.  The models are freed before it returns. */
 static int group_models(struct pool *p, struct run *r, struct detect_report *rep,
 			uint32_t g, bool own, struct pv_err *err)
 {
@@ -1333,17 +1530,33 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 		}
 		mtexts += t->mreal > 0;
 	}
-	r->own = own ? detect_nb_new(r->o->folds) : NULL;
-	if (r->own)
-		detect_nb_copy_real(r->own, r->nb);
-	r->mtc = match && mtexts >= 2 ? detect_nb_new(r->o->folds) : NULL;
-	if ((rc = pass(p, PASS_GCOUNT, err)))
+	if (own)
+		model_new(&r->own, r->o->model, r->o->folds);
+	if (match && mtexts >= 2)
+		model_new(&r->mtc, r->o->model, r->o->folds);
+	if (r->own.nb)
+		detect_nb_copy_real(r->own.nb, r->pooled.nb);
+	if (r->o->model == DETECT_MODEL_NB) {
+		if ((rc = pass(p, PASS_GCOUNT, NULL, err)))
+			goto out;
+	} else {
+		for (i = 0; i < r->ntexts; i++) {
+			const struct dtext *t = &r->texts[i];
+			if (r->own.lr)
+				detect_lr_count(r->own.lr, t->fold, t->real, t->gsyn,
+						style_of(r, t));
+			if (r->mtc.lr)
+				detect_lr_count(r->mtc.lr, t->fold, t->mreal, t->gsyn,
+						style_of(r, t));
+		}
+	}
+	if (model_on(&r->own))
+		dg->own_degenerate = model_fit(&r->own);
+	model_fit(&r->mtc);
+	if (r->o->model == DETECT_MODEL_LR && (model_on(&r->own) || model_on(&r->mtc)) &&
+	    (rc = epochs(p, PASS_GTRAIN, GROUP_EPOCHS, err)))
 		goto out;
-	if (r->own)
-		dg->own_degenerate = detect_nb_fit(r->own);
-	if (r->mtc)
-		detect_nb_fit(r->mtc);
-	if ((rc = pass(p, PASS_GSCORE, err)))
+	if ((rc = pass(p, PASS_GSCORE, NULL, err)))
 		goto out;
 
 	pos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pos);
@@ -1364,7 +1577,7 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 			}
 		}
 	}
-	if (r->own) {
+	if (model_on(&r->own)) {
 		dg->has_own = detect_auc(pos, np, neg, nn, &dg->own) == 0;
 		/* the own model's probability: Platt over its own scores */
 		s = pv_malloc(2 * r->ntexts * sizeof *s);
@@ -1389,7 +1602,7 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 		tpr_and_bins(r, rep, g, true, a, b, dg->tpr, dg->bins);
 	}
 	dg->matched_real = (int64_t)nm;
-	if (r->mtc)
+	if (model_on(&r->mtc))
 		dg->has_matched = detect_auc(mpos, np, mneg, nm, &dg->matched) == 0;
 	free(pos);
 	free(neg);
@@ -1399,9 +1612,8 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 	free(w);
 	free(y);
 out:
-	detect_nb_free(r->own);
-	detect_nb_free(r->mtc);
-	r->own = r->mtc = NULL;
+	model_free(&r->own);
+	model_free(&r->mtc);
 	return rc;
 }
 
@@ -1510,16 +1722,42 @@ static void json_queue(struct buf *b, const char *name, const char *store,
 	buf_done(&cmd);
 }
 
+/* The settings of the model family: "model" and what is particular to
+ * it. */
+static void json_model_settings(struct buf *b, enum detect_model m)
+{
+	unsigned k;
+
+	buf_puts(b, "\"model\":");
+	json_put_string(b, detect_model_name(m), strlen(detect_model_name(m)));
+	if (m == DETECT_MODEL_NB) {
+		buf_printf(b, ",\"family\":\"multinomial naive Bayes\",\"features\":\"word "
+			   "1-2-grams and byte 3-5-grams, presence, unit length\","
+			   "\"smoothing\":%g", DETECT_SMOOTHING);
+		return;
+	}
+	buf_printf(b, ",\"family\":\"L2-regularised logistic regression, AdaGrad SGD\","
+		   "\"features\":\"word 1-2-grams and byte 3-5-grams, presence, unit "
+		   "length; %d style features, standardised, clipped to +-%g\",\"style\":[",
+		   DETECT_STYLE, DETECT_LR_CLIP);
+	for (k = 0; k < DETECT_STYLE; k++)
+		buf_printf(b, "%s\"%s\"", k ? "," : "", detect_style_name(k));
+	buf_printf(b, "],\"rate\":%g,\"l2\":%g,\"epochs\":%d,\"order\":\"a hash of "
+		   "(seed, epoch, text id)\",\"classes\":\"weighted equally, prior added "
+		   "back\"", DETECT_LR_RATE, DETECT_LR_L2, DETECT_LR_EPOCHS);
+}
+
 static char *make_settings(const struct detect_opts *o)
 {
 	struct buf b = BUF_INIT;
 
-	buf_printf(&b, "{\"model\":\"multinomial naive Bayes\",\"features\":\"word 1-2-grams "
-		   "and byte 3-5-grams, presence, unit length\",\"buckets\":%u,"
-		   "\"max_text_bytes\":%u,\"smoothing\":%g,\"calibration\":\"Platt\","
+	buf_putc(&b, '{');
+	json_model_settings(&b, o->model);
+	buf_printf(&b, ",\"buckets\":%u,"
+		   "\"max_text_bytes\":%u,\"calibration\":\"Platt\","
 		   "\"interval\":\"DeLong 95%%\",\"by\":\"%s\",\"folds\":%u,\"seed\":%llu,"
 		   "\"top\":%u,\"prior\":%g,\"match\":", DETECT_BUCKETS, DETECT_MAX_TEXT,
-		   DETECT_SMOOTHING, detect_by_name(o->by), o->folds,
+		   detect_by_name(o->by), o->folds,
 		   (unsigned long long)o->seed, o->top, DETECT_PRIOR);
 	if (o->match)
 		json_put_string(&b, o->match, strlen(o->match));
@@ -1553,7 +1791,7 @@ static char *make_summary(const struct detect_opts *o, const struct detect_repor
 	json_tpr(&b, rep->tpr, "pooled");
 	buf_puts(&b, ",\"length_bins\":");
 	json_bins(&b, rep->bins);
-	buf_puts(&b, "},\"model\":\"naive Bayes\",\"match\":");
+	buf_printf(&b, "},\"model\":\"%s\",\"match\":", detect_model_name(o->model));
 	if (o->match)
 		json_put_string(&b, o->match, strlen(o->match));
 	else
@@ -1704,8 +1942,12 @@ int detect_run(struct store *s, const struct filter_sql *where,
 		goto out;
 	make_edges(&r, rep);
 	rep->check_field = check_field(o);
-	r.nb = detect_nb_new(o->folds);
-	r.ctl = detect_nb_new(o->folds);
+	model_new(&r.pooled, o->model, o->folds);
+	model_new(&r.ctl, o->model, o->folds);
+	if (o->model == DETECT_MODEL_LR) {
+		r.style = pv_malloc(r.ntexts * DETECT_STYLE * sizeof *r.style);
+		r.order = pv_malloc(r.ntexts * sizeof *r.order);
+	}
 	/* word tables: one per group (the largest DETECT_WORD_GROUPS) when
 	 * grouping, else the synthetic side is the one group */
 	if (o->top)
@@ -1714,16 +1956,24 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	pool_start(&pool, &r, o->threads ? PV_MIN(o->threads, DETECT_MAX_THREADS) :
 		   default_threads(), helpers);
 	started = true;
-	if ((rc = pass(&pool, PASS_COUNT, err)))
+	if ((rc = pass(&pool, PASS_COUNT, NULL, err)))
 		goto out;
-	rep->degenerate_folds = detect_nb_fit(r.nb);
-	detect_nb_fit(r.ctl);
+	for (i = 0; r.pooled.lr && i < r.ntexts; i++) {
+		const struct dtext *t = &r.texts[i];
+		detect_lr_count(r.pooled.lr, t->fold, t->real, t->synth, style_of(&r, t));
+		detect_lr_count(r.ctl.lr, t->fold, t->creal, t->csynth, style_of(&r, t));
+	}
+	rep->degenerate_folds = model_fit(&r.pooled);
+	model_fit(&r.ctl);
+	if (r.pooled.lr && (rc = epochs(&pool, PASS_TRAIN, DETECT_LR_EPOCHS, err)))
+		goto out;
 	if (o->top)
 		words_pick(&r.w, o->top);
-	if ((rc = pass(&pool, PASS_SCORE, err)))
+	if ((rc = pass(&pool, PASS_SCORE, NULL, err)))
 		goto out;
-	detect_nb_free(r.ctl);
-	r.ctl = NULL;
+	model_free(&r.ctl);
+	if (r.pooled.lr)
+		model_free(&r.pooled);     /* the regression's own models reuse nothing */
 	calibrate(&r, rep);
 	measure(&r, rep);
 	words_done(&r.w);
@@ -1756,8 +2006,10 @@ out:
 	free(r.gs);
 	free(r.ghash);
 	words_done(&r.w);
-	detect_nb_free(r.nb);
-	detect_nb_free(r.ctl);
+	model_free(&r.pooled);
+	model_free(&r.ctl);
+	free(r.style);
+	free(r.order);
 	for (i = 0; i < r.nmv; i++)
 		free(r.mvals[i]);
 	free(r.mvals);

@@ -1,5 +1,6 @@
 #!/bin/sh
 # detect.sh - provex detect: scores written and filterable, --by, --json,
+# --model lr|nb (what each names itself, a style only the regression sees),
 # determinism with --seed (and with any number of threads), scores
 # replaced by a later run, --dry-run; the bad inputs (no synthetic or no
 # real documents, one document per class, fewer texts than folds, 10,000
@@ -105,6 +106,14 @@ pv detect "$S" --seed 7 --top 0 --threads 1 > /dev/null
 sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s7b"
 cmp -s "$T/s7a" "$T/s7b"
 ok $? "the same seed gives the same scores (with 1 thread as with several)"
+pv detect "$S" --seed 7 --top 0 --model nb > /dev/null
+sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s7n"
+pvn detect "$S" --seed 7 --top 0 --model nb --threads 1 > /dev/null
+sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s7m"
+cmp -s "$T/s7n" "$T/s7m"
+ok $? "naive Bayes too: the same scores with 1 thread as with several"
+cmp -s "$T/s7a" "$T/s7n"
+ok $((1 - $?)) "and other scores than the regression's"
 pvn detect "$S" --seed 8 --top 0 > /dev/null
 sqlite3 "$S" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/s8"
 cmp -s "$T/s7a" "$T/s8"
@@ -342,6 +351,71 @@ d = json.load(sys.stdin)
 inside = [x["auc"] for x in d["overall"]["length_bins"] if x["auc"] is not None and x["synthetic"] > 20 and x["real"] > 20]
 print(d["overall"]["auc"] > 0.6, len(inside) >= 2, all(abs(a - 0.5) < abs(d["overall"]["auc"] - 0.5) for a in inside))')" \
 	"True True True" "length alone: an overall AUC above 0.6, nearer 0.5 within each length bin"
+
+# ---- --model ----
+out=$(pv detect "$S" --model nb --top 0 --dry-run)
+ok $? "--model nb runs"
+like "$out" "^naive Bayes over word 1-2-grams and byte 3-5-grams, 5 folds, seed 0$" \
+	"--model nb: the report's first line names naive Bayes"
+out=$(pv detect "$S" --model lr --top 0 --dry-run)
+ok $? "--model lr runs"
+like "$out" "^logistic regression over word 1-2-grams, byte 3-5-grams and 10 style features, 5 folds, seed 0$" \
+	"--model lr: the report's first line names the regression"
+is "$(pvn detect "$S" --top 0 --dry-run | head -1)" "$(printf '%s\n' "$out" | head -1)" \
+	"the regression is the default"
+j=$(pvn detect "$S" --model nb --top 0 --json --dry-run)
+is "$(field - model) $(field - settings model) $(field - settings smoothing)" \
+	'"naive Bayes" "naive Bayes" 0.5' "--model nb --json: the summary and its settings name naive Bayes"
+j=$(pvn detect "$S" --model lr --top 0 --json --dry-run)
+is "$(field - model) $(field - settings model) $(field - settings epochs) $(field - settings style 1)" \
+	'"logistic regression" "logistic regression" 2 "ttr"' \
+	"--model lr --json: the summary and its settings name the regression, its epochs and style features"
+pv detect "$S" --model lr --top 0 > /dev/null
+is "$(sqlite3 "$S" "SELECT json_extract(summary, '$.model'), json_extract(settings, '$.model') FROM detect_runs ORDER BY id DESC LIMIT 1")" \
+	"logistic regression|logistic regression" "the stored run names its model"
+pv detect "$S" --model svm > /dev/null 2>"$T/err"
+is $? 2 "--model svm: a usage error"
+like "$(cat "$T/err")" "no model 'svm' \(lr: logistic regression, nb: naive Bayes\)" \
+	"naming the two models there are"
+
+# a style only the regression sees: both sides draw the same 16 words
+# alike and write 8 sentences of 80 words in all (the same periods, the
+# same mean sentence length); real texts write sentences of 10 words,
+# synthetic ones 4 of 2 words and 4 of 18, in a random order: only the
+# spread of the sentence lengths differs (as in tests/unit/test_lr.c)
+python3 - "$T/style.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(11)
+common = "the and of to is with for was river stone light paper green house table water".split()
+out = open(sys.argv[1], "w")
+for i in range(400):
+    synth = r.random() < 0.5
+    lens = [10] * 8
+    if synth:
+        lens = [2] * 4 + [18] * 4
+        r.shuffle(lens)
+    text = " ".join(" ".join(r.choice(common) for _ in range(k)) + "." for k in lens)
+    out.write(json.dumps({"id": "y%d" % i, "origin": "synthetic" if synth else "real",
+                          "text": text}) + "\n")
+EOF
+ix "$T/style.pvx" "$T/style.jsonl"
+j=$(pv detect "$T/style.pvx" --model lr --top 0 --json --dry-run)
+lr=$(field - overall auc)
+j=$(pv detect "$T/style.pvx" --model nb --top 0 --json --dry-run)
+nb=$(field - overall auc)
+awk -v a="$lr" 'BEGIN { exit !(a > 0.9) }'
+ok $? "style only: the regression tells the sides apart (AUC $lr)"
+awk -v a="$nb" 'BEGIN { exit !(a > 0.35 && a < 0.65) }'
+ok $? "style only: naive Bayes cannot (AUC $nb)"
+
+# the regression's own and matched models are trained in threads too
+sumof() { python3 -c 'import json,sys; d=json.load(sys.stdin); d.pop("seconds"); print(json.dumps(d, sort_keys=True))'; }
+a=$(pv detect "$C" --model lr --by generator --match source --top 3 --json --dry-run 2>/dev/null | sumof)
+b=$(pvn detect "$C" --model lr --by generator --match source --top 3 --json --dry-run --threads 1 2>/dev/null | sumof)
+c=$(pvn detect "$C" --model lr --by generator --match source --top 3 --json --dry-run --threads 2 2>/dev/null | sumof)
+ok $([ -n "$a" ] && [ "$a" = "$b" ] && echo 0 || echo 1) \
+	"the regression's pooled, own and matched models: the same summary with 1 thread as by default"
+ok $([ -n "$b" ] && [ "$b" = "$c" ] && echo 0 || echo 1) "... and as with 2"
 
 # ---- a public corpus: detector-bias, by generator ----
 d=$SHARED/corpora/detector-bias/Data_and_Results
