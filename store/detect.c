@@ -135,13 +135,17 @@ struct run {
 #define PASS_TRAIN 5               /* an epoch of the pooled and control regressions */
 #define PASS_GTRAIN 6              /* ... of the group's own and matched ones */
 
-/* Epochs of the regression's group models (own, matched): one, where the
- * pooled model and the control take DETECT_LR_EPOCHS.  Each group model
- * costs a pass over the real texts and the group's, and a second epoch
- * gains little (about 0.005 AUC, lr.h) for the time it takes: with two
- * groups on 100,000 documents (tests/bench/review) the run would not stay
- * within its minute. */
+/* Epochs of the regression's group models (own, matched) and of its
+ * control: one, where the pooled model, whose scores are stored, takes
+ * DETECT_LR_EPOCHS.  An SGD step costs far more than naive Bayes's count
+ * (about 50 us per fold for a 3 KB text), a second epoch gains little
+ * (about 0.005 AUC, lr.h), and each group model is a pass over the real
+ * texts as well as the group's: with two epochs everywhere, detect --by
+ * generator on 100,000 documents (tests/bench/review) took 2.5 times as
+ * long.  A control of one epoch still shows a leak (its AUC would leave
+ * 0.5 whatever the epochs). */
 #define GROUP_EPOCHS 1
+#define CONTROL_EPOCHS 1
 
 const double detect_fprs[DETECT_FPRS] = { 0.01, 0.05 };
 
@@ -905,6 +909,7 @@ struct pool {
 	struct slot *slots;
 	size_t n, cap;                 /* slots of this batch; allocated */
 	int pass;                      /* PASS_* */
+	unsigned epoch;                /* training passes: 0, 1, ... */
 	size_t next_text, next_range;  /* work handed out (atomically): texts, */
 				       /* ... then ranges or (model, fold) units */
 };
@@ -1008,7 +1013,8 @@ static void train(struct pool *p)
 		bool first = u < folds;
 		unsigned g = (unsigned)(u % folds);
 		struct detect_lr *m = p->pass == PASS_TRAIN ?
-				      (first ? r->pooled.lr : r->ctl.lr) :
+				      (first ? r->pooled.lr :
+				       p->epoch < CONTROL_EPOCHS ? r->ctl.lr : NULL) :
 				      (first ? r->own.lr : r->mtc.lr);
 		if (!m)
 			continue;
@@ -1312,6 +1318,7 @@ static int epochs(struct pool *p, int which, unsigned n, struct pv_err *err)
 	int rc = 0;
 
 	for (e = 0; e < n && !rc; e++) {
+		p->epoch = e;
 		make_order(p->r, e);
 		rc = pass(p, which, p->r->order, err);
 	}
@@ -1742,9 +1749,10 @@ static void json_model_settings(struct buf *b, enum detect_model m)
 		   DETECT_STYLE, DETECT_LR_CLIP);
 	for (k = 0; k < DETECT_STYLE; k++)
 		buf_printf(b, "%s\"%s\"", k ? "," : "", detect_style_name(k));
-	buf_printf(b, "],\"rate\":%g,\"l2\":%g,\"epochs\":%d,\"order\":\"a hash of "
-		   "(seed, epoch, text id)\",\"classes\":\"weighted equally, prior added "
-		   "back\"", DETECT_LR_RATE, DETECT_LR_L2, DETECT_LR_EPOCHS);
+	buf_printf(b, "],\"rate\":%g,\"l2\":%g,\"epochs\":%d,\"group_epochs\":%d,"
+		   "\"control_epochs\":%d,\"order\":\"a hash of (seed, epoch, text id)\","
+		   "\"classes\":\"weighted equally, prior added back\"", DETECT_LR_RATE,
+		   DETECT_LR_L2, DETECT_LR_EPOCHS, GROUP_EPOCHS, CONTROL_EPOCHS);
 }
 
 static char *make_settings(const struct detect_opts *o)
