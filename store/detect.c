@@ -13,14 +13,15 @@
  *     its fold's table (a text seen several times counts as often as it
  *     occurs); for the regression its style features are kept (r->style),
  *     then counted for each model, text by text;
- *  (the regression only) DETECT_LR_EPOCHS training passes, each in an
- *     order of its own drawn from the seed (a hash of the text id, never
- *     the labels' order), each text an SGD step of the models;
+ *  (the regression only) training passes, DETECT_LR_EPOCHS of them for
+ *     the pooled model (CONTROL_EPOCHS of them step the control too), each
+ *     in an order of its own drawn from the seed (a hash of the text id,
+ *     never the labels' order), each text an SGD step of the models;
  *  2. score, in text id order: each text is scored by the model of its
  *     fold (trained on the other folds), and the words of the buckets
  *     that the counts single out are counted again exactly, by their text.
  * The group models (own, matched) take the same passes over the texts
- * they involve.
+ * they involve (GROUP_EPOCHS training passes for the regression).
  * Folds go by a hash of (seed, text id): exact duplicates share a fold,
  * so no text is both trained on and scored.  Documents of unknown origin
  * are left out; every other document the filter selects takes part.
