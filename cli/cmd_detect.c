@@ -24,6 +24,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static const char usage_text[] =
 "Usage: provex detect STORE [FILTER] [--by generator|source] [--match F]\n"
@@ -360,6 +362,56 @@ static void warn_uncovered(const struct detect_report *r, const struct detect_op
 		cli_errorf("warning: and %zu more group%s like these", more, more == 1 ? "" : "s");
 }
 
+/* Progress on a terminal's standard error: the stage and its share of
+ * the texts, on one line rewritten at most 5 times a second. */
+struct progress {
+	double last;               /* when it was last written (monotonic s) */
+	bool shown;                /* a line is on the screen */
+};
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void show_progress(void *ctx, const char *stage, size_t done, size_t total)
+{
+	struct progress *pg = ctx;
+	struct buf b = BUF_INIT;
+	double t = mono();
+
+	if (pg->shown && t - pg->last < 0.2 && done < total)
+		return;
+	pg->last = t;
+	utf8_sanitize(&b, stage, strlen(stage), SAN_ONE_LINE);
+	/* at most 64 characters of it, cut between two */
+	{
+		const unsigned char *q = (const unsigned char *)buf_str(&b);
+		size_t i = 0, chars = 0;
+		while (i < b.len && chars < 64) {
+			size_t n = utf8_seq_len(q + i, b.len - i);
+			i += n ? n : 1;
+			chars++;
+		}
+		fputs("\r\033[Kdetect: ", stderr);
+		fwrite(q, 1, i, stderr);
+	}
+	fprintf(stderr, "  %.0f%%", total ? 100.0 * (double)done / (double)total : 100.0);
+	fflush(stderr);
+	pg->shown = true;
+	buf_done(&b);
+}
+
+static void clear_progress(struct progress *pg)
+{
+	if (pg->shown)
+		fputs("\r\033[K", stderr);
+	pg->shown = false;
+}
+
 static bool parse_uint(const char *s, unsigned long long max, unsigned long long *out)
 {
 	char *end;
@@ -387,7 +439,8 @@ int cmd_detect(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct detect_opts o = { NULL, NULL, DETECT_BY_NONE, NULL, 5, 0, 20, false, 0,
-				 DETECT_MODEL_LR };
+				 DETECT_MODEL_LR, NULL, NULL };
+	struct progress pg = { 0, false };
 	struct detect_report r;
 	struct filter_ast *ast = NULL;
 	struct filter_sql sql;
@@ -466,6 +519,10 @@ int cmd_detect(int argc, char **argv)
 		return cli_usage("detect", argc - optind < 1 ? "expected STORE" :
 				 "expected STORE and one FILTER (quote it)");
 	o.store_name = argv[optind];
+	if (isatty(2)) {
+		o.progress = show_progress;
+		o.progress_ctx = &pg;
+	}
 	o.filter = argc - optind == 2 ? argv[optind + 1] : "";
 	memset(&r, 0, sizeof r);
 	if ((rc = cli_filter(o.filter, &ast, &sql)))
@@ -475,9 +532,11 @@ int cmd_detect(int argc, char **argv)
 	} else if ((rc = cli_filter_store(s, ast, &sql))) {
 		/* printed */
 	} else if (detect_run(s, &sql, &o, &r, &e)) {
+		clear_progress(&pg);
 		cli_error(&e);
 		rc = e.code == PV_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
 	} else {
+		clear_progress(&pg);
 		if (r.degenerate_folds)
 			cli_errorf("warning: %u of %u folds were trained on one class only "
 				   "(too few distinct texts): their documents all score the same",

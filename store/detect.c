@@ -106,6 +106,8 @@ struct model {
 struct run {
 	struct store *s;
 	const struct detect_opts *o;
+	uint32_t cur_group;        /* the group being modelled, for progress */
+	unsigned ngroup_models;    /* ... of so many */
 	struct drow *rows;
 	size_t nrows, caprows;
 	struct dtext *texts;
@@ -1220,6 +1222,36 @@ static bool in_pass(const struct run *r, const struct dtext *t, int which)
 
 /* Runs a pass over the texts that take part in it, in text id order or,
  * when order is not NULL, in the order of its ntexts indices. */
+/* Tells o->progress where pass `which` stands. */
+static void say_progress(const struct pool *p, int which, size_t done)
+{
+	const struct run *r = p->r;
+	const struct detect_opts *o = r->o;
+	struct buf b = BUF_INIT;
+	unsigned epochs = which == PASS_TRAIN ? DETECT_LR_EPOCHS : GROUP_EPOCHS;
+
+	if (!o->progress)
+		return;
+	if (which == PASS_COUNT || which == PASS_TRAIN || which == PASS_SCORE) {
+		buf_puts(&b, "pooled model and control: ");
+	} else {
+		const char *v = r->cur_group < r->ngs ? r->gs[r->cur_group].value : NULL;
+		buf_printf(&b, "%s %s (%u of %u): ", o->by == DETECT_BY_NONE ? "all" :
+			   detect_by_name(o->by), o->by == DETECT_BY_NONE ? "" : v ? v : "(none)",
+			   r->cur_group + 1, r->ngroup_models);
+	}
+	if (which == PASS_COUNT)
+		buf_puts(&b, "reading the texts");
+	else if (which == PASS_GCOUNT)
+		buf_puts(&b, "counting");
+	else if (which == PASS_TRAIN || which == PASS_GTRAIN)
+		buf_printf(&b, "training, epoch %u of %u", p->epoch + 1, epochs);
+	else
+		buf_puts(&b, "scoring");
+	o->progress(o->progress_ctx, buf_str(&b), done, r->ntexts);
+	buf_done(&b);
+}
+
 static int pass(struct pool *p, int which, const size_t *order, struct pv_err *err)
 {
 	struct run *r = p->r;
@@ -1258,6 +1290,7 @@ static int pass(struct pool *p, int which, const size_t *order, struct pv_err *e
 		work(p, 0);
 		if (p->nth > 1)
 			pthread_barrier_wait(&p->bar);
+		say_progress(p, which, next);
 		if (which != PASS_SCORE)
 			continue;
 		for (i = 0; i < p->n; i++) {
@@ -1993,7 +2026,9 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	{
 		bool own = o->by != DETECT_BY_NONE && r.ngs >= 2;
 		size_t g, ng = PV_MIN(r.ngs, (size_t)DETECT_WORD_GROUPS);
+		r.ngroup_models = (unsigned)ng;
 		for (g = 0; g < ng && (own || o->match); g++) {
+			r.cur_group = (uint32_t)g;
 			if ((rc = group_models(&pool, &r, rep, (uint32_t)g, own, err)))
 				goto out;
 			rep->own_groups += rep->groups[g].has_own;

@@ -200,6 +200,12 @@ struct detect_opts {
 	bool dry_run;              /* compute and report, write nothing */
 	unsigned threads;          /* 0: one per processor; the results do not depend on it */
 	enum detect_model model;   /* the models' family (0: logistic regression) */
+	/* progress, called on the calling thread after each batch of texts
+	 * (may be NULL): stage says what is being done (it holds a group's
+	 * value as stored: sanitize it before showing it), done of total texts
+	 * walked in that stage */
+	void (*progress)(void *ctx, const char *stage, size_t done, size_t total);
+	void *progress_ctx;
 };
 
 struct detect_term {

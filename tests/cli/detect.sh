@@ -278,6 +278,20 @@ like "$(cat "$T/conf.err")" "warning: generator gen-x is compared with 150 real 
 	"detect warns about gen-x and names --match source"
 unlike "$(cat "$T/conf.err")" "gen-a|gen-b" "and about no other group"
 is "$(field - match)" null "no --match: the summary says so"
+unlike "$(cat "$T/conf.err")" "pooled model|reading the texts" \
+	"no progress when standard error is not a terminal"
+if command -v script >/dev/null 2>&1; then
+	prog=$(script -qc "'$PROVEX' detect '$C' --by generator --top 0 --dry-run >/dev/null" /dev/null 2>&1 | tr '\r' '\n')
+	like "$prog" "detect: pooled model and control: reading the texts +[0-9]+%" \
+		"on a terminal: progress, stage by stage"
+	like "$prog" "detect: generator gen-x \(2 of 3\): scoring +100%" "each group's models named as they run"
+	like "$prog" "$(printf '\033')\[Kprovex: warning: generator gen-x" \
+		"the progress line is cleared before the warning that follows"
+else
+	skip "script (util-linux) missing: no terminal for the progress line"
+	skip "script missing"
+	skip "script missing"
+fi
 
 j=$(pv detect "$C" --by generator --top 0 --json --match source --dry-run 2>"$T/conf.err")
 ok $? "detect --match source"
