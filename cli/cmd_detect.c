@@ -180,6 +180,18 @@ static void put_tpr(const struct detect_tpr *t)
 	printf("  %.3f [%.3f, %.3f]", t->tpr, t->lo, t->hi);
 }
 
+/* The matched AUC and its real documents, or a dash and their count. */
+static void put_matched(const struct detect_group *g)
+{
+	char a[32];
+
+	if (g->has_matched)
+		put_auc(&g->matched);
+	else
+		printf("  %-21s", "-");
+	printf(" %10s", pv_num(g->matched_real, a));
+}
+
 static void put_group_name(const struct detect_group *g)
 {
 	put_cell(g->value ? g->value : "(none)", 24);
@@ -230,27 +242,14 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 		else
 			printf("  %-21s", r->ngroups == 1 ? "(= pooled)" : "-");
 		put_auc(&g->auc);
-		if (o->match) {
-			if (g->has_matched) {
-				put_auc(&g->matched);
-				printf(" %10s", pv_num(g->matched_real, a));
-			} else {
-				printf("  %-21s %10s", "-", pv_num(g->matched_real, a));
-			}
-		}
+		if (o->match)
+			put_matched(g);
 		printf("\n");
 	}
 	printf("%-24s %10s %10s  %-21s", "all", pv_num(r->synthetic, a), pv_num(r->real, b), "");
 	put_auc(&r->overall);
-	if (o->match && !by && r->ngroups == 1) {
-		const struct detect_group *g = &r->groups[0];
-		if (g->has_matched) {
-			put_auc(&g->matched);
-			printf(" %10s", pv_num(g->matched_real, a));
-		} else {
-			printf("  %-21s %10s", "-", pv_num(g->matched_real, a));
-		}
-	}
+	if (o->match && !by && r->ngroups == 1)
+		put_matched(&r->groups[0]);
 	printf("\n");
 	printf("%-24s %10s %10s  %-21s", "control (shuffled)", "", "", "");
 	put_auc(&r->control);

@@ -521,6 +521,16 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* A sorted copy of x[0..n) (n > 0), the caller's to free. */
+static double *sorted_copy(const double *x, size_t n)
+{
+	double *c = pv_malloc(n * sizeof *c);
+
+	memcpy(c, x, n * sizeof *c);
+	qsort(c, n, sizeof *c, cmp_double);
+	return c;
+}
+
 int detect_auc(const double *pos, size_t npos, const double *neg, size_t nneg,
 	       struct detect_auc *out)
 {
@@ -534,12 +544,8 @@ int detect_auc(const double *pos, size_t npos, const double *neg, size_t nneg,
 	out->hi = 1;
 	if (!npos || !nneg)
 		return PV_EINVAL;
-	p = pv_malloc(npos * sizeof *p);
-	q = pv_malloc(nneg * sizeof *q);
-	memcpy(p, pos, npos * sizeof *p);
-	memcpy(q, neg, nneg * sizeof *q);
-	qsort(p, npos, sizeof *p, cmp_double);
-	qsort(q, nneg, sizeof *q, cmp_double);
+	p = sorted_copy(pos, npos);
+	q = sorted_copy(neg, nneg);
 	/* V10 of each positive: the share of negatives below it (ties half);
 	 * lo and hi walk the sorted negatives: q[0..lo) < x, q[lo..hi) == x */
 	lo = hi = 0;
@@ -641,12 +647,8 @@ int detect_tpr_at(const double *pos, size_t npos, const double *neg, size_t nneg
 	out->hi = 1;
 	if (!npos || !nneg || !(fpr >= 0) || fpr >= 1)
 		return PV_EINVAL;
-	p = pv_malloc(npos * sizeof *p);
-	q = pv_malloc(nneg * sizeof *q);
-	memcpy(p, pos, npos * sizeof *p);
-	memcpy(q, neg, nneg * sizeof *q);
-	qsort(p, npos, sizeof *p, cmp_double);
-	qsort(q, nneg, sizeof *q, cmp_double);
+	p = sorted_copy(pos, npos);
+	q = sorted_copy(neg, nneg);
 	k = (size_t)floor(fpr * (double)nneg);
 	if (k >= nneg)
 		k = nneg - 1;
