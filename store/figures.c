@@ -1820,8 +1820,7 @@ static void html_auc_cell(struct buf *b, const struct fig_auc *a, bool real)
 	buf_puts(b, "</td>");
 }
 
-/* The field the matched AUCs are over (borrowed from d). */
-static const char *html_match_field(const struct fig_detect *d)
+const char *fig_match_field(const struct fig_detect *d)
 {
 	size_t i;
 
@@ -1830,7 +1829,15 @@ static const char *html_match_field(const struct fig_detect *d)
 	for (i = 0; i < d->ngroups; i++)
 		if (d->groups[i].matched_field)
 			return d->groups[i].matched_field;
-	return "--match";
+	return NULL;
+}
+
+/* The field the matched AUCs are over, for the page. */
+static const char *html_match_field(const struct fig_detect *d)
+{
+	const char *f = fig_match_field(d);
+
+	return f ? f : "--match";
 }
 
 #define HTML_MAX_FPR 4           /* TPR columns at most */

@@ -71,6 +71,11 @@ enum { FIG_REAL, FIG_SYNTH, FIG_NSERIES };
 enum { FIG_ORIGIN, FIG_SOURCE, FIG_GENERATOR, FIG_PURPOSE, FIG_LABEL, FIG_NFIELDS };
 
 /* "origin", "source", "generator", "purpose", "label". */
+/* The field the matched AUCs of a detect run are over (borrowed from d),
+ * or NULL when the run does not say. */
+struct fig_detect;
+const char *fig_match_field(const struct fig_detect *d);
+
 const char *fig_field_name(int field);
 
 /* ---- histograms ---- */

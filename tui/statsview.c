@@ -573,24 +573,11 @@ static void group_rows(struct lay *L, const struct fig_dgroup *g, int nw)
 	L->y++;
 }
 
-/* The field the matched AUCs are over (borrowed from d), or NULL when
- * the run does not say. */
-static const char *match_field(const struct fig_detect *d)
-{
-	size_t i;
-
-	if (d->match)
-		return d->match;
-	for (i = 0; i < d->ngroups; i++)
-		if (d->groups[i].matched_field)
-			return d->groups[i].matched_field;
-	return NULL;
-}
 
 /* The field a group's uncovered values are of ("" when not said). */
 static const char *uncovered_field(const struct fig_detect *d, const struct fig_dgroup *g)
 {
-	const char *f = g->uncovered_field ? g->uncovered_field : match_field(d);
+	const char *f = g->uncovered_field ? g->uncovered_field : fig_match_field(d);
 
 	return f ? f : "";
 }
@@ -649,8 +636,8 @@ static void lay_detector_groups(struct lay *L, const struct fig_detect *d)
 
 	buf_puts(&b, "own: a model of the group alone; pooled: one model for all groups; "
 		 "matched: own against real documents of the same ");
-	if (match_field(d))
-		buf_puts(&b, match_field(d));
+	if (fig_match_field(d))
+		buf_puts(&b, fig_match_field(d));
 	else
 		buf_puts(&b, "--match field values");
 	buf_puts(&b, "; TPR@1%: synthetic documents caught when 1% of real ones are; "
