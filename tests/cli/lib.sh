@@ -10,21 +10,24 @@ set -u
 PROVEX=${PROVEX:-$(pwd)/provex}
 SHARED=${SHARED:-${top_srcdir:-.}/../shared}
 T=$(mktemp -d "${TMPDIR:-/tmp}/provex-test.XXXXXX")
-trap 'rm -rf "$T"' EXIT
+# the pv call counter of PROVEX_VALGRIND_EVERY: beside T, not in it (tests
+# look for files left in T)
+_PVC=$T.pv-calls
+trap 'rm -rf "$T" "$_PVC"' EXIT
 _n=0
 _failed=0
 
 # _pv_pick: whether this pv call runs under valgrind: every call, or with
 # PROVEX_VALGRIND_EVERY=N the first of every N, counted across the test's
-# subshells in a file (CI's valgrind pass takes one in two: each valgrind
+# subshells in the file $_PVC (CI's valgrind pass takes one in two: each valgrind
 # start costs about 0.7 s of CPU, and the sanitizer pass, LeakSanitizer
 # included, runs every call)
 _pv_pick() {
 	_every=${PROVEX_VALGRIND_EVERY:-1}
 	[ "$_every" -le 1 ] && return 0
-	_c=$(cat "$T/.pv-calls" 2>/dev/null || echo 0)
+	_c=$(cat "$_PVC" 2>/dev/null || echo 0)
 	_c=$((_c + 1))
-	echo "$_c" > "$T/.pv-calls"
+	echo "$_c" > "$_PVC"
 	[ $(( (_c - 1) % _every )) -eq 0 ]
 }
 
@@ -101,7 +104,7 @@ done_testing() {
 			ok 1 "valgrind found memory errors or leaks in: $(head -3 "$T/.valgrind-errors" | tr '\n' ';')"
 		else
 			if [ "${PROVEX_VALGRIND_EVERY:-1}" -gt 1 ]; then
-				ok 0 "valgrind: no memory errors or leaks in the provex runs it watched ($(cat "$T/.pv-calls" 2>/dev/null || echo 0) pv calls, one in ${PROVEX_VALGRIND_EVERY})"
+				ok 0 "valgrind: no memory errors or leaks in the provex runs it watched ($(cat "$_PVC" 2>/dev/null || echo 0) pv calls, one in ${PROVEX_VALGRIND_EVERY})"
 			else
 				ok 0 "valgrind: no memory errors or leaks in any provex run"
 			fi
