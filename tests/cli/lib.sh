@@ -104,7 +104,7 @@ done_testing() {
 			ok 1 "valgrind found memory errors or leaks in: $(head -3 "$T/.valgrind-errors" | tr '\n' ';')"
 		else
 			if [ "${PROVEX_VALGRIND_EVERY:-1}" -gt 1 ]; then
-				ok 0 "valgrind: no memory errors or leaks in the provex runs it watched ($(cat "$_PVC" 2>/dev/null || echo 0) pv calls, one in ${PROVEX_VALGRIND_EVERY})"
+				ok 0 "valgrind: no memory errors or leaks in the provex runs it watched (one in ${PROVEX_VALGRIND_EVERY} of its $(cat "$_PVC" 2>/dev/null || echo 0) runs and sessions)"
 			else
 				ok 0 "valgrind: no memory errors or leaks in any provex run"
 			fi

@@ -11,7 +11,8 @@
 #                                     status is in $TUI_RC
 #
 # Under PROVEX_VALGRIND provex runs under valgrind (errors recorded as in
-# lib.sh) and waits are longer.
+# lib.sh; with PROVEX_VALGRIND_EVERY=N, one session in N, counted with the
+# pv calls) and waits are longer.
 
 if ! command -v tmux > /dev/null 2>&1; then
 	echo "1..0 # SKIP tmux is not installed (scripts/bootstrap installs it)"
@@ -34,7 +35,8 @@ tui_start() {	# tui_start WIDTH HEIGHT PROVEX-ARGS...
 	{
 		printf 'cd %s\n' "$(pwd)"
 		printf 'export LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=${TUI_TERM:-tmux-256color}\n'
-		if [ -n "${PROVEX_VALGRIND:-}" ]; then
+		# (one session in PROVEX_VALGRIND_EVERY under valgrind, as pv's calls)
+		if [ -n "${PROVEX_VALGRIND:-}" ] && _pv_pick; then
 			printf 'valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=%s/valgrind.log ' "$T"
 		fi
 		printf '%s' "$PROVEX"
