@@ -237,74 +237,84 @@ static double model_score(const struct model *m, unsigned f, const struct detect
 
 /* ---- reading the documents ---- */
 
+/* Looks value (NULL = none) up among the n values that value_at gives,
+ * through the open-addressing table *hash (*cap slots, a power of 2, grown
+ * and rebuilt to stay at most half full, NONE_GROUP when free): returns its
+ * index, or NONE_GROUP with *slot the free slot where the caller, adding it
+ * as index n, stores n. */
+static uint32_t find_value(const struct run *r, uint32_t **hash, size_t *cap, size_t n,
+			   const char *(*value_at)(const struct run *, size_t),
+			   const char *value, size_t *slot)
+{
+	uint64_t h = value ? str_hash(value, strlen(value)) : 0x1234567ULL;
+	size_t i, k;
+
+	if (n * 2 >= *cap) {
+		size_t c = *cap ? *cap * 2 : 64;
+		free(*hash);
+		*hash = pv_malloc(c * sizeof **hash);
+		for (k = 0; k < c; k++)
+			(*hash)[k] = NONE_GROUP;
+		*cap = c;
+		for (k = 0; k < n; k++) {
+			const char *v = value_at(r, k);
+			uint64_t hk = v ? str_hash(v, strlen(v)) : 0x1234567ULL;
+			for (i = hk & (c - 1); (*hash)[i] != NONE_GROUP; i = (i + 1) & (c - 1))
+				;
+			(*hash)[i] = (uint32_t)k;
+		}
+	}
+	for (i = h & (*cap - 1); (*hash)[i] != NONE_GROUP; i = (i + 1) & (*cap - 1)) {
+		const char *v = value_at(r, (*hash)[i]);
+		if ((!v && !value) || (v && value && strcmp(v, value) == 0))
+			return (*hash)[i];
+	}
+	*slot = i;
+	return NONE_GROUP;
+}
+
+static const char *group_value(const struct run *r, size_t k)
+{
+	return r->gs[k].value;
+}
+
+static const char *match_value(const struct run *r, size_t k)
+{
+	return r->mvals[k];
+}
+
 /* The group of value (NULL = none), added when new. */
 static uint32_t group_of(struct run *r, const char *value)
 {
-	uint64_t h = value ? str_hash(value, strlen(value)) : 0x1234567ULL;
-	size_t i;
+	size_t slot;
+	uint32_t k = find_value(r, &r->ghash, &r->capg, r->ngs, group_value, value, &slot);
 
-	if (r->ngs * 2 >= r->capg) {
-		size_t cap = r->capg ? r->capg * 2 : 64, k;
-		free(r->ghash);
-		r->ghash = pv_malloc(cap * sizeof *r->ghash);
-		for (k = 0; k < cap; k++)
-			r->ghash[k] = NONE_GROUP;
-		r->capg = cap;
-		for (k = 0; k < r->ngs; k++) {
-			const char *v = r->gs[k].value;
-			uint64_t hk = v ? str_hash(v, strlen(v)) : 0x1234567ULL;
-			for (i = hk & (cap - 1); r->ghash[i] != NONE_GROUP; i = (i + 1) & (cap - 1))
-				;
-			r->ghash[i] = (uint32_t)k;
-		}
-	}
-	for (i = h & (r->capg - 1); r->ghash[i] != NONE_GROUP; i = (i + 1) & (r->capg - 1)) {
-		const char *v = r->gs[r->ghash[i]].value;
-		if ((!v && !value) || (v && value && strcmp(v, value) == 0))
-			return r->ghash[i];
-	}
+	if (k != NONE_GROUP)
+		return k;
 	if (r->ngs == r->capgs) {
 		r->capgs = r->capgs ? 2 * r->capgs : 16;
 		r->gs = pv_realloc(r->gs, r->capgs * sizeof *r->gs);
 	}
 	r->gs[r->ngs].value = value ? pv_strdup(value) : NULL;
 	r->gs[r->ngs].docs = 0;
-	r->ghash[i] = (uint32_t)r->ngs;
+	r->ghash[slot] = (uint32_t)r->ngs;
 	return (uint32_t)r->ngs++;
 }
 
 /* The index of the match field's value (NULL = none), added when new. */
 static uint32_t mval_of(struct run *r, const char *value)
 {
-	uint64_t h = value ? str_hash(value, strlen(value)) : 0x7654321ULL;
-	size_t i, k;
+	size_t slot;
+	uint32_t k = find_value(r, &r->mhash, &r->capmh, r->nmv, match_value, value, &slot);
 
-	if (r->nmv * 2 >= r->capmh) {
-		size_t cap = r->capmh ? r->capmh * 2 : 64;
-		free(r->mhash);
-		r->mhash = pv_malloc(cap * sizeof *r->mhash);
-		for (k = 0; k < cap; k++)
-			r->mhash[k] = NONE_GROUP;
-		r->capmh = cap;
-		for (k = 0; k < r->nmv; k++) {
-			const char *v = r->mvals[k];
-			uint64_t hk = v ? str_hash(v, strlen(v)) : 0x7654321ULL;
-			for (i = hk & (cap - 1); r->mhash[i] != NONE_GROUP; i = (i + 1) & (cap - 1))
-				;
-			r->mhash[i] = (uint32_t)k;
-		}
-	}
-	for (i = h & (r->capmh - 1); r->mhash[i] != NONE_GROUP; i = (i + 1) & (r->capmh - 1)) {
-		const char *v = r->mvals[r->mhash[i]];
-		if ((!v && !value) || (v && value && strcmp(v, value) == 0))
-			return r->mhash[i];
-	}
+	if (k != NONE_GROUP)
+		return k;
 	if (r->nmv == r->capmv) {
 		r->capmv = r->capmv ? 2 * r->capmv : 16;
 		r->mvals = pv_realloc(r->mvals, r->capmv * sizeof *r->mvals);
 	}
 	r->mvals[r->nmv] = value ? pv_strdup(value) : NULL;
-	r->mhash[i] = (uint32_t)r->nmv;
+	r->mhash[slot] = (uint32_t)r->nmv;
 	return (uint32_t)r->nmv++;
 }
 
@@ -374,6 +384,16 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* The length bin of a document of len bytes (after make_edges). */
+static size_t bin_of(const struct run *r, int64_t len)
+{
+	size_t b = 0;
+
+	while (b + 1 < DETECT_BINS && len > r->edges[b])
+		b++;
+	return b;
+}
+
 /* The length bins' edges: the quartiles of the documents' lengths. */
 static void make_edges(struct run *r, struct detect_report *rep)
 {
@@ -390,9 +410,7 @@ static void make_edges(struct run *r, struct detect_report *rep)
 		rep->bins[k].max_bytes = -1;
 	}
 	for (i = 0; i < r->nrows; i++) {
-		size_t b = 0;
-		while (b + 1 < DETECT_BINS && len[i] > r->edges[b])
-			b++;
+		size_t b = bin_of(r, len[i]);
 		rep->bins[b].min_bytes = PV_MIN(rep->bins[b].min_bytes, len[i]);
 		rep->bins[b].max_bytes = PV_MAX(rep->bins[b].max_bytes, len[i]);
 	}
@@ -400,15 +418,6 @@ static void make_edges(struct run *r, struct detect_report *rep)
 		if (rep->bins[k].max_bytes < 0)
 			rep->bins[k].min_bytes = rep->bins[k].max_bytes = 0;
 	free(len);
-}
-
-static size_t bin_of(const struct run *r, int64_t len)
-{
-	size_t b = 0;
-
-	while (b + 1 < DETECT_BINS && len > r->edges[b])
-		b++;
-	return b;
 }
 
 /* Reads the real and synthetic documents of the filter, in text order,
@@ -1361,30 +1370,39 @@ static int epochs(struct pool *p, int which, unsigned n, struct pv_err *err)
 
 /* ---- the report ---- */
 
-static void calibrate(struct run *r, struct detect_report *rep)
+/* Platt's a and b over the out-of-fold scores of every real and
+ * synthetic text: the pooled model's (own false), or the own model's of
+ * the group being modelled (own true: its s_own, its documents gsyn). */
+static void platt_of(const struct run *r, bool own, double *a, double *b)
 {
-	double *s = pv_malloc(2 * r->ntexts * sizeof *s);
-	double *w = pv_malloc(2 * r->ntexts * sizeof *w);
-	unsigned char *y = pv_malloc(2 * r->ntexts);
+	double *s = pv_malloc((2 * r->ntexts + 1) * sizeof *s);
+	double *w = pv_malloc((2 * r->ntexts + 1) * sizeof *w);
+	unsigned char *y = pv_malloc(2 * r->ntexts + 1);
 	size_t i, n = 0;
 
 	for (i = 0; i < r->ntexts; i++) {
 		const struct dtext *t = &r->texts[i];
+		double score = own ? t->s_own : t->s, synth = own ? t->gsyn : t->synth;
 		if (t->real > 0) {
-			s[n] = t->s;
+			s[n] = score;
 			y[n] = 0;
 			w[n++] = t->real;
 		}
-		if (t->synth > 0) {
-			s[n] = t->s;
+		if (synth > 0) {
+			s[n] = score;
 			y[n] = 1;
-			w[n++] = t->synth;
+			w[n++] = synth;
 		}
 	}
-	detect_platt(s, y, w, n, &rep->platt_a, &rep->platt_b);
+	detect_platt(s, y, w, n, a, b);
 	free(s);
 	free(w);
 	free(y);
+}
+
+static void calibrate(struct run *r, struct detect_report *rep)
+{
+	platt_of(r, false, &rep->platt_a, &rep->platt_b);
 }
 
 static double prob(const struct detect_report *rep, double s)
@@ -1555,8 +1573,7 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 	bool match = r->o->match != NULL;
 	size_t i, j, mtexts = 0, np = 0, nn = 0, nm = 0;
 	double *pos, *neg, *mpos, *mneg;
-	double *s = NULL, *w = NULL, a = 0, b = 0;
-	unsigned char *y = NULL;
+	double a = 0, b = 0;
 	int rc;
 
 	for (i = 0; i < r->ntexts; i++) {
@@ -1621,24 +1638,7 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 	if (model_on(&r->own)) {
 		dg->has_own = detect_auc(pos, np, neg, nn, &dg->own) == 0;
 		/* the own model's probability: Platt over its own scores */
-		s = pv_malloc(2 * r->ntexts * sizeof *s);
-		w = pv_malloc(2 * r->ntexts * sizeof *w);
-		y = pv_malloc(2 * r->ntexts);
-		size_t n = 0;
-		for (i = 0; i < r->ntexts; i++) {
-			const struct dtext *t = &r->texts[i];
-			if (t->real > 0) {
-				s[n] = t->s_own;
-				y[n] = 0;
-				w[n++] = t->real;
-			}
-			if (t->gsyn > 0) {
-				s[n] = t->s_own;
-				y[n] = 1;
-				w[n++] = t->gsyn;
-			}
-		}
-		detect_platt(s, y, w, n, &a, &b);
+		platt_of(r, true, &a, &b);
 		dg->tpr_model = "own";
 		tpr_and_bins(r, rep, g, true, a, b, dg->tpr, dg->bins);
 	}
@@ -1649,9 +1649,6 @@ static int group_models(struct pool *p, struct run *r, struct detect_report *rep
 	free(neg);
 	free(mpos);
 	free(mneg);
-	free(s);
-	free(w);
-	free(y);
 out:
 	model_free(&r->own);
 	model_free(&r->mtc);
