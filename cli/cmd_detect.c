@@ -332,7 +332,7 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 static void warn_uncovered(const struct detect_report *r, const struct detect_opts *o)
 {
 	size_t i, shown = 0, more = 0;
-	char a[32];
+	char a[32], nv[32];
 
 	if (o->match)
 		return;
@@ -347,12 +347,13 @@ static void warn_uncovered(const struct detect_report *r, const struct detect_op
 		}
 		utf8_sanitize(&name, g->value ? g->value : "(none)",
 			      g->value ? strlen(g->value) : 6, SAN_ONE_LINE);
-		cli_errorf("warning: %s%s%s is compared with %s real documents of %zu %s "
+		cli_errorf("warning: %s%s%s is compared with %s real documents of %s %s "
 			   "value%s it has no synthetic document of: topic may pass for style; "
 			   "--match %s compares it with the real documents of its own %s values",
 			   o->by != DETECT_BY_NONE ? detect_by_name(o->by) : "",
 			   o->by != DETECT_BY_NONE ? " " : "", buf_str(&name),
-			   pv_num(g->uncovered_real, a), g->uncovered_values, r->check_field,
+			   pv_num(g->uncovered_real, a), pv_num((int64_t)g->uncovered_values, nv),
+			   r->check_field,
 			   g->uncovered_values == 1 ? "" : "s", r->check_field, r->check_field);
 		buf_done(&name);
 		shown++;

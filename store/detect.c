@@ -63,7 +63,10 @@ struct dtext {                     /* one distinct text */
 	double s;
 	double creal, csynth;      /* the control's shuffled labels (another text's) */
 	double s_ctl;              /* the control model's out-of-fold log-odds */
-	/* the group being modelled (group passes): */
+};
+
+/* A text as one group of a batch sees it. */
+struct gtext {
 	double gsyn;               /* its documents in the group */
 	double mreal;              /* its real documents of values the group covers */
 	double s_own, s_match;     /* the group's own and matched models' log-odds */
@@ -103,11 +106,32 @@ struct model {
 	struct detect_lr *lr;
 };
 
+/*
+ * The groups modelled in the same passes (own and matched models).  A
+ * pass over the texts costs their reading and feature extraction whatever
+ * the models it feeds, so the regression trains the first batch's models
+ * in the pooled model's last epoch and scores them in its scoring pass,
+ * and the next batches several groups at a time; the models held at once
+ * are bounded (BATCH_MODELS_*) to bound the memory (the regression's
+ * model: 8 MB per fold).  A group's models are the same whatever its
+ * batch: each is trained in the order of the pooled model's last epochs.
+ */
+#define BATCH_GROUPS 4             /* at most */
+#define BATCH_MODELS_POOLED 2      /* group models beside the pooled model and control */
+#define BATCH_MODELS 4             /* group models in a batch of their own */
+
+struct batch {
+	unsigned n;                /* groups */
+	uint32_t g[BATCH_GROUPS];  /* their indices in the report */
+	struct model own[BATCH_GROUPS], mtc[BATCH_GROUPS];
+	bool in_pooled;            /* trained and scored in the pooled passes */
+	struct gtext *gt;          /* [ntexts][BATCH_GROUPS] */
+};
+
 struct run {
 	struct store *s;
 	const struct detect_opts *o;
-	uint32_t cur_group;        /* the group being modelled, for progress */
-	unsigned ngroup_models;    /* ... of so many */
+	unsigned ngroup_models;    /* groups that get models, for progress */
 	struct drow *rows;
 	size_t nrows, caprows;
 	struct dtext *texts;
@@ -119,7 +143,7 @@ struct run {
 	struct words w;
 	struct model pooled;       /* all synthetic against all real texts */
 	struct model ctl;          /* the shuffled-label control (pooled passes) */
-	struct model own, mtc;     /* the group being modelled (group passes) */
+	struct batch b;            /* the groups being modelled */
 	double *style;             /* regression: [ntexts][DETECT_STYLE], from pass 1 */
 	size_t *order;             /* a training pass's order: [ntexts] indices of texts */
 	char **mvals;              /* the match field's values (owned; NULL = none) */
@@ -149,6 +173,11 @@ struct run {
  * 0.5 whatever the epochs). */
 #define GROUP_EPOCHS 1
 #define CONTROL_EPOCHS 1
+/* Texts the control is trained and measured on, about: a leak shows at
+ * any size, and 20,000 texts give it an interval about 0.01 wide. */
+#define CONTROL_TEXTS 20000
+_Static_assert(GROUP_EPOCHS <= DETECT_LR_EPOCHS && CONTROL_EPOCHS <= DETECT_LR_EPOCHS,
+	       "the group models and the control train in the pooled model's epochs");
 
 const double detect_fprs[DETECT_FPRS] = { 0.01, 0.05 };
 
@@ -211,6 +240,18 @@ static void model_free(struct model *m)
 	detect_lr_free(m->lr);
 	m->nb = NULL;
 	m->lr = NULL;
+}
+
+static void batch_free(struct batch *b)
+{
+	unsigned j;
+
+	for (j = 0; j < BATCH_GROUPS; j++) {
+		model_free(&b->own[j]);
+		model_free(&b->mtc[j]);
+	}
+	b->n = 0;
+	b->in_pooled = false;
 }
 
 static bool model_on(const struct model *m)
@@ -560,15 +601,26 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 			     r->ntexts < DETECT_WORD_SAMPLE;
 	}
 	rep->texts = (int64_t)r->ntexts;
-	/* the control: each text takes another's labels (a permutation drawn
-	 * from the seed), so that the same features face labels that mean
-	 * nothing */
+	/* the control: each text of a sample of about CONTROL_TEXTS (all of
+	 * them when there are no more; the same ones on every run) takes
+	 * another's labels (a permutation drawn from the seed), so that the
+	 * same features face labels that mean nothing; the other texts take
+	 * no part in it */
 	{
+		size_t *in = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *in);
 		size_t *perm = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *perm);
+		size_t m = 0;
 		uint64_t x = splitmix64(r->o->seed ^ 0xc0a7201c0a7201cULL);
-		for (i = 0; i < r->ntexts; i++)
+		for (i = 0; i < r->ntexts; i++) {
+			r->texts[i].creal = r->texts[i].csynth = 0;
+			if (r->ntexts <= CONTROL_TEXTS ||
+			    splitmix64((uint64_t)r->texts[i].text_id ^ 0xc0a7c0a7c0a7c0a7ULL) %
+			    r->ntexts < CONTROL_TEXTS)
+				in[m++] = i;
+		}
+		for (i = 0; i < m; i++)
 			perm[i] = i;
-		for (i = r->ntexts; i > 1; i--) {
+		for (i = m; i > 1; i--) {
 			size_t j;
 			x = splitmix64(x);
 			j = (size_t)(x % i);
@@ -576,10 +628,11 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 			perm[i - 1] = perm[j];
 			perm[j] = tmp;
 		}
-		for (i = 0; i < r->ntexts; i++) {
-			r->texts[i].creal = r->texts[perm[i]].real;
-			r->texts[i].csynth = r->texts[perm[i]].synth;
+		for (i = 0; i < m; i++) {
+			r->texts[in[i]].creal = r->texts[in[perm[i]]].real;
+			r->texts[in[i]].csynth = r->texts[in[perm[i]]].synth;
 		}
+		free(in);
 		free(perm);
 	}
 	if (nreal < 2 || nsyn < 2)
@@ -907,6 +960,16 @@ struct slot {                      /* a text of the batch */
 	struct buf hits;               /* pass 2: its terms in marked buckets, NUL after each */
 };
 
+/* A training unit: one fold's model of one model of the pass. */
+enum unit_kind { U_POOLED, U_CONTROL, U_OWN, U_MATCHED };
+struct unit {
+	struct detect_lr *m;       /* borrowed */
+	enum unit_kind kind;
+	unsigned fold;
+	unsigned j;                /* U_OWN, U_MATCHED: the group's place in the batch */
+};
+#define MAX_UNITS ((2 + 2 * BATCH_GROUPS) * DETECT_MAX_FOLDS)
+
 struct pool {
 	struct run *r;
 	unsigned nth;                  /* threads working, the caller's included */
@@ -922,6 +985,8 @@ struct pool {
 	size_t n, cap;                 /* slots of this batch; allocated */
 	int pass;                      /* PASS_* */
 	unsigned epoch;                /* training passes: 0, 1, ... */
+	struct unit units[MAX_UNITS];  /* training passes: the units, */
+	size_t nunits;                 /* ... taken in this order */
 	size_t next_text, next_range;  /* work handed out (atomically): texts, */
 				       /* ... then ranges or (model, fold) units */
 };
@@ -1010,47 +1075,70 @@ static const double *style_of(const struct run *r, const struct dtext *t)
 	return r->style ? r->style + (size_t)(t - r->texts) * DETECT_STYLE : NULL;
 }
 
+/* Text t's group j of the batch. */
+static struct gtext *gt_of(const struct run *r, const struct dtext *t, unsigned j)
+{
+	return &r->b.gt[(size_t)(t - r->texts) * BATCH_GROUPS + j];
+}
+
 /* Training pass B: the SGD steps of the batch's texts, in order, on the
- * (model, fold) units that thread takes.  The models of the pass are the
- * pooled one and the control, or the group's own and matched ones (either
- * may be absent), each text weighted by its labels for that model. */
+ * units that thread takes, each text weighted by its labels for the
+ * unit's model. */
 static void train(struct pool *p)
 {
 	struct run *r = p->r;
-	unsigned folds = r->o->folds;
 	struct detect_vec v;
 	size_t u, i;
 
-	while ((u = __atomic_fetch_add(&p->next_range, 1, __ATOMIC_RELAXED)) < 2 * (size_t)folds) {
-		bool first = u < folds;
-		unsigned g = (unsigned)(u % folds);
-		struct detect_lr *m = p->pass == PASS_TRAIN ?
-				      (first ? r->pooled.lr :
-				       p->epoch < CONTROL_EPOCHS ? r->ctl.lr : NULL) :
-				      (first ? r->own.lr : r->mtc.lr);
-		if (!m)
-			continue;
+	while ((u = __atomic_fetch_add(&p->next_range, 1, __ATOMIC_RELAXED)) < p->nunits) {
+		const struct unit *un = &p->units[u];
 		for (i = 0; i < p->n; i++) {
 			const struct slot *sl = &p->slots[i];
 			const struct dtext *t = sl->t;
+			const struct gtext *gt;
 			double real, synth;
-			if (t->fold == g)
+			if (t->fold == un->fold)
 				continue;          /* fold g's model never sees its texts */
-			if (p->pass == PASS_TRAIN) {
-				real = first ? t->real : t->creal;
-				synth = first ? t->synth : t->csynth;
-			} else {
-				real = first ? t->real : t->mreal;
-				synth = t->gsyn;
+			switch (un->kind) {
+			case U_POOLED:
+				real = t->real;
+				synth = t->synth;
+				break;
+			case U_CONTROL:
+				real = t->creal;
+				synth = t->csynth;
+				break;
+			default:
+				gt = gt_of(r, t, un->j);
+				real = un->kind == U_OWN ? t->real : gt->mreal;
+				synth = gt->gsyn;
+				break;
 			}
+			if (!(real > 0) && !(synth > 0))
+				continue;
 			v.idx = sl->idx;
 			v.n = sl->n;
 			v.scale = sl->scale;
 			v.widx = v.wcnt = NULL;
 			v.nw = 0;
 			v.words = 0;
-			detect_lr_add_part(m, t->fold, real, synth, &v, style_of(r, t), g, g + 1);
+			detect_lr_add_part(un->m, t->fold, real, synth, &v, style_of(r, t),
+					   un->fold, un->fold + 1);
 		}
+	}
+}
+
+/* Scores text t (features v, style st) by the batch's models. */
+static void score_batch(struct run *r, const struct dtext *t, const struct detect_vec *v,
+			const double *st)
+{
+	unsigned j;
+
+	for (j = 0; j < r->b.n; j++) {
+		struct gtext *gt = gt_of(r, t, j);
+		gt->s_own = model_score(&r->b.own[j], t->fold, v, st);
+		gt->s_match = gt->mreal > 0 || gt->gsyn > 0 ?
+			      model_score(&r->b.mtc[j], t->fold, v, st) : 0;
 	}
 }
 
@@ -1078,13 +1166,14 @@ static void work(struct pool *p, unsigned k)
 			continue;
 		}
 		if (p->pass == PASS_GSCORE) {
-			t->s_own = model_score(&r->own, t->fold, &v, st);
-			t->s_match = t->mreal > 0 || t->gsyn > 0 ?
-				     model_score(&r->mtc, t->fold, &v, st) : 0;
+			score_batch(r, t, &v, st);
 			continue;
 		}
 		t->s = model_score(&r->pooled, t->fold, &v, st);
-		t->s_ctl = model_score(&r->ctl, t->fold, &v, st);
+		t->s_ctl = t->creal > 0 || t->csynth > 0 ?
+			   model_score(&r->ctl, t->fold, &v, st) : 0;
+		if (r->b.in_pooled)
+			score_batch(r, t, &v, st);
 		buf_reset(&sl->hits);
 		if (r->o->top) {
 			struct hit_ctx h = { r->w.mark, &sl->hits };
@@ -1109,12 +1198,16 @@ static void work(struct pool *p, unsigned k)
 			const struct dtext *t = sl->t;
 			slot_vec(sl, q, &v);
 			if (p->pass == PASS_GCOUNT) {
-				if (r->own.nb && t->gsyn > 0)
-					detect_nb_add_part(r->own.nb, t->fold, 0, t->gsyn, &v,
-							   lo, hi);
-				if (r->mtc.nb)
-					detect_nb_add_part(r->mtc.nb, t->fold, t->mreal, t->gsyn,
-							   &v, lo, hi);
+				unsigned j;
+				for (j = 0; j < r->b.n; j++) {
+					const struct gtext *gt = gt_of(r, t, j);
+					if (r->b.own[j].nb && gt->gsyn > 0)
+						detect_nb_add_part(r->b.own[j].nb, t->fold, 0,
+								   gt->gsyn, &v, lo, hi);
+					if (r->b.mtc[j].nb && (gt->mreal > 0 || gt->gsyn > 0))
+						detect_nb_add_part(r->b.mtc[j].nb, t->fold,
+								   gt->mreal, gt->gsyn, &v, lo, hi);
+				}
 				continue;
 			}
 			if (r->pooled.nb) {
@@ -1219,14 +1312,23 @@ static void pool_stop(struct pool *p)
  * pooled model; the regression's is trained on the real texts too). */
 static bool in_pass(const struct run *r, const struct dtext *t, int which)
 {
-	if (which == PASS_GCOUNT)
-		return t->gsyn > 0 || (r->mtc.nb && t->mreal > 0);
-	if (which == PASS_GTRAIN)
-		return t->gsyn > 0 || (r->own.lr && t->real > 0) ||
-		       (r->mtc.lr && t->mreal > 0);
-	if (which == PASS_GSCORE)
-		return t->gsyn > 0 || t->real > 0;
-	return true;
+	unsigned j;
+
+	if (which != PASS_GCOUNT && which != PASS_GTRAIN && which != PASS_GSCORE)
+		return true;
+	if (which == PASS_GSCORE && t->real > 0)
+		return true;
+	for (j = 0; j < r->b.n; j++) {
+		const struct gtext *gt = gt_of(r, t, j);
+		if (gt->gsyn > 0)
+			return true;
+		if (which == PASS_GCOUNT && r->b.mtc[j].nb && gt->mreal > 0)
+			return true;
+		if (which == PASS_GTRAIN && ((r->b.own[j].lr && t->real > 0) ||
+					     (r->b.mtc[j].lr && gt->mreal > 0)))
+			return true;
+	}
+	return false;
 }
 
 /* Runs a pass over the texts that take part in it, in text id order or,
@@ -1238,17 +1340,29 @@ static void say_progress(const struct pool *p, int which, size_t done)
 	const struct detect_opts *o = r->o;
 	struct buf b = BUF_INIT;
 	unsigned epochs = which == PASS_TRAIN ? DETECT_LR_EPOCHS : GROUP_EPOCHS;
+	bool pooled = which == PASS_COUNT || which == PASS_TRAIN || which == PASS_SCORE;
+	bool groups = !pooled || (r->b.in_pooled && (which == PASS_SCORE ||
+			(which == PASS_TRAIN && p->epoch >= DETECT_LR_EPOCHS - GROUP_EPOCHS)));
 
 	if (!o->progress)
 		return;
-	if (which == PASS_COUNT || which == PASS_TRAIN || which == PASS_SCORE) {
-		buf_puts(&b, "pooled model and control: ");
-	} else {
-		const char *v = r->cur_group < r->ngs ? r->gs[r->cur_group].value : NULL;
-		buf_printf(&b, "%s %s (%u of %u): ", o->by == DETECT_BY_NONE ? "all" :
-			   detect_by_name(o->by), o->by == DETECT_BY_NONE ? "" : v ? v : "(none)",
-			   r->cur_group + 1, r->ngroup_models);
+	if (pooled)
+		buf_puts(&b, groups ? "pooled, control" : "pooled model and control");
+	if (groups) {
+		/* one group by its value; several by their ranks (a line must fit) */
+		const char *by = o->by == DETECT_BY_NONE ? "all" : detect_by_name(o->by);
+		const char *v = r->gs[r->b.g[0]].value;
+		if (b.len)
+			buf_puts(&b, ", ");
+		if (r->b.n == 1)
+			buf_printf(&b, "%s%s%s (%u of %u)", by, o->by == DETECT_BY_NONE ? "" : " ",
+				   o->by == DETECT_BY_NONE ? "" : v ? v : "(none)",
+				   r->b.g[0] + 1, r->ngroup_models);
+		else
+			buf_printf(&b, "%ss %u-%u of %u", by, r->b.g[0] + 1,
+				   r->b.g[r->b.n - 1] + 1, r->ngroup_models);
 	}
+	buf_puts(&b, ": ");
 	if (which == PASS_COUNT)
 		buf_puts(&b, "reading the texts");
 	else if (which == PASS_GCOUNT)
@@ -1353,17 +1467,47 @@ static void make_order(struct run *r, unsigned e)
 	free(k);
 }
 
-/* The regression's n training passes (which: PASS_TRAIN or PASS_GTRAIN),
- * each in its own order; after detect_lr_start. */
-static int epochs(struct pool *p, int which, unsigned n, struct pv_err *err)
+static void add_units(struct pool *p, struct detect_lr *m, enum unit_kind kind, unsigned j)
 {
-	unsigned e;
+	unsigned f;
+
+	for (f = 0; m && f < p->r->o->folds && p->nunits < MAX_UNITS; f++) {
+		struct unit *u = &p->units[p->nunits++];
+		u->m = m;
+		u->kind = kind;
+		u->fold = f;
+		u->j = j;
+	}
+}
+
+/* The regression's training passes, each in its own order; after
+ * detect_lr_start.  PASS_TRAIN: the pooled model's DETECT_LR_EPOCHS
+ * epochs, the control in the first CONTROL_EPOCHS, the batch's models (if
+ * in_pooled) in the last GROUP_EPOCHS; PASS_GTRAIN: the batch's models'
+ * GROUP_EPOCHS, in the orders of those same last epochs. */
+static int epochs(struct pool *p, int which, struct pv_err *err)
+{
+	struct run *r = p->r;
+	unsigned e, first = which == PASS_TRAIN ? 0 : DETECT_LR_EPOCHS - GROUP_EPOCHS;
 	int rc = 0;
 
-	for (e = 0; e < n && !rc; e++) {
-		p->epoch = e;
-		make_order(p->r, e);
-		rc = pass(p, which, p->r->order, err);
+	for (e = first; e < DETECT_LR_EPOCHS && !rc; e++) {
+		unsigned j;
+		p->nunits = 0;
+		if (which == PASS_TRAIN) {
+			add_units(p, r->pooled.lr, U_POOLED, 0);
+			if (e < CONTROL_EPOCHS)
+				add_units(p, r->ctl.lr, U_CONTROL, 0);
+		}
+		if (which == PASS_GTRAIN ||
+		    (r->b.in_pooled && e >= DETECT_LR_EPOCHS - GROUP_EPOCHS))
+			for (j = 0; j < r->b.n; j++) {
+				add_units(p, r->b.own[j].lr, U_OWN, j);
+				add_units(p, r->b.mtc[j].lr, U_MATCHED, j);
+			}
+		p->epoch = e - first;
+		make_order(r, e);
+		rc = pass(p, which, r->order, err);
 	}
 	return rc;
 }
@@ -1371,9 +1515,9 @@ static int epochs(struct pool *p, int which, unsigned n, struct pv_err *err)
 /* ---- the report ---- */
 
 /* Platt's a and b over the out-of-fold scores of every real and
- * synthetic text: the pooled model's (own false), or the own model's of
- * the group being modelled (own true: its s_own, its documents gsyn). */
-static void platt_of(const struct run *r, bool own, double *a, double *b)
+ * synthetic text: the pooled model's (j < 0), or the own model's of the
+ * batch's group j (its s_own, its documents gsyn). */
+static void platt_of(const struct run *r, int j, double *a, double *b)
 {
 	double *s = pv_malloc((2 * r->ntexts + 1) * sizeof *s);
 	double *w = pv_malloc((2 * r->ntexts + 1) * sizeof *w);
@@ -1382,7 +1526,8 @@ static void platt_of(const struct run *r, bool own, double *a, double *b)
 
 	for (i = 0; i < r->ntexts; i++) {
 		const struct dtext *t = &r->texts[i];
-		double score = own ? t->s_own : t->s, synth = own ? t->gsyn : t->synth;
+		const struct gtext *gt = j >= 0 ? gt_of(r, t, (unsigned)j) : NULL;
+		double score = gt ? gt->s_own : t->s, synth = gt ? gt->gsyn : t->synth;
 		if (t->real > 0) {
 			s[n] = score;
 			y[n] = 0;
@@ -1402,7 +1547,7 @@ static void platt_of(const struct run *r, bool own, double *a, double *b)
 
 static void calibrate(struct run *r, struct detect_report *rep)
 {
-	platt_of(r, false, &rep->platt_a, &rep->platt_b);
+	platt_of(r, -1, &rep->platt_a, &rep->platt_b);
 }
 
 static double prob(const struct detect_report *rep, double s)
@@ -1411,7 +1556,7 @@ static double prob(const struct detect_report *rep, double s)
 }
 
 static void tpr_and_bins(const struct run *r, const struct detect_report *rep, uint32_t g,
-			 bool own, double a, double b, struct detect_tpr *tpr,
+			 int j, double a, double b, struct detect_tpr *tpr,
 			 struct detect_bin *bins);
 
 static void measure(struct run *r, struct detect_report *rep)
@@ -1436,9 +1581,7 @@ static void measure(struct run *r, struct detect_report *rep)
 		}
 	}
 	detect_auc(pos, (size_t)rep->synthetic, neg, nneg, &rep->overall);
-	tpr_and_bins(r, rep, NONE_GROUP, false, rep->platt_a, rep->platt_b, rep->tpr, rep->bins);
-	rep->groups = pv_calloc(r->ngs ? r->ngs : 1, sizeof *rep->groups);
-	rep->ngroups = r->ngs;
+	tpr_and_bins(r, rep, NONE_GROUP, -1, rep->platt_a, rep->platt_b, rep->tpr, rep->bins);
 	for (g = 0; g < r->ngs; g++) {
 		struct detect_group *dg = &rep->groups[g];
 		dg->value = r->gs[g].value ? pv_strdup(r->gs[g].value) : NULL;
@@ -1446,7 +1589,7 @@ static void measure(struct run *r, struct detect_report *rep)
 		detect_auc(pos + at[g], (size_t)dg->synthetic, neg, nneg, &dg->auc);
 		/* the pooled model's thresholds until an own model replaces them */
 		dg->tpr_model = "pooled";
-		tpr_and_bins(r, rep, (uint32_t)g, false, rep->platt_a, rep->platt_b,
+		tpr_and_bins(r, rep, (uint32_t)g, -1, rep->platt_a, rep->platt_b,
 			     dg->tpr, dg->bins);
 		if (r->o->top && (g < r->w.ng || (r->w.ng == 0 && g == 0)))
 			words_report(&r->w, g, r->o->top, dg);
@@ -1459,13 +1602,13 @@ static void measure(struct run *r, struct detect_report *rep)
 
 /* The TPR at each of detect_fprs and the AUC within each length bin of
  * group g's synthetic documents (NONE_GROUP: every synthetic document)
- * against every real one, by the pooled model (own false) or g's own
- * (own true; its log-odds in the texts' s_own), each log-odds turned into
+ * against every real one, by the pooled model (gj < 0) or g's own (g is
+ * the batch's group gj; its log-odds in the texts' s_own), each log-odds turned into
  * a probability by p = sigmoid(a s + b): thresholds are then in the units
  * of the stored scores (the pooled model's) or of the own model's
  * calibrated probability. */
 static void tpr_and_bins(const struct run *r, const struct detect_report *rep, uint32_t g,
-			 bool own, double a, double b, struct detect_tpr *tpr,
+			 int gj, double a, double b, struct detect_tpr *tpr,
 			 struct detect_bin *bins)
 {
 	size_t npos = 0, nneg = 0, i, j, k;
@@ -1477,7 +1620,7 @@ static void tpr_and_bins(const struct run *r, const struct detect_report *rep, u
 
 	for (i = 0; i < r->ntexts; i++) {
 		const struct dtext *t = &r->texts[i];
-		double p = detect_sigmoid(a * (own ? t->s_own : t->s) + b);
+		double p = detect_sigmoid(a * (gj >= 0 ? gt_of(r, t, (unsigned)gj)->s_own : t->s) + b);
 		for (j = t->first; j < t->first + t->n; j++) {
 			const struct drow *d = &r->rows[j];
 			if (d->synth && (g == NONE_GROUP || d->group == g)) {
@@ -1564,100 +1707,155 @@ static void uncovered(const struct run *r, struct detect_report *rep)
 	free(real);
 }
 
-/* Group g's own model (its synthetic texts against every real one; naive
- * Bayes reuses the pooled model's real counts, the regression is trained
- * on the real texts too) when own, and its matched model (against the
- * real documents of the values it covers) when --match: trained and
- * scored out of fold in passes over the texts involved (naive Bayes: one
- * to count, one to score; the regression: its epochs, one to score), then
- * measured.  The models are freed before it returns. */
-static int group_models(struct pool *p, struct run *r, struct detect_report *rep,
-			uint32_t g, bool own, struct pv_err *err)
+/*
+ * The group models, a batch at a time: for each group, its own model (its
+ * synthetic texts against every real one; naive Bayes reuses the pooled
+ * model's real counts, the regression is trained on the real texts too)
+ * when own, and its matched model (against the real documents of the
+ * values it covers) when --match, trained and scored out of fold in
+ * passes over the texts involved (naive Bayes: one to count, one to
+ * score; the regression: its epochs, one to score), then measured.
+ *
+ * batch_start makes the models of groups [g0, g0 + n) and counts what the
+ * regression needs counted; the passes follow; batch_measure fills the
+ * report and frees the models.
+ */
+static void batch_start(struct run *r, struct detect_report *rep, uint32_t g0, unsigned n,
+			bool own)
 {
-	struct detect_group *dg = &rep->groups[g];
+	struct batch *b = &r->b;
 	bool match = r->o->match != NULL;
-	size_t i, j, mtexts = 0, np = 0, nn = 0, nm = 0;
-	double *pos, *neg, *mpos, *mneg;
-	double a = 0, b = 0;
-	int rc;
+	size_t mtexts[BATCH_GROUPS] = { 0 }, i, k;
+	unsigned j;
 
+	b->n = n;
+	for (j = 0; j < n; j++)
+		b->g[j] = g0 + j;
 	for (i = 0; i < r->ntexts; i++) {
 		struct dtext *t = &r->texts[i];
-		t->gsyn = t->mreal = t->s_own = t->s_match = 0;
-		for (j = t->first; j < t->first + t->n; j++) {
-			const struct drow *d = &r->rows[j];
-			if (d->synth && d->group == g)
-				t->gsyn++;
-			else if (!d->synth && match && covers(r, g, d->mval))
-				t->mreal++;
+		for (j = 0; j < n; j++) {
+			struct gtext *gt = gt_of(r, t, j);
+			memset(gt, 0, sizeof *gt);
+			for (k = t->first; k < t->first + t->n; k++) {
+				const struct drow *d = &r->rows[k];
+				if (d->synth && d->group == b->g[j])
+					gt->gsyn++;
+				else if (!d->synth && match && covers(r, b->g[j], d->mval))
+					gt->mreal++;
+			}
+			mtexts[j] += gt->mreal > 0;
 		}
-		mtexts += t->mreal > 0;
 	}
-	if (own)
-		model_new(&r->own, r->o->model, r->o->folds);
-	if (match && mtexts >= 2)
-		model_new(&r->mtc, r->o->model, r->o->folds);
-	if (r->own.nb)
-		detect_nb_copy_real(r->own.nb, r->pooled.nb);
-	if (r->o->model == DETECT_MODEL_NB) {
-		if ((rc = pass(p, PASS_GCOUNT, NULL, err)))
-			goto out;
-	} else {
+	for (j = 0; j < n; j++) {
+		if (own)
+			model_new(&b->own[j], r->o->model, r->o->folds);
+		if (match && mtexts[j] >= 2)
+			model_new(&b->mtc[j], r->o->model, r->o->folds);
+		if (b->own[j].nb)
+			detect_nb_copy_real(b->own[j].nb, r->pooled.nb);
+		for (i = 0; r->o->model == DETECT_MODEL_LR && i < r->ntexts; i++) {
+			const struct dtext *t = &r->texts[i];
+			const struct gtext *gt = gt_of(r, t, j);
+			if (b->own[j].lr)
+				detect_lr_count(b->own[j].lr, t->fold, t->real, gt->gsyn,
+						style_of(r, t));
+			if (b->mtc[j].lr)
+				detect_lr_count(b->mtc[j].lr, t->fold, gt->mreal, gt->gsyn,
+						style_of(r, t));
+		}
+		/* the regression starts now; naive Bayes after its counting pass */
+		if (r->o->model == DETECT_MODEL_LR) {
+			if (model_on(&b->own[j]))
+				rep->groups[b->g[j]].own_degenerate = model_fit(&b->own[j]);
+			model_fit(&b->mtc[j]);
+		}
+	}
+}
+
+static void batch_measure(struct run *r, struct detect_report *rep)
+{
+	struct batch *b = &r->b;
+	bool match = r->o->match != NULL;
+	double *pos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pos);
+	double *neg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *neg);
+	double *mpos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *mpos);
+	double *mneg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *mneg);
+	unsigned j;
+
+	for (j = 0; j < b->n; j++) {
+		uint32_t g = b->g[j];
+		struct detect_group *dg = &rep->groups[g];
+		size_t i, k, np = 0, nn = 0, nm = 0;
+		double pa = 0, pb = 0;
 		for (i = 0; i < r->ntexts; i++) {
 			const struct dtext *t = &r->texts[i];
-			if (r->own.lr)
-				detect_lr_count(r->own.lr, t->fold, t->real, t->gsyn,
-						style_of(r, t));
-			if (r->mtc.lr)
-				detect_lr_count(r->mtc.lr, t->fold, t->mreal, t->gsyn,
-						style_of(r, t));
-		}
-	}
-	if (model_on(&r->own))
-		dg->own_degenerate = model_fit(&r->own);
-	model_fit(&r->mtc);
-	if (r->o->model == DETECT_MODEL_LR && (model_on(&r->own) || model_on(&r->mtc)) &&
-	    (rc = epochs(p, PASS_GTRAIN, GROUP_EPOCHS, err)))
-		goto out;
-	if ((rc = pass(p, PASS_GSCORE, NULL, err)))
-		goto out;
-
-	pos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *pos);
-	neg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *neg);
-	mpos = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *mpos);
-	mneg = pv_malloc((r->nrows ? r->nrows : 1) * sizeof *mneg);
-	for (i = 0; i < r->ntexts; i++) {
-		const struct dtext *t = &r->texts[i];
-		for (j = t->first; j < t->first + t->n; j++) {
-			const struct drow *d = &r->rows[j];
-			if (d->synth && d->group == g) {
-				pos[np] = t->s_own;
-				mpos[np++] = t->s_match;
-			} else if (!d->synth) {
-				neg[nn++] = t->s_own;
-				if (match && covers(r, g, d->mval))
-					mneg[nm++] = t->s_match;
+			const struct gtext *gt = gt_of(r, t, j);
+			for (k = t->first; k < t->first + t->n; k++) {
+				const struct drow *d = &r->rows[k];
+				if (d->synth && d->group == g) {
+					pos[np] = gt->s_own;
+					mpos[np++] = gt->s_match;
+				} else if (!d->synth) {
+					neg[nn++] = gt->s_own;
+					if (match && covers(r, g, d->mval))
+						mneg[nm++] = gt->s_match;
+				}
 			}
 		}
+		if (model_on(&b->own[j])) {
+			dg->has_own = detect_auc(pos, np, neg, nn, &dg->own) == 0;
+			/* the own model's probability: Platt over its own scores */
+			platt_of(r, (int)j, &pa, &pb);
+			dg->tpr_model = "own";
+			tpr_and_bins(r, rep, g, (int)j, pa, pb, dg->tpr, dg->bins);
+		}
+		dg->matched_real = (int64_t)nm;
+		if (model_on(&b->mtc[j]))
+			dg->has_matched = detect_auc(mpos, np, mneg, nm, &dg->matched) == 0;
+		rep->own_groups += dg->has_own;
 	}
-	if (model_on(&r->own)) {
-		dg->has_own = detect_auc(pos, np, neg, nn, &dg->own) == 0;
-		/* the own model's probability: Platt over its own scores */
-		platt_of(r, true, &a, &b);
-		dg->tpr_model = "own";
-		tpr_and_bins(r, rep, g, true, a, b, dg->tpr, dg->bins);
-	}
-	dg->matched_real = (int64_t)nm;
-	if (model_on(&r->mtc))
-		dg->has_matched = detect_auc(mpos, np, mneg, nm, &dg->matched) == 0;
 	free(pos);
 	free(neg);
 	free(mpos);
 	free(mneg);
-out:
-	model_free(&r->own);
-	model_free(&r->mtc);
-	return rc;
+	batch_free(b);
+}
+
+/* The models of a batch of n groups run in their own passes. */
+static int batch_passes(struct pool *p, struct run *r, struct detect_report *rep,
+			struct pv_err *err)
+{
+	struct batch *b = &r->b;
+	unsigned j;
+	int rc;
+
+	if (r->o->model == DETECT_MODEL_NB) {
+		if ((rc = pass(p, PASS_GCOUNT, NULL, err)))
+			return rc;
+		for (j = 0; j < b->n; j++) {
+			if (model_on(&b->own[j]))
+				rep->groups[b->g[j]].own_degenerate = model_fit(&b->own[j]);
+			model_fit(&b->mtc[j]);
+		}
+	} else if ((rc = epochs(p, PASS_GTRAIN, err))) {
+		return rc;
+	}
+	return pass(p, PASS_GSCORE, NULL, err);
+}
+
+/* How many groups from g0 on (of ng) a batch holds, with at most `models`
+ * group models. */
+static unsigned batch_size(const struct run *r, size_t g0, size_t ng, bool own,
+			   unsigned models)
+{
+	unsigned per = (own ? 1u : 0u) + (r->o->match ? 1u : 0u);
+	unsigned n = per ? models / per : 0;
+
+	if (n > BATCH_GROUPS)
+		n = BATCH_GROUPS;
+	if (n > ng - g0)
+		n = (unsigned)(ng - g0);
+	return n;
 }
 
 /* The filter of a review queue: the run's filter (in parentheses) and
@@ -1965,8 +2163,8 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	struct pool pool;
 	struct run r;
 	double t0 = now();
-	bool started = false;
-	size_t i;
+	bool started = false, own;
+	size_t i, g = 0, ng;
 	int rc;
 
 	memset(rep, 0, sizeof *rep);
@@ -2009,7 +2207,21 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	}
 	rep->degenerate_folds = model_fit(&r.pooled);
 	model_fit(&r.ctl);
-	if (r.pooled.lr && (rc = epochs(&pool, PASS_TRAIN, DETECT_LR_EPOCHS, err)))
+	/* a model per group (the largest DETECT_WORD_GROUPS), when there are
+	 * several; a matched model per group with --match */
+	own = o->by != DETECT_BY_NONE && r.ngs >= 2;
+	ng = own || o->match ? PV_MIN(r.ngs, (size_t)DETECT_WORD_GROUPS) : 0;
+	r.ngroup_models = (unsigned)ng;
+	rep->groups = pv_calloc(r.ngs ? r.ngs : 1, sizeof *rep->groups);
+	rep->ngroups = r.ngs;
+	r.b.gt = pv_malloc((r.ntexts ? r.ntexts : 1) * BATCH_GROUPS * sizeof *r.b.gt);
+	if (r.pooled.lr && ng) {
+		/* the first groups' models ride along the pooled passes */
+		batch_start(&r, rep, 0, batch_size(&r, 0, ng, own, BATCH_MODELS_POOLED), own);
+		r.b.in_pooled = r.b.n > 0;
+		g = r.b.n;
+	}
+	if (r.pooled.lr && (rc = epochs(&pool, PASS_TRAIN, err)))
 		goto out;
 	if (o->top)
 		words_pick(&r.w, o->top);
@@ -2017,24 +2229,20 @@ int detect_run(struct store *s, const struct filter_sql *where,
 		goto out;
 	model_free(&r.ctl);
 	if (r.pooled.lr)
-		model_free(&r.pooled);     /* the regression's own models reuse nothing */
+		model_free(&r.pooled);     /* the regression's group models reuse nothing */
 	calibrate(&r, rep);
 	measure(&r, rep);
 	words_done(&r.w);
 	control_auc(&r, rep);
 	uncovered(&r, rep);
-	/* a model per group (the largest DETECT_WORD_GROUPS), when there are
-	 * several; a matched model per group with --match */
-	{
-		bool own = o->by != DETECT_BY_NONE && r.ngs >= 2;
-		size_t g, ng = PV_MIN(r.ngs, (size_t)DETECT_WORD_GROUPS);
-		r.ngroup_models = (unsigned)ng;
-		for (g = 0; g < ng && (own || o->match); g++) {
-			r.cur_group = (uint32_t)g;
-			if ((rc = group_models(&pool, &r, rep, (uint32_t)g, own, err)))
-				goto out;
-			rep->own_groups += rep->groups[g].has_own;
-		}
+	if (r.b.in_pooled)
+		batch_measure(&r, rep);
+	while (g < ng) {
+		batch_start(&r, rep, (uint32_t)g, batch_size(&r, g, ng, own, BATCH_MODELS), own);
+		if ((rc = batch_passes(&pool, &r, rep, err)))
+			goto out;
+		g += r.b.n;
+		batch_measure(&r, rep);
 	}
 	if (o->dry_run) {
 		rep->seconds = now() - t0;
@@ -2054,6 +2262,8 @@ out:
 	words_done(&r.w);
 	model_free(&r.pooled);
 	model_free(&r.ctl);
+	batch_free(&r.b);
+	free(r.b.gt);
 	free(r.style);
 	free(r.order);
 	for (i = 0; i < r.nmv; i++)

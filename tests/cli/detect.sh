@@ -285,7 +285,9 @@ if command -v script >/dev/null 2>&1; then
 	prog=$(script -qc "'$PROVEX' detect '$C' --by generator --top 0 --dry-run >/dev/null" /dev/null 2>&1 | tr '\r' '\n')
 	like "$prog" "detect: pooled model and control: reading the texts +[0-9]+%" \
 		"on a terminal: progress, stage by stage"
-	like "$prog" "detect: generator gen-x \(2 of 3\): scoring +100%" "each group's models named as they run"
+	like "$prog" "detect: pooled, control, generators 1-2 of 3: training, epoch 2 of 2 +100%" \
+		"the first groups' models train in the pooled model's last epoch, and say so"
+	like "$prog" "detect: generator gen-b \(3 of 3\): scoring +100%" "a group modelled in passes of its own is named"
 	like "$prog" "$(printf '\033')\[Kprovex: warning: generator gen-x" \
 		"the progress line is cleared before the warning that follows"
 else
