@@ -31,6 +31,7 @@ static const char usage_text[] =
 "Usage: provex detect STORE [FILTER] [--by generator|source] [--match F]\n"
 "                     [--model lr|nb] [--folds K] [--seed S] [--top N]\n"
 "                     [--json] [--dry-run] [--threads N]\n"
+"       provex detect STORE --apply RUN [FILTER] [--json] [--dry-run]\n"
 "Trains a classifier (by default a logistic regression over hashed word\n"
 "1-2-grams, byte 3-5-grams and 10 style features) to tell the real\n"
 "documents matching FILTER from the synthetic ones, by K-fold\n"
@@ -64,7 +65,10 @@ static const char usage_text[] =
 "  --json       the run's summary as JSON (as stored in detect_runs)\n"
 "  --dry-run    report only: write no scores and no run\n"
 "  --threads N  threads to use (default: one per processor, at most 8);\n"
-"               the results are the same with any number\n";
+"               the results are the same with any number\n"
+"  --apply RUN  score the documents added since detect run RUN (and matching\n"
+"               FILTER) with the model that run saved, and report how many\n"
+"               score above its 1% and 5% FPR thresholds, by origin\n";
 
 /* Writes s (sanitized) padded or cut to width columns (a column per
  * character: wide characters may shift what follows). */
@@ -423,6 +427,79 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
 	return errno == 0 && *end == '\0' && *out <= max;
 }
 
+/* The report of detect --apply. */
+static void print_applied(const struct detect_applied *a, const struct detect_opts *o,
+			  bool json)
+{
+	static const char *const names[3] = { "real", "synthetic", "unknown" };
+	int64_t all = a->docs[0] + a->docs[1] + a->docs[2];
+	char n1[32], n2[32], n3[32];
+	size_t f, k;
+
+	if (json) {
+		printf("{\"apply\":%lld,\"model\":\"%s\",\"max_doc\":%lld,\"texts\":%lld,"
+		       "\"documents\":{", (long long)a->run_id, a->kind, (long long)a->max_doc,
+		       (long long)a->texts);
+		for (k = 0; k < 3; k++)
+			printf("%s\"%s\":%lld", k ? "," : "", names[k], (long long)a->docs[k]);
+		printf("},\"thresholds\":[");
+		for (f = 0; f < DETECT_FPRS; f++) {
+			printf("%s{\"fpr\":%g,\"threshold\":", f ? "," : "", detect_fprs[f]);
+			if (isnan(a->threshold[f]))
+				printf("null");
+			else
+				printf("%.17g", a->threshold[f]);
+			printf(",\"above\":{");
+			for (k = 0; k < 3; k++)
+				printf("%s\"%s\":%lld", k ? "," : "", names[k],
+				       (long long)a->above[f][k]);
+			printf("}}");
+		}
+		printf("],\"dry_run\":%s,\"seconds\":%.3f}\n", o->dry_run ? "true" : "false",
+		       a->seconds);
+		return;
+	}
+	printf("%s the %s model of detect run %lld to %s document%s added since it "
+	       "(ids above %s; %s distinct text%s)\n", o->dry_run ? "would apply" : "applied",
+	       strcmp(a->kind, "nb") ? "logistic regression" : "naive Bayes",
+	       (long long)a->run_id, pv_num(all, n1), all == 1 ? "" : "s",
+	       pv_num(a->max_doc, n2), pv_num(a->texts, n3), a->texts == 1 ? "" : "s");
+	if (!all) {
+		printf("nothing to score: no document the filter selects was added since run "
+		       "%lld\n", (long long)a->run_id);
+		return;
+	}
+	printf("\n%-12s %12s", "origin", "documents");
+	for (f = 0; f < DETECT_FPRS; f++) {
+		char head[64];
+		if (isnan(a->threshold[f]))
+			snprintf(head, sizeof head, "above %g%% FPR (none)", 100 * detect_fprs[f]);
+		else
+			snprintf(head, sizeof head, "above %g%% FPR (p>%.4g)", 100 * detect_fprs[f],
+				 round_up4(a->threshold[f]));
+		printf("  %26s", head);
+	}
+	printf("\n");
+	for (k = 0; k < 3; k++) {
+		if (!a->docs[k])
+			continue;
+		printf("%-12s %12s", names[k], pv_num(a->docs[k], n1));
+		for (f = 0; f < DETECT_FPRS; f++) {
+			char cell[64];
+			snprintf(cell, sizeof cell, "%s (%.1f%%)", pv_num(a->above[f][k], n2),
+				 100.0 * (double)a->above[f][k] / (double)a->docs[k]);
+			printf("  %26s", cell);
+		}
+		printf("\n");
+	}
+	printf("\nthe thresholds are the run's, set on its real documents' out-of-fold "
+	       "scores: new real documents like those should score above them about as "
+	       "often as the rate says\n");
+	if (!o->dry_run)
+		printf("written to scores (model 'applied', run %lld): score:>T selects them "
+		       "with the others\n", (long long)a->run_id);
+}
+
 int cmd_detect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -435,6 +512,7 @@ int cmd_detect(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "threads", required_argument, NULL, 'T' },
+		{ "apply", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -448,6 +526,8 @@ int cmd_detect(int argc, char **argv)
 	struct pv_err e;
 	unsigned long long v;
 	bool json = false;
+	int64_t apply = 0;
+	const char *trains = NULL;         /* an option --apply takes from the run */
 	int c, rc;
 
 	optind = 1;
@@ -508,13 +588,26 @@ int cmd_detect(int argc, char **argv)
 						 "to %d", DETECT_MAX_THREADS);
 			o.threads = (unsigned)v;
 			break;
+		case 'A':
+			if (!parse_uint(optarg, INT64_MAX, &v) || v < 1)
+				return cli_usage("detect", "--apply takes a detect run's id (a "
+						 "positive integer), not '%s'", optarg);
+			apply = (int64_t)v;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return EXIT_OK;
 		default:
 			return cli_bad_option("detect");
 		}
+		if (strchr("bmMkstT", c))
+			for (const struct option *lo = longopts; lo->name; lo++)
+				if (lo->val == c)
+					trains = lo->name;
 	}
+	if (apply && trains)
+		return cli_usage("detect", "--apply scores with the run's saved model as it "
+				 "was trained: --%s does not go with it", trains);
 	if (argc - optind < 1 || argc - optind > 2)
 		return cli_usage("detect", argc - optind < 1 ? "expected STORE" :
 				 "expected STORE and one FILTER (quote it)");
@@ -531,6 +624,16 @@ int cmd_detect(int argc, char **argv)
 		rc = EXIT_FAIL;
 	} else if ((rc = cli_filter_store(s, ast, &sql))) {
 		/* printed */
+	} else if (apply) {
+		struct detect_applied a;
+		if (detect_apply(s, &sql, &o, apply, &a, &e)) {
+			clear_progress(&pg);
+			cli_error(&e);
+			rc = EXIT_FAIL;
+		} else {
+			clear_progress(&pg);
+			print_applied(&a, &o, json);
+		}
 	} else if (detect_run(s, &sql, &o, &r, &e)) {
 		clear_progress(&pg);
 		cli_error(&e);

@@ -52,6 +52,7 @@ struct drow {                      /* one document */
 	uint32_t mval;             /* its value of the match field (index in mvals) */
 	unsigned char synth;
 	double s;                  /* its text's out-of-fold log-odds */
+	double own;                /* synthetic: its group's own model's probability (NaN: none) */
 };
 
 struct dtext {                     /* one distinct text */
@@ -153,6 +154,8 @@ struct run {
 	uint32_t *cover;           /* the values each group covers: group g's, sorted, */
 	size_t *cstart;            /* ... at cover[cstart[g] .. cstart[g + 1]) */
 	int64_t edges[DETECT_BINS - 1];   /* length bins: bin k holds len <= edges[k] */
+	struct detect_saved saved; /* the pooled model's folds averaged, for --apply */
+	int64_t max_doc;           /* the highest document id when the run began */
 };
 
 #define PASS_COUNT 1               /* pooled model, control and word tables */
@@ -493,6 +496,7 @@ static int read_rows(struct run *r, const struct filter_sql *where,
 		d->text_id = sqlite3_column_int64(st, 1);
 		d->synth = sqlite3_column_int(st, 2) != 0;
 		d->s = 0;
+		d->own = NAN;
 		d->group = NONE_GROUP;
 		d->mval = mval_of(r, (const char *)sqlite3_column_text(st, 4));
 		d->len = sqlite3_column_int64(st, 5);
@@ -1806,6 +1810,13 @@ static void batch_measure(struct run *r, struct detect_report *rep)
 			dg->has_own = detect_auc(pos, np, neg, nn, &dg->own) == 0;
 			/* the own model's probability: Platt over its own scores */
 			platt_of(r, (int)j, &pa, &pb);
+			for (i = 0; i < r->ntexts; i++) {
+				const struct dtext *t = &r->texts[i];
+				double p = detect_sigmoid(pa * gt_of(r, t, j)->s_own + pb);
+				for (k = t->first; k < t->first + t->n; k++)
+					if (r->rows[k].synth && r->rows[k].group == g)
+						r->rows[k].own = p;
+			}
 			dg->tpr_model = "own";
 			tpr_and_bins(r, rep, g, (int)j, pa, pb, dg->tpr, dg->bins);
 		}
@@ -2103,6 +2114,54 @@ static char *make_summary(const struct detect_opts *o, const struct detect_repor
 
 /* ---- writing ---- */
 
+/* The highest document id of the store (0 when empty). */
+static int max_doc(struct store *s, int64_t *out, struct pv_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*out = 0;
+	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM docs", -1, &st,
+			       NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "reading the documents' ids");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "reading the documents' ids");
+}
+
+/* The run's model, for detect --apply (in write_run's transaction). */
+static int write_model(struct run *r, const struct detect_report *rep, struct pv_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	void *blob = NULL;
+	size_t len = 0;
+	int rc;
+
+	if (!r->saved.folds)
+		return 0;                  /* no fold model trained on both classes */
+	if ((rc = detect_saved_pack(&r->saved, &blob, &len, err)))
+		return rc;
+	if (sqlite3_prepare_v2(r->s->db, "INSERT OR REPLACE INTO detect_models(run_id, kind, "
+			       "max_doc, platt_a, platt_b, threshold_1, threshold_5, model) "
+			       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK) {
+		free(blob);
+		return store_sqlerr(r->s, err, "saving the model");
+	}
+	sqlite3_bind_int64(st, 1, rep->run_id);
+	sqlite3_bind_text(st, 2, r->saved.kind == DETECT_MODEL_NB ? "nb" : "lr", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, r->max_doc);
+	sqlite3_bind_double(st, 4, rep->platt_a);
+	sqlite3_bind_double(st, 5, rep->platt_b);
+	sqlite3_bind_double(st, 6, rep->tpr[0].threshold);
+	sqlite3_bind_double(st, 7, rep->tpr[1].threshold);
+	sqlite3_bind_blob(st, 8, blob, (int)len, free);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sqlerr(r->s, err, "saving the model");
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static int write_run(struct run *r, struct detect_report *rep, double t0,
 		     struct pv_err *err)
 {
@@ -2123,13 +2182,21 @@ static int write_run(struct run *r, struct detect_report *rep, double t0,
 		goto fail;
 	sqlite3_finalize(st);
 	rep->run_id = sqlite3_last_insert_rowid(db);
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO scores(doc_id, score, run_id) "
-			       "VALUES(?1, ?2, ?3)", -1, &st, NULL) != SQLITE_OK)
+	if ((rc = write_model(r, rep, err))) {
+		store_rollback(r->s);
+		return rc;
+	}
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, model, "
+			       "own) VALUES(?1, ?2, ?3, 'pooled', ?4)", -1, &st, NULL) != SQLITE_OK)
 		goto fail;
 	for (i = 0; i < r->nrows; i++) {
 		sqlite3_bind_int64(st, 1, r->rows[i].id);
 		sqlite3_bind_double(st, 2, prob(rep, r->rows[i].s));
 		sqlite3_bind_int64(st, 3, rep->run_id);
+		if (isnan(r->rows[i].own))
+			sqlite3_bind_null(st, 4);
+		else
+			sqlite3_bind_double(st, 4, r->rows[i].own);
 		if (sqlite3_step(st) != SQLITE_DONE)
 			goto fail;
 		sqlite3_reset(st);
@@ -2176,7 +2243,7 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	rep->settings = make_settings(o);
 	rep->high_filter = queue_filter(o->filter, "origin:real score:>0.9");
 	rep->low_filter = queue_filter(o->filter, "origin:synthetic score:<0.1");
-	if ((rc = read_rows(&r, where, rep, err)))
+	if ((rc = max_doc(s, &r.max_doc, err)) || (rc = read_rows(&r, where, rep, err)))
 		goto out;
 	rank_groups(&r);
 	make_cover(&r);
@@ -2227,6 +2294,12 @@ int detect_run(struct store *s, const struct filter_sql *where,
 		words_pick(&r.w, o->top);
 	if ((rc = pass(&pool, PASS_SCORE, NULL, err)))
 		goto out;
+	if (!o->dry_run) {
+		if (r.pooled.lr)
+			detect_lr_save(r.pooled.lr, &r.saved);
+		else
+			detect_nb_save(r.pooled.nb, &r.saved);
+	}
 	model_free(&r.ctl);
 	if (r.pooled.lr)
 		model_free(&r.pooled);     /* the regression's group models reuse nothing */
@@ -2264,6 +2337,7 @@ out:
 	model_free(&r.ctl);
 	batch_free(&r.b);
 	free(r.b.gt);
+	detect_saved_done(&r.saved);
 	free(r.style);
 	free(r.order);
 	for (i = 0; i < r.nmv; i++)
@@ -2272,6 +2346,171 @@ out:
 	free(r.mhash);
 	free(r.cover);
 	free(r.cstart);
+	return rc;
+}
+
+/* ---- applying a saved model ---- */
+
+struct arow {                      /* a document to score */
+	int64_t id, text_id;
+	int origin;                /* 0 real, 1 synthetic, 2 unknown */
+	double p;
+};
+
+/* Reads run's saved model, its calibration and thresholds. */
+static int read_model(struct store *s, int64_t run, struct detect_saved *m,
+		      double *pa, double *pb, struct detect_applied *a, struct pv_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT r.id, m.kind, m.max_doc, m.platt_a, m.platt_b, "
+			       "m.threshold_1, m.threshold_5, m.model FROM detect_runs r "
+			       "LEFT JOIN detect_models m ON m.run_id = r.id WHERE r.id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return store_sqlerr(s, err, "reading the saved model");
+	sqlite3_bind_int64(st, 1, run);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		int64_t last = 0;
+		sqlite3_finalize(st);
+		if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM detect_runs", -1,
+				       &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			last = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+		if (!last)
+			return pv_errf(err, PV_ENOTFOUND, "%s: no detect run %lld: the store has "
+				       "none (provex detect makes one)", s->path, (long long)run);
+		return pv_errf(err, PV_ENOTFOUND, "%s: no detect run %lld (the runs are 1 to "
+			       "%lld, in detect_runs)", s->path, (long long)run, (long long)last);
+	}
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return store_sqlerr(s, err, "reading the saved model");
+	}
+	if (sqlite3_column_type(st, 1) == SQLITE_NULL) {
+		sqlite3_finalize(st);
+		return pv_errf(err, PV_EINVAL, "%s: detect run %lld saved no model (a run of "
+			       "an older provex, or one whose folds all trained on one side): "
+			       "run provex detect again", s->path, (long long)run);
+	}
+	a->kind = strcmp((const char *)sqlite3_column_text(st, 1), "nb") ? "lr" : "nb";
+	a->max_doc = sqlite3_column_int64(st, 2);
+	*pa = sqlite3_column_double(st, 3);
+	*pb = sqlite3_column_double(st, 4);
+	a->threshold[0] = sqlite3_column_type(st, 5) == SQLITE_NULL ? NAN :
+			  sqlite3_column_double(st, 5);
+	a->threshold[1] = sqlite3_column_type(st, 6) == SQLITE_NULL ? NAN :
+			  sqlite3_column_double(st, 6);
+	rc = detect_saved_unpack(sqlite3_column_blob(st, 7), (size_t)sqlite3_column_bytes(st, 7),
+				 m, err);
+	sqlite3_finalize(st);
+	if (rc && err) {
+		char msg[sizeof err->msg];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		pv_errf(err, rc, "%s: detect run %lld: %s", s->path, (long long)run, msg);
+	}
+	return rc;
+}
+
+int detect_apply(struct store *s, const struct filter_sql *where,
+		 const struct detect_opts *o, int64_t run, struct detect_applied *a,
+		 struct pv_err *err)
+{
+	const char *w = where && where->where ? where->where : "1";
+	struct detect_saved m;
+	struct detect_fx *fx = NULL;
+	struct arow *rows = NULL;
+	size_t n = 0, cap = 0, i, j, k;
+	struct buf sql = BUF_INIT, text = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	double pa = 0, pb = 0, t0 = now();
+	int rc;
+
+	memset(a, 0, sizeof *a);
+	a->run_id = run;
+	if ((rc = read_model(s, run, &m, &pa, &pb, a, err)))
+		return rc;
+	buf_puts(&sql, "SELECT d.id, d.text_id, CASE d.origin WHEN 'real' THEN 0 "
+		 "WHEN 'synthetic' THEN 1 ELSE 2 END");
+	store_from(where, &sql);
+	buf_printf(&sql, "WHERE (%s) AND d.id > %lld ORDER BY d.text_id, d.id", w,
+		   (long long)a->max_doc);
+	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents", err);
+	buf_done(&sql);
+	if (!st) {
+		detect_saved_done(&m);
+		return err ? err->code : PV_ESTORE;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? 2 * cap : 1024;
+			rows = pv_realloc(rows, cap * sizeof *rows);
+		}
+		rows[n].id = sqlite3_column_int64(st, 0);
+		rows[n].text_id = sqlite3_column_int64(st, 1);
+		rows[n].origin = sqlite3_column_int(st, 2);
+		rows[n++].p = 0;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "selecting documents");
+		goto out;
+	}
+	fx = detect_fx_new();
+	for (i = 0; i < n; i = j) {
+		struct detect_vec v;
+		double style[DETECT_STYLE], p;
+		for (j = i; j < n && rows[j].text_id == rows[i].text_id; j++)
+			;
+		if ((rc = store_text_head(s, rows[i].text_id, DETECT_MAX_TEXT, &text, err)))
+			goto out;
+		detect_fx_text(fx, text.data ? text.data : "", text.len, false, &v);
+		if (m.style)
+			detect_style(text.data ? text.data : "", text.len, style);
+		p = detect_sigmoid(pa * detect_saved_score(&m, &v, m.style ? style : NULL) + pb);
+		a->texts++;
+		for (k = i; k < j; k++) {
+			rows[k].p = p;
+			a->docs[rows[k].origin]++;
+			for (size_t f = 0; f < DETECT_FPRS; f++)
+				a->above[f][rows[k].origin] += p > a->threshold[f];
+		}
+		if (o->progress && (a->texts % 256 == 0 || j == n))
+			o->progress(o->progress_ctx, "scoring with the saved model", j, n);
+	}
+	if (!o->dry_run && n) {
+		if ((rc = store_begin(s, err)))
+			goto out;
+		if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, "
+				       "model, own) VALUES(?1, ?2, ?3, 'applied', NULL)", -1, &st,
+				       NULL) != SQLITE_OK)
+			goto fail;
+		for (i = 0; i < n; i++) {
+			sqlite3_bind_int64(st, 1, rows[i].id);
+			sqlite3_bind_double(st, 2, rows[i].p);
+			sqlite3_bind_int64(st, 3, run);
+			if (sqlite3_step(st) != SQLITE_DONE)
+				goto fail;
+			sqlite3_reset(st);
+		}
+		sqlite3_finalize(st);
+		st = NULL;
+		if ((rc = store_commit(s, err)))
+			goto out;
+	}
+	rc = 0;
+	goto out;
+fail:
+	rc = store_sqlerr(s, err, "writing the scores");
+	sqlite3_finalize(st);
+	store_rollback(s);
+out:
+	a->seconds = now() - t0;
+	detect_fx_free(fx);
+	detect_saved_done(&m);
+	buf_done(&text);
+	free(rows);
 	return rc;
 }
 

@@ -281,6 +281,67 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	       struct pv_err *err);
 void detect_report_done(struct detect_report *r);
 
+/* ---- the saved model (detmodel.c) ---- */
+
+/* The model a run leaves for detect --apply: the average of its pooled
+ * model's fold models (those trained on both classes), which gives a text
+ * the mean of their log-odds.  w is owned; detect_saved_done frees it. */
+struct detect_saved {
+	enum detect_model kind;
+	bool style;                           /* the regression's style part */
+	unsigned folds;                       /* fold models averaged (0: none) */
+	float *w;                             /* [DETECT_BUCKETS]: mean bucket weight */
+	double c[DETECT_MAX_FOLDS];           /* each one's constant (prior + bias) */
+	double sw[DETECT_MAX_FOLDS][10], mu[DETECT_MAX_FOLDS][10], sd[DETECT_MAX_FOLDS][10];
+};
+void detect_saved_done(struct detect_saved *m);
+
+/* The log-odds the saved model gives a text (its features v and, for the
+ * regression, its style features from detect_style). */
+double detect_saved_score(const struct detect_saved *m, const struct detect_vec *v,
+			  const double *style);
+
+/* The model as bytes (*out, owned by the caller: free()) and back.
+ * unpack fills m (release with detect_saved_done) or returns PV_ESTORE
+ * with a message for bytes that are damaged or of another format. */
+int detect_saved_pack(const struct detect_saved *m, void **out, size_t *len,
+		      struct pv_err *err);
+int detect_saved_unpack(const void *data, size_t len, struct detect_saved *m,
+			struct pv_err *err);
+
+/* The average of naive Bayes's fold models trained on both classes
+ * (classify.c): fills out (release with detect_saved_done); none: folds 0.
+ * After detect_nb_fit. */
+void detect_nb_save(const struct detect_nb *m, struct detect_saved *out);
+
+/* ---- applying a saved model (detect.c) ---- */
+
+/* What detect --apply did: by origin (0 real, 1 synthetic, 2 unknown). */
+struct detect_applied {
+	int64_t run_id;            /* the run whose model was applied */
+	const char *kind;          /* "lr" or "nb" (static) */
+	int64_t max_doc;           /* documents with a greater id were scored */
+	int64_t docs[3];           /* documents scored */
+	int64_t texts;             /* ... distinct texts */
+	double threshold[DETECT_FPRS];   /* the run's thresholds (NaN: none) */
+	int64_t above[DETECT_FPRS][3];   /* documents scoring above each */
+	double seconds;
+};
+
+/* Scores, with the model that detect run `run` saved, every document
+ * added since that run (id greater than the highest id it saw) that
+ * where selects (NULL = all), whatever its origin: the mean log-odds of
+ * the run's fold models through the run's Platt scaling, so that the
+ * run's thresholds keep their meaning (about: the average of its fold
+ * models saw all its texts, each fold model 1 - 1/K of them).  Each
+ * score replaces the document's earlier one, with run_id = run and model
+ * 'applied', in one transaction (unless o->dry_run).  Errors: no such
+ * run (PV_ENOTFOUND), a run without a saved model or a damaged one
+ * (PV_EINVAL, PV_ESTORE).  Uses o->dry_run, o->progress. */
+int detect_apply(struct store *s, const struct filter_sql *where,
+		 const struct detect_opts *o, int64_t run, struct detect_applied *a,
+		 struct pv_err *err);
+
 /* Whether f names a field --match takes (source, purpose, generator). */
 bool detect_match_field(const char *f);
 

@@ -431,3 +431,32 @@ double detect_lr_score(const struct detect_lr *m, unsigned f, const struct detec
 		standardise(m, f, style, x);
 	return m->prior[f] + margin(m, f, v, style ? x : NULL);
 }
+
+void detect_lr_save(const struct detect_lr *m, struct detect_saved *out)
+{
+	unsigned g, n = 0, k;
+	size_t b;
+
+	memset(out, 0, sizeof *out);
+	out->kind = DETECT_MODEL_LR;
+	out->style = true;
+	out->w = pv_calloc(DETECT_BUCKETS, sizeof *out->w);
+	for (g = 0; g < m->folds; g++)
+		n += m->ok[g] != 0;
+	if (!m->started || !n)
+		return;
+	for (g = 0; g < m->folds; g++) {
+		const float *wg = m->wg + (size_t)g * 2 * DETECT_BUCKETS;
+		if (!m->ok[g])
+			continue;
+		out->c[out->folds] = m->prior[g] + m->bias[g * 2];
+		for (k = 0; k < DETECT_STYLE; k++) {
+			out->sw[out->folds][k] = m->sw[((size_t)g * DETECT_STYLE + k) * 2];
+			out->mu[out->folds][k] = m->mu[(size_t)g * DETECT_STYLE + k];
+			out->sd[out->folds][k] = m->sd[(size_t)g * DETECT_STYLE + k];
+		}
+		out->folds++;
+		for (b = 0; b < DETECT_BUCKETS; b++)
+			out->w[b] += wg[2 * b] / (float)n;
+	}
+}

@@ -157,4 +157,9 @@ void detect_lr_add_part(struct detect_lr *m, unsigned f, double real, double syn
 double detect_lr_score(const struct detect_lr *m, unsigned f, const struct detect_vec *v,
 		       const double style[DETECT_STYLE]);
 
+/* The average of the fold models trained on both classes, for detect
+ * --apply (detmodel.c): fills out (release with detect_saved_done); no
+ * fold model: out->folds is 0.  After training. */
+void detect_lr_save(const struct detect_lr *m, struct detect_saved *out);
+
 #endif

@@ -236,6 +236,27 @@ static const char *const schema_v5 =
 	"ALTER TABLE inputs ADD COLUMN hash TEXT;\n"
 	"ALTER TABLE inputs ADD COLUMN prov TEXT;\n";
 
+/* Version 6: a detect run's model, kept for detect --apply (model: the
+ * bytes of detmodel.c; max_doc: the highest document id when the run read
+ * the store; platt_a, platt_b: its calibration; threshold_1, threshold_5:
+ * its scores at 1% and 5% false positives), and which model gave each
+ * score (pooled: the run's out-of-fold score; applied: its saved model's,
+ * by detect --apply), and a synthetic document's probability by its
+ * group's own model (own; NULL when it has none). */
+static const char *const schema_v6 =
+	"CREATE TABLE IF NOT EXISTS detect_models(\n"
+	"  run_id INTEGER PRIMARY KEY,\n"
+	"  kind TEXT NOT NULL,\n"
+	"  max_doc INTEGER NOT NULL,\n"
+	"  platt_a REAL NOT NULL,\n"
+	"  platt_b REAL NOT NULL,\n"
+	"  threshold_1 REAL,\n"
+	"  threshold_5 REAL,\n"
+	"  model BLOB NOT NULL\n"
+	");\n"
+	"ALTER TABLE scores ADD COLUMN model TEXT NOT NULL DEFAULT 'pooled';\n"
+	"ALTER TABLE scores ADD COLUMN own REAL;\n";
+
 static const char *const migrate_v1_v2 =
 	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
 	"ALTER TABLE docs ADD COLUMN note TEXT;\n"
@@ -319,7 +340,7 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 
 	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err) ||
 	    store_exec(db, schema_v3, err) || store_exec(db, schema_v4, err) ||
-	    store_exec(db, schema_v5, err))
+	    store_exec(db, schema_v5, err) || store_exec(db, schema_v6, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -349,7 +370,7 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 		return pv_errf(err, PV_ESTORE,
 			       "no migration from schema version %d to %d", from,
 			       STORE_SCHEMA_VERSION);
-	/* one step after the other: 1 -> 2 -> 3 -> 4 -> 5 */
+	/* one step after the other: 1 -> 2 -> 3 -> 4 -> 5 -> 6 */
 	if (from < 2 &&
 	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
 		return err ? err->code : PV_ESTORE;
@@ -360,6 +381,8 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 	if (from < 4 && store_exec(db, schema_v4, err))
 		return err ? err->code : PV_ESTORE;
 	if (from < 5 && store_exec(db, schema_v5, err))
+		return err ? err->code : PV_ESTORE;
+	if (from < 6 && store_exec(db, schema_v6, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
 	if (store_exec(db, sql, err))

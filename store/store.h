@@ -18,7 +18,7 @@
 #include "../common/pv.h"
 #include "../common/buf.h"
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 6
 #define STORE_SCHEMA_OLDEST 1     /* the oldest schema store_open can upgrade */
 #define STORE_APP_ID 0x50565831     /* "PVX1" in PRAGMA application_id */
 

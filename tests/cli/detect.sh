@@ -436,6 +436,113 @@ ok $([ -n "$a" ] && [ "$a" = "$b" ] && echo 0 || echo 1) \
 	"the regression's pooled, own and matched models: the same summary with 1 thread as by default"
 ok $([ -n "$b" ] && [ "$b" = "$c" ] && echo 0 || echo 1) "... and as with 2"
 
+# ---- --apply: a run's saved model scores the documents added since ----
+# part A: 120 real documents and 120 of gen-a (its own vocabulary); part B,
+# indexed after the run: 40 real, 40 gen-a, and 20 of unknown origin, 10
+# written like gen-a and 10 like the real ones: the answer is known
+python3 - "$T/apa.jsonl" "$T/apb.jsonl" <<'EOF'
+import json, random, sys
+r = random.Random(5)
+real = "the river town market bridge morning said walked old house children bread".split()
+a = "furthermore delve tapestry robust leverage seamless pivotal realm foster".split()
+def doc(out, i, origin, words, gen=None):
+    d = {"id": "p%d" % i, "origin": origin, "text": " ".join(words)}
+    if gen: d["generator"] = gen
+    out.write(json.dumps(d) + "\n")
+A, B = open(sys.argv[1], "w"), open(sys.argv[2], "w")
+i = 0
+for k, out in ((120, A), (40, B)):
+    for _ in range(k): doc(out, i, "real", [r.choice(real) for _ in range(40)]); i += 1
+    for _ in range(k): doc(out, i, "synthetic", [r.choice(real + a * 2) for _ in range(40)], "gen-a"); i += 1
+for _ in range(10): doc(B, i, "unknown", [r.choice(real + a * 2) for _ in range(40)]); i += 1
+for _ in range(10): doc(B, i, "unknown", [r.choice(real) for _ in range(40)]); i += 1
+EOF
+AP=$T/ap.pvx
+ix "$AP" "$T/apa.jsonl"
+pv detect "$AP" --top 0 > /dev/null
+ok $? "a run on part A"
+is "$(sqlite3 "$AP" "SELECT run_id, kind, max_doc, hex(substr(model, 1, 4)) FROM detect_models")" \
+	"1|lr|240|28B52FFD" "the run saved its model (a zstd frame), with the highest document id it saw, in detect_models"
+is "$(sqlite3 "$AP" "SELECT DISTINCT model FROM scores")" pooled "its scores are the pooled model's (scores.model)"
+ix "$AP" "$T/apb.jsonl"
+sqlite3 "$AP" "SELECT doc_id, score, run_id, model FROM scores ORDER BY doc_id" > "$T/ap.before"
+j=$(pv detect "$AP" --apply 1 --dry-run --json)
+ok $? "--apply 1 --dry-run"
+is "$(sqlite3 "$AP" "SELECT count(*) FROM scores")" 240 "--dry-run writes no score"
+j=$(pv detect "$AP" --apply 1 --json)
+ok $? "--apply 1"
+is "$(field - apply) $(field - model) $(field - max_doc) $(field - documents)" \
+	'1 "lr" 240 {"real": 40, "synthetic": 40, "unknown": 20}' \
+	"--json: the run, its model, and the documents added since it, by origin (unknown too)"
+is "$(sqlite3 "$AP" "SELECT count(*), min(doc_id) > 240, count(DISTINCT run_id), max(model) FROM scores WHERE model = 'applied'")" \
+	"100|1|1|applied" "each new document has a score, with run 1 and model 'applied'"
+sqlite3 "$AP" "SELECT doc_id, score, run_id, model FROM scores WHERE doc_id <= 240 ORDER BY doc_id" > "$T/ap.after"
+cmp -s "$T/ap.before" "$T/ap.after"
+ok $? "the run's own scores are left as they were"
+t1=$(field - thresholds 0 threshold)
+is "$(sqlite3 "$AP" "SELECT json_extract(summary, '$.overall.tpr[0].threshold') = $t1 FROM detect_runs WHERE id = 1")" 1 \
+	"the 1% threshold is the run's"
+n=$(sqlite3 "$AP" "SELECT count(*) FROM scores s JOIN docs d ON d.id = s.doc_id WHERE s.model = 'applied' AND d.origin = 'synthetic' AND s.score > $t1")
+ok $([ "$n" -ge 36 ] && echo 0 || echo 1) "new gen-a documents score above the run's 1% threshold ($n of 40)"
+is "$(field - thresholds 0 above synthetic)" "$n" "and the report counts them"
+ok $([ "$(field - thresholds 0 above real)" -le 3 ] && echo 0 || echo 1) \
+	"few new real documents do ($(field - thresholds 0 above real) of 40)"
+hi=$(sqlite3 "$AP" "SELECT count(*) FROM scores s JOIN docs d ON d.id = s.doc_id WHERE d.origin = 'unknown' AND d.id <= 330 AND s.score > $t1")
+lo=$(sqlite3 "$AP" "SELECT count(*) FROM scores s JOIN docs d ON d.id = s.doc_id WHERE d.origin = 'unknown' AND d.id > 330 AND s.score > $t1")
+ok $([ "$hi" -ge 8 ] && [ "$lo" -le 1 ] && echo 0 || echo 1) \
+	"unlabelled documents: those written like gen-a score above the threshold ($hi of 10), the others not ($lo of 10)"
+is "$(pv count "$AP" 'has:score')" 340 "has:score selects the applied scores with the others"
+out=$(pv detect "$AP" --apply 1)
+like "$out" "^applied the logistic regression model of detect run 1 to 100 documents added since it \(ids above 240; 100 distinct texts\)$" \
+	"the text report says what was scored"
+like "$out" "^unknown +20 " "with a line per origin"
+sqlite3 "$AP" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/ap.again"
+j=$(pvn detect "$AP" --apply 1 --json)
+sqlite3 "$AP" "SELECT doc_id, score FROM scores ORDER BY doc_id" > "$T/ap.again2"
+cmp -s "$T/ap.again" "$T/ap.again2"
+ok $? "applying again gives the same scores"
+j=$(pvn detect "$AP" --apply 1 'origin:unknown' --json --dry-run)
+is "$(field - documents)" '{"real": 0, "synthetic": 0, "unknown": 20}' "--apply RUN FILTER: the filter narrows the new documents"
+pvn detect "$AP" --model nb --top 0 > /dev/null
+j=$(pvn detect "$AP" --apply 2 --json --dry-run)
+is "$(field - model) $(field - max_doc) $(field - documents)" '"nb" 340 {"real": 0, "synthetic": 0, "unknown": 0}' \
+	"naive Bayes's model is saved too; a run that saw every document has none to score"
+out=$(pvn detect "$AP" --apply 2 --dry-run)
+like "$out" "nothing to score: no document the filter selects was added since run 2" "and says so"
+pvn detect "$AP" --apply 9 > /dev/null 2>"$T/err"
+is $? 1 "--apply 9: no such run, status 1"
+like "$(cat "$T/err")" "no detect run 9 \(the runs are 1 to 2" "naming the runs there are"
+pvn detect "$AP" --apply 1 --by generator > /dev/null 2>"$T/err"
+is $? 2 "--apply with --by: a usage error"
+like "$(cat "$T/err")" "--by does not go with it" "naming the option"
+pvn detect "$AP" --apply x > /dev/null 2>"$T/err"
+is $? 2 "--apply x: a usage error"
+cp "$AP" "$T/ap2.pvx"
+sqlite3 "$T/ap2.pvx" "UPDATE detect_models SET model = x'28b52ffd0000' WHERE run_id = 1; DELETE FROM detect_models WHERE run_id = 2"
+sqlite3 "$T/ap2.pvx" "SELECT count(*) FROM scores" > "$T/ap2.n"
+pvn detect "$T/ap2.pvx" --apply 1 > /dev/null 2>"$T/err"
+is $? 1 "a damaged saved model: status 1"
+like "$(cat "$T/err")" "detect run 1: the saved model is damaged.*run provex detect again" "saying so and what to do"
+pvn detect "$T/ap2.pvx" --apply 2 > /dev/null 2>"$T/err"
+like "$(cat "$T/err")" "detect run 2 saved no model" "a run without a saved model: said so"
+is "$(sqlite3 "$T/ap2.pvx" "SELECT count(*) FROM scores")" "$(cat "$T/ap2.n")" "and no score is written"
+# a store of schema 5 (no saved models, no scores.model) is upgraded
+sqlite3 "$T/ap2.pvx" "DROP TABLE detect_models; ALTER TABLE scores DROP COLUMN model; ALTER TABLE scores DROP COLUMN own; PRAGMA user_version=5;"
+pvn detect "$T/ap2.pvx" --top 0 > /dev/null
+ok $? "detect on a store of schema 5"
+is "$(sqlite3 "$T/ap2.pvx" "PRAGMA user_version; SELECT count(*) FROM detect_models; SELECT DISTINCT model FROM scores")" \
+	"6
+1
+pooled" "upgraded to 6: the run's model saved, its scores marked pooled"
+
+# scores.own: each synthetic document's probability by its group's own
+# model, in the units of the group's thresholds
+j=$(pvn detect "$C" --by generator --top 0 --json 2>/dev/null)
+is "$(sqlite3 "$C" "SELECT sum(d.origin = 'real' AND s.own IS NULL), sum(d.origin = 'synthetic' AND s.own BETWEEN 0 AND 1), count(*) FROM scores s JOIN docs d ON d.id = s.doc_id")" \
+	"300|480|780" "scores.own: NULL for real documents, a probability for every synthetic one"
+is "$(sqlite3 "$C" "SELECT count(*) FROM scores s JOIN docs d ON d.id = s.doc_id WHERE d.generator = 'gen-b' AND s.own > $(field gen-b tpr 0 threshold)")" \
+	"$(field gen-b tpr 0 synthetic_above)" "gen-b's documents above its own 1% threshold by scores.own: as many as the report says"
+
 # ---- a public corpus: detector-bias, by generator ----
 d=$SHARED/corpora/detector-bias/Data_and_Results
 if [ -d "$d" ]; then

@@ -148,9 +148,9 @@ fi
 
 # ---- a store of schema 4 (no content hashes): its inputs read again once
 sqlite3 "$S" "ALTER TABLE inputs DROP COLUMN hash; ALTER TABLE inputs DROP COLUMN prov;
-	PRAGMA user_version=4;"
+	DROP TABLE detect_models; ALTER TABLE scores DROP COLUMN model; ALTER TABLE scores DROP COLUMN own; PRAGMA user_version=4;"
 out=$(pv index -q "$S" "$T/c.jsonl" --json)
-is "$(sqlite3 "$S" 'PRAGMA user_version')" 5 "schema 4 migrated to 5"
+is "$(sqlite3 "$S" 'PRAGMA user_version')" 6 "schema 4 migrated to 6"
 is "$(printf '%s' "$out" | json_num added)" 0 "its input read again adds nothing"
 is "$(printf '%s' "$out" | json_num inputs_changed)" 0 "and is not said to have changed"
 is "$(sqlite3 "$S" "SELECT length(hash) FROM inputs WHERE name LIKE '%c.jsonl'")" 32 "its content hash recorded"

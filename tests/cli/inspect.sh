@@ -13,7 +13,7 @@ ok $? "index"
 # info
 info=$(pv info "$S")
 like "$info" "documents +3 " "info counts documents"
-like "$info" "schema +version 5" "info shows the schema version"
+like "$info" "schema +version 6" "info shows the schema version"
 like "$info" "synthetic +1 " "info groups by origin"
 like "$info" "nasty" "info groups by source"
 js=$(pv info "$S" --json)

@@ -5,7 +5,8 @@
  * by folds on toy corpora: a vocabulary difference (both models do well),
  * a style-only difference naive Bayes cannot see (only the regression
  * with style features separates it); determinism; fold isolation; folds
- * trained on one class.
+ * trained on one class; the saved model of detect --apply (the mean of
+ * the fold models, packed and unpacked, damaged bytes refused).
  */
 #include "config.h"
 #include "../tap.h"
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 static bool near(double a, double b, double eps)
 {
@@ -364,11 +366,117 @@ static void test_lr_folds(void)
 	detect_lr_free(NULL);
 }
 
+/* The saved model (store/detmodel.c): the average of the fold models
+ * scores a text with the mean of their log-odds; packed and unpacked it
+ * scores the same, bit for bit; damaged bytes are refused. */
+static void check_saved(const char *name, const struct detect_saved *sv, double *mean,
+			const struct detect_vec *vs, double (*style)[DETECT_STYLE], size_t n)
+{
+	struct detect_saved back;
+	struct pv_err e;
+	void *blob = NULL, *cut;
+	size_t len = 0, i, close = 0, same = 0;
+	unsigned char junk[64];
+
+	for (i = 0; i < n; i++) {
+		double sc = detect_saved_score(sv, &vs[i], sv->style ? style[i] : NULL);
+		close += near(sc, mean[i], 1e-4 * (1 + fabs(mean[i])));
+	}
+	is_int(close, n, "%s: the saved model's log-odds are the mean of its fold models'", name);
+	ok(detect_saved_pack(sv, &blob, &len, &e) == 0 && len > 0, "%s: packed (%zu bytes)", name, len);
+	ok(detect_saved_unpack(blob, len, &back, &e) == 0, "%s: unpacked", name);
+	ok(back.kind == sv->kind && back.folds == sv->folds && back.style == sv->style,
+	   "%s: its kind, folds and style part come back", name);
+	for (i = 0; i < n; i++)
+		same += detect_saved_score(&back, &vs[i], sv->style ? style[i] : NULL) ==
+			detect_saved_score(sv, &vs[i], sv->style ? style[i] : NULL);
+	is_int(same, n, "%s: and it scores every text the same, bit for bit", name);
+	detect_saved_done(&back);
+	ok(detect_saved_unpack(blob, len / 2, &back, &e) == PV_ESTORE &&
+	   strstr(e.msg, "damaged") != NULL, "%s: cut in half: refused as damaged (%s)", name, e.msg);
+	ok(back.w == NULL && back.folds == 0, "%s: and nothing is left to free", name);
+	memset(junk, 'x', sizeof junk);
+	ok(detect_saved_unpack(junk, sizeof junk, &back, &e) == PV_ESTORE,
+	   "%s: bytes that are no zstd frame: refused", name);
+	/* a sound zstd frame of other bytes */
+	cut = malloc(ZSTD_COMPRESSBOUND(sizeof junk));
+	len = ZSTD_compress(cut, ZSTD_COMPRESSBOUND(sizeof junk), junk, sizeof junk, 1);
+	ok(detect_saved_unpack(cut, len, &back, &e) == PV_ESTORE && strstr(e.msg, "not one"),
+	   "%s: a zstd frame of something else: refused (%s)", name, e.msg);
+	free(cut);
+	free(blob);
+}
+
+static void test_saved(void)
+{
+	enum { N = 200, K = 5, CHECK = 40 };
+	struct toy *c = malloc(sizeof *c);
+	struct detect_fx *x = detect_fx_new();
+	static uint32_t idx[CHECK][4096];
+	struct detect_vec v, vs[CHECK];
+	double style[N][DETECT_STYLE], mean[CHECK];
+	struct detect_lr *lr = detect_lr_new(K);
+	struct detect_nb *nb = detect_nb_new(K);
+	struct detect_saved sv;
+	size_t i;
+	unsigned f;
+	int e;
+
+	for (i = 0; i < N; i++) {
+		c->label[i] = rnd() % 2;
+		c->fold[i] = (unsigned)(rnd() % K);
+		vocab_text(c->text[i], TOYLEN, c->label[i], 30);
+		detect_style(c->text[i], strlen(c->text[i]), style[i]);
+		detect_lr_count(lr, c->fold[i], !c->label[i], c->label[i], style[i]);
+	}
+	detect_lr_start(lr);
+	for (e = 0; e < DETECT_LR_EPOCHS; e++)
+		for (i = 0; i < N; i++) {
+			detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
+			detect_lr_add(lr, c->fold[i], !c->label[i], c->label[i], &v, style[i]);
+			if (e == 0)
+				detect_nb_add(nb, c->fold[i], !c->label[i], c->label[i], &v);
+		}
+	detect_nb_fit(nb);
+	/* texts to check: copies of their features (the extractor's are borrowed) */
+	for (i = 0; i < CHECK; i++) {
+		detect_fx_text(x, c->text[i], strlen(c->text[i]), false, &v);
+		memcpy(idx[i], v.idx, PV_MIN(v.n, (size_t)4096) * sizeof *v.idx);
+		vs[i] = v;
+		vs[i].idx = idx[i];
+		vs[i].n = PV_MIN(v.n, (size_t)4096);
+	}
+	for (i = 0; i < CHECK; i++) {
+		mean[i] = 0;
+		for (f = 0; f < K; f++)
+			mean[i] += detect_lr_score(lr, f, &vs[i], style[i]) / K;
+	}
+	detect_lr_save(lr, &sv);
+	is_int(sv.folds, K, "saved regression: every fold model kept");
+	check_saved("saved regression", &sv, mean, vs, style, CHECK);
+	detect_saved_done(&sv);
+	for (i = 0; i < CHECK; i++) {
+		mean[i] = 0;
+		for (f = 0; f < K; f++)
+			mean[i] += detect_nb_score(nb, f, &vs[i]) / K;
+	}
+	detect_nb_save(nb, &sv);
+	ok(sv.folds == K && !sv.style, "saved naive Bayes: every fold model kept, no style part");
+	check_saved("saved naive Bayes", &sv, mean, vs, style, CHECK);
+	detect_saved_done(&sv);
+	detect_saved_done(NULL);
+	detect_lr_free(lr);
+	detect_nb_free(nb);
+	detect_fx_free(x);
+	free(c);
+}
+
 int main(void)
 {
 	test_style_hand();
 	test_style_edges();
 	test_lr_corpora();
 	test_lr_folds();
+	test_saved();
 	return tap_done();
 }
