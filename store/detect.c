@@ -120,6 +120,8 @@ struct model {
 #define BATCH_GROUPS 4             /* at most */
 #define BATCH_MODELS_POOLED 2      /* group models beside the pooled model and control */
 #define BATCH_MODELS 4             /* group models in a batch of their own */
+#define BATCH_MODELS_NB 2          /* ... of naive Bayes (60 MB each with 5 folds, */
+				   /* ... beside the pooled model it copies from) */
 
 struct batch {
 	unsigned n;                /* groups */
@@ -2311,7 +2313,8 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	if (r.b.in_pooled)
 		batch_measure(&r, rep);
 	while (g < ng) {
-		batch_start(&r, rep, (uint32_t)g, batch_size(&r, g, ng, own, BATCH_MODELS), own);
+		batch_start(&r, rep, (uint32_t)g, batch_size(&r, g, ng, own,
+			    o->model == DETECT_MODEL_NB ? BATCH_MODELS_NB : BATCH_MODELS), own);
 		if ((rc = batch_passes(&pool, &r, rep, err)))
 			goto out;
 		g += r.b.n;

@@ -243,7 +243,7 @@ static const char *const schema_v5 =
  * score (pooled: the run's out-of-fold score; applied: its saved model's,
  * by detect --apply), and a synthetic document's probability by its
  * group's own model (own; NULL when it has none). */
-static const char *const schema_v6 =
+static const char *const schema_v6_table =
 	"CREATE TABLE IF NOT EXISTS detect_models(\n"
 	"  run_id INTEGER PRIMARY KEY,\n"
 	"  kind TEXT NOT NULL,\n"
@@ -253,9 +253,38 @@ static const char *const schema_v6 =
 	"  threshold_1 REAL,\n"
 	"  threshold_5 REAL,\n"
 	"  model BLOB NOT NULL\n"
-	");\n"
-	"ALTER TABLE scores ADD COLUMN model TEXT NOT NULL DEFAULT 'pooled';\n"
-	"ALTER TABLE scores ADD COLUMN own REAL;\n";
+	");\n";
+/* ... and the columns of scores it adds (each only where missing: see
+ * schema_v6) */
+static const char *const schema_v6_columns[][2] = {
+	{ "model", "ALTER TABLE scores ADD COLUMN model TEXT NOT NULL DEFAULT 'pooled'" },
+	{ "own", "ALTER TABLE scores ADD COLUMN own REAL" },
+};
+
+/* Version 6's table and columns, each added only where it is missing, so
+ * that a store whose user_version was set back by hand upgrades too. */
+static int schema_v6(sqlite3 *db, struct pv_err *err)
+{
+	size_t i;
+
+	if (store_exec(db, schema_v6_table, err))
+		return err ? err->code : PV_ESTORE;
+	for (i = 0; i < PV_ARRAY_LEN(schema_v6_columns); i++) {
+		sqlite3_stmt *st = NULL;
+		int has = 0;
+		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('scores') "
+				       "WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+			return pv_errf(err, PV_ESTORE, "reading the columns of scores: %s",
+				       sqlite3_errmsg(db));
+		sqlite3_bind_text(st, 1, schema_v6_columns[i][0], -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			has = sqlite3_column_int(st, 0);
+		sqlite3_finalize(st);
+		if (!has && store_exec(db, schema_v6_columns[i][1], err))
+			return err ? err->code : PV_ESTORE;
+	}
+	return 0;
+}
 
 static const char *const migrate_v1_v2 =
 	"ALTER TABLE docs ADD COLUMN label TEXT;\n"
@@ -340,7 +369,7 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 
 	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err) ||
 	    store_exec(db, schema_v3, err) || store_exec(db, schema_v4, err) ||
-	    store_exec(db, schema_v5, err) || store_exec(db, schema_v6, err))
+	    store_exec(db, schema_v5, err) || schema_v6(db, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
@@ -382,7 +411,7 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 		return err ? err->code : PV_ESTORE;
 	if (from < 5 && store_exec(db, schema_v5, err))
 		return err ? err->code : PV_ESTORE;
-	if (from < 6 && store_exec(db, schema_v6, err))
+	if (from < 6 && schema_v6(db, err))
 		return err ? err->code : PV_ESTORE;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
 	if (store_exec(db, sql, err))

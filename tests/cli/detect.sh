@@ -535,6 +535,16 @@ is "$(sqlite3 "$T/ap2.pvx" "PRAGMA user_version; SELECT count(*) FROM detect_mod
 1
 pooled" "upgraded to 6: the run's model saved, its scores marked pooled"
 
+# a group's own model is the same whichever batch it is trained in: alone
+# by --by generator, gen-x rides along the pooled passes; with --match
+# (two models a group) it is trained in a batch of its own
+j=$(pvn detect "$C" --by generator --top 0 --json --dry-run 2>/dev/null)
+x1="$(field gen-x own) $(field gen-b own) $(field gen-b tpr)"
+j=$(pvn detect "$C" --by generator --match source --top 0 --json --dry-run 2>/dev/null)
+x2="$(field gen-x own) $(field gen-b own) $(field gen-b tpr)"
+ok $([ -n "$(field gen-x own auc)" ] && [ "$x1" = "$x2" ] && echo 0 || echo 1) \
+	"own models and their thresholds do not depend on the batch they were trained in"
+
 # scores.own: each synthetic document's probability by its group's own
 # model, in the units of the group's thresholds
 j=$(pvn detect "$C" --by generator --top 0 --json 2>/dev/null)

@@ -13,7 +13,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/provex-test.XXXXXX")
 # the pv call counter of PROVEX_VALGRIND_EVERY: beside T, not in it (tests
 # look for files left in T)
 _PVC=$T.pv-calls
-trap 'rm -rf "$T" "$_PVC"' EXIT
+# T goes when the test's own shell ends, not when one of its subshells does:
+# bash (which runs the tests) may run an inherited EXIT trap in a
+# background subshell that is killed, such as a guard `( sleep 5; kill
+# PID ) &`, and remove T in the middle of the test
+trap '[ "${BASHPID:-$$}" = "$$" ] && rm -rf "$T" "$_PVC"' EXIT
 _n=0
 _failed=0
 

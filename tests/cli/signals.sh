@@ -94,24 +94,27 @@ like "$(cat "$T/d.err")" "interrupted before its end: the [0-9,]+ documents read
 	"the message says how many were dropped"
 
 # ---- index waiting for another writer's lock (SQLite's busy wait)
-mkfifo "$T/lock"
-(echo "BEGIN IMMEDIATE; INSERT INTO meta VALUES('held', 'by a test');"; sleep 20; echo 'ROLLBACK;') > "$T/lock" &
-w4=$!
-sqlite3 "$T/c.pvx" < "$T/lock" >/dev/null 2>&1 &
+# (a process of its own holds the write lock, and says so once it does;
+# its end, killed, gives the lock back with its transaction rolled back)
+python3 -c 'import sqlite3, sys, time
+c = sqlite3.connect(sys.argv[1], isolation_level=None)
+c.execute("BEGIN IMMEDIATE")
+c.execute("INSERT INTO meta VALUES(?, ?)", ("held", "by a test"))
+open(sys.argv[2], "w").write("held\n")
+time.sleep(60)' "$T/c.pvx" "$T/held" 2>"$T/held.err" &
 holder=$!
-# the lock is held once another writer cannot begin (up to 20 s)
 _i=0
-while [ $_i -lt 200 ] && sqlite3 -cmd '.timeout 0' "$T/c.pvx" 'BEGIN IMMEDIATE; ROLLBACK' >/dev/null 2>&1; do
+while [ $_i -lt 200 ] && [ ! -s "$T/held" ]; do
 	sleep 0.1
 	_i=$((_i + 1))
 done
+[ -s "$T/held" ] || echo "# the lock holder did not start: $(cat "$T/held.err")"
 "$PROVEX" index "$T/c.pvx" "$T/in.jsonl" 2>"$T/e.err" &
 stop TERM $!
 is "$got" "143 fast" "index waiting for another writer's lock: SIGTERM stops it at once"
 like "$(cat "$T/e.err")" "interrupted while waiting for another writer.*run the same command again" \
 	"and says so"
-pkill -P $w4 2>/dev/null
-kill $w4 2>/dev/null
+kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 
 # ---- reading commands writing to a pipe no one reads (blocked in write)

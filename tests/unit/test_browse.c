@@ -756,7 +756,7 @@ static void test_schema(void)
 
 	s = make_store(path("new.pvx"), 1);
 	store_close(s);
-	is_q(path("new.pvx"), "PRAGMA user_version", "5", "a new store has version 5");
+	is_q(path("new.pvx"), "PRAGMA user_version", "6", "a new store has version 6");
 	is_q(path("new.pvx"), "SELECT group_concat(name, ' ') FROM (SELECT name FROM "
 	     "sqlite_master WHERE name IN ('filter_history','saved_filters') ORDER BY 1)",
 	     "filter_history saved_filters", "with the interface's tables");
@@ -793,7 +793,7 @@ static void test_schema(void)
 	if (s)
 		ok(browse_history_add(s, "source:web", &e) == 0, "history in a migrated store");
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "5", "1 -> 5");
+	is_q(file, "PRAGMA user_version", "6", "1 -> 6");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name IN ('batches','history',"
 	     "'docs_label','docs_source_len','filter_history','saved_filters','docs_len')", "7",
 	     "both steps' tables");
@@ -821,11 +821,11 @@ static void test_schema(void)
 		"a reading open of an older store it may write upgrades it"))
 		printf("# %s\n", e.msg);
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "5", "to the current version");
+	is_q(file, "PRAGMA user_version", "6", "to the current version");
 	ok(store_open(&s, file, STORE_WRITE, &e) == 0 &&
 	   browse_save_filter(s, "x", "len:>1", &e) == 0, "2 -> 3; a filter saved");
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "5", "version 5");
+	is_q(file, "PRAGMA user_version", "6", "version 6");
 	is_q(file, "SELECT name||'='||filter FROM saved_filters", "x=len:>1", "saved");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name='docs_len'", "1",
 	     "docs_len created");

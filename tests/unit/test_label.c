@@ -348,11 +348,11 @@ static void test_migration(void)
 		"a reading open of an older store it may write upgrades it"))
 		printf("# %s\n", e.msg);
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "5", "to the current version");
+	is_q(file, "PRAGMA user_version", "6", "to the current version");
 	if (!ok(store_open(&s, file, STORE_WRITE, &e) == 0, "opened for writing: migrated"))
 		printf("# %s\n", e.msg);
 	store_close(s);
-	is_q(file, "PRAGMA user_version", "5", "user_version 5 (migrated)");
+	is_q(file, "PRAGMA user_version", "6", "user_version 6 (migrated)");
 	is_q(file, "SELECT group_concat(name) FROM pragma_table_info('docs') WHERE cid>=11",
 	     "label,note,reviewer,reviewed_at,len", "docs has the review columns");
 	is_q(file, "SELECT count(*) FROM sqlite_master WHERE name IN ('batches',"
@@ -366,7 +366,7 @@ static void test_migration(void)
 	store_close(s);
 	is_q(path("new.pvx"), "SELECT group_concat(name) FROM pragma_table_info('docs') WHERE cid>=11",
 	     "label,note,reviewer,reviewed_at,len", "a new store is created at the current version");
-	is_q(path("new.pvx"), "PRAGMA user_version", "5", "new store: user_version 5");
+	is_q(path("new.pvx"), "PRAGMA user_version", "6", "new store: user_version 6");
 }
 
 int main(void)
