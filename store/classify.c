@@ -402,23 +402,13 @@ double detect_nb_score(const struct detect_nb *m, unsigned f,
 
 void detect_nb_save(const struct detect_nb *m, struct detect_saved *out)
 {
-	unsigned f, n = 0;
-	size_t b;
+	unsigned f, n = detect_saved_start(out, DETECT_MODEL_NB, false, m->ok, m->folds);
 
-	memset(out, 0, sizeof *out);
-	out->kind = DETECT_MODEL_NB;
-	out->w = pv_calloc(DETECT_BUCKETS, sizeof *out->w);
-	for (f = 0; f < m->folds; f++)
-		n += m->ok[f] != 0;
-	if (!m->w || !n)
-		return;
-	for (f = 0; f < m->folds; f++) {
-		const float *w = m->w + (size_t)f * DETECT_BUCKETS;
+	for (f = 0; m->w && n && f < m->folds; f++) {
 		if (!m->ok[f])
 			continue;
 		out->c[out->folds++] = m->prior[f];
-		for (b = 0; b < DETECT_BUCKETS; b++)
-			out->w[b] += w[b] / (float)n;
+		detect_saved_add(out, m->w + (size_t)f * DETECT_BUCKETS, 1, n);
 	}
 }
 

@@ -296,6 +296,14 @@ struct detect_saved {
 };
 void detect_saved_done(struct detect_saved *m);
 
+/* For the models' _save functions: clears out for a model of that kind
+ * (w zeroed, owned) and returns how many of the folds' ok[] are set;
+ * then adds w[stride * b] / n to each bucket's mean (a fold model's
+ * weights, every stride-th float). */
+unsigned detect_saved_start(struct detect_saved *out, enum detect_model kind, bool style,
+			    const unsigned char *ok, unsigned folds);
+void detect_saved_add(struct detect_saved *out, const float *w, size_t stride, unsigned n);
+
 /* The log-odds the saved model gives a text (its features v and, for the
  * regression, its style features from detect_style). */
 double detect_saved_score(const struct detect_saved *m, const struct detect_vec *v,

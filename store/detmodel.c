@@ -33,6 +33,28 @@ void detect_saved_done(struct detect_saved *m)
 	memset(m, 0, sizeof *m);
 }
 
+unsigned detect_saved_start(struct detect_saved *out, enum detect_model kind, bool style,
+			    const unsigned char *ok, unsigned folds)
+{
+	unsigned f, n = 0;
+
+	memset(out, 0, sizeof *out);
+	out->kind = kind;
+	out->style = style;
+	out->w = pv_calloc(DETECT_BUCKETS, sizeof *out->w);
+	for (f = 0; f < folds; f++)
+		n += ok[f] != 0;
+	return n;
+}
+
+void detect_saved_add(struct detect_saved *out, const float *w, size_t stride, unsigned n)
+{
+	size_t b;
+
+	for (b = 0; b < DETECT_BUCKETS; b++)
+		out->w[b] += w[stride * b] / (float)n;
+}
+
 double detect_saved_score(const struct detect_saved *m, const struct detect_vec *v,
 			  const double *style)
 {

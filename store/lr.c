@@ -434,19 +434,9 @@ double detect_lr_score(const struct detect_lr *m, unsigned f, const struct detec
 
 void detect_lr_save(const struct detect_lr *m, struct detect_saved *out)
 {
-	unsigned g, n = 0, k;
-	size_t b;
+	unsigned g, n = detect_saved_start(out, DETECT_MODEL_LR, true, m->ok, m->folds), k;
 
-	memset(out, 0, sizeof *out);
-	out->kind = DETECT_MODEL_LR;
-	out->style = true;
-	out->w = pv_calloc(DETECT_BUCKETS, sizeof *out->w);
-	for (g = 0; g < m->folds; g++)
-		n += m->ok[g] != 0;
-	if (!m->started || !n)
-		return;
-	for (g = 0; g < m->folds; g++) {
-		const float *wg = m->wg + (size_t)g * 2 * DETECT_BUCKETS;
+	for (g = 0; m->started && n && g < m->folds; g++) {
 		if (!m->ok[g])
 			continue;
 		out->c[out->folds] = m->prior[g] + m->bias[g * 2];
@@ -456,7 +446,6 @@ void detect_lr_save(const struct detect_lr *m, struct detect_saved *out)
 			out->sd[out->folds][k] = m->sd[(size_t)g * DETECT_STYLE + k];
 		}
 		out->folds++;
-		for (b = 0; b < DETECT_BUCKETS; b++)
-			out->w[b] += wg[2 * b] / (float)n;
+		detect_saved_add(out, m->wg + (size_t)g * 2 * DETECT_BUCKETS, 2, n);
 	}
 }
