@@ -21,13 +21,18 @@
  *     fold (trained on the other folds), and the words of the buckets
  *     that the counts single out are counted again exactly, by their text.
  * The group models (own, matched) take the same passes over the texts
- * they involve (GROUP_EPOCHS training passes for the regression).
+ * they involve (GROUP_EPOCHS training passes for the regression), a
+ * batch of groups at a time; the regression's first batch rides along
+ * the pooled model's last epoch and its scoring pass (struct batch).  The
+ * control is trained and measured on a sample of about CONTROL_TEXTS.
  * Folds go by a hash of (seed, text id): exact duplicates share a fold,
  * so no text is both trained on and scored.  Documents of unknown origin
  * are left out; every other document the filter selects takes part.
  *
- * Writing happens at the end, in one transaction: a run stopped before
- * leaves the store as it was.
+ * Writing happens at the end, in one transaction: the scores, the run
+ * and its saved model (the pooled fold models averaged, detmodel.c), so
+ * that a run stopped before leaves the store as it was.  detect_apply
+ * scores the documents added since a run with that saved model.
  */
 #include "store_int.h"
 #include "detect.h"
