@@ -184,7 +184,7 @@ struct run {
 #define GROUP_EPOCHS 1
 #define CONTROL_EPOCHS 1
 /* Texts the control is trained and measured on, about: a leak shows at
- * any size, and 20,000 texts give it an interval about 0.01 wide. */
+ * any size, and 20,000 texts give it an interval about 0.02 wide. */
 #define CONTROL_TEXTS 20000
 _Static_assert(GROUP_EPOCHS <= DETECT_LR_EPOCHS && CONTROL_EPOCHS <= DETECT_LR_EPOCHS,
 	       "the group models and the control train in the pooled model's epochs");
