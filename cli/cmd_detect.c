@@ -18,6 +18,7 @@
 #include "../store/filter.h"
 #include "../store/detect.h"
 #include "../store/lr.h"
+#include "../common/clock.h"
 
 #include <errno.h>
 #include <math.h>
@@ -373,19 +374,11 @@ struct progress {
 	bool shown;                /* a line is on the screen */
 };
 
-static double mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void show_progress(void *ctx, const char *stage, size_t done, size_t total)
 {
 	struct progress *pg = ctx;
 	struct buf b = BUF_INIT;
-	double t = mono();
+	double t = pv_now();
 
 	if (pg->shown && t - pg->last < 0.2 && done < total)
 		return;

@@ -10,6 +10,7 @@
 #include "../store/filter.h"
 #include "../store/minhash.h"
 #include "../store/pairs.h"
+#include "../common/clock.h"
 
 #include <getopt.h>
 #include <math.h>
@@ -55,14 +56,6 @@ struct ui {
 	double t0, last;
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void progress_clear(struct ui *u)
 {
 	if (u->shown)
@@ -74,7 +67,7 @@ static void ui_progress(void *ctx, const struct pairs_stats *st, enum pairs_phas
 {
 	struct ui *u = ctx;
 	char a[32], b[32], c[32];
-	double t = now();
+	double t = pv_now();
 
 	if (!u->show || t - u->last < 0.2)
 		return;
@@ -289,7 +282,7 @@ int cmd_pairs(int argc, char **argv)
 	if ((status = cli_filter_store(s, ast, &sql)))
 		goto out;
 	u.show = !quiet && isatty(2);
-	u.t0 = now();
+	u.t0 = pv_now();
 	o.stop = &pv_stop_signal;
 	o.progress = ui_progress;
 	o.ctx = &u;

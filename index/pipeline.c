@@ -29,6 +29,7 @@
 #include "../store/ftsterms.h"
 #include "../store/pairs.h"
 #include "fieldpath.h"
+#include "../common/clock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -127,14 +128,6 @@ struct run {
 	struct index_stats committed;       /* counts at the last commit */
 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void count_reason(struct index_stats *st, const char *reason)
 {
 	size_t i;
@@ -170,7 +163,7 @@ static void warn_input(struct run *r, const struct pv_err *e)
 
 static void progress(struct run *r, bool final)
 {
-	double t = now();
+	double t = pv_now();
 
 	r->st->seconds = t - r->t0;
 	if (!r->o->progress)
@@ -1847,7 +1840,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	r.o = o;
 	r.st = st;
 	st->pair_field = o->pair_field;
-	r.t0 = r.last_progress = now();
+	r.t0 = r.last_progress = pv_now();
 	prov_init(&r.prov);
 	build_signature(&r);
 	build_prov_signature(&r);
@@ -1980,7 +1973,7 @@ out:
 	buf_done(&r.fscratch[0]);
 	buf_done(&r.fscratch[1]);
 	prov_done(&r.prov);
-	st->seconds = now() - r.t0;
+	st->seconds = pv_now() - r.t0;
 	return rc;
 }
 

@@ -9,6 +9,7 @@
  */
 #include "config.h"
 #include "detect.h"
+#include "../common/mix.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 
 /* ---- hashing ---- */
 
-#define GOLDEN 0x9e3779b97f4a7c15ULL
+#define GOLDEN PV_GOLDEN64
 #define SALT_UNI 0x5bd1e9955bd1e995ULL     /* word unigrams */
 #define SALT_BI 0xc2b2ae3d27d4eb4fULL      /* word bigrams */
 
@@ -605,21 +606,11 @@ int detect_auc(const double *pos, size_t npos, const double *neg, size_t nneg,
 
 /* ---- the true-positive rate at a false-positive rate ---- */
 
-/* splitmix64's step: the bootstrap's random numbers, from a seed */
-static uint64_t next_rand(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* A uniform index below n (n > 0; the modulo bias is below 2^-40 for
  * the sizes met here). */
 static size_t draw(uint64_t *x, size_t n)
 {
-	return (size_t)(next_rand(x) % n);
+	return (size_t)(pv_rand64(x) % n);
 }
 
 /* The threshold of the sorted (ascending) negatives q[0..n) that lets at

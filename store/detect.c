@@ -39,6 +39,8 @@
 #include "lr.h"
 #include "filter.h"
 #include "../common/json.h"
+#include "../common/mix.h"
+#include "../common/clock.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -191,28 +193,12 @@ _Static_assert(GROUP_EPOCHS <= DETECT_LR_EPOCHS && CONTROL_EPOCHS <= DETECT_LR_E
 
 const double detect_fprs[DETECT_FPRS] = { 0.01, 0.05 };
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* Threads by default: one per online processor, at most DETECT_MAX_THREADS. */
 static unsigned default_threads(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 
 	return n < 1 ? 1 : n > DETECT_MAX_THREADS ? DETECT_MAX_THREADS : (unsigned)n;
-}
-
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
 }
 
 static uint64_t str_hash(const char *s, size_t len)
@@ -222,7 +208,7 @@ static uint64_t str_hash(const char *s, size_t len)
 
 	for (i = 0; i < len; i++)
 		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ULL;
-	return splitmix64(h);
+	return pv_mix64(h);
 }
 
 const char *detect_by_name(enum detect_by by)
@@ -592,7 +578,7 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 			t->n = 0;
 			t->real = t->synth = 0;
 			t->s = 0;
-			t->fold = (unsigned)(splitmix64(splitmix64(r->o->seed) ^
+			t->fold = (unsigned)(pv_mix64(pv_mix64(r->o->seed) ^
 						       (uint64_t)t->text_id) % k);
 		}
 		t = &r->texts[r->ntexts - 1];
@@ -608,7 +594,7 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 		nsyn += t->synth > 0;
 		/* about DETECT_WORD_SAMPLE texts, the same ones on every run */
 		t->wsample = r->ntexts <= DETECT_WORD_SAMPLE ||
-			     splitmix64((uint64_t)t->text_id ^ 0x5eed5eed5eed5eedULL) %
+			     pv_mix64((uint64_t)t->text_id ^ 0x5eed5eed5eed5eedULL) %
 			     r->ntexts < DETECT_WORD_SAMPLE;
 	}
 	rep->texts = (int64_t)r->ntexts;
@@ -621,11 +607,11 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 		size_t *in = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *in);
 		size_t *perm = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *perm);
 		size_t m = 0;
-		uint64_t x = splitmix64(r->o->seed ^ 0xc0a7201c0a7201cULL);
+		uint64_t x = pv_mix64(r->o->seed ^ 0xc0a7201c0a7201cULL);
 		for (i = 0; i < r->ntexts; i++) {
 			r->texts[i].creal = r->texts[i].csynth = 0;
 			if (r->ntexts <= CONTROL_TEXTS ||
-			    splitmix64((uint64_t)r->texts[i].text_id ^ 0xc0a7c0a7c0a7c0a7ULL) %
+			    pv_mix64((uint64_t)r->texts[i].text_id ^ 0xc0a7c0a7c0a7c0a7ULL) %
 			    r->ntexts < CONTROL_TEXTS)
 				in[m++] = i;
 		}
@@ -633,7 +619,7 @@ static int make_texts(struct run *r, struct detect_report *rep, struct pv_err *e
 			perm[i] = i;
 		for (i = m; i > 1; i--) {
 			size_t j;
-			x = splitmix64(x);
+			x = pv_mix64(x);
 			j = (size_t)(x % i);
 			size_t tmp = perm[i - 1];
 			perm[i - 1] = perm[j];
@@ -1465,11 +1451,11 @@ static int cmp_okey(const void *a, const void *b)
 static void make_order(struct run *r, unsigned e)
 {
 	struct okey *k = pv_malloc((r->ntexts ? r->ntexts : 1) * sizeof *k);
-	uint64_t salt = splitmix64(splitmix64(r->o->seed ^ 0x0bde5eed0bde5eedULL) + e);
+	uint64_t salt = pv_mix64(pv_mix64(r->o->seed ^ 0x0bde5eed0bde5eedULL) + e);
 	size_t i;
 
 	for (i = 0; i < r->ntexts; i++) {
-		k[i].h = splitmix64(salt ^ (uint64_t)r->texts[i].text_id);
+		k[i].h = pv_mix64(salt ^ (uint64_t)r->texts[i].text_id);
 		k[i].i = i;
 	}
 	qsort(k, r->ntexts, sizeof *k, cmp_okey);
@@ -1645,7 +1631,7 @@ static void tpr_and_bins(const struct run *r, const struct detect_report *rep, u
 	}
 	for (k = 0; k < DETECT_FPRS; k++)
 		detect_tpr_at(pos, npos, neg, nneg, detect_fprs[k], DETECT_BOOT,
-			      splitmix64(r->o->seed + k + 1), &tpr[k]);
+			      pv_mix64(r->o->seed + k + 1), &tpr[k]);
 	bp = pv_malloc((npos ? npos : 1) * sizeof *bp);
 	bn = pv_malloc((nneg ? nneg : 1) * sizeof *bn);
 	for (k = 0; k < DETECT_BINS; k++) {
@@ -2209,7 +2195,7 @@ static int write_run(struct run *r, struct detect_report *rep, double t0,
 		sqlite3_reset(st);
 	}
 	sqlite3_finalize(st);
-	rep->seconds = now() - t0;
+	rep->seconds = pv_now() - t0;
 	rep->summary = make_summary(r->o, rep);
 	if (sqlite3_prepare_v2(db, "UPDATE detect_runs SET summary = ?1 WHERE id = ?2",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -2236,7 +2222,7 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	struct helper helpers[DETECT_MAX_THREADS];
 	struct pool pool;
 	struct run r;
-	double t0 = now();
+	double t0 = pv_now();
 	bool started = false, own;
 	size_t i, g = 0, ng;
 	int rc;
@@ -2326,7 +2312,7 @@ int detect_run(struct store *s, const struct filter_sql *where,
 		batch_measure(&r, rep);
 	}
 	if (o->dry_run) {
-		rep->seconds = now() - t0;
+		rep->seconds = pv_now() - t0;
 		rep->summary = make_summary(o, rep);
 	} else {
 		rc = write_run(&r, rep, t0, err);
@@ -2432,7 +2418,7 @@ int detect_apply(struct store *s, const struct filter_sql *where,
 	size_t n = 0, cap = 0, i, j, k;
 	struct buf sql = BUF_INIT, text = BUF_INIT;
 	sqlite3_stmt *st = NULL;
-	double pa = 0, pb = 0, t0 = now();
+	double pa = 0, pb = 0, t0 = pv_now();
 	int rc;
 
 	memset(a, 0, sizeof *a);
@@ -2514,7 +2500,7 @@ fail:
 	sqlite3_finalize(st);
 	store_rollback(s);
 out:
-	a->seconds = now() - t0;
+	a->seconds = pv_now() - t0;
 	detect_fx_free(fx);
 	detect_saved_done(&m);
 	buf_done(&text);

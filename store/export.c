@@ -17,6 +17,7 @@
 #include "export.h"
 #include "filter.h"
 #include "fields.h"
+#include "../common/mix.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -27,17 +28,9 @@
 
 /* ---- arithmetic ---- */
 
-static uint64_t splitmix64(uint64_t x)
-{
-	x += 0x9e3779b97f4a7c15ULL;
-	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-	return x ^ (x >> 31);
-}
-
 uint64_t export_rank(uint64_t seed, int64_t id)
 {
-	return splitmix64(splitmix64(seed) ^ (uint64_t)id);
+	return pv_mix64(pv_mix64(seed) ^ (uint64_t)id);
 }
 
 struct ranked {
@@ -232,7 +225,7 @@ void export_perm_init(struct export_perm *p, uint64_t seed, uint64_t size)
 	p->half = bits / 2;
 	p->mask = (UINT64_C(1) << p->half) - 1;
 	for (i = 0; i < 6; i++)
-		p->key[i] = splitmix64(seed * 6 + (uint64_t)i + 0x5eed);
+		p->key[i] = pv_mix64(seed * 6 + (uint64_t)i + 0x5eed);
 }
 
 /* One pass of the network over x (2 * half bits): a bijection. */
@@ -243,7 +236,7 @@ static uint64_t feistel(const struct export_perm *p, uint64_t x)
 
 	for (i = 0; i < 6; i++) {
 		t = r;
-		r = l ^ (splitmix64(p->key[i] ^ r) & p->mask);
+		r = l ^ (pv_mix64(p->key[i] ^ r) & p->mask);
 		l = t;
 	}
 	return (l << p->half) | r;

@@ -17,6 +17,8 @@
 #include "filter.h"
 #include "../common/json.h"
 #include "../common/utf8.h"
+#include "../common/clock.h"
+#include "../common/mix.h"
 
 #include <assert.h>
 #include <math.h>
@@ -456,11 +458,7 @@ void fig_hist_done(struct fig_hist *h)
 uint64_t fig_hash(int64_t id)
 {
 	/* splitmix64's finalizer: every bit of the id moves every bit */
-	uint64_t z = (uint64_t)id + 0x9e3779b97f4a7c15ull;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return pv_mix64((uint64_t)id);
 }
 
 void fig_sampler_init(struct fig_sampler *sm, size_t k)
@@ -1333,10 +1331,9 @@ static void end_ratio(struct fig_job *j)
 
 int figures_step(struct fig_job *j, int ms, struct pv_err *err)
 {
-	struct timespec t0, t;
+	int64_t t0 = pv_now_ms();
 	int n = 0, rc;
 
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
 		switch (j->phase) {
 		case PH_ROWS:
@@ -1380,11 +1377,8 @@ int figures_step(struct fig_job *j, int ms, struct pv_err *err)
 		default:
 			return 0;
 		}
-		if ((++n & 255) == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &t);
-			if ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 >= ms)
-				return 1;
-		}
+		if ((++n & 255) == 0 && pv_now_ms() - t0 >= ms)
+			return 1;
 	}
 }
 

@@ -5,6 +5,7 @@
  */
 #include "minhash.h"
 #include "../common/pv.h"
+#include "../common/mix.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -79,15 +80,6 @@ static void flush_avx2(struct sign_state *s)
 }
 #endif
 
-static uint64_t splitmix64(uint64_t *x)
-{
-	uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 static void perm_init(void)
 {
 	uint64_t x = PERM_SEED;
@@ -98,8 +90,8 @@ static void perm_init(void)
 			   (i >= 'a' && i <= 'z') || (i >= '0' && i <= '9') ||
 			   i >= 0x80 ? i : 0);
 	for (i = 0; i < MINHASH_K; i++) {
-		perm_a[i] = (uint32_t)(splitmix64(&x) >> 32) | 1;
-		perm_b[i] = (uint32_t)(splitmix64(&x) >> 32);
+		perm_a[i] = (uint32_t)(pv_rand64(&x) >> 32) | 1;
+		perm_b[i] = (uint32_t)(pv_rand64(&x) >> 32);
 	}
 #if defined(__x86_64__) && defined(__GNUC__)
 	__builtin_cpu_init();

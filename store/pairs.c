@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "../common/json.h"
 #include "../common/utf8.h"
+#include "../common/clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,14 +28,6 @@
 #define EXAMPLE_WORDS 12                /* words shown of each text */
 #define EXAMPLE_MAX 100                 /* at most this many bytes of them */
 #define EXAMPLE_BYTES 1024              /* bytes read to find them */
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Prepares sql on the store's connection; NULL with err filled. */
 static sqlite3_stmt *prepare(struct store *s, const char *sql, const char *what,
@@ -628,7 +621,7 @@ int pairs_find(struct store *s, const struct filter_sql *where,
 	struct find f;
 	struct minhash_pair *tp = NULL;
 	size_t ntp = 0, i;
-	double t0 = now(), t;
+	double t0 = pv_now(), t;
 	int rc;
 
 	memset(st, 0, sizeof *st);
@@ -663,9 +656,9 @@ int pairs_find(struct store *s, const struct filter_sql *where,
 	build_texts(&f);
 	if ((rc = load_sigs(&f, err)))
 		goto out;
-	t = now();
+	t = pv_now();
 	rc = sign_texts(&f, err);
-	st->sec_sign = now() - t;
+	st->sec_sign = pv_now() - t;
 	if (rc)
 		goto out;
 	for (i = 0; i < f.ntexts; i++) {
@@ -677,7 +670,7 @@ int pairs_find(struct store *s, const struct filter_sql *where,
 			st->short_texts++;
 	}
 
-	t = now();
+	t = pv_now();
 	{
 		struct minhash_lsh_opts lo = {
 			.threshold = opts.threshold, .within = opts.within,
@@ -692,10 +685,10 @@ int pairs_find(struct store *s, const struct filter_sql *where,
 		st->oversized = ls.oversized;
 		st->text_pairs = (int64_t)ntp;
 	}
-	st->sec_compare = now() - t;
-	t = now();
+	st->sec_compare = pv_now() - t;
+	t = pv_now();
 	rc = store_found(&f, tp, ntp, err);
-	st->sec_store = now() - t;
+	st->sec_store = pv_now() - t;
 out:
 	if (rc == PV_EINTR) {
 		st->interrupted = true;
@@ -707,7 +700,7 @@ out:
 	free(f.texts);
 	free(f.sigs);
 	free(f.side);
-	st->seconds = now() - t0;
+	st->seconds = pv_now() - t0;
 	return rc;
 }
 

@@ -13,6 +13,7 @@
  */
 #include "store_int.h"
 #include "review.h"
+#include "../common/mix.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -53,20 +54,10 @@ static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
 }
 
 
-/* splitmix64: the one random stream of a session. */
-static uint64_t rng_next(uint64_t *st)
-{
-	uint64_t z = (*st += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
 /* A number in [0, k). */
 static size_t rng_below(uint64_t *st, size_t k)
 {
-	return (size_t)(rng_next(st) % (uint64_t)k);
+	return (size_t)(pv_rand64(st) % (uint64_t)k);
 }
 
 /* A positive seed from the system's randomness (the clock if none). */
@@ -86,7 +77,7 @@ static int64_t random_seed(void)
 		clock_gettime(CLOCK_REALTIME, &ts);
 		st = (uint64_t)ts.tv_sec * 1000000007ULL ^ (uint64_t)ts.tv_nsec ^
 		     ((uint64_t)getpid() << 32);
-		x = rng_next(&st);
+		x = pv_rand64(&st);
 	}
 	x &= (uint64_t)INT64_MAX >> 1;   /* a positive SQLite integer */
 	return x ? (int64_t)x : 1;
@@ -561,7 +552,7 @@ int review_items_build(struct store *s, const struct filter_sql *where,
 	}
 	if (mode == REVIEW_PAIRS) {
 		for (i = 0; i < p->n; i++) {
-			if (rng_next(&rng) & 1) {
+			if (pv_rand64(&rng) & 1) {
 				int64_t t = p->items[i].left;
 				p->items[i].left = p->items[i].right;
 				p->items[i].right = t;

@@ -13,6 +13,7 @@
 #include "tui.h"
 #include "../store/metaindex.h"
 #include "../store/filter.h"
+#include "../common/clock.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -30,14 +31,6 @@
 #include <unistd.h>
 
 extern char **environ;
-
-int64_t app_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void app_status(struct app *a, enum role role, const char *fmt, ...)
 {
@@ -900,9 +893,9 @@ void app_key(struct app *a, int key)
 
 bool app_wait_count(struct app *a, int timeout_ms)
 {
-	int64_t end = app_now_ms() + timeout_ms;
+	int64_t end = pv_now_ms() + timeout_ms;
 
-	while (a->counter && app_now_ms() < end) {
+	while (a->counter && pv_now_ms() < end) {
 		struct pollfd pfd = { counter_fd(a->counter), POLLIN, 0 };
 		poll(&pfd, 1, 20);
 		poll_counter(a);

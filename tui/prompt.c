@@ -13,6 +13,7 @@
 #include "../store/filter.h"
 #include "../store/fields.h"
 #include "../store/metaindex.h"
+#include "../common/clock.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -52,7 +53,7 @@ static void changed(struct app *a)
 	if (p->kind != PROMPT_FILTER)
 		return;
 	p->preview_pending = true;
-	p->preview_due = app_now_ms() + PREVIEW_MS;
+	p->preview_due = pv_now_ms() + PREVIEW_MS;
 }
 
 void prompt_open(struct app *a, int kind, const char *label, const char *init,
@@ -104,7 +105,7 @@ int prompt_timeout(const struct app *a)
 
 	if (!a->prompt.active || !a->prompt.preview_pending)
 		return -1;
-	left = a->prompt.preview_due - app_now_ms();
+	left = a->prompt.preview_due - pv_now_ms();
 	return left < 0 ? 0 : (int)left;
 }
 
@@ -114,7 +115,7 @@ void prompt_tick(struct app *a)
 	struct filter_ast *ast = NULL;
 	struct pv_err err;
 
-	if (!p->preview_pending || app_now_ms() < p->preview_due)
+	if (!p->preview_pending || pv_now_ms() < p->preview_due)
 		return;
 	p->preview_pending = false;
 	buf_reset(&p->error);

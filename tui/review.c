@@ -25,6 +25,7 @@
 #include "pane.h"
 #include "../store/review.h"
 #include "../cli/cli.h"
+#include "../common/clock.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -36,7 +37,7 @@ struct rv {
 	size_t at;                   /* the item shown; plan->n when all done */
 	struct pane pane[2];         /* pane[1] unused in single mode */
 	int npanes;                  /* panes loaded */
-	int64_t shown;               /* app_now_ms() when the item was shown */
+	int64_t shown;               /* pv_now_ms() when the item was shown */
 	bool help;                   /* the help box is open */
 };
 
@@ -84,7 +85,7 @@ static void show_next(struct app *a, struct rv *v)
 		}
 		break;
 	}
-	v->shown = app_now_ms();
+	v->shown = pv_now_ms();
 }
 
 /* ---- drawing ---- */
@@ -226,7 +227,7 @@ static void answer(struct app *a, struct rv *v, const char *ans)
 {
 	struct review_recorded rec;
 	struct pv_err err;
-	int64_t ms = app_now_ms() - v->shown;
+	int64_t ms = pv_now_ms() - v->shown;
 	int rc;
 
 	pv_err_clear(&err);

@@ -22,6 +22,7 @@
 #include "tui.h"
 #include "../store/figures.h"
 #include "../store/filter.h"
+#include "../common/clock.h"
 
 #include <curses.h>
 #include <math.h>
@@ -882,7 +883,7 @@ void stats_open(struct app *a)
 	if (a->nviews == depth)
 		return;                  /* not pushed (v freed) */
 	app_draw(a);
-	last = app_now_ms();
+	last = pv_now_ms();
 	for (;;) {
 		int key;
 		pv_err_clear(&err);
@@ -894,9 +895,9 @@ void stats_open(struct app *a)
 		}
 		if (rc == 0)
 			break;
-		if (app_now_ms() - last >= 100) {
+		if (pv_now_ms() - last >= 100) {
 			app_draw(a);
-			last = app_now_ms();
+			last = pv_now_ms();
 		}
 		key = poll_key(a);
 		if (key == KEY_RESIZE)

@@ -239,8 +239,6 @@ void app_confirm(struct app *a, const char *question,
 		 void (*fn)(struct app *a, void *arg), void *arg,
 		 void (*free_arg)(void *arg));
 
-/* Monotonic milliseconds. */
-int64_t app_now_ms(void);
 
 /* Draws the status line on the grid's last row. */
 void app_draw_status(struct app *a, struct grid *g, const char *left,
