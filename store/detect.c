@@ -2110,18 +2110,9 @@ static char *make_summary(const struct detect_opts *o, const struct detect_repor
 /* The highest document id of the store (0 when empty). */
 static int max_doc(struct store *s, int64_t *out, struct pv_err *err)
 {
-	sqlite3_stmt *st = NULL;
-	int rc;
-
-	*out = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM docs", -1, &st,
-			       NULL) != SQLITE_OK)
+	if (store_q_int64(s->db, "SELECT coalesce(max(id), 0) FROM docs", NULL, out) != SQLITE_OK)
 		return store_sqlerr(s, err, "reading the documents' ids");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*out = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "reading the documents' ids");
+	return 0;
 }
 
 /* The run's model, for detect --apply (in write_run's transaction). */
@@ -2368,11 +2359,8 @@ static int read_model(struct store *s, int64_t run, struct detect_saved *m,
 	if (rc == SQLITE_DONE) {
 		int64_t last = 0;
 		sqlite3_finalize(st);
-		if (sqlite3_prepare_v2(s->db, "SELECT coalesce(max(id), 0) FROM detect_runs", -1,
-				       &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			last = sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
-		if (!last)
+		store_q_int64(s->db, "SELECT coalesce(max(id), 0) FROM detect_runs", NULL, &last);
+		if (last <= 0)
 			return pv_errf(err, PV_ENOTFOUND, "%s: no detect run %lld: the store has "
 				       "none (provex detect makes one)", s->path, (long long)run);
 		return pv_errf(err, PV_ENOTFOUND, "%s: no detect run %lld (the runs are 1 to "

@@ -270,16 +270,11 @@ static int schema_v6(sqlite3 *db, struct pv_err *err)
 	if (store_exec(db, schema_v6_table, err))
 		return err ? err->code : PV_ESTORE;
 	for (i = 0; i < PV_ARRAY_LEN(schema_v6_columns); i++) {
-		sqlite3_stmt *st = NULL;
-		int has = 0;
-		if (sqlite3_prepare_v2(db, "SELECT count(*) FROM pragma_table_info('scores') "
-				       "WHERE name = ?1", -1, &st, NULL) != SQLITE_OK)
+		int64_t has = 0;
+		if (store_q_int64(db, "SELECT count(*) FROM pragma_table_info('scores') "
+				  "WHERE name = ?1", schema_v6_columns[i][0], &has) != SQLITE_OK)
 			return pv_errf(err, PV_ESTORE, "reading the columns of scores: %s",
 				       sqlite3_errmsg(db));
-		sqlite3_bind_text(st, 1, schema_v6_columns[i][0], -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			has = sqlite3_column_int(st, 0);
-		sqlite3_finalize(st);
 		if (!has && store_exec(db, schema_v6_columns[i][1], err))
 			return err ? err->code : PV_ESTORE;
 	}

@@ -39,7 +39,6 @@ static int busy_wait(void *ctx, int n)
 #define PV_STR_(x) #x
 #define PV_STR(x) PV_STR_(x)
 
-static int q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v);
 
 static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BY_HASH] = "SELECT id FROM texts WHERE hash=?1",
@@ -675,7 +674,7 @@ bool store_close_empty(struct store *s)
 	/* a second provex that made the same new store at the same moment
 	 * (create_atomic) has recorded a run of its own: then it is kept */
 	drop = s->created && s->writable && store_has_docs(s, &has, NULL) == 0 && !has &&
-	       q_int64(s->db, "SELECT count(*) FROM runs", NULL, &runs) == SQLITE_OK &&
+	       store_q_int64(s->db, "SELECT count(*) FROM runs", NULL, &runs) == SQLITE_OK &&
 	       runs <= 1;
 	path = pv_strdup(s->path);
 	store_close(s);
@@ -1016,10 +1015,7 @@ static const char *const stat_tables[] = {
 	"review_answers", "review_sessions",
 };
 
-/* Column 0 of the first row of sql (?1 bound to arg when not NULL) as an
- * integer in *v; -1 when there is no row or it is NULL.  Returns an SQLite
- * code (SQLITE_OK). */
-static int q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v)
+int store_q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v)
 {
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
@@ -1048,7 +1044,7 @@ static int stats_stale(sqlite3 *db, const char *table, double tol,
 
 	*stale = false;
 	snprintf(sql, sizeof sql, "SELECT max(rowid) FROM \"%s\"", table);
-	if ((rc = q_int64(db, sql, NULL, rows)) != SQLITE_OK) {
+	if ((rc = store_q_int64(db, sql, NULL, rows)) != SQLITE_OK) {
 		/* a table this schema version does not have: nothing to do */
 		*rows = 0;
 		return rc == SQLITE_ERROR ? SQLITE_OK : rc;
@@ -1060,7 +1056,7 @@ static int stats_stale(sqlite3 *db, const char *table, double tol,
 		return SQLITE_OK;
 	}
 	/* an index (or the table itself, when it has none) without a row */
-	if ((rc = q_int64(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
+	if ((rc = store_q_int64(db, "SELECT CASE WHEN EXISTS (SELECT 1 FROM "
 			  "sqlite_master WHERE type='index' AND tbl_name=?1) THEN "
 			  "(SELECT count(*) FROM sqlite_master m WHERE m.type='index' "
 			  "AND m.tbl_name=?1 AND NOT EXISTS (SELECT 1 FROM sqlite_stat1 "
@@ -1069,7 +1065,7 @@ static int stats_stale(sqlite3 *db, const char *table, double tol,
 	    != SQLITE_OK)
 		return rc;
 	/* the recorded size: the first number of any of its rows */
-	if ((rc = q_int64(db, "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 "
+	if ((rc = store_q_int64(db, "SELECT CAST(stat AS INTEGER) FROM sqlite_stat1 "
 			  "WHERE tbl=?1 LIMIT 1", table, &recorded)) != SQLITE_OK)
 		return rc;
 	*stale = missing != 0 || recorded <= 0 ||
@@ -1090,7 +1086,7 @@ static int stats_texts(sqlite3 *db, int64_t rows, bool *done,
 	int rc;
 
 	*done = false;
-	if (q_int64(db, "SELECT count(*) FROM pragma_index_list('texts') l WHERE "
+	if (store_q_int64(db, "SELECT count(*) FROM pragma_index_list('texts') l WHERE "
 		    "NOT l.\"unique\" OR (SELECT count(*) FROM "
 		    "pragma_index_info(l.name)) <> 1", NULL, &other) != SQLITE_OK)
 		return pv_errf(err, PV_ESTORE, "reading the indexes of texts: %s",
@@ -1125,7 +1121,7 @@ int store_stats_refresh(struct store *s, double tol, struct pv_err *err)
 
 	if (!s->writable)
 		return 0;
-	if (q_int64(s->db, "SELECT 1 FROM sqlite_master WHERE name='sqlite_stat1'",
+	if (store_q_int64(s->db, "SELECT 1 FROM sqlite_master WHERE name='sqlite_stat1'",
 		    NULL, &have) != SQLITE_OK)
 		return store_sqlerr(s, err, "reading the statistics");
 	for (i = 0; i < PV_ARRAY_LEN(stat_tables); i++) {

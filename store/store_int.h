@@ -55,6 +55,10 @@ int store_fts_flush(struct store *s, struct pv_err *err);
 
 int store_exec(sqlite3 *db, const char *sql, struct pv_err *err);
 int store_sqlerr(struct store *s, struct pv_err *err, const char *what);
+/* Column 0 of the first row of sql (?1 bound to arg when not NULL) as an
+ * integer in *v; -1 when there is no row or it is NULL.  Returns an SQLite
+ * code (SQLITE_OK). */
+int store_q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v);
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err);
 int schema_create(sqlite3 *db, struct pv_err *err);
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
