@@ -107,6 +107,33 @@ int store_sqlerr(struct store *s, struct pv_err *err, const char *what)
 		       sqlite3_errmsg(s->db));
 }
 
+int store_prep(struct store *s, sqlite3_stmt **st, const char *sql,
+	       const char *what, struct pv_err *err)
+{
+	*st = NULL;
+	if (sqlite3_prepare_v2(s->db, sql, -1, st, NULL) == SQLITE_OK)
+		return 0;
+	sqlite3_finalize(*st);
+	*st = NULL;
+	return store_sqlerr(s, err, what);
+}
+
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
+		    struct pv_err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, what);
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err)
 {
 	if (!s->st[id]) {

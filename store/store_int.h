@@ -59,6 +59,18 @@ int store_sqlerr(struct store *s, struct pv_err *err, const char *what);
  * integer in *v; -1 when there is no row or it is NULL.  Returns an SQLite
  * code (SQLITE_OK). */
 int store_q_int64(sqlite3 *db, const char *sql, const char *arg, int64_t *v);
+/* The one way the store's files prepare and run a statement.
+ * store_prep: prepares sql into *st (the caller finalizes it); on failure
+ * *st is NULL and the code returned (PV_EBUSY, PV_EIO, PV_ESTORE...) is the
+ * one err holds, err naming what was being done; err may be NULL and the
+ * code is still right.
+ * store_step_done: runs st to its end (a statement run for its effect:
+ * rows it returns are ignored) and finalizes it, whatever happens; 0 or a
+ * code as store_prep's. */
+int store_prep(struct store *s, sqlite3_stmt **st, const char *sql,
+	       const char *what, struct pv_err *err);
+int store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
+		    struct pv_err *err);
 sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err);
 int schema_create(sqlite3 *db, struct pv_err *err);
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
