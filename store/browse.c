@@ -29,6 +29,7 @@
 #include "store_int.h"
 #include "browse.h"
 #include "metaindex.h"
+#include "fields.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -42,63 +43,14 @@
 /* Longest saved filter name. */
 #define SAVED_NAME_MAX 64
 
-/* Sort fields whose expression is never NULL (NOT NULL columns, or an
- * expression of them); any other field is taken to hold NULLs. */
-static const char *const not_null[] = {
-	"id", "len", "words", "dup", "ratio", "origin", "ext", "file",
-};
-
+/* False for sort fields whose expression is never NULL (NOT NULL
+ * columns, or an expression of them: FIELD_NOTNULL in the field table);
+ * any other field is taken to hold NULLs. */
 static bool nullable(const char *field)
 {
-	size_t i;
+	const struct field_def *f = field_sort_find(field);
 
-	for (i = 0; i < PV_ARRAY_LEN(not_null); i++)
-		if (strcmp(not_null[i], field) == 0)
-			return false;
-	return true;
-}
-
-/* True when the SQL text sql names a column of table alias a ("t." or
- * "i."); sql is written by filter.c or taken from the sort table, never
- * user text. */
-static bool names_alias(const char *sql, char a)
-{
-	const char *p;
-
-	for (p = sql; (p = strchr(p, a)); p++)
-		if (p[1] == '.' && (p == sql || !(p[-1] == '_' || p[-1] == '.' ||
-		    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-		    (p[-1] >= '0' && p[-1] <= '9'))))
-			return true;
-	return false;
-}
-
-/* Appends " FROM docs d" and the joins that where, the sort expression
- * and (with texts) the selected columns need.
- *
- * texts is joined with CROSS JOIN, which SQLite never reorders: docs is
- * always the outer loop (walked in the page's order, by rowid or an index
- * of docs) and each text is looked up by its primary key.  With a plain
- * JOIN the order depends on the statistics: a store whose sqlite_stat1
- * has docs but not texts (every store an index run wrote before texts was
- * analysed) makes SQLite guess a million texts, and once docs is larger
- * it scans every text, looks up its documents and sorts them all for
- * each page (1.4 s for the first screen of 3M documents instead of
- * 26 ms).  texts outer is never the better plan here: texts has no index
- * a filter or a sort could use (full-text terms match d.text_id), so it
- * could only be scanned whole.  inputs keeps a plain JOIN: SQLite may put
- * it first when a file: filter picks few of many inputs (tests/unit/
- * test_plans.c reads the plans for small and huge statistics). */
-static void add_from(struct buf *sql, const struct filter_sql *where,
-		     const char *expr, bool texts)
-{
-	const char *w = where && where->where ? where->where : "1";
-
-	buf_puts(sql, " FROM docs d");
-	if (texts || names_alias(w, 't') || names_alias(expr, 't'))
-		buf_puts(sql, " CROSS JOIN texts t ON t.id=d.text_id");
-	if (names_alias(w, 'i') || names_alias(expr, 'i'))
-		buf_puts(sql, " JOIN inputs i ON i.id=d.input_id");
+	return !f || !(f->flags & FIELD_NOTNULL);
 }
 
 /* ---- keys ---- */
@@ -273,7 +225,7 @@ static void put_walk_where(struct buf *sql, const char *w)
 }
 
 static int fetch_seg(struct store *s, const struct filter_sql *where,
-		     const char *expr, bool desc, const struct seg *g,
+		     const char *expr, unsigned joins, bool desc, const struct seg *g,
 		     const struct browse_key *key, size_t limit,
 		     struct browse_page *p, struct pending **pend, size_t *cap,
 		     size_t *got, struct pv_err *err)
@@ -286,7 +238,7 @@ static int fetch_seg(struct store *s, const struct filter_sql *where,
 	*got = 0;
 	buf_puts(&sql, row_cols);
 	buf_puts(&sql, expr);
-	add_from(&sql, where, expr, true);
+	store_from_joins(where, joins | STORE_JOIN_TEXTS, &sql);
 	buf_puts(&sql, " WHERE (");
 	put_walk_where(&sql, where && where->where ? where->where : "1");
 	buf_putc(&sql, ')');
@@ -421,7 +373,8 @@ int browse_fetch(struct store *s, const struct filter_sql *where,
 	for (k = 0; k < nseg && out->n < want; k++) {
 		size_t got;
 
-		if ((rc = fetch_seg(s, where, expr, qdesc, &segs[k], key,
+		if ((rc = fetch_seg(s, where, expr, store_sort_joins(sort), qdesc,
+				    &segs[k], key,
 				    want - out->n, out, &pend, &cap, &got, err)))
 			goto fail;
 	}
@@ -475,7 +428,7 @@ static int count_after(struct store *s, const struct filter_sql *where,
 		int rc;
 
 		buf_puts(&sql, "SELECT count(*)");
-		add_from(&sql, where, expr, false);
+		store_from_joins(where, store_sort_joins(sort), &sql);
 		buf_printf(&sql, " WHERE (%s)", where && where->where ?
 			   where->where : "1");
 		if (segs[k].cond[0])
@@ -1205,7 +1158,7 @@ int browse_ids(struct store *s, const struct filter_sql *where, int64_t **ids,
 	*ids = NULL;
 	*n = 0;
 	buf_puts(&sql, "SELECT d.id");
-	add_from(&sql, where, "", false);
+	store_from(where, &sql);
 	buf_printf(&sql, " WHERE (%s) ORDER BY d.id",
 		   where && where->where ? where->where : "1");
 	st = store_prepare_where(s, buf_str(&sql), where, "listing documents", err);
@@ -1269,7 +1222,7 @@ int browse_label_ids(struct store *s, const int64_t *ids, size_t n,
 		     struct label_result *res, struct pv_err *err)
 {
 	char where[] = "d.id IN (SELECT id FROM temp.pv_browse_ids)";
-	struct filter_sql sel = { where, NULL, 0, 1, NULL };
+	struct filter_sql sel = { where, NULL, 0, 1, NULL, false, false };
 	int rc;
 
 	memset(res, 0, sizeof *res);

@@ -9,80 +9,87 @@
  */
 #include "fields.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #define PV_FIELDS_N(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct field_value origins[] = {
-	{ "real", NULL, "written by people" },
-	{ "synthetic", NULL, "machine-generated" },
-	{ "unknown", NULL, "provenance not known" },
+	{ "real", NULL, "written by people", 0 },
+	{ "synthetic", NULL, "machine-generated", 0 },
+	{ "unknown", NULL, "provenance not known", 0 },
 };
 
 static const struct field_value is_flags[] = {
-	{ "reviewed", "d.label IS NOT NULL", "a reviewer gave it a label" },
-	{ "unreviewed", "d.label IS NULL", "no label yet" },
-	{ "dup", "t.nocc > 1", "its text occurs more than once" },
+	{ "reviewed", "d.label IS NOT NULL", "a reviewer gave it a label", 0 },
+	{ "unreviewed", "d.label IS NULL", "no label yet", 0 },
+	{ "dup", "t.nocc > 1", "its text occurs more than once", FIELD_TEXTS },
 	{ "disputed", "d.id IN (SELECT doc FROM review_disputed)",
-	  "reviewers answered differently about it (provex review)" },
+	  "reviewers answered differently about it (provex review)", 0 },
 };
 
 static const struct field_value has_flags[] = {
 	{ "pair", "(d.id IN (SELECT a FROM pairs) OR d.id IN (SELECT b FROM pairs))",
-	  "paired with another document (--pair-field, provex pairs)" },
+	  "paired with another document (--pair-field, provex pairs)", 0 },
 	{ "score", "d.id IN (SELECT doc_id FROM scores)",
-	  "scored by provex detect" },
+	  "scored by provex detect", 0 },
 };
 
-const struct field fields[] = {
+const struct field_def fields[] = {
 	{ "origin", FIELD_ENUM, "d.origin",
-	  "real, synthetic or unknown", 0, origins, PV_FIELDS_N(origins) },
+	  "real, synthetic or unknown", FIELD_NOTNULL, origins, PV_FIELDS_N(origins), 6 },
 	{ "source", FIELD_GLOB, "d.source",
-	  "where it came from (glob: source:news*)", 0, NULL, 0 },
+	  "where it came from (glob: source:news*)", 0, NULL, 0, 7 },
 	{ "generator", FIELD_GLOB, "d.generator",
-	  "the model or program that wrote it (glob)", 0, NULL, 0 },
+	  "the model or program that wrote it (glob)", 0, NULL, 0, 8 },
 	{ "purpose", FIELD_GLOB, "d.purpose",
-	  "what it was made or collected for (glob)", 0, NULL, 0 },
+	  "what it was made or collected for (glob)", 0, NULL, 0, 9 },
 	{ "label", FIELD_GLOB, "d.label",
 	  "the reviewer's verdict: keep, drop, flag... (glob; comes with relabelling)",
-	  0, NULL, 0 },
+	  0, NULL, 0, 0 },
 	{ "reviewer", FIELD_GLOB, "d.reviewer",
-	  "who labelled it last (glob; comes with relabelling)", 0, NULL, 0 },
+	  "who labelled it last (glob; comes with relabelling)", 0, NULL, 0, 0 },
 	{ "id", FIELD_INT, "d.id",
-	  "the store's document id (id:42, id:10..20)", 0, NULL, 0 },
+	  "the store's document id (id:42, id:10..20)", FIELD_NOTNULL, NULL, 0, 1 },
 	{ "ext", FIELD_GLOB, "d.ext_id",
-	  "the input's own id for it, or file:line (glob)", 0, NULL, 0 },
+	  "the input's own id for it, or file:line (glob)", FIELD_NOTNULL, NULL, 0, 10 },
 	{ "file", FIELD_GLOB, "i.name",
-	  "the input file's name as given (glob)", 0, NULL, 0 },
+	  "the input file's name as given (glob)", FIELD_INPUTS | FIELD_NOTNULL,
+	  NULL, 0, 11 },
 	{ "len", FIELD_INT, "d.len",
 	  "bytes of text (len:>2000, len:500..2k; k = 1024, M = 1048576)",
-	  FIELD_SIZE, NULL, 0 },
+	  FIELD_SIZE | FIELD_NOTNULL, NULL, 0, 2 },
 	{ "words", FIELD_INT, "t.words",
-	  "whitespace-separated words (words:<100)", 0, NULL, 0 },
+	  "whitespace-separated words (words:<100)", FIELD_TEXTS | FIELD_NOTNULL,
+	  NULL, 0, 3 },
 	{ "ratio", FIELD_REAL, "(t.len * 1.0 / length(t.body))",
-	  "length / compressed length (ratio:>4: templated text)", 0, NULL, 0 },
+	  "length / compressed length (ratio:>4: templated text)",
+	  FIELD_TEXTS | FIELD_NOTNULL, NULL, 0, 5 },
 	{ "dup", FIELD_INT, "t.nocc",
-	  "documents holding the same text (dup:>1)", 0, NULL, 0 },
+	  "documents holding the same text (dup:>1)", FIELD_TEXTS | FIELD_NOTNULL,
+	  NULL, 0, 4 },
 	{ "meta", FIELD_META, "d.meta",
 	  "meta.PATH:value: the input's other fields (meta.a.b, meta.list.0, "
 	  "meta.n:>0.5, meta.ok:true; glob)",
-	  0, NULL, 0 },
+	  0, NULL, 0, 0 },
 	{ "pair", FIELD_INT, "d.id",
-	  "paired with document ID (pair:42; pair:10..20)", FIELD_PARTNER, NULL, 0 },
+	  "paired with document ID (pair:42; pair:10..20)", FIELD_PARTNER, NULL, 0, 0 },
 	{ "sim", FIELD_REAL, "max(coalesce((SELECT max(sim) FROM pairs WHERE a = d.id), -1), "
 	  "coalesce((SELECT max(sim) FROM pairs WHERE b = d.id), -1))",
-	  "the highest similarity of its pairs (sim:>0.8)", 0, NULL, 0 },
+	  "the highest similarity of its pairs (sim:>0.8)", 0, NULL, 0, 0 },
 	{ "score", FIELD_REAL, "(SELECT score FROM scores WHERE doc_id = d.id)",
-	  "provex detect's probability that it is synthetic (score:>0.9)", 0, NULL, 0 },
+	  "provex detect's probability that it is synthetic (score:>0.9)", 0, NULL, 0,
+	  12 },
 	{ "is", FIELD_FLAG, NULL,
 	  "is:reviewed, is:unreviewed, is:dup, is:disputed", 0, is_flags,
-	  PV_FIELDS_N(is_flags) },
+	  PV_FIELDS_N(is_flags), 0 },
 	{ "has", FIELD_FLAG, NULL,
-	  "has:pair, has:score, has:meta.PATH", 0, has_flags, PV_FIELDS_N(has_flags) },
+	  "has:pair, has:score, has:meta.PATH", 0, has_flags, PV_FIELDS_N(has_flags), 0 },
 	{ "text", FIELD_TEXT, "d.text_id",
 	  "bare words and \"quoted phrases\" search the full text",
-	  FIELD_NONAME, NULL, 0 },
+	  FIELD_NONAME, NULL, 0, 0 },
 };
 
 const size_t nfields = PV_FIELDS_N(fields);
@@ -161,7 +168,7 @@ void field_list_origin_words(struct buf *out)
 	}
 }
 
-const struct field *field_find(const char *name, size_t len)
+const struct field_def *field_find(const char *name, size_t len)
 {
 	size_t i;
 
@@ -173,7 +180,7 @@ const struct field *field_find(const char *name, size_t len)
 	return NULL;
 }
 
-const struct field *field_text(void)
+const struct field_def *field_text(void)
 {
 	return &fields[nfields - 1];
 }
@@ -193,7 +200,7 @@ void field_list_names(struct buf *out)
 	}
 }
 
-void field_list_values(const struct field *f, struct buf *out)
+void field_list_values(const struct field_def *f, struct buf *out)
 {
 	size_t i;
 
@@ -204,7 +211,7 @@ void field_list_values(const struct field *f, struct buf *out)
 	}
 }
 
-const struct field_value *field_value_find(const struct field *f,
+const struct field_value *field_value_find(const struct field_def *f,
 					   const char *name, size_t len)
 {
 	size_t i;
@@ -218,7 +225,7 @@ const struct field_value *field_value_find(const struct field *f,
 
 const char *field_column(const char *name, const char *const *allowed)
 {
-	const struct field *f;
+	const struct field_def *f;
 
 	for (; *allowed; allowed++)
 		if (strcmp(*allowed, name) == 0) {
@@ -226,4 +233,41 @@ const char *field_column(const char *name, const char *const *allowed)
 			return f ? f->sql : NULL;
 		}
 	return NULL;
+}
+
+const struct field_def *field_sort_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nfields; i++)
+		if (fields[i].sortable && strcmp(fields[i].name, name) == 0)
+			return &fields[i];
+	return NULL;
+}
+
+static char sort_names[256];
+
+static void sort_names_fill(void)
+{
+	struct buf b = BUF_INIT;
+	int rank;
+	size_t i;
+
+	for (rank = 1; ; rank++) {
+		for (i = 0; i < nfields && fields[i].sortable != rank; i++)
+			;
+		if (i == nfields)
+			break;
+		buf_printf(&b, "%s%s", rank > 1 ? ", " : "", fields[i].name);
+	}
+	snprintf(sort_names, sizeof sort_names, "%s", buf_str(&b));
+	buf_done(&b);
+}
+
+const char *field_sort_names(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+
+	pthread_once(&once, sort_names_fill);
+	return sort_names;
 }

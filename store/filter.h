@@ -1,7 +1,9 @@
 /*
  * filter.h - the filter language: parse a filter into a small tree, print
- * its canonical form, compile it to an SQL condition with bound parameters.
- * Nothing here touches a store; the fields are in fields.h.
+ * its canonical form (filter.c), compile it to an SQL condition with
+ * parameters (filter_sql.c).  Nothing here touches a store nor needs
+ * SQLite's header: binding the parameters to a statement is the store's
+ * (filter_sql.h).  The fields are in fields.h.
  *
  * Grammar (terms side by side mean AND; OR binds looser than AND):
  *
@@ -68,7 +70,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <sqlite3.h>
+#include <stdbool.h>
 #include "../common/pv.h"
 #include "../common/buf.h"
 #include "fields.h"
@@ -79,6 +81,9 @@
  * halving into groups of 32): SQLite's parser overflows its stack at
  * about 20 levels of NOT (tests/fuzz/regress/filter). */
 #define FILTER_MAX_NEST 16
+/* Terms per flat AND/OR group of the compiled SQL (filter_sql.c): longer
+ * chains compile to balanced groups of groups. */
+#define FILTER_CHAIN 32
 /* Highest ?NNN SQLite accepts by default (SQLITE_MAX_VARIABLE_NUMBER). */
 #define FILTER_MAX_PARAMS 32766
 
@@ -126,7 +131,7 @@ struct filter_node {
 	struct filter_node **kids;
 	size_t nkids, kcap;
 	/* FN_TERM */
-	const struct field *field;
+	const struct field_def *field;
 	char *key;                         /* meta.PATH: PATH as printed by the
 					    * canonical form (owned) */
 	struct filter_path path;           /* meta.PATH: its keys (owned) */
@@ -177,7 +182,8 @@ struct filter_param {
 /*
  * The compiled filter: where is a condition over
  *     docs d JOIN texts t ON t.id = d.text_id JOIN inputs i ON i.id = d.input_id
- * ("1" for the empty filter) whose parameters are written ?NNN, numbered
+ * ("1" for the empty filter; needs_texts and needs_inputs say which of the
+ * joins it reads, so that a FROM may leave the others out: store_from) whose parameters are written ?NNN, numbered
  * from first (1 with filter_compile); params[k] is ?(first + k).  A caller
  * adding its own parameters numbers them from first + nparams.
  *
@@ -200,6 +206,8 @@ struct filter_sql {
 	int first;
 	char *notes;                       /* owned; how terms are answered
 					    * (scans), one per line; NULL */
+	bool needs_texts;                  /* where reads a column of texts t */
+	bool needs_inputs;                 /* where reads a column of inputs i */
 };
 
 /* A metadata path the store has an index for (provex index --index-meta):
@@ -248,9 +256,6 @@ void filter_path_canon(const struct filter_path *path, struct buf *out);
  * for an index or a generated column; PV_EUSAGE as filter_meta_paths. */
 int filter_meta_sql(const struct filter_path *path, const char *col, struct buf *out,
 		    struct pv_err *err);
-/* Binds params[k] to ?(first_index + k); first_index must be the number the
- * filter was compiled with (else PV_EINVAL).  Returns 0 or PV_ESTORE. */
-int filter_bind(const struct filter_sql *fs, sqlite3_stmt *st, int first_index);
 void filter_sql_done(struct filter_sql *fs);        /* frees; reusable */
 
 #endif

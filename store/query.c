@@ -2,78 +2,69 @@
  * query.c - documents selected by a compiled filter: listing in an order,
  * and counting.  The filter's SQL and its bound parameters come from
  * filter.c; nothing here splices user text into SQL (sort fields are
- * looked up in a fixed table).
+ * looked up in the field table, fields.c) and the one FROM builder,
+ * store_from, which joins texts and inputs when something reads them.
  */
 #include "store_int.h"
-#include "filter.h"
+#include "filter_sql.h"
+#include "fields.h"
 
 #include <string.h>
 
-/* texts by CROSS JOIN: docs stays the outer loop whatever the statistics
- * say (see add_from in browse.c and store_from below). */
-#define FROM " FROM docs d CROSS JOIN texts t ON t.id=d.text_id " \
-	     "JOIN inputs i ON i.id=d.input_id "
-
-static const struct { const char *name, *expr; } sorts[] = {
-	{ "id", "d.id" },
-	{ "len", "d.len" },
-	{ "words", "t.words" },
-	{ "dup", "t.nocc" },
-	{ "ratio", "(t.len * 1.0 / max(length(t.body), 1))" },
-	{ "origin", "d.origin" },
-	{ "source", "d.source" },
-	{ "generator", "d.generator" },
-	{ "purpose", "d.purpose" },
-	{ "ext", "d.ext_id" },
-	{ "file", "i.name" },
-	{ "score", "(SELECT score FROM scores WHERE doc_id = d.id)" },
-};
-
 const char *store_sort_expr(const char *field)
 {
-	size_t i;
+	const struct field_def *f = field_sort_find(field);
 
-	for (i = 0; i < PV_ARRAY_LEN(sorts); i++)
-		if (strcmp(sorts[i].name, field) == 0)
-			return sorts[i].expr;
-	return NULL;
+	return f ? f->sql : NULL;
 }
 
 const char *store_sort_fields(void)
 {
-	return "id, len, words, dup, ratio, origin, source, generator, purpose, ext, file, "
-	       "score";
+	return field_sort_names();
 }
 
-/* True when the compiled condition names a column of table alias a ("t."
- * or "i."): the condition is SQL written by filter.c, never user text. */
-static bool refers(const char *where, char a)
+unsigned store_sort_joins(const char *field)
 {
-	const char *p;
+	const struct field_def *f = field ? field_sort_find(field) : NULL;
 
-	for (p = where; (p = strchr(p, a)); p++)
-		if (p[1] == '.' && (p == where || !(p[-1] == '_' || p[-1] == '.' ||
-		    (p[-1] >= 'a' && p[-1] <= 'z') || (p[-1] >= 'A' && p[-1] <= 'Z') ||
-		    (p[-1] >= '0' && p[-1] <= '9'))))
-			return true;
-	return false;
+	return f ? store_joins_of(f->flags) : 0;
 }
 
-void store_from(const struct filter_sql *where, struct buf *sql)
+unsigned store_joins_of(unsigned field_flags)
 {
-	const char *w = where && where->where ? where->where : "1";
+	return (field_flags & FIELD_TEXTS ? STORE_JOIN_TEXTS : 0) |
+	       (field_flags & FIELD_INPUTS ? STORE_JOIN_INPUTS : 0);
+}
 
+void store_from_joins(const struct filter_sql *where, unsigned joins, struct buf *sql)
+{
+	if (where && where->needs_texts)
+		joins |= STORE_JOIN_TEXTS;
+	if (where && where->needs_inputs)
+		joins |= STORE_JOIN_INPUTS;
 	buf_puts(sql, " FROM docs d ");
 	/* CROSS JOIN: SQLite never makes texts the outer loop, which a store
 	 * without statistics of texts (or with stale ones) could otherwise
 	 * get: a scan of every text and a lookup of its documents, where a
 	 * walk of docs (by id, or an index of docs the filter uses) and a
 	 * primary-key lookup of each text is never slower (texts has no index
-	 * a filter uses; full-text terms match d.text_id) */
-	if (refers(w, 't'))
+	 * a filter or a sort uses; full-text terms match d.text_id).  With a
+	 * plain JOIN, a store whose sqlite_stat1 has docs but not texts (every
+	 * store an index run wrote before texts was analysed) makes SQLite
+	 * guess a million texts, and once docs is larger it scans every text
+	 * for each page (1.4 s for the first screen of 3M documents instead
+	 * of 26 ms).  inputs keeps a plain JOIN: SQLite may put it first when
+	 * a file: filter picks few of many inputs (tests/unit/test_plans.c
+	 * reads the plans for small and huge statistics). */
+	if (joins & STORE_JOIN_TEXTS)
 		buf_puts(sql, "CROSS JOIN texts t ON t.id=d.text_id ");
-	if (refers(w, 'i'))
+	if (joins & STORE_JOIN_INPUTS)
 		buf_puts(sql, "JOIN inputs i ON i.id=d.input_id ");
+}
+
+void store_from(const struct filter_sql *where, struct buf *sql)
+{
+	store_from_joins(where, 0, sql);
 }
 
 sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
@@ -112,7 +103,9 @@ int store_select(struct store *s, const struct filter_sql *where,
 	buf_puts(&sql, "SELECT d.id,d.text_id,d.input_id,d.rec,d.run_id,t.len,"
 		 "length(t.body),t.nocc,t.words,d.ext_id,i.name,d.origin,"
 		 "d.source,d.generator,d.purpose,d.meta,d.label,d.note,d.reviewer,"
-		 "d.reviewed_at,(SELECT score FROM scores WHERE doc_id = d.id)" FROM "WHERE ");
+		 "d.reviewed_at,(SELECT score FROM scores WHERE doc_id = d.id)");
+	store_from_joins(where, STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
+	buf_puts(&sql, "WHERE ");
 	buf_puts(&sql, where && where->where ? where->where : "1");
 	buf_printf(&sql, " ORDER BY %s %s, d.id %s", order, desc ? "DESC" : "ASC",
 		   desc ? "DESC" : "ASC");

@@ -96,9 +96,9 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (origin, source, "
 			       "generator, purpose, label, reviewer, file)", by);
 	/* first the group sizes, then the lengths in order */
-	buf_printf(&sql, "SELECT coalesce(%s,''), count(*), sum(t.len), sum(t.words) "
-		   "FROM docs d CROSS JOIN texts t ON t.id=d.text_id JOIN inputs i "
-		   "ON i.id=d.input_id WHERE %s GROUP BY 1 ORDER BY 1", col,
+	buf_printf(&sql, "SELECT coalesce(%s,''), count(*), sum(t.len), sum(t.words)", col);
+	store_from_joins(where, STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
+	buf_printf(&sql, "WHERE %s GROUP BY 1 ORDER BY 1",
 		   where && where->where ? where->where : "1");
 	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
 	if (!st) {
@@ -127,8 +127,9 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		return store_sqlerr(s, err, "computing statistics");
 	}
 	buf_reset(&sql);
-	buf_printf(&sql, "SELECT t.len FROM docs d CROSS JOIN texts t ON t.id=d.text_id "
-		   "JOIN inputs i ON i.id=d.input_id WHERE %s ORDER BY coalesce(%s,''), t.len",
+	buf_puts(&sql, "SELECT t.len");
+	store_from_joins(where, STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
+	buf_printf(&sql, "WHERE %s ORDER BY coalesce(%s,''), t.len",
 		   where && where->where ? where->where : "1", col);
 	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
 	buf_done(&sql);

@@ -88,9 +88,19 @@ void store_row_fill(struct doc_row *r, sqlite3_stmt *st);
  * NULL); NULL with err filled (naming what was being done) on failure.
  * The caller finalizes the statement. */
 struct filter_sql;
-/* Appends " FROM docs d" and the joins of texts t and inputs i that the
- * compiled condition needs (a scan of docs alone is much faster). */
+/* The one FROM builder: appends " FROM docs d " and the joins of texts t
+ * and inputs i that the compiled condition reads (where->needs_texts,
+ * needs_inputs; a scan of docs alone is much faster), or that joins asks
+ * for (STORE_JOIN_*: the selected columns, the sort; store_sort_joins).
+ * store_from(where, sql) is store_from_joins(where, 0, sql). */
+enum { STORE_JOIN_TEXTS = 1, STORE_JOIN_INPUTS = 2 };
 void store_from(const struct filter_sql *where, struct buf *sql);
+void store_from_joins(const struct filter_sql *where, unsigned joins, struct buf *sql);
+/* The joins sort field `field` (store_sort_expr; NULL: id) reads, and
+ * those a field of the filter language with these flags reads. */
+unsigned store_sort_joins(const char *field);
+unsigned store_joins_of(unsigned field_flags);
+#include "filter_sql.h"
 sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
 				  const struct filter_sql *where, const char *what,
 				  struct pv_err *err);

@@ -274,7 +274,7 @@ static void candidates(struct app *a, size_t *start, char ***out, size_t *n,
 	} else {
 		char field[64];
 		size_t vs = colon + 1, len;
-		const struct field *f;
+		const struct field_def *f;
 		for (i = colon + 1; i < p->cursor; i++)
 			if (t[i] == ',')
 				vs = i + 1;

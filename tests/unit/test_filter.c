@@ -8,6 +8,7 @@
 #include "store/store.h"
 #include "store/fields.h"
 #include "store/filter.h"
+#include "store/filter_sql.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
