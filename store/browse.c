@@ -58,7 +58,7 @@ static bool nullable(const char *field)
 void browse_key_copy(struct browse_key *dst, const struct browse_key *src)
 {
 	*dst = *src;
-	dst->s = src->type == SQLITE_TEXT && src->s ? pv_strdup(src->s) : NULL;
+	dst->s = src->type == BROWSE_KEY_TEXT && src->s ? pv_strdup(src->s) : NULL;
 }
 
 void browse_key_done(struct browse_key *k)
@@ -67,7 +67,85 @@ void browse_key_done(struct browse_key *k)
 		return;
 	free(k->s);
 	memset(k, 0, sizeof *k);
-	k->type = SQLITE_NULL;
+	k->type = BROWSE_KEY_NULL;
+}
+
+_Static_assert(BROWSE_KEY_INTEGER == SQLITE_INTEGER && BROWSE_KEY_FLOAT == SQLITE_FLOAT &&
+	       BROWSE_KEY_TEXT == SQLITE_TEXT && BROWSE_KEY_NULL == SQLITE_NULL,
+	       "browse_key_type holds SQLite's type codes");
+
+/* ---- rows ---- */
+
+struct browse_row *browse_row_copy(const struct browse_row *r)
+{
+	const char *const *src[] = { &r->ext_id, &r->origin, &r->source, &r->generator,
+				     &r->purpose, &r->label, &r->note, &r->reviewer };
+	size_t need = sizeof *r + r->head_len + 1, i;
+	struct browse_row *c;
+	char *p;
+
+	for (i = 0; i < PV_ARRAY_LEN(src); i++)
+		if (*src[i])
+			need += strlen(*src[i]) + 1;
+	c = pv_malloc(need);
+	*c = *r;
+	memset(&c->key, 0, sizeof c->key);
+	c->key.type = BROWSE_KEY_NULL;
+	p = (char *)(c + 1);
+	{
+		const char **dst[] = { &c->ext_id, &c->origin, &c->source, &c->generator,
+				       &c->purpose, &c->label, &c->note, &c->reviewer };
+		for (i = 0; i < PV_ARRAY_LEN(src); i++) {
+			size_t n;
+			if (!*src[i]) {
+				*dst[i] = NULL;
+				continue;
+			}
+			n = strlen(*src[i]) + 1;
+			memcpy(p, *src[i], n);
+			*dst[i] = p;
+			p += n;
+		}
+	}
+	if (r->head_len)
+		memcpy(p, r->head, r->head_len);
+	p[r->head_len] = 0;
+	c->head = p;
+	return c;
+}
+
+void browse_row_free(struct browse_row *r)
+{
+	free(r);
+}
+
+int browse_row_get(struct store *s, int64_t id, struct browse_row **out,
+		   struct pv_err *err)
+{
+	struct filter_ast *ast;
+	struct filter_sql where;
+	struct browse_page p;
+	char f[64];
+	int rc;
+
+	*out = NULL;
+	snprintf(f, sizeof f, "id:%lld", (long long)id);
+	if ((rc = filter_parse(f, &ast, err)))
+		return rc;
+	rc = filter_compile(ast, &where);
+	filter_free(ast);
+	if (rc)
+		return pv_errf(err, rc, "compiling %s", f);
+	rc = browse_fetch(s, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p, err);
+	filter_sql_done(&where);
+	if (rc)
+		return rc;
+	if (p.n)
+		*out = browse_row_copy(&p.rows[0]);
+	browse_page_done(&p);
+	if (!*out)
+		return pv_errf(err, PV_ENOTFOUND, "document %lld is gone", (long long)id);
+	return 0;
 }
 
 /* ---- segments ---- */

@@ -30,10 +30,19 @@
 /* Bytes of text decompressed for a row's first line. */
 #define BROWSE_HEAD 512
 
+/* What a sort value is (the numbers are SQLite's type codes, which
+ * browse.c checks, so that the interface needs no SQLite header). */
+enum browse_key_type {
+	BROWSE_KEY_INTEGER = 1,
+	BROWSE_KEY_FLOAT = 2,
+	BROWSE_KEY_TEXT = 3,
+	BROWSE_KEY_NULL = 5
+};
+
 /* The sort value of a row, to page from. */
 struct browse_key {
 	int64_t id;
-	int type;                /* SQLITE_INTEGER, SQLITE_FLOAT, SQLITE_TEXT, SQLITE_NULL */
+	int type;                /* enum browse_key_type */
 	int64_t i;
 	double d;
 	char *s;                 /* owned (SQLITE_TEXT) */
@@ -79,6 +88,17 @@ void browse_page_done(struct browse_page *p);          /* NULL allowed */
 void browse_key_copy(struct browse_key *dst, const struct browse_key *src);
 /* Frees a key made by browse_key_copy (NULL allowed). */
 void browse_key_done(struct browse_key *k);
+
+/* A copy of row r in one allocation (its strings and head included) that
+ * outlives r's page; its key is BROWSE_KEY_NULL.  browse_row_free frees it
+ * (NULL allowed). */
+struct browse_row *browse_row_copy(const struct browse_row *r);
+void browse_row_free(struct browse_row *r);
+/* Document id's row, as a page of it would show it, in *out (owned: free
+ * with browse_row_free); PV_ENOTFOUND (and *out NULL) when there is no
+ * such document. */
+int browse_row_get(struct store *s, int64_t id, struct browse_row **out,
+		   struct pv_err *err);
 
 /* The number of documents of where before key in (sort, desc) order: the
  * position of the row with that key (0 for the first row).  What the

@@ -362,70 +362,18 @@ void app_undo(struct app *a)
 
 /* ---- rows ---- */
 
-struct browse_row *row_copy(const struct browse_row *r)
-{
-	const char *const *src[] = { &r->ext_id, &r->origin, &r->source, &r->generator,
-				     &r->purpose, &r->label, &r->note, &r->reviewer };
-	size_t need = sizeof *r + r->head_len + 1, i;
-	struct browse_row *c;
-	char *p;
-
-	for (i = 0; i < sizeof src / sizeof src[0]; i++)
-		if (*src[i])
-			need += strlen(*src[i]) + 1;
-	c = pv_malloc(need);
-	*c = *r;
-	memset(&c->key, 0, sizeof c->key);
-	c->key.type = 5;                       /* SQLITE_NULL */
-	p = (char *)(c + 1);
-	{
-		const char **dst[] = { &c->ext_id, &c->origin, &c->source, &c->generator,
-				       &c->purpose, &c->label, &c->note, &c->reviewer };
-		for (i = 0; i < sizeof src / sizeof src[0]; i++) {
-			if (!*src[i]) {
-				*dst[i] = NULL;
-				continue;
-			}
-			size_t n = strlen(*src[i]) + 1;
-			memcpy(p, *src[i], n);
-			*dst[i] = p;
-			p += n;
-		}
-	}
-	if (r->head_len)
-		memcpy(p, r->head, r->head_len);
-	p[r->head_len] = 0;
-	c->head = p;
-	return c;
-}
-
-void row_free(struct browse_row *r)
-{
-	free(r);
-}
-
 struct browse_row *row_fetch(struct app *a, int64_t id)
 {
-	struct browse_page p;
-	struct filter_sql where;
-	struct browse_row *r = NULL;
+	struct browse_row *r;
 	struct pv_err err;
-	char f[64];
+	int rc;
 
-	snprintf(f, sizeof f, "id:%lld", (long long)id);
-	if (!app_compile(a, f, &where))
-		return NULL;
 	pv_err_clear(&err);
-	if (browse_fetch(a->store, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p, &err)) {
+	rc = browse_row_get(a->store, id, &r, &err);
+	if (rc == PV_ENOTFOUND)
+		app_status(a, R_ERROR, "document %lld is gone", (long long)id);
+	else if (rc)
 		app_error(a, &err);
-	} else {
-		if (p.n)
-			r = row_copy(&p.rows[0]);
-		else
-			app_status(a, R_ERROR, "document %lld is gone", (long long)id);
-		browse_page_done(&p);
-	}
-	filter_sql_done(&where);
 	return r;
 }
 

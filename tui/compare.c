@@ -49,7 +49,7 @@ static struct browse_row *paired_with(struct app *a, int64_t id)
 	pv_err_clear(&err);
 	if (browse_fetch(a->store, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p, &err) == 0) {
 		if (p.n)
-			r = row_copy(&p.rows[0]);
+			r = browse_row_copy(&p.rows[0]);
 		browse_page_done(&p);
 	}
 	filter_sql_done(&where);
@@ -154,7 +154,7 @@ static void step(struct app *a, struct compare *c, int dir)
 	else
 		app_status(a, R_STATUS, "document %lld, %s of the filter", (long long)id,
 			   dir > 0 ? "next" : "previous");
-	row_free(pair);
+	browse_row_free(pair);
 }
 
 static void search_enter(struct app *a, const char *text)
@@ -298,8 +298,8 @@ void compare_picked(struct app *a, int64_t left_id, int64_t right_id)
 		r = row_fetch(a, right_id);
 	if (l && r)
 		open_pair(a, l, r);
-	row_free(l);
-	row_free(r);
+	browse_row_free(l);
+	browse_row_free(r);
 }
 
 void compare_open(struct app *a, const struct browse_row *left)
@@ -311,7 +311,7 @@ void compare_open(struct app *a, const struct browse_row *left)
 		if (open_pair(a, left, pair))
 			app_status(a, R_STATUS, "comparing with document %lld, its pair",
 				   (long long)pair->id);
-		row_free(pair);
+		browse_row_free(pair);
 		return;
 	}
 	/* another tagged document */
@@ -321,7 +321,7 @@ void compare_open(struct app *a, const struct browse_row *left)
 			if (r && open_pair(a, left, r))
 				app_status(a, R_STATUS, "comparing with tagged document %lld",
 					   (long long)a->tags[i]);
-			row_free(r);
+			browse_row_free(r);
 			return;
 		}
 	}

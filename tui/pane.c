@@ -21,7 +21,7 @@ bool pane_load(struct app *a, struct pane *p, const struct browse_row *row)
 		buf_done(&p->text);
 		return false;
 	}
-	p->row = row_copy(row);
+	p->row = browse_row_copy(row);
 	p->width = 80;
 	p->tv = textview_new(p->text.data ? p->text.data : "", p->text.len, p->width);
 	if (!p->tv) {
@@ -49,7 +49,7 @@ void pane_refresh(struct app *a, struct pane *p)
 	r = row_fetch(a, p->row->id);
 	if (!r)
 		return;
-	row_free(p->row);
+	browse_row_free(p->row);
 	p->row = r;
 	pv_err_clear(&err);
 	if (browse_history_count(a->store, r->id, &p->nhist, &err))
@@ -60,7 +60,7 @@ void pane_done(struct pane *p)
 {
 	textview_free(p->tv);
 	wordset_free(p->words);
-	row_free(p->row);
+	browse_row_free(p->row);
 	buf_done(&p->text);
 	free(p->search);
 	memset(p, 0, sizeof *p);

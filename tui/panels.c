@@ -504,7 +504,7 @@ void doc_picker_open(struct app *a, int64_t left_id)
 
 	picker_left = left_id;
 	prompt_open(a, PROMPT_FILTER, "compare with (filter): ", init, picker_filter);
-	row_free(r);
+	browse_row_free(r);
 }
 
 /* ---- the edit form ---- */

@@ -57,7 +57,7 @@ static bool load_doc(struct app *a, struct rv *v, int i, int64_t id)
 	struct browse_row *r = row_fetch(a, id);
 	bool ok = r && pane_load(a, &v->pane[i], r);
 
-	row_free(r);
+	browse_row_free(r);
 	if (ok)
 		v->pane[i].hide = true;
 	return ok;

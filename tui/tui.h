@@ -297,11 +297,8 @@ void saved_open(struct app *a);
 /* A form editing purpose, source, generator and note (panels.c). */
 void form_open(struct app *a, int64_t doc, const struct browse_row *row);
 
-/* One document as a browse_row copied into its own arena (for views that
- * outlive the list's page).  row_copy allocates; row_free frees. */
-struct browse_row *row_copy(const struct browse_row *r);
-void row_free(struct browse_row *r);
-/* Fetches one document by id; NULL when gone (error shown). */
+/* Fetches one document by id (browse_row_get: free it with
+ * browse_row_free); NULL when gone (error shown). */
 struct browse_row *row_fetch(struct app *a, int64_t id);
 
 /* Draws a document's provenance header (one or two rows) at y; returns
