@@ -31,6 +31,7 @@
 #include "metaindex.h"
 #include "fields.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -376,6 +377,7 @@ static int fetch_seg(struct store *s, const struct filter_sql *where,
 		p->n++;
 		(*got)++;
 	}
+	assert(*got <= limit);              /* LIMIT limit */
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "listing documents");
@@ -447,7 +449,12 @@ int browse_fetch(struct store *s, const struct filter_sql *where,
 	else if (!key)
 		return pv_errf(err, PV_EUSAGE, "paging after or before a row needs "
 			       "that row's key");
+	/* a page before a key (and the last page) is queried in the reverse
+	 * of the display order, then reversed */
+	assert(qdesc == (reverse ? !desc : desc));
+	assert(key || dir == BROWSE_FIRST || dir == BROWSE_LAST);
 	nseg = segments(sort, expr, qdesc, key, first_free(where), segs);
+	assert(nseg >= 1 && nseg <= 3);
 	for (k = 0; k < nseg && out->n < want; k++) {
 		size_t got;
 
@@ -456,6 +463,8 @@ int browse_fetch(struct store *s, const struct filter_sql *where,
 				    want - out->n, out, &pend, &cap, &got, err)))
 			goto fail;
 	}
+	/* at most one row past the page: it says whether there are more */
+	assert(out->n <= want);
 	if (out->n > n) {
 		out->more = true;
 		out->n = n;
@@ -500,6 +509,7 @@ static int count_after(struct store *s, const struct filter_sql *where,
 
 	*n = 0;
 	nseg = segments(sort, expr, desc, key, p, segs);
+	assert(nseg >= 1 && nseg <= 3);
 	for (k = 0; k < nseg; k++) {
 		struct buf sql = BUF_INIT;
 		sqlite3_stmt *st;
@@ -527,6 +537,7 @@ static int count_after(struct store *s, const struct filter_sql *where,
 		if (rc != SQLITE_ROW)
 			return store_sqlerr(s, err, "counting documents");
 	}
+	assert(*n >= 0);                    /* a position */
 	return 0;
 }
 
@@ -772,34 +783,6 @@ bool counter_result(struct counter *c, uint64_t *gen, int64_t *n)
 
 /* ---- small statements ---- */
 
-static sqlite3_stmt *prep(struct store *s, const char *sql, const char *what,
-			  struct pv_err *err)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, what);
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* Steps a statement that returns no rows, and finalizes it. */
-static int run_done(struct store *s, sqlite3_stmt *st, const char *what,
-		    struct pv_err *err)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(s, err, what);
-		sqlite3_finalize(st);
-		return rc;
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
 /* Collects column 0 of every row as a string (NULLs skipped) into a new
  * array. */
 static int collect_strings(struct store *s, sqlite3_stmt *st, const char *what,
@@ -863,10 +846,9 @@ static int history_add(struct store *s, const void *arg, struct pv_err *err)
 	sqlite3_stmt *st;
 	int rc;
 
-	st = prep(s, "SELECT filter FROM filter_history ORDER BY id DESC LIMIT 1",
-		  "reading the filter history", err);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT filter FROM filter_history "
+			     "ORDER BY id DESC LIMIT 1", "reading the filter history", err)))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0) &&
 	    strcmp((const char *)sqlite3_column_text(st, 0), filter) == 0) {
@@ -876,21 +858,19 @@ static int history_add(struct store *s, const void *arg, struct pv_err *err)
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_sqlerr(s, err, "reading the filter history");
-	st = prep(s, "INSERT INTO filter_history(filter,at) VALUES(?1,"
-		  "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-		  "adding to the filter history", err);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
-	sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
-	if ((rc = run_done(s, st, "adding to the filter history", err)))
+	if ((rc = store_prep(s, &st, "INSERT INTO filter_history(filter,at) VALUES(?1,"
+			     "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+			     "adding to the filter history", err)))
 		return rc;
-	st = prep(s, "DELETE FROM filter_history WHERE id <= (SELECT id FROM "
-		  "filter_history ORDER BY id DESC LIMIT 1 OFFSET ?1)",
-		  "trimming the filter history", err);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	sqlite3_bind_text(st, 1, filter, -1, SQLITE_STATIC);
+	if ((rc = store_step_done(s, st, "adding to the filter history", err)))
+		return rc;
+	if ((rc = store_prep(s, &st, "DELETE FROM filter_history WHERE id <= (SELECT id "
+			     "FROM filter_history ORDER BY id DESC LIMIT 1 OFFSET ?1)",
+			     "trimming the filter history", err)))
+		return rc;
 	sqlite3_bind_int(st, 1, HISTORY_KEEP);
-	return run_done(s, st, "trimming the filter history", err);
+	return store_step_done(s, st, "trimming the filter history", err);
 }
 
 int browse_history_add(struct store *s, const char *filter, struct pv_err *err)
@@ -904,15 +884,15 @@ int browse_history(struct store *s, size_t max, char ***filters, size_t *n,
 		   struct pv_err *err)
 {
 	sqlite3_stmt *st;
+	int rc;
 
 	*filters = NULL;
 	*n = 0;
 	if (max == 0)
 		return 0;
-	st = prep(s, "SELECT filter FROM filter_history ORDER BY id DESC LIMIT ?1",
-		  "reading the filter history", err);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT filter FROM filter_history "
+			     "ORDER BY id DESC LIMIT ?1", "reading the filter history", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, max > INT64_MAX ? INT64_MAX : (int64_t)max);
 	return collect_strings(s, st, "reading the filter history", filters, n, err);
 }
@@ -952,16 +932,17 @@ struct save_arg {
 static int save_filter(struct store *s, const void *arg, struct pv_err *err)
 {
 	const struct save_arg *a = arg;
-	sqlite3_stmt *st = prep(s, "INSERT OR REPLACE INTO saved_filters(name,"
-				"filter,saved_at) VALUES(?1,?2,"
-				"strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-				"saving a filter", err);
+	sqlite3_stmt *st;
+	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "INSERT OR REPLACE INTO saved_filters(name,"
+			     "filter,saved_at) VALUES(?1,?2,"
+			     "strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
+			     "saving a filter", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, a->name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, a->filter, -1, SQLITE_STATIC);
-	return run_done(s, st, "saving a filter", err);
+	return store_step_done(s, st, "saving a filter", err);
 }
 
 int browse_save_filter(struct store *s, const char *name, const char *filter,
@@ -982,14 +963,14 @@ int browse_save_filter(struct store *s, const char *name, const char *filter,
 static int delete_filter(struct store *s, const void *arg, struct pv_err *err)
 {
 	const char *name = arg;
-	sqlite3_stmt *st = prep(s, "DELETE FROM saved_filters WHERE name=?1",
-				"deleting a saved filter", err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "DELETE FROM saved_filters WHERE name=?1",
+			     "deleting a saved filter", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	if ((rc = run_done(s, st, "deleting a saved filter", err)))
+	if ((rc = store_step_done(s, st, "deleting a saved filter", err)))
 		return rc;
 	if (sqlite3_changes(s->db) == 0)
 		return pv_errf(err, PV_ENOTFOUND, "no saved filter is named '%s'",
@@ -1009,15 +990,15 @@ int browse_delete_filter(struct store *s, const char *name, struct pv_err *err)
 int browse_saved(struct store *s, struct browse_saved **out, size_t *n,
 		 struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT name,filter FROM saved_filters ORDER BY name",
-				"reading the saved filters", err);
+	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT name,filter FROM saved_filters ORDER BY name",
+			     "reading the saved filters", err)))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *nm = (const char *)sqlite3_column_text(st, 0);
 		const char *f = (const char *)sqlite3_column_text(st, 1);
@@ -1096,11 +1077,11 @@ static int skip_scan(struct store *s, const char *col, const char *prefix,
 		if (slen)
 			buf_printf(&sql, " AND %s < ?2", col);
 		buf_printf(&sql, " ORDER BY %s LIMIT 1", col);
-		st[i] = prep(s, buf_str(&sql), "completing values", err);
+		rc = store_prep(s, &st[i], buf_str(&sql), "completing values", err);
 		buf_done(&sql);
-		if (!st[i]) {
+		if (rc) {
 			sqlite3_finalize(st[0]);
-			return err ? err->code : PV_ESTORE;
+			return rc;
 		}
 		if (slen)
 			sqlite3_bind_text(st[i], 2, succ, (int)slen, SQLITE_STATIC);
@@ -1179,11 +1160,11 @@ int browse_values(struct store *s, const char *field, const char *prefix,
 		if (slen)
 			buf_printf(&sql, " AND %s < ?2", value_cols[k].col);
 		buf_puts(&sql, " ORDER BY 1 LIMIT ?3");
-		st = prep(s, buf_str(&sql), "completing values", err);
+		rc = store_prep(s, &st, buf_str(&sql), "completing values", err);
 		buf_done(&sql);
-		if (!st) {
+		if (rc) {
 			free(succ);
-			return err ? err->code : PV_ESTORE;
+			return rc;
 		}
 		sqlite3_bind_text(st, 1, prefix, (int)plen, SQLITE_STATIC);
 		if (slen)
@@ -1206,13 +1187,13 @@ int browse_values(struct store *s, const char *field, const char *prefix,
 int browse_history_count(struct store *s, int64_t id, int64_t *n,
 			 struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM history WHERE doc_id=?1",
-				"counting history", err);
+	sqlite3_stmt *st;
 	int rc;
 
 	*n = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT count(*) FROM history WHERE doc_id=?1",
+			     "counting history", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -1274,11 +1255,10 @@ static int fill_ids(struct store *s, const int64_t *ids, size_t n,
 			     "id INTEGER PRIMARY KEY); DELETE FROM temp.pv_browse_ids; "
 			     "BEGIN", err)))
 		return rc;
-	st = prep(s, "INSERT OR IGNORE INTO temp.pv_browse_ids VALUES(?1)",
-		  "collecting documents", err);
-	if (!st) {
+	if ((rc = store_prep(s, &st, "INSERT OR IGNORE INTO temp.pv_browse_ids VALUES(?1)",
+			     "collecting documents", err))) {
 		store_exec(s->db, "ROLLBACK", NULL);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	for (i = 0; i < n; i++) {
 		sqlite3_bind_int64(st, 1, ids[i]);

@@ -73,10 +73,8 @@ sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
 {
 	sqlite3_stmt *st;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, what);
+	if (store_prep(s, &st, sql, what, err))
 		return NULL;
-	}
 	if (where && filter_bind(where, st, where->first)) {
 		store_sqlerr(s, err, "binding the filter");
 		sqlite3_finalize(st);
