@@ -55,7 +55,10 @@
  *      "quoted"    meta.n:"3"        a string (or JSON text) equal to it
  *    has:meta.PATH: the path holds a value other than null.
  *  - Full text: a bare word matches texts holding it (FTS5, case- and
- *    accent-insensitive); word* is a prefix search.  A quoted phrase, or a
+ *    accent-insensitive); word* is a prefix search.  Its words are the
+ *    index tokenizer's (ftsquery.h), not the whitespace-separated words
+ *    that words:N counts (common/words.h): e-mail is one word to words:N
+ *    and two to the full text.  A quoted phrase, or a
  *    word the tokenizer splits in several (e-mail), matches texts holding
  *    all its words, then confirmed by pv_phrase() (below).
  *  - Nesting (parentheses, '-' and NOT) is limited to FILTER_MAX_DEPTH
@@ -183,16 +186,19 @@ struct filter_param {
  * The compiled filter: where is a condition over
  *     docs d JOIN texts t ON t.id = d.text_id JOIN inputs i ON i.id = d.input_id
  * ("1" for the empty filter; needs_texts and needs_inputs say which of the
- * joins it reads, so that a FROM may leave the others out: store_from) whose parameters are written ?NNN, numbered
- * from first (1 with filter_compile); params[k] is ?(first + k).  A caller
+ * joins it reads, so that a FROM may leave the others out: store_from)
+ * whose parameters are written ?NNN, numbered from first (1 with
+ * filter_compile); params[k] is ?(first + k).  A caller
  * adding its own parameters numbers them from first + nparams.
  *
  * Full-text terms use the fts table and, for phrases, the SQL function
  *     pv_phrase(text_id INTEGER, phrase TEXT) -> 1 or 0
  * which the caller must register on the connection: it returns 1 when the
- * decompressed text of texts.id = text_id holds the phrase's tokens
- * consecutively, tokens being compared as the fts tokenizer does
- * (unicode61, case-folded, remove_diacritics 2), else 0 (and 0 for NULLs).
+ * decompressed text of texts.id = text_id holds the phrase's words one
+ * after the other, under ftsquery.h's matching rules (the index's
+ * tokenizer's words, case and diacritics folded, a spaceless run found
+ * inside a longer one, Thai, Lao, Khmer and Myanmar marks compared), else
+ * 0 (and 0 for NULLs).
  * The fts condition runs first, so it only sees texts holding every word.
  * A word of a script indexed as bigrams (ftsquery.h) reaches MATCH through
  *     pv_fts_query(query TEXT) -> query
