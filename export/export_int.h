@@ -3,6 +3,10 @@
  * the output file (output.c), the writing thread and the records
  * (writer.c), the manifest (manifest.c), and the state of one export
  * (struct exp, driven by write.c).  The public side is export/write.h.
+ *
+ * Ownership: struct exp borrows the options, hooks and store, and owns
+ * everything else it points to (output files, temporary folder, text
+ * file list, tallies) until write.c's cleanup frees it.
  */
 #ifndef PV_EXPORT_INT_H
 #define PV_EXPORT_INT_H

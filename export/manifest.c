@@ -4,6 +4,9 @@
  * position, the counts (by provenance, by mixture group) and each file
  * written with its size and SHA-256.  No timestamps: the same export
  * writes the same manifest.
+ *
+ * Ownership: it reads the export (borrowed) and appends to the caller's
+ * buffer; writing that buffer to a file is output.c's.
  */
 #include "config.h"
 #include "export_int.h"
