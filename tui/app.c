@@ -13,6 +13,7 @@
 #include "tui.h"
 #include "../store/metaindex.h"
 #include "../store/filter.h"
+#include "../export/write.h"
 #include "../common/clock.h"
 
 #include <curses.h>
@@ -463,28 +464,73 @@ static void free_words(char **v, int n)
 	free(v);
 }
 
-/* Runs provex export in a child process (its own signals and output),
- * and shows its last line of output. */
+/*
+ * The export itself, as `provex export STORE -o FILE [options] -- FILTER`
+ * would run it: the options parsed by the library (argv as that command's,
+ * so the manifest records the same command), the checks, then the store
+ * opened a second time, for reading (the export reads one snapshot and
+ * leaves the interface's own connection alone).  Blocking, as the child
+ * the interface used to wait for was: the keys wait until it ends.
+ * Returns 0 and fills *r, or the error in err and in *says how the
+ * command would have begun saying it; *help for -h.
+ */
+static int export_here(int argc, char **argv, struct export_opts *o,
+		       struct export_result *r, bool *help, const char **says,
+		       struct pv_err *err)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql0, sql;
+	struct store *s = NULL;
+	int64_t swept;
+	int rc, save = opterr;
+
+	memset(&sql0, 0, sizeof sql0);
+	memset(&sql, 0, sizeof sql);
+	*says = "provex export: ";   /* a usage error */
+	opterr = 0;                  /* getopt's own messages would hit the screen */
+	rc = export_opts_parse(o, argc, argv, argc, help, err);
+	opterr = save;
+	if (rc || *help)
+		return rc;
+	*says = "provex: filter: ";
+	if ((rc = filter_parse(o->filter_text ? o->filter_text : "", &ast, err)))
+		goto out;
+	if (filter_compile(ast, &sql0)) {
+		rc = pv_errf(err, PV_EUSAGE, "too many terms");
+		goto out;
+	}
+	*says = "provex: ";
+	if ((rc = export_check(o, &swept, err)) ||
+	    (rc = store_open(&s, o->store_path, STORE_READ, err)) ||
+	    (rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, err)))
+		goto out;
+	rc = export_write(s, ast, &sql, o, NULL, r, err);
+out:
+	store_close(s);
+	filter_sql_done(&sql);
+	filter_sql_done(&sql0);
+	filter_free(ast);
+	return rc;
+}
+
+/* :export FILE [options]: the active filter's documents written by the
+ * library (export/write.h); the status line says what `provex export`
+ * would have said: its summary, or its error. */
 static void run_export(struct app *a, char **w, int n)
 {
-	char tmpl[] = "/tmp/provex-export-XXXXXX", self[4096];
-	posix_spawn_file_actions_t fa;
+	struct export_opts o;
+	struct export_result r;
+	struct pv_err err;
 	char **argv;
-	int fd, i, k = 0, status = 0;
-	pid_t pid;
+	const char *says = "";
+	bool help = false;
+	int i, k = 0, rc;
 
 	if (n < 2) {
 		app_status(a, R_ERROR, ":export FILE [options] (the options of provex export)");
 		return;
 	}
-	fd = mkstemp(tmpl);
-	if (fd < 0) {
-		app_status(a, R_ERROR, "export: cannot make a temporary file: %s", strerror(errno));
-		return;
-	}
-	unlink(tmpl);
-	argv = pv_malloc((size_t)(n + 8) * sizeof *argv);
-	argv[k++] = (char *)"provex";
+	argv = pv_malloc((size_t)(n + 6) * sizeof *argv);
 	argv[k++] = (char *)"export";
 	argv[k++] = a->store_path;
 	argv[k++] = (char *)"-o";
@@ -494,53 +540,33 @@ static void run_export(struct app *a, char **w, int n)
 	argv[k++] = (char *)"--";
 	argv[k++] = a->filter;
 	argv[k] = NULL;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, fd, STDOUT_FILENO);
-	posix_spawn_file_actions_adddup2(&fa, fd, STDERR_FILENO);
-	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
 	app_status(a, R_STATUS, "exporting...");
-	{
-		/* the binary itself (under valgrind, /proc/self/exe is valgrind's) */
-		ssize_t l = readlink("/proc/self/exe", self, sizeof self - 1);
-		self[l > 0 ? l : 0] = 0;
-		if (l <= 0)
-			snprintf(self, sizeof self, "/proc/self/exe");
-	}
-	if (posix_spawn(&pid, self, &fa, NULL, argv, environ) != 0) {
-		app_status(a, R_ERROR, "export: cannot start provex: %s", strerror(errno));
-	} else {
-		char out[4096];
-		ssize_t got;
-		char *line, *end;
-		while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-			;
-		got = pread(fd, out, sizeof out - 1, 0);
-		out[got > 0 ? got : 0] = 0;
-		/* the summary ("wrote ..."), else the last non-empty line */
-		end = out + strlen(out);
-		while (end > out && (end[-1] == '\n' || end[-1] == ' '))
-			*--end = 0;
-		line = strstr(out, "records (");
-		if (line) {
-			/* back to the start of that line */
-			while (line > out && line[-1] != '\n')
-				line--;
-		}
-		if (line) {
-			char *nl = strchr(line, '\n');
-			if (nl)
-				*nl = 0;
-		} else {
-			line = strrchr(out, '\n');
-			line = line ? line + 1 : out;
-		}
-		if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-			app_status(a, R_STATUS, "exported to %s: %s", w[1], line);
+	pv_err_clear(&err);
+	export_opts_init(&o, k, argv);
+	rc = export_here(k, argv, &o, &r, &help, &says, &err);
+	if (help) {
+		app_status(a, R_STATUS, ":export FILE [options] (the options of provex export)");
+	} else if (rc && strcmp(says, "provex: ") != 0) {
+		if (err.column)
+			app_status(a, R_ERROR, "export failed: %sat byte %ld: %s", says,
+				   err.column, err.msg);
 		else
-			app_status(a, R_ERROR, "export failed: %s", line);
+			app_status(a, R_ERROR, "export failed: %s%s", says, err.msg);
+	} else if (rc == PV_EINTR) {
+		app_status(a, R_ERROR, "export failed: provex: interrupted: nothing written "
+			   "under %s; run the same command again to write it", o.out);
+	} else if (rc) {
+		char msg[2048];
+		pv_err_format(&err, msg, sizeof msg);
+		app_status(a, R_ERROR, "export failed: provex: %s", msg);
+	} else {
+		struct buf line = BUF_INIT;
+		buf_puts(&line, "provex export: ");
+		export_summary_line(&o, &r, &line);
+		app_status(a, R_STATUS, "exported to %s: %s", w[1], buf_str(&line));
+		buf_done(&line);
 	}
-	posix_spawn_file_actions_destroy(&fa);
-	close(fd);
+	export_opts_done(&o);
 	free(argv);
 }
 

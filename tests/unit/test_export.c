@@ -4,15 +4,22 @@
  * deterministic given the seed; and, on a store, the candidates a filter
  * selects (in id order, however SQLite plans the filter) and the rows
  * handed out by the reading thread (in order, texts exact, stopped early
- * on request).
+ * on request); and a whole export through export/write.h, as the
+ * interface's :export runs it (the records written, the counts, the
+ * manifest, no temporaries, the errors).
  */
 #include "config.h"
 #include "../tap.h"
 #include "../../store/export.h"
 #include "../../store/filter.h"
+#include "../../store/metaindex.h"
+#include "../../export/write.h"
+
+#include <dirent.h>
 
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -351,6 +358,133 @@ static int on_row(void *ctx, const struct export_doc *d, uint32_t reps)
 	return v->calls == v->stop_at ? 42 : 0;
 }
 
+/* One export as the interface runs it: options from an argument vector,
+ * the checks, the store opened for reading, export_write. */
+static int write_export(int argc, char **argv, struct export_result *r,
+			struct pv_err *e)
+{
+	struct export_opts o;
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql0, sql;
+	struct store *s = NULL;
+	int64_t swept = 0;
+	bool help = false;
+	int rc;
+
+	memset(&sql0, 0, sizeof sql0);
+	memset(&sql, 0, sizeof sql);
+	memset(r, 0, sizeof *r);
+	export_opts_init(&o, argc, argv);
+	if ((rc = export_opts_parse(&o, argc, argv, argc, &help, e)))
+		goto out;
+	if ((rc = filter_parse(o.filter_text ? o.filter_text : "", &ast, e)))
+		goto out;
+	if (filter_compile(ast, &sql0)) {
+		rc = -1;
+		goto out;
+	}
+	if (!(rc = export_check(&o, &swept, e)) &&
+	    !(rc = store_open(&s, o.store_path, STORE_READ, e)) &&
+	    !(rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, e)))
+		rc = export_write(s, ast, &sql, &o, NULL, r, e);
+out:
+	store_close(s);
+	filter_sql_done(&sql);
+	filter_sql_done(&sql0);
+	filter_free(ast);
+	export_opts_done(&o);
+	return rc;
+}
+
+static char *slurp(const char *path)
+{
+	struct buf b = BUF_INIT;
+	char chunk[4096];
+	size_t n;
+	FILE *fp = fopen(path, "rb");
+
+	if (!fp)
+		return NULL;
+	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
+		buf_append(&b, chunk, n);
+	fclose(fp);
+	return buf_take(&b);
+}
+
+/* Names in dir starting with '.' other than . and .. (temporaries). */
+static int hidden_files(const char *dir)
+{
+	DIR *dp = opendir(dir);
+	struct dirent *de;
+	int n = 0;
+
+	while (dp && (de = readdir(dp)))
+		if (de->d_name[0] == '.' && strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
+			n++;
+	if (dp)
+		closedir(dp);
+	return n;
+}
+
+static void test_write(const char *dir, const char *store_path)
+{
+	char out[96], man[128];
+	/* getopt_long takes char **: the strings are never written */
+#define A(s) ((char *)(s))
+	char *argv[] = { A("export"), A(store_path), A("-o"), out, A("--fields"),
+			 A("origin,id"), A("--keep-dups"), A("--"),
+			 A("origin:synthetic id:<40"), NULL };
+	char *bad[] = { A("export"), A(store_path), A("-o"), out, A("--sample"), A("0"),
+			A("--"), A(""), NULL };
+#undef A
+	struct export_result r;
+	struct pv_err e;
+	struct buf want = BUF_INIT;
+	int64_t text_bytes = 0;
+	char *got;
+	int k;
+
+	snprintf(out, sizeof out, "%s/out.jsonl", dir);
+	snprintf(man, sizeof man, "%s.manifest.json", out);
+	pv_err_clear(&e);
+	is_int(write_export(9, argv, &r, &e), 0, "write: the interface's export");
+	if (e.code)
+		printf("# %s\n", e.msg);
+	is_int(r.records, 13, "write: 13 records");
+	is_int(r.docs, 13, "write: 13 documents");
+	is_int(r.dups, 0, "write: none skipped (--keep-dups)");
+	for (k = 3; k < 40; k += 3) {
+		doc_text(k, &want);
+		text_bytes += (int64_t)want.len;
+	}
+	is_int(r.text_bytes, text_bytes, "write: the bytes of their texts");
+	buf_reset(&want);
+	for (k = 3; k < 40; k += 3)
+		buf_printf(&want, "{\"origin\":\"synthetic\",\"id\":%d}\n", k);
+	got = slurp(out);
+	ok(got && strcmp(got, buf_str(&want)) == 0, "write: the records, fields and order");
+	free(got);
+	got = slurp(man);
+	ok(got && strstr(got, "\"records\": 13,") &&
+	   strstr(got, "\"command\": [\"export\", ") &&
+	   strstr(got, "\"filter\": \"origin:synthetic id:<40\""),
+	   "write: the manifest (records, the command, the filter)");
+	free(got);
+	is_int(hidden_files(dir), 0, "write: no temporaries left");
+	buf_reset(&want);
+	export_summary_line(&(struct export_opts){ .out = "o.jsonl", .shards = 3 }, &r, &want);
+	is_str(buf_str(&want), "13 records (13 documents, 10.6 KB of text) written to "
+	       "o.jsonl in 3 shards (round-robin)", "write: the summary line");
+
+	pv_err_clear(&e);
+	is_int(write_export(9, argv, &r, &e), PV_EIO, "write: an existing output is refused");
+	ok(strstr(e.msg, "already exists (--force replaces it)") != NULL, "... saying so");
+	pv_err_clear(&e);
+	is_int(write_export(8, bad, &r, &e), PV_EUSAGE, "write: --sample 0 is a usage error");
+	is_str(e.msg, "--sample needs a positive number, not '0'", "... saying why");
+	buf_done(&want);
+}
+
 static void test_store(void)
 {
 	char dir[] = "/tmp/provex-export-XXXXXX", path[64], cmd[96];
@@ -468,6 +602,7 @@ static void test_store(void)
 	export_cands_done(&c);
 	export_end(s);
 	store_close(s);
+	test_write(dir, path);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
