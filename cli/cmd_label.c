@@ -17,7 +17,7 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/label.h"
-#include "../tui/config.h"
+#include "../common/settings.h"
 
 #include <getopt.h>
 #include <pwd.h>
@@ -93,12 +93,12 @@ static char *command_line(const char *name, int argc, char **argv)
  * broken file is reported as a warning with file:line:column and ignored. */
 static char *config_reviewer(void)
 {
-	struct config cfg;
+	struct settings cfg;
 	struct pv_err e;
 	char *name = NULL;
 
 	pv_err_clear(&e);
-	if (config_load(&cfg, NULL, &e)) {
+	if (settings_load(&cfg, NULL, &e)) {
 		char msg[sizeof e.msg + sizeof e.file + 64];
 
 		cli_errorf("warning: %s; the configuration file is ignored",
@@ -107,7 +107,7 @@ static char *config_reviewer(void)
 		name = cfg.reviewer;
 		cfg.reviewer = NULL;
 	}
-	config_done(&cfg);
+	settings_done(&cfg);
 	return name;
 }
 

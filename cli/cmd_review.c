@@ -13,7 +13,7 @@
 #include "../store/filter.h"
 #include "../store/label.h"
 #include "../store/review.h"
-#include "../tui/config.h"
+#include "../common/settings.h"
 
 #include <getopt.h>
 #include <langinfo.h>
@@ -335,7 +335,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 	struct filter_sql sql;
 	struct buf canon = BUF_INIT;
 	struct review_plan plan;
-	struct config cfg;
+	struct settings cfg;
 	struct store *s = NULL;
 	struct pv_err e;
 	char *reviewer = NULL, n1[32], n2[32];
@@ -351,7 +351,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 		reviewer = pv_strdup(reviewer_opt);
 	} else {
 		/* a configuration that does not load is the interface's to report */
-		if (config_load(&cfg, config_path, &e) == 0 && cfg.reviewer && *cfg.reviewer)
+		if (settings_load(&cfg, config_path, &e) == 0 && cfg.reviewer && *cfg.reviewer)
 			reviewer = pv_strdup(cfg.reviewer);
 		else
 			reviewer = login_name();
@@ -394,7 +394,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 out:
 	review_plan_done(&plan);
 	store_close(s);
-	config_done(&cfg);
+	settings_done(&cfg);
 	free(reviewer);
 	buf_done(&canon);
 	filter_sql_done(&sql);

@@ -773,7 +773,7 @@ int app_open(struct app *a, const char *store_path, const char *filter,
 	a->count = -1;
 	a->headless = w > 0 && h > 0;
 	pv_err_clear(&err);
-	if (config_load(&a->cfg, config_path, &err))
+	if (settings_load(&a->cfg, config_path, &err))
 		buf_printf(&warn, "%s:%ld:%ld: %s; using the defaults\n", err.file, err.line,
 			   err.column, err.msg);
 	keys_configure(&a->cfg, &warn);
@@ -872,7 +872,7 @@ void app_close(struct app *a)
 	counter_free(a->counter);
 	store_close(a->store);
 	grid_done(&a->grid);
-	config_done(&a->cfg);
+	settings_done(&a->cfg);
 	free(a->store_path);
 	free(a->filter);
 	free(a->sort);
