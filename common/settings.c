@@ -16,6 +16,7 @@
  * Nothing here prints or touches the terminal.
  */
 #include "settings.h"
+#include "reviewer.h"
 #include "utf8.h"
 #include "yaml.h"
 #include "../store/label.h"
@@ -299,15 +300,17 @@ static int load_root(struct yaml_file *y, const yaml_node_t *root,
 		switch (s) {
 		case 0:
 			c->reviewer = load_string(y, v, "reviewer", false, &rc);
+			yaml_file_where(y, v, &c->reviewer_line, &c->reviewer_column);
 			if (c->reviewer) {
 				struct pv_err e;
 
-				if (label_check_value(LF_LABEL, c->reviewer, &e))
+				/* common/reviewer.h's rule */
+				if (reviewer_check(c->reviewer, "reviewer", &e))
 					rc = yaml_file_fail(y, v, "reviewer: a name "
-							      "is one line of "
-							      "printable text of at "
-							      "most %d bytes",
-							      LABEL_MAX_VALUE);
+							    "is one line of "
+							    "printable text of at "
+							    "most %d bytes",
+							    REVIEWER_MAX);
 			}
 			break;
 		case 1:

@@ -50,7 +50,8 @@ struct settings_key {
 
 struct settings {
 	char *path;              /* the file read, or NULL when there was none */
-	char *reviewer;          /* NULL: not set */
+	char *reviewer;          /* NULL: not set (common/reviewer.h decides) */
+	long reviewer_line, reviewer_column;   /* where reviewer: was set */
 	char *theme;             /* NULL: not set ("default") */
 	long theme_line, theme_column;   /* where theme: was set (messages) */
 	char *quick[SETTINGS_QUICK];   /* quick[0] is key 1; NULL: unbound */

@@ -176,6 +176,10 @@ struct app {
  * Returns the process exit status. */
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
+/* tui_run with the reviewer given (--reviewer; NULL: common/reviewer.h's
+ * rule without a flag). */
+int tui_run_as(const char *store_path, const char *filter, const char *theme,
+	       const char *config_path, const char *reviewer);
 /* tui_run with another first view: after opening (the list of every
  * document at the bottom of the stack), setup(a, arg) pushes it (arg is
  * the caller's; setup is not called when opening fails). */
