@@ -2,7 +2,7 @@
  * cmd_config.c - provex config: shows the effective configuration, the
  * settings of the configuration file over the defaults, as YAML that can be
  * saved as a configuration file.  The reading and printing are
- * tui/config.c's; this file parses arguments and says which file was read.
+ * common/settings.c's; this file parses arguments and says which file was read.
  */
 #include "cli.h"
 #include "../common/buf.h"

@@ -1,7 +1,7 @@
 /*
  * fuzz_yaml.c - the YAML loaders: provenance rules (index/rules.c
  * rules_load, then rules_apply), themes (tui/theme.c theme_load_file) and
- * the configuration (tui/config.c settings_load).  The first byte chooses
+ * the settings file (common/settings.c settings_load).  The first byte chooses
  * (modulo 3); the rest is the file.
  *
  * Properties, for any file:

@@ -1,5 +1,5 @@
 /*
- * test_theme.c - unit tests for tui/theme.c and tui/config.c: the role
+ * test_theme.c - unit tests for tui/theme.c and common/settings.c: the role
  * names, the compiled-in default against themes/default.yaml, the shipped
  * themes, 8-colour fallbacks, theme errors with their exact line:column,
  * finding and listing themes, and the configuration file (settings, errors,
