@@ -21,8 +21,6 @@
 #include "yaml.h"
 #include "../store/label.h"
 
-#include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

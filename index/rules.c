@@ -38,7 +38,6 @@
 #include "../common/utf8.h"
 #include "../common/yaml.h"
 
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
