@@ -128,7 +128,7 @@ struct app {
 	struct store *store;     /* owned */
 	char *store_path;        /* owned */
 	struct counter *counter; /* owned; NULL when it could not start */
-	struct settings cfg;       /* owned */
+	struct settings cfg;     /* owned */
 	struct theme theme;
 	unsigned long attrs[R_N];
 	bool no_color;
