@@ -58,6 +58,10 @@ int cmd_review(int argc, char **argv);
  * exit status. */
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
+/* tui_run with the reviewer given (--reviewer; NULL: common/reviewer.h's
+ * rule without a flag). */
+int tui_run_as(const char *store_path, const char *filter, const char *theme,
+	       const char *config_path, const char *reviewer);
 /* The interface with another first view (tui/app.c): setup(a, arg) pushes
  * it once the interface is open. */
 struct app;

@@ -3,7 +3,6 @@
  * `provex STORE` is the same.
  */
 #include "cli.h"
-#include "../tui/tui.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 static const char usage_text[] =
 "Usage: provex browse STORE [FILTER] [--theme NAME|FILE] [--config FILE]\n"
+"                     [--reviewer NAME]\n"
 "       provex STORE [FILTER]\n"
 "Opens the interface on STORE: the list of documents matching FILTER (all\n"
 "when absent).  Press ? in it for every key.  A FILTER starting with '-'\n"
@@ -19,6 +19,8 @@ static const char usage_text[] =
 "                       YAML file (see THEMES in provex(1))\n"
 "  --config FILE        read this configuration instead of\n"
 "                       $XDG_CONFIG_HOME/provex/config.yaml\n"
+"  --reviewer NAME      who relabels (default: $PROVEX_REVIEWER, else\n"
+"                       reviewer: in the configuration, else the login name)\n"
 "NO_COLOR set in the environment draws with attributes only.\n";
 
 int cmd_browse(int argc, char **argv)
@@ -26,10 +28,11 @@ int cmd_browse(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "theme", required_argument, NULL, 't' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "reviewer", required_argument, NULL, 'r' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *theme = NULL, *config = NULL, *store, *filter = NULL;
+	const char *theme = NULL, *config = NULL, *reviewer = NULL, *store, *filter = NULL;
 	int c;
 
 	optind = 1;
@@ -39,6 +42,7 @@ int cmd_browse(int argc, char **argv)
 		switch (c) {
 		case 't': theme = optarg; break;
 		case 'c': config = optarg; break;
+		case 'r': reviewer = optarg; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default:
 			return cli_usage("browse", "unknown option '%s'", argv[optind - 1]);
@@ -52,5 +56,5 @@ int cmd_browse(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("browse", "one FILTER only (quote it: '%s %s')", filter,
 				 argv[optind]);
-	return tui_run(store, filter, theme, config);
+	return tui_run_as(store, filter, theme, config, reviewer);
 }

@@ -2,12 +2,12 @@
  * cmd_config.c - provex config: shows the effective configuration, the
  * settings of the configuration file over the defaults, as YAML that can be
  * saved as a configuration file.  The reading and printing are
- * tui/config.c's; this file parses arguments and says which file was read.
+ * common/settings.c's; this file parses arguments and says which file was read.
  */
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
-#include "../tui/config.h"
+#include "../common/settings.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -47,7 +47,7 @@ int cmd_config(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct buf out = BUF_INIT;
-	struct config cfg;
+	struct settings cfg;
 	struct pv_err e;
 	struct stat st;
 	const char *file = NULL;
@@ -70,9 +70,9 @@ int cmd_config(int argc, char **argv)
 		return EXIT_FAIL;
 	}
 
-	path = file ? pv_strdup(file) : config_path();
+	path = file ? pv_strdup(file) : settings_path();
 	pv_err_clear(&e);
-	rc = config_load(&cfg, path, &e);
+	rc = settings_load(&cfg, path, &e);
 	if (rc) {
 		char msg[sizeof e.msg + sizeof e.file + 64];
 
@@ -88,14 +88,14 @@ int cmd_config(int argc, char **argv)
 		put_origin("no configuration file ($XDG_CONFIG_HOME and $HOME are "
 			   "unset); the defaults are used", NULL, "");
 	}
-	config_print(&cfg, &out);
+	settings_print(&cfg, &out);
 	fwrite(out.data ? out.data : "", 1, out.len, stdout);
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		cli_errorf("cannot write the configuration: %s", strerror(errno));
 		status = EXIT_FAIL;
 	}
 	buf_done(&out);
-	config_done(&cfg);
+	settings_done(&cfg);
 	free(path);
 	return status;
 }

@@ -5,10 +5,10 @@
  * arguments, finds the reviewer's name, asks for confirmation of large
  * changes and prints what happened.
  *
- * The reviewer is --reviewer, else "reviewer:" in the configuration file
- * ($XDG_CONFIG_HOME/provex/config.yaml, else ~/.config/provex/config.yaml;
- * a broken file is reported with file:line:column and ignored), else the
- * login name.
+ * The reviewer is common/reviewer.h's: --reviewer, else PROVEX_REVIEWER,
+ * else "reviewer:" in the settings file ($XDG_CONFIG_HOME/provex/config.yaml,
+ * else ~/.config/provex/config.yaml; a broken file is reported with
+ * file:line:column and ignored), else the login name ($USER, $LOGNAME).
  */
 #include "config.h"
 #include "cli.h"
@@ -17,10 +17,10 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/label.h"
-#include "../tui/config.h"
+#include "../common/reviewer.h"
+#include "../common/settings.h"
 
 #include <getopt.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,7 +44,7 @@ static const char label_usage[] =
 "\n"
 "  --set FIELD=VALUE  a change (repeat for several fields)\n"
 "  --note TEXT        why: kept with each change in the history\n"
-"  --reviewer NAME    who (default: reviewer: in\n"
+"  --reviewer NAME    who (default: $PROVEX_REVIEWER, else reviewer: in\n"
 "                     $XDG_CONFIG_HOME/provex/config.yaml, else the login name)\n"
 "  --dry-run          say what would change; change nothing\n"
 "  --yes              relabel more than 1,000 documents without asking\n";
@@ -89,54 +89,33 @@ static char *command_line(const char *name, int argc, char **argv)
 	return buf_take(&b);
 }
 
-/* The reviewer named in the configuration file, or NULL (caller frees).  A
- * broken file is reported as a warning with file:line:column and ignored. */
-static char *config_reviewer(void)
-{
-	struct config cfg;
-	struct pv_err e;
-	char *name = NULL;
-
-	pv_err_clear(&e);
-	if (config_load(&cfg, NULL, &e)) {
-		char msg[sizeof e.msg + sizeof e.file + 64];
-
-		cli_errorf("warning: %s; the configuration file is ignored",
-			   pv_err_format(&e, msg, sizeof msg));
-	} else if (cfg.reviewer) {
-		name = cfg.reviewer;
-		cfg.reviewer = NULL;
-	}
-	config_done(&cfg);
-	return name;
-}
-
-/* The reviewer's name: given, else configured, else the login name.  Checks
- * it like a label value.  Returns a string the caller frees, or NULL after
- * printing why. */
+/* The reviewer's name by common/reviewer.h's rule (given is --reviewer,
+ * or NULL).  A settings file that does not load is reported as a warning
+ * with file:line:column and ignored.  Returns a string the caller frees,
+ * or NULL after printing why. */
 static char *find_reviewer(const char *given)
 {
-	struct passwd *pw;
+	struct settings cfg;
 	struct pv_err e;
-	char *name = NULL;
+	bool loaded = false;
+	char *name;
 
-	if (given)
-		name = pv_strdup(given);
-	if (!name)
-		name = config_reviewer();
-	if (!name && (pw = getpwuid(getuid())) && pw->pw_name && *pw->pw_name)
-		name = pv_strdup(pw->pw_name);
-	if (!name && getenv("USER") && *getenv("USER"))
-		name = pv_strdup(getenv("USER"));
-	if (!name)
-		name = pv_strdup("unknown");
-	if (!*name || label_check_value(LF_LABEL, name, &e)) {
-		cli_errorf("the reviewer name is not usable: %s",
-			   *name ? e.msg + strlen("the value for label ") :
-			   "it is empty");
-		free(name);
-		return NULL;
+	memset(&cfg, 0, sizeof cfg);
+	pv_err_clear(&e);
+	if (reviewer_wants_settings(given)) {
+		if (settings_load(&cfg, NULL, &e)) {
+			char msg[sizeof e.msg + sizeof e.file + 64];
+
+			cli_errorf("warning: %s; the configuration file is ignored",
+				   pv_err_format(&e, msg, sizeof msg));
+		} else {
+			loaded = true;
+		}
 	}
+	pv_err_clear(&e);
+	if (reviewer_find(given, loaded ? &cfg : NULL, &name, NULL, &e))
+		cli_error(&e);
+	settings_done(&cfg);
 	return name;
 }
 

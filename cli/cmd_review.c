@@ -13,11 +13,11 @@
 #include "../store/filter.h"
 #include "../store/label.h"
 #include "../store/review.h"
-#include "../tui/config.h"
+#include "../common/reviewer.h"
+#include "../common/settings.h"
 
 #include <getopt.h>
 #include <langinfo.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -35,23 +35,13 @@ static const char usage_text[] =
 "                     which one is synthetic (1 or Left, 2 or Right; s or\n"
 "                     Space skips) - the default\n"
 "  --single           one document at a time: r real, s synthetic, Space skips\n"
-"  --reviewer NAME    who answers (default: the configuration's reviewer,\n"
-"                     else the login name)\n"
+"  --reviewer NAME    who answers (default: $PROVEX_REVIEWER, else the\n"
+"                     configuration's reviewer, else the login name)\n"
 "  --seed N           the seed of a new session (items and sides follow from it)\n"
 "q stops; the same reviewer, mode and FILTER resume the session where it\n"
 "stopped.  --report prints accuracy with a 95% Wilson interval and a verdict\n"
 "per group, and Cohen's and Fleiss' kappa where reviewers answered the same\n"
 "items.\n";
-
-static char *login_name(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *u = getenv("USER");
-
-	if (pw && pw->pw_name)
-		return pv_strdup(pw->pw_name);
-	return pv_strdup(u && *u ? u : "unknown");
-}
 
 /* ---- the report ---- */
 
@@ -335,7 +325,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 	struct filter_sql sql;
 	struct buf canon = BUF_INIT;
 	struct review_plan plan;
-	struct config cfg;
+	struct settings cfg;
 	struct store *s = NULL;
 	struct pv_err e;
 	char *reviewer = NULL, n1[32], n2[32];
@@ -347,19 +337,13 @@ static int session(const char *path, const char *filter, int mode, const char *r
 		goto out;
 	filter_canonical(ast, &canon);
 	pv_err_clear(&e);
-	if (reviewer_opt) {
-		reviewer = pv_strdup(reviewer_opt);
-	} else {
-		/* a configuration that does not load is the interface's to report */
-		if (config_load(&cfg, config_path, &e) == 0 && cfg.reviewer && *cfg.reviewer)
-			reviewer = pv_strdup(cfg.reviewer);
-		else
-			reviewer = login_name();
-	}
+	/* a settings file that does not load is the interface's to report */
+	if (reviewer_wants_settings(reviewer_opt) &&
+	    settings_load(&cfg, config_path, &e))
+		settings_done(&cfg);
 	pv_err_clear(&e);
-	if (!*reviewer || label_check_value(LF_NOTE, reviewer, &e)) {
-		cli_errorf("the reviewer name must be one line of printable text%s%s",
-			   e.msg[0] ? ": " : "", e.msg);
+	if (reviewer_find(reviewer_opt, cfg.path ? &cfg : NULL, &reviewer, NULL, &e)) {
+		cli_error(&e);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -394,7 +378,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 out:
 	review_plan_done(&plan);
 	store_close(s);
-	config_done(&cfg);
+	settings_done(&cfg);
 	free(reviewer);
 	buf_done(&canon);
 	filter_sql_done(&sql);

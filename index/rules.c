@@ -16,8 +16,8 @@
  * completely at load time, so that every mistake (syntax, unknown key, bad
  * origin, broken template) is reported once with file:line:column before any
  * input is read; rules_apply() then cannot fail.  Columns are 1-based byte
- * offsets in the line (libyaml counts characters; load_mark_column()
- * converts).  The format is described in doc/rules.md.
+ * offsets in the line (common/yaml.c reads the file and places messages).
+ * The format is described in doc/rules.md.
  *
  * Matching semantics, in one place:
  *
@@ -36,8 +36,8 @@
 #include "rules.h"
 #include "../store/origin.h"
 #include "../common/utf8.h"
+#include "../common/yaml.h"
 
-#include <errno.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -617,11 +617,7 @@ void rules_apply(const struct rules *r, const struct record *rec, struct prov *p
 /* ===================================================================== */
 
 struct loader {
-	const char *path;       /* the file, for messages */
-	const char *src;        /* its bytes (owned by rules_load) */
-	size_t len;
-	bool utf16;             /* source starts with a UTF-16 BOM */
-	yaml_document_t doc;
+	struct yaml_file *y;    /* the file (common/yaml.h), owned by rules_load */
 	const yaml_node_t *rule_name;   /* name of the rule being loaded, or NULL */
 	struct pv_err *err;
 };
@@ -633,110 +629,35 @@ static const char *const match_keys[] = { "file", "array", "fields" };
 enum { RK_NAME, RK_MATCH, RK_SET };
 enum { MK_FILE, MK_ARRAY, MK_FIELDS };
 
-/* Length of a line break at s (n bytes left) as libyaml counts them: LF,
- * CR LF, CR, NEL, LS, PS; 0 when s is not at a break. */
-static size_t break_len(const unsigned char *s, size_t n)
-{
-	if (n >= 1 && s[0] == '\n')
-		return 1;
-	if (n >= 1 && s[0] == '\r')
-		return (n >= 2 && s[1] == '\n') ? 2 : 1;
-	if (n >= 2 && s[0] == 0xC2 && s[1] == 0x85)
-		return 2;
-	if (n >= 3 && s[0] == 0xE2 && s[1] == 0x80 &&
-	    (s[2] == 0xA8 || s[2] == 0xA9))
-		return 3;
-	return 0;
-}
-
-/* Byte length of the UTF-8 sequence starting with lead byte c (1 for bytes
- * that cannot start one, so a walk always advances). */
-static size_t utf8_width(unsigned char c)
-{
-	if (c >= 0xF0 && c <= 0xF7)
-		return 4;
-	if (c >= 0xE0)
-		return c <= 0xEF ? 3 : 1;
-	if (c >= 0xC0)
-		return 2;
-	return 1;
-}
-
-/*
- * Byte offset in the source of libyaml mark m (0-based line, 0-based column
- * in characters), and through *col its 1-based byte column.  A UTF-8 BOM is
- * not part of line 1.  For UTF-16 sources the character column is used.
- */
-static size_t load_mark_offset(const struct loader *ld, const yaml_mark_t *m,
-			       long *col)
-{
-	const unsigned char *s = (const unsigned char *)ld->src;
-	size_t pos = 0, bol, line = 0, c, b;
-
-	if (ld->utf16) {
-		*col = (long)m->column + 1;
-		return m->index;
-	}
-	if (ld->len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
-		pos = 3;
-	while (line < m->line && pos < ld->len) {
-		b = break_len(s + pos, ld->len - pos);
-		if (b) {
-			pos += b;
-			line++;
-		} else {
-			pos++;
-		}
-	}
-	bol = pos;
-	for (c = 0; c < m->column && pos < ld->len; c++)
-		pos += PV_MIN(utf8_width(s[pos]), ld->len - pos);
-	*col = (long)(pos - bol) + 1;
-	return pos;
-}
-
-/* 1-based byte column of mark m. */
-static long load_mark_column(const struct loader *ld, const yaml_mark_t *m)
-{
-	long col;
-
-	load_mark_offset(ld, m, &col);
-	return col;
-}
-
 static const char *quote(char *out, size_t n, const char *s, size_t len);
 
 /*
- * Fills ld->err with a PV_EPARSE error at mark m (NULL: 1:1), at byte
- * column col when col > 0 (else the mark's column).  Returns PV_EPARSE.
+ * Fills ld->err with a PV_EPARSE error at node n (NULL: 1:1), at byte
+ * column col when col > 0 (else the node's column), the rule's name added.
+ * Returns PV_EPARSE.
  */
 __attribute__((format(printf, 4, 5)))
-static int load_fail_col(struct loader *ld, const yaml_mark_t *m, long col,
+static int load_fail_col(struct loader *ld, const yaml_node_t *n, long col,
 			 const char *fmt, ...)
 {
 	char msg[sizeof ld->err->msg], q[128];
 	const yaml_node_t *nm = ld->rule_name;
 	va_list ap;
-	size_t n;
+	size_t len;
 
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	n = strlen(msg);
-	if (nm && n < sizeof msg)
-		snprintf(msg + n, sizeof msg - n, " (in rule %s)",
+	len = strlen(msg);
+	if (nm && len < sizeof msg)
+		snprintf(msg + len, sizeof msg - len, " (in rule %s)",
 			 quote(q, sizeof q, (const char *)nm->data.scalar.value,
 			       nm->data.scalar.length));
-	if (!m)
-		return pv_errf_at(ld->err, PV_EPARSE, ld->path, 1, 1, "%s", msg);
-	if (col <= 0)
-		col = load_mark_column(ld, m);
-	return pv_errf_at(ld->err, PV_EPARSE, ld->path, (long)m->line + 1,
-			  col, "%s", msg);
+	return yaml_file_fail_col(ld->y, n, col, "%s", msg);
 }
 
 #define load_fail(ld, node, ...) \
-	load_fail_col((ld), &(node)->start_mark, 0, __VA_ARGS__)
+	load_fail_col((ld), (node), 0, __VA_ARGS__)
 
 /*
  * Writes s (len bytes) into out (size n) quoted with '', control bytes,
@@ -784,25 +705,18 @@ static const char *key_list(char *out, size_t sz, const char *const *names,
 /* The node with id, or NULL. */
 static yaml_node_t *node_at(struct loader *ld, int id)
 {
-	return yaml_document_get_node(&ld->doc, id);
+	return yaml_file_node(ld->y, id);
 }
 
-/* Whether n is a YAML null: an untagged plain "", "~", "null" (any of the
- * three YAML 1.1 spellings), or tagged !!null. */
+/* Whether n is a YAML null: a plain "", "~", "null" (any of the three
+ * YAML 1.1 spellings), or tagged !!null. */
 static bool node_is_null(const yaml_node_t *n)
 {
-	const char *v, *t;
+	const char *t = (const char *)n->tag;
 
-	if (n->type != YAML_SCALAR_NODE)
-		return false;
-	t = (const char *)n->tag;
-	if (t && strcmp(t, YAML_NULL_TAG) == 0)
+	if (n->type == YAML_SCALAR_NODE && t && strcmp(t, YAML_NULL_TAG) == 0)
 		return true;
-	if (n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	v = (const char *)n->data.scalar.value;
-	return !*v || !strcmp(v, "~") || !strcmp(v, "null") ||
-	       !strcmp(v, "Null") || !strcmp(v, "NULL");
+	return yaml_file_is_null(n);
 }
 
 /* A short name of a node's kind, for messages. */
@@ -1016,34 +930,6 @@ static void tmpl_add(struct tmpl *t, const char *s, size_t len, bool is_field)
 }
 
 /*
- * Byte column of offset off inside the value of scalar n, when it can be
- * known exactly: the scalar is on one line and its source text is its value
- * (plain), or its value in quotes without escapes.  Returns 0 otherwise (the
- * caller then points at the scalar).
- */
-static long scalar_column(const struct loader *ld, const yaml_node_t *n,
-			  size_t off)
-{
-	size_t a, b, len = n->data.scalar.length;
-	long col, ecol;
-	int q;
-
-	if (n->start_mark.line != n->end_mark.line)
-		return 0;
-	switch (n->data.scalar.style) {
-	case YAML_PLAIN_SCALAR_STYLE:         q = 0; break;
-	case YAML_SINGLE_QUOTED_SCALAR_STYLE:
-	case YAML_DOUBLE_QUOTED_SCALAR_STYLE: q = 1; break;
-	default:                              return 0;
-	}
-	a = load_mark_offset(ld, &n->start_mark, &col);
-	b = load_mark_offset(ld, &n->end_mark, &ecol);
-	if (ld->utf16 || b - a != len + 2 * (size_t)q)
-		return 0;
-	return col + q + (long)off;
-}
-
-/*
  * Compiles the label value scalar n into t: "{name}" is a field reference,
  * "{{" and "}}" are literal braces, any other text literal.  what names the
  * label for messages.  Returns 0 or PV_EPARSE (unterminated '{', empty
@@ -1087,15 +973,15 @@ static int load_tmpl(struct loader *ld, const yaml_node_t *n, const char *what,
 			;
 		if (lit == len) {
 			buf_done(&b);
-			return load_fail_col(ld, &n->start_mark,
-					     scalar_column(ld, n, i),
+			return load_fail_col(ld, n,
+					     yaml_file_scalar_column(ld->y, n, i),
 					     "unterminated '{' in %s (write '{{' for a literal '{')",
 					     what);
 		}
 		if (lit == i + 1) {
 			buf_done(&b);
-			return load_fail_col(ld, &n->start_mark,
-					     scalar_column(ld, n, i),
+			return load_fail_col(ld, n,
+					     yaml_file_scalar_column(ld->y, n, i),
 					     "empty field name '{}' in %s", what);
 		}
 		if (b.len) {
@@ -1232,7 +1118,7 @@ static int load_rule(struct loader *ld, const yaml_node_t *n, struct rule *ru)
  */
 static int load_root(struct loader *ld, struct rules *r)
 {
-	yaml_node_t *root = yaml_document_get_root_node(&ld->doc);
+	yaml_node_t *root = yaml_file_root(ld->y);
 	const yaml_node_t *list = NULL;
 	yaml_node_pair_t *pr;
 	yaml_node_item_t *it;
@@ -1274,89 +1160,6 @@ static int load_root(struct loader *ld, struct rules *r)
 }
 
 /*
- * Turns a libyaml parser error into ld->err.  Returns the pv code.
- */
-static int load_yaml_error(struct loader *ld, const yaml_parser_t *ps)
-{
-	yaml_mark_t m;
-	long line = 1, col = 1;
-	char q[32];
-
-	switch (ps->error) {
-	case YAML_MEMORY_ERROR:
-		return pv_errf_at(ld->err, PV_ENOMEM, ld->path, 0, 0,
-				  "out of memory while parsing YAML");
-	case YAML_READER_ERROR:
-		/* problem_offset is a byte offset in the input. */
-		{
-			size_t i, bol = 0, end = PV_MIN(ps->problem_offset, ld->len);
-
-			for (i = 0; i < end; i++) {
-				size_t b = break_len((const unsigned char *)ld->src + i,
-						     ld->len - i);
-				if (b) {
-					line++;
-					i += b - 1;
-					bol = i + 1;
-				}
-			}
-			col = (long)(end - bol) + 1;
-		}
-		if (ps->problem_value != -1)
-			snprintf(q, sizeof q, " (byte 0x%02x)",
-				 (unsigned)ps->problem_value & 0xFF);
-		else
-			q[0] = '\0';
-		return pv_errf_at(ld->err, PV_EPARSE, ld->path, line, col,
-				  "YAML: %s%s", ps->problem ? ps->problem : "cannot read",
-				  q);
-	default:
-		m = ps->problem_mark;
-		if (ps->context)
-			return load_fail_col(ld, &m, 0, "YAML syntax error: %s (%s at line %lu)",
-					     ps->problem ? ps->problem : "?",
-					     ps->context,
-					     (unsigned long)ps->context_mark.line + 1);
-		return load_fail_col(ld, &m, 0, "YAML syntax error: %s",
-				     ps->problem ? ps->problem : "?");
-	}
-}
-
-/*
- * Reads the whole file at path into a new NUL-terminated buffer (*out, free()
- * it) of *len bytes.  Returns 0, or PV_EIO with err naming the file.
- */
-static int read_file(const char *path, char **out, size_t *len,
-		     struct pv_err *err)
-{
-	struct buf b = BUF_INIT;
-	char chunk[8192];
-	FILE *fp;
-	size_t n;
-	int e;
-
-	*out = NULL;
-	*len = 0;
-	fp = fopen(path, "rb");
-	if (!fp)
-		return pv_errf_at(err, PV_EIO, path, 0, 0,
-				  "cannot open rules file: %s", strerror(errno));
-	while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0)
-		buf_append(&b, chunk, n);
-	if (ferror(fp)) {
-		e = errno;
-		fclose(fp);
-		buf_done(&b);
-		return pv_errf_at(err, PV_EIO, path, 0, 0,
-				  "cannot read rules file: %s", strerror(e));
-	}
-	fclose(fp);
-	*len = b.len;
-	*out = buf_take(&b);
-	return 0;
-}
-
-/*
  * Loads and checks the YAML rules file at path.  On success *out receives the
  * compiled rules (free with rules_free; an empty list is allowed) and 0 is
  * returned.  On error *out is NULL and a negative code is returned with err
@@ -1368,57 +1171,27 @@ int rules_load(struct rules **out, const char *path, struct pv_err *err)
 {
 	struct loader ld;
 	struct rules *r = NULL;
-	yaml_parser_t ps;
-	yaml_document_t extra;
-	char *src;
-	size_t len;
 	int rc;
 
 	*out = NULL;
-	rc = read_file(path, &src, &len, err);
+	memset(&ld, 0, sizeof ld);
+	ld.err = err;
+	rc = yaml_file_open(&ld.y, path, "rules file", YAML_FILE_NO_ARTICLE, err);
+	if (rc == PV_ENOTFOUND) {
+		/* a missing rules file is an input error like an unreadable one */
+		if (err)
+			err->code = PV_EIO;
+		return PV_EIO;
+	}
 	if (rc)
 		return rc;
-	memset(&ld, 0, sizeof ld);
-	ld.path = path;
-	ld.src = src;
-	ld.len = len;
-	ld.err = err;
-	ld.utf16 = len >= 2 && (((unsigned char)src[0] == 0xFE && (unsigned char)src[1] == 0xFF) ||
-				((unsigned char)src[0] == 0xFF && (unsigned char)src[1] == 0xFE));
-
-	if (!yaml_parser_initialize(&ps)) {
-		free(src);
-		return pv_errf_at(err, PV_ENOMEM, path, 0, 0,
-				  "out of memory while parsing YAML");
-	}
-	yaml_parser_set_input_string(&ps, (const unsigned char *)src, len);
-	if (!yaml_parser_load(&ps, &ld.doc)) {
-		/* libyaml has freed the partial document */
-		rc = load_yaml_error(&ld, &ps);
-		goto out;
-	}
-
 	r = pv_calloc(1, sizeof *r);
 	rc = load_root(&ld, r);
-	if (!rc) {
-		/* One document only; parsing on also reports syntax errors
-		 * after the first. */
-		if (!yaml_parser_load(&ps, &extra)) {
-			rc = load_yaml_error(&ld, &ps);
-		} else {
-			yaml_node_t *x = yaml_document_get_root_node(&extra);
-
-			if (x)
-				rc = load_fail_col(&ld, &extra.start_mark, 0,
-						   "a rules file holds one YAML document; found a second one");
-			yaml_document_delete(&extra);
-		}
-	}
-	yaml_document_delete(&ld.doc);
-
-out:
-	yaml_parser_delete(&ps);
-	free(src);
+	/* one document only: parsing on also reports syntax errors after
+	 * the first (after the rules, whose mistakes come first) */
+	if (!rc)
+		rc = yaml_file_end(ld.y);
+	yaml_file_close(ld.y);
 	if (rc) {
 		rules_free(r);
 		return rc;

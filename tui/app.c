@@ -15,13 +15,13 @@
 #include "../store/filter.h"
 #include "../export/write.h"
 #include "../common/clock.h"
+#include "../common/reviewer.h"
 
 #include <curses.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
-#include <pwd.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -720,21 +720,13 @@ static void dispatch(struct app *a, int key)
 	}
 }
 
-static char *login_name(void)
-{
-	struct passwd *pw = getpwuid(getuid());
-	const char *u = getenv("USER");
-
-	if (pw && pw->pw_name)
-		return pv_strdup(pw->pw_name);
-	return pv_strdup(u && *u ? u : "unknown");
-}
-
-/* Sets up the application: configuration, theme, store, counter, the
- * list view with the filter.  Headless (w, h > 0): no terminal, a grid
- * of w x h (tests).  Returns 0, or an exit status after printing why. */
-int app_open(struct app *a, const char *store_path, const char *filter,
-	     const char *theme_name, const char *config_path, int w, int h)
+/* Sets up the application: configuration, theme, reviewer (given_reviewer
+ * is --reviewer, or NULL), store, counter, the list view with the filter.
+ * Headless (w, h > 0): no terminal, a grid of w x h (tests).  Returns 0,
+ * or an exit status after printing why. */
+static int open_as(struct app *a, const char *store_path, const char *filter,
+		   const char *theme_name, const char *config_path,
+		   const char *given_reviewer, int w, int h)
 {
 	struct pv_err err;
 	struct buf warn = BUF_INIT;
@@ -747,7 +739,7 @@ int app_open(struct app *a, const char *store_path, const char *filter,
 	a->count = -1;
 	a->headless = w > 0 && h > 0;
 	pv_err_clear(&err);
-	if (config_load(&a->cfg, config_path, &err))
+	if (settings_load(&a->cfg, config_path, &err))
 		buf_printf(&warn, "%s:%ld:%ld: %s; using the defaults\n", err.file, err.line,
 			   err.column, err.msg);
 	keys_configure(&a->cfg, &warn);
@@ -777,7 +769,15 @@ int app_open(struct app *a, const char *store_path, const char *filter,
 		}
 	}
 	a->no_color = getenv("NO_COLOR") && *getenv("NO_COLOR");
-	a->reviewer = a->cfg.reviewer ? pv_strdup(a->cfg.reviewer) : login_name();
+	/* the reviewer: common/reviewer.h's rule, given_reviewer first */
+	pv_err_clear(&err);
+	if (reviewer_find(given_reviewer, &a->cfg, &a->reviewer, NULL, &err)) {
+		char msg[sizeof err.msg + sizeof err.file + 64];
+
+		fprintf(stderr, "provex: %s\n", pv_err_format(&err, msg, sizeof msg));
+		rc = 2;         /* a usage error, as provex label's */
+		goto out;
+	}
 	pv_err_clear(&err);
 	if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
 		struct pv_err err2;
@@ -832,6 +832,12 @@ out:
 	return rc;
 }
 
+int app_open(struct app *a, const char *store_path, const char *filter,
+	     const char *theme_name, const char *config_path, int w, int h)
+{
+	return open_as(a, store_path, filter, theme_name, config_path, NULL, w, h);
+}
+
 void app_close(struct app *a)
 {
 	while (a->nviews > 0) {
@@ -846,7 +852,7 @@ void app_close(struct app *a)
 	counter_free(a->counter);
 	store_close(a->store);
 	grid_done(&a->grid);
-	config_done(&a->cfg);
+	settings_done(&a->cfg);
 	free(a->store_path);
 	free(a->filter);
 	free(a->sort);
@@ -883,13 +889,14 @@ bool app_wait_count(struct app *a, int timeout_ms)
 
 /* tui_run and tui_run_with: open, setup (may be NULL), loop, close. */
 static int run(const char *store_path, const char *filter, const char *theme_name,
-	       const char *config_path, void (*setup)(struct app *, void *), void *arg)
+	       const char *config_path, const char *reviewer,
+	       void (*setup)(struct app *, void *), void *arg)
 {
 	struct app app, *a = &app;
 	int rc;
 
 	setlocale(LC_ALL, "");
-	rc = app_open(a, store_path, filter, theme_name, config_path, 0, 0);
+	rc = open_as(a, store_path, filter, theme_name, config_path, reviewer, 0, 0);
 	if (rc) {
 		screen_stop();
 		app_close(a);
@@ -917,11 +924,17 @@ static int run(const char *store_path, const char *filter, const char *theme_nam
 int tui_run(const char *store_path, const char *filter, const char *theme_name,
 	    const char *config_path)
 {
-	return run(store_path, filter, theme_name, config_path, NULL, NULL);
+	return run(store_path, filter, theme_name, config_path, NULL, NULL, NULL);
+}
+
+int tui_run_as(const char *store_path, const char *filter, const char *theme_name,
+	       const char *config_path, const char *reviewer)
+{
+	return run(store_path, filter, theme_name, config_path, reviewer, NULL, NULL);
 }
 
 int tui_run_with(const char *store_path, const char *theme_name, const char *config_path,
 		 void (*setup)(struct app *, void *), void *arg)
 {
-	return run(store_path, NULL, theme_name, config_path, setup, arg);
+	return run(store_path, NULL, theme_name, config_path, NULL, setup, arg);
 }

@@ -160,7 +160,7 @@ static void take_key(size_t k, int code, int *taken_by, int by)
 	}
 }
 
-void keys_configure(const struct config *c, struct buf *warn)
+void keys_configure(const struct settings *c, struct buf *warn)
 {
 	int taken_by[sizeof table / sizeof table[0]];
 	const char *file = c->path ? c->path : "config";
@@ -169,7 +169,7 @@ void keys_configure(const struct config *c, struct buf *warn)
 	for (k = 0; k < nkeydefs; k++)
 		taken_by[k] = -1;
 	for (i = 0; i < c->nkeys; i++) {
-		const struct config_key *ck = &c->keys[i];
+		const struct settings_key *ck = &c->keys[i];
 		int code = key_parse(ck->key);
 		for (k = 0; k < nkeydefs; k++)
 			if (strcmp(table[k].name, ck->action) == 0)
@@ -196,7 +196,7 @@ void keys_configure(const struct config *c, struct buf *warn)
 	/* an action left without keys is worth knowing about (after all the
 	 * rebinding: a later line may have given it another key) */
 	for (k = 0; k < nkeydefs; k++) {
-		const struct config_key *ck;
+		const struct settings_key *ck;
 		char kn[16];
 		if (taken_by[k] < 0 || table[k].key)
 			continue;

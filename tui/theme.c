@@ -9,12 +9,14 @@
  * theme's style.  Any mistake makes the whole load fail with
  * file:line:column, leaving the default theme in *out.
  *
- * The YAML file reader is config.c's (config_yaml_*), shared so that both
- * kinds of file report errors the same way.  Only theme_attrs() talks to
+ * The YAML file reader is common/yaml.c's (yaml_file_*), shared with the
+ * settings and rules files so that every kind of file reports errors the
+ * same way.  Only theme_attrs() talks to
  * ncurses; everything else runs without a terminal.
  */
 #include "theme.h"
-#include "config.h"
+#include "../common/buf.h"
+#include "../common/yaml.h"
 
 #include <curses.h>
 #include <dirent.h>
@@ -97,15 +99,15 @@ static bool scalar_is(const yaml_node_t *n, const char *s)
  * Parses a colour (node v, for role and key fg/bg) into *c: default, a
  * name, bright-<name> or 0..255.  Returns 0 or PV_EPARSE.
  */
-static int load_color(struct config_yaml *y, const yaml_node_t *v,
+static int load_color(struct yaml_file *y, const yaml_node_t *v,
 		      const char *role, const char *key, int *c)
 {
 	const char *s;
 	size_t i, len;
 
-	if (v->type != YAML_SCALAR_NODE || config_yaml_is_null(v))
-		return config_yaml_fail(y, v, "%s %s: expected a colour, not %s",
-					role, key, config_yaml_kind(v));
+	if (v->type != YAML_SCALAR_NODE || yaml_file_is_null(v))
+		return yaml_file_fail(y, v, "%s %s: expected a colour, not %s",
+					role, key, yaml_file_kind(v));
 	s = (const char *)v->data.scalar.value;
 	len = v->data.scalar.length;
 	if (scalar_is(v, "default")) {
@@ -128,39 +130,39 @@ static int load_color(struct config_yaml *y, const yaml_node_t *v,
 		long n = len - i > 4 ? 1000 : strtol(s, NULL, 10);
 
 		if (n < 0 || n > 255)
-			return config_yaml_fail(y, v, "%s %s: colour %.*s is "
+			return yaml_file_fail(y, v, "%s %s: colour %.*s is "
 						"outside 0..255", role, key, SHOWN(v));
 		*c = (int)n;
 		return 0;
 	}
-	return config_yaml_fail(y, v, "%s %s: unknown colour '%.*s'; colours "
+	return yaml_file_fail(y, v, "%s %s: unknown colour '%.*s'; colours "
 				"are default, black, red, green, yellow, blue, "
 				"magenta, cyan, white, bright-<name> or a number "
 				"0..255", role, key, SHOWN(v));
 }
 
 /* Parses the attribute name in scalar node n into the bits at *attrs. */
-static int load_attr(struct config_yaml *y, const yaml_node_t *n,
+static int load_attr(struct yaml_file *y, const yaml_node_t *n,
 		     const char *role, unsigned *attrs)
 {
 	size_t i;
 
-	if (n->type == YAML_SCALAR_NODE && !config_yaml_is_null(n))
+	if (n->type == YAML_SCALAR_NODE && !yaml_file_is_null(n))
 		for (i = 0; i < PV_ARRAY_LEN(attr_names); i++)
 			if (scalar_is(n, attr_names[i])) {
 				*attrs |= 1u << i;
 				return 0;
 			}
-	if (n->type != YAML_SCALAR_NODE || config_yaml_is_null(n))
-		return config_yaml_fail(y, n, "%s attrs: expected an attribute "
-					"name, not %s", role, config_yaml_kind(n));
-	return config_yaml_fail(y, n, "%s attrs: unknown attribute '%.*s'; "
+	if (n->type != YAML_SCALAR_NODE || yaml_file_is_null(n))
+		return yaml_file_fail(y, n, "%s attrs: expected an attribute "
+					"name, not %s", role, yaml_file_kind(n));
+	return yaml_file_fail(y, n, "%s attrs: unknown attribute '%.*s'; "
 				"attributes are bold, dim, underline, reverse "
 				"and italic", role, SHOWN(n));
 }
 
 /* Parses one role's mapping (node v) into *st. */
-static int load_style(struct config_yaml *y, const yaml_node_t *v,
+static int load_style(struct yaml_file *y, const yaml_node_t *v,
 		      const char *role, struct theme_style *st)
 {
 	yaml_node_pair_t *pr;
@@ -168,14 +170,14 @@ static int load_style(struct config_yaml *y, const yaml_node_t *v,
 	int rc;
 
 	if (v->type != YAML_MAPPING_NODE)
-		return config_yaml_fail(y, v, "%s: expected a mapping like "
+		return yaml_file_fail(y, v, "%s: expected a mapping like "
 					"{ fg: black, bg: cyan, attrs: [bold] }, "
-					"not %s", role, config_yaml_kind(v));
+					"not %s", role, yaml_file_kind(v));
 	st->fg = st->bg = THEME_DEFAULT_COLOR;
 	st->attrs = 0;
 	for (pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = config_yaml_node(y, pr->key);
-		yaml_node_t *n = config_yaml_node(y, pr->value);
+		yaml_node_t *k = yaml_file_node(y, pr->key);
+		yaml_node_t *n = yaml_file_node(y, pr->value);
 
 		if (scalar_is(k, "fg")) {
 			rc = load_color(y, n, role, "fg", &st->fg);
@@ -186,17 +188,17 @@ static int load_style(struct config_yaml *y, const yaml_node_t *v,
 			if (n->type == YAML_SEQUENCE_NODE) {
 				for (it = n->data.sequence.items.start;
 				     !rc && it < n->data.sequence.items.top; it++)
-					rc = load_attr(y, config_yaml_node(y, *it),
+					rc = load_attr(y, yaml_file_node(y, *it),
 						       role, &st->attrs);
-			} else if (!config_yaml_is_null(n)) {
+			} else if (!yaml_file_is_null(n)) {
 				rc = load_attr(y, n, role, &st->attrs);
 			}
 		} else if (k->type == YAML_SCALAR_NODE) {
-			rc = config_yaml_fail(y, k, "%s: unknown key '%.*s'; a role "
+			rc = yaml_file_fail(y, k, "%s: unknown key '%.*s'; a role "
 					      "has fg, bg and attrs", role, SHOWN(k));
 		} else {
-			rc = config_yaml_fail(y, k, "%s: expected fg, bg or attrs, "
-					      "not %s", role, config_yaml_kind(k));
+			rc = yaml_file_fail(y, k, "%s: expected fg, bg or attrs, "
+					      "not %s", role, yaml_file_kind(k));
 		}
 		if (rc)
 			return rc;
@@ -205,7 +207,7 @@ static int load_style(struct config_yaml *y, const yaml_node_t *v,
 }
 
 /* Parses the roles mapping (node v) into t. */
-static int load_roles(struct config_yaml *y, const yaml_node_t *v,
+static int load_roles(struct yaml_file *y, const yaml_node_t *v,
 		      struct theme *t)
 {
 	const yaml_node_t *seen[R_N] = { NULL };
@@ -213,20 +215,20 @@ static int load_roles(struct config_yaml *y, const yaml_node_t *v,
 	int r, rc;
 
 	if (v->type != YAML_MAPPING_NODE)
-		return config_yaml_fail(y, v, "roles: expected a mapping of role "
+		return yaml_file_fail(y, v, "roles: expected a mapping of role "
 					"names to styles, not %s",
-					config_yaml_kind(v));
+					yaml_file_kind(v));
 	for (pr = v->data.mapping.pairs.start; pr < v->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = config_yaml_node(y, pr->key);
+		yaml_node_t *k = yaml_file_node(y, pr->key);
 
 		for (r = 0; r < R_N; r++)
 			if (scalar_is(k, role_names[r]))
 				break;
 		if (r == R_N && k->type != YAML_SCALAR_NODE)
-			return config_yaml_fail(y, k, "roles: expected a role "
-						"name, not %s", config_yaml_kind(k));
+			return yaml_file_fail(y, k, "roles: expected a role "
+						"name, not %s", yaml_file_kind(k));
 		if (r == R_N)
-			return config_yaml_fail(y, k, "unknown role '%.*s'; the "
+			return yaml_file_fail(y, k, "unknown role '%.*s'; the "
 						"roles are list, cursor, header, "
 						"badge-real, badge-synthetic, "
 						"badge-unknown, diff-shared, "
@@ -234,11 +236,11 @@ static int load_roles(struct config_yaml *y, const yaml_node_t *v,
 						"match, status, error, placeholder, "
 						"tagged, lineno, dim", SHOWN(k));
 		if (seen[r])
-			return config_yaml_fail(y, k, "role %s is set twice (first "
+			return yaml_file_fail(y, k, "role %s is set twice (first "
 						"at line %lu)", role_names[r],
 						(unsigned long)seen[r]->start_mark.line + 1);
 		seen[r] = k;
-		rc = load_style(y, config_yaml_node(y, pr->value), role_names[r],
+		rc = load_style(y, yaml_file_node(y, pr->value), role_names[r],
 				&t->style[r]);
 		if (rc)
 			return rc;
@@ -247,51 +249,51 @@ static int load_roles(struct config_yaml *y, const yaml_node_t *v,
 }
 
 /* Parses the root mapping (NULL: an empty file) into t. */
-static int load_theme(struct config_yaml *y, const yaml_node_t *root,
+static int load_theme(struct yaml_file *y, const yaml_node_t *root,
 		      struct theme *t)
 {
 	const yaml_node_t *seen_name = NULL, *seen_roles = NULL;
 	yaml_node_pair_t *pr;
 	int rc;
 
-	if (!root || config_yaml_is_null(root))
+	if (!root || yaml_file_is_null(root))
 		return 0;
 	if (root->type != YAML_MAPPING_NODE)
-		return config_yaml_fail(y, root, "expected a mapping with name "
-					"and roles, not %s", config_yaml_kind(root));
+		return yaml_file_fail(y, root, "expected a mapping with name "
+					"and roles, not %s", yaml_file_kind(root));
 	for (pr = root->data.mapping.pairs.start; pr < root->data.mapping.pairs.top; pr++) {
-		yaml_node_t *k = config_yaml_node(y, pr->key);
-		yaml_node_t *v = config_yaml_node(y, pr->value);
+		yaml_node_t *k = yaml_file_node(y, pr->key);
+		yaml_node_t *v = yaml_file_node(y, pr->value);
 
 		if (scalar_is(k, "name")) {
 			if (seen_name)
-				return config_yaml_fail(y, k, "name is set twice");
+				return yaml_file_fail(y, k, "name is set twice");
 			seen_name = k;
-			if (v->type != YAML_SCALAR_NODE || config_yaml_is_null(v) ||
+			if (v->type != YAML_SCALAR_NODE || yaml_file_is_null(v) ||
 			    memchr(v->data.scalar.value, '\0', v->data.scalar.length))
-				return config_yaml_fail(y, v, "name: expected a "
+				return yaml_file_fail(y, v, "name: expected a "
 							"string, not %s",
-							config_yaml_kind(v));
+							yaml_file_kind(v));
 			if (v->data.scalar.length >= sizeof t->name)
-				return config_yaml_fail(y, v, "name: at most %zu "
+				return yaml_file_fail(y, v, "name: at most %zu "
 							"bytes", sizeof t->name - 1);
 			snprintf(t->name, sizeof t->name, "%s",
 				 (const char *)v->data.scalar.value);
 		} else if (scalar_is(k, "roles")) {
 			if (seen_roles)
-				return config_yaml_fail(y, k, "roles is set twice");
+				return yaml_file_fail(y, k, "roles is set twice");
 			seen_roles = k;
-			if (config_yaml_is_null(v))
+			if (yaml_file_is_null(v))
 				continue;
 			rc = load_roles(y, v, t);
 			if (rc)
 				return rc;
 		} else if (k->type == YAML_SCALAR_NODE) {
-			return config_yaml_fail(y, k, "unknown key '%.*s'; a theme "
+			return yaml_file_fail(y, k, "unknown key '%.*s'; a theme "
 						"has name and roles", SHOWN(k));
 		} else {
-			return config_yaml_fail(y, k, "expected name or roles, not %s",
-						config_yaml_kind(k));
+			return yaml_file_fail(y, k, "expected name or roles, not %s",
+						yaml_file_kind(k));
 		}
 	}
 	return 0;
@@ -299,7 +301,7 @@ static int load_theme(struct config_yaml *y, const yaml_node_t *root,
 
 int theme_load_file(struct theme *out, const char *path, struct pv_err *err)
 {
-	struct config_yaml *y;
+	struct yaml_file *y;
 	struct theme t;
 	const char *base = strrchr(path, '/');
 	size_t n;
@@ -314,7 +316,9 @@ int theme_load_file(struct theme *out, const char *path, struct pv_err *err)
 		n -= 5;
 	snprintf(t.name, sizeof t.name, "%.*s", (int)PV_MIN(n, sizeof t.name - 1), base);
 
-	rc = config_yaml_open(&y, path, "theme file", err);
+	rc = yaml_file_open(&y, path, "theme file", 0, err);
+	if (!rc && (rc = yaml_file_end(y)) != 0)
+		yaml_file_close(y);
 	if (rc == PV_ENOTFOUND) {
 		if (err)
 			err->code = PV_EIO;
@@ -322,8 +326,8 @@ int theme_load_file(struct theme *out, const char *path, struct pv_err *err)
 	}
 	if (rc)
 		return rc;
-	rc = load_theme(y, config_yaml_root(y), &t);
-	config_yaml_close(y);
+	rc = load_theme(y, yaml_file_root(y), &t);
+	yaml_file_close(y);
 	if (!rc)
 		*out = t;
 	return rc;

@@ -28,7 +28,7 @@
 #include "../store/store.h"
 #include "../store/browse.h"
 #include "../store/label.h"
-#include "config.h"
+#include "../common/settings.h"
 #include "theme.h"
 #include "grid.h"
 
@@ -74,7 +74,7 @@ int key_parse(const char *name);
 const char *tui_key_name(int key, char *out);
 /* Rebinds actions from the configuration (keys:); problems are appended
  * to warn (one line each, naming the file, line and column). */
-void keys_configure(const struct config *c, struct buf *warn);
+void keys_configure(const struct settings *c, struct buf *warn);
 /* The action bound to key in a view (one VM_ bit), or ACT_NONE. */
 enum action key_action(int key, unsigned view);
 /* The keys bound to an action, as "j, Down"; returns out (size >= 64). */
@@ -128,7 +128,7 @@ struct app {
 	struct store *store;     /* owned */
 	char *store_path;        /* owned */
 	struct counter *counter; /* owned; NULL when it could not start */
-	struct config cfg;       /* owned */
+	struct settings cfg;     /* owned */
 	struct theme theme;
 	unsigned long attrs[R_N];
 	bool no_color;
@@ -176,6 +176,10 @@ struct app {
  * Returns the process exit status. */
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
+/* tui_run with the reviewer given (--reviewer; NULL: common/reviewer.h's
+ * rule without a flag). */
+int tui_run_as(const char *store_path, const char *filter, const char *theme,
+	       const char *config_path, const char *reviewer);
 /* tui_run with another first view: after opening (the list of every
  * document at the bottom of the stack), setup(a, arg) pushes it (arg is
  * the caller's; setup is not called when opening fails). */

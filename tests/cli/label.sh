@@ -5,6 +5,8 @@
 . "$top_srcdir/tests/cli/lib.sh"
 S=$T/s.pvx
 export XDG_CONFIG_HOME="$T/cfg"
+unset PROVEX_REVIEWER
+login=${USER:-${LOGNAME:-$(id -un)}}
 
 for i in 1 2 3 4 5 6; do
 	printf '{"id":"e%d","text":"document %d says hello world","origin":"real","source":"web"}\n' $i $i
@@ -33,7 +35,7 @@ is "$(sqlite3 "$S" "SELECT reviewer FROM batches WHERE id=2")" carol "reviewer f
 printf 'reviewer: [carol\n' > "$T/cfg/provex/config.yaml"
 err=$(pv label "$S" 'id:6' --set note=x 2>&1 >/dev/null)
 like "$err" "config.yaml:[0-9]+:[0-9]+: .*ignored" "a broken configuration file is reported with line and column"
-is "$(sqlite3 "$S" "SELECT reviewer FROM batches WHERE id=3")" "$(id -un)" "and the login name is used"
+is "$(sqlite3 "$S" "SELECT reviewer FROM batches WHERE id=3")" "$login" "and the login name is used"
 rm -f "$T/cfg/provex/config.yaml"
 
 # history: index-time provenance first, then the changes
@@ -132,5 +134,46 @@ is "$(sqlite3 "$B" "SELECT count(*) FROM docs WHERE source='wa'||id AND purpose=
 	"and in the documents"
 is "$(sqlite3 "$B" "SELECT count(DISTINCT batch_id) FROM history WHERE field IN ('source','purpose')")" $((2 * N)) \
 	"one batch per command"
+
+# the reviewer's name (common/reviewer.h): --reviewer, then PROVEX_REVIEWER,
+# then reviewer: in the settings file, then $USER, then $LOGNAME; a bad
+# one is refused, naming where it came from
+R=$T/r.pvx
+pv index "$R" "$T/in.jsonl" --id-field id --origin-field origin -q
+printf 'reviewer: carol\n' > "$T/cfg/provex/config.yaml"
+last_reviewer() {	# the reviewer of the last change in provex history
+	pv history "$R" 1 | tail -n 1 | sed -n 's/^batch [0-9]*  [^ ]*  \(.*\)  doc 1  .*/\1/p'
+}
+PROVEX_REVIEWER=pat pv label "$R" id:1 --set label=a > /dev/null
+is "$(last_reviewer)" pat "PROVEX_REVIEWER before the settings file, in provex history"
+PROVEX_REVIEWER=pat pv label "$R" id:1 --set label=b --reviewer quinn > /dev/null
+is "$(last_reviewer)" quinn "--reviewer before PROVEX_REVIEWER"
+PROVEX_REVIEWER= pv label "$R" id:1 --set label=c > /dev/null
+is "$(last_reviewer)" carol "an empty PROVEX_REVIEWER is unset: the settings file's reviewer"
+rm -f "$T/cfg/provex/config.yaml"
+USER=alice LOGNAME=bob pv label "$R" id:1 --set label=d > /dev/null
+is "$(last_reviewer)" alice "then \$USER (before the password database's name)"
+USER= LOGNAME=bob pv label "$R" id:1 --set label=e > /dev/null
+is "$(last_reviewer)" bob "then \$LOGNAME"
+is "$(pv history "$R" 1 --json | tail -n 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["reviewer"])')" \
+	bob "history --json names the reviewer too"
+nb=$(sqlite3 "$R" "SELECT count(*) FROM batches")
+err=$(PROVEX_REVIEWER="$(printf 'eve\342\200\256liam')" pv label "$R" id:1 --set label=f 2>&1 >/dev/null)
+is $? 2 "a reviewer name with U+202E is refused (status 2)"
+like "$err" 'the reviewer name from PROVEX_REVIEWER "eve<U\+202E>liam" holds a bidi control \(U\+202E\)' \
+	"the message names PROVEX_REVIEWER and the character"
+err=$(pv label "$R" id:1 --set label=f --reviewer "$(printf 'a\342\201\246b')" 2>&1 >/dev/null)
+is $? 2 "U+2066 in --reviewer is refused"
+like "$err" 'the reviewer name from --reviewer .*U\+2066' "the message names --reviewer"
+err=$(pv label "$R" id:1 --set label=f --reviewer "$(printf 'a\342\200\250b')" 2>&1 >/dev/null)
+like "$err" 'from --reviewer .*line separator \(U\+2028\)' "U+2028 is refused"
+err=$(pv undo "$R" --reviewer '' 2>&1 >/dev/null)
+is "$?:$err" "2:provex: the reviewer name from --reviewer is empty" "an empty --reviewer is refused by undo"
+err=$(USER="$(printf 'al\tice')" pv label "$R" id:1 --set label=f 2>&1 >/dev/null)
+like "$err" 'the reviewer name from \$USER "al\^Iice" holds a control character' "a bad \$USER is named"
+big=$(python3 -c 'print("r" * 4097)')
+err=$(pv label "$R" id:1 --set label=f --reviewer "$big" 2>&1 >/dev/null)
+like "$err" 'is 4097 bytes long; at most 4096' "a name over 4096 bytes is refused"
+is "$(sqlite3 "$R" "SELECT count(*) FROM batches")" "$nb" "refused names record nothing"
 
 done_testing

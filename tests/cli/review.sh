@@ -8,6 +8,7 @@
 . "$top_srcdir/tests/cli/tui_lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 export LC_ALL=C.UTF-8
+unset PROVEX_REVIEWER
 if ! command -v sqlite3 > /dev/null 2>&1; then
 	echo "1..0 # SKIP sqlite3 is not installed"
 	exit 0
@@ -255,4 +256,10 @@ is "$(pv review "$S2" --report --by reviewer | grep -c 'erin: no answers (only s
 	"a group of skips only: no answers"
 
 is "$(q "$S" 'PRAGMA integrity_check')" ok "the store is intact"
+# the reviewer's name is checked as provex label checks it
+err=$(PROVEX_REVIEWER="$(printf 'x\342\200\256y')" pv review "$S" 2>&1 >/dev/null)
+is "$?" 2 "a bad PROVEX_REVIEWER: usage error"
+like "$err" 'the reviewer name from PROVEX_REVIEWER "x<U\+202E>y" holds a bidi control' \
+	"and the message says where it came from"
+
 done_testing

@@ -1,7 +1,7 @@
 /*
  * fuzz_yaml.c - the YAML loaders: provenance rules (index/rules.c
  * rules_load, then rules_apply), themes (tui/theme.c theme_load_file) and
- * the configuration (tui/config.c config_load).  The first byte chooses
+ * the settings file (common/settings.c settings_load).  The first byte chooses
  * (modulo 3); the rest is the file.
  *
  * Properties, for any file:
@@ -11,7 +11,7 @@
  *    bare text) without harm, and a constant origin is one of real,
  *    synthetic, unknown;
  *  - themes: a refused file leaves the default theme;
- *  - configuration: what config_print writes loads back and prints the
+ *  - configuration: what settings_print writes loads back and prints the
  *    same.
  */
 #include "fuzz.h"
@@ -20,7 +20,7 @@
 #include "../../index/reader.h"
 #include "../../index/rules.h"
 #include "../../tui/theme.h"
-#include "../../tui/config.h"
+#include "../../common/settings.h"
 
 #include <string.h>
 
@@ -136,27 +136,27 @@ static void fuzz_theme(const char *path)
 
 static void fuzz_config(const char *path)
 {
-	struct config c, c2;
+	struct settings c, c2;
 	struct buf out = BUF_INIT, out2 = BUF_INIT;
 	struct pv_err err;
 	int rc;
 
-	rc = config_load(&c, path, &err);
+	rc = settings_load(&c, path, &err);
 	if (rc) {
-		check_refusal(rc, &err, path, "config_load");
-		config_done(&c);
+		check_refusal(rc, &err, path, "settings_load");
+		settings_done(&c);
 		return;
 	}
-	config_print(&c, &out);
-	rc = config_load(&c2, fuzz_file("printed.yaml", out.data, out.len), &err);
-	fuzz_check(rc == 0, "config_print's output is refused: %s:%ld:%ld: %s\n%s",
+	settings_print(&c, &out);
+	rc = settings_load(&c2, fuzz_file("printed.yaml", out.data, out.len), &err);
+	fuzz_check(rc == 0, "settings_print's output is refused: %s:%ld:%ld: %s\n%s",
 		   err.file, err.line, err.column, err.msg, buf_str(&out));
-	config_print(&c2, &out2);
+	settings_print(&c2, &out2);
 	fuzz_check(out.len == out2.len && memcmp(out.data, out2.data, out.len) == 0,
 		   "configuration printed, loaded and printed again differs:\n%s---\n%s",
 		   buf_str(&out), buf_str(&out2));
-	config_done(&c);
-	config_done(&c2);
+	settings_done(&c);
+	settings_done(&c2);
 	buf_done(&out);
 	buf_done(&out2);
 }

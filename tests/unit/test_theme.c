@@ -1,9 +1,9 @@
 /*
- * test_theme.c - unit tests for tui/theme.c and tui/config.c: the role
+ * test_theme.c - unit tests for tui/theme.c and common/settings.c: the role
  * names, the compiled-in default against themes/default.yaml, the shipped
  * themes, 8-colour fallbacks, theme errors with their exact line:column,
  * finding and listing themes, and the configuration file (settings, errors,
- * defaults after an error, and the config_print round trip).
+ * defaults after an error, and the settings_print round trip).
  *
  * Files are written into a private mkdtemp folder, which also serves as
  * $XDG_CONFIG_HOME; it is removed at the end.  Nothing needs a terminal:
@@ -12,7 +12,7 @@
 #include "common/pv.h"
 #include "common/buf.h"
 #include "tui/theme.h"
-#include "tui/config.h"
+#include "common/settings.h"
 #include "tests/tap.h"
 
 #include <ftw.h>
@@ -330,37 +330,37 @@ static void test_find(void)
 
 /* ---- configuration --------------------------------------------------- */
 
-static void test_config_defaults(void)
+static void test_settings_defaults(void)
 {
-	struct config c;
+	struct settings c;
 	char *p;
 
-	config_defaults(&c);
+	settings_defaults(&c);
 	ok(!c.path && !c.reviewer && !c.theme && !c.ncolumns && !c.nkeys,
 	   "defaults: nothing set");
 	is_str(c.quick[0], "keep", "quick 1 keep");
 	is_str(c.quick[1], "drop", "quick 2 drop");
 	is_str(c.quick[2], "flag", "quick 3 flag");
 	ok(!c.quick[3] && !c.quick[8], "quick 4..9 unbound");
-	config_done(&c);
+	settings_done(&c);
 
 	setenv("XDG_CONFIG_HOME", "/x/cfg", 1);
 	setenv("HOME", "/home/h", 1);
-	p = config_path();
+	p = settings_path();
 	is_str(p, "/x/cfg/provex/config.yaml", "config_path: $XDG_CONFIG_HOME");
 	free(p);
 	setenv("XDG_CONFIG_HOME", "", 1);
-	p = config_path();
+	p = settings_path();
 	is_str(p, "/home/h/.config/provex/config.yaml", "config_path: ~/.config");
 	free(p);
 	unsetenv("XDG_CONFIG_HOME");
 	unsetenv("HOME");
-	ok(!config_path(), "config_path: NULL without either");
+	ok(!settings_path(), "config_path: NULL without either");
 }
 
-static void test_config_load(void)
+static void test_settings_load(void)
 {
-	struct config c;
+	struct settings c;
 	struct pv_err e;
 	char path[128];
 	const char *f;
@@ -377,7 +377,7 @@ static void test_config_load(void)
 		"keys:\n"
 		"  quit: Q\n"
 		"  filter: \"/\"\n");
-	is_int(config_load(&c, f, &e), 0, "a configuration file loads");
+	is_int(settings_load(&c, f, &e), 0, "a configuration file loads");
 	is_str(c.path, f, "path");
 	is_str(c.reviewer, "alice", "reviewer");
 	is_str(c.theme, "light", "theme");
@@ -393,17 +393,17 @@ static void test_config_load(void)
 	   c.keys[0].line == 10 && c.keys[0].column == 3, "keys keep where they were set");
 	ok(c.nkeys == 2 && !strcmp(c.keys[1].key, "/") && c.keys[1].line == 11,
 	   "a quoted key");
-	config_done(&c);
+	settings_done(&c);
 
 	snprintf(path, sizeof path, "%s/none.yaml", tmpdir);
-	is_int(config_load(&c, path, &e), 0, "a missing file is not an error");
+	is_int(settings_load(&c, path, &e), 0, "a missing file is not an error");
 	ok(!c.path && c.quick[0] && !strcmp(c.quick[0], "keep"), "and gives the defaults");
-	config_done(&c);
+	settings_done(&c);
 
-	is_int(config_load(&c, write_file("empty.yaml", "# nothing\n"), &e), 0,
+	is_int(settings_load(&c, write_file("empty.yaml", "# nothing\n"), &e), 0,
 	       "an empty file loads");
 	ok(c.path && !c.reviewer, "with the defaults");
-	config_done(&c);
+	settings_done(&c);
 }
 
 /* A broken configuration: PV_EPARSE at line:column, want in the message,
@@ -411,13 +411,13 @@ static void test_config_load(void)
 static void config_error(const char *text, long line, long col, const char *want,
 			 const char *what)
 {
-	struct config c;
+	struct settings c;
 	struct pv_err e;
 	const char *path = write_file("bad-config.yaml", text);
 	int rc;
 
 	pv_err_clear(&e);
-	rc = config_load(&c, path, &e);
+	rc = settings_load(&c, path, &e);
 	ok(rc == PV_EPARSE && e.line == line && e.column == col &&
 	   strstr(e.msg, want) && !strcmp(e.file, path) && !c.path && !c.reviewer &&
 	   !c.theme && !c.ncolumns && !c.nkeys && c.quick[0] && !strcmp(c.quick[0], "keep") &&
@@ -425,7 +425,7 @@ static void config_error(const char *text, long line, long col, const char *want
 	if (rc != PV_EPARSE || e.line != line || e.column != col || !strstr(e.msg, want))
 		printf("#   rc %d at %ld:%ld: %s\n#   want %ld:%ld: ...%s...\n",
 		       rc, e.line, e.column, e.msg, line, col, want);
-	config_done(&c);
+	settings_done(&c);
 }
 
 static void test_config_errors(void)
@@ -462,24 +462,24 @@ static void test_config_errors(void)
 
 /* Prints c, loads the text back, and checks that it gives c again and
  * prints the same. */
-static void round_trip(const struct config *c, const char *what)
+static void round_trip(const struct settings *c, const char *what)
 {
 	struct buf a = BUF_INIT, b = BUF_INIT;
-	struct config d;
+	struct settings d;
 	struct pv_err e;
 	bool same = true;
 	size_t i;
 	int rc;
 
-	config_print(c, &a);
-	rc = config_load(&d, write_file("printed.yaml", buf_str(&a)), &e);
+	settings_print(c, &a);
+	rc = settings_load(&d, write_file("printed.yaml", buf_str(&a)), &e);
 	is_int(rc, 0, "%s: the printed configuration loads", what);
 	if (rc)
 		printf("#   %ld:%ld: %s\n%s", e.line, e.column, e.msg, buf_str(&a));
 #define SAME_STR(x, y) ((!(x) && !(y)) || ((x) && (y) && !strcmp((x), (y))))
 	same = SAME_STR(c->reviewer, d.reviewer) && SAME_STR(c->theme, d.theme) &&
 	       c->ncolumns == d.ncolumns && c->nkeys == d.nkeys;
-	for (i = 0; same && i < CONFIG_QUICK; i++)
+	for (i = 0; same && i < SETTINGS_QUICK; i++)
 		same = SAME_STR(c->quick[i], d.quick[i]);
 	for (i = 0; same && i < c->ncolumns; i++)
 		same = SAME_STR(c->columns[i], d.columns[i]);
@@ -488,28 +488,28 @@ static void round_trip(const struct config *c, const char *what)
 		       SAME_STR(c->keys[i].key, d.keys[i].key);
 #undef SAME_STR
 	ok(same, "%s: and gives the same configuration", what);
-	config_print(&d, &b);
+	settings_print(&d, &b);
 	is_str(buf_str(&b), buf_str(&a), "%s: which prints the same", what);
-	config_done(&d);
+	settings_done(&d);
 	buf_done(&a);
 	buf_done(&b);
 }
 
-static void test_config_print(void)
+static void test_settings_print(void)
 {
-	struct config c;
+	struct settings c;
 	struct buf out = BUF_INIT;
 	struct pv_err e;
 	const char *f;
 
-	config_defaults(&c);
-	config_print(&c, &out);
+	settings_defaults(&c);
+	settings_print(&c, &out);
 	ok(strstr(buf_str(&out), "# reviewer: not set") &&
 	   strstr(buf_str(&out), "quick-labels:\n  1: keep\n  2: drop\n  3: flag\n  4: ~\n") &&
 	   strstr(buf_str(&out), "# columns: [id, origin, source, generator, purpose, label, size, text]"),
 	   "the defaults print, unset settings as comments");
 	round_trip(&c, "defaults");
-	config_done(&c);
+	settings_done(&c);
 	buf_done(&out);
 
 	f = write_file("odd.yaml",
@@ -519,14 +519,14 @@ static void test_config_print(void)
 		"quick-labels: { 1: ~, 2: \"- maybe\", 5: \"~\", 6: \"needs a look\", 7: \"yes\" }\n"
 		"keys: { quit: \"#\", next: \"-\", prev: \"C-p\", help: \"?\", top: \"\\x01\", "
 		"\"odd action\": \"Space\" }\n");
-	is_int(config_load(&c, f, &e), 0, "a configuration with awkward strings loads");
+	is_int(settings_load(&c, f, &e), 0, "a configuration with awkward strings loads");
 	if (c.path) {
 		is_str(c.reviewer, "O'Brien: \"x\" #1", "a quoted reviewer");
 		is_str(c.theme, "null", "a quoted null is a string");
 		is_str(c.quick[4], "~", "a quoted ~ is a label");
 	}
 	round_trip(&c, "awkward strings");
-	config_done(&c);
+	settings_done(&c);
 }
 
 static int rm_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -551,10 +551,10 @@ int main(void)
 	test_color8();
 	test_theme_errors();
 	test_find();
-	test_config_defaults();
-	test_config_load();
+	test_settings_defaults();
+	test_settings_load();
 	test_config_errors();
-	test_config_print();
+	test_settings_print();
 	nftw(tmpdir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 	return tap_done();
 }
