@@ -2,7 +2,7 @@
  * test_views.c - the interface's views drawn headless: app_open with a
  * grid size and no terminal, keys through app_key, and assertions on the
  * cells and roles of the grid (tui/grid.h).  The tmux tests
- * (tests/cli/tui_*.sh) check the same views on a real terminal; these
+ * (tests/tui) check the same views on a real terminal; these
  * check what the screen cannot show: the role of every cell.
  */
 #include "tui/tui.h"
