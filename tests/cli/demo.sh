@@ -24,7 +24,7 @@ like "$out" "using .*demo.pvx" "a second run reuses the store"
 
 # on a terminal, provex demo opens the interface on the demo store
 if command -v tmux > /dev/null 2>&1; then
-	. "$top_srcdir/tests/cli/tui_lib.sh"
+	. "$top_srcdir/tests/tui/lib.sh"
 	tui_start 100 30 demo --dir "$T/d"
 	tui_see ' 1/[0-9,]+ *$' "on a terminal provex demo opens the list of the demo store"
 	like "$SCREEN" 'real|synth' "with its documents"

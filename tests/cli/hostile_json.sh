@@ -277,7 +277,7 @@ is $? 1 "a meta. filter over metadata an older provex stored fails"
 like "$(cat "$T/err")" 'malformed JSON: the stored metadata of a document is not valid JSON .*index its inputs again' \
 	"... saying why and what to do"
 if command -v tmux > /dev/null 2>&1; then
-	. "$top_srcdir/tests/cli/tui_lib.sh"
+	. "$top_srcdir/tests/tui/lib.sh"
 	tui_start 160 45 browse "$T/old-store"
 	tui_wait 'old store' > /dev/null
 	tui_keys Enter

@@ -7,6 +7,9 @@
 # T is a fresh temporary folder, removed at exit.
 
 set -u
+# the reviewer's name comes from the settings file, USER or --reviewer as
+# each test sets them, never from the developer's own PROVEX_REVIEWER
+unset PROVEX_REVIEWER
 PROVEX=${PROVEX:-$(pwd)/provex}
 SHARED=${SHARED:-${top_srcdir:-.}/../shared}
 T=$(mktemp -d "${TMPDIR:-/tmp}/provex-test.XXXXXX")

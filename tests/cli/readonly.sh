@@ -168,7 +168,7 @@ s.pvx-wal" "a store with a -wal and a -shm that the user cannot write"
 
 	# the interface: read-only, relabelling refused with a message
 	if command -v tmux > /dev/null 2>&1; then
-		. "$top_srcdir/tests/cli/tui_lib.sh"
+		. "$top_srcdir/tests/tui/lib.sh"
 		printf '#!/bin/sh\nexec %s env HOME=%s XDG_CONFIG_HOME=%s %s "$@"\n' \
 			"$AS" "$T/nohome" "$T/nohome" "$PROVEX" > asuser
 		chmod 755 asuser

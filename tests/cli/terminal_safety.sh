@@ -242,7 +242,7 @@ is "$(pv cat "$T/i.pvx" --ext one)" "alone" "an id that names one document still
 
 # ---- the interface: the same placeholders, the same rule in its form ----
 if command -v tmux > /dev/null 2>&1; then
-	. "$top_srcdir/tests/cli/tui_lib.sh"
+	. "$top_srcdir/tests/tui/lib.sh"
 	export XDG_CONFIG_HOME="$T/cfg"
 	tui_start 120 30 browse "$S"
 	tui_see ' 1/12 *$' "the interface lists the hostile store"

@@ -6,6 +6,7 @@
  */
 #include "config.h"
 #include "../tap.h"
+#include "fixture.h"
 #include "store/store.h"
 #include "store/filter.h"
 #include "store/label.h"
@@ -57,38 +58,29 @@ static void is_q(const char *file, const char *sql, const char *want, const char
 
 /* A store with n documents "document number I about cats" (origin real,
  * source web). */
+struct label_docs {
+	char text[64], ext[16];
+};
+
+static void label_doc(int i, struct doc_in *d, void *ctx)
+{
+	struct label_docs *b = ctx;
+
+	snprintf(b->text, sizeof b->text, "document number %d about cats", i);
+	snprintf(b->ext, sizeof b->ext, "e%d", i);
+	d->rec = i - 1;
+	d->ext_id = b->ext;
+	d->text = b->text;
+	d->len = strlen(b->text);
+	d->origin = "real";
+	d->source = "web";
+}
+
 static struct store *make_store(const char *file, int n)
 {
-	struct store *s = NULL;
-	struct pv_err e;
-	int64_t iid, run;
-	bool same, done;
-	int i;
+	struct label_docs b;
 
-	if (store_open(&s, file, STORE_CREATE, &e)) {
-		printf("# %s\n", e.msg);
-		return NULL;
-	}
-	store_begin(s, &e);
-	store_run_start(s, "provex index test", &run, &e);
-	store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 1, 1, &iid, &same, &done, &e);
-	for (i = 0; i < n; i++) {
-		char text[64], ext[16];
-		enum doc_outcome oc;
-		bool cross;
-		size_t stored;
-		struct doc_in d = { .input_id = iid, .rec = i, .run_id = run,
-				    .ext_id = ext, .text = text, .origin = "real",
-				    .source = "web", .words = -1 };
-
-		snprintf(text, sizeof text, "document number %d about cats", i + 1);
-		snprintf(ext, sizeof ext, "e%d", i + 1);
-		d.len = strlen(text);
-		if (store_doc_add(s, &d, &oc, &cross, &stored, &e))
-			printf("# %s\n", e.msg);
-	}
-	store_commit(s, &e);
-	return s;
+	return fx_store(file, n, 1, false, label_doc, &b);
 }
 
 static int compile(const char *text, struct filter_sql *sql)

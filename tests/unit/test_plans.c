@@ -31,6 +31,7 @@
  */
 #include "config.h"
 #include "../tap.h"
+#include "fixture.h"
 #include "store/store_int.h"
 #include "store/filter.h"
 #include "store/browse.h"
@@ -114,53 +115,38 @@ static char *q_file(const char *file, const char *sql)
  * purpose p-(i % 4); every fourth text holds "kernel"; every tenth repeats
  * the text of the document before it (a duplicate).  Closed on return.
  */
-static bool make_store(const char *file)
+struct plans_docs {
+	char text[200], ext[24], src[16], gen[16], pur[16];
+};
+
+static void plans_doc(int i, struct doc_in *d, void *ctx)
 {
 	static const char *const origins[] = { "real", "synthetic", "unknown" };
-	struct store *s = NULL;
-	struct pv_err e;
-	int64_t iid[2], run;
-	bool same, done, good = true;
-	int i;
+	struct plans_docs *b = ctx;
+	int t = i % 10 == 0 ? i - 1 : i;       /* the text's number */
 
-	if (store_open(&s, file, STORE_CREATE, &e)) {
-		printf("# %s\n", e.msg);
-		return false;
-	}
-	store_begin(s, &e);
-	store_run_start(s, "provex index test", &run, &e);
-	store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 1, 1, &iid[0], &same, &done, &e);
-	store_input(s, "/abs/more.jsonl", "{}", "more.jsonl", 1, 1, &iid[1], &same, &done, &e);
-	for (i = 1; i <= NDOCS && good; i++) {
-		char text[200], ext[24], src[16], gen[16], pur[16];
-		enum doc_outcome oc;
-		bool cross;
-		size_t stored;
-		int t = i % 10 == 0 ? i - 1 : i;       /* the text's number */
-		struct doc_in d = { .input_id = iid[i % 2], .rec = i, .run_id = run,
-				    .ext_id = ext, .text = text, .words = -1 };
+	snprintf(b->text, sizeof b->text, "document %d about %s with %d words "
+		 "and more words than that", t, t % 4 == 0 ? "the kernel" :
+		 "nothing", t % 13);
+	snprintf(b->ext, sizeof b->ext, "e%d", i);
+	snprintf(b->src, sizeof b->src, "src-%d", i % 7);
+	snprintf(b->gen, sizeof b->gen, "gen-%d", i % 3);
+	snprintf(b->pur, sizeof b->pur, "p-%d", i % 4);
+	d->ext_id = b->ext;
+	d->text = b->text;
+	d->len = strlen(b->text);
+	d->origin = origins[i % 3];
+	d->source = i % 3 == 0 ? NULL : b->src;
+	d->generator = i % 5 == 0 ? NULL : b->gen;
+	d->purpose = b->pur;
+}
 
-		snprintf(text, sizeof text, "document %d about %s with %d words "
-			 "and more words than that", t, t % 4 == 0 ? "the kernel" :
-			 "nothing", t % 13);
-		snprintf(ext, sizeof ext, "e%d", i);
-		snprintf(src, sizeof src, "src-%d", i % 7);
-		snprintf(gen, sizeof gen, "gen-%d", i % 3);
-		snprintf(pur, sizeof pur, "p-%d", i % 4);
-		d.len = strlen(text);
-		d.origin = origins[i % 3];
-		d.source = i % 3 == 0 ? NULL : src;
-		d.generator = i % 5 == 0 ? NULL : gen;
-		d.purpose = pur;
-		if (store_doc_add(s, &d, &oc, &cross, &stored, &e)) {
-			printf("# %s\n", e.msg);
-			good = false;
-		}
-	}
-	if (store_commit(s, &e)) {
-		printf("# %s\n", e.msg);
-		good = false;
-	}
+static bool make_store(const char *file)
+{
+	struct plans_docs b;
+	struct store *s = fx_store(file, NDOCS, 2, false, plans_doc, &b);
+	bool good = s != NULL;
+
 	store_close(s);
 	return good;
 }

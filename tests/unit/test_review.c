@@ -12,6 +12,7 @@
 #include "store/label.h"
 #include "cli/cli.h"
 #include "../tap.h"
+#include "fixture.h"
 
 #include <curses.h>
 #include <locale.h>
@@ -73,41 +74,33 @@ static void text_of(int n, char *out, size_t size)
 	out[i] = 0;
 }
 
+struct review_docs {
+	char ext[16], text[512];
+};
+
+static void review_doc(int i, struct doc_in *d, void *ctx)
+{
+	struct review_docs *b = ctx;
+
+	text_of(i, b->text, sizeof b->text);
+	snprintf(b->ext, sizeof b->ext, "e%d", i);
+	d->ext_id = b->ext;
+	d->text = b->text;
+	d->len = strlen(b->text);
+	d->origin = fixture[i - 1].origin;
+	d->source = fixture[i - 1].source;
+	d->generator = fixture[i - 1].generator;
+}
+
 static int make_store(const char *p)
 {
-	struct store *s = NULL;
-	struct pv_err e;
-	int64_t iid, run;
-	bool same, done;
+	struct review_docs b;
+	struct store *s = fx_store(p, NDOCS, 1, true, review_doc, &b);
 	sqlite3 *db;
 	int i;
 
-	if (store_open(&s, p, STORE_CREATE, &e)) {
-		printf("# %s\n", e.msg);
+	if (!s)
 		return -1;
-	}
-	store_begin(s, &e);
-	store_run_start(s, "provex index test", &run, &e);
-	store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 1, 1, &iid, &same, &done, &e);
-	for (i = 0; i < NDOCS; i++) {
-		char ext[16], text[512];
-		enum doc_outcome oc;
-		bool cross;
-		size_t stored;
-		struct doc_in d = { .input_id = iid, .rec = i + 1, .run_id = run,
-				    .ext_id = ext, .text = text, .words = -1,
-				    .origin = fixture[i].origin, .source = fixture[i].source,
-				    .generator = fixture[i].generator };
-		text_of(i + 1, text, sizeof text);
-		d.len = strlen(text);
-		snprintf(ext, sizeof ext, "e%d", i + 1);
-		if (store_doc_add(s, &d, &oc, &cross, &stored, &e)) {
-			printf("# %s\n", e.msg);
-			break;
-		}
-	}
-	store_commit(s, &e);
-	store_run_finish(s, run, "{}", &e);
 	store_close(s);
 	/* the pairs table, as provex pairs and --pair-field fill it */
 	if (sqlite3_open(p, &db) != SQLITE_OK)

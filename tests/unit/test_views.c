@@ -2,11 +2,12 @@
  * test_views.c - the interface's views drawn headless: app_open with a
  * grid size and no terminal, keys through app_key, and assertions on the
  * cells and roles of the grid (tui/grid.h).  The tmux tests
- * (tests/cli/tui_*.sh) check the same views on a real terminal; these
+ * (tests/tui) check the same views on a real terminal; these
  * check what the screen cannot show: the role of every cell.
  */
 #include "tui/tui.h"
 #include "../tap.h"
+#include "fixture.h"
 
 #include <locale.h>
 #include <stdlib.h>
@@ -18,7 +19,7 @@ static char path[256];
 
 /* Six documents: 1 real/news, 2 synthetic/forum by gpt-x, 3 with escape
  * sequences, 4 with CJK, 5 and 6 sharing some words (for the diff). */
-static int make_store(void)
+static void views_doc(int i, struct doc_in *d, void *ctx)
 {
 	static const char *const texts[] = {
 		"first real document about apples",
@@ -30,39 +31,25 @@ static int make_store(void)
 	};
 	static const char *const origins[] = { "real", "synthetic", "real", "synthetic",
 					       "real", "synthetic" };
-	struct store *s = NULL;
-	struct pv_err e;
-	int64_t iid, run;
-	bool same, done;
-	int i;
+	char *ext = ctx;        /* 16 bytes */
 
-	if (store_open(&s, path, STORE_CREATE, &e)) {
-		printf("# %s\n", e.msg);
-		return -1;
-	}
-	store_begin(s, &e);
-	store_run_start(s, "provex index test", &run, &e);
-	store_input(s, "/abs/in.jsonl", "{}", "in.jsonl", 1, 1, &iid, &same, &done, &e);
-	for (i = 0; i < 6; i++) {
-		char ext[16];
-		enum doc_outcome oc;
-		bool cross;
-		size_t stored;
-		struct doc_in d = { .input_id = iid, .rec = i + 1, .run_id = run,
-				    .ext_id = ext, .text = texts[i], .len = strlen(texts[i]),
-				    .words = -1, .origin = origins[i],
-				    .source = i % 2 ? "forum" : "news",
-				    .generator = i % 2 ? "gpt-x" : NULL };
-		snprintf(ext, sizeof ext, "e%d", i + 1);
-		if (store_doc_add(s, &d, &oc, &cross, &stored, &e)) {
-			printf("# %s\n", e.msg);
-			break;
-		}
-	}
-	store_commit(s, &e);
-	store_run_finish(s, run, "{}", &e);
+	snprintf(ext, 16, "e%d", i);
+	d->ext_id = ext;
+	d->text = texts[i - 1];
+	d->len = strlen(texts[i - 1]);
+	d->origin = origins[i - 1];
+	d->source = i % 2 ? "news" : "forum";
+	d->generator = i % 2 ? NULL : "gpt-x";
+}
+
+static int make_store(void)
+{
+	char ext[16];
+	struct store *s = fx_store(path, 6, 1, true, views_doc, ext);
+	int rc = s ? 0 : -1;
+
 	store_close(s);
-	return 0;
+	return rc;
 }
 
 static char row_buf[4096];

@@ -7,9 +7,7 @@
 # pairs), relabel keys, the edit form and the history acting on the
 # focused pane (checked in the store), escape sequences, wide characters
 # keeping the panes aligned, and a narrow pane.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 mkdir -p "$T/cfg/provex"
 printf 'reviewer: tester\n' > "$T/cfg/provex/config.yaml"
@@ -31,81 +29,11 @@ pv index "$S" "$T/more.jsonl" --id-field id --origin-field origin --source-field
 	--generator-field generator -q
 ok $? "two more documents"
 
-# A capture can catch a screen half drawn (most often under valgrind):
-# tui_settle captures until two in a row are the same.
-tui_settle() {
-	_pause=0.02
-	[ -n "${PROVEX_VALGRIND:-}" ] && _pause=0.15
-	_prev=
-	_tries=0
-	while [ $_tries -lt 50 ]; do
-		tui_capture
-		[ "$SCREEN" = "$_prev" ] && return 0
-		_prev=$SCREEN
-		sleep $_pause
-		_tries=$((_tries + 1))
-	done
-}
-# tui_see as in tui_lib.sh, the screen settled before rows are looked at
-tui_see() {
-	if tui_wait "$1" && tui_settle && printf '%s\n' "$SCREEN" | grep -Eq -- "$1"; then
-		ok 0 "$2"
-	else
-		ok 1 "$2"
-		printf '%s\n' "$SCREEN" | sed 's/^/#   | /'
-	fi
-}
 # pairs, as provex index --pair-field and provex pairs record them
 sqlite3 "$S" "INSERT INTO pairs(a, b, kind, sim) VALUES (22, 23, 'declared', NULL), \
 	(24, 27, 'found', 0.8)"
 ok $? "two pairs: 22 with 23, 24 with 27"
 
-tui_see_gone() {	# tui_see_gone PATTERN NAME: the screen stops showing PATTERN
-	if tui_wait_gone "$1" && tui_settle; then ok 0 "$2"; else ok 1 "$2"; fi
-}
-# The store as another process sees it while provex runs.  (Read-only:
-# a writable connection closing would checkpoint the WAL.)
-db() { sqlite3 -readonly "$S" "$1"; }
-# The colour and attributes TEXT is drawn in, at its first occurrence in
-# row N of a colour capture (capture-pane -e keeps the SGR sequences the
-# terminal was sent): "fg=.. bg=.. attrs=..", or "absent".  With a third
-# argument, the occurrence after that column.
-sgr_at() {
-	tx capture-pane -e -p -t pv | sed -n "$(( $1 + 1 ))p" | python3 -c 'import re, sys
-row, text = sys.stdin.read(), sys.argv[1]
-after = int(sys.argv[2]) if len(sys.argv) > 2 else 0
-plain = re.sub(r"\x1b\[[0-9;]*m", "", row)
-k = plain.find(text, after)
-if k < 0:
-    print("absent"); sys.exit()
-fg, bg, at, seen = "default", "default", set(), 0
-names = {1: "bold", 2: "dim", 3: "italic", 4: "underline", 7: "reverse"}
-for part in re.split(r"(\x1b\[[0-9;]*m)", row):
-    m = re.fullmatch(r"\x1b\[([0-9;]*)m", part)
-    if not m:
-        seen += len(part)
-        if seen > k:
-            break
-        continue
-    p = [int(x) if x else 0 for x in m.group(1).split(";")]
-    i = 0
-    while i < len(p):
-        c = p[i]
-        if c == 0: fg, bg, at = "default", "default", set()
-        elif c in names: at.add(names[c])
-        elif c == 22: at -= {"bold", "dim"}
-        elif c in (23, 24, 27): at.discard({23: "italic", 24: "underline", 27: "reverse"}[c])
-        elif 30 <= c <= 37 or 90 <= c <= 97: fg = str(c)
-        elif 40 <= c <= 47 or 100 <= c <= 107: bg = str(c)
-        elif c == 39: fg = "default"
-        elif c == 49: bg = "default"
-        elif c in (38, 48) and i + 2 < len(p) and p[i + 1] == 5:
-            if c == 38: fg = "c%d" % p[i + 2]
-            else: bg = "c%d" % p[i + 2]
-            i += 2
-        i += 1
-print("fg=%s bg=%s attrs=%s" % (fg, bg, ",".join(sorted(at)) or "-"))' "$2" ${3:-}
-}
 # the left and right panes of row N (split at the separator)
 left() { tui_row "$1" | sed 's/│.*//'; }
 right() { tui_row "$1" | sed 's/^[^│]*│//'; }
@@ -148,20 +76,20 @@ like "$(left 3)" '^   1 document 1 talks about apples' "the left text"
 like "$(right 3)" '^   1 document 4 talks about apples' "the right text"
 like "$(tui_status)" '^compare #1 \| #4  focus: left  synced  \(Tab, =, d, \[ \], q\) +line 1/1  100%$' \
 	"the status line: the documents, the focus, synchronised scrolling"
-like "$(sgr_at 0 '#1')" 'fg=30 bg=46' "the focused pane's id is marked"
-unlike "$(sgr_at 0 '#4')" 'bg=46' "the other's is not"
+like "$(tui_sgr_at 0 '#1')" 'fg=30 bg=46' "the focused pane's id is marked"
+unlike "$(tui_sgr_at 0 '#4')" 'bg=46' "the other's is not"
 
 # ---- the word diff ----
 tui_keys d
 tui_see 'word diff: shared words dimmed' "d turns the word diff on"
-shared=$(sgr_at 3 talks); lonly=$(sgr_at 3 1 4); ronly=$(sgr_at 3 4 55); plain=$(sgr_at 3 ' talks')
+shared=$(tui_sgr_at 3 talks); lonly=$(tui_sgr_at 3 1 4); ronly=$(tui_sgr_at 3 4 55); plain=$(tui_sgr_at 3 ' talks')
 ok $([ "$shared" != "$plain" ] && [ "$shared" != absent ]; echo $?) \
 	"shared words have their own look ($shared; spaces: $plain)"
 ok $([ "$lonly" != "$shared" ] && [ "$lonly" != "$plain" ] && [ "$lonly" != absent ]; echo $?) \
 	"a word only on the left is highlighted ($lonly)"
 ok $([ "$ronly" != "$shared" ] && [ "$ronly" != "$lonly" ] && [ "$ronly" != absent ]; echo $?) \
 	"a word only on the right is highlighted in another colour ($ronly)"
-is "$(sgr_at 3 apples)" "$shared" "apples is in both"
+is "$(tui_sgr_at 3 apples)" "$shared" "apples is in both"
 tui_keys Tab Tab
 tui_see 'focus: left' "(the focus goes round)"
 tui_keys j
@@ -169,7 +97,7 @@ tui_wait_gone 'focus: left pane'; tui_settle
 like "$(tui_status)" 'synced  word diff' "the status line says the diff is on"
 tui_keys d
 tui_see 'word diff off' "d again turns it off"
-is "$(sgr_at 3 talks)" "$(sgr_at 3 1 4)" "the words look the same again"
+is "$(tui_sgr_at 3 talks)" "$(tui_sgr_at 3 1 4)" "the words look the same again"
 tui_keys q
 tui_see ' 1/62 *$' "q goes back to the list"
 
@@ -181,43 +109,43 @@ tui_see 'comparing with tagged document 3' "c compares with the tagged document,
 like "$(left 0)$(right 0)" '^#1 e1 .*#3 e3 ' "1 against 3"
 tui_keys d
 tui_see 'word diff:' "word diff"
-ok $([ "$(sgr_at 3 apples)" != "$(sgr_at 3 talks)" ]; echo $?) "apples is only on the left now"
-ok $([ "$(sgr_at 3 pears)" != "$(sgr_at 3 talks)" ]; echo $?) "pears only on the right"
+ok $([ "$(tui_sgr_at 3 apples)" != "$(tui_sgr_at 3 talks)" ]; echo $?) "apples is only on the left now"
+ok $([ "$(tui_sgr_at 3 pears)" != "$(tui_sgr_at 3 talks)" ]; echo $?) "pears only on the right"
 
 # ---- focus and relabel keys on the focused pane ----
 tui_keys Tab
 tui_see 'focus: right pane \(#3\)' "Tab moves the focus to the right pane"
-like "$(sgr_at 0 '#3')" 'fg=30 bg=46' "the right pane's id is marked now"
-unlike "$(sgr_at 0 '#1')" 'bg=46' "and not the left one's"
+like "$(tui_sgr_at 0 '#3')" 'fg=30 bg=46' "the right pane's id is marked now"
+unlike "$(tui_sgr_at 0 '#1')" 'bg=46' "and not the left one's"
 tui_keys s
 tui_see 'origin=synthetic on document 3: 1 changed' "s relabels the focused (right) document"
-is "$(db 'SELECT id, origin FROM docs WHERE id IN (1, 3) ORDER BY id')" "1|real
+is "$(tui_db 'SELECT id, origin FROM docs WHERE id IN (1, 3) ORDER BY id')" "1|real
 3|synthetic" "in the store: only document 3 changed"
 like "$(right 0)" '^#3 e3  synthetic ' "the right header shows it"
 like "$(right 2)" 'history: 1 change$' "and its history count"
 tui_keys 2
 tui_see 'label=drop on document 3' "a quick label on the focused document"
-is "$(db 'SELECT label FROM docs WHERE id=3')" drop "in the store"
+is "$(tui_db 'SELECT label FROM docs WHERE id=3')" drop "in the store"
 tui_keys Tab
 tui_see 'focus: left pane \(#1\)' "Tab again: the left pane"
 tui_keys x
 tui_see 'origin=unknown on document 1' "x relabels the left document"
 tui_keys 1
 tui_see 'label=keep on document 1' "1 too"
-is "$(db 'SELECT id, origin, label FROM docs WHERE id IN (1, 3) ORDER BY id')" "1|unknown|keep
+is "$(tui_db 'SELECT id, origin, label FROM docs WHERE id IN (1, 3) ORDER BY id')" "1|unknown|keep
 3|synthetic|drop" "in the store"
 tui_keys r
 tui_see 'origin=real on document 1' "r relabels the left document"
-is "$(db 'SELECT origin FROM docs WHERE id=1')" real "in the store"
+is "$(tui_db 'SELECT origin FROM docs WHERE id=1')" real "in the store"
 tui_keys u
 tui_see 'undid batch' "u undoes the last change"
-is "$(db 'SELECT origin FROM docs WHERE id=1')" unknown "in the store"
+is "$(tui_db 'SELECT origin FROM docs WHERE id=1')" unknown "in the store"
 tui_keys Tab e
 tui_see 'edit document 3' "e edits the focused document"
 tui_type 'test set'
 tui_keys Enter
 tui_see 'purpose=test set on document 3: 1 changed' "the form saves"
-is "$(db 'SELECT purpose FROM docs WHERE id=3')" "test set" "in the store"
+is "$(tui_db 'SELECT purpose FROM docs WHERE id=3')" "test set" "in the store"
 like "$(right 0)$(right 1)" 'purpose: test set' "the right header shows it"
 tui_keys H
 tui_see 'history of document 3' "H shows the focused document's history"
@@ -311,10 +239,10 @@ tui_keys n
 tui_see 'match at line 250 ' "n: the next match"
 tui_keys N
 tui_see 'match at line 120 ' "N: the previous one"
-ok $([ "$(sgr_at 3 needle 50)" != "$(sgr_at 3 row 50)" ]; echo $?) "matches are highlighted"
+ok $([ "$(tui_sgr_at 3 needle 50)" != "$(tui_sgr_at 3 row 50)" ]; echo $?) "matches are highlighted"
 tui_keys Tab n
 tui_see 'match at line 50 ' "n in the other pane: the search is there too"
-ok $([ "$(sgr_at 3 needle)" != "$(sgr_at 3 line)" ]; echo $?) "highlighted there too"
+ok $([ "$(tui_sgr_at 3 needle)" != "$(tui_sgr_at 3 line)" ]; echo $?) "highlighted there too"
 tui_keys q
 
 # ---- [ and ] step through the filter ----
@@ -410,7 +338,7 @@ tui_keys d
 tui_see 'word diff' "d"
 tui_keys r
 tui_see 'origin=real on doc' "r on the focused pane"
-is "$(db 'SELECT origin FROM docs WHERE id IN (1, 3) ORDER BY id')" "unknown
+is "$(tui_db 'SELECT origin FROM docs WHERE id IN (1, 3) ORDER BY id')" "unknown
 real" "in the store: the right one changed"
 tui_quit
 is "$TUI_RC" 0 "provex ends with status 0"

@@ -9,9 +9,7 @@
 # The ways out run provex as a job of an interactive shell in the pane, as
 # a person would, and then ask that shell (stty -a) and tmux (the pane's
 # modes: alternate screen, cursor, mouse reports, keypad) what is left.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 mkdir -p "$T/cfg/provex"
 S=$T/s.pvx
@@ -21,16 +19,6 @@ ESC=$(printf '\033')
 
 # ---- helpers ----
 
-wait_for() {	# wait_for COMMAND...: until COMMAND succeeds on a fresh capture
-	_end=$(( $(date +%s) + TUI_WAIT ))
-	while :; do
-		tui_capture
-		"$@" && return 0
-		[ "$(date +%s)" -ge "$_end" ] && return 1
-		sleep 0.05
-	done
-}
-
 settled() {	# settled COMMAND...: COMMAND is true of a settled screen
 	"$@" && tui_settle && "$@"
 }
@@ -38,7 +26,7 @@ settled() {	# settled COMMAND...: COMMAND is true of a settled screen
 check() {	# check NAME COMMAND...: a test that COMMAND comes true of a
 	# settled screen (a capture can catch one half drawn)
 	_name=$1; shift
-	if wait_for settled "$@"; then
+	if tui_until settled "$@"; then
 		ok 0 "$_name"
 	else
 		ok 1 "$_name"
@@ -93,17 +81,8 @@ sgr_params() {	# every SGR parameter in $1
 # provex as a job of an interactive shell in the pane
 PS_MARK='pvsh$ '
 sh_start() {	# sh_start W H TERM
-	tx kill-server 2> /dev/null
-	# a server still going away refuses the new session: try again
-	for _i in 1 2 3 4 5 6 7 8 9 10; do
-		LANG=C.UTF-8 tx -u new-session -d -s pv -x "$1" -y "$2" \
-			"exec env -u ENV PS1='$PS_MARK' LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$3 sh -i" \
-			2> /dev/null && break
-		sleep 0.1
-	done
-	tx set-option -t pv status off > /dev/null
-	tx set-option -g escape-time 0 > /dev/null
-	tx resize-window -t pv -x "$1" -y "$2" 2> /dev/null
+	tui_session "$1" "$2" \
+		"exec env -u ENV PS1='$PS_MARK' LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=$3 sh -i"
 	tui_wait '^pvsh\$ ?$'
 }
 
@@ -118,7 +97,7 @@ pv_cmd() {	# pv_cmd [plain] ARGS...: provex in the pane, its pid in $T/pid
 	_vg=${PROVEX_VALGRIND:-}
 	if [ "$1" = plain ]; then _vg=; shift; fi
 	PVCMD="sh -c 'echo \$\$ > $T/pid; exec"
-	[ -n "$_vg" ] && PVCMD="$PVCMD valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect --log-file=$T/valgrind.log"
+	[ -n "$_vg" ] && PVCMD="$PVCMD $TUI_VALGRIND"
 	PVCMD="$PVCMD $PROVEX $*'"
 }
 
@@ -144,7 +123,7 @@ sh_status() {	# sh_status: the shell reports the last job's exit status in $SH_R
 	fi
 	SH_RC=$(printf '%s\n' "$SCREEN" | sed -n "s/^RC$_mark=\\([0-9]*\\).*/\\1/p" | tail -n 1)
 	if [ "$SH_RC" = 99 ]; then
-		echo "provex (interface, in a shell) $(head -c 300 "$T/valgrind.log")" >> "$T/.valgrind-errors"
+		tui_valgrind_error "interface, in a shell"
 	fi
 }
 

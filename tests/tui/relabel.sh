@@ -8,9 +8,7 @@
 # key table, q backing out of every view, the command prompt (:save,
 # :export, unknown commands), and the configuration's quick-labels,
 # reviewer, keys and columns.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 mkdir -p "$T/cfg/provex"
 C=$T/cfg/provex/config.yaml
@@ -366,8 +364,7 @@ tui_see ' 1/60 *$' "Q backs out of the help"
 tui_keys q
 tui_see 'q: no such key here' "q does nothing now"
 tui_keys Q
-_end=$(( $(date +%s) + TUI_WAIT ))
-while [ ! -f "$T/tui.rc" ] && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.05; done
+tui_until tui_ended
 tui_quit
 is "$TUI_RC" 0 "Q quits with status 0"
 
@@ -395,8 +392,7 @@ tui_start 100 30 browse "$S"
 tui_see ' 1/60 *$' "a bad key name under keys: provex starts"
 like "$(tui_status)" "config\\.yaml:2:[0-9]+: 'Ctrl-q' is not a key name" "the status line has file:line:column"
 tui_keys q
-_end=$(( $(date +%s) + TUI_WAIT ))
-while [ ! -f "$T/tui.rc" ] && [ "$(date +%s)" -lt "$_end" ]; do sleep 0.05; done
+tui_until tui_ended
 tui_quit
 is "$TUI_RC" 0 "q still quits (the bad line is ignored)"
 rm -f "$C"

@@ -3,8 +3,7 @@
 # a lowercase "or" between field terms (while typing and on the status line
 # once applied), metadata paths with Tab completion of nested keys, and an
 # indexed metadata path giving the same documents.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 S=$T/s.pvx
 

@@ -1,6 +1,7 @@
-# tui_data.sh - the small store the interface tests browse, sourced after
-# lib.sh.  tui_store FILE makes it: 60 documents (e1..e60), odd ones real
-# from "news" or "books", even ones synthetic from "forum" by gpt-x, plus
+# data.sh - the small store the interface tests browse, sourced by
+# tests/tui/lib.sh.  tui_store FILE makes it: 60 documents (e1..e60),
+# odd ones real from "news" or "books", even ones synthetic from "forum"
+# by gpt-x, plus
 #   e7   escape sequences (a title change, clear screen, colours, bell)
 #   e8   CJK and emoji
 #   e9   200 numbered lines ("line 1 of nine" ...), for reading and search

@@ -5,9 +5,7 @@
 # terminal never acts on (with their colour), wide characters, relabel
 # keys acting on the document shown (checked in the store), the edit
 # form, the history, undo, narrow panes, and a 100 MB document.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 mkdir -p "$T/cfg/provex"
 cat > "$T/cfg/provex/config.yaml" <<'YAML'
@@ -43,74 +41,6 @@ cols() {
 s = sys.argv[1]
 print(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in s))' "$1"
 }
-# The colour and attributes TEXT is drawn in, at its first occurrence in
-# row N of a colour capture (capture-pane -e keeps the SGR sequences the
-# terminal was sent): "fg=.. bg=.. attrs=..", or "absent".
-sgr_at() {
-	tx capture-pane -e -p -t pv | sed -n "$(( $1 + 1 ))p" | python3 -c 'import re, sys
-row, text = sys.stdin.read(), sys.argv[1]
-plain = re.sub(r"\x1b\[[0-9;]*m", "", row)
-k = plain.find(text)
-if k < 0:
-    print("absent"); sys.exit()
-fg, bg, at, seen = "default", "default", set(), 0
-names = {1: "bold", 2: "dim", 3: "italic", 4: "underline", 7: "reverse"}
-for part in re.split(r"(\x1b\[[0-9;]*m)", row):
-    m = re.fullmatch(r"\x1b\[([0-9;]*)m", part)
-    if not m:
-        seen += len(part)
-        if seen > k:
-            break
-        continue
-    p = [int(x) if x else 0 for x in m.group(1).split(";")]
-    i = 0
-    while i < len(p):
-        c = p[i]
-        if c == 0: fg, bg, at = "default", "default", set()
-        elif c in names: at.add(names[c])
-        elif c == 22: at -= {"bold", "dim"}
-        elif c in (23, 24, 27): at.discard({23: "italic", 24: "underline", 27: "reverse"}[c])
-        elif 30 <= c <= 37 or 90 <= c <= 97: fg = str(c)
-        elif 40 <= c <= 47 or 100 <= c <= 107: bg = str(c)
-        elif c == 39: fg = "default"
-        elif c == 49: bg = "default"
-        elif c in (38, 48) and i + 2 < len(p) and p[i + 1] == 5:
-            if c == 38: fg = "c%d" % p[i + 2]
-            else: bg = "c%d" % p[i + 2]
-            i += 2
-        i += 1
-print("fg=%s bg=%s attrs=%s" % (fg, bg, ",".join(sorted(at)) or "-"))' "$2"
-}
-# A capture can catch a screen half drawn (most often under valgrind):
-# tui_settle captures until two in a row are the same.
-tui_settle() {
-	_pause=0.02
-	[ -n "${PROVEX_VALGRIND:-}" ] && _pause=0.15
-	_prev=
-	_tries=0
-	while [ $_tries -lt 50 ]; do
-		tui_capture
-		[ "$SCREEN" = "$_prev" ] && return 0
-		_prev=$SCREEN
-		sleep $_pause
-		_tries=$((_tries + 1))
-	done
-}
-# tui_see as in tui_lib.sh, the screen settled before rows are looked at
-tui_see() {
-	if tui_wait "$1" && tui_settle && printf '%s\n' "$SCREEN" | grep -Eq -- "$1"; then
-		ok 0 "$2"
-	else
-		ok 1 "$2"
-		printf '%s\n' "$SCREEN" | sed 's/^/#   | /'
-	fi
-}
-tui_see_gone() {	# tui_see_gone PATTERN NAME: the screen stops showing PATTERN
-	if tui_wait_gone "$1" && tui_settle; then ok 0 "$2"; else ok 1 "$2"; fi
-}
-# The store as another process sees it while provex runs.  (Read-only:
-# a writable connection closing would checkpoint the WAL.)
-db() { sqlite3 -readonly "$S" "$1"; }
 
 tui_start 100 30 browse "$S"
 tui_see ' 1/63 *$' "the list opens"
@@ -126,7 +56,7 @@ like "$(tui_row 2)" '^   1 line 1 of nine$' "line numbers before the text"
 like "$(tui_row 28)" '^  27 line 27 of nine$' "the text fills the screen to the status line"
 like "$(tui_status)" '^document 9  \(q: back, m: metadata, /: search, \?: keys\) +line 1/200  1[0-9]%$' \
 	"the status line: what keys do, the line shown and how much is seen"
-like "$(sgr_at 0 real)" 'fg=32 ' "the origin is drawn in its badge colour"
+like "$(tui_sgr_at 0 real)" 'fg=32 ' "the origin is drawn in its badge colour"
 
 # ---- moving ----
 tui_keys j;        tui_see 'line 2/200 ' "j scrolls down a line"
@@ -158,7 +88,7 @@ tui_type needle
 tui_keys Enter
 tui_see 'match at line 50 \(n: next, N: previous\)' "Enter jumps to the first match"
 like "$(tui_row 2)" '^  50 line 50 of nine needle$' "the match's line is on top"
-txt=$(sgr_at 2 'line 50'); mt=$(sgr_at 2 needle)
+txt=$(tui_sgr_at 2 'line 50'); mt=$(tui_sgr_at 2 needle)
 ok $([ "$mt" != "$txt" ] && [ "$mt" != absent ]; echo $?) \
 	"the match is drawn in another colour than the text ($mt, text: $txt)"
 tui_keys n;  tui_see 'match at line 150 ' "n goes to the next match"
@@ -190,15 +120,15 @@ like "$(tui_row 0)" '^#7 e7  real  source: books' "the header is still there: ES
 like "$(tui_status)" 'line 1/1  100%' "and the status line too"
 title=$(tx display-message -p -t pv '#{pane_title}')
 unlike "$title" PWNED "the terminal's title was not changed (it is '$title')"
-ph=$(sgr_at 2 '^['); txt=$(sgr_at 2 'escape')
+ph=$(tui_sgr_at 2 '^['); txt=$(tui_sgr_at 2 'escape')
 ok $([ "$ph" != "$txt" ] && [ "$ph" != absent ]; echo $?) \
 	"placeholders are drawn in another colour than the text ($ph, text: $txt)"
-red=$(sgr_at 2 ' red ')
+red=$(tui_sgr_at 2 ' red ')
 is "$red" "$txt" "ESC[31m did not turn the text after it red"
 tui_keys q j j j Enter
 tui_see '^#10 e10 ' "a document with invalid UTF-8 and controls opens"
 like "$(tui_row 2)" '^   1 bad \\xff\\xfe bytes \^A ctrl$' "invalid bytes are \\xNN, controls ^X"
-ph=$(sgr_at 2 '\xff'); txt=$(sgr_at 2 'bytes')
+ph=$(tui_sgr_at 2 '\xff'); txt=$(tui_sgr_at 2 'bytes')
 ok $([ "$ph" != "$txt" ] && [ "$ph" != absent ]; echo $?) \
 	"\\xff is drawn in the placeholder colour ($ph, text: $txt)"
 tui_keys q k k Enter
@@ -250,31 +180,31 @@ tui_keys s
 tui_see 'origin=synthetic on document 63: already so' "s on a synthetic document changes nothing"
 tui_keys r
 tui_see 'origin=real on document 63: 1 changed' "r sets origin real"
-is "$(db 'SELECT origin, reviewer FROM docs WHERE id=63')" "real|tester" \
+is "$(tui_db 'SELECT origin, reviewer FROM docs WHERE id=63')" "real|tester" \
 	"the store has it, with the reviewer"
 like "$(tui_row 0)" '^#63 e63  real ' "the header shows the new origin"
 like "$(tui_row 1)" 'history: 1 change$' "and the history count"
 tui_keys x
 tui_see 'origin=unknown on document 63: 1 changed' "x sets origin unknown"
-is "$(db 'SELECT origin FROM docs WHERE id=63')" unknown "in the store"
+is "$(tui_db 'SELECT origin FROM docs WHERE id=63')" unknown "in the store"
 tui_keys s
 tui_see 'origin=synthetic on document 63: 1 changed' "s sets origin synthetic"
-is "$(db 'SELECT origin FROM docs WHERE id=63')" synthetic "in the store"
+is "$(tui_db 'SELECT origin FROM docs WHERE id=63')" synthetic "in the store"
 tui_keys 1;  tui_see 'label=keep on document 63' "1 sets the first quick label"
-is "$(db 'SELECT label FROM docs WHERE id=63')" keep "label keep in the store"
+is "$(tui_db 'SELECT label FROM docs WHERE id=63')" keep "label keep in the store"
 tui_keys 2;  tui_see 'label=drop on document 63' "2 the second"
-is "$(db 'SELECT label FROM docs WHERE id=63')" drop "label drop in the store"
+is "$(tui_db 'SELECT label FROM docs WHERE id=63')" drop "label drop in the store"
 tui_keys 3;  tui_see 'label=flag on document 63' "3 the third"
-is "$(db 'SELECT label FROM docs WHERE id=63')" flag "label flag in the store"
+is "$(tui_db 'SELECT label FROM docs WHERE id=63')" flag "label flag in the store"
 tui_keys 9;  tui_see 'label=ninth on document 63' "9 a quick label from the configuration"
-is "$(db 'SELECT label FROM docs WHERE id=63')" ninth "label ninth in the store"
+is "$(tui_db 'SELECT label FROM docs WHERE id=63')" ninth "label ninth in the store"
 like "$(tui_row 1)" '^label: ninth  17 bytes  history: 7 changes$' "the header follows"
 tui_keys 5;  tui_see 'key 5 has no quick label' "an unbound quick label key says so"
-is "$(db 'SELECT label FROM docs WHERE id=63')" ninth "and changes nothing"
-is "$(db 'SELECT count(*) FROM docs WHERE label IS NOT NULL')" 1 "only the document shown was labelled"
+is "$(tui_db 'SELECT label FROM docs WHERE id=63')" ninth "and changes nothing"
+is "$(tui_db 'SELECT count(*) FROM docs WHERE label IS NOT NULL')" 1 "only the document shown was labelled"
 tui_keys u
 tui_see 'undid batch' "u undoes the last change"
-is "$(db 'SELECT label FROM docs WHERE id=63')" flag "the label is back in the store"
+is "$(tui_db 'SELECT label FROM docs WHERE id=63')" flag "the label is back in the store"
 like "$(tui_row 1)" '^label: flag ' "and in the header"
 
 # the edit form
@@ -287,7 +217,7 @@ tui_keys Tab Tab
 tui_type 'checked by hand'
 tui_keys Enter
 tui_see 'on document 63: 1 changed' "Enter saves the form"
-is "$(db "SELECT purpose, source, note FROM docs WHERE id=63")" "eval|web crawl|checked by hand" \
+is "$(tui_db "SELECT purpose, source, note FROM docs WHERE id=63")" "eval|web crawl|checked by hand" \
 	"purpose, source and note are in the store"
 like "$(tui_row 0)" 'source: web crawl  generator: gpt-y  purpose: eval$' "the header shows them"
 like "$(tui_row 1)" 'note: checked by hand' "and the note"
@@ -296,7 +226,7 @@ tui_see 'edit document 63' "e again"
 tui_type zzz
 tui_keys Escape
 tui_see 'edit cancelled: nothing changed' "Esc cancels the form"
-is "$(db "SELECT purpose FROM docs WHERE id=63")" eval "the store is unchanged"
+is "$(tui_db "SELECT purpose FROM docs WHERE id=63")" eval "the store is unchanged"
 
 # the history
 tui_keys H
@@ -347,7 +277,7 @@ tui_keys m
 tui_see '^   1 漢字' "m shows the text again"
 tui_keys r
 tui_see 'origin=real on doc' "r in a narrow reader"
-is "$(db 'SELECT origin FROM docs WHERE id=8')" real "in the store"
+is "$(tui_db 'SELECT origin FROM docs WHERE id=8')" real "in the store"
 tui_keys H
 tui_see 'history of document 8' "H"
 like "$SCREEN" ' synthetic -> real ' "a history line too long for the pane goes on below"

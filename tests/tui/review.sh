@@ -4,8 +4,7 @@
 # what is stored in review_answers (checked with sqlite3); a store
 # relabelled during a session; bad inputs; the report as text and JSON,
 # with kappa when reviewers answered the same pairs, and is:disputed.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 export LC_ALL=C.UTF-8
 unset PROVEX_REVIEWER

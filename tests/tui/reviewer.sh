@@ -4,9 +4,7 @@
 # database's name (two people sharing an account tell themselves apart
 # with USER); each run relabels a document, quits, and provex history
 # names the reviewer.  A bad name is refused before the interface starts.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 unset PROVEX_REVIEWER
 mkdir -p "$T/cfg/provex"

@@ -2,9 +2,7 @@
 # The list view through tmux: columns, moving (keys and mouse), sorting,
 # the text column's width, filtering with a live count, parse errors,
 # history, completion, saved filters, and the status line.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 S=$T/s.pvx
 tui_store "$S"
@@ -65,13 +63,11 @@ tui_keys o o o o o o o o
 tui_see 'sorted by id' "o comes back to id"
 
 # the text column (each step waits for the header to change)
+header_changed() { [ "$(tui_row 0)" != "$_old" ]; }
 header_changes() {	# header_changes KEY...: types the keys, waits for row 0 to change
 	_old=$(tui_row 0)
 	tui_keys "$@"
-	_end=$(( $(date +%s) + TUI_WAIT ))
-	while tui_capture; [ "$(tui_row 0)" = "$_old" ] && [ "$(date +%s)" -lt "$_end" ]; do
-		sleep 0.05
-	done
+	tui_until header_changed
 	tui_settle
 }
 tui_settle

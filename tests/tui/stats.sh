@@ -9,9 +9,7 @@
 # FPR, the control, the values a group never covers); each
 # series' exact median, and ratio bins that resolve where the documents
 # are, with the very repetitive ones gathered in an open last bin.
-. "$top_srcdir/tests/cli/lib.sh"
-. "$top_srcdir/tests/cli/tui_lib.sh"
-. "$top_srcdir/tests/cli/tui_data.sh"
+. "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 export PROVEX_STATS_SAMPLE=20
 S=$T/s.pvx
