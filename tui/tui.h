@@ -172,7 +172,8 @@ struct app {
 /* ---- app.c ---- */
 
 /* Runs the interface on a store (opened for writing when possible).
- * filter may be NULL.  theme may be NULL (configuration, then default).
+ * filter may be NULL.  theme may be NULL (configuration, then default);
+ * config_path NULL for the user's configuration file.
  * Returns the process exit status. */
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
@@ -243,6 +244,12 @@ void app_confirm(struct app *a, const char *question,
 /* Draws the status line on the grid's last row. */
 void app_draw_status(struct app *a, struct grid *g, const char *left,
 		     const char *right);
+
+/* ---- review.c ---- */
+/* The blind review view (provex review), a setup for tui_run_with: arg is
+ * a struct review_plan (store/review.h), borrowed until the loop ends and
+ * updated as answers are recorded. */
+void review_view_setup(struct app *a, void *arg);
 
 /* ---- prompt.c ---- */
 /* Opens the prompt; enter(a, text) runs on Enter (text borrowed).  The
