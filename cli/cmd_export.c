@@ -84,7 +84,7 @@ static const char usage_text[] =
 "and the manifest (--format text writes the exact bytes).  Stored metadata\n"
 "that is not valid JSON stops the export, naming the document.\n";
 
-enum fmt { FMT_JSONL, FMT_GZ, FMT_ZST, FMT_TEXT };
+enum fmt { EXP_FMT_JSONL, EXP_FMT_GZ, EXP_FMT_ZST, EXP_FMT_TEXT };
 static const char *const fmt_ext[] = { ".jsonl", ".jsonl.gz", ".jsonl.zst", "" };
 static const char *const fmt_name[] = { "jsonl", "jsonl.gz", "jsonl.zst", "text" };
 
@@ -237,12 +237,12 @@ static int out_open(struct outfile *o, const char *final, enum fmt kind,
 	if (fchmod(fd, file_mode()) != 0)
 		return pv_errf(err, PV_EIO, "%s: %s", o->tmp, strerror(errno));
 	sha256_init(&o->sha);
-	if (kind == FMT_GZ) {
+	if (kind == EXP_FMT_GZ) {
 		if (deflateInit2(&o->z, 6, Z_DEFLATED, 31, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 			return pv_errf(err, PV_ECODEC, "cannot start gzip");
 		o->zinit = true;
 		deflateSetHeader(&o->z, &o->gzh);
-	} else if (kind == FMT_ZST) {
+	} else if (kind == EXP_FMT_ZST) {
 		if (!(o->zc = ZSTD_createCCtx()))
 			return pv_errf(err, PV_ENOMEM, "cannot start zstd");
 		ZSTD_CCtx_setParameter(o->zc, ZSTD_c_compressionLevel, 3);
@@ -370,10 +370,10 @@ static int out_put(struct outfile *o, const void *p, size_t n, bool finish,
 {
 	int rc;
 
-	if (o->kind == FMT_JSONL || o->kind == FMT_TEXT)
+	if (o->kind == EXP_FMT_JSONL || o->kind == EXP_FMT_TEXT)
 		return out_raw(o, p, n, err);
 	buf_reserve(&o->zout, 1 << 16);
-	if (o->kind == FMT_GZ) {
+	if (o->kind == EXP_FMT_GZ) {
 		o->z.next_in = (Bytef *)(uintptr_t)p;
 		o->z.avail_in = (uInt)n;
 		do {
@@ -408,7 +408,7 @@ static int out_end(struct outfile *o, struct pv_err *err)
 {
 	int rc = 0;
 
-	if ((o->kind == FMT_GZ || o->kind == FMT_ZST) && !o->ended)
+	if ((o->kind == EXP_FMT_GZ || o->kind == EXP_FMT_ZST) && !o->ended)
 		rc = out_put(o, "", 0, true, err);
 	o->ended = true;
 	return rc;
@@ -981,7 +981,7 @@ static int write_text_file(struct exp *x, const struct export_doc *d, uint32_t c
 		buf_printf(&name, "%lld-%u.txt", (long long)d->id, (unsigned)copy);
 	buf_printf(&path, "%s/%s", x->tmpdir, buf_str(&name));
 	memset(&o, 0, sizeof o);
-	o.kind = FMT_TEXT;
+	o.kind = EXP_FMT_TEXT;
 	o.final = pv_strdup(x->out);
 	sha256_init(&o.sha);
 	if ((o.fd = open(buf_str(&path), O_WRONLY | O_CREAT | O_EXCL | O_TRUNC,
@@ -1034,7 +1034,7 @@ static int row_cb(void *ctx, const struct export_doc *d, uint32_t reps)
 	/* shuffled, a document comes once per copy: counted at its first */
 	if (d->copy == 0)
 		x->docs++;
-	if (x->fmt == FMT_TEXT) {
+	if (x->fmt == EXP_FMT_TEXT) {
 		if (!utf8_valid(d->text, d->len))
 			x->bad_utf8++;
 		for (k = 0; k < reps; k++) {
@@ -1272,8 +1272,8 @@ static void build_manifest(struct exp *x, const struct filter_ast *ast,
 		buf_puts(b, "}");
 	}
 	buf_printf(b, "\n  },\n  \"shards\": %u,\n  \"sharding\": \"round-robin\",\n"
-		   "  \"files\": [", x->fmt == FMT_TEXT ? 1 : x->shards);
-	if (x->fmt == FMT_TEXT) {
+		   "  \"files\": [", x->fmt == EXP_FMT_TEXT ? 1 : x->shards);
+	if (x->fmt == EXP_FMT_TEXT) {
 		for (i = 0; i < x->ntfiles; i++) {
 			struct buf path = BUF_INIT;
 			hex_digest(x->tfiles[i].digest, hex);
@@ -1348,7 +1348,7 @@ static double record_bytes(const struct exp *x, const struct export_cands *c, si
 {
 	double b = 0;
 
-	if (x->fmt == FMT_TEXT)   /* one file each, at least a block */
+	if (x->fmt == EXP_FMT_TEXT)   /* one file each, at least a block */
 		return PV_MAX(4096.0, (double)c->len[i] + (x->prefix ? 64 : 0));
 	if (x->fields[F_TEXT])
 		b += (double)c->len[i] + (x->prefix ? (double)strlen(x->prefix) + 32 : 0);
@@ -1367,10 +1367,10 @@ static double compress_guess(const struct exp *x, const struct export_cands *c)
 {
 	double r;
 
-	if (x->fmt != FMT_GZ && x->fmt != FMT_ZST)
+	if (x->fmt != EXP_FMT_GZ && x->fmt != EXP_FMT_ZST)
 		return 1;
 	r = export_store_ratio(x->s, c->text_ids, c->n);
-	if (x->fmt == FMT_GZ)
+	if (x->fmt == EXP_FMT_GZ)
 		r *= 4.0 / 3;
 	return r < 0.05 ? 0.05 : r > 1 ? 1 : r;
 }
@@ -1486,8 +1486,8 @@ static int check_space(const struct exp *x, const struct export_cands *c,
 			     "--force to try (a full disk leaves nothing behind)",
 			     x->out, pv_num(x->records_total, a), pv_num(docs, b),
 			     pv_num(most, d), approx_bytes(need, e),
-			     x->fmt == FMT_GZ ? " once gzipped (a guess from the store's "
-			     "compression)" : x->fmt == FMT_ZST ? " once compressed (a guess "
+			     x->fmt == EXP_FMT_GZ ? " once gzipped (a guess from the store's "
+			     "compression)" : x->fmt == EXP_FMT_ZST ? " once compressed (a guess "
 			     "from the store's compression)" : "", dir,
 			     approx_bytes(avail, f));
 	}
@@ -1527,7 +1527,7 @@ static bool tmp_shape(const char *name, size_t *base_len)
 static void sweep(const struct exp *x)
 {
 	char *dir = pv_dirname(x->out), **names, key[512];
-	size_t nnames = x->fmt == FMT_TEXT ? 2 : x->shards + 1, i, blen;
+	size_t nnames = x->fmt == EXP_FMT_TEXT ? 2 : x->shards + 1, i, blen;
 	struct dirent *de;
 	struct buf path = BUF_INIT;
 	int64_t removed = 0;
@@ -1535,7 +1535,7 @@ static void sweep(const struct exp *x)
 
 	names = pv_malloc(nnames * sizeof *names);
 	names[0] = manifest_name(x->out);
-	if (x->fmt == FMT_TEXT)
+	if (x->fmt == EXP_FMT_TEXT)
 		names[1] = pv_strdup(x->out);
 	else
 		for (i = 0; i < x->shards; i++)
@@ -1560,7 +1560,7 @@ static void sweep(const struct exp *x)
 			buf_reset(&path);
 			buf_printf(&path, "%s/%s", dir, de->d_name);
 			if (lstat(buf_str(&path), &st) != 0 ||
-			    !(S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && x->fmt == FMT_TEXT)))
+			    !(S_ISREG(st.st_mode) || (S_ISDIR(st.st_mode) && x->fmt == EXP_FMT_TEXT)))
 				continue;
 			fd = open(buf_str(&path), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 			if (fd < 0)
@@ -1653,7 +1653,7 @@ static int commit(struct exp *x, struct pv_err *err)
 	size_t i;
 	int rc;
 
-	if (x->fmt == FMT_TEXT) {
+	if (x->fmt == EXP_FMT_TEXT) {
 		struct stat st;
 		char *old = NULL;
 		if (lstat(x->out, &st) == 0) {
@@ -1706,7 +1706,7 @@ static void summary(const struct exp *x, const struct export_cands *c)
 	fprintf(stderr, "provex export: %s records (%s documents, %s of text) written to ",
 		pv_num(x->records, a), pv_num(x->docs, t), cli_bytes((uint64_t)x->text_bytes, b2));
 	cli_put_safe(stderr, x->out, strlen(x->out), 0);
-	if (x->fmt != FMT_TEXT && x->shards > 1)
+	if (x->fmt != EXP_FMT_TEXT && x->shards > 1)
 		fprintf(stderr, " in %u shards (round-robin)", x->shards);
 	fputc('\n', stderr);
 	if (c->dups)
@@ -1714,7 +1714,7 @@ static void summary(const struct exp *x, const struct export_cands *c)
 			"written once; --keep-dups writes them)\n", pv_num(c->dups, a));
 	if (x->bad_utf8)
 		fprintf(stderr, "  %s documents held invalid UTF-8: %s\n",
-			pv_num(x->bad_utf8, a), x->fmt == FMT_TEXT ?
+			pv_num(x->bad_utf8, a), x->fmt == EXP_FMT_TEXT ?
 			"written as they are" : "invalid bytes written as U+FFFD");
 	if (x->mix_field) {
 		int64_t asked = 0;
@@ -1802,7 +1802,7 @@ static int run(struct exp *x)
 	/* refuse what cannot or may not be written before any work */
 	if ((rc = check_folder(x->out, &e)))
 		goto fail;
-	if (x->fmt == FMT_TEXT) {
+	if (x->fmt == EXP_FMT_TEXT) {
 		if ((rc = check_target(x, x->out, true, &e)))
 			goto fail;
 	} else {
@@ -1850,7 +1850,7 @@ static int run(struct exp *x)
 		goto fail;
 
 	/* the temporaries */
-	if (x->fmt == FMT_TEXT) {
+	if (x->fmt == EXP_FMT_TEXT) {
 		x->tmpdir = tmp_template(x->out);
 		if ((x->tmpdir_fd = mkdtemp_locked(x->tmpdir)) < 0) {
 			char *dir = pv_dirname(x->out);
@@ -1901,7 +1901,7 @@ static int run(struct exp *x)
 
 	build_manifest(x, ast, hist, ndocs, &c, &man);
 	path = manifest_name(x->out);
-	rc = out_open(&x->manifest, path, FMT_JSONL, &e);
+	rc = out_open(&x->manifest, path, EXP_FMT_JSONL, &e);
 	free(path);
 	if (rc || (rc = out_put(&x->manifest, man.data, man.len, true, &e)) ||
 	    (rc = out_finish(&x->manifest, &e)) || (rc = commit(x, &e)))
@@ -2150,7 +2150,7 @@ int cmd_export(int argc, char **argv)
 		}
 		x.fmt = (enum fmt)k;
 	}
-	if (x.fmt == FMT_TEXT) {
+	if (x.fmt == EXP_FMT_TEXT) {
 		/* the folder's own name, without trailing slashes */
 		size_t len = strlen(x.out);
 		while (len > 1 && x.out[len - 1] == '/')
