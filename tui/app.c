@@ -220,12 +220,13 @@ void app_tags_clear(struct app *a)
 
 /* ---- confirmations ---- */
 
-static void confirm_enter(struct app *a, const char *text)
+static void confirm_enter(struct app *a, void *ctx, const char *text)
 {
 	void (*fn)(struct app *, void *) = a->confirm_fn;
 	void *arg = a->confirm_arg;
 	void (*fr)(void *) = a->confirm_free;
 
+	(void)ctx;
 	a->confirm_fn = NULL;
 	a->confirm_arg = NULL;
 	a->confirm_free = NULL;
@@ -246,7 +247,7 @@ void app_confirm(struct app *a, const char *question,
 	a->confirm_fn = fn;
 	a->confirm_arg = arg;
 	a->confirm_free = free_arg;
-	prompt_open(a, PROMPT_CONFIRM, question, "", confirm_enter);
+	prompt_open(a, PROMPT_CONFIRM, question, "", confirm_enter, NULL, NULL);
 }
 
 /* ---- relabelling ---- */
@@ -596,12 +597,13 @@ static void run_export(struct app *a, char **w, int n)
 	free(argv);
 }
 
-static void command_enter(struct app *a, const char *text)
+static void command_enter(struct app *a, void *ctx, const char *text)
 {
 	int n;
 	char **w = split_words(text, &n);
 	struct pv_err err;
 
+	(void)ctx;
 	pv_err_clear(&err);
 	if (n == 0) {
 		/* nothing */
@@ -639,10 +641,11 @@ static void command_enter(struct app *a, const char *text)
 	free_words(w, n);
 }
 
-static void filter_enter(struct app *a, const char *text)
+static void filter_enter(struct app *a, void *ctx, const char *text)
 {
 	struct pv_err err;
 
+	(void)ctx;
 	if (!app_set_filter(a, text))
 		return;
 	pv_err_clear(&err);
@@ -725,10 +728,10 @@ static void dispatch(struct app *a, int key)
 		a->redraw_all = true;
 		return;
 	case ACT_COMMAND:
-		prompt_open(a, PROMPT_COMMAND, ":", "", command_enter);
+		prompt_open(a, PROMPT_COMMAND, ":", "", command_enter, NULL, NULL);
 		return;
 	case ACT_FILTER:
-		prompt_open(a, PROMPT_FILTER, "/", a->filter, filter_enter);
+		prompt_open(a, PROMPT_FILTER, "/", a->filter, filter_enter, NULL, NULL);
 		return;
 	case ACT_SAVED:
 		saved_open(a);

@@ -252,10 +252,11 @@ static void reader_draw(struct app *a, void *state, struct grid *g)
 	}
 }
 
-static void search_enter(struct app *a, const char *text)
+static void search_enter(struct app *a, void *ctx, const char *text)
 {
 	struct reader *r = a->state[a->nviews - 1];
 
+	(void)ctx;
 	pane_search(a, &r->pane, text);
 }
 
@@ -297,7 +298,7 @@ static bool reader_key(struct app *a, void *state, enum action act, int key)
 	case ACT_META: r->meta = !r->meta; return true;
 	case ACT_SEARCH:
 		prompt_open(a, PROMPT_SEARCH, p->search ? "search (empty clears): " :
-			    "search: ", "", search_enter);
+			    "search: ", "", search_enter, NULL, NULL);
 		return true;
 	case ACT_NEXT: pane_find(a, p, true); return true;
 	case ACT_PREV: pane_find(a, p, false); return true;

@@ -116,7 +116,11 @@ struct prompt {
 	uint64_t preview_for;    /* gen the shown preview belongs to */
 	struct buf error;        /* parse error text for the preview */
 	long error_column;
-	void (*enter)(struct app *a, const char *text);
+	/* runs on Enter with ctx (the opener's: owned, freed with ctx_free
+	 * when set, once enter ran or the prompt closed without it) */
+	void (*enter)(struct app *a, void *ctx, const char *text);
+	void *ctx;
+	void (*ctx_free)(void *ctx);
 	/* completion */
 	struct buf comps;        /* the candidates shown, one line */
 };
@@ -252,10 +256,13 @@ void app_draw_status(struct app *a, struct grid *g, const char *left,
 void review_view_setup(struct app *a, void *arg);
 
 /* ---- prompt.c ---- */
-/* Opens the prompt; enter(a, text) runs on Enter (text borrowed).  The
- * filter kind previews counts, walks the history and completes. */
+/* Opens the prompt; enter(a, ctx, text) runs on Enter (text borrowed).
+ * ctx may be NULL; the prompt takes it, and frees it with ctx_free (may
+ * be NULL) after enter, or when closed without Enter.  The filter kind
+ * previews counts, walks the history and completes. */
 void prompt_open(struct app *a, int kind, const char *label, const char *init,
-		 void (*enter)(struct app *a, const char *text));
+		 void (*enter)(struct app *a, void *ctx, const char *text),
+		 void *ctx, void (*ctx_free)(void *ctx));
 void prompt_close(struct app *a);
 /* Handles a key while the prompt is open. */
 void prompt_key(struct app *a, int key);
