@@ -277,7 +277,7 @@ int prompt_timeout(const struct app *a);
 void prompt_done(struct prompt *p);
 
 /* ---- views ---- */
-extern const struct view_ops list_ops, reader_ops, compare_ops, help_ops,
+extern const struct view_ops list_ops, docview_ops, compare_ops, help_ops,
 	history_ops, picker_ops;
 
 /* list.c */
@@ -291,7 +291,7 @@ bool list_step(struct app *a, int delta);
 /* Filter or sort changed: back to the top. */
 void list_reset(struct app *a);
 
-/* reader.c: opens document `row` (copied). */
+/* docview.c: opens document `row` (copied). */
 void doc_open(struct app *a, const struct browse_row *row);
 /* compare.c */
 void compare_open(struct app *a, const struct browse_row *left);
