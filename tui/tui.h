@@ -249,6 +249,12 @@ void app_confirm(struct app *a, const char *question,
 void app_draw_status(struct app *a, struct grid *g, const char *left,
 		     const char *right);
 
+/* ---- commands.c ---- */
+/* Runs a line typed at the command prompt (:), the prompt's Enter
+ * callback (ctx unused): quit, save NAME, theme NAME, export FILE
+ * [options], help. */
+void command_enter(struct app *a, void *ctx, const char *text);
+
 /* ---- review.c ---- */
 /* The blind review view (provex review), a setup for tui_run_with: arg is
  * a struct review_plan (store/review.h), borrowed until the loop ends and
