@@ -53,25 +53,6 @@ int cmd_browse(int argc, char **argv);
 int cmd_pairs(int argc, char **argv);
 int cmd_review(int argc, char **argv);
 
-/* The interface (tui/app.c): opens store_path, filter and theme may be
- * NULL, config_path NULL for the user's configuration file.  Returns the
- * exit status. */
-int tui_run(const char *store_path, const char *filter, const char *theme,
-	    const char *config_path);
-/* tui_run with the reviewer given (--reviewer; NULL: common/reviewer.h's
- * rule without a flag). */
-int tui_run_as(const char *store_path, const char *filter, const char *theme,
-	       const char *config_path, const char *reviewer);
-/* The interface with another first view (tui/app.c): setup(a, arg) pushes
- * it once the interface is open. */
-struct app;
-int tui_run_with(const char *store_path, const char *theme, const char *config_path,
-		 void (*setup)(struct app *, void *), void *arg);
-/* The blind review view (tui/review.c), a setup for tui_run_with: arg is
- * a struct review_plan (store/review.h), borrowed until the loop ends and
- * updated as answers are recorded. */
-void review_view_setup(struct app *a, void *arg);
-
 /* Prints "provex: <formatted err>" on stderr, sanitized. */
 void cli_error(const struct pv_err *e);
 /* Prints "provex: <message>" on stderr. */

@@ -3,6 +3,7 @@
  * `provex STORE` is the same.
  */
 #include "cli.h"
+#include "../tui/tui.h"
 
 #include <getopt.h>
 #include <stdio.h>

@@ -4,6 +4,7 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "../tui/tui.h"
 #include "../common/buf.h"
 #include "../index/demo.h"
 #include "../index/pipeline.h"

@@ -441,10 +441,10 @@ int cmd_index(int argc, char **argv)
 		switch (c) {
 		case O_RECORDS: o.ropts.records_key = optarg; break;
 		case O_FORMAT:
-			if (!strcmp(optarg, "jsonl")) o.ropts.format = FMT_JSONL;
-			else if (!strcmp(optarg, "json")) o.ropts.format = FMT_JSON;
-			else if (!strcmp(optarg, "csv")) o.ropts.format = FMT_CSV;
-			else if (!strcmp(optarg, "text")) o.ropts.format = FMT_TEXT;
+			if (!strcmp(optarg, "jsonl")) o.ropts.format = IN_FMT_JSONL;
+			else if (!strcmp(optarg, "json")) o.ropts.format = IN_FMT_JSON;
+			else if (!strcmp(optarg, "csv")) o.ropts.format = IN_FMT_CSV;
+			else if (!strcmp(optarg, "text")) o.ropts.format = IN_FMT_TEXT;
 			else {
 				status = cli_usage("index", "--format must be jsonl, "
 						   "json, csv or text, not '%s'", optarg);

@@ -8,6 +8,7 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "../tui/tui.h"
 #include "../common/buf.h"
 #include "../common/json.h"
 #include "../store/filter.h"

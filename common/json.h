@@ -44,8 +44,8 @@ void json_put_key(struct buf *b, bool *first, const char *key);
  * an error ("nesting too deep"), never a stack overflow. */
 #define JSON_MAX_DEPTH 1000
 
-/* The kind of a JSON value.  Same order and values as enum json_type in
- * index/reader.h, so one converts to the other with a cast. */
+/* The kind of a JSON value (also the type of a record's field,
+ * index/reader.h). */
 enum json_kind {
 	JSON_NULL, JSON_FALSE, JSON_TRUE, JSON_NUMBER, JSON_STRING, JSON_ARRAY,
 	JSON_OBJECT

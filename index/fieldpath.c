@@ -160,9 +160,9 @@ static bool descend(struct json_value *v, const char *path, size_t len,
 }
 
 bool record_lookup(const struct record *rec, const char *path,
-		   struct field *out, struct buf *scratch)
+		   struct in_field *out, struct buf *scratch)
 {
-	const struct field *f;
+	const struct in_field *f;
 	struct json_object obj = JSON_OBJECT_INIT;
 	struct json_value v;
 	const char *dot;
@@ -208,7 +208,7 @@ bool record_lookup(const struct record *rec, const char *path,
 	}
 	out->name = scratch->data;
 	out->name_len = len;
-	out->type = (enum json_type)v.kind;
+	out->type = v.kind;
 	out->raw = v.raw;
 	out->raw_len = v.raw_len;
 	if (v.kind == JSON_STRING) {

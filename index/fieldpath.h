@@ -28,7 +28,7 @@
  *     scratch is not touched;
  *   - a nested match has name = the whole path, type = the value's kind,
  *     raw/raw_len = the value's exact JSON text inside the record (nested
- *     objects and arrays byte-exact), and for a JT_STRING str/str_len = the
+ *     objects and arrays byte-exact), and for a JSON_STRING str/str_len = the
  *     decoded bytes (json_decode_string: escapes resolved, \u0000 a NUL byte,
  *     invalid UTF-8 kept), NUL-terminated; str is NULL for other types.
  *     name and str live in scratch, which the call resets first: they stay
@@ -40,6 +40,6 @@
  * With no '.' in path this costs one record_field() call.
  */
 bool record_lookup(const struct record *rec, const char *path,
-		   struct field *out, struct buf *scratch);
+		   struct in_field *out, struct buf *scratch);
 
 #endif

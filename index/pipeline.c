@@ -311,8 +311,8 @@ static int expand_template(struct run *r, struct buf *out, const char *tpl,
 			const char *end = strchr(p, '}');
 			char name[256];
 			size_t n = (size_t)(end - p - 1);
-			const struct field *f = NULL;
-			struct field fv;
+			const struct in_field *f = NULL;
+			struct in_field fv;
 
 			if (n >= sizeof name)
 				n = sizeof name - 1;
@@ -322,9 +322,9 @@ static int expand_template(struct run *r, struct buf *out, const char *tpl,
 				f = &fv;
 			if (!f && rec->is_text && strcmp(name, "text") == 0)
 				buf_append(out, rec->text, rec->text_len);
-			else if (f && f->type == JT_STRING)
+			else if (f && f->type == JSON_STRING)
 				buf_append(out, f->str, f->str_len);
-			else if (f && f->type != JT_NULL && f->raw)
+			else if (f && f->type != JSON_NULL && f->raw)
 				buf_append(out, f->raw, f->raw_len);
 			else {
 				*missing = true;
@@ -360,18 +360,18 @@ static bool template_uses(const char *tpl, const char *name, size_t len)
 	return false;
 }
 
-static bool name_is(const struct field *f, const char *name)
+static bool name_is(const struct in_field *f, const char *name)
 {
 	return name && f->name_len == strlen(name) &&
 	       memcmp(f->name, name, f->name_len) == 0;
 }
 
 /* The value of a field as text: decoded string, or the JSON as written. */
-static bool field_text(const struct field *f, const char **s, size_t *len)
+static bool field_str(const struct in_field *f, const char **s, size_t *len)
 {
-	if (!f || f->type == JT_NULL)
+	if (!f || f->type == JSON_NULL)
 		return false;
-	if (f->type == JT_STRING) {
+	if (f->type == JSON_STRING) {
 		*s = f->str;
 		*len = f->str_len;
 	} else {
@@ -394,7 +394,7 @@ static bool name_in(const char *const *list, size_t n, const char *name, size_t 
 
 /* True when f is the first segment of path (the top-level field a nested
  * path reads), or path itself. */
-static bool name_heads(const struct field *f, const char *path)
+static bool name_heads(const struct in_field *f, const char *path)
 {
 	return path && !strncmp(path, f->name, f->name_len) &&
 	       f->name_len == strcspn(path, ".") &&
@@ -404,7 +404,7 @@ static bool name_heads(const struct field *f, const char *path)
 /* Whether field f is consumed by the options (top-level names only: a
  * nested path's parent object stays): 1 for the text (or a template's
  * field) and the id, 2 for a provenance, label or note field, else 0. */
-static int field_consumed(const struct index_opts *o, const struct field *f)
+static int field_consumed(const struct index_opts *o, const struct in_field *f)
 {
 	const char *tf = o->text_field ? o->text_field : "text";
 	int i;
@@ -438,7 +438,7 @@ static void build_meta(struct run *r, const struct record *rec)
 	if (rec->is_text)
 		return;
 	for (i = 0; i < rec->nfields; i++) {
-		const struct field *f = &rec->fields[i];
+		const struct in_field *f = &rec->fields[i];
 		bool named = o->meta_fields &&
 			name_in(o->meta_fields, o->nmeta_fields, f->name, f->name_len);
 		if (!name_heads(f, o->pair_field)) {
@@ -467,18 +467,18 @@ static void build_meta(struct run *r, const struct record *rec)
 
 static void build_ext_id(struct run *r, const struct record *rec)
 {
-	struct field fv;
-	const struct field *f = r->o->id_field &&
+	struct in_field fv;
+	const struct in_field *f = r->o->id_field &&
 		record_lookup(rec, r->o->id_field, &fv, &r->fscratch[0]) ? &fv : NULL;
 	const char *s;
 	size_t len;
 
 	buf_reset(&r->ext);
-	if (field_text(f, &s, &len) && len > 0) {
+	if (field_str(f, &s, &len) && len > 0) {
 		buf_append(&r->ext, s, len);
 		return;
 	}
-	switch (rec->array_key || r->fmt == FMT_JSON ? 1 : r->fmt == FMT_TEXT ? 2 : 0) {
+	switch (rec->array_key || r->fmt == IN_FMT_JSON ? 1 : r->fmt == IN_FMT_TEXT ? 2 : 0) {
 	case 1:
 		if (rec->array_key)
 			buf_printf(&r->ext, "%s:%s:%ld", r->input_name, rec->array_key,
@@ -508,11 +508,11 @@ static void build_prov(struct run *r, const struct record *rec)
 	if (o->rules)
 		rules_apply(o->rules, rec, &r->prov);
 	for (i = 0; i < PROV_N; i++) {
-		struct field fv;
+		struct in_field fv;
 		if (!o->prov_field[i] || rec->is_text ||
 		    !record_lookup(rec, o->prov_field[i], &fv, &r->fscratch[0]))
 			continue;
-		if (!field_text(&fv, &s, &len))
+		if (!field_str(&fv, &s, &len))
 			continue;
 		if (o->prov_map[i]) {
 			char *v = pv_strndup(s, len);
@@ -564,13 +564,13 @@ static const char *final_origin(struct run *r, const struct record *rec)
 static void review_field(struct run *r, const struct record *rec,
 			 const char *name, struct buf *out)
 {
-	struct field fv;
+	struct in_field fv;
 	const char *s;
 	size_t len;
 
 	buf_reset(out);
 	if (name && !rec->is_text && record_lookup(rec, name, &fv, &r->fscratch[0]) &&
-	    field_text(&fv, &s, &len))
+	    field_str(&fv, &s, &len))
 		buf_append(out, s, len);
 }
 
@@ -1223,19 +1223,19 @@ static int take_record(struct run *r, const struct record *rec, int64_t recno,
 		len = rec->text_len;
 	} else {
 		const char *tf = o->text_field ? o->text_field : "text";
-		struct field fv;
-		const struct field *f = record_lookup(rec, tf, &fv, &r->fscratch[1]) ?
+		struct in_field fv;
+		const struct in_field *f = record_lookup(rec, tf, &fv, &r->fscratch[1]) ?
 					&fv : NULL;
 		if (!f) {
 			reason = "missing text field";
 			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
 				   "no \"%s\" field (choose one with --text-field "
 				   "or --text-template)", tf);
-		} else if (f->type != JT_STRING) {
+		} else if (f->type != JSON_STRING) {
 			static const char *const what[] = { "null", "false (a boolean)",
 				"true (a boolean)", "a number", "a string", "an array",
 				"an object" };
-			reason = f->type == JT_NULL ? "text field is null"
+			reason = f->type == JSON_NULL ? "text field is null"
 						    : "text field not a string";
 			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
 				   "text field \"%s\" is %s, not a string: skipped "
@@ -1317,7 +1317,7 @@ static void build_signature(struct run *r)
 #define SIG_STR(key, v) do { if (v) { json_put_key(b, &first, key); \
 		json_put_string(b, v, strlen(v)); } } while (0)
 	buf_putc(b, '{');
-	if (o->ropts.format != FMT_AUTO)
+	if (o->ropts.format != IN_FMT_AUTO)
 		SIG_STR("format", fmts[o->ropts.format]);
 	SIG_STR("records", o->ropts.records_key);
 	SIG_STR("text_field", o->text_field);

@@ -305,10 +305,10 @@ static int csv_next(struct reader *r, struct record *rec, struct pv_err *err)
 	}
 	reader_fields_reserve(r, st->nvals);
 	for (i = 0; i < st->nvals; i++) {
-		struct field *f = &r->fields[i];
+		struct in_field *f = &r->fields[i];
 		f->name = st->names.data + st->name_off[i];
 		f->name_len = st->name_off[i + 1] - st->name_off[i] - 1;
-		f->type = JT_STRING;
+		f->type = JSON_STRING;
 		f->raw = NULL;
 		f->raw_len = 0;
 		f->str = st->vals.data + st->val_off[i];

@@ -10,17 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
-_Static_assert((int)JSON_NULL == (int)JT_NULL && (int)JSON_FALSE == (int)JT_FALSE &&
-	       (int)JSON_TRUE == (int)JT_TRUE && (int)JSON_NUMBER == (int)JT_NUMBER &&
-	       (int)JSON_STRING == (int)JT_STRING && (int)JSON_ARRAY == (int)JT_ARRAY &&
-	       (int)JSON_OBJECT == (int)JT_OBJECT,
-	       "enum json_kind and enum json_type must agree");
-
 /* Initial and minimum free room of a line buffer: one read's worth. */
 #define LR_CHUNK (256 * 1024)
 
 /*
- * reader_guess_format - the format path would be read as under FMT_AUTO,
+ * reader_guess_format - the format path would be read as under IN_FMT_AUTO,
  * from its extension (case-insensitive) after dropping a trailing .gz or
  * .zst: .jsonl/.ndjson JSONL, .json JSON, .csv CSV, anything else text.
  * Standard input ("-") has no name to go by and is read as JSONL, the
@@ -33,7 +27,7 @@ enum reader_format reader_guess_format(const char *path)
 	size_t n, i, k;
 
 	if (strcmp(path, "-") == 0)
-		return FMT_JSONL;
+		return IN_FMT_JSONL;
 	base = base ? base + 1 : path;
 	n = strlen(base);
 	for (i = 0; i < PV_ARRAY_LEN(packs); i++) {
@@ -47,16 +41,16 @@ enum reader_format reader_guess_format(const char *path)
 		if (*p == '.')
 			dot = p;
 	if (!dot || dot == base)
-		return FMT_TEXT;
+		return IN_FMT_TEXT;
 	k = (size_t)(base + n - dot);
 	if ((k == 6 && strncasecmp(dot, ".jsonl", 6) == 0) ||
 	    (k == 7 && strncasecmp(dot, ".ndjson", 7) == 0))
-		return FMT_JSONL;
+		return IN_FMT_JSONL;
 	if (k == 5 && strncasecmp(dot, ".json", 5) == 0)
-		return FMT_JSON;
+		return IN_FMT_JSON;
 	if (k == 4 && strncasecmp(dot, ".csv", 4) == 0)
-		return FMT_CSV;
-	return FMT_TEXT;
+		return IN_FMT_CSV;
+	return IN_FMT_TEXT;
 }
 
 /*
@@ -69,11 +63,11 @@ int reader_open(struct reader **out, const char *path,
 {
 	struct reader *r;
 	struct instream *in;
-	enum reader_format fmt = opts ? opts->format : FMT_AUTO;
+	enum reader_format fmt = opts ? opts->format : IN_FMT_AUTO;
 	int rc;
 
 	*out = NULL;
-	if (fmt == FMT_AUTO)
+	if (fmt == IN_FMT_AUTO)
 		fmt = reader_guess_format(path);
 	rc = instream_open(&in, path, err);
 	if (rc < 0)
@@ -87,17 +81,17 @@ int reader_open(struct reader **out, const char *path,
 	r->max_doc = opts && opts->max_doc ? opts->max_doc : READER_MAX_DOC_DEFAULT;
 	buf_init(&r->arena);
 	switch (fmt) {
-	case FMT_JSONL:
+	case IN_FMT_JSONL:
 		rc = read_jsonl_open(r, err);
 		break;
-	case FMT_JSON:
+	case IN_FMT_JSON:
 		rc = read_json_open(r, err);
 		break;
-	case FMT_CSV:
+	case IN_FMT_CSV:
 		rc = read_csv_open(r, err);
 		break;
 	default:
-		r->fmt = FMT_TEXT;
+		r->fmt = IN_FMT_TEXT;
 		rc = read_text_open(r, err);
 		break;
 	}
@@ -163,7 +157,7 @@ void reader_close(struct reader *r)
 }
 
 /* record_field - first field named name, or NULL (also for text records). */
-const struct field *record_field(const struct record *rec, const char *name)
+const struct in_field *record_field(const struct record *rec, const char *name)
 {
 	size_t i, n;
 
@@ -201,7 +195,7 @@ int reader_parse_json(struct reader *r, const char *s, size_t len,
 {
 	struct json_value v;
 	struct json_member *m;
-	struct field *f;
+	struct in_field *f;
 	size_t i, n, need = 0;
 
 	jerr->reason = NULL;
@@ -241,7 +235,7 @@ int reader_parse_json(struct reader *r, const char *s, size_t len,
 		f = &r->fields[n++];
 		f->name = m->key;
 		f->name_len = m->key_len;
-		f->type = (enum json_type)m->val.kind;
+		f->type = m->val.kind;
 		f->raw = m->val.raw;
 		f->raw_len = m->val.raw_len;
 		f->str = NULL;

@@ -17,19 +17,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include "../common/pv.h"
-
-enum json_type {
-	JT_NULL, JT_FALSE, JT_TRUE, JT_NUMBER, JT_STRING, JT_ARRAY, JT_OBJECT
-};
+#include "../common/json.h"
 
 /* One top-level field of a record. */
-struct field {
+struct in_field {
 	const char *name;       /* decoded key, NUL-terminated (may hold NULs: use name_len) */
 	size_t name_len;
-	enum json_type type;    /* CSV fields are always JT_STRING */
+	enum json_kind type;    /* CSV fields are always JSON_STRING */
 	const char *raw;        /* the value's JSON text (strings with quotes); NULL for CSV */
 	size_t raw_len;
-	const char *str;        /* JT_STRING: decoded bytes, NUL-terminated; else NULL */
+	const char *str;        /* JSON_STRING: decoded bytes, NUL-terminated; else NULL */
 	size_t str_len;
 };
 
@@ -42,7 +39,7 @@ struct record {
 	bool is_text;           /* true: the record is a bare text (text file, JSON string) */
 	const char *text;       /* is_text: the document bytes, NUL-terminated */
 	size_t text_len;
-	struct field *fields;   /* !is_text: the object's fields in input order,
+	struct in_field *fields;   /* !is_text: the object's fields in input order,
 	                           each name once (see dup_keys) */
 	size_t nfields;
 	const char *reason;     /* READ_BAD: short reason for counting, e.g. "malformed JSON" */
@@ -60,14 +57,14 @@ struct record {
 };
 
 enum reader_format {
-	FMT_AUTO, FMT_JSONL, FMT_JSON, FMT_CSV, FMT_TEXT
+	IN_FMT_AUTO, IN_FMT_JSONL, IN_FMT_JSON, IN_FMT_CSV, IN_FMT_TEXT
 };
 
 /* Default largest document (bytes of one record, line or text input). */
 #define READER_MAX_DOC_DEFAULT ((uint64_t)256 << 20)
 
 struct reader_opts {
-	enum reader_format format;  /* FMT_AUTO: from the name (.jsonl/.ndjson, .json, .csv, else text),
+	enum reader_format format;  /* IN_FMT_AUTO: from the name (.jsonl/.ndjson, .json, .csv, else text),
 	                               ignoring a trailing .gz/.zst */
 	const char *records_key;    /* JSON: only the array under this key; NULL: all arrays */
 	uint64_t max_doc;           /* largest record in bytes (a JSONL line, a CSV
@@ -112,10 +109,10 @@ enum reader_format reader_format(const struct reader *r);
 /* Frees the reader; NULL is allowed. */
 void reader_close(struct reader *r);
 
-/* The format a path would be read as under FMT_AUTO. */
+/* The format a path would be read as under IN_FMT_AUTO. */
 enum reader_format reader_guess_format(const char *path);
 
 /* Looks up a field by name in a record; NULL if absent or the record is text. */
-const struct field *record_field(const struct record *rec, const char *name);
+const struct in_field *record_field(const struct record *rec, const char *name);
 
 #endif

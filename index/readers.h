@@ -34,7 +34,7 @@ struct reader {
 	/* Storage for the record being returned, reused from one record to
 	 * the next (a record borrows it until the next reader_next). */
 	struct buf arena;           /* decoded strings, NUL after each */
-	struct field *fields;
+	struct in_field *fields;
 	size_t fields_cap;
 	struct json_object obj;     /* members of the last parsed object */
 	struct buf dedup;           /* its values rewritten without duplicate keys */

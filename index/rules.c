@@ -25,7 +25,7 @@
  *     '.' is not special, '\' escapes the next character;
  *   - a pattern with a leading '!' is negated; a list of patterns matches
  *     when any of them does;
- *   - the value of a field is its decoded string (JT_STRING; compared up to
+ *   - the value of a field is its decoded string (JSON_STRING; compared up to
  *     its first NUL byte) or its raw JSON text (numbers, booleans, arrays,
  *     objects).  A field that is missing, or is JSON null, is absent: it never
  *     matches a positive pattern and always matches a negated one.  The input
@@ -468,11 +468,11 @@ size_t rules_count(const struct rules *r)
 static bool field_value(const struct record *rec, const char *name,
 			const char **s, size_t *len)
 {
-	const struct field *fd = record_field(rec, name);
+	const struct in_field *fd = record_field(rec, name);
 
-	if (!fd || fd->type == JT_NULL)
+	if (!fd || fd->type == JSON_NULL)
 		return false;
-	if (fd->type == JT_STRING && fd->str) {
+	if (fd->type == JSON_STRING && fd->str) {
 		*s = fd->str;
 		*len = strnlen(fd->str, fd->str_len);
 	} else if (fd->raw) {

@@ -1,8 +1,8 @@
 /*
  * app.c - the interface's main loop and what every view shares: the
  * active filter and its background count, the status line, relabelling
- * (one document or the tags) with undo, tags, confirmations and the
- * command prompt.
+ * (one document or the tags) with undo, tags and confirmations.  The
+ * command prompt's commands are commands.c's.
  *
  * The loop: draw the top view into the grid, copy the grid to the screen,
  * wait for a key, the counter's wake-up byte or the prompt's debounce
@@ -13,25 +13,18 @@
 #include "tui.h"
 #include "../store/metaindex.h"
 #include "../store/filter.h"
-#include "../export/write.h"
 #include "../common/clock.h"
 #include "../common/reviewer.h"
 
 #include <curses.h>
-#include <errno.h>
-#include <fcntl.h>
 #include <locale.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 void app_status(struct app *a, enum role role, const char *fmt, ...)
 {
@@ -221,12 +214,13 @@ void app_tags_clear(struct app *a)
 
 /* ---- confirmations ---- */
 
-static void confirm_enter(struct app *a, const char *text)
+static void confirm_enter(struct app *a, void *ctx, const char *text)
 {
 	void (*fn)(struct app *, void *) = a->confirm_fn;
 	void *arg = a->confirm_arg;
 	void (*fr)(void *) = a->confirm_free;
 
+	(void)ctx;
 	a->confirm_fn = NULL;
 	a->confirm_arg = NULL;
 	a->confirm_free = NULL;
@@ -247,7 +241,7 @@ void app_confirm(struct app *a, const char *question,
 	a->confirm_fn = fn;
 	a->confirm_arg = arg;
 	a->confirm_free = free_arg;
-	prompt_open(a, PROMPT_CONFIRM, question, "", confirm_enter);
+	prompt_open(a, PROMPT_CONFIRM, question, "", confirm_enter, NULL, NULL);
 }
 
 /* ---- relabelling ---- */
@@ -415,208 +409,11 @@ int draw_doc_header(struct app *a, struct grid *g, int y, int x, int x_end,
 	return 2;
 }
 
-/* ---- commands (:) ---- */
-
-/* Splits s into words (quotes '...' and "..." group); the caller frees
- * the array and the words. */
-static char **split_words(const char *s, int *n)
-{
-	char **v = NULL;
-	int cap = 0;
-
-	*n = 0;
-	for (;;) {
-		struct buf w = BUF_INIT;
-		while (*s == ' ' || *s == '\t')
-			s++;
-		if (!*s)
-			break;
-		while (*s && *s != ' ' && *s != '\t') {
-			if (*s == '\'' || *s == '"') {
-				char q = *s++;
-				while (*s && *s != q)
-					buf_putc(&w, *s++);
-				if (*s)
-					s++;
-			} else {
-				buf_putc(&w, *s++);
-			}
-		}
-		if (*n + 2 > cap) {
-			cap = cap ? cap * 2 : 8;
-			v = pv_realloc(v, (size_t)cap * sizeof *v);
-		}
-		v[(*n)++] = pv_strdup(buf_str(&w));
-		buf_done(&w);
-	}
-	if (!v)
-		v = pv_malloc(sizeof *v);
-	v[*n] = NULL;
-	return v;
-}
-
-static void free_words(char **v, int n)
-{
-	int i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/*
- * The export itself, as `provex export STORE -o FILE [options] -- FILTER`
- * would run it: the options parsed by the library (argv as that command's,
- * so the manifest records the same command), the checks, then the store
- * opened a second time, for reading (the export reads one snapshot and
- * leaves the interface's own connection alone).  Blocking, as the child
- * the interface used to wait for was: the keys wait until it ends.
- * Returns 0 and fills *r, or the error in err and in *says how the
- * command would have begun saying it; *help for -h.
- */
-static int export_here(int argc, char **argv, struct export_opts *o,
-		       struct export_result *r, bool *help, const char **says,
-		       struct pv_err *err)
-{
-	struct filter_ast *ast = NULL;
-	struct filter_sql sql0, sql;
-	struct store *s = NULL;
-	int64_t swept;
-	int rc, save = opterr;
-
-	memset(&sql0, 0, sizeof sql0);
-	memset(&sql, 0, sizeof sql);
-	*says = "provex export: ";   /* a usage error */
-	opterr = 0;                  /* getopt's own messages would hit the screen */
-	rc = export_opts_parse(o, argc, argv, argc, help, err);
-	opterr = save;
-	if (rc || *help)
-		return rc;
-	*says = "provex: filter: ";
-	if ((rc = filter_parse(o->filter_text ? o->filter_text : "", &ast, err)))
-		goto out;
-	if (filter_compile(ast, &sql0)) {
-		rc = pv_errf(err, PV_EUSAGE, "too many terms");
-		goto out;
-	}
-	*says = "provex: ";
-	if ((rc = export_check(o, &swept, err)) ||
-	    (rc = store_open(&s, o->store_path, STORE_READ, err)) ||
-	    (rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, err)))
-		goto out;
-	rc = export_write(s, ast, &sql, o, NULL, r, err);
-out:
-	store_close(s);
-	filter_sql_done(&sql);
-	filter_sql_done(&sql0);
-	filter_free(ast);
-	return rc;
-}
-
-/* :export FILE [options]: the active filter's documents written by the
- * library (export/write.h); the status line says what `provex export`
- * would have said: its summary, or its error. */
-static void run_export(struct app *a, char **w, int n)
-{
-	struct export_opts o;
-	struct export_result r;
-	struct pv_err err;
-	char **argv;
-	const char *says = "";
-	bool help = false;
-	int i, k = 0, rc;
-
-	if (n < 2) {
-		app_status(a, R_ERROR, ":export FILE [options] (the options of provex export)");
-		return;
-	}
-	argv = pv_malloc((size_t)(n + 6) * sizeof *argv);
-	argv[k++] = (char *)"export";
-	argv[k++] = a->store_path;
-	argv[k++] = (char *)"-o";
-	for (i = 1; i < n; i++)
-		argv[k++] = w[i];
-	/* the filter last, after --: one that starts with '-' (-h) is no option */
-	argv[k++] = (char *)"--";
-	argv[k++] = a->filter;
-	argv[k] = NULL;
-	app_status(a, R_STATUS, "exporting...");
-	pv_err_clear(&err);
-	export_opts_init(&o, k, argv);
-	rc = export_here(k, argv, &o, &r, &help, &says, &err);
-	if (help) {
-		app_status(a, R_STATUS, ":export FILE [options] (the options of provex export)");
-	} else if (rc && strcmp(says, "provex: ") != 0) {
-		if (err.column)
-			app_status(a, R_ERROR, "export failed: %sat byte %ld: %s", says,
-				   err.column, err.msg);
-		else
-			app_status(a, R_ERROR, "export failed: %s%s", says, err.msg);
-	} else if (rc == PV_EINTR) {
-		app_status(a, R_ERROR, "export failed: provex: interrupted: nothing written "
-			   "under %s; run the same command again to write it", o.out);
-	} else if (rc) {
-		char msg[2048];
-		pv_err_format(&err, msg, sizeof msg);
-		app_status(a, R_ERROR, "export failed: provex: %s", msg);
-	} else {
-		struct buf line = BUF_INIT;
-		buf_puts(&line, "provex export: ");
-		export_summary_line(&o, &r, &line);
-		app_status(a, R_STATUS, "exported to %s: %s", w[1], buf_str(&line));
-		buf_done(&line);
-	}
-	export_opts_done(&o);
-	free(argv);
-}
-
-static void command_enter(struct app *a, const char *text)
-{
-	int n;
-	char **w = split_words(text, &n);
-	struct pv_err err;
-
-	pv_err_clear(&err);
-	if (n == 0) {
-		/* nothing */
-	} else if (!strcmp(w[0], "q") || !strcmp(w[0], "quit")) {
-		a->quit = true;
-	} else if (!strcmp(w[0], "save")) {
-		if (n != 2)
-			app_status(a, R_ERROR, ":save NAME saves the active filter under NAME");
-		else if (browse_save_filter(a->store, w[1], a->filter, &err))
-			app_error(a, &err);
-		else
-			app_status(a, R_STATUS, "saved filter '%s' = %s (F lists saved filters)",
-				   w[1], *a->filter ? a->filter : "(all documents)");
-	} else if (!strcmp(w[0], "theme")) {
-		struct theme t;
-		if (n != 2) {
-			app_status(a, R_ERROR, ":theme NAME|FILE (default, light, high-contrast, mono)");
-		} else if (theme_load(&t, w[1], &err)) {
-			app_error(a, &err);
-		} else {
-			a->theme = t;
-			if (!a->headless)
-				theme_attrs(&a->theme, a->no_color || !has_colors(), a->attrs);
-			a->redraw_all = true;
-			app_status(a, R_STATUS, "theme %s", t.name);
-		}
-	} else if (!strcmp(w[0], "export")) {
-		run_export(a, w, n);
-	} else if (!strcmp(w[0], "help")) {
-		help_open(a, a->ops[a->nviews - 1]->mask);
-	} else {
-		app_status(a, R_ERROR, "unknown command '%s' (save NAME, theme NAME, "
-			   "export FILE [options], help, quit)", w[0]);
-	}
-	free_words(w, n);
-}
-
-static void filter_enter(struct app *a, const char *text)
+static void filter_enter(struct app *a, void *ctx, const char *text)
 {
 	struct pv_err err;
 
+	(void)ctx;
 	if (!app_set_filter(a, text))
 		return;
 	pv_err_clear(&err);
@@ -699,10 +496,10 @@ static void dispatch(struct app *a, int key)
 		a->redraw_all = true;
 		return;
 	case ACT_COMMAND:
-		prompt_open(a, PROMPT_COMMAND, ":", "", command_enter);
+		prompt_open(a, PROMPT_COMMAND, ":", "", command_enter, NULL, NULL);
 		return;
 	case ACT_FILTER:
-		prompt_open(a, PROMPT_FILTER, "/", a->filter, filter_enter);
+		prompt_open(a, PROMPT_FILTER, "/", a->filter, filter_enter, NULL, NULL);
 		return;
 	case ACT_SAVED:
 		saved_open(a);

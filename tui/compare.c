@@ -157,10 +157,11 @@ static void step(struct app *a, struct compare *c, int dir)
 	browse_row_free(pair);
 }
 
-static void search_enter(struct app *a, const char *text)
+static void search_enter(struct app *a, void *ctx, const char *text)
 {
 	struct compare *c = a->state[a->nviews - 1];
 
+	(void)ctx;
 	/* highlighted in both, the focused pane goes to its first match */
 	pane_set_search(&c->pane[!c->focus], text);
 	pane_search(a, &c->pane[c->focus], text);
@@ -212,7 +213,7 @@ static bool compare_key(struct app *a, void *state, enum action act, int key)
 	case ACT_PAIR_PREV: step(a, c, -1); return true;
 	case ACT_SEARCH:
 		prompt_open(a, PROMPT_SEARCH, p->search ? "search (empty clears): " :
-			    "search: ", "", search_enter);
+			    "search: ", "", search_enter, NULL, NULL);
 		return true;
 	case ACT_NEXT: pane_find(a, p, true); return true;
 	case ACT_PREV: pane_find(a, p, false); return true;

@@ -443,10 +443,10 @@ static void doc_pick(struct app *a, struct menu *m, struct item *it)
 	compare_picked(a, left, right);
 }
 
-static int64_t picker_left;
-
-static void picker_filter(struct app *a, const char *text)
+/* ctx: the left document's id (an int64_t the prompt owns). */
+static void picker_filter(struct app *a, void *ctx, const char *text)
 {
+	int64_t left = *(const int64_t *)ctx;
 	struct filter_sql where;
 	struct browse_page p;
 	struct pv_err err;
@@ -465,16 +465,16 @@ static void picker_filter(struct app *a, const char *text)
 	{
 		char title[128];
 		snprintf(title, sizeof title, "compare document %lld with: pick one (Enter), "
-			 "q: back", (long long)picker_left);
+			 "q: back", (long long)left);
 		m = menu_new(title, true, VM_PICKER);
 	}
-	m->ctx = picker_left;
+	m->ctx = left;
 	m->pick = doc_pick;
 	for (i = 0; i < p.n; i++) {
 		const struct browse_row *r = &p.rows[i];
 		struct buf line = BUF_INIT;
 		size_t e = 0;
-		if (r->id == picker_left)
+		if (r->id == left)
 			continue;            /* not with itself */
 		while (e < r->head_len && r->head[e] != '\n')
 			e++;
@@ -501,9 +501,11 @@ void doc_picker_open(struct app *a, int64_t left_id)
 	struct browse_row *r = row_fetch(a, left_id);
 	const char *init = r && r->origin && !strcmp(r->origin, "real") ?
 		"origin:synthetic" : "origin:real";
+	int64_t *left = pv_malloc(sizeof *left);
 
-	picker_left = left_id;
-	prompt_open(a, PROMPT_FILTER, "compare with (filter): ", init, picker_filter);
+	*left = left_id;
+	prompt_open(a, PROMPT_FILTER, "compare with (filter): ", init, picker_filter,
+		    left, free);
 	browse_row_free(r);
 }
 

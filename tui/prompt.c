@@ -37,6 +37,10 @@ void prompt_done(struct prompt *p)
 	p->nhist = 0;
 	free(p->saved_edit);
 	p->saved_edit = NULL;
+	if (p->ctx_free)
+		p->ctx_free(p->ctx);
+	p->ctx = NULL;
+	p->ctx_free = NULL;
 }
 
 static void set_text(struct prompt *p, const char *s)
@@ -57,7 +61,8 @@ static void changed(struct app *a)
 }
 
 void prompt_open(struct app *a, int kind, const char *label, const char *init,
-		 void (*enter)(struct app *a, const char *text))
+		 void (*enter)(struct app *a, void *ctx, const char *text),
+		 void *ctx, void (*ctx_free)(void *ctx))
 {
 	struct prompt *p = &a->prompt;
 	struct pv_err err;
@@ -66,6 +71,8 @@ void prompt_open(struct app *a, int kind, const char *label, const char *init,
 	p->active = true;
 	p->kind = kind;
 	p->enter = enter;
+	p->ctx = ctx;
+	p->ctx_free = ctx_free;
 	snprintf(p->label, sizeof p->label, "%s", label);
 	set_text(p, init);
 	p->hist_at = -1;
@@ -357,9 +364,15 @@ void prompt_key(struct app *a, int key)
 
 	if (p->kind == PROMPT_CONFIRM) {
 		char c[2] = { (char)(key == 'y' || key == 'Y' ? 'y' : 'n'), 0 };
-		void (*enter)(struct app *, const char *) = p->enter;
+		void (*enter)(struct app *, void *, const char *) = p->enter;
+		void *ctx = p->ctx;
+		void (*ctx_free)(void *) = p->ctx_free;
+		p->ctx = NULL;
+		p->ctx_free = NULL;
 		prompt_close(a);
-		enter(a, c);
+		enter(a, ctx, c);
+		if (ctx_free)
+			ctx_free(ctx);
 		return;
 	}
 	if (key != '\t')
@@ -374,10 +387,16 @@ void prompt_key(struct app *a, int key)
 	case '\r':
 	case KEY_ENTER: {
 		char *text = pv_strdup(buf_str(&p->text));
-		void (*enter)(struct app *, const char *) = p->enter;
+		void (*enter)(struct app *, void *, const char *) = p->enter;
+		void *ctx = p->ctx;
+		void (*ctx_free)(void *) = p->ctx_free;
+		p->ctx = NULL;
+		p->ctx_free = NULL;
 		prompt_close(a);
 		if (enter)
-			enter(a, text);
+			enter(a, ctx, text);
+		if (ctx_free)
+			ctx_free(ctx);
 		free(text);
 		return;
 	}

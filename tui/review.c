@@ -24,7 +24,6 @@
  */
 #include "pane.h"
 #include "../store/review.h"
-#include "../cli/cli.h"
 #include "../common/clock.h"
 
 #include <curses.h>

@@ -116,7 +116,11 @@ struct prompt {
 	uint64_t preview_for;    /* gen the shown preview belongs to */
 	struct buf error;        /* parse error text for the preview */
 	long error_column;
-	void (*enter)(struct app *a, const char *text);
+	/* runs on Enter with ctx (the opener's: owned, freed with ctx_free
+	 * when set, once enter ran or the prompt closed without it) */
+	void (*enter)(struct app *a, void *ctx, const char *text);
+	void *ctx;
+	void (*ctx_free)(void *ctx);
 	/* completion */
 	struct buf comps;        /* the candidates shown, one line */
 };
@@ -172,7 +176,8 @@ struct app {
 /* ---- app.c ---- */
 
 /* Runs the interface on a store (opened for writing when possible).
- * filter may be NULL.  theme may be NULL (configuration, then default).
+ * filter may be NULL.  theme may be NULL (configuration, then default);
+ * config_path NULL for the user's configuration file.
  * Returns the process exit status. */
 int tui_run(const char *store_path, const char *filter, const char *theme,
 	    const char *config_path);
@@ -248,11 +253,26 @@ void app_confirm(struct app *a, const char *question,
 void app_draw_status(struct app *a, struct grid *g, const char *left,
 		     const char *right);
 
+/* ---- commands.c ---- */
+/* Runs a line typed at the command prompt (:), the prompt's Enter
+ * callback (ctx unused): quit, save NAME, theme NAME, export FILE
+ * [options], help. */
+void command_enter(struct app *a, void *ctx, const char *text);
+
+/* ---- review.c ---- */
+/* The blind review view (provex review), a setup for tui_run_with: arg is
+ * a struct review_plan (store/review.h), borrowed until the loop ends and
+ * updated as answers are recorded. */
+void review_view_setup(struct app *a, void *arg);
+
 /* ---- prompt.c ---- */
-/* Opens the prompt; enter(a, text) runs on Enter (text borrowed).  The
- * filter kind previews counts, walks the history and completes. */
+/* Opens the prompt; enter(a, ctx, text) runs on Enter (text borrowed).
+ * ctx may be NULL; the prompt takes it, and frees it with ctx_free (may
+ * be NULL) after enter, or when closed without Enter.  The filter kind
+ * previews counts, walks the history and completes. */
 void prompt_open(struct app *a, int kind, const char *label, const char *init,
-		 void (*enter)(struct app *a, const char *text));
+		 void (*enter)(struct app *a, void *ctx, const char *text),
+		 void *ctx, void (*ctx_free)(void *ctx));
 void prompt_close(struct app *a);
 /* Handles a key while the prompt is open. */
 void prompt_key(struct app *a, int key);
@@ -267,7 +287,7 @@ int prompt_timeout(const struct app *a);
 void prompt_done(struct prompt *p);
 
 /* ---- views ---- */
-extern const struct view_ops list_ops, reader_ops, compare_ops, help_ops,
+extern const struct view_ops list_ops, docview_ops, compare_ops, help_ops,
 	history_ops, picker_ops;
 
 /* list.c */
@@ -281,7 +301,7 @@ bool list_step(struct app *a, int delta);
 /* Filter or sort changed: back to the top. */
 void list_reset(struct app *a);
 
-/* reader.c: opens document `row` (copied). */
+/* docview.c: opens document `row` (copied). */
 void doc_open(struct app *a, const struct browse_row *row);
 /* compare.c */
 void compare_open(struct app *a, const struct browse_row *left);

@@ -67,7 +67,7 @@ static long read_all(const char *path, size_t size, struct buf *head, struct buf
 
 	*good = 0;
 	memset(&o, 0, sizeof o);
-	o.format = FMT_CSV;
+	o.format = IN_FMT_CSV;
 	rc = reader_open(&r, path, &o, &err);
 	if (rc != 0) {
 		/* refused from its first bytes (a compression it does not
@@ -103,9 +103,9 @@ static long read_all(const char *path, size_t size, struct buf *head, struct buf
 			size_t k;
 
 			for (k = 0; k < rec.nfields; k++) {
-				const struct field *f = &rec.fields[k];
+				const struct in_field *f = &rec.fields[k];
 
-				fuzz_check(f->type == JT_STRING && f->raw == NULL &&
+				fuzz_check(f->type == JSON_STRING && f->raw == NULL &&
 					   f->name && f->name[f->name_len] == '\0' &&
 					   f->str && f->str[f->str_len] == '\0',
 					   "record %ld field %zu is not a plain string", n, k);

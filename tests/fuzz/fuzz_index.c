@@ -20,7 +20,7 @@ int fuzz_index(const char *store_path, const char *input, struct pv_err *err)
 	o.store_path = store_path;
 	o.inputs = inputs;
 	o.ninputs = 1;
-	o.ropts.format = FMT_JSONL;
+	o.ropts.format = IN_FMT_JSONL;
 	o.prov_field[PROV_ORIGIN] = "origin";
 	o.prov_field[PROV_SOURCE] = "source";
 	o.prov_field[PROV_GENERATOR] = "generator";

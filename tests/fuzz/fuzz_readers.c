@@ -70,14 +70,14 @@ static void check_record(const struct record *rec, long nth)
 	}
 	fuzz_check(rec->nfields == 0 || rec->fields, "record %ld: no fields array", nth);
 	for (k = 0; k < rec->nfields; k++) {
-		const struct field *f = &rec->fields[k];
+		const struct in_field *f = &rec->fields[k];
 		struct json_value v;
 		struct json_error je = { 0, NULL };
 
 		fuzz_check(f->name && f->name[f->name_len] == '\0',
 			   "record %ld field %zu: name not NUL-terminated", nth, k);
 		if (strlen(f->name) == f->name_len) {
-			const struct field *g = record_field(rec, f->name);
+			const struct in_field *g = record_field(rec, f->name);
 
 			fuzz_check(g && g->name_len == f->name_len &&
 				   memcmp(g->name, f->name, f->name_len) == 0,
@@ -92,10 +92,10 @@ static void check_record(const struct record *rec, long nth)
 			   "record %ld field %zu: type %d, JSON text reads as %s", nth, k,
 			   (int)f->type, json_kind_name(v.kind));
 		if (strict_strings())
-			fuzz_check(f->type != JT_STRING ? 1 : !has_control(f->raw, f->raw_len),
+			fuzz_check(f->type != JSON_STRING ? 1 : !has_control(f->raw, f->raw_len),
 				   "record %ld field %zu: raw control character in a string",
 				   nth, k);
-		if (f->type == JT_STRING) {
+		if (f->type == JSON_STRING) {
 			buf_reset(&dec);
 			fuzz_check(json_decode_string(f->raw, f->raw_len, &dec, &je) == 0,
 				   "record %ld field %zu: string does not decode", nth, k);
@@ -124,15 +124,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	memset(&o, 0, sizeof o);
-	o.format = FMT_JSONL;
+	o.format = IN_FMT_JSONL;
 	if (data[0] & 1) {
-		o.format = FMT_JSON;
+		o.format = IN_FMT_JSON;
 		if (data[0] & 2)
 			o.records_key = "a";
 	}
 	if (data[0] & 4)        /* a small --max-doc: records too large */
 		o.max_doc = 8 + (uint64_t)(data[0] >> 3) * 4;
-	path = fuzz_file(o.format == FMT_JSON ? "in.json" : "in.jsonl", data + 1, size - 1);
+	path = fuzz_file(o.format == IN_FMT_JSON ? "in.json" : "in.jsonl", data + 1, size - 1);
 	rc = reader_open(&r, path, &o, &err);
 	if (rc != 0) {
 		/* refused from its first bytes (a compression it does not
@@ -162,7 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		fuzz_check(rc == READ_OK, "reader_next returned %d", rc);
 		check_record(&rec, n);
-		if (o.format == FMT_JSONL) {
+		if (o.format == IN_FMT_JSONL) {
 			fuzz_check(rec.line >= last_line, "line %ld after line %ld",
 				   rec.line, last_line);
 			last_line = rec.line;

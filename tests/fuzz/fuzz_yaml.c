@@ -46,7 +46,7 @@ static void fuzz_rules(const char *path)
 		{ "n", "17" }, { "ok", "true" }, { "x", "null" },
 		{ "a", "[1,\"b\"]" }, { "o", "{\"k\":\"v\"}" },
 	};
-	struct field fields[sizeof raws / sizeof *raws];
+	struct in_field fields[sizeof raws / sizeof *raws];
 	struct rules *r = NULL;
 	struct record rec;
 	struct prov p;
@@ -65,14 +65,14 @@ static void fuzz_rules(const char *path)
 		fields[k].name_len = strlen(raws[k][0]);
 		fields[k].raw = raws[k][1];
 		fields[k].raw_len = strlen(raws[k][1]);
-		fields[k].type = raws[k][1][0] == '"' ? JT_STRING :
-				 raws[k][1][0] == '[' ? JT_ARRAY :
-				 raws[k][1][0] == '{' ? JT_OBJECT :
-				 raws[k][1][0] == 't' ? JT_TRUE :
-				 raws[k][1][0] == 'n' ? JT_NULL : JT_NUMBER;
+		fields[k].type = raws[k][1][0] == '"' ? JSON_STRING :
+				 raws[k][1][0] == '[' ? JSON_ARRAY :
+				 raws[k][1][0] == '{' ? JSON_OBJECT :
+				 raws[k][1][0] == 't' ? JSON_TRUE :
+				 raws[k][1][0] == 'n' ? JSON_NULL : JSON_NUMBER;
 		fields[k].str = NULL;
 		fields[k].str_len = 0;
-		if (fields[k].type == JT_STRING) {
+		if (fields[k].type == JSON_STRING) {
 			fields[k].str = raws[k][1] + 1;
 			fields[k].str_len = fields[k].raw_len - 2;
 		}

@@ -74,11 +74,11 @@ static void rd_close(struct rd *d)
 static void is_found_str(const struct record *rec, const char *path,
 			 const char *want, size_t want_len)
 {
-	struct field f;
+	struct in_field f;
 	struct buf sc = BUF_INIT;
 
 	if (ok(record_lookup(rec, path, &f, &sc), "%s: found", path)) {
-		is_int(f.type, JT_STRING, "%s: string", path);
+		is_int(f.type, JSON_STRING, "%s: string", path);
 		ok(f.str && f.str[f.str_len] == '\0', "%s: str NUL-terminated",
 		   path);
 		if (!is_mem(f.str, f.str_len, want, want_len, "%s: value", path))
@@ -92,9 +92,9 @@ static void is_found_str(const struct record *rec, const char *path,
 
 /* Checks a non-string result by type and exact raw text. */
 static void is_found_raw(const struct record *rec, const char *path,
-			 enum json_type type, const char *raw)
+			 enum json_kind type, const char *raw)
 {
-	struct field f;
+	struct in_field f;
 	struct buf sc = BUF_INIT;
 
 	if (ok(record_lookup(rec, path, &f, &sc), "%s: found", path)) {
@@ -109,7 +109,7 @@ static void is_found_raw(const struct record *rec, const char *path,
 
 static void is_missing(const struct record *rec, const char *path)
 {
-	struct field f;
+	struct in_field f;
 	struct buf sc = BUF_INIT;
 
 	ok(!record_lookup(rec, path, &f, &sc), "'%s': not found", path);
@@ -119,14 +119,14 @@ static void is_missing(const struct record *rec, const char *path)
 static void test_top_level(void)
 {
 	struct rd d;
-	struct field f;
+	struct in_field f;
 	struct buf sc = BUF_INIT;
-	const struct field *rf;
+	const struct in_field *rf;
 
 	if (!rd_json(&d, "{\"question\": \"Q?\", \"n\": 3}\n"))
 		return;
 	is_found_str(&d.rec, "question", "Q?", 2);
-	is_found_raw(&d.rec, "n", JT_NUMBER, "3");
+	is_found_raw(&d.rec, "n", JSON_NUMBER, "3");
 	buf_puts(&sc, "untouched");
 	rf = record_field(&d.rec, "question");
 	ok(record_lookup(&d.rec, "question", &f, &sc) && rf &&
@@ -140,7 +140,7 @@ static void test_top_level(void)
 static void test_nested(void)
 {
 	struct rd d;
-	struct field f;
+	struct in_field f;
 	struct buf sc = BUF_INIT;
 	const char *line =
 		"{\"question\": \"How many?\", \"6b_finetuning\": "
@@ -149,7 +149,7 @@ static void test_nested(void)
 	if (!rd_json(&d, line))
 		return;
 	is_found_str(&d.rec, "6b_finetuning.solution", "He has 5.\n#### 5", 16);
-	is_found_raw(&d.rec, "6b_finetuning.is_correct", JT_TRUE, "true");
+	is_found_raw(&d.rec, "6b_finetuning.is_correct", JSON_TRUE, "true");
 	ok(record_lookup(&d.rec, "6b_finetuning.solution", &f, &sc) &&
 	   f.name_len == strlen("6b_finetuning.solution") &&
 	   strcmp(f.name, "6b_finetuning.solution") == 0,
@@ -163,10 +163,10 @@ static void test_nested(void)
 	if (!rd_json(&d, "{\"a\": { \"b\" : { \"c\" : \"deep\" , \"n\":[1, 2] } }}\n"))
 		return;
 	is_found_str(&d.rec, "a.b.c", "deep", 4);
-	is_found_raw(&d.rec, "a.b", JT_OBJECT,
+	is_found_raw(&d.rec, "a.b", JSON_OBJECT,
 		     "{ \"c\" : \"deep\" , \"n\":[1, 2] }");
-	is_found_raw(&d.rec, "a.b.n", JT_ARRAY, "[1, 2]");
-	is_found_raw(&d.rec, "a", JT_OBJECT,
+	is_found_raw(&d.rec, "a.b.n", JSON_ARRAY, "[1, 2]");
+	is_found_raw(&d.rec, "a", JSON_OBJECT,
 		     "{ \"b\" : { \"c\" : \"deep\" , \"n\":[1, 2] } }");
 	rd_close(&d);
 }
@@ -182,30 +182,30 @@ static void test_dotted_keys(void)
 
 	if (!rd_json(&d, "{\"x\": {\"y\": {\"z\": 2}, \"y.z\": 1}}\n"))
 		return;
-	is_found_raw(&d.rec, "x.y.z", JT_NUMBER, "1");
+	is_found_raw(&d.rec, "x.y.z", JSON_NUMBER, "1");
 	rd_close(&d);
 
 	/* only the first '.' splits: a dotted key is not a path prefix */
 	if (!rd_json(&d, "{\"a.b\": {\"c\": 1}}\n"))
 		return;
 	is_missing(&d.rec, "a.b.c");
-	is_found_raw(&d.rec, "a.b", JT_OBJECT, "{\"c\": 1}");
+	is_found_raw(&d.rec, "a.b", JSON_OBJECT, "{\"c\": 1}");
 	rd_close(&d);
 
 	/* duplicate keys: the last wins, as in Python and jq (the reader
 	 * rewrites the record without the members they override) */
 	if (!rd_json(&d, "{\"o\": {\"k\": 1, \"k\": 2}, \"t\": 1, \"t\": [3]}\n"))
 		return;
-	is_found_raw(&d.rec, "o.k", JT_NUMBER, "2");
-	is_found_raw(&d.rec, "o", JT_OBJECT, "{\"k\": 2}");
-	is_found_raw(&d.rec, "t", JT_ARRAY, "[3]");
-	is_found_raw(&d.rec, "t.0", JT_NUMBER, "3");
+	is_found_raw(&d.rec, "o.k", JSON_NUMBER, "2");
+	is_found_raw(&d.rec, "o", JSON_OBJECT, "{\"k\": 2}");
+	is_found_raw(&d.rec, "t", JSON_ARRAY, "[3]");
+	is_found_raw(&d.rec, "t.0", JSON_NUMBER, "3");
 	rd_close(&d);
 
 	/* empty key via a trailing '.' */
 	if (!rd_json(&d, "{\"a\": {\"\": 5}}\n"))
 		return;
-	is_found_raw(&d.rec, "a.", JT_NUMBER, "5");
+	is_found_raw(&d.rec, "a.", JSON_NUMBER, "5");
 	is_missing(&d.rec, "a..b");
 	rd_close(&d);
 }
@@ -221,13 +221,13 @@ static void test_arrays(void)
 		return;
 	is_found_str(&d.rec, "choices.0.text", "zero", 4);
 	is_found_str(&d.rec, "choices.1.text", "one, ]}\"[{", 10);
-	is_found_raw(&d.rec, "choices.2", JT_NUMBER, "7");
-	is_found_raw(&d.rec, "choices.3", JT_ARRAY, "[ ]");
-	is_found_raw(&d.rec, "choices.4.1.1.0", JT_NUMBER, "3");
+	is_found_raw(&d.rec, "choices.2", JSON_NUMBER, "7");
+	is_found_raw(&d.rec, "choices.3", JSON_ARRAY, "[ ]");
+	is_found_raw(&d.rec, "choices.4.1.1.0", JSON_NUMBER, "3");
 	is_found_str(&d.rec, "choices.4.1.1.1", "x", 1);
-	is_found_raw(&d.rec, "choices.5", JT_NUMBER, "-0.5e2");
-	is_found_raw(&d.rec, "choices.6", JT_NULL, "null");
-	is_found_raw(&d.rec, "choices.0", JT_OBJECT, "{\"text\": \"zero\"}");
+	is_found_raw(&d.rec, "choices.5", JSON_NUMBER, "-0.5e2");
+	is_found_raw(&d.rec, "choices.6", JSON_NULL, "null");
+	is_found_raw(&d.rec, "choices.0", JSON_OBJECT, "{\"text\": \"zero\"}");
 	is_missing(&d.rec, "choices.7");
 	is_missing(&d.rec, "choices.3.0");
 	is_missing(&d.rec, "choices.01");
@@ -281,7 +281,7 @@ static void test_strings(void)
 	static const char line[] =
 		"{\"o\": {\"s\": \"a\\n\\u00e9\\u0000b\\ud83d\\ude00\\\"q\\\\\\/\\t\\ud800\", "
 		"\"bad\": \"x\xff\xfey\"}}\n";
-	struct field f1, f2;
+	struct in_field f1, f2;
 	struct buf s1 = BUF_INIT, s2 = BUF_INIT;
 	struct buf big = BUF_INIT;
 	size_t i;
@@ -328,13 +328,13 @@ static void test_scalars(void)
 	if (!rd_json(&d, "{\"o\": {\"n\": -1.5e3, \"i\": 0, \"t\": true, "
 		     "\"f\": false, \"z\": null, \"arr\": [1, 2], \"e\": {}}}\n"))
 		return;
-	is_found_raw(&d.rec, "o.n", JT_NUMBER, "-1.5e3");
-	is_found_raw(&d.rec, "o.i", JT_NUMBER, "0");
-	is_found_raw(&d.rec, "o.t", JT_TRUE, "true");
-	is_found_raw(&d.rec, "o.f", JT_FALSE, "false");
-	is_found_raw(&d.rec, "o.z", JT_NULL, "null");
-	is_found_raw(&d.rec, "o.arr", JT_ARRAY, "[1, 2]");
-	is_found_raw(&d.rec, "o.e", JT_OBJECT, "{}");
+	is_found_raw(&d.rec, "o.n", JSON_NUMBER, "-1.5e3");
+	is_found_raw(&d.rec, "o.i", JSON_NUMBER, "0");
+	is_found_raw(&d.rec, "o.t", JSON_TRUE, "true");
+	is_found_raw(&d.rec, "o.f", JSON_FALSE, "false");
+	is_found_raw(&d.rec, "o.z", JSON_NULL, "null");
+	is_found_raw(&d.rec, "o.arr", JSON_ARRAY, "[1, 2]");
+	is_found_raw(&d.rec, "o.e", JSON_OBJECT, "{}");
 	is_missing(&d.rec, "o.e.x");
 	rd_close(&d);
 }
@@ -343,12 +343,12 @@ static void test_csv_and_text(void)
 {
 	struct rd d;
 	static const char csv[] = "a.b,c,d\n1,\"{\"\"x\"\": 1}\",plain\n";
-	struct field f;
+	struct in_field f;
 	struct buf sc = BUF_INIT;
 
 	if (rd_open(&d, "in.csv", csv, sizeof csv - 1)) {
 		ok(record_lookup(&d.rec, "a.b", &f, &sc) && f.raw == NULL &&
-		   f.type == JT_STRING && strcmp(f.str, "1") == 0,
+		   f.type == JSON_STRING && strcmp(f.str, "1") == 0,
 		   "csv: dotted column name matches exactly");
 		ok(record_lookup(&d.rec, "d", &f, &sc) &&
 		   strcmp(f.str, "plain") == 0, "csv: plain column");

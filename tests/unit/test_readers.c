@@ -131,7 +131,7 @@ static struct reader *open_r(const char *path, enum reader_format fmt,
 /* The decoded string value of a field, or "(none)". */
 static const char *fstr(const struct record *rec, const char *name)
 {
-	const struct field *f = record_field(rec, name);
+	const struct in_field *f = record_field(rec, name);
 
 	return f && f->str ? f->str : "(none)";
 }
@@ -140,7 +140,7 @@ static const char *fstr(const struct record *rec, const char *name)
 static const char *fraw(const struct record *rec, const char *name)
 {
 	static char b[256];
-	const struct field *f = record_field(rec, name);
+	const struct in_field *f = record_field(rec, name);
 
 	if (!f || !f->raw)
 		return "(none)";
@@ -559,7 +559,7 @@ static void test_jsonl(void)
 	struct pv_err err;
 	struct buf b = BUF_INIT;
 	const char *p;
-	const struct field *f;
+	const struct in_field *f;
 	int rc;
 
 	p = put_str("a.jsonl",
@@ -572,10 +572,10 @@ static void test_jsonl(void)
 		    "[1,2]\n"                                           /* 7 */
 		    "{\"id\":\"d3\",\"meta\":{\"k\":[1]},\"ok\":true}\r\n" /* 8 */
 		    "{\"id\":\"d4\",\"text\":\"last\"}");                 /* 9 */
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (!r)
 		return;
-	is_int(reader_format(r), FMT_JSONL, "jsonl: format from the name");
+	is_int(reader_format(r), IN_FMT_JSONL, "jsonl: format from the name");
 
 	rc = reader_next(r, &rec, &err);
 	is_int(rc, READ_OK, "jsonl: line 1 ok");
@@ -586,7 +586,7 @@ static void test_jsonl(void)
 	is_str(fstr(&rec, "text"), "hello\nworld", "jsonl: text decoded");
 	is_str(fstr(&rec, "id"), "d1", "jsonl: id decoded");
 	f = record_field(&rec, "n");
-	ok(f && f->type == JT_NUMBER && f->str == NULL && f->raw_len == 1 && f->raw[0] == '3',
+	ok(f && f->type == JSON_NUMBER && f->str == NULL && f->raw_len == 1 && f->raw[0] == '3',
 	   "jsonl: number field raw, no str");
 	ok(record_field(&rec, "nope") == NULL, "jsonl: absent field NULL");
 	ok(rec.input && strcmp(rec.input, p) == 0, "jsonl: input name");
@@ -622,7 +622,7 @@ static void test_jsonl(void)
 	is_int(rc, READ_OK, "jsonl: CRLF line ok");
 	is_str(fraw(&rec, "ok"), "true", "jsonl: CR not part of the last value");
 	is_str(fraw(&rec, "meta"), "{\"k\":[1]}", "jsonl: nested object raw");
-	is_int(record_field(&rec, "meta")->type, JT_OBJECT, "jsonl: nested object type");
+	is_int(record_field(&rec, "meta")->type, JSON_OBJECT, "jsonl: nested object type");
 	is_int(rec.index, 5, "jsonl: index 5");
 
 	rc = reader_next(r, &rec, &err);
@@ -641,7 +641,7 @@ static void test_jsonl(void)
 	buf_puts(&b, "\"}\n{\"a\":\"3\"} junk\n");
 	p = tpath("big.jsonl");
 	put_file(p, b.data, b.len);
-	r = open_r(p, FMT_JSONL, NULL);
+	r = open_r(p, IN_FMT_JSONL, NULL);
 	if (!r)
 		return;
 	is_int(reader_next(r, &rec, &err), READ_OK, "jsonl: BOM line ok");
@@ -658,7 +658,7 @@ static void test_jsonl(void)
 
 	/* Malformed on line 1 after a BOM: column counts the BOM bytes. */
 	p = put_str("bom2.jsonl", "\xef\xbb\xbf{\"a\" 1}\n");
-	r = open_r(p, FMT_JSONL, NULL);
+	r = open_r(p, IN_FMT_JSONL, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_BAD, "jsonl: BOM + bad line");
 		is_int(err.column, 9, "jsonl: column counts from the real line start");
@@ -667,7 +667,7 @@ static void test_jsonl(void)
 
 	/* Empty file. */
 	p = put_str("empty.jsonl", "");
-	r = open_r(p, FMT_JSONL, NULL);
+	r = open_r(p, IN_FMT_JSONL, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_EOF, "jsonl: empty file is EOF");
 		reader_close(r);
@@ -718,7 +718,7 @@ static void test_compressed(void)
 	gz_bytes(&z, plain.data, plain.len);
 	p = tpath("c.jsonl.gz");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == READ_EOF && n == NLINES && seq, "gz: all records (rc %d, n %d)", rc, n);
 
 	/* Two members. */
@@ -727,7 +727,7 @@ static void test_compressed(void)
 	gz_bytes(&z, plain.data + plain.len / 2 + 1, plain.len - plain.len / 2 - 1);
 	p = tpath("multi.jsonl.gz");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == READ_EOF && n == NLINES && seq, "gz: multi-member, all records (rc %d, n %d)",
 	   rc, n);
 
@@ -736,18 +736,18 @@ static void test_compressed(void)
 	gz_bytes(&z, plain.data, plain.len);
 	p = tpath("trunc.jsonl.gz");
 	put_file(p, z.data, z.len / 2);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	is_int(rc, PV_ETRUNC, "gz truncated: PV_ETRUNC");
 	ok(n > 100 && n < NLINES && seq, "gz truncated: the %d records before the damage", n);
 	ok(strstr(err.msg, p) != NULL && strstr(err.msg, "truncated") != NULL,
 	   "gz truncated: message names the file (%s)", err.msg);
 	/* Cut inside the trailer only: all data decodes, then the error. */
 	put_file(p, z.data, z.len - 4);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == PV_ETRUNC && n == NLINES, "gz cut in trailer: all records then PV_ETRUNC (%d, %d)",
 	   rc, n);
 	put_file(p, z.data, 5);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == PV_ETRUNC && n == 0, "gz cut in header: PV_ETRUNC (%d)", rc);
 
 	/* Corrupt. */
@@ -756,7 +756,7 @@ static void test_compressed(void)
 	z.data[z.len / 2 + 2] ^= 0x55;
 	p = tpath("corrupt.jsonl.gz");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == PV_ECODEC || rc == PV_ETRUNC, "gz corrupt: error %d (%s)", rc, err.msg);
 
 	/* Trailing zero padding is fine; trailing junk is not. */
@@ -765,11 +765,11 @@ static void test_compressed(void)
 	buf_append(&z, "\0\0\0\0\0\0\0\0", 8);
 	p = tpath("padded.jsonl.gz");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == READ_EOF && n == NLINES, "gz with zero padding ok (%d, %d)", rc, n);
 	buf_append(&z, "junk", 4);
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == PV_ECODEC && n == NLINES, "gz trailing junk: records then PV_ECODEC (%d)", rc);
 
 	/* zstd. */
@@ -777,9 +777,9 @@ static void test_compressed(void)
 	zst_bytes(&z, plain.data, plain.len);
 	p = tpath("c.jsonl.zst");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == READ_EOF && n == NLINES && seq, "zst: all records (rc %d, n %d)", rc, n);
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
 		ok(reader_size(r) == z.len, "zst: size is the compressed size");
 		while (reader_next(r, &rec, &err) > 0)
@@ -793,26 +793,26 @@ static void test_compressed(void)
 	zst_bytes(&z, plain.data + 1000, plain.len - 1000);
 	p = tpath("multi.jsonl.zst");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == READ_EOF && n == NLINES && seq, "zst: two frames (rc %d, n %d)", rc, n);
 
 	buf_reset(&z);
 	zst_bytes(&z, plain.data, plain.len);
 	p = tpath("trunc.jsonl.zst");
 	put_file(p, z.data, z.len / 2);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	is_int(rc, PV_ETRUNC, "zst truncated: PV_ETRUNC");
 	ok(n > 100 && n < NLINES && seq, "zst truncated: the %d records before the damage", n);
 	ok(strstr(err.msg, p) != NULL, "zst truncated: message names the file (%s)", err.msg);
 	put_file(p, z.data, z.len - 2);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	is_int(rc, PV_ETRUNC, "zst cut in checksum: PV_ETRUNC");
 
 	z.data[z.len / 2] ^= 0x55;
 	z.data[z.len / 2 + 7] ^= 0x33;
 	p = tpath("corrupt.jsonl.zst");
 	put_file(p, z.data, z.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == PV_ECODEC, "zst corrupt: PV_ECODEC (%d: %s)", rc, err.msg);
 
 	/* Compressed text keeps its bytes. */
@@ -820,7 +820,7 @@ static void test_compressed(void)
 	gz_bytes(&z, "a\0b\xff\n", 5);
 	p = tpath("t.txt.gz");
 	put_file(p, z.data, z.len);
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "gz text: ok");
 		is_mem(rec.text, rec.text_len, "a\0b\xff\n", 5, "gz text: bytes exact");
@@ -831,7 +831,7 @@ static void test_compressed(void)
 	gz_bytes(&z, plain.data, plain.len);
 	p = tpath("tt.txt.gz");
 	put_file(p, z.data, z.len / 3);
-	r = open_r(p, FMT_TEXT, NULL);
+	r = open_r(p, IN_FMT_TEXT, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), PV_ETRUNC, "gz text truncated: PV_ETRUNC");
 		is_int(reader_next(r, &rec, &err), PV_ETRUNC, "gz text truncated: sticky");
@@ -841,7 +841,7 @@ static void test_compressed(void)
 	/* A name saying .gz does not matter: the magic does. */
 	p = tpath("plain.jsonl.gz");
 	put_file(p, plain.data, plain.len);
-	rc = drain(p, FMT_AUTO, &n, &seq, &err);
+	rc = drain(p, IN_FMT_AUTO, &n, &seq, &err);
 	ok(rc == READ_EOF && n == NLINES, "plain data named .gz reads as plain");
 
 	buf_done(&plain);
@@ -912,7 +912,7 @@ static void test_instream(void)
 	dup2(fd, STDIN_FILENO);
 	close(fd);
 	{
-		struct reader *r = open_r("-", FMT_TEXT, NULL);
+		struct reader *r = open_r("-", IN_FMT_TEXT, NULL);
 		struct record rec;
 		if (r) {
 			is_int(reader_next(r, &rec, &err), READ_OK, "stdin: record");
@@ -947,10 +947,10 @@ static void test_json_reader(void)
 		    "  {\"id\": \"e\",\n   \"x\": tru},\n"
 		    "  null, [\"y\"], {\"id\":\"h\"}\n"
 		    "]\n");
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (!r)
 		return;
-	is_int(reader_format(r), FMT_JSON, "json: format from the name");
+	is_int(reader_format(r), IN_FMT_JSON, "json: format from the name");
 	is_int(reader_next(r, &rec, &err), READ_OK, "json: element 0");
 	is_str(fstr(&rec, "text"), "x]\"}", "json: brackets and quotes in strings");
 	ok(rec.line == 2 && rec.column == 3 && rec.index == 0, "json: element 0 at 2:3 (%ld:%ld)",
@@ -979,7 +979,7 @@ static void test_json_reader(void)
 	reader_close(r);
 
 	p = put_str("strs.json", "[\"one\", \"t\\u0000o\",\"\"]");
-	r = open_r(p, FMT_JSON, NULL);
+	r = open_r(p, IN_FMT_JSON, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "json strings: 0");
 		is_str(rec.text, "one", "json strings: one");
@@ -991,7 +991,7 @@ static void test_json_reader(void)
 		reader_close(r);
 	}
 	p = put_str("emptyarr.json", " [ ] ");
-	r = open_r(p, FMT_JSON, NULL);
+	r = open_r(p, IN_FMT_JSON, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_EOF, "json: empty array");
 		reader_close(r);
@@ -1004,7 +1004,7 @@ static void test_json_reader(void)
 		    " \"n\": 5, \"flag\": true, \"s\": \"str\",\n"
 		    " \"test\": [\"s0\", {\"t\":\"c\"}],\n"
 		    " \"e\\u0078\": []}\n");
-	r = open_r(p, FMT_JSON, NULL);
+	r = open_r(p, IN_FMT_JSON, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "json obj: train 0");
 		ok(rec.array_key && strcmp(rec.array_key, "train") == 0 && rec.index == 0 &&
@@ -1021,7 +1021,7 @@ static void test_json_reader(void)
 		is_int(reader_next(r, &rec, &err), READ_EOF, "json obj: non-arrays skipped, EOF");
 		reader_close(r);
 	}
-	r = open_r(p, FMT_JSON, "test");
+	r = open_r(p, IN_FMT_JSON, "test");
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "json key: test 0");
 		ok(rec.is_text && strcmp(rec.array_key, "test") == 0, "json key: only test");
@@ -1029,7 +1029,7 @@ static void test_json_reader(void)
 		is_int(reader_next(r, &rec, &err), READ_EOF, "json key: EOF");
 		reader_close(r);
 	}
-	r = open_r(p, FMT_JSON, "nope");
+	r = open_r(p, IN_FMT_JSON, "nope");
 	if (r) {
 		rc = reader_next(r, &rec, &err);
 		ok(rc == PV_ENOTFOUND && strstr(err.msg, "'nope'") && strstr(err.msg, "'train'") &&
@@ -1038,14 +1038,14 @@ static void test_json_reader(void)
 		is_int(reader_next(r, &rec, &err), PV_ENOTFOUND, "json key: error repeats");
 		reader_close(r);
 	}
-	r = open_r(p, FMT_JSON, "n");
+	r = open_r(p, IN_FMT_JSON, "n");
 	if (r) {
 		rc = reader_next(r, &rec, &err);
 		ok(rc == PV_EPARSE && strstr(err.msg, "'n'") && strstr(err.msg, "not an array"),
 		   "json key: key that is not an array (%s)", err.msg);
 		reader_close(r);
 	}
-	r = open_r(tpath("arr.json"), FMT_JSON, "train");
+	r = open_r(tpath("arr.json"), IN_FMT_JSON, "train");
 	if (r) {
 		rc = reader_next(r, &rec, &err);
 		ok(rc == PV_ENOTFOUND && strstr(err.msg, "'train'"),
@@ -1064,7 +1064,7 @@ static void test_json_reader(void)
 	gz_bytes(&z, b.data, b.len);
 	put_file(tpath("one.json.gz"), z.data, z.len);
 	for (i = 0; i < 2; i++) {
-		r = open_r(i ? tpath("one.json.gz") : p, FMT_AUTO, NULL);
+		r = open_r(i ? tpath("one.json.gz") : p, IN_FMT_AUTO, NULL);
 		if (!r)
 			continue;
 		n = good = 0;
@@ -1082,7 +1082,7 @@ static void test_json_reader(void)
 	/* Truncated .json.gz: records, then PV_ETRUNC. */
 	p = tpath("trunc.json.gz");
 	put_file(p, z.data, z.len / 2);
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
 		n = 0;
 		while ((rc = reader_next(r, &rec, &err)) == READ_OK)
@@ -1114,7 +1114,7 @@ static void test_json_reader(void)
 			char name[32];
 			snprintf(name, sizeof name, "broken%zu.json", k);
 			p = put_str(name, cases[k].text);
-			r = open_r(p, FMT_JSON, NULL);
+			r = open_r(p, IN_FMT_JSON, NULL);
 			if (!r)
 				continue;
 			n = 0;
@@ -1140,7 +1140,7 @@ static void test_csv(void)
 	struct record rec;
 	struct pv_err err;
 	struct buf b = BUF_INIT;
-	const struct field *f;
+	const struct in_field *f;
 	const char *p;
 	int rc, n;
 
@@ -1155,17 +1155,17 @@ static void test_csv(void)
 		    "6,a,b,c\n"                                          /* 10 */
 		    "7,\"q\"tail,bare\"quote\n"                          /* 11 */
 		    "\n");
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (!r)
 		return;
-	is_int(reader_format(r), FMT_CSV, "csv: format from the name");
+	is_int(reader_format(r), IN_FMT_CSV, "csv: format from the name");
 	is_int(reader_next(r, &rec, &err), READ_OK, "csv: row 1");
 	is_int(rec.nfields, 3, "csv: 3 fields");
 	is_str(rec.fields[0].name, "id", "csv: BOM skipped in the header");
 	is_str(rec.fields[2].name, "la\"bel", "csv: quoted header name");
 	is_str(fstr(&rec, "text"), "hello", "csv: plain value");
 	f = record_field(&rec, "id");
-	ok(f && f->type == JT_STRING && f->raw == NULL && f->str_len == 1, "csv: string, raw NULL");
+	ok(f && f->type == JSON_STRING && f->raw == NULL && f->str_len == 1, "csv: string, raw NULL");
 	ok(rec.line == 2 && rec.index == 0, "csv: row 1 line 2 index 0");
 	is_int(reader_next(r, &rec, &err), READ_OK, "csv: row 2");
 	is_str(fstr(&rec, "text"), "with, comma", "csv: embedded comma");
@@ -1194,7 +1194,7 @@ static void test_csv(void)
 
 	/* CRLF, with an embedded CRLF kept as it is. */
 	p = put_str("crlf.csv", "a,b\r\n1,\"x\r\ny\"\r\n2,z\r\n");
-	r = open_r(p, FMT_CSV, NULL);
+	r = open_r(p, IN_FMT_CSV, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "csv crlf: row 1");
 		is_str(fstr(&rec, "a"), "1", "csv crlf: a");
@@ -1207,7 +1207,7 @@ static void test_csv(void)
 
 	/* Unterminated quote at the end. */
 	p = put_str("unterm.csv", "a,b\n1,2\n3,\"open\nstill open\n");
-	r = open_r(p, FMT_CSV, NULL);
+	r = open_r(p, IN_FMT_CSV, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "csv unterminated: row before");
 		is_int(reader_next(r, &rec, &err), READ_BAD, "csv unterminated: bad");
@@ -1219,7 +1219,7 @@ static void test_csv(void)
 
 	/* No trailing newline; header only; empty. */
 	p = put_str("nonl.csv", "h\nlast");
-	r = open_r(p, FMT_CSV, NULL);
+	r = open_r(p, IN_FMT_CSV, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "csv: last row without newline");
 		is_str(fstr(&rec, "h"), "last", "csv: its value");
@@ -1227,13 +1227,13 @@ static void test_csv(void)
 		reader_close(r);
 	}
 	p = put_str("hdr.csv", "a,b\n");
-	r = open_r(p, FMT_CSV, NULL);
+	r = open_r(p, IN_FMT_CSV, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_EOF, "csv: header only");
 		reader_close(r);
 	}
 	p = put_str("empty.csv", "");
-	r = open_r(p, FMT_CSV, NULL);
+	r = open_r(p, IN_FMT_CSV, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_EOF, "csv: empty input");
 		is_int(reader_next(r, &rec, &err), READ_EOF, "csv: empty input again");
@@ -1250,7 +1250,7 @@ static void test_csv(void)
 	}
 	p = tpath("big.csv");
 	put_file(p, b.data, b.len);
-	r = open_r(p, FMT_CSV, NULL);
+	r = open_r(p, IN_FMT_CSV, NULL);
 	if (r) {
 		n = 0;
 		while ((rc = reader_next(r, &rec, &err)) == READ_OK) {
@@ -1276,9 +1276,9 @@ static void test_text(void)
 
 	p = tpath("doc.txt");
 	put_file(p, data, sizeof data - 1);
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
-		is_int(reader_format(r), FMT_TEXT, "text: format from the name");
+		is_int(reader_format(r), IN_FMT_TEXT, "text: format from the name");
 		is_int(reader_next(r, &rec, &err), READ_OK, "text: one record");
 		ok(rec.is_text && rec.index == 0 && rec.line == 1, "text: is_text, index 0, line 1");
 		is_mem(rec.text, rec.text_len, data, sizeof data - 1, "text: bytes exact");
@@ -1287,7 +1287,7 @@ static void test_text(void)
 		reader_close(r);
 	}
 	p = put_str("empty.txt", "");
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
 		is_int(reader_next(r, &rec, &err), READ_OK, "text: empty input is one document");
 		is_int(rec.text_len, 0, "text: empty");
@@ -1301,22 +1301,22 @@ static void test_text(void)
 static void test_front(void)
 {
 	struct reader *r = (struct reader *)1;
-	struct reader_opts o = { FMT_AUTO, NULL, 0 };
+	struct reader_opts o = { IN_FMT_AUTO, NULL, 0 };
 	struct pv_err err;
 	pid_t pid;
 	int rc, st;
 
-	is_int(reader_guess_format("a.jsonl"), FMT_JSONL, "guess: .jsonl");
-	is_int(reader_guess_format("dir.d/a.JSONL.gz"), FMT_JSONL, "guess: .JSONL.gz");
-	is_int(reader_guess_format("x.ndjson.zst"), FMT_JSONL, "guess: .ndjson.zst");
-	is_int(reader_guess_format("a.json"), FMT_JSON, "guess: .json");
-	is_int(reader_guess_format("a.json.zst"), FMT_JSON, "guess: .json.zst");
-	is_int(reader_guess_format("b.csv.gz"), FMT_CSV, "guess: .csv.gz");
-	is_int(reader_guess_format("c.txt"), FMT_TEXT, "guess: .txt");
-	is_int(reader_guess_format("README"), FMT_TEXT, "guess: no extension");
-	is_int(reader_guess_format("a.json/README"), FMT_TEXT, "guess: dot in a directory");
-	is_int(reader_guess_format("x.gz"), FMT_TEXT, "guess: .gz alone");
-	is_int(reader_guess_format("-"), FMT_JSONL, "guess: stdin is JSONL");
+	is_int(reader_guess_format("a.jsonl"), IN_FMT_JSONL, "guess: .jsonl");
+	is_int(reader_guess_format("dir.d/a.JSONL.gz"), IN_FMT_JSONL, "guess: .JSONL.gz");
+	is_int(reader_guess_format("x.ndjson.zst"), IN_FMT_JSONL, "guess: .ndjson.zst");
+	is_int(reader_guess_format("a.json"), IN_FMT_JSON, "guess: .json");
+	is_int(reader_guess_format("a.json.zst"), IN_FMT_JSON, "guess: .json.zst");
+	is_int(reader_guess_format("b.csv.gz"), IN_FMT_CSV, "guess: .csv.gz");
+	is_int(reader_guess_format("c.txt"), IN_FMT_TEXT, "guess: .txt");
+	is_int(reader_guess_format("README"), IN_FMT_TEXT, "guess: no extension");
+	is_int(reader_guess_format("a.json/README"), IN_FMT_TEXT, "guess: dot in a directory");
+	is_int(reader_guess_format("x.gz"), IN_FMT_TEXT, "guess: .gz alone");
+	is_int(reader_guess_format("-"), IN_FMT_JSONL, "guess: stdin is JSONL");
 
 	rc = reader_open(&r, tpath("no/such.jsonl"), &o, &err);
 	ok(rc < 0 && r == NULL && strstr(err.msg, "No such file or directory") &&
@@ -1498,7 +1498,7 @@ static void test_hostile(void)
 	p = put_str("dup.jsonl",
 		    "{\"text\":\"first\",\"id\":\"a\",\"text\":\"second\",\"m\":{\"k\":1,\"k\":2},\"id\":\"b\"}\n"
 		    "{\"text\":\"plain\",\"m\":{\"k\":1}}\n");
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
 		rc = reader_next(r, &rec, &err);
 		is_int(rc, READ_OK, "dup record: read");
@@ -1517,11 +1517,11 @@ static void test_hostile(void)
 	}
 	/* a control character: a bad record with its own reason, then on */
 	p = put_str("ctl.jsonl", "{\"text\":\"a\tb\"}\n{\"text\":\"ok\"}\n");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "bad:1:unescaped control character in a JSON string:0 ok:2",
 	       "ctl: bad record, reading goes on");
 	p = put_str("ctl.json", "[{\"text\":\"ok\"},\n {\"text\":\"a\x01\"}, {\"text\":\"b\"}]");
-	r = open_r(p, FMT_AUTO, NULL);
+	r = open_r(p, IN_FMT_AUTO, NULL);
 	if (r) {
 		reader_next(r, &rec, &err);
 		rc = reader_next(r, &rec, &err);
@@ -1535,12 +1535,12 @@ static void test_hostile(void)
 	/* an object of arrays giving an array's key twice */
 	p = put_str("twice.json", "{\"train\":[\"a\"],\"x\":1,\"test\":[\"b\"],\n"
 		    "\"train\":[\"c\"]}");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	ok(strcmp(buf_str(&b), "ok:1 ok:1 fail") == 0 && err.line == 2 &&
 	   strstr(err.msg, "array 'train' twice"),
 	   "json: an array key given twice stops the input (%s: %s)", buf_str(&b), err.msg);
 	p = put_str("twice2.json", "{\"x\":1,\"x\":[\"a\"],\"y\":2,\"y\":3}");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "ok:1", "json: other keys given twice do not matter");
 
 	/* UTF-16 and UTF-32, with and without a byte order mark */
@@ -1564,7 +1564,7 @@ static void test_hostile(void)
 			for (e = 0; e < 3; e++) {
 				snprintf(name, sizeof name, "u-%s.%s", u[k].name, ext[e]);
 				put_file(tpath(name), u[k].bytes, u[k].n);
-				read_all(tpath(name), FMT_AUTO, 0, &b, &err);
+				read_all(tpath(name), IN_FMT_AUTO, 0, &b, &err);
 				total++;
 				if (strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, u[k].enc) &&
 				    strstr(err.msg, "iconv"))
@@ -1575,27 +1575,27 @@ static void test_hostile(void)
 		is_int(good, total, "encoding: UTF-16/32 refused, named, iconv suggested (%d inputs)", total);
 	}
 	p = put_str("ok-utf8.jsonl", "\xef\xbb\xbf{\"text\":\"x\"}\n1\n");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "ok:1 bad:2:not an object or string:0",
 	       "encoding: UTF-8 with a BOM is read");
 	/* CSV: the input's first bytes tell the encoding, not its first value
 	 * (found by tests/fuzz/fuzz_csv: regress/csv) */
 	put_file(tpath("q-ff.csv"), "\"\xff\xfe" "a\"\n\"x\"\n", 10);
-	read_all(tpath("q-ff.csv"), FMT_AUTO, 0, &b, &err);
+	read_all(tpath("q-ff.csv"), IN_FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "ok:2", "csv: a quoted first name starting with FF FE is not UTF-16 (%s)",
 	       err.msg);
 	put_file(tpath("q-nul.csv"), "\"\0e\"\"\"\nx\n", 9);
-	read_all(tpath("q-nul.csv"), FMT_AUTO, 0, &b, &err);
+	read_all(tpath("q-nul.csv"), IN_FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "ok:2", "csv: a quoted first name holding a NUL is not UTF-16 (%s)",
 	       err.msg);
 	p = put_str("unterm1.csv", "\"abc\n");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "unterminated quoted field"),
 	   "csv: a header on line 1 left inside quotes is refused (%s: %s)", buf_str(&b), err.msg);
 
 	/* duplicate CSV header names */
 	p = put_str("dup.csv", "id,text,text\n1,a,b\n");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "\"text\" twice") &&
 	   strstr(err.msg, "columns 2 and 3"), "csv: a name given twice is refused (%s)", err.msg);
 	buf_reset(&big);
@@ -1603,11 +1603,11 @@ static void test_hostile(void)
 		buf_printf(&big, "%sc%d", i ? "," : "", i == 70 ? 5 : i);
 	buf_puts(&big, "\n");
 	p = put_str("dup2.csv", buf_str(&big));
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "\"c5\" twice") &&
 	   strstr(err.msg, "columns 6 and 71"), "csv: among 100 columns too (%s)", err.msg);
 	p = put_str("nodup.csv", "id,text,Text,text2\n1,a,b,c\n");
-	read_all(p, FMT_AUTO, 0, &b, &err);
+	read_all(p, IN_FMT_AUTO, 0, &b, &err);
 	is_str(buf_str(&b), "ok:2", "csv: names that differ are fine");
 
 	/* the size limit: 100 bytes */
@@ -1618,55 +1618,55 @@ static void test_hostile(void)
 		struct buf t = BUF_INIT;
 		buf_printf(&t, "{\"text\":\"a\"}\n{\"text\":\"%s\"}\n{\"text\":\"b\"}\n", buf_str(&big));
 		p = put_str("big.jsonl", buf_str(&t));
-		read_all(p, FMT_AUTO, 100, &b, &err);
+		read_all(p, IN_FMT_AUTO, 100, &b, &err);
 		is_str(buf_str(&b), "ok:1 bad:2:document too large:161 ok:3",
 		       "limit: a JSONL line over it is skipped with its size");
 		ok(err.line == 2 && strstr(err.msg, "161 bytes") && strstr(err.msg, "limit of 100"),
 		   "limit: the message gives the line, the size and the limit (%s)", err.msg);
-		read_all(p, FMT_AUTO, 161, &b, &err);
+		read_all(p, IN_FMT_AUTO, 161, &b, &err);
 		is_str(buf_str(&b), "ok:1 ok:2 ok:3", "limit: a line of exactly the limit is read");
 		buf_reset(&t);
 		buf_printf(&t, "{\"text\":\"a\"}\n{\"text\":\"%s%s%s\"}", buf_str(&big),
 			   buf_str(&big), buf_str(&big));
 		p = put_str("big-end.jsonl", buf_str(&t));
-		read_all(p, FMT_AUTO, 100, &b, &err);
+		read_all(p, IN_FMT_AUTO, 100, &b, &err);
 		is_str(buf_str(&b), "ok:1 bad:2:document too large:461",
 		       "limit: a last line without a newline too");
-		read_all(p, FMT_AUTO, 20, &b, &err);
+		read_all(p, IN_FMT_AUTO, 20, &b, &err);
 		ok(strcmp(buf_str(&b), "ok:1 fail") == 0 && strstr(err.msg, "16 times"),
 		   "limit: a line 16 times over it stops the input (%s: %s)", buf_str(&b), err.msg);
 		buf_reset(&t);
 		buf_printf(&t, "[{\"text\":\"a\"},\n{\"text\":\"%s\"},{\"text\":\"b\"}]", buf_str(&big));
 		p = put_str("big.json", buf_str(&t));
-		read_all(p, FMT_AUTO, 100, &b, &err);
+		read_all(p, IN_FMT_AUTO, 100, &b, &err);
 		is_str(buf_str(&b), "ok:1 bad:2:document too large:161 ok:2",
 		       "limit: a JSON element over it is skipped");
 		buf_reset(&t);
 		buf_printf(&t, "text\na\n\"%s\"\n\"b\nc\"\n\"%s\n%s\"\nd\n", buf_str(&big),
 			   buf_str(&big), buf_str(&big));
 		p = put_str("big.csv", buf_str(&t));
-		read_all(p, FMT_AUTO, 100, &b, &err);
+		read_all(p, IN_FMT_AUTO, 100, &b, &err);
 		ok(strncmp(buf_str(&b), "ok:2 bad:3:document too large:", 30) == 0 &&
 		   strstr(buf_str(&b), " ok:4 bad:6:document too large:") &&
 		   strstr(buf_str(&b), " ok:8"), "limit: CSV rows over it, one line or several (%s)",
 		   buf_str(&b));
 		p = put_str("big.txt", buf_str(&big));
-		read_all(p, FMT_TEXT, 100, &b, &err);
+		read_all(p, IN_FMT_TEXT, 100, &b, &err);
 		is_str(buf_str(&b), "bad:1:document too large:101",
 		       "limit: a text input over it is one bad record (reading stops)");
 		ok(strstr(err.msg, "more than 101 bytes") && strstr(err.msg, "--max-doc-size"),
 		   "limit: the message says so (%s)", err.msg);
-		read_all(p, FMT_TEXT, 150, &b, &err);
+		read_all(p, IN_FMT_TEXT, 150, &b, &err);
 		is_str(buf_str(&b), "ok:1", "limit: a text of exactly the limit is read");
 		buf_done(&t);
 	}
 	/* /dev/zero as text and as JSONL: refused within bounds */
-	read_all("/dev/zero", FMT_TEXT, 4096, &b, &err);
+	read_all("/dev/zero", IN_FMT_TEXT, 4096, &b, &err);
 	is_str(buf_str(&b), "bad:1:document too large:4097", "limit: /dev/zero as text");
-	read_all("/dev/zero", FMT_JSONL, 4096, &b, &err);
+	read_all("/dev/zero", IN_FMT_JSONL, 4096, &b, &err);
 	ok(strcmp(buf_str(&b), "fail") == 0 && strstr(err.msg, "16 times"),
 	   "limit: /dev/zero as JSONL stops (%s)", err.msg);
-	read_all("/dev/zero", FMT_CSV, 4096, &b, &err);
+	read_all("/dev/zero", IN_FMT_CSV, 4096, &b, &err);
 	ok(strcmp(buf_str(&b), "fail") == 0, "limit: /dev/zero as CSV stops (%s)", err.msg);
 	buf_done(&b);
 	buf_done(&big);

@@ -21,7 +21,7 @@
 #ifdef TEST_RULES_LOCAL_RECORD_FIELD
 /* Only for building this test alone before index/reader.c exists; the
  * normal build links the real one from libprovex.a. */
-const struct field *record_field(const struct record *rec, const char *name)
+const struct in_field *record_field(const struct record *rec, const char *name)
 {
 	size_t i, n = strlen(name);
 
@@ -88,9 +88,9 @@ static void load_fails(const char *text, long line, long col, const char *want,
 /* --- records built by hand ------------------------------------------- */
 
 /* A JSON string field: raw is the quoted text, str the decoded bytes. */
-static struct field fstr(const char *name, const char *str)
+static struct in_field fstr(const char *name, const char *str)
 {
-	struct field f;
+	struct in_field f;
 	size_t n = strlen(str);
 	static char raws[32][128];
 	static int k;
@@ -99,7 +99,7 @@ static struct field fstr(const char *name, const char *str)
 	snprintf(raw, sizeof raws[0], "\"%s\"", str);
 	f.name = name;
 	f.name_len = strlen(name);
-	f.type = JT_STRING;
+	f.type = JSON_STRING;
 	f.raw = raw;
 	f.raw_len = strlen(raw);
 	f.str = str;
@@ -109,10 +109,10 @@ static struct field fstr(const char *name, const char *str)
 
 /* A non-string field of type t with raw JSON text raw (not terminated after
  * raw_len bytes, like a slice of a line). */
-static struct field fraw(const char *name, enum json_type t, const char *raw,
+static struct in_field fraw(const char *name, enum json_kind t, const char *raw,
 			 size_t raw_len)
 {
-	struct field f;
+	struct in_field f;
 
 	f.name = name;
 	f.name_len = strlen(name);
@@ -125,7 +125,7 @@ static struct field fraw(const char *name, enum json_type t, const char *raw,
 }
 
 static struct record mkrec(const char *input, const char *array_key,
-			   struct field *fields, size_t n)
+			   struct in_field *fields, size_t n)
 {
 	struct record rec;
 
@@ -599,7 +599,7 @@ static void test_match_fields(void)
 	struct rules *r;
 	struct prov p;
 	struct record rec;
-	struct field f[4];
+	struct in_field f[4];
 	static const char nul_str[] = "human\0robot";
 
 	prov_init(&p);
@@ -651,7 +651,7 @@ static void test_match_fields(void)
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_ORIGIN), "(unset)", "empty string field is present");
 
-	f[1] = fraw("model", JT_NULL, "nullx", 4);
+	f[1] = fraw("model", JSON_NULL, "nullx", 4);
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_ORIGIN), "real", "JSON null field counts as absent");
 
@@ -659,30 +659,30 @@ static void test_match_fields(void)
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_ORIGIN), "(unset)", "absent field fails a positive glob");
 
-	f[0] = fraw("score", JT_NUMBER, "17,", 2);
-	f[1] = fraw("ok", JT_TRUE, "true}", 4);
+	f[0] = fraw("score", JSON_NUMBER, "17,", 2);
+	f[1] = fraw("ok", JSON_TRUE, "true}", 4);
 	rec = mkrec("x.jsonl", NULL, f, 2);
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_PURPOSE), "scored", "numbers and booleans match their raw text");
-	f[0] = fraw("score", JT_NUMBER, "27", 2);
+	f[0] = fraw("score", JSON_NUMBER, "27", 2);
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_PURPOSE), "(unset)", "number glob fails");
 	f[0] = fstr("score", "1");
 	f[1] = fstr("ok", "true");
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_PURPOSE), "scored", "strings match their decoded text");
-	f[1] = fraw("ok", JT_FALSE, "false", 5);
+	f[1] = fraw("ok", JSON_FALSE, "false", 5);
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_PURPOSE), "(unset)", "false is not true");
 
-	f[0] = fraw("meta", JT_OBJECT, "{\"a\":1}", 7);
+	f[0] = fraw("meta", JSON_OBJECT, "{\"a\":1}", 7);
 	rec = mkrec("x.jsonl", NULL, f, 1);
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_SOURCE), "meta", "objects match their raw JSON");
 
 	f[0].name = "label";
 	f[0].name_len = 5;
-	f[0].type = JT_STRING;
+	f[0].type = JSON_STRING;
 	f[0].raw = "\"human\\u0000robot\"";
 	f[0].raw_len = strlen(f[0].raw);
 	f[0].str = nul_str;
@@ -714,7 +714,7 @@ static void test_templates(void)
 	struct rules *r;
 	struct prov p;
 	struct record rec;
-	struct field f[4];
+	struct in_field f[4];
 	static const char nul_str[] = "gpt\0junk";
 
 	prov_init(&p);
@@ -757,10 +757,10 @@ static void test_templates(void)
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_GENERATOR), "gpt", "string inserted up to its first NUL");
 
-	f[0] = fraw("n", JT_NUMBER, "42,", 2);
-	f[1] = fraw("b", JT_TRUE, "true", 4);
-	f[2] = fraw("o", JT_ARRAY, "[1,2]", 5);
-	f[3] = fraw("label", JT_NULL, "null", 4);
+	f[0] = fraw("n", JSON_NUMBER, "42,", 2);
+	f[1] = fraw("b", JSON_TRUE, "true", 4);
+	f[2] = fraw("o", JSON_ARRAY, "[1,2]", 5);
+	f[3] = fraw("label", JSON_NULL, "null", 4);
 	rec = mkrec("x.jsonl", NULL, f, 4);
 	run(r, &rec, &p);
 	is_str(lab(&p, PROV_PURPOSE), "n=42;b=true;o=[1,2]", "raw text of non-strings inserted");
@@ -790,7 +790,7 @@ static void test_precedence(void)
 	struct rules *r;
 	struct prov p;
 	struct record rec;
-	struct field f[2];
+	struct in_field f[2];
 
 	prov_init(&p);
 	r = load("rules:\n"
@@ -887,7 +887,7 @@ static void test_doc_examples(void)
 	struct rules *r;
 	struct prov p;
 	struct record rec;
-	struct field f[3];
+	struct in_field f[3];
 	size_t i;
 	int n, k;
 

@@ -1,8 +1,8 @@
 /*
- * reader.c - the reader: one document, wrapped, with line numbers, its
- * provenance header and (m) a panel with every metadata field: the
- * document's provenance and review fields, where it was read from, and
- * every field kept from its input record (meta.PATH).
+ * docview.c - the document view (the reader): one document, wrapped,
+ * with line numbers, its provenance header and (m) a panel with every
+ * metadata field: the document's provenance and review fields, where it
+ * was read from, and every field kept from its input record (meta.PATH).
  */
 #include "pane.h"
 #include "../common/json.h"
@@ -18,7 +18,7 @@ struct meta_field {
 	struct buf key, val;         /* owned; any bytes (shown safely) */
 };
 
-struct reader {
+struct docview {
 	struct pane pane;
 	bool meta;                   /* the metadata panel is shown */
 	bool meta_loaded;
@@ -31,7 +31,7 @@ struct reader {
 	size_t nfields, cap;
 };
 
-static void meta_clear(struct reader *r)
+static void meta_clear(struct docview *r)
 {
 	size_t i;
 
@@ -42,7 +42,7 @@ static void meta_clear(struct reader *r)
 	r->nfields = 0;
 }
 
-static struct meta_field *meta_add(struct reader *r, const char *key, size_t klen)
+static struct meta_field *meta_add(struct docview *r, const char *key, size_t klen)
 {
 	struct meta_field *f;
 
@@ -57,9 +57,9 @@ static struct meta_field *meta_add(struct reader *r, const char *key, size_t kle
 	return f;
 }
 
-static void meta_set(struct reader *r, const char *key, const char *fmt, ...)
+static void meta_set(struct docview *r, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-static void meta_set(struct reader *r, const char *key, const char *fmt, ...)
+static void meta_set(struct docview *r, const char *key, const char *fmt, ...)
 {
 	struct meta_field *f = meta_add(r, key, strlen(key));
 	va_list ap;
@@ -71,7 +71,7 @@ static void meta_set(struct reader *r, const char *key, const char *fmt, ...)
 
 /* Fills the fields: the document's own, where it came from, then every
  * field kept from the input. */
-static void load_meta(struct app *a, struct reader *r)
+static void load_meta(struct app *a, struct docview *r)
 {
 	const struct browse_row *b = r->pane.row;
 	struct doc_row row = { 0 };
@@ -158,7 +158,7 @@ static int draw_field(const struct meta_field *f, struct grid *g, int y, int end
  * key column and the values, long ones continued on the rows below.
  * When it covers the text it starts at meta_top, never leaving rows
  * empty that earlier fields could fill. */
-static void draw_meta(struct reader *r, struct grid *g, int x, int w, int y, int h,
+static void draw_meta(struct docview *r, struct grid *g, int x, int w, int y, int h,
 		      bool side)
 {
 	int row, kw = 0, end = y + h, need;
@@ -215,9 +215,9 @@ static void draw_meta(struct reader *r, struct grid *g, int x, int w, int y, int
 	}
 }
 
-static void reader_draw(struct app *a, void *state, struct grid *g)
+static void docview_draw(struct app *a, void *state, struct grid *g)
 {
-	struct reader *r = state;
+	struct docview *r = state;
 	int h = g->h - 1, w = g->w, mw = 0, ww;
 	char where[64], left[256];
 	long long id = (long long)r->pane.row->id;
@@ -252,15 +252,16 @@ static void reader_draw(struct app *a, void *state, struct grid *g)
 	}
 }
 
-static void search_enter(struct app *a, const char *text)
+static void search_enter(struct app *a, void *ctx, const char *text)
 {
-	struct reader *r = a->state[a->nviews - 1];
+	struct docview *r = a->state[a->nviews - 1];
 
+	(void)ctx;
 	pane_search(a, &r->pane, text);
 }
 
 /* Moving keys scroll the panel when it covers the text. */
-static bool meta_key(struct reader *r, enum action act)
+static bool meta_key(struct docview *r, enum action act)
 {
 	size_t page = r->meta_rows > 1 ? (size_t)r->meta_rows - 1 : 1;
 	size_t last = r->nfields ? r->nfields - 1 : 0;
@@ -279,9 +280,9 @@ static bool meta_key(struct reader *r, enum action act)
 	}
 }
 
-static bool reader_key(struct app *a, void *state, enum action act, int key)
+static bool docview_key(struct app *a, void *state, enum action act, int key)
 {
-	struct reader *r = state;
+	struct docview *r = state;
 	struct pane *p = &r->pane;
 	int page = p->rows > 1 ? p->rows - 1 : 1;
 
@@ -297,7 +298,7 @@ static bool reader_key(struct app *a, void *state, enum action act, int key)
 	case ACT_META: r->meta = !r->meta; return true;
 	case ACT_SEARCH:
 		prompt_open(a, PROMPT_SEARCH, p->search ? "search (empty clears): " :
-			    "search: ", "", search_enter);
+			    "search: ", "", search_enter, NULL, NULL);
 		return true;
 	case ACT_NEXT: pane_find(a, p, true); return true;
 	case ACT_PREV: pane_find(a, p, false); return true;
@@ -324,17 +325,17 @@ static bool reader_key(struct app *a, void *state, enum action act, int key)
 	return false;
 }
 
-static void reader_refresh(struct app *a, void *state)
+static void docview_refresh(struct app *a, void *state)
 {
-	struct reader *r = state;
+	struct docview *r = state;
 
 	pane_refresh(a, &r->pane);
 	r->meta_loaded = false;
 }
 
-static void reader_done(void *state)
+static void docview_done(void *state)
 {
-	struct reader *r = state;
+	struct docview *r = state;
 
 	pane_done(&r->pane);
 	meta_clear(r);
@@ -342,23 +343,23 @@ static void reader_done(void *state)
 	free(r);
 }
 
-const struct view_ops reader_ops = {
+const struct view_ops docview_ops = {
 	.name = "reader",
 	.mask = VM_READER,
-	.draw = reader_draw,
-	.key = reader_key,
-	.done = reader_done,
-	.reload = reader_refresh,
+	.draw = docview_draw,
+	.key = docview_key,
+	.done = docview_done,
+	.reload = docview_refresh,
 };
 
 void doc_open(struct app *a, const struct browse_row *row)
 {
-	struct reader *r = pv_malloc(sizeof *r);
+	struct docview *r = pv_malloc(sizeof *r);
 
 	memset(r, 0, sizeof *r);
 	if (!pane_load(a, &r->pane, row)) {
 		free(r);
 		return;
 	}
-	app_push(a, &reader_ops, r);
+	app_push(a, &docview_ops, r);
 }
