@@ -41,18 +41,6 @@ static void now_utc(char out[32])
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, "preparing a review query");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
 
 /* A number in [0, k). */
 static size_t rng_below(uint64_t *st, size_t k)
@@ -128,10 +116,11 @@ static int cands_load(struct store *s, const struct filter_sql *where, struct ca
 		 "JOIN inputs i ON i.id=d.input_id WHERE (");
 	buf_puts(&sql, where && where->where ? where->where : "1");
 	buf_puts(&sql, ") AND d.origin IN ('real','synthetic') ORDER BY d.id");
-	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to review", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "selecting documents to review",
+			      err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cand *x;
 		const unsigned char *src = sqlite3_column_text(st, 4);
@@ -389,12 +378,13 @@ static void item_add(struct review_plan *p, size_t *cap, int64_t real, int64_t s
 static int table_pairs(struct store *s, struct cands *c, bool *used, struct review_plan *p,
 		       size_t *cap, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT a, b, kind FROM pairs ORDER BY "
-				"kind='declared' DESC, sim DESC, id", err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT a, b, kind FROM pairs ORDER BY "
+			     "kind='declared' DESC, sim DESC, id",
+			     "preparing a review query", err)))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cand *a = cand_find(c, sqlite3_column_int64(st, 0));
 		struct cand *b = cand_find(c, sqlite3_column_int64(st, 1));
@@ -610,15 +600,16 @@ static int cmp_i64(const void *pa, const void *pb)
  * documents under another number (the documents changed since). */
 static int mark_answered(struct store *s, struct review_plan *p, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT item, left_doc, coalesce(right_doc, left_doc) "
-				"FROM review_answers WHERE session_id=?1", err);
+	sqlite3_stmt *st;
 	struct answered *v = NULL;
 	int64_t *items = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT item, left_doc, coalesce(right_doc, left_doc) "
+			     "FROM review_answers WHERE session_id=?1",
+			     "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, p->session_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t a = sqlite3_column_int64(st, 1), b = sqlite3_column_int64(st, 2);
@@ -670,12 +661,11 @@ static int finish_session(struct store *s, int64_t id, bool in_tx, struct pv_err
 
 	if (!in_tx && (rc = store_begin_retry(s, err)))
 		return rc;
-	st = prep(s, "UPDATE review_sessions SET finished=?2 WHERE id=?1 AND finished IS NULL",
-		  err);
-	if (!st) {
+	if ((rc = store_prep(s, &st, "UPDATE review_sessions SET finished=?2 WHERE id=?1 "
+			     "AND finished IS NULL", "preparing a review query", err))) {
 		if (!in_tx)
 			store_rollback(s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	now_utc(at);
 	sqlite3_bind_int64(st, 1, id);
@@ -696,14 +686,15 @@ static int finish_session(struct store *s, int64_t id, bool in_tx, struct pv_err
 static int session_find(struct store *s, const char *reviewer, enum review_mode mode,
 			const char *filter, int64_t *id, int64_t *seed, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id, seed FROM review_sessions WHERE reviewer=?1 "
-				"AND mode=?2 AND filter=?3 AND finished IS NULL "
-				"ORDER BY id DESC LIMIT 1", err);
+	sqlite3_stmt *st;
 	int rc;
 
 	*id = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT id, seed FROM review_sessions WHERE reviewer=?1 "
+			     "AND mode=?2 AND filter=?3 AND finished IS NULL "
+			     "ORDER BY id DESC LIMIT 1",
+			     "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, review_mode_name(mode), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, filter, -1, SQLITE_TRANSIENT);
@@ -759,12 +750,13 @@ int review_plan_make(struct store *s, const char *filter, const struct filter_sq
 /* The origin of document id now ("" when there is none). */
 static int origin_of(struct store *s, int64_t id, char out[16], struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT origin FROM docs WHERE id=?1", err);
+	sqlite3_stmt *st;
 	int rc;
 
 	out[0] = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT origin FROM docs WHERE id=?1",
+			     "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -782,13 +774,14 @@ static int origin_of(struct store *s, int64_t id, char out[16], struct pv_err *e
 static int session_create(struct store *s, struct review_plan *p, int64_t *id,
 			  struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "INSERT INTO review_sessions(reviewer, mode, filter, seed, "
-				"started) VALUES(?1, ?2, ?3, ?4, ?5)", err);
+	sqlite3_stmt *st;
 	char at[32];
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "INSERT INTO review_sessions(reviewer, mode, filter, seed, "
+			     "started) VALUES(?1, ?2, ?3, ?4, ?5)",
+			     "preparing a review query", err)))
+		return rc;
 	now_utc(at);
 	sqlite3_bind_text(st, 1, p->reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, review_mode_name(p->mode), -1, SQLITE_STATIC);
@@ -850,13 +843,11 @@ int review_record(struct store *s, struct review_plan *p, size_t i, const char *
 	}
 	if (!sid && (rc = session_create(s, p, &sid, err)))
 		goto fail;
-	st = prep(s, "INSERT OR IGNORE INTO review_answers(session_id, reviewer, item, left_doc, "
-		  "right_doc, truth, answer, correct, ms, at) "
-		  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", err);
-	if (!st) {
-		rc = err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "INSERT OR IGNORE INTO review_answers(session_id, "
+			     "reviewer, item, left_doc, right_doc, truth, answer, correct, "
+			     "ms, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			     "preparing a review query", err)))
 		goto fail;
-	}
 	now_utc(at);
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_text(st, 2, p->reviewer, -1, SQLITE_TRANSIENT);
@@ -1034,13 +1025,14 @@ void review_report_done(struct review_report *r)
 static int report_totals(struct store *s, const char *mode, struct review_report *r,
 			 struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT count(*), count(*) - count(a.correct), "
-				"count(DISTINCT a.session_id), count(DISTINCT a.reviewer)"
-				FROM_ANSWERS, err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT count(*), count(*) - count(a.correct), "
+			     "count(DISTINCT a.session_id), count(DISTINCT a.reviewer)"
+			     FROM_ANSWERS,
+			     "preparing a review query", err)))
+		return rc;
 	if (mode)
 		sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -1075,10 +1067,10 @@ static int report_groups(struct store *s, const char *by, const char *mode,
 		   "coalesce(sum(a.correct), 0)" FROM_ANSWERS
 		   "GROUP BY s.mode, k, realdocs ORDER BY s.mode='pairs' DESC, "
 		   "count(a.correct) DESC, count(*) DESC, k", key, real);
-	st = prep(s, buf_str(&sql), err);
+	rc = store_prep(s, &st, buf_str(&sql), "preparing a review query", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	if (mode)
 		sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -1137,14 +1129,7 @@ static int cmp_str(const void *pa, const void *pb)
 static int report_agreement(struct store *s, enum review_mode m, struct review_report *r,
 			    struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s,
-		"SELECT min(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS lo, "
-		"max(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS hi, a.reviewer, "
-		"CASE WHEN s.mode='pairs' THEN a.correct=0 ELSE a.answer='real' END, "
-		"max(a.id) "
-		"FROM review_answers a JOIN review_sessions s ON s.id=a.session_id "
-		"WHERE s.mode=?1 AND a.answer <> 'skip' GROUP BY lo, hi, a.reviewer "
-		"ORDER BY lo, hi, a.reviewer", err);
+	sqlite3_stmt *st;
 	struct vote *v = NULL;
 	char **names = NULL;
 	size_t nv = 0, vcap = 0, nn = 0, ncap = 0, i, j, k, nr;
@@ -1154,8 +1139,15 @@ static int report_agreement(struct store *s, enum review_mode m, struct review_r
 	bool *rated = NULL;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st,
+		"SELECT min(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS lo, "
+		"max(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS hi, a.reviewer, "
+		"CASE WHEN s.mode='pairs' THEN a.correct=0 ELSE a.answer='real' END, "
+		"max(a.id) "
+		"FROM review_answers a JOIN review_sessions s ON s.id=a.session_id "
+		"WHERE s.mode=?1 AND a.answer <> 'skip' GROUP BY lo, hi, a.reviewer "
+		"ORDER BY lo, hi, a.reviewer", "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, review_mode_name(m), -1, SQLITE_STATIC);
 	/* first pass: votes with reviewer names kept aside */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -134,20 +134,21 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 	return 0;
 }
 
-sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err)
+int store_stmt(struct store *s, enum stmt_id id, sqlite3_stmt **st,
+	       struct pv_err *err)
 {
+	*st = NULL;
 	if (!s->st[id]) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
 				       SQLITE_PREPARE_PERSISTENT, &s->st[id],
-				       NULL) != SQLITE_OK) {
-			store_sqlerr(s, err, "preparing a query");
-			return NULL;
-		}
+				       NULL) != SQLITE_OK)
+			return store_sqlerr(s, err, "preparing a query");
 	} else {
 		sqlite3_reset(s->st[id]);
 		sqlite3_clear_bindings(s->st[id]);
 	}
-	return s->st[id];
+	*st = s->st[id];
+	return 0;
 }
 
 /* Checks that an existing file is a provex store before SQLite opens it:
@@ -778,9 +779,9 @@ int store_commit(struct store *s, struct pv_err *err)
 	}
 	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		store_sqlerr(s, err, "committing");
+		rc = store_sqlerr(s, err, "committing");
 		store_rollback(s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	s->in_tx = false;
 	return 0;
@@ -1121,8 +1122,8 @@ static int stats_texts(sqlite3 *db, int64_t rows, bool *done,
 	if (other != 0)
 		return 0;
 	snprintf(stat, sizeof stat, "%lld 1", (long long)rows);
-	if (store_exec(db, "DELETE FROM sqlite_stat1 WHERE tbl='texts'", err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(db, "DELETE FROM sqlite_stat1 WHERE tbl='texts'", err)))
+		return rc;
 	if (sqlite3_prepare_v2(db, "INSERT INTO sqlite_stat1(tbl,idx,stat) SELECT "
 			       "'texts', name, ?1 FROM pragma_index_list('texts')",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -1297,11 +1298,11 @@ int store_input_ident(struct store *s, int64_t input_id, const char *hash,
 int store_doc_prov(struct store *s, int64_t input_id, int64_t rec, bool *found,
 		   struct buf out[4], struct pv_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_DOC_PROV, err);
+	sqlite3_stmt *st;
 	int rc, i;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_DOC_PROV, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, input_id);
 	sqlite3_bind_int64(st, 2, rec);
 	rc = sqlite3_step(st);
@@ -1402,8 +1403,8 @@ int store_set_level(struct store *s, int level, struct pv_err *err)
 
 	if (!id)
 		return codec_set_cdict(s->codec, 0, NULL, 0, level, err);
-	if (!(st = store_stmt(s, ST_DICT_GET, err)))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_DICT_GET, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	if (sqlite3_step(st) != SQLITE_ROW)
 		return store_sqlerr(s, err, "reading a dictionary");
@@ -1420,8 +1421,8 @@ int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err)
 
 	if (codec_has_ddict(s->codec, dict_id))
 		return 0;
-	if (!(st = store_stmt(s, ST_DICT_GET, err)))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_DICT_GET, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, dict_id);
 	if (sqlite3_step(st) != SQLITE_ROW) {
 		sqlite3_reset(st);
