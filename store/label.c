@@ -14,6 +14,7 @@
 #include "label.h"
 #include "../common/utf8.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -271,12 +272,16 @@ int label_set(struct store *s, const struct filter_sql *sel,
 		if ((rc = apply_change(s, res->batch_id, &changes[i], reviewer,
 				       at, note, &k, err)))
 			goto fail;
+		assert(k <= res->matched);  /* a change per selected document */
 		res->by_field[changes[i].field] = k;
 		res->changes += k;
 	}
 	if ((rc = mark_reviewed(s, res->batch_id, reviewer, at, &res->changed, err)) ||
 	    (rc = store_exec(s->db, "DELETE FROM temp.pv_sel", err)))
 		goto fail;
+	/* the documents changed are selected ones with a history row each */
+	assert(res->changed <= res->matched && res->changed <= res->changes &&
+	       (res->changes == 0) == (res->changed == 0));
 	if (dry_run || res->changes == 0) {
 		store_rollback(s);
 		res->batch_id = 0;

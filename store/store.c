@@ -12,6 +12,7 @@
 #include "ftsquery.h"
 #include "ftsscheme.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -783,6 +784,7 @@ int store_commit(struct store *s, struct pv_err *err)
 		store_rollback(s);
 		return rc;
 	}
+	assert(sqlite3_get_autocommit(s->db));
 	s->in_tx = false;
 	return 0;
 }
@@ -804,6 +806,9 @@ int store_part_begin(struct store *s, struct pv_err *err)
 		return pv_errf(err, PV_EUSAGE, "a part of a transaction needs one open");
 	if ((rc = store_fts_flush(s, err)))
 		return rc;
+	/* nothing gathered is left over: store_part_undo drops only what
+	 * comes after this point */
+	assert(!s->feed || ftsfeed_bytes(s->feed) == 0);
 	if (sqlite3_exec(s->db, "SAVEPOINT pv_part", NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlerr(s, err, "starting a savepoint");
 	return 0;
@@ -833,6 +838,7 @@ int store_fts_flush(struct store *s, struct pv_err *err)
 
 	if (!s->feed || ftsfeed_bytes(s->feed) == 0)
 		return 0;
+	assert(!sqlite3_get_autocommit(s->db));    /* in the open transaction */
 	b = ftsfeed_sync(s->feed);
 	if ((rc = ftsbuild_write(b, s->db, "fts", err)))
 		return rc;
@@ -918,6 +924,8 @@ int store_fts_bulk_end(struct store *s, struct pv_err *err)
 	if (s->in_tx)
 		return pv_errf(err, PV_EUSAGE, "bulk full-text indexing must end "
 			       "outside a transaction");
+	/* every commit wrote the terms gathered before it */
+	assert(ftsfeed_bytes(s->feed) == 0);
 	ftsfeed_free(s->feed);
 	s->feed = NULL;
 	/* FTS5 merges as it flushes; bulk segments were not merged.  'merge'
