@@ -71,8 +71,8 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	else
 		store_text_hash(d->text, d->len, hash);
 
-	if (!(st = store_stmt(s, ST_TEXT_BY_HASH, err)))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_TEXT_BY_HASH, &st, err)))
+		return rc;
 	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -85,8 +85,8 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	sqlite3_reset(st);
 
 	if (existed) {
-		if (!(st = store_stmt(s, ST_OCC_EXISTS, err)))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_stmt(s, ST_OCC_EXISTS, &st, err)))
+			return rc;
 		sqlite3_bind_int64(st, 1, d->input_id);
 		sqlite3_bind_int64(st, 2, d->rec);
 		sqlite3_bind_int64(st, 3, text_id);
@@ -101,8 +101,8 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 		if (strcmp(d->origin, "unknown") != 0) {
 			const char *other = strcmp(d->origin, "real") == 0 ?
 					    "synthetic" : "real";
-			if (!(st = store_stmt(s, ST_CROSS_ORIGIN, err)))
-				return err ? err->code : PV_ESTORE;
+			if ((rc = store_stmt(s, ST_CROSS_ORIGIN, &st, err)))
+				return rc;
 			sqlite3_bind_int64(st, 1, text_id);
 			sqlite3_bind_text(st, 2, other, -1, SQLITE_STATIC);
 			*cross_origin = sqlite3_step(st) == SQLITE_ROW;
@@ -130,8 +130,8 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 			terms = s->tbuf.data ? s->tbuf.data : "";
 			terms_len = s->tbuf.len;
 		}
-		if (!(st = store_stmt(s, ST_TEXT_INSERT, err)))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_stmt(s, ST_TEXT_INSERT, &st, err)))
+			return rc;
 		sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
 		sqlite3_bind_int64(st, 2, (sqlite3_int64)d->len);
 		sqlite3_bind_int64(st, 3, d->words >= 0 && d->zbody ? d->words :
@@ -152,8 +152,8 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 			    (rc = store_fts_flush(s, err)))
 				return rc;
 		} else {
-			if (!(st = store_stmt(s, ST_FTS_INSERT, err)))
-				return err ? err->code : PV_ESTORE;
+			if ((rc = store_stmt(s, ST_FTS_INSERT, &st, err)))
+				return rc;
 			sqlite3_bind_int64(st, 1, text_id);
 			sqlite3_bind_text64(st, 2, terms, terms_len, SQLITE_STATIC,
 					    SQLITE_UTF8);
@@ -163,15 +163,15 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	}
 
 	if (existed) {
-		if (!(st = store_stmt(s, ST_TEXT_BUMP, err)))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_stmt(s, ST_TEXT_BUMP, &st, err)))
+			return rc;
 		sqlite3_bind_int64(st, 1, text_id);
 		if ((rc = step_done(s, st, err, "counting a text")))
 			return rc;
 	}
 
-	if (!(st = store_stmt(s, ST_DOC_INSERT, err)))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_DOC_INSERT, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, text_id);
 	sqlite3_bind_int64(st, 2, d->input_id);
 	sqlite3_bind_int64(st, 3, d->rec);
@@ -195,11 +195,11 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 int store_doc_seen(struct store *s, int64_t input_id, int64_t rec, bool *seen,
 		   struct pv_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_SEEN, err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_SEEN, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, input_id);
 	sqlite3_bind_int64(st, 2, rec);
 	rc = sqlite3_step(st);
@@ -266,11 +266,11 @@ void store_row_fill(struct doc_row *r, sqlite3_stmt *st)
 
 int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_DOC_GET, err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_DOC_GET, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -287,12 +287,12 @@ int store_doc_get(struct store *s, int64_t id, struct doc_row *row, struct pv_er
 int64_t store_find_ext(struct store *s, const char *ext, int64_t *ids, size_t max,
 		       struct pv_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_FIND_EXT, err);
+	sqlite3_stmt *st;
 	int64_t n = 0;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_FIND_EXT, &st, err)))
+		return rc;
 	sqlite3_bind_text(st, 1, ext, -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if ((size_t)n < max)
@@ -336,12 +336,12 @@ int store_ext_repeats(struct store *s, int64_t run_id,
 static int text_read(struct store *s, int64_t text_id, size_t limit,
 		     struct buf *out, struct pv_err *err)
 {
-	sqlite3_stmt *st = store_stmt(s, ST_TEXT_GET, err);
+	sqlite3_stmt *st;
 	int64_t dict_id;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_stmt(s, ST_TEXT_GET, &st, err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, text_id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {

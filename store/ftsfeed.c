@@ -12,6 +12,7 @@
 #include "ftsbuild.h"
 #include "../common/buf.h"
 
+#include <assert.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -45,6 +46,7 @@ static void add_chunk(struct ftsbuild *b, const struct buf *c)
 		ftsbuild_add(b, rowid, c->data + off + 12, len);
 		off += 12 + (size_t)len;
 	}
+	assert(off == c->len);      /* whole records only */
 }
 
 static void *feed_main(void *arg)

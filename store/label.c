@@ -14,6 +14,7 @@
 #include "label.h"
 #include "../common/utf8.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -114,34 +115,6 @@ static void now_utc(char out[32])
 }
 
 
-/* Prepares sql on the store's connection; NULL (err filled) on failure. */
-static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, "preparing a query");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
-}
-
-/* Steps a statement that returns no rows and finalizes it. */
-static int run_done(struct store *s, sqlite3_stmt *st, const char *what,
-		    struct pv_err *err)
-{
-	int rc = sqlite3_step(st);
-
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(s, err, what);
-		sqlite3_finalize(st);
-		return err ? err->code : PV_ESTORE;
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
 static void bind_value(sqlite3_stmt *st, int i, const char *v)
 {
 	if (v && *v)
@@ -155,19 +128,20 @@ static int batch_add(struct store *s, const char *at, const char *reviewer,
 		     const char *command, const char *note, int64_t undoes,
 		     int64_t *id, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "INSERT INTO batches(created,reviewer,command,"
-				"note,undoes) VALUES(?1,?2,?3,?4,?5)", err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "INSERT INTO batches(created,reviewer,command,"
+			     "note,undoes) VALUES(?1,?2,?3,?4,?5)", "preparing a query",
+			     err)))
+		return rc;
 	sqlite3_bind_text(st, 1, at, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, command, -1, SQLITE_TRANSIENT);
 	bind_value(st, 4, note);
 	if (undoes)
 		sqlite3_bind_int64(st, 5, undoes);
-	if ((rc = run_done(s, st, "recording a batch", err)))
+	if ((rc = store_step_done(s, st, "recording a batch", err)))
 		return rc;
 	*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
@@ -187,15 +161,15 @@ static int select_into_temp(struct store *s, const struct filter_sql *sel,
 	buf_printf(&sql, "INSERT INTO temp.pv_sel SELECT d.id FROM docs d "
 		   "CROSS JOIN texts t ON t.id=d.text_id JOIN inputs i ON i.id=d.input_id "
 		   "WHERE (%s)", sel && sel->where ? sel->where : "1");
-	st = prep(s, buf_str(&sql), err);
+	rc = store_prep(s, &st, buf_str(&sql), "preparing a query", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	if (sel && filter_bind(sel, st, sel->first)) {
 		sqlite3_finalize(st);
 		return store_sqlerr(s, err, "binding the filter");
 	}
-	if ((rc = run_done(s, st, "selecting documents", err)))
+	if ((rc = store_step_done(s, st, "selecting documents", err)))
 		return rc;
 	*n = sqlite3_changes(s->db);
 	return 0;
@@ -215,17 +189,16 @@ static int apply_change(struct store *s, int64_t batch, const struct label_chang
 		   "reviewer,at,note) SELECT ?1,d.id,'%s',d.%s,?2,?3,?4,?5 "
 		   "FROM docs d WHERE d.id IN (SELECT id FROM temp.pv_sel) "
 		   "AND d.%s IS NOT ?2 ORDER BY d.id", col, col, col);
-	st = prep(s, buf_str(&sql), err);
-	if (!st) {
+	if ((rc = store_prep(s, &st, buf_str(&sql), "preparing a query", err))) {
 		buf_done(&sql);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	sqlite3_bind_int64(st, 1, batch);
 	bind_value(st, 2, c->value);
 	sqlite3_bind_text(st, 3, reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 4, at, -1, SQLITE_TRANSIENT);
 	bind_value(st, 5, note);
-	if ((rc = run_done(s, st, "recording history", err))) {
+	if ((rc = store_step_done(s, st, "recording history", err))) {
 		buf_done(&sql);
 		return rc;
 	}
@@ -233,12 +206,12 @@ static int apply_change(struct store *s, int64_t batch, const struct label_chang
 	buf_reset(&sql);
 	buf_printf(&sql, "UPDATE docs SET %s=?1 WHERE id IN (SELECT id FROM "
 		   "temp.pv_sel) AND %s IS NOT ?1", col, col);
-	st = prep(s, buf_str(&sql), err);
+	rc = store_prep(s, &st, buf_str(&sql), "preparing a query", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	bind_value(st, 1, c->value);
-	return run_done(s, st, "updating documents", err);
+	return store_step_done(s, st, "updating documents", err);
 }
 
 /* Sets reviewer and reviewed_at on the documents batch changed, and counts
@@ -246,17 +219,17 @@ static int apply_change(struct store *s, int64_t batch, const struct label_chang
 static int mark_reviewed(struct store *s, int64_t batch, const char *reviewer,
 			 const char *at, int64_t *ndocs, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "UPDATE docs SET reviewer=?2, reviewed_at=?3 "
-				"WHERE id IN (SELECT doc_id FROM history WHERE "
-				"batch_id=?1)", err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "UPDATE docs SET reviewer=?2, reviewed_at=?3 "
+			     "WHERE id IN (SELECT doc_id FROM history WHERE "
+			     "batch_id=?1)", "preparing a query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, batch);
 	sqlite3_bind_text(st, 2, reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 3, at, -1, SQLITE_TRANSIENT);
-	if ((rc = run_done(s, st, "updating documents", err)))
+	if ((rc = store_step_done(s, st, "updating documents", err)))
 		return rc;
 	*ndocs = sqlite3_changes(s->db);
 	return 0;
@@ -299,12 +272,16 @@ int label_set(struct store *s, const struct filter_sql *sel,
 		if ((rc = apply_change(s, res->batch_id, &changes[i], reviewer,
 				       at, note, &k, err)))
 			goto fail;
+		assert(k <= res->matched);  /* a change per selected document */
 		res->by_field[changes[i].field] = k;
 		res->changes += k;
 	}
 	if ((rc = mark_reviewed(s, res->batch_id, reviewer, at, &res->changed, err)) ||
 	    (rc = store_exec(s->db, "DELETE FROM temp.pv_sel", err)))
 		goto fail;
+	/* the documents changed are selected ones with a history row each */
+	assert(res->changed <= res->matched && res->changed <= res->changes &&
+	       (res->changes == 0) == (res->changed == 0));
 	if (dry_run || res->changes == 0) {
 		store_rollback(s);
 		res->batch_id = 0;
@@ -348,12 +325,12 @@ static bool same_value(const char *a, const char *b)
 static int q_id(struct store *s, const char *sql, int64_t arg, int64_t *out,
 		bool *found, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, sql, err);
+	sqlite3_stmt *st;
 	int rc;
 
 	*found = false;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, sql, "preparing a query", err)))
+		return rc;
 	if (arg)
 		sqlite3_bind_int64(st, 1, arg);
 	rc = sqlite3_step(st);
@@ -361,9 +338,9 @@ static int q_id(struct store *s, const char *sql, int64_t arg, int64_t *out,
 		*out = sqlite3_column_int64(st, 0);
 		*found = true;
 	} else if (rc != SQLITE_DONE) {
-		store_sqlerr(s, err, "reading batches");
+		rc = store_sqlerr(s, err, "reading batches");
 		sqlite3_finalize(st);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -373,15 +350,15 @@ static int q_id(struct store *s, const char *sql, int64_t arg, int64_t *out,
 static int load_rows(struct store *s, int64_t batch, struct hrow **rows,
 		     size_t *nrows, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT doc_id,field,old,new FROM history "
-				"WHERE batch_id=?1 ORDER BY id", err);
+	sqlite3_stmt *st;
 	size_t cap = 0;
 	int rc;
 
 	*rows = NULL;
 	*nrows = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT doc_id,field,old,new FROM history "
+			     "WHERE batch_id=?1 ORDER BY id", "preparing a query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, batch);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *f = (const char *)sqlite3_column_text(st, 1);
@@ -445,33 +422,34 @@ static void undo_st_free(struct undo_st *u)
 static int undo_st_init(struct store *s, struct undo_st *u, struct pv_err *err)
 {
 	char sql[256];
-	int i;
+	int i, rc;
 
 	memset(u, 0, sizeof *u);
 	for (i = 0; i < LF_N; i++) {
 		snprintf(sql, sizeof sql, "SELECT %s FROM docs WHERE id=?1",
 			 field_names[i]);
-		if (!(u->cur[i] = prep(s, sql, err)))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_prep(s, &u->cur[i], sql, "preparing a query", err)))
+			return rc;
 		snprintf(sql, sizeof sql, "UPDATE docs SET %s=?2, reviewer=?3, "
 			 "reviewed_at=?4 WHERE id=?1", field_names[i]);
-		if (!(u->upd[i] = prep(s, sql, err)))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_prep(s, &u->upd[i], sql, "preparing a query", err)))
+			return rc;
 	}
 	/* a later change still in effect: not undone, and not an undo of a
 	 * batch after the one being undone (those cancel out) */
-	u->later = prep(s, "SELECT 1 FROM history h JOIN batches b ON "
-			"b.id=h.batch_id WHERE h.doc_id=?1 AND h.field=?2 AND "
-			"h.batch_id>?3 AND h.batch_id<>?4 AND NOT EXISTS (SELECT 1 "
-			"FROM batches u WHERE u.undoes=b.id) AND (b.undoes IS NULL "
-			"OR b.undoes<=?3) LIMIT 1", err);
-	u->done_before = prep(s, "SELECT 1 FROM history h JOIN batches b ON "
-			      "b.id=h.batch_id WHERE b.undoes=?3 AND h.batch_id<>?4 "
-			      "AND h.doc_id=?1 AND h.field=?2 LIMIT 1", err);
-	u->hist = prep(s, "INSERT INTO history(batch_id,doc_id,field,old,new,"
-		       "reviewer,at,note) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)", err);
-	if (!u->later || !u->done_before || !u->hist)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &u->later, "SELECT 1 FROM history h JOIN batches b ON "
+			     "b.id=h.batch_id WHERE h.doc_id=?1 AND h.field=?2 AND "
+			     "h.batch_id>?3 AND h.batch_id<>?4 AND NOT EXISTS (SELECT 1 "
+			     "FROM batches u WHERE u.undoes=b.id) AND (b.undoes IS NULL "
+			     "OR b.undoes<=?3) LIMIT 1", "preparing a query", err)) ||
+	    (rc = store_prep(s, &u->done_before, "SELECT 1 FROM history h JOIN "
+			     "batches b ON b.id=h.batch_id WHERE b.undoes=?3 AND "
+			     "h.batch_id<>?4 AND h.doc_id=?1 AND h.field=?2 LIMIT 1",
+			     "preparing a query", err)) ||
+	    (rc = store_prep(s, &u->hist, "INSERT INTO history(batch_id,doc_id,field,"
+			     "old,new,reviewer,at,note) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)",
+			     "preparing a query", err)))
+		return rc;
 	return 0;
 }
 
@@ -723,10 +701,9 @@ int label_preview(struct store *s, const struct filter_sql *sel, int64_t *count,
 	*nsample = 0;
 	buf_puts(&sql, "SELECT count(*)");
 	buf_printf(&sql, from, where);
-	st = prep(s, buf_str(&sql), err);
-	if (!st) {
+	if ((rc = store_prep(s, &st, buf_str(&sql), "preparing a query", err))) {
 		buf_done(&sql);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	if (sel)
 		filter_bind(sel, st, sel->first);
@@ -742,10 +719,10 @@ int label_preview(struct store *s, const struct filter_sql *sel, int64_t *count,
 	buf_puts(&sql, "SELECT d.id, d.ext_id");
 	buf_printf(&sql, from, where);
 	buf_printf(&sql, " ORDER BY d.id LIMIT %d", LABEL_SAMPLE);
-	st = prep(s, buf_str(&sql), err);
+	rc = store_prep(s, &st, buf_str(&sql), "preparing a query", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	if (sel)
 		filter_bind(sel, st, sel->first);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *nsample < LABEL_SAMPLE) {
@@ -765,17 +742,18 @@ int label_history(struct store *s, int64_t doc_id,
 		  int (*cb)(void *ctx, const struct label_hist *h), void *ctx,
 		  struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, doc_id ?
+	sqlite3_stmt *st;
+	int rc, stop = 0;
+
+	if ((rc = store_prep(s, &st, doc_id ?
 		"SELECT h.id,h.batch_id,h.doc_id,coalesce(b.undoes,0),h.at,"
 		"h.reviewer,h.field,h.old,h.new,h.note,b.command FROM history h "
 		"JOIN batches b ON b.id=h.batch_id WHERE h.doc_id=?1 ORDER BY h.id" :
 		"SELECT h.id,h.batch_id,h.doc_id,coalesce(b.undoes,0),h.at,"
 		"h.reviewer,h.field,h.old,h.new,h.note,b.command FROM history h "
-		"JOIN batches b ON b.id=h.batch_id ORDER BY h.id", err);
-	int rc, stop = 0;
-
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+		"JOIN batches b ON b.id=h.batch_id ORDER BY h.id",
+		"preparing a query", err)))
+		return rc;
 	if (doc_id)
 		sqlite3_bind_int64(st, 1, doc_id);
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -813,14 +791,14 @@ int label_history(struct store *s, int64_t doc_id,
 int label_indexed(struct store *s, int64_t doc_id, struct label_indexed *out,
 		  struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT d.run_id,r.started,d.origin,d.source,"
-				"d.generator,d.purpose FROM docs d LEFT JOIN runs r "
-				"ON r.id=d.run_id WHERE d.id=?1", err);
+	sqlite3_stmt *st;
 	int rc, i;
 
 	memset(out, 0, sizeof *out);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT d.run_id,r.started,d.origin,d.source,"
+			     "d.generator,d.purpose FROM docs d LEFT JOIN runs r "
+			     "ON r.id=d.run_id WHERE d.id=?1", "preparing a query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, doc_id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_ROW) {
@@ -835,11 +813,10 @@ int label_indexed(struct store *s, int64_t doc_id, struct label_indexed *out,
 	for (i = 0; i < 4; i++)
 		out->value[i] = col_dup(st, 2 + i);
 	sqlite3_finalize(st);
-	st = prep(s, "SELECT old FROM history WHERE doc_id=?1 AND field=?2 "
-		  "ORDER BY id LIMIT 1", err);
-	if (!st) {
+	if ((rc = store_prep(s, &st, "SELECT old FROM history WHERE doc_id=?1 AND "
+			     "field=?2 ORDER BY id LIMIT 1", "preparing a query", err))) {
 		label_indexed_done(out);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	for (i = 0; i < 4; i++) {
 		sqlite3_reset(st);

@@ -30,36 +30,6 @@
 #define EXAMPLE_BYTES 1024              /* bytes read to find them */
 
 /* Prepares sql on the store's connection; NULL with err filled. */
-static sqlite3_stmt *prepare(struct store *s, const char *sql, const char *what,
-			     struct pv_err *err)
-{
-	sqlite3_stmt *st;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, what);
-		return NULL;
-	}
-	return st;
-}
-
-/* Runs a statement that returns no rows (or whose rows are ignored) to
- * the end and finalizes it. */
-static int run_stmt(struct store *s, sqlite3_stmt *st, const char *what,
-		    struct pv_err *err)
-{
-	int rc;
-
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		;
-	if (rc != SQLITE_DONE) {
-		store_sqlerr(s, err, what);
-		sqlite3_finalize(st);
-		return err ? err->code : PV_ESTORE;
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
 /* The first column of the first row of st as an integer (0 when none);
  * finalizes st. */
 static int one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
@@ -69,9 +39,9 @@ static int one_int(struct store *s, sqlite3_stmt *st, int64_t *out,
 
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		store_sqlerr(s, err, what);
+		rc = store_sqlerr(s, err, what);
 		sqlite3_finalize(st);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -138,30 +108,32 @@ int pairs_declare(struct store *s, const char *field, int64_t run_id, size_t cap
 		return rc;
 
 	/* where the last pass over this field stopped */
-	if (!(st = prepare(s, "SELECT coalesce(max(CAST(json_extract(summary,"
-			   "'$.declared_pairs.upto') AS INTEGER)), 0) FROM runs "
-			   "WHERE json_valid(summary) AND "
-			   "json_extract(summary, '$.declared_pairs.field') = ?1",
-			   "reading the last pairing", err)))
+	if ((rc = store_prep(s, &st, "SELECT coalesce(max(CAST(json_extract(summary,"
+			     "'$.declared_pairs.upto') AS INTEGER)), 0) FROM runs "
+			     "WHERE json_valid(summary) AND "
+			     "json_extract(summary, '$.declared_pairs.field') = ?1",
+			     "reading the last pairing", err)))
 		goto fail;
 	sqlite3_bind_text(st, 1, field, -1, SQLITE_TRANSIENT);
 	if ((rc = one_int(s, st, &prev, "reading the last pairing", err)))
-		goto fail_rc;
-	if (!(st = prepare(s, "SELECT coalesce(max(id), 0) FROM docs", "counting documents", err)))
+		goto fail;
+	if ((rc = store_prep(s, &st, "SELECT coalesce(max(id), 0) FROM docs",
+			     "counting documents", err)))
 		goto fail;
 	if ((rc = one_int(s, st, &maxid, "counting documents", err)))
-		goto fail_rc;
+		goto fail;
 	out->upto = PV_MAX(prev, maxid);
 	if (maxid <= prev) {
 		buf_done(&sql);
 		buf_done(&paths);
 		return store_commit(s, err);
 	}
-	if (!(st = prepare(s, "SELECT count(*) FROM docs WHERE id > ?1", "counting documents", err)))
+	if ((rc = store_prep(s, &st, "SELECT count(*) FROM docs WHERE id > ?1",
+			     "counting documents", err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, prev);
 	if ((rc = one_int(s, st, &out->docs, "counting documents", err)))
-		goto fail_rc;
+		goto fail;
 
 	/* pv_pk: (value, document) for every document with a value, and for
 	 * every document whose input id is a value; fresh = added since */
@@ -169,7 +141,7 @@ int pairs_declare(struct store *s, const char *field, int64_t run_id, size_t cap
 			     "DROP TABLE IF EXISTS temp.pv_grp;"
 			     "CREATE TEMP TABLE pv_pk(k TEXT NOT NULL, doc INTEGER NOT NULL,"
 			     " fresh INTEGER NOT NULL, UNIQUE(k, doc));", err)))
-		goto fail_rc;
+		goto fail;
 	npaths = field_paths(field, &paths);
 	buf_puts(&sql, "INSERT OR IGNORE INTO pv_pk SELECT CAST(v AS TEXT), id, id > ?1 "
 		 "FROM (SELECT id, coalesce(");
@@ -181,7 +153,7 @@ int pairs_declare(struct store *s, const char *field, int64_t run_id, size_t cap
 		buf_puts(&sql, " AND instr(meta, ?2) > 0");
 	buf_puts(&sql, " AND json_valid(meta)");
 	buf_puts(&sql, ") WHERE v IS NOT NULL AND CAST(v AS TEXT) <> ''");
-	if (!(st = prepare(s, buf_str(&sql), "reading the pair field", err)))
+	if ((rc = store_prep(s, &st, buf_str(&sql), "reading the pair field", err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, prev);
 	if (plain) {
@@ -198,58 +170,56 @@ int pairs_declare(struct store *s, const char *field, int64_t run_id, size_t cap
 			path += strlen(path) + 1;
 		}
 	}
-	if ((rc = run_stmt(s, st, "reading the pair field", err)))
-		goto fail_rc;
-	if (!(st = prepare(s, "INSERT OR IGNORE INTO pv_pk SELECT d.ext_id, d.id, d.id > ?1 "
-			   "FROM docs d WHERE d.ext_id IN (SELECT DISTINCT k FROM pv_pk)",
-			   "linking ids", err)))
+	if ((rc = store_step_done(s, st, "reading the pair field", err)))
+		goto fail;
+	if ((rc = store_prep(s, &st, "INSERT OR IGNORE INTO pv_pk SELECT d.ext_id, d.id, d.id > ?1 "
+			     "FROM docs d WHERE d.ext_id IN (SELECT DISTINCT k FROM pv_pk)",
+			     "linking ids", err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, prev);
-	if ((rc = run_stmt(s, st, "linking ids", err)))
-		goto fail_rc;
+	if ((rc = store_step_done(s, st, "linking ids", err)))
+		goto fail;
 
 	/* the groups with a new document, each cut to its first cap documents */
-	if (!(st = prepare(s, "SELECT count(*), coalesce(sum(n > ?1), 0) FROM (SELECT "
-			   "count(*) AS n FROM pv_pk GROUP BY k HAVING max(fresh) AND n > 1)",
-			   "counting groups", err)))
+	if ((rc = store_prep(s, &st, "SELECT count(*), coalesce(sum(n > ?1), 0) FROM (SELECT "
+			     "count(*) AS n FROM pv_pk GROUP BY k HAVING max(fresh) AND n > 1)",
+			     "counting groups", err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, (int64_t)cap);
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		out->groups = sqlite3_column_int64(st, 0);
 		out->capped = sqlite3_column_int64(st, 1);
 	}
-	if ((rc = run_stmt(s, st, "counting groups", err)))
-		goto fail_rc;
-	if (!(st = prepare(s, "CREATE TEMP TABLE pv_grp AS SELECT k, doc, fresh FROM "
-			   "(SELECT k, doc, fresh, row_number() OVER w AS rn, "
-			   "max(fresh) OVER w2 AS touched, count(*) OVER w2 AS n FROM pv_pk "
-			   "WINDOW w AS (PARTITION BY k ORDER BY doc), w2 AS (PARTITION BY k)) "
-			   "WHERE touched AND n > 1 AND rn <= ?1", "grouping", err)))
+	if ((rc = store_step_done(s, st, "counting groups", err)))
+		goto fail;
+	if ((rc = store_prep(s, &st, "CREATE TEMP TABLE pv_grp AS SELECT k, doc, fresh FROM "
+			     "(SELECT k, doc, fresh, row_number() OVER w AS rn, "
+			     "max(fresh) OVER w2 AS touched, count(*) OVER w2 AS n FROM pv_pk "
+			     "WINDOW w AS (PARTITION BY k ORDER BY doc), w2 AS (PARTITION BY k)) "
+			     "WHERE touched AND n > 1 AND rn <= ?1", "grouping", err)))
 		goto fail;
 	sqlite3_bind_int64(st, 1, (int64_t)cap);
-	if ((rc = run_stmt(s, st, "grouping", err)) ||
+	if ((rc = store_step_done(s, st, "grouping", err)) ||
 	    (rc = store_exec(s->db, "CREATE INDEX temp.pv_grp_k ON pv_grp(k, doc)", err)))
-		goto fail_rc;
-	if (!(st = prepare(s, "INSERT OR IGNORE INTO pairs(a, b, kind, sim, key, run_id) "
-			   "SELECT x.doc, y.doc, 'declared', NULL, x.k, ?1 FROM pv_grp x "
-			   "JOIN pv_grp y ON y.k = x.k AND y.doc > x.doc "
-			   "WHERE x.fresh OR y.fresh", "storing pairs", err)))
+		goto fail;
+	if ((rc = store_prep(s, &st, "INSERT OR IGNORE INTO pairs(a, b, kind, sim, key, run_id) "
+			     "SELECT x.doc, y.doc, 'declared', NULL, x.k, ?1 FROM pv_grp x "
+			     "JOIN pv_grp y ON y.k = x.k AND y.doc > x.doc "
+			     "WHERE x.fresh OR y.fresh", "storing pairs", err)))
 		goto fail;
 	if (run_id)
 		sqlite3_bind_int64(st, 1, run_id);
 	n = sqlite3_total_changes64(s->db);
-	if ((rc = run_stmt(s, st, "storing pairs", err)))
-		goto fail_rc;
+	if ((rc = store_step_done(s, st, "storing pairs", err)))
+		goto fail;
 	out->added = sqlite3_total_changes64(s->db) - n;
 	if ((rc = store_exec(s->db, "DROP TABLE temp.pv_pk; DROP TABLE temp.pv_grp;", err)))
-		goto fail_rc;
+		goto fail;
 	buf_done(&sql);
 	buf_done(&paths);
 	return store_commit(s, err);
 
 fail:
-	rc = err ? err->code : PV_ESTORE;
-fail_rc:
 	store_rollback(s);
 	store_exec(s->db, "DROP TABLE IF EXISTS temp.pv_pk; DROP TABLE IF EXISTS temp.pv_grp;", NULL);
 	buf_done(&sql);
@@ -306,10 +276,10 @@ static int load_docs(struct find *f, const struct filter_sql *where, struct pv_e
 	store_from(where, &sql);
 	buf_puts(&sql, "WHERE ");
 	buf_puts(&sql, where && where->where ? where->where : "1");
-	st = store_prepare_where(f->s, buf_str(&sql), where, "selecting documents", err);
+	rc = store_prep_where(f->s, &st, buf_str(&sql), where, "selecting documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *o = (const char *)sqlite3_column_text(st, 2);
 		struct pdoc *d;
@@ -331,9 +301,9 @@ static int load_docs(struct find *f, const struct filter_sql *where, struct pv_e
 			f->st->unknown++;
 	}
 	if (rc != SQLITE_DONE) {
-		store_sqlerr(f->s, err, "selecting documents");
+		rc = store_sqlerr(f->s, err, "selecting documents");
 		sqlite3_finalize(st);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -374,13 +344,13 @@ static void build_texts(struct find *f)
 /* Reads the stored signatures of the texts. */
 static int load_sigs(struct find *f, struct pv_err *err)
 {
-	sqlite3_stmt *st = prepare(f->s, "SELECT sig FROM minhash WHERE text_id = ?1",
-				   "reading signatures", err);
+	sqlite3_stmt *st;
 	size_t i;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(f->s, &st, "SELECT sig FROM minhash WHERE text_id = ?1",
+			     "reading signatures", err)))
+		return rc;
 	for (i = 0; i < f->ntexts; i++) {
 		struct ptext *x = &f->texts[i];
 		sqlite3_bind_int64(st, 1, x->text_id);
@@ -391,9 +361,9 @@ static int load_sigs(struct find *f, struct pv_err *err)
 						 f->sigs + i * MINHASH_K, &x->nwords);
 		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			store_sqlerr(f->s, err, "reading signatures");
+			rc = store_sqlerr(f->s, err, "reading signatures");
 			sqlite3_finalize(st);
-			return err ? err->code : PV_ESTORE;
+			return rc;
 		}
 		if (x->have)
 			f->st->sig_reused++;
@@ -459,10 +429,10 @@ static int batch_write(struct find *f, struct batch *b, struct pv_err *err)
 		return 0;
 	if ((rc = store_begin(f->s, err)))
 		return rc;
-	if (!(st = prepare(f->s, "INSERT OR REPLACE INTO minhash(text_id, sig) VALUES(?1, ?2)",
-			   "storing signatures", err))) {
+	if ((rc = store_prep(f->s, &st, "INSERT OR REPLACE INTO minhash(text_id, sig) VALUES(?1, ?2)",
+			     "storing signatures", err))) {
 		store_rollback(f->s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	for (k = 0; k < b->n; k++) {
 		struct ptext *x = &f->texts[b->idx[k]];
@@ -473,10 +443,10 @@ static int batch_write(struct find *f, struct batch *b, struct pv_err *err)
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
 		if (rc != SQLITE_DONE) {
-			store_sqlerr(f->s, err, "storing signatures");
+			rc = store_sqlerr(f->s, err, "storing signatures");
 			sqlite3_finalize(st);
 			store_rollback(f->s);
-			return err ? err->code : PV_ESTORE;
+			return rc;
 		}
 		/* a buffer of a huge text is not kept for the rest of the run */
 		if (b->text[k].cap > (4u << 20))
@@ -570,10 +540,10 @@ static int store_found(struct find *f, const struct minhash_pair *tp, size_t ntp
 
 	if ((rc = store_begin(f->s, err)))
 		return rc;
-	if (!(st = prepare(f->s, "INSERT OR IGNORE INTO pairs(a, b, kind, sim) "
-			   "VALUES(?1, ?2, 'found', ?3)", "storing pairs", err))) {
+	if ((rc = store_prep(f->s, &st, "INSERT OR IGNORE INTO pairs(a, b, kind, sim) "
+			     "VALUES(?1, ?2, 'found', ?3)", "storing pairs", err))) {
 		store_rollback(f->s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	before = sqlite3_total_changes64(f->s->db);
 	for (k = 0; k < ntp; k++) {
@@ -598,10 +568,10 @@ static int store_found(struct find *f, const struct minhash_pair *tp, size_t ntp
 				rc = sqlite3_step(st);
 				sqlite3_reset(st);
 				if (rc != SQLITE_DONE) {
-					store_sqlerr(f->s, err, "storing pairs");
+					rc = store_sqlerr(f->s, err, "storing pairs");
 					sqlite3_finalize(st);
 					store_rollback(f->s);
-					return err ? err->code : PV_ESTORE;
+					return rc;
 				}
 			}
 		f->st->pairs += (int64_t)n;
@@ -874,8 +844,8 @@ int pairs_report(struct store *s, const struct filter_sql *where, double thresho
 	/* the selected documents by origin, generator and source */
 	buf_printf(&sql, "%sSELECT origin, gen, src, count(*) FROM sel GROUP BY 1, 2, 3",
 		   buf_str(&cte));
-	if (!(st = store_prepare_where(s, buf_str(&sql), where, "counting documents", err)))
-		goto fail;
+	if ((rc = store_prep_where(s, &st, buf_str(&sql), where, "counting documents", err)))
+		goto out;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *o = (const char *)sqlite3_column_text(st, 0);
 		int64_t n = sqlite3_column_int64(st, 3);
@@ -908,8 +878,8 @@ int pairs_report(struct store *s, const struct filter_sql *where, double thresho
 			   "WHERE p.kind = 'found' AND p.sim >= ?%d AND "
 			   "sy.origin = 'synthetic' AND re.origin = 'real'",
 			   i ? " UNION ALL " : "", i ? 'b' : 'a', i ? 'a' : 'b', tparam);
-	if (!(st = store_prepare_where(s, buf_str(&sql), where, "reading pairs", err)))
-		goto fail;
+	if ((rc = store_prep_where(s, &st, buf_str(&sql), where, "reading pairs", err)))
+		goto out;
 	sqlite3_bind_double(st, tparam, rep->threshold - 1e-9);
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rrow *r;
@@ -982,9 +952,7 @@ int pairs_report(struct store *s, const struct filter_sql *where, double thresho
 	goto out;
 
 fail_sql:
-	store_sqlerr(s, err, "reading pairs");
-fail:
-	rc = err ? err->code : PV_ESTORE;
+	rc = store_sqlerr(s, err, "reading pairs");
 out:
 	sqlite3_finalize(st);
 	for (i = 0; i < nrows; i++) {

@@ -67,19 +67,30 @@ void store_from(const struct filter_sql *where, struct buf *sql)
 	store_from_joins(where, 0, sql);
 }
 
+int store_prep_where(struct store *s, sqlite3_stmt **st, const char *sql,
+		     const struct filter_sql *where, const char *what,
+		     struct pv_err *err)
+{
+	int rc;
+
+	if ((rc = store_prep(s, st, sql, what, err)))
+		return rc;
+	if (where && filter_bind(where, *st, where->first)) {
+		rc = store_sqlerr(s, err, "binding the filter");
+		sqlite3_finalize(*st);
+		*st = NULL;
+		return rc;
+	}
+	return 0;
+}
+
 sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
 				  const struct filter_sql *where, const char *what,
 				  struct pv_err *err)
 {
 	sqlite3_stmt *st;
 
-	if (store_prep(s, &st, sql, what, err))
-		return NULL;
-	if (where && filter_bind(where, st, where->first)) {
-		store_sqlerr(s, err, "binding the filter");
-		sqlite3_finalize(st);
-		return NULL;
-	}
+	store_prep_where(s, &st, sql, where, what, err);
 	return st;
 }
 
@@ -109,10 +120,10 @@ int store_select(struct store *s, const struct filter_sql *where,
 		   desc ? "DESC" : "ASC");
 	if (limit)
 		buf_printf(&sql, " LIMIT %llu", (unsigned long long)limit);
-	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "selecting documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	memset(&row, 0, sizeof row);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		store_row_fill(&row, st);
@@ -146,10 +157,10 @@ int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 		buf_puts(&sql, "WHERE ");
 		buf_puts(&sql, w);
 	}
-	st = store_prepare_where(s, buf_str(&sql), where, "counting documents", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "counting documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	rc = sqlite3_step(st);
 	*n = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);

@@ -1,7 +1,7 @@
 /*
- * review.c - blind review sessions, their items, answers and the report
- * (see review.h).  Owns review_sessions and review_answers; reads docs,
- * texts and pairs, never changes them.
+ * review.c - blind review sessions, their items and answers (see
+ * review.h; the report is review_report.c's).  Owns review_sessions and
+ * review_answers; reads docs, texts and pairs, never changes them.
  *
  * Building a session's items loads the filter's real and synthetic
  * documents (id, text, length, source) into memory once; pairing them by
@@ -39,18 +39,6 @@ static void now_utc(char out[32])
 
 	gmtime_r(&t, &tm);
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-static sqlite3_stmt *prep(struct store *s, const char *sql, struct pv_err *err)
-{
-	sqlite3_stmt *st = NULL;
-
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
-		store_sqlerr(s, err, "preparing a review query");
-		sqlite3_finalize(st);
-		return NULL;
-	}
-	return st;
 }
 
 
@@ -128,10 +116,11 @@ static int cands_load(struct store *s, const struct filter_sql *where, struct ca
 		 "JOIN inputs i ON i.id=d.input_id WHERE (");
 	buf_puts(&sql, where && where->where ? where->where : "1");
 	buf_puts(&sql, ") AND d.origin IN ('real','synthetic') ORDER BY d.id");
-	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to review", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "selecting documents to review",
+			      err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cand *x;
 		const unsigned char *src = sqlite3_column_text(st, 4);
@@ -389,12 +378,13 @@ static void item_add(struct review_plan *p, size_t *cap, int64_t real, int64_t s
 static int table_pairs(struct store *s, struct cands *c, bool *used, struct review_plan *p,
 		       size_t *cap, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT a, b, kind FROM pairs ORDER BY "
-				"kind='declared' DESC, sim DESC, id", err);
+	sqlite3_stmt *st;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT a, b, kind FROM pairs ORDER BY "
+			     "kind='declared' DESC, sim DESC, id",
+			     "preparing a review query", err)))
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct cand *a = cand_find(c, sqlite3_column_int64(st, 0));
 		struct cand *b = cand_find(c, sqlite3_column_int64(st, 1));
@@ -610,15 +600,16 @@ static int cmp_i64(const void *pa, const void *pb)
  * documents under another number (the documents changed since). */
 static int mark_answered(struct store *s, struct review_plan *p, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT item, left_doc, coalesce(right_doc, left_doc) "
-				"FROM review_answers WHERE session_id=?1", err);
+	sqlite3_stmt *st;
 	struct answered *v = NULL;
 	int64_t *items = NULL;
 	size_t n = 0, cap = 0, i;
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT item, left_doc, coalesce(right_doc, left_doc) "
+			     "FROM review_answers WHERE session_id=?1",
+			     "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, p->session_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int64_t a = sqlite3_column_int64(st, 1), b = sqlite3_column_int64(st, 2);
@@ -670,12 +661,11 @@ static int finish_session(struct store *s, int64_t id, bool in_tx, struct pv_err
 
 	if (!in_tx && (rc = store_begin_retry(s, err)))
 		return rc;
-	st = prep(s, "UPDATE review_sessions SET finished=?2 WHERE id=?1 AND finished IS NULL",
-		  err);
-	if (!st) {
+	if ((rc = store_prep(s, &st, "UPDATE review_sessions SET finished=?2 WHERE id=?1 "
+			     "AND finished IS NULL", "preparing a review query", err))) {
 		if (!in_tx)
 			store_rollback(s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	now_utc(at);
 	sqlite3_bind_int64(st, 1, id);
@@ -696,14 +686,15 @@ static int finish_session(struct store *s, int64_t id, bool in_tx, struct pv_err
 static int session_find(struct store *s, const char *reviewer, enum review_mode mode,
 			const char *filter, int64_t *id, int64_t *seed, struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT id, seed FROM review_sessions WHERE reviewer=?1 "
-				"AND mode=?2 AND filter=?3 AND finished IS NULL "
-				"ORDER BY id DESC LIMIT 1", err);
+	sqlite3_stmt *st;
 	int rc;
 
 	*id = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT id, seed FROM review_sessions WHERE reviewer=?1 "
+			     "AND mode=?2 AND filter=?3 AND finished IS NULL "
+			     "ORDER BY id DESC LIMIT 1",
+			     "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_text(st, 1, reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, review_mode_name(mode), -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 3, filter, -1, SQLITE_TRANSIENT);
@@ -759,12 +750,13 @@ int review_plan_make(struct store *s, const char *filter, const struct filter_sq
 /* The origin of document id now ("" when there is none). */
 static int origin_of(struct store *s, int64_t id, char out[16], struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "SELECT origin FROM docs WHERE id=?1", err);
+	sqlite3_stmt *st;
 	int rc;
 
 	out[0] = 0;
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "SELECT origin FROM docs WHERE id=?1",
+			     "preparing a review query", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -782,13 +774,14 @@ static int origin_of(struct store *s, int64_t id, char out[16], struct pv_err *e
 static int session_create(struct store *s, struct review_plan *p, int64_t *id,
 			  struct pv_err *err)
 {
-	sqlite3_stmt *st = prep(s, "INSERT INTO review_sessions(reviewer, mode, filter, seed, "
-				"started) VALUES(?1, ?2, ?3, ?4, ?5)", err);
+	sqlite3_stmt *st;
 	char at[32];
 	int rc;
 
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "INSERT INTO review_sessions(reviewer, mode, filter, seed, "
+			     "started) VALUES(?1, ?2, ?3, ?4, ?5)",
+			     "preparing a review query", err)))
+		return rc;
 	now_utc(at);
 	sqlite3_bind_text(st, 1, p->reviewer, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, review_mode_name(p->mode), -1, SQLITE_STATIC);
@@ -850,13 +843,11 @@ int review_record(struct store *s, struct review_plan *p, size_t i, const char *
 	}
 	if (!sid && (rc = session_create(s, p, &sid, err)))
 		goto fail;
-	st = prep(s, "INSERT OR IGNORE INTO review_answers(session_id, reviewer, item, left_doc, "
-		  "right_doc, truth, answer, correct, ms, at) "
-		  "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)", err);
-	if (!st) {
-		rc = err ? err->code : PV_ESTORE;
+	if ((rc = store_prep(s, &st, "INSERT OR IGNORE INTO review_answers(session_id, "
+			     "reviewer, item, left_doc, right_doc, truth, answer, correct, "
+			     "ms, at) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+			     "preparing a review query", err)))
 		goto fail;
-	}
 	now_utc(at);
 	sqlite3_bind_int64(st, 1, sid);
 	sqlite3_bind_text(st, 2, p->reviewer, -1, SQLITE_TRANSIENT);
@@ -914,401 +905,4 @@ unrecordable:
 		out->finished = true;
 	}
 	return rc;
-}
-
-/* ---- statistics ---- */
-
-void review_wilson(int64_t k, int64_t n, double z, double *lo, double *hi)
-{
-	double ph, z2, den, center, half;
-
-	if (n <= 0) {
-		*lo = 0;
-		*hi = 1;
-		return;
-	}
-	ph = (double)k / (double)n;
-	z2 = z * z;
-	den = 1 + z2 / (double)n;
-	center = (ph + z2 / (2.0 * (double)n)) / den;
-	half = z * sqrt(ph * (1 - ph) / (double)n + z2 / (4.0 * (double)n * (double)n)) / den;
-	*lo = center - half < 0 ? 0 : center - half;
-	*hi = center + half > 1 ? 1 : center + half;
-}
-
-bool review_cohen(const int *a, const int *b, size_t n, int ncat, double *kappa)
-{
-	double po = 0, pe = 0;
-	size_t i;
-	int c;
-
-	*kappa = 0;
-	if (n == 0 || ncat <= 0)
-		return false;
-	for (i = 0; i < n; i++)
-		po += a[i] == b[i];
-	po /= (double)n;
-	for (c = 0; c < ncat; c++) {
-		double pa = 0, pb = 0;
-		for (i = 0; i < n; i++) {
-			pa += a[i] == c;
-			pb += b[i] == c;
-		}
-		pe += (pa / (double)n) * (pb / (double)n);
-	}
-	if (pe >= 1 - 1e-12)
-		return false;
-	*kappa = (po - pe) / (1 - pe);
-	return true;
-}
-
-bool review_fleiss(const int *counts, size_t nunits, int ncat, double *kappa)
-{
-	double pbar = 0, pe = 0, total = 0, *share;
-	size_t u, used = 0;
-	int c;
-
-	*kappa = 0;
-	if (ncat <= 0)
-		return false;
-	share = pv_calloc((size_t)ncat, sizeof *share);
-	for (u = 0; u < nunits; u++) {
-		const int *row = counts + u * (size_t)ncat;
-		double nu = 0, sq = 0;
-		for (c = 0; c < ncat; c++) {
-			nu += row[c];
-			sq += (double)row[c] * row[c];
-		}
-		if (nu < 2)
-			continue;
-		pbar += (sq - nu) / (nu * (nu - 1));
-		for (c = 0; c < ncat; c++)
-			share[c] += row[c];
-		total += nu;
-		used++;
-	}
-	if (used == 0) {
-		free(share);
-		return false;
-	}
-	pbar /= (double)used;
-	for (c = 0; c < ncat; c++)
-		pe += (share[c] / total) * (share[c] / total);
-	free(share);
-	if (pe >= 1 - 1e-12)
-		return false;
-	*kappa = (pbar - pe) / (1 - pe);
-	return true;
-}
-
-/* ---- the report ---- */
-
-bool review_by_ok(const char *by)
-{
-	return !by || !strcmp(by, "generator") || !strcmp(by, "source") ||
-	       !strcmp(by, "reviewer");
-}
-
-void review_report_done(struct review_report *r)
-{
-	size_t i;
-
-	for (i = 0; i < r->ngroups; i++)
-		free(r->groups[i].value);
-	for (i = 0; i < r->ncohen; i++) {
-		free(r->cohen[i].a);
-		free(r->cohen[i].b);
-	}
-	free(r->groups);
-	free(r->cohen);
-	memset(r, 0, sizeof *r);
-}
-
-/* The document an answer is about: the synthetic one of a pair (by the
- * truth recorded), the one document in single mode. */
-#define ANSWER_DOC "CASE WHEN s.mode='pairs' THEN (CASE a.truth WHEN 'left' THEN a.left_doc " \
-		   "ELSE a.right_doc END) ELSE a.left_doc END"
-#define FROM_ANSWERS " FROM review_answers a JOIN review_sessions s ON s.id=a.session_id " \
-		     "LEFT JOIN docs d ON d.id=" ANSWER_DOC " WHERE (?1 IS NULL OR s.mode=?1) "
-
-static int report_totals(struct store *s, const char *mode, struct review_report *r,
-			 struct pv_err *err)
-{
-	sqlite3_stmt *st = prep(s, "SELECT count(*), count(*) - count(a.correct), "
-				"count(DISTINCT a.session_id), count(DISTINCT a.reviewer)"
-				FROM_ANSWERS, err);
-	int rc;
-
-	if (!st)
-		return err ? err->code : PV_ESTORE;
-	if (mode)
-		sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		r->answers = sqlite3_column_int64(st, 0);
-		r->skipped = sqlite3_column_int64(st, 1);
-		r->sessions = sqlite3_column_int64(st, 2);
-		r->reviewers = sqlite3_column_int64(st, 3);
-		rc = 0;
-	} else {
-		rc = store_sqlerr(s, err, "reading the review answers");
-	}
-	sqlite3_finalize(st);
-	return rc;
-}
-
-static int report_groups(struct store *s, const char *by, const char *mode,
-			 struct review_report *r, struct pv_err *err)
-{
-	const char *key = !by ? "NULL" :
-		!strcmp(by, "generator") ? "CASE WHEN s.mode='single' AND a.truth='real' "
-					   "THEN NULL ELSE d.generator END" :
-		!strcmp(by, "source") ? "d.source" : "a.reviewer";
-	const char *real = by && !strcmp(by, "generator") ?
-		"(s.mode='single' AND a.truth='real')" : "0";
-	struct buf sql = BUF_INIT;
-	sqlite3_stmt *st;
-	size_t cap = 0;
-	int rc;
-
-	buf_printf(&sql, "SELECT s.mode, %s AS k, %s AS realdocs, count(*), count(a.correct), "
-		   "coalesce(sum(a.correct), 0)" FROM_ANSWERS
-		   "GROUP BY s.mode, k, realdocs ORDER BY s.mode='pairs' DESC, "
-		   "count(a.correct) DESC, count(*) DESC, k", key, real);
-	st = prep(s, buf_str(&sql), err);
-	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
-	if (mode)
-		sqlite3_bind_text(st, 1, mode, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct review_group *g;
-		const unsigned char *v = sqlite3_column_text(st, 1);
-		if (r->ngroups == cap) {
-			cap = cap ? cap * 2 : 8;
-			r->groups = pv_realloc(r->groups, cap * sizeof *r->groups);
-		}
-		g = &r->groups[r->ngroups++];
-		memset(g, 0, sizeof *g);
-		g->mode = strcmp((const char *)sqlite3_column_text(st, 0), "single") ?
-			  REVIEW_PAIRS : REVIEW_SINGLE;
-		g->value = v ? pv_strdup((const char *)v) : NULL;
-		g->real_docs = sqlite3_column_int(st, 2) != 0;
-		g->answers = sqlite3_column_int64(st, 3);
-		g->answered = sqlite3_column_int64(st, 4);
-		g->correct = sqlite3_column_int64(st, 5);
-		g->accuracy = g->answered ? (double)g->correct / (double)g->answered : 0;
-		review_wilson(g->correct, g->answered, 1.959964, &g->lo, &g->hi);
-		g->verdict = !g->answered ? RV_NONE : g->lo > 0.5 ? RV_APART :
-			     g->hi < 0.5 ? RV_BELOW : RV_UNCLEAR;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(s, err, "reading the review answers");
-		sqlite3_finalize(st);
-		return rc;
-	}
-	sqlite3_finalize(st);
-	return 0;
-}
-
-/* One reviewer's latest vote on one item. */
-struct vote {
-	int64_t lo, hi;
-	int rev;                 /* reviewer index */
-	int cat;                 /* 0 or 1 */
-};
-
-struct pairbuf {
-	int *a, *b;
-	size_t n, cap;
-};
-
-static int cmp_str(const void *pa, const void *pb)
-{
-	return strcmp(*(char *const *)pa, *(char *const *)pb);
-}
-
-/* Agreement in one mode: Cohen's kappa per pair of reviewers on the items
- * both answered (their latest answer, skips left out), Fleiss' kappa over
- * the items two or more answered.  The categories: in single mode the
- * answer (synthetic, real); in pairs mode whether the document picked is
- * the synthetic one (which side, or which of the two ids, would be an
- * arbitrary name for the same choice, and would move chance agreement). */
-static int report_agreement(struct store *s, enum review_mode m, struct review_report *r,
-			    struct pv_err *err)
-{
-	sqlite3_stmt *st = prep(s,
-		"SELECT min(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS lo, "
-		"max(a.left_doc, coalesce(a.right_doc, a.left_doc)) AS hi, a.reviewer, "
-		"CASE WHEN s.mode='pairs' THEN a.correct=0 ELSE a.answer='real' END, "
-		"max(a.id) "
-		"FROM review_answers a JOIN review_sessions s ON s.id=a.session_id "
-		"WHERE s.mode=?1 AND a.answer <> 'skip' GROUP BY lo, hi, a.reviewer "
-		"ORDER BY lo, hi, a.reviewer", err);
-	struct vote *v = NULL;
-	char **names = NULL;
-	size_t nv = 0, vcap = 0, nn = 0, ncap = 0, i, j, k, nr;
-	struct pairbuf *pb = NULL;
-	int *counts = NULL;
-	size_t nunits = 0, ucap = 0;
-	bool *rated = NULL;
-	int rc;
-
-	if (!st)
-		return err ? err->code : PV_ESTORE;
-	sqlite3_bind_text(st, 1, review_mode_name(m), -1, SQLITE_STATIC);
-	/* first pass: votes with reviewer names kept aside */
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (nv == vcap) {
-			vcap = vcap ? vcap * 2 : 64;
-			v = pv_realloc(v, vcap * sizeof *v);
-		}
-		if (nn == ncap) {
-			ncap = ncap ? ncap * 2 : 64;
-			names = pv_realloc(names, ncap * sizeof *names);
-		}
-		v[nv].lo = sqlite3_column_int64(st, 0);
-		v[nv].hi = sqlite3_column_int64(st, 1);
-		v[nv].cat = sqlite3_column_int(st, 3) ? 1 : 0;
-		names[nn++] = pv_strdup((const char *)sqlite3_column_text(st, 2));
-		nv++;
-	}
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(s, err, "reading the review answers");
-		sqlite3_finalize(st);
-		for (i = 0; i < nn; i++)
-			free(names[i]);
-		free(names);
-		free(v);
-		return rc;
-	}
-	sqlite3_finalize(st);
-	/* reviewer indexes: the sorted distinct names */
-	{
-		char **sorted = pv_malloc((nn + 1) * sizeof *sorted);
-		if (nn)
-			memcpy(sorted, names, nn * sizeof *sorted);
-		qsort(sorted, nn, sizeof *sorted, cmp_str);
-		for (i = 0, nr = 0; i < nn; i++)
-			if (nr == 0 || strcmp(sorted[nr - 1], sorted[i]))
-				sorted[nr++] = sorted[i];
-		for (i = 0; i < nv; i++) {
-			char **f = bsearch(&names[i], sorted, nr, sizeof *sorted, cmp_str);
-			v[i].rev = (int)(f - sorted);
-		}
-		/* keep the distinct names (sorted points into names) */
-		for (i = 0; i < nr; i++)
-			sorted[i] = pv_strdup(sorted[i]);
-		for (i = 0; i < nn; i++)
-			free(names[i]);
-		free(names);
-		names = sorted;
-	}
-	pb = nr > 1 ? pv_calloc(nr * nr, sizeof *pb) : NULL;
-	rated = pv_calloc(nr + 1, sizeof *rated);
-	for (i = 0; i < nv; i = j) {
-		for (j = i + 1; j < nv && v[j].lo == v[i].lo && v[j].hi == v[i].hi; j++)
-			;
-		if (j - i < 2)
-			continue;
-		/* a unit two or more answered */
-		if (nunits == ucap) {
-			ucap = ucap ? ucap * 2 : 64;
-			counts = pv_realloc(counts, ucap * 2 * sizeof *counts);
-		}
-		counts[nunits * 2] = counts[nunits * 2 + 1] = 0;
-		for (k = i; k < j; k++) {
-			size_t l;
-			counts[nunits * 2 + v[k].cat]++;
-			rated[v[k].rev] = true;
-			for (l = k + 1; l < j; l++) {
-				struct pairbuf *p = &pb[(size_t)v[k].rev * nr + (size_t)v[l].rev];
-				if (p->n == p->cap) {
-					p->cap = p->cap ? p->cap * 2 : 16;
-					p->a = pv_realloc(p->a, p->cap * sizeof *p->a);
-					p->b = pv_realloc(p->b, p->cap * sizeof *p->b);
-				}
-				p->a[p->n] = v[k].cat;
-				p->b[p->n] = v[l].cat;
-				p->n++;
-			}
-		}
-		nunits++;
-	}
-	for (i = 0; pb && i < nr; i++) {
-		for (j = i + 1; j < nr; j++) {
-			struct pairbuf *p = &pb[i * nr + j];
-			struct review_cohen_pair *c;
-			size_t x;
-			if (!p->n)
-				continue;
-			r->cohen = pv_realloc(r->cohen, (r->ncohen + 1) * sizeof *r->cohen);
-			c = &r->cohen[r->ncohen++];
-			memset(c, 0, sizeof *c);
-			c->mode = m;
-			c->a = pv_strdup(names[i]);
-			c->b = pv_strdup(names[j]);
-			c->items = (int64_t)p->n;
-			for (x = 0, c->agree = 0; x < p->n; x++)
-				c->agree += p->a[x] == p->b[x];
-			c->agree /= (double)p->n;
-			c->defined = review_cohen(p->a, p->b, p->n, 2, &c->kappa);
-		}
-	}
-	{
-		struct review_fleiss_row *f = &r->fleiss[m];
-		memset(f, 0, sizeof *f);
-		f->mode = m;
-		for (i = 0; i < nr; i++)
-			f->reviewers += rated[i];
-		f->items = (int64_t)nunits;
-		if (f->reviewers > 2)
-			f->defined = review_fleiss(counts, nunits, 2, &f->kappa);
-	}
-	for (i = 0; pb && i < nr * nr; i++) {
-		free(pb[i].a);
-		free(pb[i].b);
-	}
-	for (i = 0; i < nr; i++)
-		free(names[i]);
-	free(names);
-	free(pb);
-	free(rated);
-	free(counts);
-	free(v);
-	return 0;
-}
-
-int review_report(struct store *s, const char *by, int mode, struct review_report *out,
-		  struct pv_err *err)
-{
-	const char *m = mode < 0 ? NULL : review_mode_name((enum review_mode)mode);
-	int rc;
-
-	memset(out, 0, sizeof *out);
-	if (!review_by_ok(by))
-		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (generator, source, "
-			       "reviewer)", by);
-	if ((rc = report_totals(s, m, out, err)) || (rc = report_groups(s, by, m, out, err)))
-		goto fail;
-	if ((mode < 0 || mode == REVIEW_PAIRS) &&
-	    (rc = report_agreement(s, REVIEW_PAIRS, out, err)))
-		goto fail;
-	if ((mode < 0 || mode == REVIEW_SINGLE) &&
-	    (rc = report_agreement(s, REVIEW_SINGLE, out, err)))
-		goto fail;
-	return 0;
-fail:
-	review_report_done(out);
-	return rc;
-}
-
-const char *review_verdict_words(enum review_verdict v)
-{
-	switch (v) {
-	case RV_APART: return "told apart";
-	case RV_UNCLEAR: return "not distinguishable";
-	case RV_BELOW: return "below chance";
-	default: return "no answers";
-	}
 }

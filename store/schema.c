@@ -266,17 +266,18 @@ static const char *const schema_v6_columns[][2] = {
 static int schema_v6(sqlite3 *db, struct pv_err *err)
 {
 	size_t i;
+	int rc;
 
-	if (store_exec(db, schema_v6_table, err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(db, schema_v6_table, err)))
+		return rc;
 	for (i = 0; i < PV_ARRAY_LEN(schema_v6_columns); i++) {
 		int64_t has = 0;
 		if (store_q_int64(db, "SELECT count(*) FROM pragma_table_info('scores') "
 				  "WHERE name = ?1", schema_v6_columns[i][0], &has) != SQLITE_OK)
 			return pv_errf(err, PV_ESTORE, "reading the columns of scores: %s",
 				       sqlite3_errmsg(db));
-		if (!has && store_exec(db, schema_v6_columns[i][1], err))
-			return err ? err->code : PV_ESTORE;
+		if (!has && (rc = store_exec(db, schema_v6_columns[i][1], err)))
+			return rc;
 	}
 	return 0;
 }
@@ -311,11 +312,12 @@ int schema_defer_indexes(sqlite3 *db, struct pv_err *err)
 {
 	char sql[128];
 	size_t i;
+	int rc;
 
 	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
 		snprintf(sql, sizeof sql, "DROP INDEX IF EXISTS %s", deferred[i][0]);
-		if (store_exec(db, sql, err))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_exec(db, sql, err)))
+			return rc;
 	}
 	return 0;
 }
@@ -346,12 +348,13 @@ int schema_build_indexes(sqlite3 *db, struct pv_err *err)
 {
 	char sql[160];
 	size_t i;
+	int rc;
 
 	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
 		snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s ON %s",
 			 deferred[i][0], deferred[i][1]);
-		if (store_exec(db, sql, err))
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_exec(db, sql, err)))
+			return rc;
 	}
 	return 0;
 }
@@ -361,23 +364,26 @@ int schema_build_indexes(sqlite3 *db, struct pv_err *err)
 int schema_create(sqlite3 *db, struct pv_err *err)
 {
 	char sql[128];
+	int rc;
 
-	if (store_exec(db, schema_base, err) || store_exec(db, schema_v2, err) ||
-	    store_exec(db, schema_v3, err) || store_exec(db, schema_v4, err) ||
-	    store_exec(db, schema_v5, err) || schema_v6(db, err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(db, schema_base, err)) ||
+	    (rc = store_exec(db, schema_v2, err)) ||
+	    (rc = store_exec(db, schema_v3, err)) ||
+	    (rc = store_exec(db, schema_v4, err)) ||
+	    (rc = store_exec(db, schema_v5, err)) || (rc = schema_v6(db, err)))
+		return rc;
 	snprintf(sql, sizeof sql,
 		 "PRAGMA application_id=%d; PRAGMA user_version=%d;",
 		 STORE_APP_ID, STORE_SCHEMA_VERSION);
-	if (store_exec(db, sql, err))
-		return err ? err->code : PV_ESTORE;
-	if (store_exec(db, "INSERT OR REPLACE INTO meta VALUES"
-		       "('created', strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
-		       "('created_by', 'provex " PACKAGE_VERSION "'),"
-		       "('fts', 'contentless fts5 detail=" STORE_FTS_DETAIL " columnsize=0, "
-		       "indexed from each text''s distinct terms'),"
-		       "('" FTS_TERMS_KEY "', '" FTS_TERMS_SCHEME "');", err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(db, sql, err)))
+		return rc;
+	if ((rc = store_exec(db, "INSERT OR REPLACE INTO meta VALUES"
+			     "('created', strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+			     "('created_by', 'provex " PACKAGE_VERSION "'),"
+			     "('fts', 'contentless fts5 detail=" STORE_FTS_DETAIL " columnsize=0, "
+			     "indexed from each text''s distinct terms'),"
+			     "('" FTS_TERMS_KEY "', '" FTS_TERMS_SCHEME "');", err)))
+		return rc;
 	return 0;
 }
 
@@ -387,6 +393,7 @@ int schema_create(sqlite3 *db, struct pv_err *err)
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 {
 	char sql[64];
+	int rc;
 
 	if (from == STORE_SCHEMA_VERSION)
 		return 0;
@@ -396,20 +403,22 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err)
 			       STORE_SCHEMA_VERSION);
 	/* one step after the other: 1 -> 2 -> 3 -> 4 -> 5 -> 6 */
 	if (from < 2 &&
-	    (store_exec(db, migrate_v1_v2, err) || store_exec(db, schema_v2, err)))
-		return err ? err->code : PV_ESTORE;
+	    ((rc = store_exec(db, migrate_v1_v2, err)) ||
+	     (rc = store_exec(db, schema_v2, err))))
+		return rc;
 	/* ANALYZE docs here; the other tables get theirs when the upgraded
 	 * store is opened for writing (store_stats_refresh) */
-	if (from < 3 && (store_exec(db, schema_v3, err) || store_exec(db, "ANALYZE docs", err)))
-		return err ? err->code : PV_ESTORE;
-	if (from < 4 && store_exec(db, schema_v4, err))
-		return err ? err->code : PV_ESTORE;
-	if (from < 5 && store_exec(db, schema_v5, err))
-		return err ? err->code : PV_ESTORE;
-	if (from < 6 && schema_v6(db, err))
-		return err ? err->code : PV_ESTORE;
+	if (from < 3 && ((rc = store_exec(db, schema_v3, err)) ||
+			 (rc = store_exec(db, "ANALYZE docs", err))))
+		return rc;
+	if (from < 4 && (rc = store_exec(db, schema_v4, err)))
+		return rc;
+	if (from < 5 && (rc = store_exec(db, schema_v5, err)))
+		return rc;
+	if (from < 6 && (rc = schema_v6(db, err)))
+		return rc;
 	snprintf(sql, sizeof sql, "PRAGMA user_version=%d;", STORE_SCHEMA_VERSION);
-	if (store_exec(db, sql, err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(db, sql, err)))
+		return rc;
 	return 0;
 }

@@ -100,10 +100,10 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 	store_from_joins(where, STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
 	buf_printf(&sql, "WHERE %s GROUP BY 1 ORDER BY 1",
 		   where && where->where ? where->where : "1");
-	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
-	if (!st) {
+	if ((rc = store_prep_where(s, &st, buf_str(&sql), where, "computing statistics",
+				   err))) {
 		buf_done(&sql);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct stats_group *g;
@@ -131,10 +131,10 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 	store_from_joins(where, STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
 	buf_printf(&sql, "WHERE %s ORDER BY coalesce(%s,''), t.len",
 		   where && where->where ? where->where : "1", col);
-	st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "computing statistics", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	{
 		size_t gi = 0;
 		int64_t k = 0;      /* position within the current group */

@@ -1,6 +1,7 @@
 /*
  * store.c - opening, creating and closing a store; transactions; the cache
- * of prepared statements; dictionaries, inputs and runs.
+ * of prepared statements; the planner's statistics.  What the store
+ * records of its indexing (runs, inputs, dictionaries) is in records.c.
  *
  * A store is refused, never touched, when the file is something else: any
  * existing file is checked for the SQLite header and for provex's
@@ -12,6 +13,7 @@
 #include "ftsquery.h"
 #include "ftsscheme.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -134,20 +136,21 @@ int store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 	return 0;
 }
 
-sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err)
+int store_stmt(struct store *s, enum stmt_id id, sqlite3_stmt **st,
+	       struct pv_err *err)
 {
+	*st = NULL;
 	if (!s->st[id]) {
 		if (sqlite3_prepare_v3(s->db, stmt_sql[id], -1,
 				       SQLITE_PREPARE_PERSISTENT, &s->st[id],
-				       NULL) != SQLITE_OK) {
-			store_sqlerr(s, err, "preparing a query");
-			return NULL;
-		}
+				       NULL) != SQLITE_OK)
+			return store_sqlerr(s, err, "preparing a query");
 	} else {
 		sqlite3_reset(s->st[id]);
 		sqlite3_clear_bindings(s->st[id]);
 	}
-	return s->st[id];
+	*st = s->st[id];
+	return 0;
 }
 
 /* Checks that an existing file is a provex store before SQLite opens it:
@@ -778,10 +781,11 @@ int store_commit(struct store *s, struct pv_err *err)
 	}
 	rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
-		store_sqlerr(s, err, "committing");
+		rc = store_sqlerr(s, err, "committing");
 		store_rollback(s);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
+	assert(sqlite3_get_autocommit(s->db));
 	s->in_tx = false;
 	return 0;
 }
@@ -803,6 +807,9 @@ int store_part_begin(struct store *s, struct pv_err *err)
 		return pv_errf(err, PV_EUSAGE, "a part of a transaction needs one open");
 	if ((rc = store_fts_flush(s, err)))
 		return rc;
+	/* nothing gathered is left over: store_part_undo drops only what
+	 * comes after this point */
+	assert(!s->feed || ftsfeed_bytes(s->feed) == 0);
 	if (sqlite3_exec(s->db, "SAVEPOINT pv_part", NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlerr(s, err, "starting a savepoint");
 	return 0;
@@ -832,6 +839,7 @@ int store_fts_flush(struct store *s, struct pv_err *err)
 
 	if (!s->feed || ftsfeed_bytes(s->feed) == 0)
 		return 0;
+	assert(!sqlite3_get_autocommit(s->db));    /* in the open transaction */
 	b = ftsfeed_sync(s->feed);
 	if ((rc = ftsbuild_write(b, s->db, "fts", err)))
 		return rc;
@@ -917,6 +925,8 @@ int store_fts_bulk_end(struct store *s, struct pv_err *err)
 	if (s->in_tx)
 		return pv_errf(err, PV_EUSAGE, "bulk full-text indexing must end "
 			       "outside a transaction");
+	/* every commit wrote the terms gathered before it */
+	assert(ftsfeed_bytes(s->feed) == 0);
 	ftsfeed_free(s->feed);
 	s->feed = NULL;
 	/* FTS5 merges as it flushes; bulk segments were not merged.  'merge'
@@ -956,49 +966,6 @@ int store_check(struct store *s, struct pv_err *err)
 	if (rc != SQLITE_DONE && !bad)
 		return store_sqlerr(s, err, "checking integrity");
 	return bad ? PV_ESTORE : 0;
-}
-
-/* ---- runs ---- */
-
-int store_run_start(struct store *s, const char *command, int64_t *run_id,
-		    struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO runs(started,command) VALUES"
-			       "(strftime('%Y-%m-%dT%H:%M:%SZ','now'),?1)", -1,
-			       &st, NULL))
-		return store_sqlerr(s, err, "recording the run");
-	sqlite3_bind_text(st, 1, command, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "recording the run");
-	*run_id = sqlite3_last_insert_rowid(s->db);
-	return 0;
-}
-
-int store_run_finish(struct store *s, int64_t run_id, const char *summary_json,
-		     struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "UPDATE runs SET finished=strftime("
-			       "'%Y-%m-%dT%H:%M:%SZ','now'), summary=?2 WHERE id=?1",
-			       -1, &st, NULL))
-		return store_sqlerr(s, err, "recording the run");
-	sqlite3_bind_int64(st, 1, run_id);
-	sqlite3_bind_text(st, 2, summary_json, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "recording the run");
-	/* fresh statistics, so that SQLite walks the id order for a page of
-	 * origin:synthetic instead of sorting 40% of the store (0.8 s per
-	 * million documents), and never scans texts for a page (see below) */
-	return store_stats_refresh(s, STORE_STATS_RUN, err);
 }
 
 /* ---- the planner's statistics ---- */
@@ -1121,8 +1088,8 @@ static int stats_texts(sqlite3 *db, int64_t rows, bool *done,
 	if (other != 0)
 		return 0;
 	snprintf(stat, sizeof stat, "%lld 1", (long long)rows);
-	if (store_exec(db, "DELETE FROM sqlite_stat1 WHERE tbl='texts'", err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(db, "DELETE FROM sqlite_stat1 WHERE tbl='texts'", err)))
+		return rc;
 	if (sqlite3_prepare_v2(db, "INSERT INTO sqlite_stat1(tbl,idx,stat) SELECT "
 			       "'texts', name, ?1 FROM pragma_index_list('texts')",
 			       -1, &st, NULL) != SQLITE_OK)
@@ -1194,242 +1161,4 @@ int store_stats_refresh(struct store *s, double tol, struct pv_err *err)
 		return rc;
 	}
 	return store_commit(s, err);
-}
-
-/* ---- inputs ---- */
-
-int store_input(struct store *s, const char *canon, const char *options,
-		const char *name, uint64_t size, int64_t mtime, int64_t *input_id, bool *same,
-		bool *done_before, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	*done_before = *same = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT id,size,mtime,done FROM inputs "
-			       "WHERE path=?1 AND options=?2", -1, &st, NULL))
-		return store_sqlerr(s, err, "looking up an input");
-	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, options, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*input_id = sqlite3_column_int64(st, 0);
-		*same = (uint64_t)sqlite3_column_int64(st, 1) == size &&
-			sqlite3_column_int64(st, 2) == mtime && size > 0;
-		*done_before = *same && sqlite3_column_int(st, 3);
-		sqlite3_finalize(st);
-		return 0;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "looking up an input");
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO inputs(path,name,size,mtime,options) "
-			       "VALUES(?1,?2,?3,?4,?5)", -1, &st, NULL))
-		return store_sqlerr(s, err, "recording an input");
-	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 5, options, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, name, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)size);
-	sqlite3_bind_int64(st, 4, mtime);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "recording an input");
-	*input_id = sqlite3_last_insert_rowid(s->db);
-	return 0;
-}
-
-int store_input_lookup(struct store *s, const char *canon, const char *options,
-		       struct store_input_prev *prev, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	memset(prev, 0, sizeof *prev);
-	if (sqlite3_prepare_v2(s->db, "SELECT done,hash,prov FROM inputs "
-			       "WHERE path=?1 AND options=?2", -1, &st, NULL))
-		return store_sqlerr(s, err, "looking up an input");
-	sqlite3_bind_text(st, 1, canon, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_text(st, 2, options, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		const char *h = (const char *)sqlite3_column_text(st, 1);
-		const char *p = (const char *)sqlite3_column_text(st, 2);
-		prev->found = true;
-		prev->done = sqlite3_column_int(st, 0) != 0;
-		prev->hash = h ? pv_strdup(h) : NULL;
-		prev->prov = p ? pv_strdup(p) : NULL;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "looking up an input");
-	return 0;
-}
-
-void store_input_prev_done(struct store_input_prev *prev)
-{
-	free(prev->hash);
-	free(prev->prov);
-	prev->hash = prev->prov = NULL;
-}
-
-int store_input_ident(struct store *s, int64_t input_id, const char *hash,
-		      const char *prov, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, hash ? "UPDATE inputs SET hash=?2 WHERE id=?1" :
-			       "UPDATE inputs SET prov=?3 WHERE id=?1", -1, &st, NULL))
-		return store_sqlerr(s, err, "recording an input");
-	sqlite3_bind_int64(st, 1, input_id);
-	if (hash)
-		sqlite3_bind_text(st, 2, hash, -1, SQLITE_TRANSIENT);
-	else
-		sqlite3_bind_text(st, 3, prov, -1, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "recording an input");
-	return 0;
-}
-
-int store_doc_prov(struct store *s, int64_t input_id, int64_t rec, bool *found,
-		   struct buf out[4], struct pv_err *err)
-{
-	sqlite3_stmt *st = store_stmt(s, ST_DOC_PROV, err);
-	int rc, i;
-
-	if (!st)
-		return err ? err->code : PV_ESTORE;
-	sqlite3_bind_int64(st, 1, input_id);
-	sqlite3_bind_int64(st, 2, rec);
-	rc = sqlite3_step(st);
-	*found = rc == SQLITE_ROW;
-	for (i = 0; i < 4 && *found; i++) {
-		buf_reset(&out[i]);
-		if (sqlite3_column_type(st, i) != SQLITE_NULL)
-			buf_append(&out[i], sqlite3_column_text(st, i),
-				   (size_t)sqlite3_column_bytes(st, i));
-		buf_str(&out[i]);
-	}
-	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "looking up a document");
-	return 0;
-}
-
-int store_input_done(struct store *s, int64_t input_id, uint64_t size,
-		     int64_t mtime, int64_t records, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "UPDATE inputs SET done=1,size=?2,"
-			       "mtime=?3,records=?4 WHERE id=?1", -1, &st, NULL))
-		return store_sqlerr(s, err, "recording an input");
-	sqlite3_bind_int64(st, 1, input_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)size);
-	sqlite3_bind_int64(st, 3, mtime);
-	sqlite3_bind_int64(st, 4, records);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "recording an input");
-	return 0;
-}
-
-/* ---- dictionaries ---- */
-
-int store_dict_add(struct store *s, const void *dict, size_t len,
-		   size_t nsamples, size_t sample_bytes, int64_t *dict_id,
-		   struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO dicts(created,nsamples,"
-			       "sample_bytes,data) VALUES(strftime('%Y-%m-%dT"
-			       "%H:%M:%SZ','now'),?1,?2,?3)", -1, &st, NULL))
-		return store_sqlerr(s, err, "storing a dictionary");
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)nsamples);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)sample_bytes);
-	sqlite3_bind_blob(st, 3, dict, (int)len, SQLITE_TRANSIENT);
-	rc = sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
-		return store_sqlerr(s, err, "storing a dictionary");
-	*dict_id = sqlite3_last_insert_rowid(s->db);
-	if ((rc = codec_set_cdict(s->codec, *dict_id, dict, len,
-				  codec_level(s->codec), err)))
-		return rc;
-	return codec_add_ddict(s->codec, *dict_id, dict, len, err);
-}
-
-int64_t store_dict_use_latest(struct store *s, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int64_t id = 0;
-	int rc;
-
-	if (sqlite3_prepare_v2(s->db, "SELECT id,data FROM dicts ORDER BY id DESC "
-			       "LIMIT 1", -1, &st, NULL))
-		return store_sqlerr(s, err, "reading dictionaries");
-	if (sqlite3_step(st) == SQLITE_ROW) {
-		id = sqlite3_column_int64(st, 0);
-		rc = codec_set_cdict(s->codec, id, sqlite3_column_blob(st, 1),
-				     (size_t)sqlite3_column_bytes(st, 1),
-				     codec_level(s->codec), err);
-		if (!rc)
-			rc = codec_add_ddict(s->codec, id,
-					     sqlite3_column_blob(st, 1),
-					     (size_t)sqlite3_column_bytes(st, 1), err);
-		if (rc) {
-			sqlite3_finalize(st);
-			return rc;
-		}
-	}
-	sqlite3_finalize(st);
-	return id;
-}
-
-int store_set_level(struct store *s, int level, struct pv_err *err)
-{
-	/* re-digest the current dictionary at the new level */
-	int64_t id = codec_cdict_id(s->codec);
-	sqlite3_stmt *st;
-	int rc;
-
-	if (!id)
-		return codec_set_cdict(s->codec, 0, NULL, 0, level, err);
-	if (!(st = store_stmt(s, ST_DICT_GET, err)))
-		return err ? err->code : PV_ESTORE;
-	sqlite3_bind_int64(st, 1, id);
-	if (sqlite3_step(st) != SQLITE_ROW)
-		return store_sqlerr(s, err, "reading a dictionary");
-	rc = codec_set_cdict(s->codec, id, sqlite3_column_blob(st, 0),
-			     (size_t)sqlite3_column_bytes(st, 0), level, err);
-	sqlite3_reset(st);
-	return rc;
-}
-
-int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err)
-{
-	sqlite3_stmt *st;
-	int rc;
-
-	if (codec_has_ddict(s->codec, dict_id))
-		return 0;
-	if (!(st = store_stmt(s, ST_DICT_GET, err)))
-		return err ? err->code : PV_ESTORE;
-	sqlite3_bind_int64(st, 1, dict_id);
-	if (sqlite3_step(st) != SQLITE_ROW) {
-		sqlite3_reset(st);
-		return pv_errf(err, PV_ESTORE, "%s: dictionary %lld is missing; "
-			       "the store is damaged", s->path, (long long)dict_id);
-	}
-	rc = codec_add_ddict(s->codec, dict_id, sqlite3_column_blob(st, 0),
-			     (size_t)sqlite3_column_bytes(st, 0), err);
-	sqlite3_reset(st);
-	return rc;
 }

@@ -71,7 +71,10 @@ int store_prep(struct store *s, sqlite3_stmt **st, const char *sql,
 	       const char *what, struct pv_err *err);
 int store_step_done(struct store *s, sqlite3_stmt *st, const char *what,
 		    struct pv_err *err);
-sqlite3_stmt *store_stmt(struct store *s, enum stmt_id id, struct pv_err *err);
+/* store_stmt: the cached statement id, reset and unbound, in *st (owned
+ * by the store: reset, never finalize it); 0 or a code as store_prep's. */
+int store_stmt(struct store *s, enum stmt_id id, sqlite3_stmt **st,
+	       struct pv_err *err);
 int schema_create(sqlite3 *db, struct pv_err *err);
 int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
 /* The indexes of docs an index run may build at its end (schema.c):
@@ -84,9 +87,6 @@ int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err);
 /* Fills a row from a statement whose columns are laid out as in
  * ST_DOC_GET (see store.c). */
 void store_row_fill(struct doc_row *r, sqlite3_stmt *st);
-/* Prepares sql with a compiled filter's parameters bound (where may be
- * NULL); NULL with err filled (naming what was being done) on failure.
- * The caller finalizes the statement. */
 struct filter_sql;
 /* The one FROM builder: appends " FROM docs d " and the joins of texts t
  * and inputs i that the compiled condition reads (where->needs_texts,
@@ -101,6 +101,14 @@ void store_from_joins(const struct filter_sql *where, unsigned joins, struct buf
 unsigned store_sort_joins(const char *field);
 unsigned store_joins_of(unsigned field_flags);
 #include "filter_sql.h"
+/* Prepares sql into *st with a compiled filter's parameters bound (where
+ * may be NULL); 0, or a code as store_prep's with *st NULL and err filled
+ * (naming what was being done). The caller finalizes the statement. */
+int store_prep_where(struct store *s, sqlite3_stmt **st, const char *sql,
+		     const struct filter_sql *where, const char *what,
+		     struct pv_err *err);
+/* The same, returning the statement (NULL on failure) for the callers
+ * that test it rather than a code. */
 sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
 				  const struct filter_sql *where, const char *what,
 				  struct pv_err *err);

@@ -1,10 +1,13 @@
 /*
  * test_store.c - the store: creation, refusal of foreign files, documents
- * in and out byte-exact, dedupe, dictionaries, summaries.
+ * in and out byte-exact, dedupe, dictionaries, summaries; a store another
+ * connection is writing says busy (PV_EBUSY), with an error record or not.
  */
 #include "config.h"
 #include "../tap.h"
 #include "store/store.h"
+#include "store/store_int.h"
+#include "store/label.h"
 #include "store/codec.h"
 #include "store/ftsterms.h"
 #include "store/ftsquery.h"
@@ -982,6 +985,44 @@ static void test_fts_bulk(void)
 	buf_done(&terms);
 }
 
+/* Another connection holding the write lock: the store's statements say
+ * "busy" (PV_EBUSY), with an error record or without one (err NULL), never
+ * a generic store error. */
+static void test_busy(void)
+{
+	struct store *s = NULL;
+	struct pv_err e;
+	struct label_change ch = { LF_NOTE, "x" };
+	struct label_result res;
+	sqlite3_stmt *st = NULL;
+	sqlite3 *w = NULL;
+
+	if (store_open(&s, path("busy.pvx"), STORE_CREATE, &e)) {
+		ok(0, "busy: store created (%s)", e.msg);
+		return;
+	}
+	sqlite3_busy_timeout(s->db, 0);     /* no minute of waiting here */
+	ok(sqlite3_open(path("busy.pvx"), &w) == SQLITE_OK &&
+	   sqlite3_exec(w, "BEGIN IMMEDIATE; INSERT INTO meta VALUES('busy', '1')",
+			NULL, NULL, NULL) == SQLITE_OK, "busy: another writer holds the lock");
+	ok(store_prep(s, &st, "INSERT INTO meta VALUES('other', '2')",
+		      "preparing a query", NULL) == 0, "busy: a write is prepared");
+	is_int(store_step_done(s, st, "writing", NULL), PV_EBUSY,
+	       "busy: its run says busy without an error record");
+	ok(store_prep(s, &st, "INSERT INTO meta VALUES('other', '2')",
+		      "preparing a query", &e) == 0, "busy: prepared again");
+	is_int(store_step_done(s, st, "writing", &e), PV_EBUSY, "busy: with a record too");
+	ok(e.code == PV_EBUSY && strstr(e.msg, "writing: the store is busy"),
+	   "busy: the record says so: %s", e.msg);
+	is_int(label_set(s, NULL, &ch, 1, "tester", NULL, "provex label", false, &res,
+			 NULL), PV_EBUSY, "busy: label_set without an error record");
+	sqlite3_exec(w, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_close(w);
+	ok(label_set(s, NULL, &ch, 1, "tester", NULL, "provex label", false, &res,
+		     NULL) == 0, "busy: the lock released, label_set runs");
+	store_close(s);
+}
+
 int main(void)
 {
 	small = getenv("PROVEX_VALGRIND") && *getenv("PROVEX_VALGRIND");
@@ -999,6 +1040,7 @@ int main(void)
 	test_fts_parts();
 	test_fts_upgrade();
 	test_fts_bulk();
+	test_busy();
 	{
 		char cmd[300];
 		snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
