@@ -5,7 +5,7 @@
 #include "config.h"
 #include "cli.h"
 #include "../common/buf.h"
-#include "../index/demo.h"
+#include "../demo/demo.h"
 #include "../index/pipeline.h"
 
 #include <errno.h>
