@@ -20,6 +20,7 @@
 #include "config.h"
 #include "pipeline.h"
 #include "walk.h"
+#include "workq.h"
 #include "../common/buf.h"
 #include "../common/json.h"
 #include "../common/template.h"
@@ -31,10 +32,10 @@
 #include "fieldpath.h"
 #include "../common/clock.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <xxhash.h>
-#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,25 +48,10 @@
 #define BATCH_DOCS 20000                /* documents per transaction */
 #define BATCH_BYTES (64u << 20)         /* or this many text bytes */
 #endif
-#ifndef QUEUE_JOBS
-#define QUEUE_JOBS 256                  /* documents between reader and writer */
-#endif
-#define QUEUE_BYTES (64u << 20)         /* and at most this many text bytes */
-#define QUEUE_KEEP (16u << 10)          /* a written job keeps buffers up to this size */
 #define DICT_DEFAULT (112u << 10)       /* zstd's recommended default */
 #define SAMPLE_PER_DICT 50             /* sample bytes per dictionary byte */
 #define SAMPLE_DOC_CAP (64u << 10)      /* bytes of one document given to training */
 #define DICT_MIN_SAMPLES 64             /* fewer documents: no dictionary yet */
-
-/* An input read to the end: recorded once its documents are written. */
-struct done_input {
-	int64_t id;
-	uint64_t size;
-	int64_t mtime, records;
-	bool prov_ok;               /* its documents have this run's provenance:
-	                               record the options (inputs.prov) */
-	char hash[40];              /* content hash to record ("" = none) */
-};
 
 /* A document held back until the dictionary exists. */
 struct pend {
@@ -89,7 +75,7 @@ struct run {
 	size_t sample_bytes;
 	struct pend *pend;                  /* held-back documents */
 	size_t npend, cappend;
-	struct queue *q;                    /* the workers and their ring, owned */
+	struct workq *q;                    /* the workers and their ring, owned */
 	/* per record scratch */
 	struct buf text, ext, meta, tmp;
 	struct buf label, note;             /* review state of the record */
@@ -651,145 +637,23 @@ static int insert_doc(struct run *r, const struct doc_in *d, bool invalid_utf8,
 
 /* ---- the workers: hashing, compression and FTS terms on other cores ----
  *
- * Documents pass through a ring of jobs in input order.  The reading thread
- * fills a job and moves on; a worker hashes, compresses and finds the
- * text's terms; the reading thread then writes finished jobs to the store,
- * oldest first, so ids follow the input order.  A job can also mark an
- * input as read to the end, once every document before it is written.
+ * Documents pass through a ring of jobs in input order (workq.c).  The
+ * reading thread fills a job and moves on; a worker hashes, compresses and
+ * finds the text's terms; the reading thread then writes finished jobs to
+ * the store, oldest first, so ids follow the input order.  A job can also
+ * mark an input as read to the end, once every document before it is
+ * written.
  */
 
-enum { JOB_DOC, JOB_INPUT_DONE };
-
-struct job {
-	int kind;
-	bool ready;                 /* its worker is done with it (under mu) */
-	int64_t input_id, rec;
-	struct buf text;            /* the document, owned */
-	struct buf strs;            /* ext_id, meta, origin, source, generator, purpose,
-	                               label, note */
-	size_t off[8];
-	bool has[8];
-	unsigned char hash[16];     /* outputs */
-	struct buf z, terms;
-	int64_t words;
-	bool invalid_utf8;
-	int wrc;                    /* worker's result; werr when negative */
-	struct pv_err werr;
-	struct done_input di;       /* JOB_INPUT_DONE */
-};
-
-#define MAX_WORKERS 8
-
-/* One worker thread with its own compression context and term finder. */
-struct worker {
-	pthread_t thread;
-	struct queue *q;
-	struct codec *codec;        /* owned, with the store's dictionary */
-	struct ftsterms *terms;     /* owned */
-};
-
-struct queue {
-	bool started, quit;
-	pthread_mutex_t mu;
-	pthread_cond_t more, ready; /* work to do; a job got ready */
-	struct job jobs[QUEUE_JOBS];
-	uint64_t head, work, fill;  /* oldest unwritten, next for a worker, next free */
-	size_t inflight;            /* text bytes in the ring */
-	int64_t dict_id;
-	struct worker workers[MAX_WORKERS];
-	int nworkers;               /* started */
-};
-
-/* Jobs are taken in ring order by whichever worker is free; each marks its
- * own job ready, and the writer waits for the oldest. */
-static void *worker_main(void *arg)
+/* Writes the oldest job to the store (it must be ready): the callback
+ * given to workq, ctx the run. */
+static int write_job(void *ctx, struct workq_job *j, struct pv_err *err)
 {
-	struct worker *w = arg;
-	struct queue *q = w->q;
-
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		struct job *j;
-		while (q->work == q->fill && !q->quit)
-			pthread_cond_wait(&q->more, &q->mu);
-		if (q->work == q->fill && q->quit)
-			break;
-		j = &q->jobs[q->work % QUEUE_JOBS];
-		q->work++;
-		pthread_mutex_unlock(&q->mu);
-		j->wrc = 0;
-		if (j->kind == JOB_DOC) {
-			struct ftsterms_info fi;
-
-			store_text_hash(j->text.data, j->text.len, j->hash);
-			j->wrc = codec_compress(w->codec, j->text.data, j->text.len,
-						&j->z, &j->werr);
-			if (!j->wrc)
-				j->wrc = ftsterms_get(w->terms, j->text.data, j->text.len,
-						      &j->terms, &fi, &j->werr);
-			if (!j->wrc) {
-				j->words = fi.words;
-				j->invalid_utf8 = !fi.ascii &&
-					!utf8_valid(j->text.data, j->text.len);
-			}
-		}
-		pthread_mutex_lock(&q->mu);
-		j->ready = true;
-		pthread_cond_broadcast(&q->ready);
-	}
-	pthread_mutex_unlock(&q->mu);
-	return NULL;
-}
-
-/* Workers: one per processor, at most MAX_WORKERS (PROVEX_WORKERS sets it). */
-static int worker_count(void)
-{
-	const char *env = getenv("PROVEX_WORKERS");
-	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
-}
-
-/* Starts the workers with the store's current dictionary. */
-static int queue_start(struct run *r, struct pv_err *err)
-{
-	struct queue *q = r->q;
-	const void *dict;
-	size_t dlen;
-	int level, rc, i, n = worker_count();
-
-	q->dict_id = store_cdict(r->store, &dict, &dlen, &level);
-	q->started = true;
-	for (i = 0; i < n; i++) {
-		struct worker *w = &q->workers[i];
-		w->q = q;
-		w->codec = codec_new();
-		if (!w->codec)
-			return pv_errf(err, PV_ENOMEM, "cannot create a zstd context");
-		if ((rc = codec_set_cdict(w->codec, q->dict_id, dict, dlen, level, err)) ||
-		    (rc = store_ftsterms_new(r->store, &w->terms, err)))
-			return rc;
-		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-			if (i > 0)
-				break;          /* fewer workers will do */
-			return pv_errf(err, PV_ENOMEM, "cannot start a worker thread");
-		}
-		q->nworkers++;
-	}
-	return 0;
-}
-
-static const char *job_str(const struct job *j, int i)
-{
-	return j->has[i] ? j->strs.data + j->off[i] : NULL;
-}
-
-/* Writes the oldest job to the store (it must be ready). */
-static int write_job(struct run *r, struct job *j, struct pv_err *err)
-{
+	struct run *r = ctx;
 	int rc;
 
-	if (j->kind == JOB_INPUT_DONE) {
+	assert(j->ready);       /* the workers are done with it: now ours */
+	if (j->kind == WORKQ_INPUT_DONE) {
 		if ((rc = tx_begin(r, err)))
 			return rc;
 		if (j->di.prov_ok &&
@@ -810,155 +674,49 @@ static int write_job(struct run *r, struct job *j, struct pv_err *err)
 	{
 		struct doc_in d = {
 			.input_id = j->input_id, .rec = j->rec, .run_id = r->run_id,
-			.ext_id = job_str(j, 0), .meta = job_str(j, 1),
-			.origin = job_str(j, 2), .source = job_str(j, 3),
-			.generator = job_str(j, 4), .purpose = job_str(j, 5),
-			.label = job_str(j, 6), .note = job_str(j, 7),
+			.ext_id = workq_job_str(j, WQ_EXT_ID),
+			.meta = workq_job_str(j, WQ_META),
+			.origin = workq_job_str(j, WQ_ORIGIN),
+			.source = workq_job_str(j, WQ_SOURCE),
+			.generator = workq_job_str(j, WQ_GENERATOR),
+			.purpose = workq_job_str(j, WQ_PURPOSE),
+			.label = workq_job_str(j, WQ_LABEL),
+			.note = workq_job_str(j, WQ_NOTE),
 			.text = j->text.data ? j->text.data : "", .len = j->text.len,
 			.hash = j->hash, .zbody = j->z.data, .zlen = j->z.len,
-			.zdict = r->q->dict_id, .terms = j->terms.data ? j->terms.data : "",
+			.zdict = workq_dict_id(r->q), .terms = j->terms.data ? j->terms.data : "",
 			.terms_len = j->terms.len, .words = j->words,
 		};
 		return insert_doc(r, &d, j->invalid_utf8, err);
 	}
 }
 
-/* Frees the big buffers of a written job: only the jobs in flight hold
- * big documents (bounded by QUEUE_BYTES), not every slot of the ring the
- * biggest that ever passed through it. */
-static void job_trim(struct job *j)
-{
-	if (j->text.cap > QUEUE_KEEP)
-		buf_done(&j->text);
-	if (j->z.cap > QUEUE_KEEP)
-		buf_done(&j->z);
-	if (j->terms.cap > QUEUE_KEEP)
-		buf_done(&j->terms);
-	if (j->strs.cap > QUEUE_KEEP)
-		buf_done(&j->strs);
-}
-
 /* Writes finished jobs, oldest first.  With wait, until the ring is empty;
  * else only those already ready.  Stops at the first error. */
 static int queue_drain(struct run *r, bool wait, struct pv_err *err)
 {
-	struct queue *q = r->q;
-	int rc = 0;
-
-	for (;;) {
-		struct job *j;
-		pthread_mutex_lock(&q->mu);
-		if (q->head == q->fill) {
-			pthread_mutex_unlock(&q->mu);
-			return 0;
-		}
-		j = &q->jobs[q->head % QUEUE_JOBS];
-		if (!j->ready && !wait) {
-			pthread_mutex_unlock(&q->mu);
-			return 0;
-		}
-		while (!j->ready)
-			pthread_cond_wait(&q->ready, &q->mu);
-		pthread_mutex_unlock(&q->mu);
-		rc = write_job(r, j, err);
-		pthread_mutex_lock(&q->mu);
-		q->inflight -= j->text.len;
-		j->ready = false;
-		job_trim(j);
-		q->head++;
-		pthread_mutex_unlock(&q->mu);
-		if (rc)
-			return rc;
-	}
+	return workq_drain(r->q, wait, write_job, r, err);
 }
 
-/* A free job at the end of the ring, writing old ones to make room. */
-static int queue_slot(struct run *r, size_t bytes, struct job **out, struct pv_err *err)
+/* A free job at the end of the ring, writing old ones to make room; the
+ * first starts the workers with the store's current dictionary. */
+static int queue_slot(struct run *r, size_t bytes, struct workq_job **out,
+		      struct pv_err *err)
 {
-	struct queue *q = r->q;
 	int rc;
 
-	if (!q->started && (rc = queue_start(r, err)))
+	if (!workq_started(r->q) && (rc = workq_start(r->q, r->store, err)))
 		return rc;
-	for (;;) {
-		bool full;
-		pthread_mutex_lock(&q->mu);
-		full = q->fill - q->head == QUEUE_JOBS ||
-		       (q->inflight + bytes > QUEUE_BYTES && q->fill > q->head);
-		pthread_mutex_unlock(&q->mu);
-		if (!full)
-			break;
-		/* write the oldest (waiting for it), then whatever else is ready */
-		{
-			struct job *j;
-			pthread_mutex_lock(&q->mu);
-			j = &q->jobs[q->head % QUEUE_JOBS];
-			while (!j->ready)
-				pthread_cond_wait(&q->ready, &q->mu);
-			pthread_mutex_unlock(&q->mu);
-		}
-		if ((rc = queue_drain(r, false, err)))
-			return rc;
-	}
-	*out = &q->jobs[q->fill % QUEUE_JOBS];
-	return 0;
-}
-
-static void queue_push(struct run *r, struct job *j)
-{
-	struct queue *q = r->q;
-
-	pthread_mutex_lock(&q->mu);
-	j->ready = false;
-	q->inflight += j->text.len;
-	q->fill++;
-	pthread_cond_signal(&q->more);
-	pthread_mutex_unlock(&q->mu);
+	return workq_slot(r->q, bytes, write_job, r, out, err);
 }
 
 /* Stops the workers and frees the ring; unwritten jobs are dropped. */
 static void queue_stop(struct run *r)
 {
-	struct queue *q = r->q;
-	size_t i;
-
-	if (!q)
-		return;
-	if (q->started) {
-		int k;
-		pthread_mutex_lock(&q->mu);
-		q->quit = true;
-		pthread_cond_broadcast(&q->more);
-		pthread_mutex_unlock(&q->mu);
-		for (k = 0; k < q->nworkers; k++)
-			pthread_join(q->workers[k].thread, NULL);
-		for (k = 0; k < MAX_WORKERS; k++) {
-			codec_free(q->workers[k].codec);
-			ftsterms_free(q->workers[k].terms);
-		}
-	}
-	for (i = 0; i < QUEUE_JOBS; i++) {
-		buf_done(&q->jobs[i].text);
-		buf_done(&q->jobs[i].strs);
-		buf_done(&q->jobs[i].z);
-		buf_done(&q->jobs[i].terms);
-	}
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->more);
-	pthread_cond_destroy(&q->ready);
-	free(q);
+	workq_free(r->q);
 	r->q = NULL;
 }
 
-static struct queue *queue_new(void)
-{
-	struct queue *q = pv_calloc(1, sizeof *q);
-
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->more, NULL);
-	pthread_cond_init(&q->ready, NULL);
-	return q;
-}
 
 /* Before the first document of a compressed input is written: every
  * document before it written, and a savepoint opened, so that the
@@ -980,9 +738,9 @@ static int part_begin(struct run *r, struct pv_err *err)
 /* Hands a document to the workers (copying it); it is written later, in order. */
 static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 {
-	const char *strs[8] = { d->ext_id, d->meta, d->origin, d->source,
+	const char *strs[WQ_NSTR] = { d->ext_id, d->meta, d->origin, d->source,
 				d->generator, d->purpose, d->label, d->note };
-	struct job *j;
+	struct workq_job *j;
 	int i, rc;
 
 	if (r->guard_input && d->input_id == r->guard_input && !r->part_open &&
@@ -990,34 +748,34 @@ static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
 		return rc;
 	if ((rc = queue_slot(r, d->len, &j, err)))
 		return rc;
-	j->kind = JOB_DOC;
+	j->kind = WORKQ_DOC;
 	j->input_id = d->input_id;
 	j->rec = d->rec;
 	buf_reset(&j->text);
 	buf_append(&j->text, d->text, d->len);
 	buf_reset(&j->strs);
-	for (i = 0; i < 8; i++) {
+	for (i = 0; i < WQ_NSTR; i++) {
 		j->has[i] = strs[i] != NULL;
 		j->off[i] = j->strs.len;
 		if (strs[i])
 			buf_append(&j->strs, strs[i], strlen(strs[i]) + 1);
 	}
-	queue_push(r, j);
+	workq_push(r->q, j);
 	return queue_drain(r, false, err);
 }
 
 /* Marks an input read to the end once every document before it is written. */
 static int add_input_done(struct run *r, const struct done_input *di, struct pv_err *err)
 {
-	struct job *j;
+	struct workq_job *j;
 	int rc;
 
 	if ((rc = queue_slot(r, 0, &j, err)))
 		return rc;
-	j->kind = JOB_INPUT_DONE;
+	j->kind = WORKQ_INPUT_DONE;
 	j->di = *di;
 	buf_reset(&j->text);
-	queue_push(r, j);
+	workq_push(r->q, j);
 	return 0;
 }
 
@@ -1460,7 +1218,7 @@ static int guard_drop(struct run *r, int64_t *dropped, struct pv_err *err)
 	*dropped = r->guard_docs;
 	if (r->part_open) {
 		queue_stop(r);
-		r->q = queue_new();
+		r->q = workq_new();
 		r->part_open = false;
 		rc = store_part_undo(r->store, err);
 		stats_restore(r->st, &r->part_st);
@@ -1878,7 +1636,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		st->dict_id = id;
 	}
 	r.want_dict = st->dict_id == 0;
-	r.q = queue_new();
+	r.q = workq_new();
 	r.sample_cap = (o->dict_size ? o->dict_size : DICT_DEFAULT) * SAMPLE_PER_DICT;
 	if ((rc = store_run_start(r.store, o->command ? o->command : "index",
 				  &r.run_id, err)) ||
