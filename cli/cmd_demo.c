@@ -6,7 +6,7 @@
 #include "cli.h"
 #include "../tui/tui.h"
 #include "../common/buf.h"
-#include "../index/demo.h"
+#include "../demo/demo.h"
 #include "../index/pipeline.h"
 
 #include <errno.h>

@@ -17,7 +17,7 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/detect.h"
-#include "../store/lr.h"
+#include "../analysis/lr.h"
 #include "../common/clock.h"
 
 #include <errno.h>

@@ -8,7 +8,7 @@
 #include "../common/buf.h"
 #include "../common/utf8.h"
 #include "../store/filter.h"
-#include "../store/minhash.h"
+#include "../analysis/minhash.h"
 #include "../store/pairs.h"
 #include "../common/clock.h"
 

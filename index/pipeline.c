@@ -15,26 +15,21 @@
  * --pair-field, one more transaction declares the pairs of the documents
  * written (store/pairs.c), so an interrupted run leaves that to the next.
  *
+ * This file drives a run: the run's state and its reports (struct run in
+ * pipeline_int.h), each input (its identity, whether it is read again,
+ * compressed inputs kept only whole) and index_run itself.  A record
+ * becomes a document in record.c, documents reach the store through
+ * writer.c, and the workers that hash and compress them are workq.c's.
+ *
  * Owns nothing beyond a run: every buffer is freed before index_run returns.
  */
 #include "config.h"
-#include "pipeline.h"
-#include "walk.h"
-#include "../common/buf.h"
-#include "../common/json.h"
-#include "../common/template.h"
-#include "../common/utf8.h"
-#include "../store/store.h"
-#include "../store/codec.h"
-#include "../store/ftsterms.h"
-#include "../store/pairs.h"
-#include "fieldpath.h"
-#include "../common/clock.h"
+#include "pipeline_int.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <xxhash.h>
-#include <pthread.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,92 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#ifndef BATCH_DOCS
-#define BATCH_DOCS 20000                /* documents per transaction */
-#define BATCH_BYTES (64u << 20)         /* or this many text bytes */
-#endif
-#ifndef QUEUE_JOBS
-#define QUEUE_JOBS 256                  /* documents between reader and writer */
-#endif
-#define QUEUE_BYTES (64u << 20)         /* and at most this many text bytes */
-#define QUEUE_KEEP (16u << 10)          /* a written job keeps buffers up to this size */
-#define DICT_DEFAULT (112u << 10)       /* zstd's recommended default */
-#define SAMPLE_PER_DICT 50             /* sample bytes per dictionary byte */
-#define SAMPLE_DOC_CAP (64u << 10)      /* bytes of one document given to training */
-#define DICT_MIN_SAMPLES 64             /* fewer documents: no dictionary yet */
-
-/* An input read to the end: recorded once its documents are written. */
-struct done_input {
-	int64_t id;
-	uint64_t size;
-	int64_t mtime, records;
-	bool prov_ok;               /* its documents have this run's provenance:
-	                               record the options (inputs.prov) */
-	char hash[40];              /* content hash to record ("" = none) */
-};
-
-/* A document held back until the dictionary exists. */
-struct pend {
-	int64_t input_id, rec;
-	char *text;                         /* owned, len bytes (+NUL) */
-	size_t len;
-	char *ext_id, *meta;                /* owned; meta may be NULL */
-	char *prov[PROV_N];                 /* owned */
-	char *label, *note;                 /* owned; may be NULL */
-};
-
-struct run {
-	const struct index_opts *o;
-	struct index_stats *st;
-	struct store *store;
-	int64_t run_id;
-	bool in_tx;
-	size_t batch_docs, batch_bytes;
-	bool want_dict;                     /* still collecting the sample */
-	size_t sample_cap;                  /* bytes to collect */
-	size_t sample_bytes;
-	struct pend *pend;                  /* held-back documents */
-	size_t npend, cappend;
-	struct queue *q;                    /* the workers and their ring, owned */
-	/* per record scratch */
-	struct buf text, ext, meta, tmp;
-	struct buf label, note;             /* review state of the record */
-	struct buf fscratch[2];             /* decoded nested field values */
-	struct prov prov;
-	/* per input */
-	const char *input_name;
-	enum reader_format fmt;             /* the open reader's format */
-	int64_t input_id;
-	bool shortcut;                      /* input unchanged: skip recs seen */
-	double t0, last_progress;
-	/* inputs read to the end while their documents were held back */
-	struct done_input *done;
-	size_t ndone;
-	struct buf sig;                     /* the reading options, as JSON */
-	struct buf provsig;                 /* the provenance options, as JSON */
-	/* input identity and provenance (this input) */
-	struct buf hash;                    /* content hash, hex ("" = none) */
-	bool prov_check;                    /* its documents may have other
-	                                       provenance: compare them */
-	bool compare_only;                  /* read to compare, add nothing */
-	int64_t input_diffs;                /* documents found differing */
-	struct buf dprov[4];                /* a stored document's provenance */
-	/* inputs expanded from folders */
-	char **files;
-	size_t nfiles, capfiles;
-	/* a compressed input being read: its documents are written inside a
-	 * savepoint (store_part_begin) opened before the first of them, and
-	 * no batch is committed until the input ended cleanly (see
-	 * index_file) */
-	int64_t guard_input;                /* its input id; 0: none */
-	int64_t guard_docs;                 /* its documents taken so far */
-	bool part_open;                     /* the savepoint is open */
-	struct index_stats part_st;         /* counts when it opened */
-	size_t part_batch_docs, part_batch_bytes;
-	struct index_stats committed;       /* counts at the last commit */
-};
-
-static void count_reason(struct index_stats *st, const char *reason)
+void pl_count_reason(struct index_stats *st, const char *reason)
 {
 	size_t i;
 
@@ -145,7 +55,7 @@ static void count_reason(struct index_stats *st, const char *reason)
 	}
 }
 
-static void warn(struct run *r, const struct pv_err *e)
+void pl_warn(struct run *r, const struct pv_err *e)
 {
 	if (r->o->warn)
 		r->o->warn(r->o->ctx, e);
@@ -158,7 +68,7 @@ static void warn_input(struct run *r, const struct pv_err *e)
 	if (r->o->input_failed)
 		r->o->input_failed(r->o->ctx, e);
 	else
-		warn(r, e);
+		pl_warn(r, e);
 }
 
 static void progress(struct run *r, bool final)
@@ -181,1124 +91,6 @@ static void set_phase(struct run *r, const char *phase)
 	r->last_progress = 0;
 	if (phase)
 		progress(r, false);
-}
-
-/* ---- transactions ---- */
-
-static int tx_begin(struct run *r, struct pv_err *err)
-{
-	int rc;
-
-	if (r->in_tx)
-		return 0;
-	if ((rc = store_begin(r->store, err)))
-		return rc;
-	r->in_tx = true;
-	r->batch_docs = r->batch_bytes = 0;
-	return 0;
-}
-
-/* The counts of documents written, from a copy taken before (a commit,
- * a savepoint): what a rollback leaves. */
-static void stats_restore(struct index_stats *st, const struct index_stats *to)
-{
-	st->added = to->added;
-	st->new_texts = to->new_texts;
-	st->dups = to->dups;
-	st->exists = to->exists;
-	st->cross_origin = to->cross_origin;
-	st->invalid_utf8 = to->invalid_utf8;
-	st->bytes_text = to->bytes_text;
-	st->bytes_new = to->bytes_new;
-	st->bytes_stored = to->bytes_stored;
-}
-
-static int tx_commit(struct run *r, struct pv_err *err)
-{
-	int rc;
-
-	if (!r->in_tx)
-		return 0;
-	r->in_tx = false;
-	if ((rc = store_commit(r->store, err)))
-		return rc;
-	r->committed = *r->st;
-	return 0;
-}
-
-/* After a failed commit or a rollback of the open batch: the counts say
- * only what the store holds, and not_committed what was lost. */
-static void tx_lost(struct run *r)
-{
-	r->st->not_committed += r->st->added - r->committed.added;
-	stats_restore(r->st, &r->committed);
-}
-
-/* ---- record -> document ---- */
-
-/* Counts key (len bytes) of kind in a tally of at most INDEX_MAX_TALLY
- * distinct entries.  Returns false when it is full and key not in it. */
-static bool tally_add(struct index_tally **arr, size_t *n, int kind,
-		      const char *key, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if ((*arr)[i].kind == kind && (*arr)[i].len == len &&
-		    !memcmp((*arr)[i].key, key, len)) {
-			(*arr)[i].n++;
-			return true;
-		}
-	if (*n >= INDEX_MAX_TALLY)
-		return false;
-	*arr = pv_realloc(*arr, (*n + 1) * sizeof **arr);
-	(*arr)[*n].key = pv_strndup(key, len);
-	(*arr)[*n].len = len;
-	(*arr)[*n].kind = kind;
-	(*arr)[*n].n = 1;
-	++*n;
-	return true;
-}
-
-/* A template field that a record does not have (or holds null): counted by
- * name, and a warning; under --strict an error that stops the run. */
-static int template_missing(struct run *r, const struct record *rec,
-			    const char *name, bool null, struct pv_err *err)
-{
-	struct pv_err e;
-	size_t n = strlen(name);
-
-	if (!r->o->strict)
-		tally_add(&r->st->tpl_missing, &r->st->ntpl_missing, 0, name, n);
-	buf_reset(&r->tmp);
-	utf8_sanitize(&r->tmp, name, PV_MIN(n, 80), SAN_ONE_LINE);
-	pv_errf_at(&e, PV_EINVAL, rec->input, rec->line, rec->column,
-		   null ? "--text-template: field \"%s\" is null: it reads as "
-			  "nothing in the text" :
-			  "--text-template: no field \"%s\": it reads as nothing "
-			  "in the text", buf_str(&r->tmp));
-	if (r->o->strict)
-		return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
-				  "%s (--strict: stopping)", e.msg);
-	warn(r, &e);
-	return 0;
-}
-
-/* Appends a template's expansion (the template was checked by
- * pv_template_check): {name} is a field's value (strings decoded, other
- * JSON values as written, missing or null as nothing: counted and warned
- * by template_missing), {{ and }} are braces, and \n \t \\ are escapes.
- * Sets *missing when a field was missing.  Returns 0 or a code that stops
- * the run (--strict). */
-static int expand_template(struct run *r, struct buf *out, const char *tpl,
-			   const struct record *rec, struct buf *scratch,
-			   bool *missing, struct pv_err *err)
-{
-	const char *p = tpl;
-	int rc;
-
-	*missing = false;
-	while (*p) {
-		if (p[0] == '\\' && p[1]) {
-			char c = p[1] == 'n' ? '\n' : p[1] == 't' ? '\t' :
-				 p[1] == 'r' ? '\r' : p[1];
-			buf_putc(out, c);
-			p += 2;
-		} else if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-			buf_putc(out, p[0]);
-			p += 2;
-		} else if (p[0] == '{' && strchr(p, '}')) {
-			const char *end = strchr(p, '}');
-			char name[256];
-			size_t n = (size_t)(end - p - 1);
-			const struct in_field *f = NULL;
-			struct in_field fv;
-
-			if (n >= sizeof name)
-				n = sizeof name - 1;
-			memcpy(name, p + 1, n);
-			name[n] = '\0';
-			if (!rec->is_text && record_lookup(rec, name, &fv, scratch))
-				f = &fv;
-			if (!f && rec->is_text && strcmp(name, "text") == 0)
-				buf_append(out, rec->text, rec->text_len);
-			else if (f && f->type == JSON_STRING)
-				buf_append(out, f->str, f->str_len);
-			else if (f && f->type != JSON_NULL && f->raw)
-				buf_append(out, f->raw, f->raw_len);
-			else {
-				*missing = true;
-				if ((rc = template_missing(r, rec, name, f != NULL, err)))
-					return rc;
-			}
-			p = end + 1;
-		} else {
-			buf_putc(out, *p++);
-		}
-	}
-	return 0;
-}
-
-/* True when field name is one the template reads. */
-static bool template_uses(const char *tpl, const char *name, size_t len)
-{
-	const char *p = tpl;
-
-	while ((p = strchr(p, '{'))) {
-		const char *end;
-		if (p[1] == '{') {
-			p += 2;
-			continue;
-		}
-		end = strchr(p, '}');
-		if (!end)
-			return false;
-		if ((size_t)(end - p - 1) == len && memcmp(p + 1, name, len) == 0)
-			return true;
-		p = end + 1;
-	}
-	return false;
-}
-
-static bool name_is(const struct in_field *f, const char *name)
-{
-	return name && f->name_len == strlen(name) &&
-	       memcmp(f->name, name, f->name_len) == 0;
-}
-
-/* The value of a field as text: decoded string, or the JSON as written. */
-static bool field_str(const struct in_field *f, const char **s, size_t *len)
-{
-	if (!f || f->type == JSON_NULL)
-		return false;
-	if (f->type == JSON_STRING) {
-		*s = f->str;
-		*len = f->str_len;
-	} else {
-		*s = f->raw;
-		*len = f->raw_len;
-	}
-	return *s != NULL;
-}
-
-/* True when name (len bytes) is one of the list. */
-static bool name_in(const char *const *list, size_t n, const char *name, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (strlen(list[i]) == len && memcmp(list[i], name, len) == 0)
-			return true;
-	return false;
-}
-
-/* True when f is the first segment of path (the top-level field a nested
- * path reads), or path itself. */
-static bool name_heads(const struct in_field *f, const char *path)
-{
-	return path && !strncmp(path, f->name, f->name_len) &&
-	       f->name_len == strcspn(path, ".") &&
-	       memchr(f->name, '\0', f->name_len) == NULL;
-}
-
-/* Whether field f is consumed by the options (top-level names only: a
- * nested path's parent object stays): 1 for the text (or a template's
- * field) and the id, 2 for a provenance, label or note field, else 0. */
-static int field_consumed(const struct index_opts *o, const struct in_field *f)
-{
-	const char *tf = o->text_field ? o->text_field : "text";
-	int i;
-
-	if (o->text_template ? template_uses(o->text_template, f->name, f->name_len)
-			     : name_is(f, tf))
-		return 1;
-	if (name_is(f, o->id_field))
-		return 1;
-	if (name_is(f, o->label_field) || name_is(f, o->note_field))
-		return 2;
-	for (i = 0; i < PROV_N; i++)
-		if (name_is(f, o->prov_field[i]))
-			return 2;
-	return 0;
-}
-
-/* The metadata: the record's fields as a JSON object, values as written.
- * --meta-fields keeps only the fields it names (consumed ones included
- * when named), --drop-fields drops some; fields consumed by the options
- * are left out unless named (provenance, label and note fields also kept
- * by --keep-consumed); --pair-field's field is always kept (pairs are
- * declared from the metadata). */
-static void build_meta(struct run *r, const struct record *rec)
-{
-	const struct index_opts *o = r->o;
-	bool first = true;
-	size_t i;
-
-	buf_reset(&r->meta);
-	if (rec->is_text)
-		return;
-	for (i = 0; i < rec->nfields; i++) {
-		const struct in_field *f = &rec->fields[i];
-		bool named = o->meta_fields &&
-			name_in(o->meta_fields, o->nmeta_fields, f->name, f->name_len);
-		if (!name_heads(f, o->pair_field)) {
-			if (o->meta_fields && !named)
-				continue;
-			if (!named) {
-				int c = field_consumed(o, f);
-				if (c == 1 || (c == 2 && !o->keep_consumed))
-					continue;
-			}
-			if (name_in(o->drop_fields, o->ndrop_fields, f->name, f->name_len))
-				continue;
-		}
-		buf_putc(&r->meta, first ? '{' : ',');
-		first = false;
-		json_put_string(&r->meta, f->name, f->name_len);
-		buf_putc(&r->meta, ':');
-		if (f->raw)
-			buf_append(&r->meta, f->raw, f->raw_len);
-		else
-			json_put_string(&r->meta, f->str, f->str_len);
-	}
-	if (!first)
-		buf_putc(&r->meta, '}');
-}
-
-static void build_ext_id(struct run *r, const struct record *rec)
-{
-	struct in_field fv;
-	const struct in_field *f = r->o->id_field &&
-		record_lookup(rec, r->o->id_field, &fv, &r->fscratch[0]) ? &fv : NULL;
-	const char *s;
-	size_t len;
-
-	buf_reset(&r->ext);
-	if (field_str(f, &s, &len) && len > 0) {
-		buf_append(&r->ext, s, len);
-		return;
-	}
-	switch (rec->array_key || r->fmt == IN_FMT_JSON ? 1 : r->fmt == IN_FMT_TEXT ? 2 : 0) {
-	case 1:
-		if (rec->array_key)
-			buf_printf(&r->ext, "%s:%s:%ld", r->input_name, rec->array_key,
-				   rec->index);
-		else
-			buf_printf(&r->ext, "%s:%ld", r->input_name, rec->index);
-		break;
-	case 2:
-		buf_puts(&r->ext, r->input_name);
-		break;
-	default:
-		buf_printf(&r->ext, "%s:%ld", r->input_name, rec->line);
-	}
-}
-
-static void build_prov(struct run *r, const struct record *rec)
-{
-	const struct index_opts *o = r->o;
-	const char *s;
-	size_t len;
-	int i;
-
-	prov_reset(&r->prov);
-	for (i = 0; i < PROV_N; i++)
-		if (o->prov_value[i])
-			prov_set(&r->prov, i, o->prov_value[i], strlen(o->prov_value[i]));
-	if (o->rules)
-		rules_apply(o->rules, rec, &r->prov);
-	for (i = 0; i < PROV_N; i++) {
-		struct in_field fv;
-		if (!o->prov_field[i] || rec->is_text ||
-		    !record_lookup(rec, o->prov_field[i], &fv, &r->fscratch[0]))
-			continue;
-		if (!field_str(&fv, &s, &len))
-			continue;
-		if (o->prov_map[i]) {
-			char *v = pv_strndup(s, len);
-			const char *m = valmap_lookup(o->prov_map[i], v, len);
-			free(v);
-			if (!m) {
-				/* named in the summary: a map that misses values
-				 * should not pass unseen */
-				if (!tally_add(&r->st->unmapped, &r->st->nunmapped, i, s, len))
-					r->st->unmapped_other++;
-				continue;
-			}
-			s = m;
-			len = strlen(m);
-		}
-		prov_set(&r->prov, i, s, len);
-	}
-}
-
-/* The origin to store: normalized, or "unknown" (counted) when the value is
- * not recognised. */
-static const char *final_origin(struct run *r, const struct record *rec)
-{
-	const struct buf *v = &r->prov.v[PROV_ORIGIN];
-	const char *o;
-
-	if (!r->prov.set[PROV_ORIGIN] || v->len == 0)
-		return "unknown";
-	o = prov_origin_normalize(buf_str(v), v->len);
-	if (!o) {
-		struct pv_err e;
-		r->st->origin_unknown_value++;
-		if (r->st->origin_unknown_value <= 5) {
-			buf_reset(&r->tmp);
-			utf8_sanitize(&r->tmp, v->data, PV_MIN(v->len, 80), SAN_ONE_LINE);
-			pv_errf_at(&e, PV_EINVAL, rec->input, rec->line, 0,
-				   "origin value \"%s\" is not real, synthetic or "
-				   "unknown: stored as unknown (map it with --origin-map)",
-				   buf_str(&r->tmp));
-			warn(r, &e);
-		}
-		return "unknown";
-	}
-	return o;
-}
-
-/* The value of a review field (--label-field, --note-field) into out, made
- * empty when the record has none. */
-static void review_field(struct run *r, const struct record *rec,
-			 const char *name, struct buf *out)
-{
-	struct in_field fv;
-	const char *s;
-	size_t len;
-
-	buf_reset(out);
-	if (name && !rec->is_text && record_lookup(rec, name, &fv, &r->fscratch[0]) &&
-	    field_str(&fv, &s, &len))
-		buf_append(out, s, len);
-}
-
-/* Whether the record's source, generator, purpose, label or note value
- * breaks the rule provex label enforces (common/utf8.h utf8_value_check:
- * control characters, bidi controls, zero-width characters, U+2028/9,
- * invalid UTF-8, over PV_VALUE_MAX bytes); e then says which, where.  Such a
- * record is refused and counted, never stored with a value label would
- * refuse. */
-static bool bad_value(struct run *r, const struct record *rec, struct pv_err *e)
-{
-	static const char *const what[] = { NULL, "source", "generator", "purpose" };
-	char msg[sizeof e->msg];
-	int i;
-
-	for (i = PROV_SOURCE; i < PROV_N + 2; i++) {
-		const struct buf *v = i == PROV_N ? &r->label : i == PROV_N + 1 ?
-				      &r->note : &r->prov.v[i];
-		char name[32];
-		if (i < PROV_N && !r->prov.set[i])
-			continue;
-		snprintf(name, sizeof name, "the %s value",
-			 i == PROV_N ? "label" : i == PROV_N + 1 ? "note" : what[i]);
-		if (utf8_value_check(name, v->data ? v->data : "", v->len,
-				     PV_VALUE_MAX, e) == 0)
-			continue;
-		memcpy(msg, e->msg, sizeof msg);
-		pv_errf_at(e, PV_EINVAL, rec->input, rec->line, rec->column,
-			   "%.990s: record skipped", msg);
-		return true;
-	}
-	return false;
-}
-
-static const char *opt_str(const struct prov *p, int i)
-{
-	return p->set[i] && p->v[i].len ? buf_str(&p->v[i]) : NULL;
-}
-
-/* ---- writing ---- */
-
-static int insert_doc(struct run *r, const struct doc_in *d, bool invalid_utf8,
-		      struct pv_err *err)
-{
-	enum doc_outcome oc;
-	bool cross;
-	size_t stored;
-	int rc;
-
-	if ((rc = tx_begin(r, err)))
-		return rc;
-	if ((rc = store_doc_add(r->store, d, &oc, &cross, &stored, err)))
-		return rc;
-	if (oc == DOC_EXISTS) {
-		r->st->exists++;
-		return 0;
-	}
-	r->st->added++;
-	r->st->bytes_text += d->len;
-	if (oc == DOC_NEW) {
-		r->st->new_texts++;
-		r->st->bytes_new += d->len;
-		r->st->bytes_stored += stored;
-	} else {
-		r->st->dups++;
-	}
-	if (cross)
-		r->st->cross_origin++;
-	if (invalid_utf8)
-		r->st->invalid_utf8++;
-	r->batch_docs++;
-	r->batch_bytes += d->len;
-	if (!r->o->strict && !r->part_open &&
-	    (r->batch_docs >= BATCH_DOCS || r->batch_bytes >= BATCH_BYTES))
-		return tx_commit(r, err);
-	return 0;
-}
-
-/* ---- the workers: hashing, compression and FTS terms on other cores ----
- *
- * Documents pass through a ring of jobs in input order.  The reading thread
- * fills a job and moves on; a worker hashes, compresses and finds the
- * text's terms; the reading thread then writes finished jobs to the store,
- * oldest first, so ids follow the input order.  A job can also mark an
- * input as read to the end, once every document before it is written.
- */
-
-enum { JOB_DOC, JOB_INPUT_DONE };
-
-struct job {
-	int kind;
-	bool ready;                 /* its worker is done with it (under mu) */
-	int64_t input_id, rec;
-	struct buf text;            /* the document, owned */
-	struct buf strs;            /* ext_id, meta, origin, source, generator, purpose,
-	                               label, note */
-	size_t off[8];
-	bool has[8];
-	unsigned char hash[16];     /* outputs */
-	struct buf z, terms;
-	int64_t words;
-	bool invalid_utf8;
-	int wrc;                    /* worker's result; werr when negative */
-	struct pv_err werr;
-	struct done_input di;       /* JOB_INPUT_DONE */
-};
-
-#define MAX_WORKERS 8
-
-/* One worker thread with its own compression context and term finder. */
-struct worker {
-	pthread_t thread;
-	struct queue *q;
-	struct codec *codec;        /* owned, with the store's dictionary */
-	struct ftsterms *terms;     /* owned */
-};
-
-struct queue {
-	bool started, quit;
-	pthread_mutex_t mu;
-	pthread_cond_t more, ready; /* work to do; a job got ready */
-	struct job jobs[QUEUE_JOBS];
-	uint64_t head, work, fill;  /* oldest unwritten, next for a worker, next free */
-	size_t inflight;            /* text bytes in the ring */
-	int64_t dict_id;
-	struct worker workers[MAX_WORKERS];
-	int nworkers;               /* started */
-};
-
-/* Jobs are taken in ring order by whichever worker is free; each marks its
- * own job ready, and the writer waits for the oldest. */
-static void *worker_main(void *arg)
-{
-	struct worker *w = arg;
-	struct queue *q = w->q;
-
-	pthread_mutex_lock(&q->mu);
-	for (;;) {
-		struct job *j;
-		while (q->work == q->fill && !q->quit)
-			pthread_cond_wait(&q->more, &q->mu);
-		if (q->work == q->fill && q->quit)
-			break;
-		j = &q->jobs[q->work % QUEUE_JOBS];
-		q->work++;
-		pthread_mutex_unlock(&q->mu);
-		j->wrc = 0;
-		if (j->kind == JOB_DOC) {
-			struct ftsterms_info fi;
-
-			store_text_hash(j->text.data, j->text.len, j->hash);
-			j->wrc = codec_compress(w->codec, j->text.data, j->text.len,
-						&j->z, &j->werr);
-			if (!j->wrc)
-				j->wrc = ftsterms_get(w->terms, j->text.data, j->text.len,
-						      &j->terms, &fi, &j->werr);
-			if (!j->wrc) {
-				j->words = fi.words;
-				j->invalid_utf8 = !fi.ascii &&
-					!utf8_valid(j->text.data, j->text.len);
-			}
-		}
-		pthread_mutex_lock(&q->mu);
-		j->ready = true;
-		pthread_cond_broadcast(&q->ready);
-	}
-	pthread_mutex_unlock(&q->mu);
-	return NULL;
-}
-
-/* Workers: one per processor, at most MAX_WORKERS (PROVEX_WORKERS sets it). */
-static int worker_count(void)
-{
-	const char *env = getenv("PROVEX_WORKERS");
-	long n = env && *env ? strtol(env, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
-
-	return n < 1 ? 1 : n > MAX_WORKERS ? MAX_WORKERS : (int)n;
-}
-
-/* Starts the workers with the store's current dictionary. */
-static int queue_start(struct run *r, struct pv_err *err)
-{
-	struct queue *q = r->q;
-	const void *dict;
-	size_t dlen;
-	int level, rc, i, n = worker_count();
-
-	q->dict_id = store_cdict(r->store, &dict, &dlen, &level);
-	q->started = true;
-	for (i = 0; i < n; i++) {
-		struct worker *w = &q->workers[i];
-		w->q = q;
-		w->codec = codec_new();
-		if (!w->codec)
-			return pv_errf(err, PV_ENOMEM, "cannot create a zstd context");
-		if ((rc = codec_set_cdict(w->codec, q->dict_id, dict, dlen, level, err)) ||
-		    (rc = store_ftsterms_new(r->store, &w->terms, err)))
-			return rc;
-		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
-			if (i > 0)
-				break;          /* fewer workers will do */
-			return pv_errf(err, PV_ENOMEM, "cannot start a worker thread");
-		}
-		q->nworkers++;
-	}
-	return 0;
-}
-
-static const char *job_str(const struct job *j, int i)
-{
-	return j->has[i] ? j->strs.data + j->off[i] : NULL;
-}
-
-/* Writes the oldest job to the store (it must be ready). */
-static int write_job(struct run *r, struct job *j, struct pv_err *err)
-{
-	int rc;
-
-	if (j->kind == JOB_INPUT_DONE) {
-		if ((rc = tx_begin(r, err)))
-			return rc;
-		if (j->di.prov_ok &&
-		    (rc = store_input_ident(r->store, j->di.id, NULL,
-					    buf_str(&r->provsig), err)))
-			return rc;
-		if (j->di.hash[0] &&
-		    (rc = store_input_ident(r->store, j->di.id, j->di.hash, NULL, err)))
-			return rc;
-		return store_input_done(r->store, j->di.id, j->di.size, j->di.mtime,
-					j->di.records, err);
-	}
-	if (j->wrc) {
-		if (err)
-			*err = j->werr;
-		return j->wrc;
-	}
-	{
-		struct doc_in d = {
-			.input_id = j->input_id, .rec = j->rec, .run_id = r->run_id,
-			.ext_id = job_str(j, 0), .meta = job_str(j, 1),
-			.origin = job_str(j, 2), .source = job_str(j, 3),
-			.generator = job_str(j, 4), .purpose = job_str(j, 5),
-			.label = job_str(j, 6), .note = job_str(j, 7),
-			.text = j->text.data ? j->text.data : "", .len = j->text.len,
-			.hash = j->hash, .zbody = j->z.data, .zlen = j->z.len,
-			.zdict = r->q->dict_id, .terms = j->terms.data ? j->terms.data : "",
-			.terms_len = j->terms.len, .words = j->words,
-		};
-		return insert_doc(r, &d, j->invalid_utf8, err);
-	}
-}
-
-/* Frees the big buffers of a written job: only the jobs in flight hold
- * big documents (bounded by QUEUE_BYTES), not every slot of the ring the
- * biggest that ever passed through it. */
-static void job_trim(struct job *j)
-{
-	if (j->text.cap > QUEUE_KEEP)
-		buf_done(&j->text);
-	if (j->z.cap > QUEUE_KEEP)
-		buf_done(&j->z);
-	if (j->terms.cap > QUEUE_KEEP)
-		buf_done(&j->terms);
-	if (j->strs.cap > QUEUE_KEEP)
-		buf_done(&j->strs);
-}
-
-/* Writes finished jobs, oldest first.  With wait, until the ring is empty;
- * else only those already ready.  Stops at the first error. */
-static int queue_drain(struct run *r, bool wait, struct pv_err *err)
-{
-	struct queue *q = r->q;
-	int rc = 0;
-
-	for (;;) {
-		struct job *j;
-		pthread_mutex_lock(&q->mu);
-		if (q->head == q->fill) {
-			pthread_mutex_unlock(&q->mu);
-			return 0;
-		}
-		j = &q->jobs[q->head % QUEUE_JOBS];
-		if (!j->ready && !wait) {
-			pthread_mutex_unlock(&q->mu);
-			return 0;
-		}
-		while (!j->ready)
-			pthread_cond_wait(&q->ready, &q->mu);
-		pthread_mutex_unlock(&q->mu);
-		rc = write_job(r, j, err);
-		pthread_mutex_lock(&q->mu);
-		q->inflight -= j->text.len;
-		j->ready = false;
-		job_trim(j);
-		q->head++;
-		pthread_mutex_unlock(&q->mu);
-		if (rc)
-			return rc;
-	}
-}
-
-/* A free job at the end of the ring, writing old ones to make room. */
-static int queue_slot(struct run *r, size_t bytes, struct job **out, struct pv_err *err)
-{
-	struct queue *q = r->q;
-	int rc;
-
-	if (!q->started && (rc = queue_start(r, err)))
-		return rc;
-	for (;;) {
-		bool full;
-		pthread_mutex_lock(&q->mu);
-		full = q->fill - q->head == QUEUE_JOBS ||
-		       (q->inflight + bytes > QUEUE_BYTES && q->fill > q->head);
-		pthread_mutex_unlock(&q->mu);
-		if (!full)
-			break;
-		/* write the oldest (waiting for it), then whatever else is ready */
-		{
-			struct job *j;
-			pthread_mutex_lock(&q->mu);
-			j = &q->jobs[q->head % QUEUE_JOBS];
-			while (!j->ready)
-				pthread_cond_wait(&q->ready, &q->mu);
-			pthread_mutex_unlock(&q->mu);
-		}
-		if ((rc = queue_drain(r, false, err)))
-			return rc;
-	}
-	*out = &q->jobs[q->fill % QUEUE_JOBS];
-	return 0;
-}
-
-static void queue_push(struct run *r, struct job *j)
-{
-	struct queue *q = r->q;
-
-	pthread_mutex_lock(&q->mu);
-	j->ready = false;
-	q->inflight += j->text.len;
-	q->fill++;
-	pthread_cond_signal(&q->more);
-	pthread_mutex_unlock(&q->mu);
-}
-
-/* Stops the workers and frees the ring; unwritten jobs are dropped. */
-static void queue_stop(struct run *r)
-{
-	struct queue *q = r->q;
-	size_t i;
-
-	if (!q)
-		return;
-	if (q->started) {
-		int k;
-		pthread_mutex_lock(&q->mu);
-		q->quit = true;
-		pthread_cond_broadcast(&q->more);
-		pthread_mutex_unlock(&q->mu);
-		for (k = 0; k < q->nworkers; k++)
-			pthread_join(q->workers[k].thread, NULL);
-		for (k = 0; k < MAX_WORKERS; k++) {
-			codec_free(q->workers[k].codec);
-			ftsterms_free(q->workers[k].terms);
-		}
-	}
-	for (i = 0; i < QUEUE_JOBS; i++) {
-		buf_done(&q->jobs[i].text);
-		buf_done(&q->jobs[i].strs);
-		buf_done(&q->jobs[i].z);
-		buf_done(&q->jobs[i].terms);
-	}
-	pthread_mutex_destroy(&q->mu);
-	pthread_cond_destroy(&q->more);
-	pthread_cond_destroy(&q->ready);
-	free(q);
-	r->q = NULL;
-}
-
-static struct queue *queue_new(void)
-{
-	struct queue *q = pv_calloc(1, sizeof *q);
-
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_cond_init(&q->more, NULL);
-	pthread_cond_init(&q->ready, NULL);
-	return q;
-}
-
-/* Before the first document of a compressed input is written: every
- * document before it written, and a savepoint opened, so that the
- * input's documents can be undone alone (part_undo). */
-static int part_begin(struct run *r, struct pv_err *err)
-{
-	int rc;
-
-	if ((rc = queue_drain(r, true, err)) || (rc = tx_begin(r, err)) ||
-	    (rc = store_part_begin(r->store, err)))
-		return rc;
-	r->part_open = true;
-	r->part_st = *r->st;
-	r->part_batch_docs = r->batch_docs;
-	r->part_batch_bytes = r->batch_bytes;
-	return 0;
-}
-
-/* Hands a document to the workers (copying it); it is written later, in order. */
-static int add_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
-{
-	const char *strs[8] = { d->ext_id, d->meta, d->origin, d->source,
-				d->generator, d->purpose, d->label, d->note };
-	struct job *j;
-	int i, rc;
-
-	if (r->guard_input && d->input_id == r->guard_input && !r->part_open &&
-	    (rc = part_begin(r, err)))
-		return rc;
-	if ((rc = queue_slot(r, d->len, &j, err)))
-		return rc;
-	j->kind = JOB_DOC;
-	j->input_id = d->input_id;
-	j->rec = d->rec;
-	buf_reset(&j->text);
-	buf_append(&j->text, d->text, d->len);
-	buf_reset(&j->strs);
-	for (i = 0; i < 8; i++) {
-		j->has[i] = strs[i] != NULL;
-		j->off[i] = j->strs.len;
-		if (strs[i])
-			buf_append(&j->strs, strs[i], strlen(strs[i]) + 1);
-	}
-	queue_push(r, j);
-	return queue_drain(r, false, err);
-}
-
-/* Marks an input read to the end once every document before it is written. */
-static int add_input_done(struct run *r, const struct done_input *di, struct pv_err *err)
-{
-	struct job *j;
-	int rc;
-
-	if ((rc = queue_slot(r, 0, &j, err)))
-		return rc;
-	j->kind = JOB_INPUT_DONE;
-	j->di = *di;
-	buf_reset(&j->text);
-	queue_push(r, j);
-	return 0;
-}
-
-static void pend_free(struct pend *p)
-{
-	int i;
-
-	free(p->text);
-	free(p->ext_id);
-	free(p->meta);
-	free(p->label);
-	free(p->note);
-	for (i = 0; i < PROV_N; i++)
-		free(p->prov[i]);
-}
-
-/* Trains the dictionary on the held-back documents, then writes them. */
-static int flush_pending(struct run *r, struct pv_err *err)
-{
-	size_t i, total = 0, n = 0, *sizes;
-	struct buf samples = BUF_INIT, dict = BUF_INIT;
-	int rc = 0;
-
-	r->want_dict = false;
-	sizes = pv_malloc((r->npend + 1) * sizeof *sizes);
-	for (i = 0; i < r->npend; i++) {
-		size_t len = PV_MIN(r->pend[i].len, SAMPLE_DOC_CAP);
-		buf_append(&samples, r->pend[i].text, len);
-		sizes[n++] = len;
-		total += len;
-	}
-	if (n >= DICT_MIN_SAMPLES && total >= 8 * 1024) {
-		size_t cap = r->o->dict_size ? r->o->dict_size : DICT_DEFAULT;
-		struct pv_err terr;
-		if (cap > total / 10)
-			cap = PV_MAX(total / 10, 4096);
-		if (codec_train(samples.data, sizes, (unsigned)n, cap, &dict, &terr) == 0) {
-			int64_t id;
-			if ((rc = tx_begin(r, err)) ||
-			    (rc = store_dict_add(r->store, dict.data, dict.len, n,
-						 total, &id, err)))
-				goto out;
-			r->st->dict_id = id;
-			r->st->dict_bytes = dict.len;
-			r->st->dict_trained = true;
-		}
-		/* a failed training is not an error: texts compress without one */
-	}
-	for (i = 0; i < r->npend; i++) {
-		struct pend *p = &r->pend[i];
-		struct doc_in d = {
-			.input_id = p->input_id, .rec = p->rec, .run_id = r->run_id,
-			.ext_id = p->ext_id, .text = p->text, .len = p->len,
-			.origin = p->prov[PROV_ORIGIN], .source = p->prov[PROV_SOURCE],
-			.generator = p->prov[PROV_GENERATOR],
-			.purpose = p->prov[PROV_PURPOSE], .meta = p->meta,
-			.label = p->label, .note = p->note,
-		};
-		if ((rc = add_doc(r, &d, err)))
-			goto out;
-	}
-out:
-	for (i = 0; i < r->npend; i++)
-		pend_free(&r->pend[i]);
-	free(r->pend);
-	r->pend = NULL;
-	r->npend = r->cappend = 0;
-	free(sizes);
-	buf_done(&samples);
-	buf_done(&dict);
-	return rc;
-}
-
-static int hold_doc(struct run *r, const struct doc_in *d, struct pv_err *err)
-{
-	struct pend *p;
-
-	if (r->npend == r->cappend) {
-		r->cappend = r->cappend ? r->cappend * 2 : 256;
-		r->pend = pv_realloc(r->pend, r->cappend * sizeof *r->pend);
-	}
-	p = &r->pend[r->npend++];
-	p->input_id = d->input_id;
-	p->rec = d->rec;
-	p->text = pv_strndup(d->text, d->len);
-	p->len = d->len;
-	p->ext_id = pv_strdup(d->ext_id);
-	p->meta = d->meta ? pv_strdup(d->meta) : NULL;
-	p->label = d->label ? pv_strdup(d->label) : NULL;
-	p->note = d->note ? pv_strdup(d->note) : NULL;
-	p->prov[PROV_ORIGIN] = pv_strdup(d->origin);
-	p->prov[PROV_SOURCE] = d->source ? pv_strdup(d->source) : NULL;
-	p->prov[PROV_GENERATOR] = d->generator ? pv_strdup(d->generator) : NULL;
-	p->prov[PROV_PURPOSE] = d->purpose ? pv_strdup(d->purpose) : NULL;
-	r->sample_bytes += PV_MIN(d->len, SAMPLE_DOC_CAP);
-	if (r->sample_bytes >= r->sample_cap)
-		return flush_pending(r, err);
-	return 0;
-}
-
-/* A record with duplicate keys (the reader kept the last value of each):
- * counted, the first key noted for the summary, the first few warned. */
-static void note_dup_keys(struct run *r, const struct record *rec)
-{
-	struct index_stats *st = r->st;
-	struct pv_err e;
-
-	buf_reset(&r->tmp);
-	utf8_sanitize(&r->tmp, rec->dup_key, PV_MIN(rec->dup_key_len, 80),
-		      SAN_ONE_LINE);
-	if (st->dup_key_records++ == 0) {
-		snprintf(st->dup_key_first, sizeof st->dup_key_first, "%s",
-			 buf_str(&r->tmp));
-		snprintf(st->dup_key_where, sizeof st->dup_key_where, "%s:%ld",
-			 rec->input, rec->line);
-	}
-	if (st->dup_key_records <= 5) {
-		pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
-			   "duplicate key \"%s\"%s: the last value is kept, as "
-			   "Python and jq read it", buf_str(&r->tmp),
-			   rec->dup_keys > 1 ? " (and others)" : "");
-		warn(r, &e);
-	}
-}
-
-/* Counts the document stored for (input, recno) when its provenance is not
- * what this run's options give (now[]: origin, source, generator,
- * purpose; NULL = none).  Index does not relabel it: the summary points
- * to provex label. */
-static int prov_differs(struct run *r, int64_t recno, const char *const now[4],
-			struct pv_err *err)
-{
-	bool found;
-	int rc, i;
-
-	if ((rc = store_doc_prov(r->store, r->input_id, recno, &found, r->dprov, err)))
-		return rc;
-	if (!found)
-		return 0;
-	r->st->prov_checked++;
-	for (i = 0; i < 4; i++)
-		if (strcmp(buf_str(&r->dprov[i]), now[i] ? now[i] : "") != 0) {
-			if (r->input_diffs++ == 0)
-				r->st->prov_differ_inputs++;
-			r->st->prov_differ++;
-			break;
-		}
-	return 0;
-}
-
-/* A record whose document is already stored: its provenance compared with
- * what this run gives (nothing added). */
-static int compare_record(struct run *r, const struct record *rec, int64_t recno,
-			  struct pv_err *err)
-{
-	const char *now[4];
-
-	build_prov(r, rec);
-	now[0] = final_origin(r, rec);
-	now[1] = opt_str(&r->prov, PROV_SOURCE);
-	now[2] = opt_str(&r->prov, PROV_GENERATOR);
-	now[3] = opt_str(&r->prov, PROV_PURPOSE);
-	return prov_differs(r, recno, now, err);
-}
-
-/* One good record.  Returns 0, or a negative code to stop the run. */
-static int take_record(struct run *r, const struct record *rec, int64_t recno,
-		       struct pv_err *err)
-{
-	const struct index_opts *o = r->o;
-	const char *text;
-	size_t len;
-	struct pv_err e;
-	const char *reason = NULL;
-
-	if (r->shortcut) {
-		bool seen;
-		int rc = store_doc_seen(r->store, r->input_id, recno, &seen, err);
-		if (rc)
-			return rc;
-		if (seen) {
-			r->st->exists++;
-			return r->prov_check ? compare_record(r, rec, recno, err) : 0;
-		}
-	}
-	if (r->compare_only)
-		return compare_record(r, rec, recno, err);
-	if (rec->dup_keys)
-		note_dup_keys(r, rec);
-	buf_reset(&r->text);
-	if (o->text_template) {
-		bool missing;
-		int rc = expand_template(r, &r->text, o->text_template, rec,
-					 &r->fscratch[0], &missing, err);
-		if (rc)
-			return rc;
-		if (missing)
-			r->st->tpl_missing_records++;
-		text = r->text.data ? r->text.data : "";
-		len = r->text.len;
-	} else if (rec->is_text) {
-		text = rec->text;
-		len = rec->text_len;
-	} else {
-		const char *tf = o->text_field ? o->text_field : "text";
-		struct in_field fv;
-		const struct in_field *f = record_lookup(rec, tf, &fv, &r->fscratch[1]) ?
-					&fv : NULL;
-		if (!f) {
-			reason = "missing text field";
-			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
-				   "no \"%s\" field (choose one with --text-field "
-				   "or --text-template)", tf);
-		} else if (f->type != JSON_STRING) {
-			static const char *const what[] = { "null", "false (a boolean)",
-				"true (a boolean)", "a number", "a string", "an array",
-				"an object" };
-			reason = f->type == JSON_NULL ? "text field is null"
-						    : "text field not a string";
-			pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
-				   "text field \"%s\" is %s, not a string: skipped "
-				   "(choose a string field with --text-field, or "
-				   "build the text with --text-template)", tf,
-				   what[f->type]);
-		}
-		text = f ? f->str : NULL;
-		len = f ? f->str_len : 0;
-	}
-	if (!reason && len == 0) {
-		reason = "empty text";
-		pv_errf_at(&e, PV_EPARSE, rec->input, rec->line, rec->column,
-			   "empty text: skipped");
-	}
-	if (reason) {
-		count_reason(r->st, reason);
-		if (!o->strict)         /* else said once, by the error */
-			warn(r, &e);
-		if (o->strict)
-			return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
-					  "%s (--strict: stopping)", e.msg);
-		return 0;
-	}
-	build_ext_id(r, rec);
-	build_prov(r, rec);
-	build_meta(r, rec);
-	review_field(r, rec, o->label_field, &r->label);
-	review_field(r, rec, o->note_field, &r->note);
-	if (bad_value(r, rec, &e)) {            /* the one rule of label values */
-		count_reason(r->st, "label value refused");
-		if (!o->strict)
-			warn(r, &e);
-		if (o->strict)
-			return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
-					  "%s (--strict: stopping)", e.msg);
-		return 0;
-	}
-	{
-		struct doc_in d = {
-			.input_id = r->input_id, .rec = recno, .run_id = r->run_id,
-			.ext_id = buf_str(&r->ext), .text = text, .len = len,
-			.origin = final_origin(r, rec),
-			.source = opt_str(&r->prov, PROV_SOURCE),
-			.generator = opt_str(&r->prov, PROV_GENERATOR),
-			.purpose = opt_str(&r->prov, PROV_PURPOSE),
-			.meta = r->meta.len ? r->meta.data : NULL,
-			.label = r->label.len ? r->label.data : NULL,
-			.note = r->note.len ? r->note.data : NULL,
-		};
-		if (r->prov_check) {    /* a re-read input labelled otherwise */
-			const char *now[4] = { d.origin, d.source, d.generator,
-					       d.purpose };
-			int rc = prov_differs(r, recno, now, err);
-			if (rc)
-				return rc;
-		}
-		if (r->guard_input)
-			r->guard_docs++;
-		if (r->want_dict)
-			return hold_doc(r, &d, err);
-		return add_doc(r, &d, err);
-	}
 }
 
 /* ---- inputs ---- */
@@ -1459,18 +251,18 @@ static int guard_drop(struct run *r, int64_t *dropped, struct pv_err *err)
 
 	*dropped = r->guard_docs;
 	if (r->part_open) {
-		queue_stop(r);
-		r->q = queue_new();
+		pl_queue_stop(r);
+		r->q = workq_new();
 		r->part_open = false;
 		rc = store_part_undo(r->store, err);
-		stats_restore(r->st, &r->part_st);
+		pl_stats_restore(r->st, &r->part_st);
 		r->batch_docs = r->part_batch_docs;
 		r->batch_bytes = r->part_batch_bytes;
 	}
 	r->sample_bytes = 0;
 	for (i = k = 0; i < r->npend; i++) {
 		if (r->pend[i].input_id == r->guard_input) {
-			pend_free(&r->pend[i]);
+			pl_pend_free(&r->pend[i]);
 			continue;
 		}
 		r->sample_bytes += PV_MIN(r->pend[i].len, SAMPLE_DOC_CAP);
@@ -1512,7 +304,7 @@ static int guard_fail(struct run *r, const char *path, const struct pv_err *e,
 			"document%s read from it %s not kept (a compressed input is "
 			"kept only whole)", path, num, n == 1 ? "" : "s",
 			n == 1 ? "was" : "were");
-	warn(r, &w);
+	pl_warn(r, &w);
 	return 0;
 }
 
@@ -1565,7 +357,7 @@ static int input_identity(struct run *r, const char *path, const char *canon,
 				"their earlier documents", path, *same ?
 				"same size and time, other content" :
 				"other size or time");
-			warn(r, &e);
+			pl_warn(r, &e);
 		}
 		if (!hash_same)         /* unknown or other content */
 			*same = *done_before = false;
@@ -1609,16 +401,16 @@ static int compare_input(struct run *r, struct reader *rd, uint64_t size,
 		if (rc == READ_BAD)
 			continue;       /* counted when it was indexed */
 		if (rc < 0) {
-			warn(r, &e);
+			pl_warn(r, &e);
 			return 0;
 		}
-		if ((rc = take_record(r, &rec, nrec - 1, err)))
+		if ((rc = pl_take_record(r, &rec, nrec - 1, err)))
 			return rc;
 		progress(r, false);
 	}
 	r->st->bytes_in = base + size;
 	if (r->input_diffs == 0) {
-		if ((rc = tx_begin(r, err)))
+		if ((rc = pl_tx_begin(r, err)))
 			return rc;
 		return store_input_ident(r->store, r->input_id, NULL,
 					 buf_str(&r->provsig), err);
@@ -1726,9 +518,9 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		r->st->read++;
 		nrec++;
 		if (rc == READ_BAD) {
-			count_reason(r->st, rec.reason ? rec.reason : "bad record");
+			pl_count_reason(r->st, rec.reason ? rec.reason : "bad record");
 			if (!r->o->strict)
-				warn(r, &e);
+				pl_warn(r, &e);
 			if (r->o->strict) {
 				reader_close(rd);
 				return pv_errf_at(err, PV_EPARSE, e.file, e.line, e.column,
@@ -1749,7 +541,7 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 						  "%s (--strict: stopping)", e.msg);
 			return guard_fail(r, r->input_name, &e, err);
 		}
-		if ((rc = take_record(r, &rec, nrec - 1, err))) {
+		if ((rc = pl_take_record(r, &rec, nrec - 1, err))) {
 			reader_close(rd);
 			return rc;
 		}
@@ -1769,7 +561,7 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 			r->done[r->ndone++] = d;
 			return 0;
 		}
-		return add_input_done(r, &d, err);
+		return pl_add_input_done(r, &d, err);
 	}
 }
 
@@ -1780,7 +572,7 @@ static int mark_done(struct run *r, struct pv_err *err)
 	int rc;
 
 	for (i = 0; i < r->ndone; i++)
-		if ((rc = add_input_done(r, &r->done[i], err)))
+		if ((rc = pl_add_input_done(r, &r->done[i], err)))
 			return rc;
 	r->ndone = 0;
 	return 0;
@@ -1878,7 +670,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		st->dict_id = id;
 	}
 	r.want_dict = st->dict_id == 0;
-	r.q = queue_new();
+	r.q = workq_new();
 	r.sample_cap = (o->dict_size ? o->dict_size : DICT_DEFAULT) * SAMPLE_PER_DICT;
 	if ((rc = store_run_start(r.store, o->command ? o->command : "index",
 				  &r.run_id, err)) ||
@@ -1893,16 +685,16 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		rc = index_file(&r, r.files[i], err);
 	if (rc == 0 || rc == PV_EINTR) {
 		/* write what is held back, what is in the ring, and the open batch */
-		if (r.want_dict && (rc2 = flush_pending(&r, err)))
+		if (r.want_dict && (rc2 = pl_flush_pending(&r, err)))
 			rc = rc2;
 		else if ((rc2 = mark_done(&r, err)))
 			rc = rc2;
-		else if ((rc2 = queue_drain(&r, true, err)))
+		else if ((rc2 = pl_queue_drain(&r, true, err)))
 			rc = rc2;
-		else if ((rc2 = tx_commit(&r, err)))
+		else if ((rc2 = pl_tx_commit(&r, err)))
 			rc = rc2;
 	}
-	queue_stop(&r);
+	pl_queue_stop(&r);
 	if (rc == 0) {
 		int built;
 		set_phase(&r, "merging the full-text index");
@@ -1929,7 +721,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		r.in_tx = false;
 	}
 	if (rc && rc != PV_EINTR)
-		tx_lost(&r);
+		pl_tx_lost(&r);
 	if (rc == PV_EINTR) {
 		st->interrupted = true;
 		pv_errf(err, PV_EINTR, "interrupted: the documents read so far are "
@@ -1943,11 +735,11 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		buf_done(&js);
 	}
 out:
-	queue_stop(&r);
+	pl_queue_stop(&r);
 	if (r.in_tx)
 		store_rollback(r.store);
 	for (i = 0; i < r.npend; i++)
-		pend_free(&r.pend[i]);
+		pl_pend_free(&r.pend[i]);
 	free(r.pend);
 	for (i = 0; i < r.nfiles; i++)
 		free(r.files[i]);

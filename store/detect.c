@@ -36,7 +36,7 @@
  */
 #include "store_int.h"
 #include "detect.h"
-#include "lr.h"
+#include "../analysis/lr.h"
 #include "filter.h"
 #include "../common/json.h"
 #include "../common/mix.h"

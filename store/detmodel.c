@@ -12,7 +12,7 @@
  */
 #include "config.h"
 #include "detect.h"
-#include "lr.h"
+#include "../analysis/lr.h"
 #include "../common/buf.h"
 
 #include <math.h>

@@ -11,7 +11,7 @@
  */
 #include "store_int.h"
 #include "pairs.h"
-#include "minhash.h"
+#include "../analysis/minhash.h"
 #include "filter.h"
 #include "../common/json.h"
 #include "../common/utf8.h"

@@ -10,7 +10,7 @@
  * reader.
  */
 #include "../tap.h"
-#include "../../index/demo.h"
+#include "../../demo/demo.h"
 #include "../../common/buf.h"
 
 #include <errno.h>

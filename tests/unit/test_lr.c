@@ -1,5 +1,5 @@
 /*
- * test_lr.c - provex detect's second model (store/lr.c): style features
+ * test_lr.c - provex detect's second model (analysis/lr.c): style features
  * on hand-made texts (values worked out by hand, repetitive against varied
  * text, empty text, NUL bytes and invalid UTF-8); the logistic regression
  * by folds on toy corpora: a vocabulary difference (both models do well),
@@ -11,7 +11,7 @@
 #include "config.h"
 #include "../tap.h"
 #include "../../store/detect.h"
-#include "../../store/lr.h"
+#include "../../analysis/lr.h"
 
 #include <math.h>
 #include <stdio.h>

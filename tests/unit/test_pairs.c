@@ -10,7 +10,7 @@
  */
 #include "config.h"
 #include "../tap.h"
-#include "../../store/minhash.h"
+#include "../../analysis/minhash.h"
 #include "../../store/pairs.h"
 #include "../../store/filter.h"
 

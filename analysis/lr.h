@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "detect.h"
+#include "../store/detect.h"
 
 /* ---- style features ---- */
 
