@@ -318,11 +318,11 @@ static int write_model(struct run *r, const struct detect_report *rep, struct pv
 		return 0;                  /* no fold model trained on both classes */
 	if ((rc = detect_saved_pack(&r->saved, &blob, &len, err)))
 		return rc;
-	if (sqlite3_prepare_v2(r->s->db, "INSERT OR REPLACE INTO detect_models(run_id, kind, "
-			       "max_doc, platt_a, platt_b, threshold_1, threshold_5, model) "
-			       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", -1, &st, NULL) != SQLITE_OK) {
+	if ((rc = store_prep(r->s, &st, "INSERT OR REPLACE INTO detect_models(run_id, kind, "
+			     "max_doc, platt_a, platt_b, threshold_1, threshold_5, model) "
+			     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "saving the model", err))) {
 		free(blob);
-		return store_sqlerr(r->s, err, "saving the model");
+		return rc;
 	}
 	sqlite3_bind_int64(st, 1, rep->run_id);
 	sqlite3_bind_text(st, 2, r->saved.kind == DETECT_MODEL_NB ? "nb" : "lr", -1, SQLITE_STATIC);
@@ -332,9 +332,7 @@ static int write_model(struct run *r, const struct detect_report *rep, struct pv
 	sqlite3_bind_double(st, 6, rep->tpr[0].threshold);
 	sqlite3_bind_double(st, 7, rep->tpr[1].threshold);
 	sqlite3_bind_blob(st, 8, blob, (int)len, free);
-	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : store_sqlerr(r->s, err, "saving the model");
-	sqlite3_finalize(st);
-	return rc;
+	return store_step_done(r->s, st, "saving the model", err);
 }
 
 static int write_run(struct run *r, struct detect_report *rep, double t0,
@@ -347,23 +345,23 @@ static int write_run(struct run *r, struct detect_report *rep, double t0,
 
 	if ((rc = store_begin(r->s, err)))
 		return rc;
-	if (sqlite3_prepare_v2(db, "INSERT INTO detect_runs(at, filter, settings) "
-			       "VALUES(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto fail;
+	if ((rc = store_prep(r->s, &st, "INSERT INTO detect_runs(at, filter, settings) "
+			     "VALUES(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
+			     "writing the scores", err)))
+		goto undo;
 	sqlite3_bind_text(st, 1, r->o->filter ? r->o->filter : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, rep->settings, -1, SQLITE_TRANSIENT);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
+	if ((rc = store_step_done(r->s, st, "writing the scores", err)))
+		goto undo;
 	rep->run_id = sqlite3_last_insert_rowid(db);
 	if ((rc = write_model(r, rep, err))) {
 		store_rollback(r->s);
 		return rc;
 	}
-	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, model, "
-			       "own) VALUES(?1, ?2, ?3, 'pooled', ?4)", -1, &st, NULL) != SQLITE_OK)
-		goto fail;
+	if ((rc = store_prep(r->s, &st, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, "
+			     "model, own) VALUES(?1, ?2, ?3, 'pooled', ?4)", "writing the scores",
+			     err)))
+		goto undo;
 	for (i = 0; i < r->nrows; i++) {
 		sqlite3_bind_int64(st, 1, r->rows[i].id);
 		sqlite3_bind_double(st, 2, dt_prob(rep, r->rows[i].s));
@@ -379,18 +377,18 @@ static int write_run(struct run *r, struct detect_report *rep, double t0,
 	sqlite3_finalize(st);
 	rep->seconds = pv_now() - t0;
 	rep->summary = dt_make_summary(r->o, rep);
-	if (sqlite3_prepare_v2(db, "UPDATE detect_runs SET summary = ?1 WHERE id = ?2",
-			       -1, &st, NULL) != SQLITE_OK)
-		goto fail;
+	if ((rc = store_prep(r->s, &st, "UPDATE detect_runs SET summary = ?1 WHERE id = ?2",
+			     "writing the scores", err)))
+		goto undo;
 	sqlite3_bind_text(st, 1, rep->summary, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, rep->run_id);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		goto fail;
-	sqlite3_finalize(st);
+	if ((rc = store_step_done(r->s, st, "writing the scores", err)))
+		goto undo;
 	return store_commit(r->s, err);
 fail:
 	rc = store_sqlerr(r->s, err, "writing the scores");
 	sqlite3_finalize(st);
+undo:
 	store_rollback(r->s);
 	return rc;
 }
@@ -540,11 +538,11 @@ static int read_model(struct store *s, int64_t run, struct detect_saved *m,
 	sqlite3_stmt *st = NULL;
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT r.id, m.kind, m.max_doc, m.platt_a, m.platt_b, "
-			       "m.threshold_1, m.threshold_5, m.model FROM detect_runs r "
-			       "LEFT JOIN detect_models m ON m.run_id = r.id WHERE r.id = ?1",
-			       -1, &st, NULL) != SQLITE_OK)
-		return store_sqlerr(s, err, "reading the saved model");
+	if ((rc = store_prep(s, &st, "SELECT r.id, m.kind, m.max_doc, m.platt_a, m.platt_b, "
+			     "m.threshold_1, m.threshold_5, m.model FROM detect_runs r "
+			     "LEFT JOIN detect_models m ON m.run_id = r.id WHERE r.id = ?1",
+			     "reading the saved model", err)))
+		return rc;
 	sqlite3_bind_int64(st, 1, run);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -655,10 +653,12 @@ int detect_apply(struct store *s, const struct filter_sql *where,
 	if (!o->dry_run && n) {
 		if ((rc = store_begin(s, err)))
 			goto out;
-		if (sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, "
-				       "model, own) VALUES(?1, ?2, ?3, 'applied', NULL)", -1, &st,
-				       NULL) != SQLITE_OK)
-			goto fail;
+		if ((rc = store_prep(s, &st, "INSERT OR REPLACE INTO scores(doc_id, score, "
+				     "run_id, model, own) VALUES(?1, ?2, ?3, 'applied', NULL)",
+				     "writing the scores", err))) {
+			store_rollback(s);
+			goto out;
+		}
 		for (i = 0; i < n; i++) {
 			sqlite3_bind_int64(st, 1, rows[i].id);
 			sqlite3_bind_double(st, 2, rows[i].p);

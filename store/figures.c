@@ -1027,10 +1027,11 @@ static int read_detect(struct store *s, struct fig_detect *d, struct pv_err *err
 	int rc;
 
 	memset(d, 0, sizeof *d);
-	if (sqlite3_prepare_v2(s->db, "SELECT id, at, filter, summary FROM detect_runs "
-			       "WHERE summary IS NOT NULL ORDER BY id DESC LIMIT 1", -1, &st,
-			       NULL) != SQLITE_OK) {
-		/* a store from before detect runs existed has none */
+	if (store_prep(s, &st, "SELECT id, at, filter, summary FROM detect_runs "
+		       "WHERE summary IS NOT NULL ORDER BY id DESC LIMIT 1",
+		       "reading the latest detect run", NULL)) {
+		/* a store from before detect runs existed has none: not an
+		 * error, the page says so (SQLite's message) */
 		d->problem = pv_strdup(sqlite3_errmsg(s->db));
 		return 0;
 	}
@@ -1199,7 +1200,7 @@ static void take_row(struct fig_job *j)
 
 static int end_rows(struct fig_job *j, struct pv_err *err)
 {
-	int k;
+	int k, rc;
 
 	sqlite3_finalize(j->st);
 	j->st = NULL;
@@ -1219,11 +1220,9 @@ static int end_rows(struct fig_job *j, struct pv_err *err)
 	j->f.sampled = (int64_t)j->sm.n;
 	j->rv = pv_malloc((j->sm.n ? j->sm.n : 1) * sizeof *j->rv);
 	j->rs = pv_malloc(j->sm.n ? j->sm.n : 1);
-	if (sqlite3_prepare_v2(j->s->db, "SELECT length(body) FROM texts WHERE id = ?1", -1,
-			       &j->st, NULL) != SQLITE_OK) {
-		j->st = NULL;
-		return store_sqlerr(j->s, err, "reading compressed lengths");
-	}
+	if ((rc = store_prep(j->s, &j->st, "SELECT length(body) FROM texts WHERE id = ?1",
+			     "reading compressed lengths", err)))
+		return rc;
 	j->phase = PH_RATIO;
 	return 0;
 }
