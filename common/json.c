@@ -510,12 +510,14 @@ static enum json_kind kind_of(char c)
 }
 
 /*
- * json_parse - see json.h.  An explicit stack of container bytes ('{' or
- * '[') follows the nesting; members are recorded when the top-level value
- * is an object, obj is given and the scanner is at depth 1.
+ * parse - json_parse (see json.h), and for json_array_next with stop: the
+ * parse then ends after one value and *stop gets its end, whatever
+ * follows.  An explicit stack of container bytes ('{' or '[') follows the
+ * nesting; members are recorded when the top-level value is an object,
+ * obj is given and the scanner is at depth 1.
  */
-int json_parse(const char *s, size_t len, struct json_value *val,
-	       struct json_object *obj, struct json_error *jerr)
+static int parse(const char *s, size_t len, struct json_value *val,
+		 struct json_object *obj, struct json_error *jerr, size_t *stop)
 {
 	struct parser ps;
 	char stack[JSON_MAX_DEPTH];
@@ -675,8 +677,10 @@ done:
 		val->raw = top;
 		val->raw_len = (size_t)(p - top);
 	}
+	if (stop)
+		*stop = (size_t)(p - s);
 	p = skip_ws(p, end);
-	if (p < end) {
+	if (p < end && !stop) {
 		fail(&ps, p, "trailing characters");
 		return PV_EPARSE;
 	}
@@ -686,6 +690,67 @@ done:
 	if (obj)
 		finish_drops(obj);
 	return 0;
+}
+
+int json_parse(const char *s, size_t len, struct json_value *val,
+	       struct json_object *obj, struct json_error *jerr)
+{
+	return parse(s, len, val, obj, jerr, NULL);
+}
+
+/*
+ * json_array_next - see json.h.  *pos is 0 before the first element, then
+ * the offset just after the element last given, then the offset of the
+ * closing ']' once the end is reached (so that asking again gives the end
+ * again).  Each element is parsed (so checked) by the parser itself,
+ * which stops after one value.
+ */
+int json_array_next(const struct json_value *arr, size_t *pos,
+		    struct json_value *elem, struct json_error *jerr)
+{
+	const char *s = arr->raw, *end = arr->raw + arr->raw_len, *p;
+	struct parser ps;
+	size_t used;
+	int rc;
+
+	ps.base = s;
+	ps.jerr = jerr;
+	if (arr->kind != JSON_ARRAY) {
+		fail(&ps, s, "not an array");
+		return PV_EPARSE;
+	}
+	if (*pos == 0) {
+		p = skip_ws(s, end);
+		if (p >= end || *p != '[') {
+			fail(&ps, p, "expected '['");
+			return PV_EPARSE;
+		}
+		p = skip_ws(p + 1, end);
+		if (p < end && *p == ']') {
+			*pos = (size_t)(p - s);
+			return 0;
+		}
+	} else {
+		p = skip_ws(s + (*pos < arr->raw_len ? *pos : arr->raw_len), end);
+		if (p < end && *p == ']') {
+			*pos = (size_t)(p - s);
+			return 0;
+		}
+		if (p >= end || *p != ',') {
+			fail(&ps, p, p >= end ? "unexpected end of input"
+					      : "expected ',' or ']'");
+			return PV_EPARSE;
+		}
+		p = skip_ws(p + 1, end);
+	}
+	rc = parse(p, (size_t)(end - p), elem, NULL, jerr, &used);
+	if (rc) {
+		if (jerr)
+			jerr->offset += (size_t)(p - s);
+		return rc;
+	}
+	*pos = (size_t)(p - s) + used;
+	return 1;
 }
 
 /* Appends code point cp (at most U+10FFFF) as UTF-8 at d; returns the end. */

@@ -158,6 +158,16 @@ int json_decode_string(const char *raw, size_t len, struct buf *out,
 const struct json_member *json_object_get(const struct json_object *o,
 					  const char *key, size_t key_len);
 
+/* Walks the elements of an array: arr is an array's span as json_parse()
+ * gives it (the value, or a member's val), *pos is 0 before the first
+ * call.  Each call sets elem (kind and span, borrowed from arr's text) to
+ * the next element and returns 1; returns 0 at the end (and again if
+ * asked again); PV_EPARSE with jerr (may be NULL; offset relative to
+ * arr->raw) when arr is not an array or an element is malformed.  Nested
+ * arrays are walked by calling it again on the element. */
+int json_array_next(const struct json_value *arr, size_t *pos,
+		    struct json_value *elem, struct json_error *jerr);
+
 /* Frees the object's storage; o is reusable (empty) afterwards. */
 void json_object_done(struct json_object *o);
 

@@ -1,6 +1,6 @@
 /*
- * test_common.c - the error record, byte buffer, UTF-8 helpers and JSON
- * writer.
+ * test_common.c - the error record, byte buffer, UTF-8 helpers, JSON
+ * writer and JSON array walker.
  */
 #include "config.h"
 #include "../tap.h"
@@ -222,6 +222,92 @@ static void test_json_writer(void)
 	buf_done(&b);
 }
 
+/* json_array_next: the elements in order with their kinds and spans,
+ * nested arrays walked in turn, an empty array, the end given again, and
+ * malformed input an error with its position in the array's text. */
+static void test_json_array(void)
+{
+	static const char js[] = " [1, \"a,]\" ,[[2], []], {\"k\": [3]} ,null ] ";
+	struct json_value top, e, in, in2;
+	struct json_error je;
+	struct buf got = BUF_INIT;
+	size_t pos = 0, ipos, n = 0;
+	int rc;
+
+	is_int(json_parse(js, sizeof js - 1, &top, NULL, NULL), 0, "the array parses");
+	while ((rc = json_array_next(&top, &pos, &e, NULL)) == 1) {
+		buf_printf(&got, "%s:%.*s|", json_kind_name(e.kind), (int)e.raw_len, e.raw);
+		if (e.kind == JSON_ARRAY) {       /* [[2], []]: walk it, and [2] in it */
+			ipos = 0;
+			while (json_array_next(&e, &ipos, &in, NULL) == 1) {
+				size_t p2 = 0;
+				buf_printf(&got, "(%.*s", (int)in.raw_len, in.raw);
+				while (json_array_next(&in, &p2, &in2, NULL) == 1)
+					buf_printf(&got, " %s %.*s", json_kind_name(in2.kind),
+						   (int)in2.raw_len, in2.raw);
+				buf_puts(&got, ")");
+			}
+		}
+		n++;
+	}
+	is_int(rc, 0, "the walk ends with 0");
+	is_int((int)n, 5, "five elements");
+	is_str(buf_str(&got), "number:1|string:\"a,]\"|array:[[2], []]|([2] number 2)([])"
+	       "object:{\"k\": [3]}|null:null|", "each element's kind and span, nested ones too");
+	is_int(json_array_next(&top, &pos, &e, NULL), 0, "asked again: still the end");
+
+	json_parse("[ ]", 3, &top, NULL, NULL);
+	pos = 0;
+	is_int(json_array_next(&top, &pos, &e, NULL), 0, "an empty array has no element");
+
+	/* malformed: spans a caller built (json_parse would have refused them) */
+	top.kind = JSON_ARRAY;
+	top.raw = "[1, tru, 3]";
+	top.raw_len = strlen(top.raw);
+	pos = 0;
+	je.reason = NULL;
+	is_int(json_array_next(&top, &pos, &e, &je), 1, "the first element is read");
+	is_int(json_array_next(&top, &pos, &e, &je), PV_EPARSE, "a bad literal is an error");
+	is_int((int)je.offset, 4, "at its position in the array's text");
+	is_str(je.reason, "invalid literal", "and says why");
+
+	top.raw = "[1 2]";
+	top.raw_len = 5;
+	pos = 0;
+	json_array_next(&top, &pos, &e, &je);
+	is_int(json_array_next(&top, &pos, &e, &je), PV_EPARSE, "a missing comma is an error");
+	is_int((int)je.offset, 3, "at the element after it");
+	is_str(je.reason, "expected ',' or ']'", "expected a comma or the end");
+
+	top.raw = "[[1, 2], {\"a\": }]";
+	top.raw_len = strlen(top.raw);
+	pos = 0;
+	json_array_next(&top, &pos, &e, &je);
+	is_int(json_array_next(&top, &pos, &e, &je), PV_EPARSE, "a bad nested object is an error");
+	is_int((int)je.offset, 15, "at the byte inside it");
+
+	top.raw = "[1, [2, 3";
+	top.raw_len = strlen(top.raw);
+	pos = 0;
+	json_array_next(&top, &pos, &e, &je);
+	is_int(json_array_next(&top, &pos, &e, &je), PV_EPARSE, "an unterminated array is an error");
+	is_int((int)je.offset, 9, "at its end");
+
+	top.raw = "[1,";
+	top.raw_len = 3;
+	pos = 0;
+	json_array_next(&top, &pos, &e, &je);
+	is_int(json_array_next(&top, &pos, &e, &je), PV_EPARSE, "a dangling comma is an error");
+
+	top.kind = JSON_OBJECT;
+	top.raw = "{}";
+	top.raw_len = 2;
+	pos = 0;
+	is_int(json_array_next(&top, &pos, &e, &je), PV_EPARSE, "an object is not an array");
+	is_int((int)je.offset, 0, "at its start");
+	buf_done(&got);
+}
+
 int main(void)
 {
 	test_err();
@@ -229,5 +315,6 @@ int main(void)
 	test_utf8();
 	test_value_check();
 	test_json_writer();
+	test_json_array();
 	return tap_done();
 }
