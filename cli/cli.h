@@ -69,9 +69,6 @@ bool cli_parse_id(const char *s, int64_t *id);
  * (1024), M or Mi (2^20), G or Gi (2^30); false on overflow. */
 bool cli_parse_size(const char *s, uint64_t *out);
 
-/* Formats a byte count as "12.3 MB"; returns out (size >= 32). */
-const char *cli_bytes(uint64_t n, char *out);
-
 /* Writes s sanitized (no control bytes reach the terminal) to fp. */
 void cli_put_safe(FILE *fp, const char *s, size_t len, int flags);
 

@@ -119,22 +119,6 @@ bool cli_parse_size(const char *s, uint64_t *out)
 	return true;
 }
 
-const char *cli_bytes(uint64_t n, char *out)
-{
-	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
-	double v = (double)n;
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	if (u == 0)
-		snprintf(out, 32, "%llu B", (unsigned long long)n);
-	else
-		snprintf(out, 32, "%.1f %s", v, unit[u]);
-	return out;
-}
 
 /* Refuses input id ext, which names found > 1 documents: says so on
  * stderr and lists them (id, input file, record number), the first

@@ -162,10 +162,10 @@ static void ui_progress(void *ctx, const struct index_stats *st, bool final)
 		return;
 	}
 	rate = st->seconds > 0 ? (double)st->read / st->seconds : 0;
-	fprintf(stderr, "\r\033[K%s", cli_bytes(st->bytes_in, a));
+	fprintf(stderr, "\r\033[K%s", pv_bytes(st->bytes_in, a));
 	if (st->bytes_total) {
 		double f = (double)st->bytes_in / (double)st->bytes_total;
-		fprintf(stderr, " / %s (%.0f%%)", cli_bytes(st->bytes_total, b), f * 100);
+		fprintf(stderr, " / %s (%.0f%%)", pv_bytes(st->bytes_total, b), f * 100);
 		if (f > 0.01 && f < 1) {
 			fmt_time(st->seconds * (1 - f) / f, d);
 			fprintf(stderr, "  %s docs  %s docs/s  %s left",
@@ -192,7 +192,7 @@ static void print_summary(const char *store, const struct index_stats *st,
 	fprintf(stderr, "%s\n", st->interrupted ? " (interrupted)" : "");
 	fprintf(stderr, "  read      %s records from %d input%s (%s) in %.1f s",
 		pv_num(st->read, a), st->inputs, st->inputs == 1 ? "" : "s",
-		cli_bytes(st->bytes_in, b), st->seconds);
+		pv_bytes(st->bytes_in, b), st->seconds);
 	if (st->seconds > 0.05)
 		fprintf(stderr, ", %s docs/s, %.1f MB/s",
 			pv_num((int64_t)((double)st->read / st->seconds), c),
@@ -316,10 +316,10 @@ static void print_summary(const char *store, const struct index_stats *st,
 			", ..." : "");
 	}
 	fprintf(stderr, "  text      %s in new texts, stored in %s (ratio %.2f)",
-		cli_bytes(st->bytes_new, a), cli_bytes(st->bytes_stored, b),
+		pv_bytes(st->bytes_new, a), pv_bytes(st->bytes_stored, b),
 		st->bytes_stored ? (double)st->bytes_new / (double)st->bytes_stored : 0);
 	if (st->dict_trained)
-		fprintf(stderr, "; dictionary of %s trained", cli_bytes(st->dict_bytes, c));
+		fprintf(stderr, "; dictionary of %s trained", pv_bytes(st->dict_bytes, c));
 	else if (st->dict_id)
 		fprintf(stderr, "; dictionary %lld", (long long)st->dict_id);
 	fputc('\n', stderr);

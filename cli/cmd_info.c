@@ -74,14 +74,14 @@ static void print_text(const struct store_info *in, const char *path)
 	       pv_num(in->dup_docs, a), pv_num(in->dup_texts, b),
 	       pv_num(in->cross_origin_texts, c));
 	printf("bytes      %s of text (%s counting duplicates), stored in %s",
-	       cli_bytes((uint64_t)in->bytes_raw, a), cli_bytes((uint64_t)in->bytes_docs, b),
-	       cli_bytes((uint64_t)in->bytes_stored, c));
+	       pv_bytes((uint64_t)in->bytes_raw, a), pv_bytes((uint64_t)in->bytes_docs, b),
+	       pv_bytes((uint64_t)in->bytes_stored, c));
 	if (in->bytes_stored)
 		printf(" (ratio %.2f)", (double)in->bytes_raw / (double)in->bytes_stored);
 	printf("\nfile       %s on disk (text, metadata and full-text index)\n",
-	       cli_bytes((uint64_t)in->file_bytes, a));
+	       pv_bytes((uint64_t)in->file_bytes, a));
 	printf("dictionary %s (%s)\n", pv_num(in->dict_count, a),
-	       cli_bytes((uint64_t)in->dict_bytes, b));
+	       pv_bytes((uint64_t)in->dict_bytes, b));
 	printf("inputs     %s files, %s index runs\n", pv_num(in->inputs, a),
 	       pv_num(in->runs, b));
 	for (i = 0; i < 4; i++) {
@@ -98,7 +98,7 @@ static void print_text(const struct store_info *in, const char *path)
 			w = utf8_chars(col.data, col.len);
 			printf("  %.*s%*s %12s %12s %6.1f%%\n", (int)col.len, col.data,
 			       (int)(w > 26 ? 0 : 26 - w), "", pv_num(g->docs, a),
-			       cli_bytes((uint64_t)g->bytes, b),
+			       pv_bytes((uint64_t)g->bytes, b),
 			       in->docs ? 100.0 * (double)g->docs / (double)in->docs : 0.0);
 		}
 	}

@@ -121,7 +121,7 @@ int cmd_show(int argc, char **argv)
 		field("purpose", row.purpose);
 		printf("%-10s %s bytes, %s words, stored in %s", "size",
 		       pv_num(row.len, a), pv_num(row.words, b),
-		       cli_bytes((uint64_t)row.stored, c));
+		       pv_bytes((uint64_t)row.stored, c));
 		if (row.nocc > 1)
 			printf("; the same text occurs %lld times", (long long)row.nocc);
 		fputc('\n', stdout);

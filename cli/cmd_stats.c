@@ -222,11 +222,11 @@ static void print_text(const struct stats *st, const char *by)
 		       (int)(w < wv ? wv - w : 0), "", pv_num(g->docs, a), share * 100);
 		for (k = 0; k < BAR; k++)
 			fputs(k < n ? block : " ", stdout);
-		printf(" %10s %12s %9s %9s\n", cli_bytes((uint64_t)g->bytes, b),
+		printf(" %10s %12s %9s %9s\n", pv_bytes((uint64_t)g->bytes, b),
 		       pv_num(g->words, c), median_str(g->median, false, d), pv_num(g->p90, e));
 	}
 	printf("%-*s %10s %7s %-*s %10s %12s\n", (int)wv, "total", pv_num(st->docs, a),
-	       "100.0%", BAR, "", cli_bytes((uint64_t)st->bytes, b), pv_num(st->words, c));
+	       "100.0%", BAR, "", pv_bytes((uint64_t)st->bytes, b), pv_num(st->words, c));
 	buf_done(&cell);
 }
 

@@ -110,3 +110,20 @@ void buf_shell_quote(struct buf *b, const char *s)
 	}
 	buf_putc(b, '\'');
 }
+
+const char *pv_bytes(uint64_t n, char *out)
+{
+	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
+	double v = (double)n;
+	int u = 0;
+
+	while (v >= 1000 && u < 4) {
+		v /= 1000;
+		u++;
+	}
+	if (u == 0)
+		snprintf(out, 32, "%llu B", (unsigned long long)n);
+	else
+		snprintf(out, 32, "%.1f %s", v, unit[u]);
+	return out;
+}

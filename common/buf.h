@@ -7,6 +7,7 @@
 #define PV_BUF_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdarg.h>
 
 struct buf {
@@ -33,5 +34,9 @@ char *buf_take(struct buf *b);
 void buf_shell_quote(struct buf *b, const char *s);
 /* A C string view of the bytes ("" when empty); borrowed. */
 const char *buf_str(const struct buf *b);
+
+/* n bytes for people, in decimal units ("512 B", "3.4 MB"), written into
+ * out (at least 32 bytes); returns out. */
+const char *pv_bytes(uint64_t n, char *out);
 
 #endif

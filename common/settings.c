@@ -19,7 +19,6 @@
 #include "reviewer.h"
 #include "utf8.h"
 #include "yaml.h"
-#include "../store/label.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,7 +201,9 @@ static int load_quick(struct yaml_file *y, const yaml_node_t *v,
 		label = load_string(y, n, "quick-labels", false, &rc);
 		if (!label)
 			return rc;
-		if (label_check_value(LF_LABEL, label, &e)) {
+		/* label_check_value's rule for a label (store/label.c) */
+		if (utf8_value_check("the value for label", label,
+				     strlen(label), PV_VALUE_MAX, &e)) {
 			free(label);
 			return yaml_file_fail(y, n, "quick-labels %c: %s",
 						ks[0], e.msg);

@@ -72,8 +72,6 @@ int xp_out_commit(struct outfile *o, struct pv_err *err);
 /* Frees everything; removes the temporary file when it is still there. */
 void xp_out_done(struct outfile *o);
 void xp_hex_digest(const uint8_t *d, char out[2 * SHA256_DIGEST_SIZE + 1]);
-/* "12.3 GB" (out: 32 bytes). */
-const char *xp_bytes(uint64_t n, char *out);
 
 /* ---- the writing thread and the records (writer.c) ---- */
 

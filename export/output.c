@@ -24,22 +24,6 @@
 const char *const export_fmt_ext[4] = { ".jsonl", ".jsonl.gz", ".jsonl.zst", "" };
 const char *const export_fmt_name[4] = { "jsonl", "jsonl.gz", "jsonl.zst", "text" };
 
-const char *xp_bytes(uint64_t n, char *out)
-{
-	static const char *const unit[] = { "B", "KB", "MB", "GB", "TB" };
-	double v = (double)n;
-	int u = 0;
-
-	while (v >= 1000 && u < 4) {
-		v /= 1000;
-		u++;
-	}
-	if (u == 0)
-		snprintf(out, 32, "%llu B", (unsigned long long)n);
-	else
-		snprintf(out, 32, "%.1f %s", v, unit[u]);
-	return out;
-}
 const char *xp_base_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');

@@ -132,7 +132,7 @@ static double estimate_plan(const struct exp *x, const struct export_cands *c)
 /* "12.3 GB" for a double. */
 static const char *approx_bytes(double b, char *out)
 {
-	return xp_bytes(b >= 1.8e19 ? UINT64_MAX : (uint64_t)b, out);
+	return pv_bytes(b >= 1.8e19 ? UINT64_MAX : (uint64_t)b, out);
 }
 
 /*
@@ -488,7 +488,7 @@ void export_summary_line(const struct export_opts *o, const struct export_result
 
 	buf_printf(b, "%s records (%s documents, %s of text) written to %s",
 		   pv_num(r->records, a), pv_num(r->docs, t),
-		   xp_bytes((uint64_t)r->text_bytes, b2), o->out);
+		   pv_bytes((uint64_t)r->text_bytes, b2), o->out);
 	if (o->fmt != EXPORT_TEXT && o->shards > 1)
 		buf_printf(b, " in %u shards (round-robin)", o->shards);
 }
