@@ -2,14 +2,14 @@
  * classify.c - the model behind provex detect, with no store in sight:
  * hashed features of a text, naive Bayes by folds, Platt calibration,
  * ROC AUC with DeLong's interval, and Monroe et al.'s log-odds ratio.
- * See store/detect.h for what each part is; store/detect.c feeds it
+ * See classify.h for what each part is; store/detect.c feeds it
  * documents.
  *
  * Everything here is deterministic: no clock, no random numbers, and
  * sums are taken in the order the caller adds texts.
  */
 #include "config.h"
-#include "../store/detect.h"
+#include "classify.h"
 #include "../common/mix.h"
 
 #include <math.h>

@@ -18,7 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include "../store/detect.h"
+#include "classify.h"
 
 /* ---- style features ---- */
 

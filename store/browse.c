@@ -319,10 +319,10 @@ static int fetch_seg(struct store *s, const struct filter_sql *where,
 	else
 		buf_printf(&sql, " ORDER BY %s %s, d.id %s", expr, dir, dir);
 	buf_printf(&sql, " LIMIT %zu", limit);
-	st = store_prepare_where(s, buf_str(&sql), where, "listing documents", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "listing documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	if (key && bind_key(st, g, key, fp) != SQLITE_OK) {
 		sqlite3_finalize(st);
 		return store_sqlerr(s, err, "listing documents");
@@ -512,11 +512,11 @@ static int count_after(struct store *s, const struct filter_sql *where,
 			   where->where : "1");
 		if (segs[k].cond[0])
 			buf_printf(&sql, " AND %s", segs[k].cond);
-		st = store_prepare_where(s, buf_str(&sql), where,
-					 "counting documents", err);
+		rc = store_prep_where(s, &st, buf_str(&sql), where,
+				      "counting documents", err);
 		buf_done(&sql);
-		if (!st)
-			return err ? err->code : PV_ESTORE;
+		if (rc)
+			return rc;
 		if (bind_key(st, &segs[k], key, p) != SQLITE_OK) {
 			sqlite3_finalize(st);
 			return store_sqlerr(s, err, "counting documents");
@@ -584,10 +584,10 @@ int browse_ids(struct store *s, const struct filter_sql *where, int64_t **ids,
 	store_from(where, &sql);
 	buf_printf(&sql, " WHERE (%s) ORDER BY d.id",
 		   where && where->where ? where->where : "1");
-	st = store_prepare_where(s, buf_str(&sql), where, "listing documents", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "listing documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
 			cap = cap ? cap * 2 : 1024;

@@ -607,11 +607,11 @@ int detect_apply(struct store *s, const struct filter_sql *where,
 	store_from(where, &sql);
 	buf_printf(&sql, "WHERE (%s) AND d.id > %lld ORDER BY d.text_id, d.id", w,
 		   (long long)a->max_doc);
-	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "selecting documents", err);
 	buf_done(&sql);
-	if (!st) {
+	if (rc) {
 		detect_saved_done(&m);
-		return err ? err->code : PV_ESTORE;
+		return rc;
 	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (n == cap) {

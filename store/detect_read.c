@@ -216,10 +216,10 @@ int dt_read_rows(struct run *r, const struct filter_sql *where,
 	store_from(where, &sql);
 	buf_printf(&sql, "WHERE (%s) AND d.origin IN ('real', 'synthetic') "
 		   "ORDER BY d.text_id, d.id", w);
-	st = store_prepare_where(r->s, buf_str(&sql), where, "selecting documents", err);
+	rc = store_prep_where(r->s, &st, buf_str(&sql), where, "selecting documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct drow *d;
 		if (r->nrows == r->caprows) {
@@ -251,10 +251,10 @@ int dt_read_rows(struct run *r, const struct filter_sql *where,
 	buf_puts(&sql, "SELECT count(*)");
 	store_from(where, &sql);
 	buf_printf(&sql, "WHERE (%s) AND d.origin = 'unknown'", w);
-	st = store_prepare_where(r->s, buf_str(&sql), where, "counting documents", err);
+	rc = store_prep_where(r->s, &st, buf_str(&sql), where, "counting documents", err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	rc = sqlite3_step(st);
 	rep->unknown = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
 	sqlite3_finalize(st);

@@ -409,10 +409,11 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
 	buf_printf(&sql, "WHERE %s", where && where->where ? where->where : "1");
 	if (scan)
 		buf_puts(&sql, " ORDER BY d.id");
-	st = store_prepare_where(s, buf_str(&sql), where, "selecting documents to export", err);
+	rc = store_prep_where(s, &st, buf_str(&sql), where, "selecting documents to export",
+			      err);
 	buf_done(&sql);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if (rc)
+		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		int grp = 0;
 		if (limit && ++seen > limit) {
@@ -480,10 +481,9 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
 			       "generator, purpose, label)", field);
 	if (where && where->where) {
-		st = store_prepare_where(s, "SELECT coalesce(max(id),0) FROM docs", NULL,
-					 "selecting documents to export", err);
-		if (!st)
-			return err ? err->code : PV_ESTORE;
+		if ((rc = store_prep_where(s, &st, "SELECT coalesce(max(id),0) FROM docs",
+					   NULL, "selecting documents to export", err)))
+			return rc;
 		if (sqlite3_step(st) == SQLITE_ROW)
 			top = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
@@ -810,9 +810,9 @@ static int rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 	if (k == n)
 		return 0;
 	memset(&r, 0, sizeof r);
-	r.st = store_prepare_where(s, rows_sql, NULL, "selecting documents to export", err);
-	if (!r.st)
-		return err ? err->code : PV_ESTORE;
+	if ((ret = store_prep_where(s, &r.st, rows_sql, NULL,
+				    "selecting documents to export", err)))
+		return ret;
 	if (shuffle) {
 		r.cum = pv_malloc((n + 1) * sizeof *r.cum);
 		r.cum[0] = 0;
@@ -879,9 +879,11 @@ int export_rows_shuffled(struct store *s, const int64_t *ids, const uint32_t *re
 
 int export_begin(struct store *s, struct pv_err *err)
 {
+	int rc;
+
 	/* a deferred transaction takes its snapshot at the first read */
-	if (store_exec(s->db, "BEGIN", err))
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_exec(s->db, "BEGIN", err)))
+		return rc;
 	return store_exec(s->db, "SELECT count(*) FROM docs", err);
 }
 
@@ -896,6 +898,7 @@ double export_store_ratio(struct store *s, const int64_t *text_ids, size_t n)
 	sqlite3_stmt *st;
 	double raw = 0, packed = 0;
 	size_t i, step;
+	int rc;
 
 	if (n == 0)
 		return 1;
@@ -906,9 +909,9 @@ double export_store_ratio(struct store *s, const int64_t *text_ids, size_t n)
 	for (i = 0; i < n; i += step)
 		buf_printf(&sql, "%s%lld", i ? "," : "", (long long)text_ids[i]);
 	buf_puts(&sql, ")");
-	st = store_prepare_where(s, buf_str(&sql), NULL, "estimating the output", NULL);
+	rc = store_prep_where(s, &st, buf_str(&sql), NULL, "estimating the output", NULL);
 	buf_done(&sql);
-	if (!st)
+	if (rc)
 		return 1;
 	if (sqlite3_step(st) == SQLITE_ROW) {
 		packed = sqlite3_column_double(st, 0);
@@ -925,11 +928,10 @@ int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,
 	int rc;
 
 	*history_pos = *docs = 0;
-	st = store_prepare_where(s, "SELECT (SELECT coalesce(max(id),0) FROM history), "
-				 "(SELECT count(*) FROM docs)", NULL,
-				 "reading the store's position", err);
-	if (!st)
-		return err ? err->code : PV_ESTORE;
+	if ((rc = store_prep_where(s, &st, "SELECT (SELECT coalesce(max(id),0) FROM history), "
+				   "(SELECT count(*) FROM docs)", NULL,
+				   "reading the store's position", err)))
+		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*history_pos = sqlite3_column_int64(st, 0);

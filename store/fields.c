@@ -39,20 +39,21 @@ static const struct field_value has_flags[] = {
 
 const struct field_def fields[] = {
 	{ "origin", FIELD_ENUM, "d.origin",
-	  "real, synthetic or unknown", FIELD_NOTNULL, origins, PV_FIELDS_N(origins), 6 },
+	  "real, synthetic or unknown", FIELD_NOTNULL | FIELD_CYCLE, origins, PV_FIELDS_N(origins), 6 },
 	{ "source", FIELD_GLOB, "d.source",
-	  "where it came from (glob: source:news*)", 0, NULL, 0, 7 },
+	  "where it came from (glob: source:news*)", FIELD_CYCLE, NULL, 0, 7 },
 	{ "generator", FIELD_GLOB, "d.generator",
-	  "the model or program that wrote it (glob)", 0, NULL, 0, 8 },
+	  "the model or program that wrote it (glob)", FIELD_CYCLE, NULL, 0, 8 },
 	{ "purpose", FIELD_GLOB, "d.purpose",
-	  "what it was made or collected for (glob)", 0, NULL, 0, 9 },
+	  "what it was made or collected for (glob)", FIELD_CYCLE, NULL, 0, 9 },
 	{ "label", FIELD_GLOB, "d.label",
 	  "the reviewer's verdict: keep, drop, flag... (glob; comes with relabelling)",
 	  0, NULL, 0, 0 },
 	{ "reviewer", FIELD_GLOB, "d.reviewer",
 	  "who labelled it last (glob; comes with relabelling)", 0, NULL, 0, 0 },
 	{ "id", FIELD_INT, "d.id",
-	  "the store's document id (id:42, id:10..20)", FIELD_NOTNULL, NULL, 0, 1 },
+	  "the store's document id (id:42, id:10..20)", FIELD_NOTNULL | FIELD_CYCLE,
+	  NULL, 0, 1 },
 	{ "ext", FIELD_GLOB, "d.ext_id",
 	  "the input's own id for it, or file:line (glob)", FIELD_NOTNULL, NULL, 0, 10 },
 	{ "file", FIELD_GLOB, "i.name",
@@ -60,16 +61,16 @@ const struct field_def fields[] = {
 	  NULL, 0, 11 },
 	{ "len", FIELD_INT, "d.len",
 	  "bytes of text (len:>2000, len:500..2k; k = 1024, M = 1048576)",
-	  FIELD_SIZE | FIELD_NOTNULL, NULL, 0, 2 },
+	  FIELD_SIZE | FIELD_NOTNULL | FIELD_CYCLE, NULL, 0, 2 },
 	{ "words", FIELD_INT, "t.words",
-	  "whitespace-separated words (words:<100)", FIELD_TEXTS | FIELD_NOTNULL,
-	  NULL, 0, 3 },
+	  "whitespace-separated words (words:<100)",
+	  FIELD_TEXTS | FIELD_NOTNULL | FIELD_CYCLE, NULL, 0, 3 },
 	{ "ratio", FIELD_REAL, "(t.len * 1.0 / length(t.body))",
 	  "length / compressed length (ratio:>4: templated text)",
 	  FIELD_TEXTS | FIELD_NOTNULL, NULL, 0, 5 },
 	{ "dup", FIELD_INT, "t.nocc",
-	  "documents holding the same text (dup:>1)", FIELD_TEXTS | FIELD_NOTNULL,
-	  NULL, 0, 4 },
+	  "documents holding the same text (dup:>1)",
+	  FIELD_TEXTS | FIELD_NOTNULL | FIELD_CYCLE, NULL, 0, 4 },
 	{ "meta", FIELD_META, "d.meta",
 	  "meta.PATH:value: the input's other fields (meta.a.b, meta.list.0, "
 	  "meta.n:>0.5, meta.ok:true; glob)",
@@ -80,8 +81,8 @@ const struct field_def fields[] = {
 	  "coalesce((SELECT max(sim) FROM pairs WHERE b = d.id), -1))",
 	  "the highest similarity of its pairs (sim:>0.8)", 0, NULL, 0, 0 },
 	{ "score", FIELD_REAL, "(SELECT score FROM scores WHERE doc_id = d.id)",
-	  "provex detect's probability that it is synthetic (score:>0.9)", 0, NULL, 0,
-	  12 },
+	  "provex detect's probability that it is synthetic (score:>0.9)", FIELD_CYCLE,
+	  NULL, 0, 12 },
 	{ "is", FIELD_FLAG, NULL,
 	  "is:reviewed, is:unreviewed, is:dup, is:disputed", 0, is_flags,
 	  PV_FIELDS_N(is_flags), 0 },
@@ -270,4 +271,19 @@ const char *field_sort_names(void)
 
 	pthread_once(&once, sort_names_fill);
 	return sort_names;
+}
+
+const char *field_sort_cycle(size_t i)
+{
+	int rank;
+	size_t k;
+
+	for (rank = 1; ; rank++) {
+		for (k = 0; k < nfields && fields[k].sortable != rank; k++)
+			;
+		if (k == nfields)
+			return NULL;
+		if ((fields[k].flags & FIELD_CYCLE) && i-- == 0)
+			return fields[k].name;
+	}
 }

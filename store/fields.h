@@ -7,7 +7,8 @@
  * and has a kind that decides which values it takes and how they compare.
  * Its flags say which of texts and inputs the expression reads (the FROM
  * joins only those, store_from), and sortable whether documents can be
- * listed in its order (ls --sort, the interface).
+ * listed in its order (ls --sort, the interface); FIELD_CYCLE marks the
+ * sort fields the interface's o key goes through (field_sort_cycle).
  *
  * label and reviewer: the columns d.label and d.reviewer, added in schema
  * version 2 (store/schema.c) and set by relabelling (store/label.c).
@@ -37,8 +38,10 @@ enum {
 			      * pair partners' ids (see filter.c) */
 	FIELD_TEXTS = 8,     /* its SQL reads texts t (t.words, t.len...) */
 	FIELD_INPUTS = 16,   /* its SQL reads inputs i (i.name) */
-	FIELD_NOTNULL = 32   /* its SQL is never NULL (a sort needs no NULL
+	FIELD_NOTNULL = 32,  /* its SQL is never NULL (a sort needs no NULL
 			      * segments, browse.c) */
+	FIELD_CYCLE = 64     /* a sort field the interface's o key cycles
+			      * through (tui/list.c, field_sort_cycle) */
 };
 
 /* A named condition (is:dup) or an allowed value (origin:real). */
@@ -78,6 +81,9 @@ const char *field_column(const char *name, const char *const *allowed);
 const struct field_def *field_sort_find(const char *name);
 /* "id, len, words, ..." (the sort fields in their order; static). */
 const char *field_sort_names(void);
+/* The name of the i-th (from 0) sort field with FIELD_CYCLE, in the sort
+ * fields' order, or NULL past the last: the interface's sort cycle. */
+const char *field_sort_cycle(size_t i);
 /* The full-text pseudo-field. */
 const struct field_def *field_text(void);
 /* Appends "origin, source, ..." (the names a user can type). */

@@ -670,6 +670,7 @@ int figures_begin(struct store *s, const struct filter_sql *where,
 {
 	struct fig_job *j;
 	struct buf sql = BUF_INIT;
+	int rc;
 
 	*out = NULL;
 	j = pv_calloc(1, sizeof *j);
@@ -681,12 +682,11 @@ int figures_begin(struct store *s, const struct filter_sql *where,
 		 "d.len, d.text_id");
 	store_from(where, &sql);
 	buf_printf(&sql, "WHERE %s", where && where->where ? where->where : "1");
-	j->st = store_prepare_where(s, buf_str(&sql), where, "computing statistics", err);
+	rc = store_prep_where(s, &j->st, buf_str(&sql), where, "computing statistics", err);
 	buf_done(&sql);
-	if (!j->st) {
-		int code = err ? err->code : PV_ESTORE;
+	if (rc) {
 		figures_job_free(j);
-		return code;
+		return rc;
 	}
 	*out = j;
 	return 0;

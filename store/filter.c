@@ -1,8 +1,10 @@
 /*
  * filter.c - the filter language (grammar in filter.h): a recursive-descent
  * parser into a small tree, with the words and phrases of full-text terms
- * split as the index splits them (ftsquery.h), and the canonical printer.
- * The tree becomes SQL in filter_sql.c.
+ * split as the index splits them (ftsquery.h).  Metadata paths are read in
+ * filter_path.c, the tree is printed back (canonical form, error caret) in
+ * filter_print.c, and it becomes SQL in filter_sql.c; filter_int.h is what
+ * these files share.
  *
  * Design notes:
  *  - One pass over the text, positions kept as byte offsets, children in
@@ -16,7 +18,7 @@
  *    becomes an AND of single-token strings; several terms add a
  *    pv_phrase() check.
  */
-#include "filter.h"
+#include "filter_int.h"
 #include "ftsquery.h"
 #include "../common/utf8.h"
 
@@ -29,35 +31,6 @@
 #include <strings.h>
 
 #define SNIP 40             /* bytes of user text quoted in a message */
-
-/* ---- characters ---- */
-
-static bool is_space(int c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
-}
-
-/* Ends a bare word or a term. */
-static bool is_delim(int c)
-{
-	return c == '\0' || is_space(c) || c == '(' || c == ')' || c == '"';
-}
-
-static bool is_alpha(int c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-}
-
-static bool is_digit(int c)
-{
-	return c >= '0' && c <= '9';
-}
-
-/* Field names and meta keys: [A-Za-z0-9_.-] */
-static bool is_ident(int c)
-{
-	return is_alpha(c) || is_digit(c) || c == '_' || c == '.' || c == '-';
-}
 
 /* ---- tokens as FTS5's unicode61 sees them ---- */
 
@@ -155,307 +128,10 @@ void filter_path_done(struct filter_path *p)
 	memset(p, 0, sizeof *p);
 }
 
-/* ---- meta paths ---- */
-
-/* A key of decimal digits that may index an array: no sign, no leading
- * zero except "0" (as index/fieldpath.c). */
-static bool is_index_key(const char *k)
-{
-	size_t i, n = strlen(k);
-
-	if (n == 0 || n > 9 || (k[0] == '0' && n > 1))
-		return false;
-	for (i = 0; i < n; i++)
-		if (!is_digit((unsigned char)k[i]))
-			return false;
-	return true;
-}
-
-/* Appends the readings of keys [i, n) to the JSON path prefix, calling
- * add for each complete one, in the order index/fieldpath.c tries them:
- * the whole rest as one key first (when every key left is unquoted and
- * there are several), then the first key alone (a digit key as an array
- * index, then as an object key) followed by the readings of the rest. */
-static void readings(const struct filter_path *p, size_t i, struct buf *prefix,
-		     void (*add)(void *, const char *), void *ctx)
-{
-	size_t mark = prefix->len, k;
-	bool all_plain = true;
-
-	if (i == p->n) {
-		add(ctx, buf_str(prefix));
-		return;
-	}
-	for (k = i; k < p->n && all_plain; k++)
-		all_plain = !p->quoted[k];
-	if (all_plain && p->n - i > 1) {
-		buf_puts(prefix, ".\"");
-		for (k = i; k < p->n; k++) {
-			if (k > i)
-				buf_putc(prefix, '.');
-			buf_puts(prefix, p->key[k]);
-		}
-		buf_putc(prefix, '"');
-		add(ctx, buf_str(prefix));
-		prefix->len = mark;
-	}
-	if (!p->quoted[i] && is_index_key(p->key[i])) {
-		buf_printf(prefix, "[%s]", p->key[i]);
-		readings(p, i + 1, prefix, add, ctx);
-		prefix->len = mark;
-	}
-	buf_printf(prefix, ".\"%s\"", p->key[i]);
-	readings(p, i + 1, prefix, add, ctx);
-	prefix->len = mark;
-}
-
-struct reading_list {
-	char **v;
-	size_t n;
-	bool count_only;
-};
-
-static void reading_add(void *ctx, const char *path)
-{
-	struct reading_list *l = ctx;
-
-	if (!l->count_only) {
-		l->v = pv_realloc(l->v, (l->n + 1) * sizeof *l->v);
-		l->v[l->n] = pv_strdup(path);
-	}
-	l->n++;
-}
-
-/* The number of readings of p (0 for an empty path). */
-static size_t path_readings(const struct filter_path *p)
-{
-	struct reading_list l = { NULL, 0, true };
-	struct buf prefix = BUF_INIT;
-
-	if (p->n) {
-		buf_putc(&prefix, '$');
-		readings(p, 0, &prefix, reading_add, &l);
-	}
-	buf_done(&prefix);
-	return l.n;
-}
-
-/* Why p cannot be looked up, or NULL. */
-static const char *path_problem(const struct filter_path *p)
-{
-	size_t i;
-
-	if (p->n == 0)
-		return "an empty path";
-	for (i = 0; i < p->n; i++)
-		if (strchr(p->key[i], '"'))
-			return "a key holding '\"' (SQLite's JSON paths cannot name it)";
-	if (path_readings(p) > FILTER_MAX_READINGS)
-		return "too many readings (quote keys that hold no dots: meta.\"a\".\"b\")";
-	return NULL;
-}
-
-int filter_meta_paths(const struct filter_path *path, char ***paths, size_t *n,
-		      struct pv_err *err)
-{
-	struct reading_list l = { NULL, 0, false };
-	struct buf prefix = BUF_INIT;
-	const char *why = path_problem(path);
-
-	*paths = NULL;
-	*n = 0;
-	if (why)
-		return pv_errf(err, PV_EUSAGE, "metadata path: %s", why);
-	buf_putc(&prefix, '$');
-	readings(path, 0, &prefix, reading_add, &l);
-	buf_done(&prefix);
-	*paths = l.v;
-	*n = l.n;
-	return 0;
-}
-
-static void free_paths(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
-/* Appends s as an SQL string literal ('...' with '' for a quote). */
-static void sql_literal(struct buf *out, const char *s)
-{
-	buf_putc(out, '\'');
-	for (; *s; s++) {
-		if (*s == '\'')
-			buf_putc(out, '\'');
-		buf_putc(out, *s);
-	}
-	buf_putc(out, '\'');
-}
-
-int filter_meta_sql(const struct filter_path *path, const char *col, struct buf *out,
-		    struct pv_err *err)
-{
-	char **v;
-	size_t n, i;
-	int rc;
-
-	if ((rc = filter_meta_paths(path, &v, &n, err)))
-		return rc;
-	if (n > 1)
-		buf_puts(out, "coalesce(");
-	for (i = 0; i < n; i++) {
-		if (i)
-			buf_puts(out, ", ");
-		buf_printf(out, "json_extract(%s, ", col);
-		sql_literal(out, v[i]);
-		buf_putc(out, ')');
-	}
-	if (n > 1)
-		buf_putc(out, ')');
-	free_paths(v, n);
-	return 0;
-}
-
-/* Appends the canonical form of p: keys joined by '.', quoted where they
- * were quoted or could not be read back unquoted. */
-static void path_canon(struct buf *out, const struct filter_path *p)
-{
-	size_t i;
-
-	for (i = 0; i < p->n; i++) {
-		const char *q;
-		bool quote = p->quoted[i] || !*p->key[i];
-
-		for (q = p->key[i]; *q && !quote; q++)
-			quote = (unsigned char)*q <= ' ' || *q == 0x7f || *q == '(' ||
-				*q == ')' || *q == '"' || *q == ',' || *q == '.' ||
-				*q == ':' || *q == '\\';
-		if (i)
-			buf_putc(out, '.');
-		if (!quote) {
-			buf_puts(out, p->key[i]);
-			continue;
-		}
-		buf_putc(out, '"');
-		for (q = p->key[i]; *q; q++) {
-			if (*q == '"' || *q == '\\')
-				buf_putc(out, '\\');
-			buf_putc(out, *q);
-		}
-		buf_putc(out, '"');
-	}
-}
-
-static void path_push(struct filter_path *p, const char *k, size_t len, bool quoted)
-{
-	p->key = pv_realloc(p->key, (p->n + 1) * sizeof *p->key);
-	p->quoted = pv_realloc(p->quoted, (p->n + 1) * sizeof *p->quoted);
-	p->key[p->n] = pv_strndup(k, len);
-	p->quoted[p->n] = quoted;
-	p->n++;
-}
-
-/* A byte that ends an unquoted key. */
-static bool ends_key(int c)
-{
-	return is_delim(c) || c == '.' || c == ':' || c == ',';
-}
-
-/* Reads keys at s[*pos] up to the first byte that is not part of the path
- * ('.' between keys), leaving *pos there.  Returns 0, or PV_EPARSE with
- * *bad the offset of the problem and *why what it is. */
-static int path_read(const char *s, size_t *pos, struct filter_path *out,
-		     size_t *bad, const char **why)
-{
-	size_t i = *pos;
-
-	memset(out, 0, sizeof *out);
-	for (;;) {
-		if (s[i] == '"') {
-			struct buf k = BUF_INIT;
-			size_t j = i + 1;
-			for (;;) {
-				if (!s[j]) {
-					buf_done(&k);
-					*bad = i;
-					*why = "unterminated quote";
-					goto fail;
-				}
-				if (s[j] == '"')
-					break;
-				if (s[j] == '\\' && s[j + 1])
-					j++;
-				buf_putc(&k, s[j]);
-				j++;
-			}
-			path_push(out, k.data ? k.data : "", k.len, true);
-			buf_done(&k);
-			i = j + 1;
-		} else {
-			size_t j = i;
-			while (!ends_key((unsigned char)s[j]) && (unsigned char)s[j] >= 0x20 &&
-			       s[j] != 0x7f)
-				j++;
-			if ((unsigned char)s[j] < 0x20 && s[j] && !is_space((unsigned char)s[j])) {
-				*bad = j;
-				*why = "a control character in a metadata key (quote the key)";
-				goto fail;
-			}
-			if (s[j] == 0x7f) {
-				*bad = j;
-				*why = "a control character in a metadata key (quote the key)";
-				goto fail;
-			}
-			if (j == i) {
-				*bad = i;
-				*why = out->n ? "expected a key after '.'" : "expected a key after 'meta.'";
-				goto fail;
-			}
-			path_push(out, s + i, j - i, false);
-			i = j;
-		}
-		if (s[i] != '.')
-			break;
-		i++;
-	}
-	*pos = i;
-	return 0;
-fail:
-	filter_path_done(out);
-	return PV_EPARSE;
-}
-
-void filter_path_canon(const struct filter_path *path, struct buf *out)
-{
-	path_canon(out, path);
-}
-
-int filter_path_parse(const char *text, struct filter_path *out, struct pv_err *err)
-{
-	size_t pos = 0, bad = 0;
-	const char *why = NULL, *problem;
-
-	if (path_read(text, &pos, out, &bad, &why))
-		return pv_errf_at(err, PV_EPARSE, NULL, 0, (long)bad + 1, "%s", why);
-	if (text[pos]) {
-		filter_path_done(out);
-		return pv_errf_at(err, PV_EPARSE, NULL, 0, (long)pos + 1,
-				  "unexpected '%c' in a metadata path (quote the key)", text[pos]);
-	}
-	if ((problem = path_problem(out))) {
-		filter_path_done(out);
-		return pv_errf_at(err, PV_EPARSE, NULL, 0, 1, "metadata path: %s", problem);
-	}
-	return 0;
-}
-
 /* SQL parameters a term needs (filter_compile must agree). */
 static size_t term_params(const struct filter_node *n)
 {
-	size_t i, k = n->field->kind == FIELD_META ? path_readings(&n->path) : 0;
+	size_t i, k = n->field->kind == FIELD_META ? filter_path_readings(&n->path) : 0;
 
 	for (i = 0; i < n->nvals; i++) {
 		const struct filter_value *v = &n->vals[i];
@@ -811,12 +487,12 @@ static int parse_meta_has(struct parser *p, struct filter_node *n)
 	size_t start = p->pos, pos = start + 5, bad = 0;
 	struct buf name = BUF_INIT;
 
-	if (path_read(p->s, &pos, &n->path, &bad, &why))
+	if (filter_path_read(p->s, &pos, &n->path, &bad, &why))
 		return perr(p, bad, "%s", why);
-	if ((problem = path_problem(&n->path)))
+	if ((problem = filter_path_problem(&n->path)))
 		return perr(p, start + 5, "metadata path: %s", problem);
 	n->field = field_find("meta", 4);
-	path_canon(&name, &n->path);
+	filter_path_canon(&n->path, &name);
 	n->key = buf_take(&name);
 	add_value(n)->op = FOP_HAS;
 	p->pos = pos;
@@ -959,7 +635,7 @@ static int parse_meta_term(struct parser *p, struct filter_node *n, struct buf *
 	struct buf sb = BUF_INIT;
 	int rc;
 
-	if (path_read(s, &pos, &n->path, &bad, &why)) {
+	if (filter_path_read(s, &pos, &n->path, &bad, &why)) {
 		if (!word_has_colon(s, start) && s[start + 5] != '"')
 			return 1;
 		rc = perr(p, bad, "%s", why);
@@ -979,13 +655,13 @@ static int parse_meta_term(struct parser *p, struct filter_node *n, struct buf *
 			  snip(&sb, s + start + 5, pos - start - 5));
 		goto out;
 	}
-	if ((problem = path_problem(&n->path))) {
+	if ((problem = filter_path_problem(&n->path))) {
 		rc = perr(p, start + 5, "metadata path: %s", problem);
 		goto out;
 	}
 	n->field = field_find("meta", 4);
 	buf_reset(name);
-	path_canon(name, &n->path);
+	filter_path_canon(&n->path, name);
 	n->key = pv_strndup(name->data, name->len);
 	buf_reset(name);
 	buf_printf(name, "meta.%s", n->key);
@@ -1411,63 +1087,9 @@ int filter_parse(const char *text, struct filter_ast **out, struct pv_err *err)
 	return 0;
 }
 
-/* ---- canonical form ---- */
-
-static void canon_text(struct buf *out, const char *s, bool force_quotes)
-{
-	const char *q;
-	bool need = force_quotes || *s == '\0';
-
-	for (q = s; *q && !need; q++)
-		need = (unsigned char)*q <= ' ' || *q == 0x7f || *q == '(' || *q == ')' ||
-		       *q == '"' || *q == ',';
-	if (!need) {
-		buf_puts(out, s);
-		return;
-	}
-	buf_putc(out, '"');
-	for (q = s; *q; q++) {
-		if (*q == '"' || *q == '\\')
-			buf_putc(out, '\\');
-		buf_putc(out, *q);
-	}
-	buf_putc(out, '"');
-}
-
-static void canon_real(struct buf *out, double d)
-{
-	char tmp[64];
-	int prec;
-
-	for (prec = 1; prec <= 17; prec++) {
-		snprintf(tmp, sizeof tmp, "%.*g", prec, d);
-		if (strtod(tmp, NULL) == d)
-			break;
-	}
-	/* the grammar has no exponents: write large and tiny numbers in full */
-	if (strchr(tmp, 'e')) {
-		char *e;
-		snprintf(tmp, sizeof tmp, "%.17f", d);
-		e = tmp + strlen(tmp);
-		while (e[-1] == '0')
-			*--e = '\0';
-		if (e[-1] == '.')
-			e[-1] = '\0';
-	}
-	buf_puts(out, tmp);
-}
-
-static void canon_num(struct buf *out, const struct field_def *f, int64_t i, double d)
-{
-	if (f->kind == FIELD_REAL)
-		canon_real(out, d);
-	else
-		buf_printf(out, "%lld", (long long)i);
-}
-
 /* True when the unquoted text s would be read as something other than
  * text by meta_value (a number, a literal, a comparison or a range). */
-static bool meta_needs_quotes(const char *s)
+bool filter_meta_needs_quotes(const char *s)
 {
 	struct parser p = { s, 0, 0, 0, NULL, BUF_INIT };
 	struct filter_value v;
@@ -1482,165 +1104,4 @@ static bool meta_needs_quotes(const char *s)
 		need = v.op != FOP_EQ || v.lit != FL_TEXT;
 	free(v.text);
 	return need;
-}
-
-static void canon_meta_value(struct buf *out, const struct filter_value *v)
-{
-	static const char *const ops[] = {
-		[FOP_LT] = "<", [FOP_LE] = "<=", [FOP_GT] = ">", [FOP_GE] = ">=" };
-
-	switch (v->op) {
-	case FOP_RANGE:
-		canon_real(out, v->dlo);
-		buf_puts(out, "..");
-		canon_real(out, v->dhi);
-		return;
-	case FOP_LT: case FOP_LE: case FOP_GT: case FOP_GE:
-		buf_puts(out, ops[v->op]);
-		canon_real(out, v->dlo);
-		return;
-	case FOP_EQ:
-		canon_text(out, v->text, v->lit == FL_TEXT && meta_needs_quotes(v->text));
-		return;
-	case FOP_HAS:           /* has:meta.PATH: printed with its path */
-		return;
-	default:
-		canon_text(out, v->text ? v->text : "", false);
-		return;
-	}
-}
-
-static void canon_value(struct buf *out, const struct field_def *f, const struct filter_value *v)
-{
-	static const char *const ops[] = {
-		[FOP_LT] = "<", [FOP_LE] = "<=", [FOP_GT] = ">", [FOP_GE] = ">=" };
-
-	if (f->kind == FIELD_META) {
-		canon_meta_value(out, v);
-		return;
-	}
-	switch (v->op) {
-	case FOP_WORD: buf_puts(out, v->text); return;
-	case FOP_PREFIX: buf_puts(out, v->text); buf_putc(out, '*'); return;
-	case FOP_PHRASE: canon_text(out, v->text, true); return;
-	case FOP_FLAG: buf_puts(out, v->text); return;
-	case FOP_HAS: return;
-	case FOP_RANGE:
-		canon_num(out, f, v->lo, v->dlo);
-		buf_puts(out, "..");
-		canon_num(out, f, v->hi, v->dhi);
-		return;
-	case FOP_LT: case FOP_LE: case FOP_GT: case FOP_GE:
-		buf_puts(out, ops[v->op]);
-		canon_num(out, f, v->lo, v->dlo);
-		return;
-	case FOP_EQ: case FOP_GLOB:
-		if (f->kind == FIELD_INT || f->kind == FIELD_REAL)
-			canon_num(out, f, v->lo, v->dlo);
-		else
-			canon_text(out, v->text, false);
-		return;
-	}
-}
-
-/* The canonical form, or with spell (filter_reading) every operator
- * written out and every group in parentheses. */
-static void canon_node(struct buf *out, const struct filter_node *n, bool spell)
-{
-	size_t i;
-
-	switch (n->type) {
-	case FN_AND:
-	case FN_OR:
-		for (i = 0; i < n->nkids; i++) {
-			const struct filter_node *k = n->kids[i];
-			bool paren = spell ? k->type == FN_AND || k->type == FN_OR :
-				n->type == FN_AND && k->type == FN_OR;
-			if (i)
-				buf_puts(out, n->type == FN_OR ? " OR " : spell ? " AND " : " ");
-			if (paren)
-				buf_putc(out, '(');
-			canon_node(out, k, spell);
-			if (paren)
-				buf_putc(out, ')');
-		}
-		return;
-	case FN_NOT: {
-		const struct filter_node *k = n->kids[0];
-		bool paren = k->type == FN_AND || k->type == FN_OR;
-		buf_puts(out, spell ? (paren ? "NOT (" : "NOT ") : (paren ? "-(" : "-"));
-		canon_node(out, k, spell);
-		if (paren)
-			buf_putc(out, ')');
-		return;
-	}
-	case FN_TERM:
-		if (n->field->kind == FIELD_META && n->nvals == 1 && n->vals[0].op == FOP_HAS)
-			buf_printf(out, "has:meta.%s", n->key);
-		else if (n->field->kind == FIELD_META)
-			buf_printf(out, "meta.%s:", n->key);
-		else if (n->field->kind != FIELD_TEXT)
-			buf_printf(out, "%s:", n->field->name);
-		else if (spell)
-			buf_puts(out, "text:");
-		for (i = 0; i < n->nvals; i++) {
-			if (i)
-				buf_putc(out, ',');
-			canon_value(out, n->field, &n->vals[i]);
-		}
-		return;
-	}
-}
-
-void filter_canonical(const struct filter_ast *ast, struct buf *out)
-{
-	if (ast && ast->root)
-		canon_node(out, ast->root, false);
-	else
-		buf_puts(out, "");
-}
-
-void filter_reading(const struct filter_ast *ast, struct buf *out)
-{
-	if (ast && ast->root)
-		canon_node(out, ast->root, true);
-	else
-		buf_puts(out, "(everything)");
-}
-
-/* ---- error display ---- */
-
-void filter_error_caret(const char *text, const struct pv_err *err, struct buf *out)
-{
-	size_t len = text ? strlen(text) : 0, at, start, end, cells = 0;
-	struct buf pre = BUF_INIT;
-	const char *q;
-
-	at = err && err->column > 0 ? (size_t)err->column - 1 : 0;
-	if (at > len)
-		at = len;
-	/* a window of the text around the position */
-	start = at > 40 ? at - 40 : 0;
-	while (start > 0 && ((unsigned char)text[start] & 0xC0) == 0x80)
-		start--;
-	end = PV_MIN(len, start + 100);
-	while (end < len && ((unsigned char)text[end] & 0xC0) == 0x80)
-		end++;
-	if (end < at)
-		end = at;
-	if (start > 0)
-		buf_puts(&pre, "...");
-	utf8_sanitize(&pre, text + start, at - start, SAN_ONE_LINE);
-	for (q = buf_str(&pre); *q; q++)     /* one cell per code point */
-		if (((unsigned char)*q & 0xC0) != 0x80)
-			cells++;
-	buf_append(out, pre.data ? pre.data : "", pre.len);
-	utf8_sanitize(out, text + at, end - at, SAN_ONE_LINE);
-	if (end < len)
-		buf_puts(out, "...");
-	buf_putc(out, '\n');
-	for (; cells > 0; cells--)
-		buf_putc(out, ' ');
-	buf_puts(out, "^\n");
-	buf_done(&pre);
 }

@@ -11,7 +11,7 @@
  *  - Column names are meta_1, meta_2, ...: identifiers provex chose, never
  *    reused while the column exists.
  */
-#include "metaindex.h"
+#include "metaindex_int.h"
 #include "store_int.h"
 
 #include <stdlib.h>

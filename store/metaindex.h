@@ -15,7 +15,6 @@
 #define PV_METAINDEX_H
 
 #include <stdbool.h>
-#include <sqlite3.h>
 #include "../common/pv.h"
 #include "filter.h"
 #include "store.h"
@@ -28,17 +27,14 @@ struct metaidx {
 	struct filter_env env;
 };
 
-/* Loads the list (empty when the store has none) from db or s; free with
- * metaidx_done. */
-int metaidx_load_db(sqlite3 *db, struct metaidx *out, struct pv_err *err);
+/* Loads the list (empty when the store has none) from s; free with
+ * metaidx_done.  (The forms on an SQLite handle: metaindex_int.h.) */
 int metaidx_load(struct store *s, struct metaidx *out, struct pv_err *err);
 void metaidx_done(struct metaidx *m);       /* NULL allowed; reusable */
 
 /* filter_compile_env with the store's metadata indexes. */
 int store_filter_compile(struct store *s, const struct filter_ast *ast, int first,
 			 struct filter_sql *out, struct pv_err *err);
-int store_filter_compile_db(sqlite3 *db, const struct filter_ast *ast, int first,
-			    struct filter_sql *out, struct pv_err *err);
 
 /* Indexes the metadata path text (as typed after "meta.", e.g. lang or
  * a."x.y".0) in its own transaction; *created false when it already was.

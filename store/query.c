@@ -84,16 +84,6 @@ int store_prep_where(struct store *s, sqlite3_stmt **st, const char *sql,
 	return 0;
 }
 
-sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
-				  const struct filter_sql *where, const char *what,
-				  struct pv_err *err)
-{
-	sqlite3_stmt *st;
-
-	store_prep_where(s, &st, sql, where, what, err);
-	return st;
-}
-
 int store_select(struct store *s, const struct filter_sql *where,
 		 const char *sort, bool desc, uint64_t limit,
 		 int (*cb)(void *ctx, const struct doc_row *row), void *ctx,

@@ -54,6 +54,7 @@
 #include "../common/pv.h"
 #include "store.h"
 #include "filter.h"
+#include "../analysis/agree.h"
 
 enum review_mode { REVIEW_PAIRS, REVIEW_SINGLE };
 
@@ -126,20 +127,8 @@ struct review_recorded {
 int review_record(struct store *s, struct review_plan *p, size_t i, const char *answer,
 		  int64_t ms, struct review_recorded *out, struct pv_err *err);
 
-/* ---- statistics ---- */
-
-/* The Wilson score interval of k successes in n trials at z (1.959964 for
- * 95%): *lo and *hi in [0, 1].  n = 0 gives [0, 1]. */
-void review_wilson(int64_t k, int64_t n, double z, double *lo, double *hi);
-/* Cohen's kappa of two raters' categories a[i], b[i] (0 <= c < ncat) on
- * n items; false when it is undefined (no items, or chance agreement 1). */
-bool review_cohen(const int *a, const int *b, size_t n, int ncat, double *kappa);
-/* Fleiss' kappa from counts[u * ncat + c] (raters who put item u in
- * category c), for items rated by two or more (items with fewer are
- * ignored; the number of raters may vary by item: the per-item agreement
- * is averaged over the items, the category shares over all ratings).
- * false when undefined. */
-bool review_fleiss(const int *counts, size_t nunits, int ncat, double *kappa);
+/* The statistics (review_wilson, review_cohen, review_fleiss) are declared
+ * in analysis/agree.h, included above. */
 
 /* ---- the report ---- */
 

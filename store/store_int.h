@@ -107,10 +107,5 @@ unsigned store_joins_of(unsigned field_flags);
 int store_prep_where(struct store *s, sqlite3_stmt **st, const char *sql,
 		     const struct filter_sql *where, const char *what,
 		     struct pv_err *err);
-/* The same, returning the statement (NULL on failure) for the callers
- * that test it rather than a code. */
-sqlite3_stmt *store_prepare_where(struct store *s, const char *sql,
-				  const struct filter_sql *where, const char *what,
-				  struct pv_err *err);
 
 #endif

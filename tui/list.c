@@ -10,15 +10,12 @@
  * once the count is known.
  */
 #include "tui.h"
+#include "../store/fields.h"
 
 #include <curses.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static const char *const sorts[] = {
-	"id", "len", "words", "dup", "origin", "source", "generator", "purpose", "score", NULL
-};
 
 struct list {
 	struct browse_page page;     /* the rows on screen */
@@ -30,7 +27,7 @@ struct list {
 	int64_t below;               /* rows after the page's last, -1 unknown
 				      * (known after G, before the count is) */
 	int text_delta;              /* < and > */
-	int sort_at;                 /* index in sorts[] */
+	int sort_at;                 /* index in the sort cycle (field_sort_cycle) */
 	bool failed;                 /* the last fetch failed (shown) */
 };
 
@@ -208,10 +205,11 @@ static void list_refresh(struct app *a, void *state)
 void list_reset(struct app *a)
 {
 	struct list *l = L(a);
+	const char *name;
 	size_t i;
 
-	for (i = 0; sorts[i]; i++)
-		if (a->sort && strcmp(sorts[i], a->sort) == 0)
+	for (i = 0; (name = field_sort_cycle(i)); i++)
+		if (a->sort && strcmp(name, a->sort) == 0)
 			l->sort_at = (int)i;
 	go_top(a, l);
 }
@@ -535,10 +533,10 @@ static void list_draw(struct app *a, void *state, struct grid *g)
 static void cycle_sort(struct app *a, struct list *l)
 {
 	l->sort_at++;
-	if (!sorts[l->sort_at])
+	if (!field_sort_cycle((size_t)l->sort_at))
 		l->sort_at = 0;
 	free(a->sort);
-	a->sort = pv_strdup(sorts[l->sort_at]);
+	a->sort = pv_strdup(field_sort_cycle((size_t)l->sort_at));
 	a->desc = false;
 	go_top(a, l);
 	app_recount(a);

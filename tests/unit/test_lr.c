@@ -366,7 +366,7 @@ static void test_lr_folds(void)
 	detect_lr_free(NULL);
 }
 
-/* The saved model (store/detmodel.c): the average of the fold models
+/* The saved model (analysis/detmodel.c): the average of the fold models
  * scores a text with the mean of their log-odds; packed and unpacked it
  * scores the same, bit for bit; damaged bytes are refused. */
 static void check_saved(const char *name, const struct detect_saved *sv, double *mean,

@@ -11,8 +11,8 @@
  * are, so the mean is exact.
  */
 #include "config.h"
-#include "detect.h"
-#include "../analysis/lr.h"
+#include "classify.h"
+#include "lr.h"
 #include "../common/buf.h"
 
 #include <math.h>
