@@ -4,6 +4,9 @@
 #include "config.h"
 #include "fixture.h"
 
+#include "common/pv.h"
+
+#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,4 +59,29 @@ fail:
 	printf("# %s: %s\n", file, e.msg);
 	store_close(s);
 	return NULL;
+}
+
+/* fx_q: the first column of sql's first row on a fresh read-only
+ * connection to file, as a new string (the caller frees it): "(null)",
+ * "(no row)", "(open failed)" or SQLite's message when there is no value. */
+char *fx_q(const char *file, const char *sql)
+{
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	char *out = NULL;
+
+	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		sqlite3_close(db);
+		return pv_strdup("(open failed)");
+	}
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			out = pv_strdup(sqlite3_column_text(st, 0) ?
+					(const char *)sqlite3_column_text(st, 0) : "(null)");
+		sqlite3_finalize(st);
+	} else {
+		out = pv_strdup(sqlite3_errmsg(db));
+	}
+	sqlite3_close(db);
+	return out ? out : pv_strdup("(no row)");
 }

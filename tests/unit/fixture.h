@@ -29,4 +29,9 @@ typedef void fx_doc_fn(int i, struct doc_in *d, void *ctx);
 struct store *fx_store(const char *file, int n, int ninputs, bool finish,
 		       fx_doc_fn *doc, void *ctx);
 
+/* The first column of sql's first row, read on a fresh read-only
+ * connection to file, as a new string (the caller frees it); "(null)",
+ * "(no row)", "(open failed)" or SQLite's message when there is none. */
+char *fx_q(const char *file, const char *sql);
+
 #endif

@@ -45,30 +45,9 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
-/* One value from the store file (a fresh connection), as a string. */
-static char *q(const char *file, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	char *out = NULL;
-
-	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK)
-		return pv_strdup("(open failed)");
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			out = pv_strdup(sqlite3_column_text(st, 0) ?
-					(const char *)sqlite3_column_text(st, 0) : "(null)");
-		sqlite3_finalize(st);
-	} else {
-		out = pv_strdup(sqlite3_errmsg(db));
-	}
-	sqlite3_close(db);
-	return out ? out : pv_strdup("(no row)");
-}
-
 static void is_q(const char *file, const char *sql, const char *want, const char *name)
 {
-	char *got = q(file, sql);
+	char *got = fx_q(file, sql);
 	is_str(got, want, "%s", name);
 	free(got);
 }

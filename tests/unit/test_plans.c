@@ -86,28 +86,6 @@ static bool exec_file(const char *file, const char *sql)
 
 /* The first column of the first row of sql on file, as a new string
  * ("(no row)" or the error when none). */
-static char *q_file(const char *file, const char *sql)
-{
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	char *out = NULL;
-
-	if (sqlite3_open_v2(file, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		sqlite3_close(db);
-		return pv_strdup("(open failed)");
-	}
-	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK) {
-		if (sqlite3_step(st) == SQLITE_ROW)
-			out = pv_strdup(sqlite3_column_text(st, 0) ?
-					(const char *)sqlite3_column_text(st, 0) : "(null)");
-		sqlite3_finalize(st);
-	} else {
-		out = pv_strdup(sqlite3_errmsg(db));
-	}
-	sqlite3_close(db);
-	return out ? out : pv_strdup("(no row)");
-}
-
 /*
  * A store of NDOCS documents from two inputs, one transaction.  Document i
  * (1-based): origin real, synthetic or unknown by i % 3; source src-(i %
@@ -529,7 +507,7 @@ static double now_s(void)
 
 static void is_q(const char *file, const char *sql, const char *want, const char *name)
 {
-	char *got = q_file(file, sql);
+	char *got = fx_q(file, sql);
 	is_str(got, want, "%s", name);
 	free(got);
 }
