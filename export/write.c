@@ -13,6 +13,8 @@
 #include "config.h"
 #include "export_int.h"
 #include "../common/utf8.h"
+#include "../store/metaindex.h"
+#include "../store/store.h"
 
 #include <errno.h>
 #include <math.h>
@@ -491,4 +493,37 @@ void export_summary_line(const struct export_opts *o, const struct export_result
 		   pv_bytes((uint64_t)r->text_bytes, b2), o->out);
 	if (o->fmt != EXPORT_TEXT && o->shards > 1)
 		buf_printf(b, " in %u shards (round-robin)", o->shards);
+}
+
+int export_run(struct export_opts *o, const struct export_hooks *h,
+	       struct export_result *r, enum export_stage *stage,
+	       struct pv_err *err)
+{
+	struct filter_ast *ast = NULL;
+	struct filter_sql sql0, sql;
+	struct store *s = NULL;
+	int64_t swept;
+	int rc;
+
+	memset(&sql0, 0, sizeof sql0);
+	memset(&sql, 0, sizeof sql);
+	*stage = EXPORT_AT_FILTER;
+	if ((rc = filter_parse(o->filter_text ? o->filter_text : "", &ast, err)))
+		goto out;
+	if (filter_compile(ast, &sql0)) {
+		rc = pv_errf(err, PV_EUSAGE, "too many terms");
+		goto out;
+	}
+	*stage = EXPORT_AT_STORE;
+	if ((rc = export_check(o, &swept, err)) ||
+	    (rc = store_open(&s, o->store_path, STORE_READ, err)) ||
+	    (rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, err)))
+		goto out;
+	rc = export_write(s, ast, &sql, o, h, r, err);
+out:
+	store_close(s);
+	filter_sql_done(&sql);
+	filter_sql_done(&sql0);
+	filter_free(ast);
+	return rc;
 }

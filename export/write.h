@@ -128,6 +128,21 @@ int export_write(struct store *s, const struct filter_ast *ast,
 		 const struct export_hooks *h, struct export_result *r,
 		 struct pv_err *err);
 
+/*
+ * One export from the filter to the files, for a caller that reports on
+ * its own (the interface's :export): o->filter_text parsed and compiled,
+ * export_check (its sweep done silently), the store o->store_path opened
+ * for reading, a snapshot of its own, and export_write with hooks h (may
+ * be NULL).  Returns export_write's codes; on failure *stage says where:
+ * EXPORT_AT_FILTER (the filter is wrong) or EXPORT_AT_STORE (the checks,
+ * the store, the writing).  provex export runs the same steps itself, to
+ * print its filter warnings and the sweep as they happen.
+ */
+enum export_stage { EXPORT_AT_FILTER, EXPORT_AT_STORE };
+int export_run(struct export_opts *o, const struct export_hooks *h,
+	       struct export_result *r, enum export_stage *stage,
+	       struct pv_err *err);
+
 /* "12 records (12 documents, 3.4 KB of text) written to OUT[ in N shards
  * (round-robin)]", appended to b (OUT as it is: sanitize it to show it). */
 void export_summary_line(const struct export_opts *o, const struct export_result *r,

@@ -9,8 +9,6 @@
  */
 #include "tui.h"
 #include "../export/write.h"
-#include "../store/filter.h"
-#include "../store/metaindex.h"
 
 #include <curses.h>
 #include <getopt.h>
@@ -72,8 +70,8 @@ static void free_words(char **v, int n)
 /*
  * The export itself, as `provex export STORE -o FILE [options] -- FILTER`
  * would run it: the options parsed by the library (argv as that command's,
- * so the manifest records the same command), the checks, then the store
- * opened a second time, for reading (the export reads one snapshot and
+ * so the manifest records the same command), then export_run, which opens
+ * the store a second time, for reading (the export reads one snapshot and
  * leaves the interface's own connection alone).  Blocking, as the child
  * the interface used to wait for was: the keys wait until it ends.
  * Returns 0 and fills *r, or the error in err and in *says how the
@@ -83,38 +81,17 @@ static int export_here(int argc, char **argv, struct export_opts *o,
 		       struct export_result *r, bool *help, const char **says,
 		       struct pv_err *err)
 {
-	struct filter_ast *ast = NULL;
-	struct filter_sql sql0, sql;
-	struct store *s = NULL;
-	int64_t swept;
+	enum export_stage stage;
 	int rc, save = opterr;
 
-	memset(&sql0, 0, sizeof sql0);
-	memset(&sql, 0, sizeof sql);
 	*says = "provex export: ";   /* a usage error */
 	opterr = 0;                  /* getopt's own messages would hit the screen */
 	rc = export_opts_parse(o, argc, argv, argc, help, err);
 	opterr = save;
 	if (rc || *help)
 		return rc;
-	*says = "provex: filter: ";
-	if ((rc = filter_parse(o->filter_text ? o->filter_text : "", &ast, err)))
-		goto out;
-	if (filter_compile(ast, &sql0)) {
-		rc = pv_errf(err, PV_EUSAGE, "too many terms");
-		goto out;
-	}
-	*says = "provex: ";
-	if ((rc = export_check(o, &swept, err)) ||
-	    (rc = store_open(&s, o->store_path, STORE_READ, err)) ||
-	    (rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, err)))
-		goto out;
-	rc = export_write(s, ast, &sql, o, NULL, r, err);
-out:
-	store_close(s);
-	filter_sql_done(&sql);
-	filter_sql_done(&sql0);
-	filter_free(ast);
+	rc = export_run(o, NULL, r, &stage, err);
+	*says = stage == EXPORT_AT_FILTER ? "provex: filter: " : "provex: ";
 	return rc;
 }
 

@@ -360,39 +360,20 @@ static int on_row(void *ctx, const struct export_doc *d, uint32_t reps)
 }
 
 /* One export as the interface runs it: options from an argument vector,
- * the checks, the store opened for reading, export_write. */
+ * then export_run (the checks, the store opened for reading,
+ * export_write). */
 static int write_export(int argc, char **argv, struct export_result *r,
 			struct pv_err *e)
 {
 	struct export_opts o;
-	struct filter_ast *ast = NULL;
-	struct filter_sql sql0, sql;
-	struct store *s = NULL;
-	int64_t swept = 0;
+	enum export_stage stage;
 	bool help = false;
 	int rc;
 
-	memset(&sql0, 0, sizeof sql0);
-	memset(&sql, 0, sizeof sql);
 	memset(r, 0, sizeof *r);
 	export_opts_init(&o, argc, argv);
-	if ((rc = export_opts_parse(&o, argc, argv, argc, &help, e)))
-		goto out;
-	if ((rc = filter_parse(o.filter_text ? o.filter_text : "", &ast, e)))
-		goto out;
-	if (filter_compile(ast, &sql0)) {
-		rc = -1;
-		goto out;
-	}
-	if (!(rc = export_check(&o, &swept, e)) &&
-	    !(rc = store_open(&s, o.store_path, STORE_READ, e)) &&
-	    !(rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, e)))
-		rc = export_write(s, ast, &sql, &o, NULL, r, e);
-out:
-	store_close(s);
-	filter_sql_done(&sql);
-	filter_sql_done(&sql0);
-	filter_free(ast);
+	if (!(rc = export_opts_parse(&o, argc, argv, argc, &help, e)))
+		rc = export_run(&o, NULL, r, &stage, e);
 	export_opts_done(&o);
 	return rc;
 }
