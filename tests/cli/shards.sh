@@ -228,6 +228,18 @@ ok $? "and publishes it"
 is "$(sqlite3 I/shard-00000-of-00001.pvx 'SELECT count(*) FROM docs; SELECT group_concat(id, " ") FROM docs WHERE id < 2000000000' | tr '\n' ' ')" \
 	"21 1000000001 1000000002 1000000003 " "every document once, ids by listing position (the FIFO is first)"
 
+# ---- a failed run publishes nothing
+mkdir bad
+printf '{"text":"good"}\n' > bad/ok.jsonl
+python3 -c 'import gzip,sys; d=gzip.compress(b"{\"text\":\"cut\"}\n" * 50)
+open(sys.argv[1], "wb").write(d[:len(d) // 2])' bad/cut.jsonl.gz
+pv index F bad --world-size 1 --rank 0 2>"$T/f.err"
+is "$?" 1 "an input that cannot be read to its end: status 1"
+[ ! -e F/shard-00000-of-00001.done ] && [ ! -e F/shard-00000-of-00001.pvx ] &&
+	[ -f F/.building/shard-00000-of-00001.pvx ]
+ok $? "nothing published; the shard being built is kept"
+like "$(cat "$T/f.err")" "not published: F/.building/shard-00000-of-00001.pvx" "and says so"
+
 # ---- an empty rank publishes an empty shard
 pv index Z in --world-size 9 --rank 8 2>"$T/z.err"
 ok $? "rank 8 of 9 over 7 files: status 0"
