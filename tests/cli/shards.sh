@@ -185,6 +185,13 @@ cmp -s S/shard-00001-of-00003.done "$T/m1" &&
 	[ "$(sqlite3 S/shard-00001-of-00003.pvx 'SELECT count(*) FROM runs')" = 1 ]
 ok $? "nothing written: the marker and the shard as they were"
 
+# ---- a shard moved into the set, stopped before its marker: completed
+rm S/shard-00002-of-00003.done
+pv index S in --world-size 3 --rank 2 -q
+ok $? "a shard in the set without its marker: indexed again"
+m2=$(marker_check S 2 3 2 2>&1)
+ok $? "nothing added, sealed and published again with its marker ($m2)"
+
 # ---- a changed listing, another world size: refused
 printf '{"text":"late"}\n' > in/b/late.jsonl
 refused 1 "made from another listing of files \(7 files then, 8 now\).*new set folder" \
