@@ -811,14 +811,11 @@ int cmd_index(int argc, char **argv)
 	/* an interruption is told by the summary when there is one */
 	if (rc && (rc != PV_EINTR || json || u.quiet || !(st.inputs || st.read)))
 		cli_error(&e);
-	/* after the documents: a new index is built in one pass over them
-	 * (a shard's before it is published: published shards are never
-	 * written again) */
-	if (!rc && !st.inputs_failed && nmetas && !st.store_removed &&
-	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet)) {
+	/* a shard's metadata indexes are built before it is published:
+	 * published shards are never written again */
+	if (set.world && !rc && !st.inputs_failed && nmetas &&
+	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
 		status = EXIT_FAIL;
-		nmetas = 0;
-	}
 	if (set.world && !rc && !st.inputs_failed && status == EXIT_OK) {
 		if (shard_publish(&sh, &listing, &pub, &e) == 0)
 			published = true;
@@ -860,6 +857,10 @@ int cmd_index(int argc, char **argv)
 	if (rc == PV_EINTR)
 		status = cli_stop_status();
 	else if (rc || st.inputs_failed || (set.world && !published))
+		status = EXIT_FAIL;
+	/* after the documents: a new index is built in one pass over them */
+	if (!set.world && !rc && nmetas && !st.store_removed &&
+	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
 		status = EXIT_FAIL;
 out:
 	if (have_st)

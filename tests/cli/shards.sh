@@ -247,6 +247,12 @@ is "$?" 1 "an input that cannot be read to its end: status 1"
 ok $? "nothing published; the shard being built is kept"
 like "$(cat "$T/f.err")" "not published: F/.building/shard-00000-of-00001.pvx" "and says so"
 
+# ---- --index-meta: built in the shard before it is published
+pv index M in --world-size 1 --rank 0 --index-meta origin -q
+ok $? "--index-meta with --world-size"
+is "$(sqlite3 M/shard-00000-of-00001.pvx "SELECT key FROM meta_index; PRAGMA journal_mode" 2>&1 | tr '\n' ' ')" \
+	"origin delete " "the published shard has the index, sealed"
+
 # ---- an empty rank publishes an empty shard
 pv index Z in --world-size 9 --rank 8 2>"$T/z.err"
 ok $? "rank 8 of 9 over 7 files: status 0"
