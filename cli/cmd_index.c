@@ -460,6 +460,20 @@ static int set_begin(struct set_args *set, struct index_opts *o,
 		cli_error(&e);
 		return EXIT_FAIL;
 	}
+	for (i = 0; i < l->n + o->ninputs; i++) {
+		/* a listed file in SET, or SET below an INPUT (as written) */
+		const char *a = i < l->n ? l->paths[i] : o->store_path;
+		const char *b = i < l->n ? o->store_path : o->inputs[i - l->n];
+		size_t n = strlen(b);
+		while (n > 1 && b[n - 1] == '/')
+			n--;
+		if (strncmp(a, b, n) == 0 && a[n] == '/') {
+			cli_errorf("%s: the set's folder is inside an INPUT: its shards "
+				   "would be listed as inputs as they are published; "
+				   "put the set elsewhere", o->store_path);
+			return EXIT_USAGE;
+		}
+	}
 	shard_init(sh, o->store_path, set->local, set->rank, set->world, l);
 	if (!quiet)
 		fprintf(stderr, "provex index: rank %lld of %lld (from %s): %zu of "

@@ -173,7 +173,12 @@ refused 2 "--rank needs --world-size" "--rank without --world-size refused" -- \
 	pv index R.pvx in --rank 0
 refused 2 "declared pairs are not yet supported across shards" "--pair-field refused" -- \
 	pv index R in --world-size 3 --rank 0 --pair-field task
-[ ! -e R ] && [ ! -e R.pvx ]
+mkdir -p in2/sub && cp in/a/f1.jsonl in2/ && touch in2/sub/x.pvx
+refused 2 "the set's folder is inside an INPUT" "a set inside an INPUT refused" -- \
+	pv index in2/sub in2 --world-size 1 --rank 0
+refused 2 "the set's folder is inside an INPUT" "also before it holds a file" -- \
+	pv index in2/new in2/ --world-size 1 --rank 0
+[ ! -e R ] && [ ! -e R.pvx ] && [ ! -e in2/new ]
 ok $? "nothing made by refused commands"
 
 # ---- a rerun of a complete rank does nothing
