@@ -73,8 +73,15 @@ submit() {
 		-J provex-sched "$T/rank.sh") || { echo "sbatch failed"; return; }
 	id=${id%%;*}
 	i=0
-	while squeue -h -j "$id" -o %T 2>/dev/null |
-		grep -Eq 'PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED'; do
+	while :; do
+		# (a job gone from the queue, MinJobAge after it ended, is an
+		# invalid id; a busy slurmctld that does not answer is asked
+		# again)
+		q=$(squeue -h -j "$id" -o %T 2>&1) ||
+			case $q in *"Invalid job id"*) q=GONE ;; *) q=UNANSWERED ;; esac
+		printf '%s\n' "$q" |
+			grep -Eq 'UNANSWERED|PENDING|CONFIGURING|RUNNING|COMPLETING|SUSPENDED' ||
+			break
 		i=$((i + 1))
 		if [ $i -gt 300 ]; then
 			scancel "$id"
