@@ -288,7 +288,7 @@ int cmd_stats(int argc, char **argv)
 	memset(&st, 0, sizeof st);
 	if ((rc = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
 		goto out;
-	if (!(s = cli_open(argv[optind], STORE_READ))) {
+	if (cli_no_set("stats", argv[optind]) || !(s = cli_open(argv[optind], STORE_READ))) {
 		rc = EXIT_FAIL;
 	} else if ((rc = cli_filter_store(s, ast, &sql))) {
 		/* printed */
