@@ -6,7 +6,9 @@
 #include "../common/buf.h"
 #include "../common/utf8.h"
 #include "../common/template.h"
+#include "../common/json.h"
 #include "../index/pipeline.h"
+#include "../index/shard.h"
 #include "../store/pairs.h"
 
 #include <getopt.h>
@@ -20,6 +22,7 @@
 static const char usage_text[] =
 "Usage: provex index STORE INPUT... [options]\n"
 "       provex index STORE --index-meta PATH... | --drop-meta-index PATH...\n"
+"       provex index SET INPUT... --world-size N [--rank R] [options]\n"
 "Index documents into STORE (created when absent or an empty file, and\n"
 "removed again when this run fails before adding anything).  INPUT is a file, a\n"
 "folder (walked recursively) or - for standard input; .gz and .zst files\n"
@@ -74,6 +77,22 @@ static const char usage_text[] =
 "                        is a lookup, not a read of every document; kept up\n"
 "                        to date by later runs (repeat for several paths)\n"
 "  --drop-meta-index PATH  remove that index\n"
+"A set's shards (SET is a folder; see provex(1), index SET):\n"
+"  --world-size N        the set has N shards (1..1000000); this task\n"
+"                        builds one, SET/shard-RRRRR-of-NNNNN.pvx, and\n"
+"                        publishes it with its marker (.done) once every\n"
+"                        file is read; a rerun of a complete rank does\n"
+"                        nothing, a stopped one resumes\n"
+"  --rank R              the shard (0..N-1); else the first set of\n"
+"                        PROVEX_RANK, SLURM_ARRAY_TASK_ID, SLURM_PROCID,\n"
+"                        JOB_COMPLETION_INDEX, PARALLEL_SEQ (1-based)\n"
+"  --inputs-from FILE    more INPUTs, one per line (blank lines ignored)\n"
+"  --local DIR           build the shard in DIR, then copy it into SET\n"
+"  The listing: every INPUT walked (folders recursively, --glob) and the\n"
+"  lines of --inputs-from, sorted bytewise, without repeats; rank r takes\n"
+"  the files at positions p with p % N == r.  Ids: record rec (from 0) of\n"
+"  the file at position p is document (p + 1) * 10^9 + rec + 1, the same\n"
+"  whatever N.  Not with standard input, nor (yet) --pair-field.\n"
 "Behaviour:\n"
 "  --strict              stop at the first bad record; keep nothing of this run\n"
 "  -q, --quiet           no progress, warnings or summary\n"
@@ -366,11 +385,124 @@ static int field_list(const char *opt, const char *arg, char ***list, size_t *n)
 	}
 }
 
+/* --world-size and its companions. */
+struct set_args {
+	int64_t world;              /* 0: a plain store */
+	int64_t rank;
+	bool rank_given;
+	const char *inputs_from, *local;
+};
+
+/* The options of a set that make no sense, or are not yet supported;
+ * nargs: the positional arguments.  EXIT_OK or the usage status. */
+static int set_check(const struct set_args *set, const struct index_opts *o,
+		     int nargs)
+{
+	if (!set->world) {
+		const char *opt = set->rank_given ? "--rank" : set->inputs_from ?
+				  "--inputs-from" : set->local ? "--local" : NULL;
+		if (opt)
+			return cli_usage("index", "%s needs --world-size N (the "
+					 "number of shards of the set)", opt);
+		return EXIT_OK;
+	}
+	if (o->pair_field)
+		return cli_usage("index", "--pair-field with --world-size: declared "
+				 "pairs are not yet supported across shards; index "
+				 "into one store to declare pairs");
+	if (nargs < 1)
+		return cli_usage("index", "missing SET (the set's folder) and INPUT");
+	if (nargs < 2 && !set->inputs_from)
+		return cli_usage("index", "missing INPUT (files or folders, or "
+				 "--inputs-from FILE)");
+	return EXIT_OK;
+}
+
+/* The listing, the rank and its shard, before indexing: o is pointed at
+ * the rank's files and the shard to build.  *complete when the rank's
+ * shard is published already (said).  EXIT_OK or a status. */
+static int set_begin(struct set_args *set, struct index_opts *o,
+		     struct shard_listing *l, struct shard *sh, bool quiet,
+		     bool json, bool *complete)
+{
+	const char *from = "--rank";
+	struct pv_err e;
+	int64_t docs;
+	size_t i;
+	int rc;
+
+	*complete = false;
+	for (i = 0; i < o->ninputs; i++)
+		if (strcmp(o->inputs[i], "-") == 0)
+			return cli_usage("index", "standard input (-) cannot be "
+					 "part of a set (--world-size): every rank "
+					 "must list the same files");
+	if (set->rank_given && set->rank >= set->world)
+		return cli_usage("index", "--rank %lld is outside 0..%lld for "
+				 "--world-size %lld", (long long)set->rank,
+				 (long long)set->world - 1, (long long)set->world);
+	if (!set->rank_given) {
+		rc = shard_rank_env(set->world, &set->rank, &from, &e);
+		if (rc == PV_ENOTFOUND)
+			return cli_usage("index", "--world-size needs this task's "
+					 "rank: pass --rank R (0..%lld), or run under "
+					 "a scheduler that sets PROVEX_RANK, "
+					 "SLURM_ARRAY_TASK_ID, SLURM_PROCID, "
+					 "JOB_COMPLETION_INDEX or PARALLEL_SEQ",
+					 (long long)set->world - 1);
+		if (rc)
+			return cli_usage("index", "%s", e.msg);
+	}
+	if ((rc = shard_listing_make(l, o->inputs, o->ninputs, set->inputs_from,
+				     o->glob, &e))) {
+		if (rc == PV_EUSAGE)
+			return cli_usage("index", "%s", e.msg);
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
+	shard_init(sh, o->store_path, set->local, set->rank, set->world, l);
+	if (!quiet)
+		fprintf(stderr, "provex index: rank %lld of %lld (from %s): %zu of "
+			"%zu files\n", (long long)sh->rank, (long long)sh->world,
+			from, sh->nfiles, l->n);
+	if (shard_prepare(sh, l, complete, &docs, &e)) {
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
+	if (*complete) {
+		char a[32];
+		if (!quiet)
+			fprintf(stderr, "provex index: rank %lld of %lld: already "
+				"complete (%s documents in ", (long long)sh->rank,
+				(long long)sh->world, pv_num(docs, a));
+		if (!quiet) {
+			cli_put_safe(stderr, sh->published, strlen(sh->published), 0);
+			fputs(")\n", stderr);
+		}
+		if (json) {
+			struct buf js = BUF_INIT;
+			buf_printf(&js, "{\"complete\":true,\"docs\":%lld,\"rank\":%lld,"
+				   "\"world_size\":%lld,\"shard\":", (long long)docs,
+				   (long long)sh->rank, (long long)sh->world);
+			json_put_string(&js, sh->published, strlen(sh->published));
+			buf_puts(&js, ",\"published\":true}");
+			puts(buf_str(&js));
+			buf_done(&js);
+		}
+		return EXIT_OK;
+	}
+	o->store_path = sh->build;
+	o->inputs = sh->files;
+	o->ninputs = sh->nfiles;
+	o->positions = sh->positions;
+	return EXIT_OK;
+}
+
 enum {
 	O_RECORDS = 256, O_FORMAT, O_GLOB, O_TEXT_FIELD, O_TEXT_TEMPLATE,
 	O_ID_FIELD, O_LABEL_FIELD, O_NOTE_FIELD, O_PAIR_FIELD, O_PAIR_CAP, O_RULES, O_LEVEL, O_DICT_SIZE, O_NEW_DICT, O_STRICT, O_JSON,
 	O_INDEX_META, O_DROP_META, O_META_FIELDS, O_DROP_FIELDS, O_KEEP_CONSUMED,
-	O_MAX_DOC,
+	O_MAX_DOC, O_WORLD, O_RANK, O_INPUTS_FROM, O_LOCAL,
 	O_PROV = 300,          /* + PROV_x */
 	O_PROV_FIELD = 310,    /* + PROV_x */
 	O_PROV_MAP = 320       /* + PROV_x */
@@ -399,6 +531,10 @@ int cmd_index(int argc, char **argv)
 		{ "dict-size", required_argument, NULL, O_DICT_SIZE },
 		{ "max-doc-size", required_argument, NULL, O_MAX_DOC },
 		{ "new-dict", no_argument, NULL, O_NEW_DICT },
+		{ "world-size", required_argument, NULL, O_WORLD },
+		{ "rank", required_argument, NULL, O_RANK },
+		{ "inputs-from", required_argument, NULL, O_INPUTS_FROM },
+		{ "local", required_argument, NULL, O_LOCAL },
 		{ "strict", no_argument, NULL, O_STRICT },
 		{ "json", no_argument, NULL, O_JSON },
 		{ "quiet", no_argument, NULL, 'q' },
@@ -431,6 +567,11 @@ int cmd_index(int argc, char **argv)
 	bool *meta_drop = NULL;
 	size_t nmetas = 0;
 	bool json = false;
+	struct set_args set = { 0 };
+	struct shard_listing listing = { 0 };
+	struct shard sh = { 0 };
+	struct shard_published pub = { 0 };
+	bool published = false;
 	uint64_t v;
 	int c, i, rc, status = EXIT_OK;
 
@@ -515,6 +656,30 @@ int cmd_index(int argc, char **argv)
 			o.ropts.max_doc = v;
 			break;
 		case O_NEW_DICT: o.new_dict = true; break;
+		case O_WORLD:
+			if (!cli_parse_size(optarg, &v) || v < 1 || v > SHARD_WORLD_MAX ||
+			    !strspn(optarg, "0123456789") ||
+			    optarg[strspn(optarg, "0123456789")]) {
+				status = cli_usage("index", "--world-size must be a "
+						   "number of shards from 1 to %d, not "
+						   "'%s'", SHARD_WORLD_MAX, optarg);
+				goto out;
+			}
+			set.world = (int64_t)v;
+			break;
+		case O_RANK:
+			if (!cli_parse_size(optarg, &v) || v >= SHARD_WORLD_MAX ||
+			    optarg[strspn(optarg, "0123456789")]) {
+				status = cli_usage("index", "--rank must be a number "
+						   "from 0 (below --world-size), not "
+						   "'%s'", optarg);
+				goto out;
+			}
+			set.rank = (int64_t)v;
+			set.rank_given = true;
+			break;
+		case O_INPUTS_FROM: set.inputs_from = optarg; break;
+		case O_LOCAL: set.local = optarg; break;
 		case O_INDEX_META:
 		case O_DROP_META: {
 			if ((status = cli_meta_path_check("index", c == O_INDEX_META ?
@@ -605,11 +770,13 @@ int cmd_index(int argc, char **argv)
 		status = cli_usage("index", "--pair-cap needs --pair-field");
 		goto out;
 	}
-	if (argc - optind == 1 && nmetas) {      /* metadata indexes only */
+	if ((status = set_check(&set, &o, argc - optind)))
+		goto out;
+	if (argc - optind == 1 && nmetas && !set.world) {  /* metadata indexes only */
 		status = cli_meta_indexes(argv[optind], metas, meta_drop, nmetas, u.quiet);
 		goto out;
 	}
-	if (argc - optind < 2) {
+	if (argc - optind < 2 && !set.world) {
 		status = cli_usage("index", argc - optind < 1 ? "missing STORE and INPUT"
 				   : "missing INPUT (a file, a folder, or - for standard input)");
 		goto out;
@@ -617,6 +784,12 @@ int cmd_index(int argc, char **argv)
 	o.store_path = argv[optind];
 	o.inputs = (const char *const *)argv + optind + 1;
 	o.ninputs = (size_t)(argc - optind - 1);
+	if (set.world) {
+		bool complete;
+		if ((status = set_begin(&set, &o, &listing, &sh, u.quiet, json,
+					&complete)) || complete)
+			goto out;
+	}
 	for (i = 0; i < argc; i++) {
 		if (i)
 			buf_putc(&cmdline, ' ');
@@ -638,27 +811,61 @@ int cmd_index(int argc, char **argv)
 	/* an interruption is told by the summary when there is one */
 	if (rc && (rc != PV_EINTR || json || u.quiet || !(st.inputs || st.read)))
 		cli_error(&e);
+	/* after the documents: a new index is built in one pass over them
+	 * (a shard's before it is published: published shards are never
+	 * written again) */
+	if (!rc && !st.inputs_failed && nmetas && !st.store_removed &&
+	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet)) {
+		status = EXIT_FAIL;
+		nmetas = 0;
+	}
+	if (set.world && !rc && !st.inputs_failed && status == EXIT_OK) {
+		if (shard_publish(&sh, &listing, &pub, &e) == 0)
+			published = true;
+		else
+			cli_error(&e);
+	}
 	if (json) {
 		struct buf js = BUF_INIT;
 		index_stats_json(&st, &js);
+		if (set.world) {        /* the shard's fields at the end */
+			js.len--;
+			buf_printf(&js, ",\"rank\":%lld,\"world_size\":%lld,"
+				   "\"shard\":", (long long)sh.rank,
+				   (long long)sh.world);
+			json_put_string(&js, published ? sh.published : sh.build,
+					strlen(published ? sh.published : sh.build));
+			buf_printf(&js, ",\"published\":%s}",
+				   published ? "true" : "false");
+		}
 		puts(buf_str(&js));
 		buf_done(&js);
 	} else if (!u.quiet && (st.inputs || st.read)) {
 		print_summary(o.store_path, &st, o.pair_cap);
+	}
+	if (published && !u.quiet && !json) {
+		char a[32], b[32], c3[32];
+		fprintf(stderr, "  published ");
+		cli_put_safe(stderr, sh.published, strlen(sh.published), 0);
+		fprintf(stderr, ": %s documents, %s texts, %s\n", pv_num(pub.docs, a),
+			pv_num(pub.texts, b), pv_bytes((uint64_t)pub.bytes, c3));
+	} else if (set.world && !published && !u.quiet) {
+		fprintf(stderr, "  not published: ");
+		cli_put_safe(stderr, sh.build, strlen(sh.build), 0);
+		fprintf(stderr, " stays to be completed by the same command\n");
 	}
 	if (st.store_removed)
 		cli_errorf("%s: not kept: this run created it and added nothing to it",
 			   o.store_path);
 	if (rc == PV_EINTR)
 		status = cli_stop_status();
-	else if (rc || st.inputs_failed)
-		status = EXIT_FAIL;
-	/* after the documents: a new index is built in one pass over them */
-	if (!rc && nmetas && !st.store_removed && cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
+	else if (rc || st.inputs_failed || (set.world && !published))
 		status = EXIT_FAIL;
 out:
 	if (have_st)
 		index_stats_done(&st);
+	shard_done(&sh);
+	shard_listing_done(&listing);
 	for (i = 0; i < 2; i++) {
 		size_t k;
 		for (k = 0; k < nfields[i]; k++)

@@ -55,6 +55,18 @@ void pl_count_reason(struct index_stats *st, const char *reason)
 	}
 }
 
+int64_t pl_doc_id(const struct run *r, int64_t input_id, int64_t rec)
+{
+	size_t i;
+
+	if (!r->o->positions)
+		return 0;
+	for (i = r->nipos; i-- > 0; )   /* the latest inputs first */
+		if (r->ipos[i].input_id == input_id)
+			return (r->ipos[i].pos + 1) * INDEX_ID_STRIDE + rec + 1;
+	return -1;
+}
+
 void pl_warn(struct run *r, const struct pv_err *e)
 {
 	if (r->o->warn)
@@ -436,7 +448,8 @@ static int compare_input(struct run *r, struct reader *rd, uint64_t size,
  * records (40 MB of text) in .jsonl.gz, 98 MB peak instead of 83 MB, 11-12 s
  * instead of 12.5-14.5 s; 600,000 records (120 MB), 128 MB instead of
  * 103 MB, 21 s instead of 16 s (one big transaction and its checkpoint). */
-static int index_file(struct run *r, const char *path, struct pv_err *err)
+static int index_file(struct run *r, const char *path, int64_t pos,
+		      struct pv_err *err)
 {
 	struct reader *rd = NULL;
 	struct record rec;
@@ -446,6 +459,7 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 	uint64_t size = 0, base = r->st->bytes_in;
 	int64_t mtime = 0, nrec = 0;
 	bool same = false, done_before = false;
+	int changed = r->st->inputs_changed;
 	int rc;
 
 	pv_err_clear(&e);
@@ -477,6 +491,26 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		return rc;
 	}
 	free(canon);
+	if (r->o->positions) {
+		r->ipos = pv_realloc(r->ipos, (r->nipos + 1) * sizeof *r->ipos);
+		r->ipos[r->nipos].input_id = r->input_id;
+		r->ipos[r->nipos++].pos = pos;
+	}
+	if (r->o->positions && r->st->inputs_changed > changed) {
+		/* its records would take the ids its earlier ones hold */
+		pv_errf(&e, PV_EINVAL, "%s: changed since this shard stored "
+			"documents of it: a shard numbers documents by record, "
+			"so it cannot hold both; put the file back as it was, or "
+			"remove the shard being built (and its marker) to index "
+			"this rank again", path);
+		reader_close(rd);
+		if (r->o->strict) {
+			r->st->inputs_failed++;
+			return pv_errf(err, PV_EINVAL, "%s", e.msg);
+		}
+		warn_input(r, &e);
+		return 0;
+	}
 	if (done_before && r->prov_check) {
 		/* read again only to compare the provenance of its documents */
 		r->compare_only = true;
@@ -517,6 +551,13 @@ static int index_file(struct run *r, const char *path, struct pv_err *err)
 		}
 		r->st->read++;
 		nrec++;
+		if (r->o->positions && nrec >= INDEX_ID_STRIDE) {
+			pv_errf_at(&e, PV_EINVAL, r->input_name, rec.line, 0,
+				   "record %lld: a shard numbers at most %lld "
+				   "records of one file (document ids): split the "
+				   "file", (long long)nrec, (long long)INDEX_ID_STRIDE - 1);
+			rc = PV_EINVAL;
+		}
 		if (rc == READ_BAD) {
 			pl_count_reason(r->st, rec.reason ? rec.reason : "bad record");
 			if (!r->o->strict)
@@ -637,8 +678,11 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	build_signature(&r);
 	build_prov_signature(&r);
 
-	/* expand folders first: the total size makes the progress honest */
-	for (i = 0; i < o->ninputs; i++) {
+	/* expand folders first: the total size makes the progress honest
+	 * (a shard's files are listed already) */
+	for (i = 0; o->positions && i < o->ninputs; i++)
+		collect_file(&r, o->inputs[i]);
+	for (i = 0; !o->positions && i < o->ninputs; i++) {
 		struct pv_err e;
 		if (walk_inputs(o->inputs[i], o->glob, collect_file, walk_warn, &r, &e)) {
 			if (!o->strict)
@@ -682,7 +726,8 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 		goto out;
 
 	for (i = 0; i < r.nfiles && !rc; i++)
-		rc = index_file(&r, r.files[i], err);
+		rc = index_file(&r, r.files[i], o->positions ? o->positions[i] : -1,
+				err);
 	if (rc == 0 || rc == PV_EINTR) {
 		/* write what is held back, what is in the ring, and the open batch */
 		if (r.want_dict && (rc2 = pl_flush_pending(&r, err)))
@@ -744,6 +789,7 @@ out:
 	for (i = 0; i < r.nfiles; i++)
 		free(r.files[i]);
 	free(r.files);
+	free(r.ipos);
 	free(r.done);
 	/* a failed run that made the store and added nothing leaves no empty
 	 * store behind (an interrupted one keeps it: the rerun completes it) */

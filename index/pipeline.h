@@ -96,10 +96,22 @@ struct index_stats {
 	int64_t pairs_upto;         /* documents up to this id are paired */
 };
 
+/* A set's shard (positions given) numbers the document of record rec
+ * (0-based) of the file at listing position p (p + 1) * INDEX_ID_STRIDE
+ * + rec + 1: ids unique across the shards of a set, whatever its world
+ * size (index/shard.h). */
+#define INDEX_ID_STRIDE 1000000000LL
+
 struct index_opts {
 	const char *store_path;
 	const char *const *inputs;  /* paths; "-" = standard input */
 	size_t ninputs;
+	/* a shard's files: inputs are files (not walked), and positions[i]
+	 * is the listing position of inputs[i], which numbers its documents
+	 * (INDEX_ID_STRIDE); an input that changed since its documents were
+	 * stored, or has INDEX_ID_STRIDE records or more, fails.  NULL: ids
+	 * are the store's next rowids. */
+	const int64_t *positions;
 	struct reader_opts ropts;
 	const char *glob;           /* folder walks: files to take (NULL = all) */
 	const char *text_field;     /* NULL = "text" */

@@ -84,6 +84,9 @@ struct run {
 	/* inputs expanded from folders */
 	char **files;
 	size_t nfiles, capfiles;
+	/* a shard's inputs opened: input id -> listing position (ids) */
+	struct input_pos { int64_t input_id, pos; } *ipos;
+	size_t nipos;
 	/* a compressed input being read: its documents are written inside a
 	 * savepoint (store_part_begin) opened before the first of them, and
 	 * no batch is committed until the input ended cleanly (see
@@ -106,6 +109,12 @@ static inline const char *opt_str(const struct prov *p, int i)
 
 /* Says e through the caller's warn callback, if any. */
 void pl_warn(struct run *r, const struct pv_err *e);
+
+/* The id of the document of record rec of input input_id: 0 (the
+ * store's next rowid) for a plain store, the shard's formula with
+ * positions (pipeline.h, INDEX_ID_STRIDE), -1 when the input's position
+ * is unknown. */
+int64_t pl_doc_id(const struct run *r, int64_t input_id, int64_t rec);
 
 /* Counts a rejected record under reason (a static string). */
 void pl_count_reason(struct index_stats *st, const char *reason);

@@ -152,6 +152,7 @@ static int write_job(void *ctx, struct workq_job *j, struct pv_err *err)
 	}
 	{
 		struct doc_in d = {
+			.id = pl_doc_id(r, j->input_id, j->rec),
 			.input_id = j->input_id, .rec = j->rec, .run_id = r->run_id,
 			.ext_id = workq_job_str(j, WQ_EXT_ID),
 			.meta = workq_job_str(j, WQ_META),
@@ -166,6 +167,10 @@ static int write_job(void *ctx, struct workq_job *j, struct pv_err *err)
 			.zdict = workq_dict_id(r->q), .terms = j->terms.data ? j->terms.data : "",
 			.terms_len = j->terms.len, .words = j->words,
 		};
+		if (d.id < 0)           /* every input opened has its position */
+			return pv_errf(err, PV_EINVAL, "%s: no listing position "
+				       "for input %lld (a provex bug)", d.ext_id,
+				       (long long)j->input_id);
 		return insert_doc(r, &d, j->invalid_utf8, err);
 	}
 }

@@ -186,8 +186,18 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	sqlite3_bind_int64(st, 11, (sqlite3_int64)d->len);
 	bind_opt(st, 12, d->label);
 	bind_opt(st, 13, d->note);
-	if ((rc = step_done(s, st, err, "storing a document")))
+	if (d->id > 0)              /* else NULL: SQLite's next rowid */
+		sqlite3_bind_int64(st, 14, d->id);
+	if ((rc = step_done(s, st, err, "storing a document"))) {
+		if (d->id > 0 && sqlite3_extended_errcode(s->db) ==
+		    SQLITE_CONSTRAINT_PRIMARYKEY)
+			return pv_errf(err, PV_ESTORE, "%s: document id %lld (%s) "
+				       "is already taken by another document: the "
+				       "input changed since its documents were "
+				       "stored; remove the store to index it again",
+				       s->path, (long long)d->id, d->ext_id);
 		return rc;
+	}
 	*outcome = existed ? DOC_DUP : DOC_NEW;
 	return 0;
 }

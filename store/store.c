@@ -49,8 +49,8 @@ static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BUMP] = "UPDATE texts SET nocc=nocc+1 WHERE id=?1",
 	[ST_FTS_INSERT] = "INSERT INTO fts(rowid,text) VALUES(?1,?2)",
 	[ST_DOC_INSERT] = "INSERT INTO docs(text_id,input_id,rec,run_id,ext_id,"
-			  "origin,source,generator,purpose,meta,len,label,note) "
-			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+			  "origin,source,generator,purpose,meta,len,label,note,id) "
+			  "VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14)",
 	[ST_OCC_EXISTS] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 AND text_id=?3",
 	[ST_CROSS_ORIGIN] = "SELECT 1 FROM docs WHERE text_id=?1 AND origin=?2 LIMIT 1",
 	[ST_SEEN] = "SELECT 1 FROM docs WHERE input_id=?1 AND rec=?2 LIMIT 1",
@@ -968,6 +968,147 @@ int store_check(struct store *s, struct pv_err *err)
 	return bad ? PV_ESTORE : 0;
 }
 
+/* ---- the meta table, and sealing a store written no more ---- */
+
+int store_meta_set(struct store *s, const char *key, const char *value,
+		   struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	bool own = !s->in_tx;
+	int rc;
+
+	if (own && (rc = store_begin(s, err)))
+		return rc;
+	if ((rc = store_prep(s, &st, "INSERT OR REPLACE INTO meta(key,value) "
+			     "VALUES(?1,?2)", "recording the store's metadata", err)) == 0) {
+		sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+		rc = store_step_done(s, st, "recording the store's metadata", err);
+	}
+	if (!own)
+		return rc;
+	if (rc) {
+		store_rollback(s);
+		return rc;
+	}
+	return store_commit(s, err);
+}
+
+int store_meta_get(struct store *s, const char *key, struct buf *out,
+		   bool *found, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	buf_reset(out);
+	*found = false;
+	if ((rc = store_prep(s, &st, "SELECT value FROM meta WHERE key=?1",
+			     "reading the store's metadata", err)))
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*found = true;
+		buf_append(out, sqlite3_column_text(st, 0),
+			   (size_t)sqlite3_column_bytes(st, 0));
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = store_sqlerr(s, err, "reading the store's metadata");
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	buf_str(out);
+	return 0;
+}
+
+/* One integer of sql into *v (0 when NULL or no row). */
+static int seal_q(struct store *s, const char *sql, int64_t *v, struct pv_err *err)
+{
+	if (store_q_int64(s->db, sql, NULL, v) != SQLITE_OK)
+		return store_sqlerr(s, err, "counting what the store holds");
+	if (*v < 0)
+		*v = 0;
+	return 0;
+}
+
+int store_seal(struct store *s, int64_t id_stride, int64_t world, int64_t rank,
+	       struct store_sealed *c, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	const char *v;
+	char sql[256];
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	if (!s->writable || s->in_tx)
+		return pv_errf(err, PV_ESTORE, "%s: cannot seal a store opened "
+			       "for reading or inside a transaction", s->path);
+	/* the write-ahead log into the file, then no log at all */
+	if ((rc = store_prep(s, &st, "PRAGMA wal_checkpoint(TRUNCATE)",
+			     "copying the write-ahead log into the store", err)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 0) != 0) {
+		sqlite3_finalize(st);
+		return pv_errf(err, PV_EBUSY, "%s: another connection reads or "
+			       "writes the store: its write-ahead log cannot be "
+			       "emptied; run the same command again when it is "
+			       "done", s->path);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "copying the write-ahead log into the store");
+	if ((rc = store_prep(s, &st, "PRAGMA journal_mode=DELETE",
+			     "leaving write-ahead logging", err)))
+		return rc;
+	rc = sqlite3_step(st);
+	v = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (!v || strcmp(v, "delete") != 0) {
+		rc = pv_errf(err, PV_EBUSY, "%s: cannot leave write-ahead logging "
+			     "(journal mode %s): another connection has the "
+			     "store open; run the same command again when it is "
+			     "done", s->path, v ? v : sqlite3_errmsg(s->db));
+		sqlite3_finalize(st);
+		return rc;
+	}
+	sqlite3_finalize(st);
+	if ((rc = store_prep(s, &st, "PRAGMA quick_check", "checking the store",
+			     err)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		v = (const char *)sqlite3_column_text(st, 0);
+		if (!v || strcmp(v, "ok") != 0) {
+			rc = pv_errf(err, PV_ESTORE, "%s: PRAGMA quick_check: %s",
+				     s->path, v ? v : "?");
+			sqlite3_finalize(st);
+			return rc;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "checking the store");
+	if ((rc = seal_q(s, "SELECT count(*) FROM docs", &c->docs, err)) ||
+	    (rc = seal_q(s, "SELECT count(*) FROM texts", &c->texts, err)) ||
+	    (rc = seal_q(s, "SELECT count(*) FROM inputs", &c->inputs, err)) ||
+	    (rc = seal_q(s, "SELECT count(*) FROM inputs WHERE done", &c->inputs_done,
+			 err)) ||
+	    (rc = seal_q(s, "SELECT count(*) FROM runs WHERE summary IS NULL OR NOT "
+			 "json_valid(summary)", &c->runs_open, err)) ||
+	    (rc = seal_q(s, "SELECT coalesce(sum(json_extract(summary,'$.added')),0) "
+			 "FROM runs WHERE json_valid(summary)", &c->added, err)))
+		return rc;
+	if (id_stride > 0 && world > 0) {
+		snprintf(sql, sizeof sql, "SELECT count(*) FROM docs WHERE id %% %lld "
+			 "<> rec + 1 OR id < %lld OR (id / %lld - 1) %% %lld <> %lld",
+			 (long long)id_stride, (long long)id_stride,
+			 (long long)id_stride, (long long)world, (long long)rank);
+		if ((rc = seal_q(s, sql, &c->ids_outside, err)))
+			return rc;
+	}
+	return 0;
+}
+
 /* ---- the planner's statistics ---- */
 
 /*
@@ -1043,6 +1184,12 @@ static int stats_stale(sqlite3 *db, const char *table, double tol,
 		*rows = 0;
 		return rc == SQLITE_ERROR ? SQLITE_OK : rc;
 	}
+	/* a set's shard numbers its documents (p + 1) * 10^9 + rec + 1
+	 * (index/shard.h): its max(rowid) is no size, so it is counted */
+	if (*rows >= 1000000000 && strcmp(table, "docs") == 0 &&
+	    (rc = store_q_int64(db, "SELECT count(*) FROM docs", NULL, rows))
+	    != SQLITE_OK)
+		return rc;
 	if (*rows <= 0)
 		return SQLITE_OK;           /* empty: nothing to describe */
 	if (!have_stat1) {

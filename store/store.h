@@ -160,6 +160,8 @@ int64_t store_dict_use_latest(struct store *s, struct pv_err *err);
 int store_set_level(struct store *s, int level, struct pv_err *err);
 
 struct doc_in {
+	int64_t id;                 /* the document's id; 0 = the next rowid
+	                               (a shard's ids: index/shard.h) */
 	int64_t input_id;
 	int64_t rec;                /* record number within the input */
 	int64_t run_id;
@@ -327,6 +329,33 @@ struct store_info {
 };
 int store_info_get(struct store *s, struct store_info *info, struct pv_err *err);
 void store_info_done(struct store_info *info);
+
+/* The meta table's value of key (into out, *found false when absent),
+ * and setting it (its own transaction unless one is open). */
+int store_meta_get(struct store *s, const char *key, struct buf *out,
+		   bool *found, struct pv_err *err);
+int store_meta_set(struct store *s, const char *key, const char *value,
+		   struct pv_err *err);
+
+/* What a sealed store holds (store_seal). */
+struct store_sealed {
+	int64_t docs, texts;
+	int64_t inputs, inputs_done;   /* inputs rows, of which read to the end */
+	int64_t runs_open;          /* runs without a summary (stopped hard) */
+	int64_t added;              /* documents the runs' summaries say added */
+	int64_t ids_outside;        /* documents whose id is not of the shard */
+};
+/* Makes a store that is written no more self-contained, as a set's
+ * published shard is: its write-ahead log copied into the file and
+ * emptied (wal_checkpoint(TRUNCATE)), the journal mode switched to
+ * DELETE (no -wal or -shm needed to read it, on read-only media too),
+ * then PRAGMA quick_check; counts what it holds into *c.  With id_stride
+ * > 0, ids_outside counts the documents whose id is not
+ * (p + 1) * id_stride + rec + 1 with p % world == rank.  Outside a
+ * transaction, with no other connection open (PV_EBUSY else).  Writing
+ * it again through store_open turns write-ahead logging back on. */
+int store_seal(struct store *s, int64_t id_stride, int64_t world, int64_t rank,
+	       struct store_sealed *c, struct pv_err *err);
 
 /* Runs PRAGMA integrity_check; 0 when "ok". */
 int store_check(struct store *s, struct pv_err *err);
