@@ -215,6 +215,11 @@ for c in "export SET -o $T/x.jsonl" "stats SET" "detect SET" "pairs SET" "review
 		"$name refuses a set (status $st)"
 done
 ok $([ ! -e "$T/x.jsonl" ]; echo $?) "export wrote nothing"
+err=$(pv index "$T/set2" "$T/c/part-1.jsonl" $OPTS 2>&1)
+is $? 1 "index into a set's folder without --world-size: refused"
+like "$err" "a folder: provex index writes one store file, or with --world-size N --rank R a shard" \
+	"and says how a set is built"
+is "$(ls "$T/set2" | wc -l)" 4 "the set's folder is as it was"
 
 # ---- sets that are not complete or not one ----
 mkdir "$T/empty"
