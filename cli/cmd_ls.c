@@ -33,11 +33,14 @@ static const char ls_usage[] =
 "                  FIELD is one of: ";
 
 static const char ls_usage_end[] =
-"  --explain       print the filter's canonical form and the SQL it became\n";
+"  --explain       print the filter's canonical form and the SQL it became\n"
+"STORE may be a set of stores (a folder of shards; provex(1), SETS): its\n"
+"documents are listed in the order one store holding them would give.\n";
 
 static const char count_usage[] =
 "Usage: provex count STORE [FILTER]\n"
-"The number of documents matching FILTER (all when absent), on one line.\n";
+"The number of documents matching FILTER (all when absent), on one line.\n"
+"STORE may be a set of stores (a folder of shards; provex(1), SETS).\n";
 
 static const char filter_usage[] =
 "\n"

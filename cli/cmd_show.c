@@ -22,7 +22,8 @@ static const char show_usage[] =
 "placeholders (^[, \\xff, <U+202E> for bidi controls, zero-width\n"
 "characters and line separators).  ID is the store's id; with --ext, the\n"
 "input's own id (as listed by provex ls); an input id that names several\n"
-"documents is refused, and they are listed.\n";
+"documents is refused, and they are listed.  STORE may be a set of stores\n"
+"(a folder of shards; provex(1), SETS): --ext looks in every shard.\n";
 
 static const char cat_usage[] =
 "Usage: provex cat STORE ID... [--ext] [--raw]\n"
@@ -32,7 +33,8 @@ static const char cat_usage[] =
 "output is a terminal, control characters, bidi controls, zero-width\n"
 "characters, line separators and bytes that are not UTF-8 are shown as\n"
 "placeholders, as by show (a note on stderr says so); --raw writes the\n"
-"exact bytes to a terminal too.\n";
+"exact bytes to a terminal too.  STORE may be a set of stores (a folder\n"
+"of shards; provex(1), SETS).\n";
 
 static int parse(int argc, char **argv, const char *usage, bool *ext,
 		 bool *raw, struct store_set **s, int64_t **ids, size_t *nids)
