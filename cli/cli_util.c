@@ -102,7 +102,7 @@ int cli_no_set(const char *cmd, const char *path)
 	if (!set_is_folder(path))
 		return EXIT_OK;
 	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
-		   "read by count, ls, show, cat and info today (give %s one "
+		   "read by count, ls, show, cat, info and stats today (give %s one "
 		   "store file)", path, cmd, cmd);
 	return EXIT_FAIL;
 }

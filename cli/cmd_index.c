@@ -776,7 +776,7 @@ int cmd_index(int argc, char **argv)
 	if (!set.world && argc - optind >= 1 && set_is_folder(argv[optind])) {
 		cli_errorf("%s: a folder: provex index writes one store file, or with "
 			   "--world-size N --rank R a shard of the set in that folder; "
-			   "sets are read by count, ls, show, cat and info today",
+			   "sets are read by count, ls, show, cat, info and stats today",
 			   argv[optind]);
 		status = EXIT_FAIL;
 		goto out;

@@ -9,6 +9,7 @@
 #include "set.h"
 #include "metaindex.h"
 #include "filter.h"
+#include "stats.h"
 #include "../common/json.h"
 
 #include <dirent.h>
@@ -732,4 +733,192 @@ int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 	if (set->n == 1)
 		return store_info_get(set->shard[0], info, err);
 	return store_info_merge(set->shard, set->n, info, err);
+}
+
+/* ---- statistics: groups summed, lengths merged ---- */
+
+static int group_by_value(const void *a, const void *b)
+{
+	return strcmp(((const struct stats_group *)a)->value,
+		      ((const struct stats_group *)b)->value);
+}
+
+static int group_by_docs(const void *a, const void *b)
+{
+	const struct stats_group *x = a, *y = b;
+
+	if (x->docs != y->docs)
+		return x->docs < y->docs ? 1 : -1;
+	return strcmp(x->value, y->value);
+}
+
+/* One shard's (group, length) rows in order, for the merge. */
+struct len_walk {
+	sqlite3_stmt *st;
+	struct store *s;
+	const char *value;
+	int64_t len;
+};
+
+static int len_step(struct len_walk *w, struct pv_err *err)
+{
+	int rc = sqlite3_step(w->st);
+
+	if (rc == SQLITE_ROW) {
+		w->value = (const char *)sqlite3_column_text(w->st, 0);
+		w->len = sqlite3_column_int64(w->st, 1);
+		if (!w->value)
+			w->value = "";
+		return 1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_sqlerr(w->s, err, "computing statistics");
+}
+
+static bool len_before(const struct len_walk *a, const struct len_walk *b)
+{
+	int d = strcmp(a->value, b->value);
+
+	return d ? d < 0 : a->len < b->len;
+}
+
+static void len_down(struct len_walk *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct len_walk t;
+		if (l < n && len_before(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && len_before(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* As stats.c's rank: the nearest-rank percentile q of n sorted values. */
+static int64_t pct_rank(int64_t n, double q)
+{
+	int64_t k = (int64_t)(q * (double)n + 0.999999);
+
+	return k < 1 ? 0 : k - 1;
+}
+
+int set_stats(struct store_set *set, const struct filter_sql *where, const char *by,
+	      struct stats *out, struct pv_err *err)
+{
+	const char *col = stats_group_column(by ? by : "origin");
+	struct len_walk *h = NULL;
+	struct buf sql = BUF_INIT;
+	size_t cap = 0, k, live = 0, i, j;
+	int rc = 0;
+
+	if (set->n == 1)
+		return stats_compute(set->shard[0], where, by, out, err);
+	memset(out, 0, sizeof *out);
+	if (!col)
+		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (origin, source, "
+			       "generator, purpose, label, reviewer, file)", by);
+	/* every shard's groups, then those of one value added up */
+	for (k = 0; k < set->n; k++) {
+		struct stats part;
+		if ((rc = stats_compute(set->shard[k], where ? &where[k] : NULL, by,
+					&part, err)))
+			goto out;
+		for (i = 0; i < part.ngroups; i++) {
+			if (out->ngroups == cap) {
+				cap = cap ? cap * 2 : 16;
+				out->groups = pv_realloc(out->groups, cap * sizeof *out->groups);
+			}
+			out->groups[out->ngroups++] = part.groups[i];
+			part.groups[i].value = NULL;
+		}
+		out->docs += part.docs;
+		out->bytes += part.bytes;
+		out->words += part.words;
+		stats_done(&part);
+	}
+	if (out->ngroups)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_value);
+	for (i = 0, j = 0; i < out->ngroups; i++) {
+		if (j && strcmp(out->groups[j - 1].value, out->groups[i].value) == 0) {
+			out->groups[j - 1].docs += out->groups[i].docs;
+			out->groups[j - 1].bytes += out->groups[i].bytes;
+			out->groups[j - 1].words += out->groups[i].words;
+			free(out->groups[i].value);
+			continue;
+		}
+		out->groups[j++] = out->groups[i];
+	}
+	out->ngroups = j;
+	/* the lengths of each group in order, merged from every shard: the
+	 * median and p90 read off as they stream by, as stats.c does */
+	h = pv_calloc(set->n, sizeof *h);
+	for (k = 0; k < set->n; k++) {
+		struct len_walk *w = &h[live];
+		w->s = set->shard[k];
+		buf_reset(&sql);
+		buf_printf(&sql, "SELECT coalesce(%s,''), t.len", col);
+		store_from_joins(where ? &where[k] : NULL,
+				 STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
+		buf_printf(&sql, "WHERE %s ORDER BY 1, 2",
+			   where && where[k].where ? where[k].where : "1");
+		if ((rc = store_prep_where(w->s, &w->st, buf_str(&sql),
+					   where ? &where[k] : NULL,
+					   "computing statistics", err)))
+			goto out;
+		live++;
+		if ((rc = len_step(w, err)) < 0)
+			goto out;
+		if (rc == 0) {
+			sqlite3_finalize(w->st);
+			live--;
+		}
+	}
+	rc = 0;
+	for (k = live / 2; k-- > 0; )
+		len_down(h, live, k);
+	{
+		size_t gi = 0;
+		int64_t at = 0;
+		while (live && gi < out->ngroups) {
+			struct stats_group *g = &out->groups[gi];
+			int64_t len = h[0].len;
+			if (at == (g->docs - 1) / 2)
+				g->median = (double)len;
+			else if (g->docs % 2 == 0 && at == g->docs / 2)
+				g->median = (g->median + (double)len) / 2;
+			if (at == pct_rank(g->docs, 0.9))
+				g->p90 = len;
+			if (++at == g->docs) {
+				gi++;
+				at = 0;
+			}
+			if ((rc = len_step(&h[0], err)) < 0)
+				goto out;
+			if (rc == 0) {
+				sqlite3_finalize(h[0].st);
+				h[0] = h[--live];
+			}
+			rc = 0;
+			len_down(h, live, 0);
+		}
+	}
+	if (out->ngroups > 1)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_docs);
+	if (strcmp(col, "i.path") == 0) {
+		out->folder_by = true;
+		out->folder = stats_common_folder(out);
+	}
+out:
+	for (k = 0; k < live; k++)
+		sqlite3_finalize(h[k].st);
+	free(h);
+	buf_done(&sql);
+	return rc;
 }

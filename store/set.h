@@ -89,6 +89,12 @@ int set_select(struct store_set *set, const struct filter_sql *where,
 	       const char *sort, bool desc, uint64_t limit,
 	       int (*cb)(void *ctx, struct store *shard, const struct doc_row *row),
 	       void *ctx, struct pv_err *err);
+/* stats_compute (stats.h) over the whole set: the groups' counts summed,
+ * and each group's lengths merged in order from every shard, so that the
+ * median and the 90th percentile are exact. */
+struct stats;
+int set_stats(struct store_set *set, const struct filter_sql *where, const char *by,
+	      struct stats *out, struct pv_err *err);
 /* store_info_get over the whole set: sums, and the texts of every shard
  * merged by hash, so that distinct texts, duplicates, bytes of distinct
  * text and texts occurring as both real and synthetic are those of one

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Sets of stores (README, "Sets of stores"): a folder of shards read as one
-# store by count, ls, show, cat and info.  The same corpus as sets of 1, 2,
+# store by count, ls, show, cat, info and stats.  The same corpus as sets of 1, 2,
 # 3 and 7 shards gives the same output, and the same order as one plain
 # store; incomplete, mixed, disagreeing, empty and damaged sets are refused
 # with what to run; the other commands refuse a folder; per-store filters
@@ -193,6 +193,16 @@ is "$(pv info "$T/set7" --json | json_num shards)" 7 "info --json: shards"
 is "$(pv info "$T/set3" --json | json_num texts)" "$(pv info "$T/plain.pvx" --json | json_num texts)" \
 	"info --json: distinct texts merged across shards"
 
+# stats: exact medians and percentiles, as one store's
+for args in "" "--by source" "--by file" "--by generator hello" "--json --by origin len:>40"; do
+	same "stats $args" stats SET $args
+	is "$LAST" "$(pv stats "$T/plain.pvx" $args 2>&1)" "stats $args: as the plain store's"
+done
+err=$(pv stats "$T/set3" --html "$T/s.html" 2>&1)
+is $? 1 "stats --html on 3 shards: refused"
+like "$err" "--html on a set of 3 shards: refused" "and says so"
+ok $(pv stats "$T/set1" --html "$T/s.html" > /dev/null 2>&1; echo $?) "stats --html on a set of one shard"
+
 # ---- per-store meanings on several shards ----
 for f in 'dup:>1' 'is:dup' 'ratio:>1' 'hello -(is:dup)'; do
 	err=$(pv count "$T/set3" "$f" 2>&1)
@@ -206,12 +216,12 @@ is "$(pv count "$T/set1" 'dup:>1')" "$(pv count "$T/plain.pvx" 'dup:>1')" \
 	"dup:>1 on a set of one shard: answered, exact"
 
 # ---- other commands refuse a folder ----
-for c in "export SET -o $T/x.jsonl" "stats SET" "detect SET" "pairs SET" "review SET" \
+for c in "export SET -o $T/x.jsonl" "detect SET" "pairs SET" "review SET" \
 	"label SET origin:real --set label=keep" "history SET" "undo SET" "browse SET"; do
 	name=${c%% *}
 	err=$(pv $(printf '%s' "$c" | sed "s|SET|$T/set2|") 2>&1 < /dev/null)
 	st=$?
-	like "$err" "provex $name does not read a set of stores; sets are read by count, ls, show, cat and info" \
+	like "$err" "provex $name does not read a set of stores; sets are read by count, ls, show, cat, info and stats" \
 		"$name refuses a set (status $st)"
 done
 ok $([ ! -e "$T/x.jsonl" ]; echo $?) "export wrote nothing"
