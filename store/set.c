@@ -31,6 +31,8 @@ struct store_set {
 	bool folder;                /* a folder of shards, not a plain store */
 	size_t n;
 	struct store **shard;       /* owned; shard[r] is rank r */
+	sqlite3_stmt **by_hash;     /* owned; set_nocc's lookup in shard[r],
+				     * prepared on first use */
 	char listing[33];
 };
 
@@ -64,8 +66,12 @@ void set_close(struct store_set *set)
 
 	if (!set)
 		return;
-	for (k = 0; k < set->n; k++)
+	for (k = 0; k < set->n; k++) {
+		if (set->by_hash)
+			sqlite3_finalize(set->by_hash[k]);
 		store_close(set->shard[k]);
+	}
+	free(set->by_hash);
 	free(set->shard);
 	free(set->path);
 	free(set);
@@ -444,6 +450,11 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		kib = PV_MAX(SET_CACHE_MIN_KIB, PV_MIN(SET_CACHE_MAX_KIB, kib));
 		snprintf(cache, sizeof cache, "PRAGMA cache_size=-%ld", kib);
 		store_exec(s->db, cache, NULL);
+		/* one read transaction for the whole command: a published shard
+		 * never changes, and each statement then neither takes and
+		 * drops the file's lock nor checks that its cache is current
+		 * (a lookup in every shard per row: 8 times faster) */
+		store_exec(s->db, "BEGIN", NULL);
 		if ((rc = shard_meta(s, "shard.rank", v_rank, err)) ||
 		    (rc = shard_meta(s, "shard.world_size", v_world, err)) ||
 		    (rc = shard_meta(s, "shard.listing", v_listing, err)))
@@ -542,18 +553,24 @@ int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
 			store_sqlerr(shard, err, "counting a text's documents");
 	if (set->n == 1)
 		return 0;
+	/* a lookup of the hash in every other shard (ls --json: one per row
+	 * and shard, so the statements are kept) */
+	if (!set->by_hash)
+		set->by_hash = pv_calloc(set->n, sizeof *set->by_hash);
 	for (k = 0; k < set->n; k++) {
 		struct store *s = set->shard[k];
 		if (s == shard)
 			continue;
-		if ((rc = store_prep(s, &st, "SELECT nocc FROM texts WHERE hash=?1",
-				     "counting a text's documents", err)))
+		if (!set->by_hash[k] &&
+		    (rc = store_prep(s, &set->by_hash[k], "SELECT nocc FROM texts "
+				     "WHERE hash=?1", "counting a text's documents", err)))
 			return rc;
+		st = set->by_hash[k];
 		sqlite3_bind_blob(st, 1, hash, 16, SQLITE_STATIC);
 		rc = sqlite3_step(st);
 		if (rc == SQLITE_ROW)
 			*n += sqlite3_column_int64(st, 0);
-		sqlite3_finalize(st);
+		sqlite3_reset(st);
 		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 			return store_sqlerr(s, err, "counting a text's documents");
 	}
