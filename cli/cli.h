@@ -71,6 +71,11 @@ struct store_set *cli_open_read(const char *path);
  * folder, else prints that cmd does not take a set (and which commands
  * do) and returns EXIT_FAIL. */
 int cli_no_set(const char *cmd, const char *path);
+/* For the commands that would write path: EXIT_OK unless it is a
+ * published shard of a set (its .done beside it), which is never written
+ * again: then prints so (cmd NULL: said without a command) and returns
+ * EXIT_FAIL.  cli_open checks it for every opening for writing. */
+int cli_no_shard(const char *cmd, const char *path);
 /* Refuses (EXIT_USAGE, said) a filter term or a sort field whose meaning
  * is per store (duplicates, compression ratio) on a set of more than one
  * shard; EXIT_OK otherwise.  ast and sort may be NULL. */

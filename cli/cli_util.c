@@ -70,6 +70,8 @@ struct store *cli_open(const char *path, int mode)
 	struct store *s = NULL;
 	struct pv_err e;
 
+	if (mode != STORE_READ && cli_no_shard(NULL, path))
+		return NULL;
 	pv_err_clear(&e);
 	if (store_open(&s, path, mode, &e)) {
 		cli_error(&e);
@@ -104,6 +106,18 @@ int cli_no_set(const char *cmd, const char *path)
 	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
 		   "read by count, ls, show, cat, info and stats today (give %s one "
 		   "store file)", path, cmd, cmd);
+	return EXIT_FAIL;
+}
+
+int cli_no_shard(const char *cmd, const char *path)
+{
+	if (!set_is_published_shard(path))
+		return EXIT_OK;
+	cli_errorf("%s: a published shard of a set (its completion marker is beside "
+		   "it): shards are never written again%s%s%s; read it, or its set's "
+		   "folder, with count, ls, show, cat, info and stats, or copy it to "
+		   "another name to change the copy", path, cmd ? " (provex " : "",
+		   cmd ? cmd : "", cmd ? " would write it)" : "");
 	return EXIT_FAIL;
 }
 

@@ -773,6 +773,10 @@ int cmd_index(int argc, char **argv)
 	}
 	if ((status = set_check(&set, &o, argc - optind)))
 		goto out;
+	if (!set.world && argc - optind >= 1 && cli_no_shard("index", argv[optind])) {
+		status = EXIT_FAIL;
+		goto out;
+	}
 	if (!set.world && argc - optind >= 1 && set_is_folder(argv[optind])) {
 		cli_errorf("%s: a folder: provex index writes one store file, or with "
 			   "--world-size N --rank R a shard of the set in that folder; "

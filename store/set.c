@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 /* The page cache all the shards of a set share (each gets its part, at
  * least SET_CACHE_MIN_KIB and at most SQLite's default): SQLite allocates
@@ -41,6 +42,25 @@ bool set_is_folder(const char *path)
 	struct stat st;
 
 	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool shard_name(const char *name, long *rank, long *world, const char **ext);
+
+bool set_is_published_shard(const char *path)
+{
+	const char *base = strrchr(path, '/'), *ext;
+	struct buf done = BUF_INIT;
+	long r, n;
+	bool yes;
+
+	base = base ? base + 1 : path;
+	if (!shard_name(base, &r, &n, &ext) || strcmp(ext, "pvx") != 0)
+		return false;
+	buf_append(&done, path, strlen(path) - 3);
+	buf_puts(&done, "done");
+	yes = access(buf_str(&done), F_OK) == 0;
+	buf_done(&done);
+	return yes;
 }
 
 const char *set_path(const struct store_set *set) { return set->path; }

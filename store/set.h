@@ -33,6 +33,10 @@ struct filter_sql;
 
 /* Whether path is a folder (a set: every read command opens it as one). */
 bool set_is_folder(const char *path);
+/* Whether path is a published shard: named shard-RRRRR-of-NNNNN.pvx with
+ * its completion marker (.done) beside it.  Published shards are never
+ * written again (read commands may read one as a store). */
+bool set_is_published_shard(const char *path);
 
 /* Opens the set in folder dir read-only; refuses, naming what is missing
  * or wrong and what to run, a folder that is not a complete set. */

@@ -231,6 +231,21 @@ like "$err" "a folder: provex index writes one store file, or with --world-size 
 	"and says how a set is built"
 is "$(ls "$T/set2" | wc -l)" 4 "the set's folder is as it was"
 
+# a published shard is read as a store, never written
+SH=$T/set3/shard-00001-of-00003.pvx
+sum=$(cksum < "$SH")
+is "$(pv count "$SH")" "$(pv count "$T/set3" 'file:*part-2* OR file:*part-5* OR file:*part-8*')" \
+	"a shard read alone: its own documents"
+for c in "label $SH origin:real --set label=keep" "undo $SH" "index $SH $T/c/part-1.jsonl" \
+	"pairs $SH" "browse $SH" "index $SH --index-meta lang"; do
+	err=$(pv $c 2>&1 < /dev/null)
+	st=$?
+	like "$err" "a published shard of a set .*shards are never written again" \
+		"$(printf "%s" "$c" | sed "s|$T/||g"): refused on a published shard (status $st)"
+done
+is "$(cksum < "$SH")" "$sum" "the shard is as it was"
+is "$(pv count "$T/set3")" $NDOCS "and the set still opens"
+
 # ---- sets that are not complete or not one ----
 mkdir "$T/empty"
 err=$(pv count "$T/empty" 2>&1)
