@@ -461,6 +461,20 @@ static int set_begin(struct set_args *set, struct index_opts *o,
 		cli_error(&e);
 		return EXIT_FAIL;
 	}
+	for (i = 0; i < l->n + o->ninputs; i++) {
+		/* a listed file in SET, or SET below an INPUT (as written) */
+		const char *a = i < l->n ? l->paths[i] : o->store_path;
+		const char *b = i < l->n ? o->store_path : o->inputs[i - l->n];
+		size_t n = strlen(b);
+		while (n > 1 && b[n - 1] == '/')
+			n--;
+		if (strncmp(a, b, n) == 0 && a[n] == '/') {
+			cli_errorf("%s: the set's folder is inside an INPUT: its shards "
+				   "would be listed as inputs as they are published; "
+				   "put the set elsewhere", o->store_path);
+			return EXIT_USAGE;
+		}
+	}
 	shard_init(sh, o->store_path, set->local, set->rank, set->world, l);
 	if (!quiet)
 		fprintf(stderr, "provex index: rank %lld of %lld (from %s): %zu of "
@@ -824,14 +838,11 @@ int cmd_index(int argc, char **argv)
 	/* an interruption is told by the summary when there is one */
 	if (rc && (rc != PV_EINTR || json || u.quiet || !(st.inputs || st.read)))
 		cli_error(&e);
-	/* after the documents: a new index is built in one pass over them
-	 * (a shard's before it is published: published shards are never
-	 * written again) */
-	if (!rc && !st.inputs_failed && nmetas && !st.store_removed &&
-	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet)) {
+	/* a shard's metadata indexes are built before it is published:
+	 * published shards are never written again */
+	if (set.world && !rc && !st.inputs_failed && nmetas &&
+	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
 		status = EXIT_FAIL;
-		nmetas = 0;
-	}
 	if (set.world && !rc && !st.inputs_failed && status == EXIT_OK) {
 		if (shard_publish(&sh, &listing, &pub, &e) == 0)
 			published = true;
@@ -873,6 +884,10 @@ int cmd_index(int argc, char **argv)
 	if (rc == PV_EINTR)
 		status = cli_stop_status();
 	else if (rc || st.inputs_failed || (set.world && !published))
+		status = EXIT_FAIL;
+	/* after the documents: a new index is built in one pass over them */
+	if (!set.world && !rc && nmetas && !st.store_removed &&
+	    cli_meta_indexes(o.store_path, metas, meta_drop, nmetas, u.quiet))
 		status = EXIT_FAIL;
 out:
 	if (have_st)

@@ -55,15 +55,20 @@ void pl_count_reason(struct index_stats *st, const char *reason)
 	}
 }
 
-int64_t pl_doc_id(const struct run *r, int64_t input_id, int64_t rec)
+int64_t pl_doc_id(struct run *r, int64_t input_id, int64_t rec)
 {
-	size_t i;
+	size_t i, k;
 
 	if (!r->o->positions)
 		return 0;
-	for (i = r->nipos; i-- > 0; )   /* the latest inputs first */
-		if (r->ipos[i].input_id == input_id)
+	/* documents are written in input order: from the last one found on */
+	for (k = 0; k < r->nipos; k++) {
+		i = (r->ipos_at + k) % r->nipos;
+		if (r->ipos[i].input_id == input_id) {
+			r->ipos_at = i;
 			return (r->ipos[i].pos + 1) * INDEX_ID_STRIDE + rec + 1;
+		}
+	}
 	return -1;
 }
 
@@ -492,7 +497,10 @@ static int index_file(struct run *r, const char *path, int64_t pos,
 	}
 	free(canon);
 	if (r->o->positions) {
-		r->ipos = pv_realloc(r->ipos, (r->nipos + 1) * sizeof *r->ipos);
+		if (r->nipos == r->capipos) {
+			r->capipos = r->capipos ? r->capipos * 2 : 64;
+			r->ipos = pv_realloc(r->ipos, r->capipos * sizeof *r->ipos);
+		}
 		r->ipos[r->nipos].input_id = r->input_id;
 		r->ipos[r->nipos++].pos = pos;
 	}

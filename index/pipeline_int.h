@@ -86,7 +86,8 @@ struct run {
 	size_t nfiles, capfiles;
 	/* a shard's inputs opened: input id -> listing position (ids) */
 	struct input_pos { int64_t input_id, pos; } *ipos;
-	size_t nipos;
+	size_t nipos, capipos;
+	size_t ipos_at;                     /* the last one looked up */
 	/* a compressed input being read: its documents are written inside a
 	 * savepoint (store_part_begin) opened before the first of them, and
 	 * no batch is committed until the input ended cleanly (see
@@ -114,7 +115,7 @@ void pl_warn(struct run *r, const struct pv_err *e);
  * store's next rowid) for a plain store, the shard's formula with
  * positions (pipeline.h, INDEX_ID_STRIDE), -1 when the input's position
  * is unknown. */
-int64_t pl_doc_id(const struct run *r, int64_t input_id, int64_t rec);
+int64_t pl_doc_id(struct run *r, int64_t input_id, int64_t rec);
 
 /* Counts a rejected record under reason (a static string). */
 void pl_count_reason(struct index_stats *st, const char *reason);

@@ -488,6 +488,12 @@ int shard_prepare(struct shard *sh, const struct shard_listing *l,
 			rc = other_listing(sh, l, sh->marker, m.listing_files, err);
 			goto out;
 		}
+		if (access(sh->published, F_OK) != 0) {
+			rc = pv_errf(err, PV_ESTORE, "%s is there but not its shard "
+				     "%s: remove the marker to build the rank "
+				     "again", sh->marker, sh->published);
+			goto out;
+		}
 		*complete = true;
 		*docs = m.docs;
 		goto out;

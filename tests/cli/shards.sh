@@ -173,7 +173,12 @@ refused 2 "--rank needs --world-size" "--rank without --world-size refused" -- \
 	pv index R.pvx in --rank 0
 refused 2 "declared pairs are not yet supported across shards" "--pair-field refused" -- \
 	pv index R in --world-size 3 --rank 0 --pair-field task
-[ ! -e R ] && [ ! -e R.pvx ]
+mkdir -p in2/sub && cp in/a/f1.jsonl in2/ && touch in2/sub/x.pvx
+refused 2 "the set's folder is inside an INPUT" "a set inside an INPUT refused" -- \
+	pv index in2/sub in2 --world-size 1 --rank 0
+refused 2 "the set's folder is inside an INPUT" "also before it holds a file" -- \
+	pv index in2/new in2/ --world-size 1 --rank 0
+[ ! -e R ] && [ ! -e R.pvx ] && [ ! -e in2/new ]
 ok $? "nothing made by refused commands"
 
 # ---- a rerun of a complete rank does nothing
@@ -184,6 +189,13 @@ like "$(cat "$T/re.err")" "rank 1 of 3: already complete \(5 documents" "and say
 cmp -s S/shard-00001-of-00003.done "$T/m1" &&
 	[ "$(sqlite3 S/shard-00001-of-00003.pvx 'SELECT count(*) FROM runs')" = 1 ]
 ok $? "nothing written: the marker and the shard as they were"
+
+# ---- a shard moved into the set, stopped before its marker: completed
+rm S/shard-00002-of-00003.done
+pv index S in --world-size 3 --rank 2 -q
+ok $? "a shard in the set without its marker: indexed again"
+m2=$(marker_check S 2 3 2 2>&1)
+ok $? "nothing added, sealed and published again with its marker ($m2)"
 
 # ---- a changed listing, another world size: refused
 printf '{"text":"late"}\n' > in/b/late.jsonl
@@ -239,6 +251,12 @@ is "$?" 1 "an input that cannot be read to its end: status 1"
 	[ -f F/.building/shard-00000-of-00001.pvx ]
 ok $? "nothing published; the shard being built is kept"
 like "$(cat "$T/f.err")" "not published: F/.building/shard-00000-of-00001.pvx" "and says so"
+
+# ---- --index-meta: built in the shard before it is published
+pv index M in --world-size 1 --rank 0 --index-meta origin -q
+ok $? "--index-meta with --world-size"
+is "$(sqlite3 M/shard-00000-of-00001.pvx "SELECT key FROM meta_index; PRAGMA journal_mode" 2>&1 | tr '\n' ' ')" \
+	"origin delete " "the published shard has the index, sealed"
 
 # ---- an empty rank publishes an empty shard
 pv index Z in --world-size 9 --rank 8 2>"$T/z.err"
