@@ -169,6 +169,20 @@ static void put_ranks(struct buf *b, const long *list, size_t n)
 		buf_printf(b, " and %zu more", items - shown);
 }
 
+/* Appends how to build rank r again when its marker (and shard, when
+ * shard_too) must go first: index does nothing for a rank whose marker
+ * is there. */
+static void put_rerun(struct buf *b, const char *dir, long r, long world, bool shard_too)
+{
+	if (shard_too)
+		buf_printf(b, "remove %s/shard-%05ld-of-%05ld.pvx and its .done, then ",
+			   dir, r, world);
+	else
+		buf_printf(b, "remove %s/shard-%05ld-of-%05ld.done, then ", dir, r, world);
+	buf_printf(b, "run rank %ld again: provex index %s ... --world-size %ld "
+		   "--rank %ld", r, dir, world, r);
+}
+
 /* Reads the marker at path for rank r of world: its listing into
  * listing, its "bytes" into *bytes.  0, or PV_EPARSE with err saying what
  * is wrong with it. */
@@ -368,10 +382,10 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		buf_printf(&path, "%s/%s", dir, name);
 		if (read_marker(buf_str(&path), name, (long)r, world, listing,
 				&seen[r].bytes, &me)) {
-			rc = pv_errf(err, PV_ENOTSTORE, "%s: %s: a shard's completion "
-				     "marker that cannot be trusted; run rank %zu again: "
-				     "provex index %s ... --world-size %ld --rank %zu",
-				     dir, me.msg, r, dir, world, r);
+			buf_printf(&b, "%s: %s: a shard's completion marker that "
+				   "cannot be trusted; ", dir, me.msg);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
 			goto out;
 		}
 		if (!ref[0]) {
@@ -382,13 +396,15 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		}
 	}
 	if (nlist) {
-		buf_printf(&b, "%s: not one set: the completion markers of rank%s ", dir,
-			   nlist > 1 ? "s" : "");
+		buf_printf(&b, "%s: not one set: the completion marker%s of rank%s ", dir,
+			   nlist > 1 ? "s" : "", nlist > 1 ? "s" : "");
 		put_ranks(&b, list, nlist);
 		buf_printf(&b, " of %ld name%s another listing of inputs than rank "
-			   "%ld's (%s): %s indexed from other files; run %s again with "
-			   "the inputs the others were given", world, nlist > 1 ? "" : "s",
-			   ref_rank, ref, nlist > 1 ? "they were" : "it was",
+			   "%ld's (%s): %s indexed from other files; remove %s shard%s "
+			   "and marker%s and run %s again with the inputs the others "
+			   "were given", world, nlist > 1 ? "" : "s", ref_rank, ref,
+			   nlist > 1 ? "they were" : "it was", nlist > 1 ? "their" : "its",
+			   nlist > 1 ? "s" : "", nlist > 1 ? "s" : "",
 			   nlist > 1 ? "them" : "it");
 		rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
 		goto out;
@@ -405,10 +421,11 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		put_ranks(&b, list, nlist);
 		buf_printf(&b, " of %ld %s no completion marker", world,
 			   nlist > 1 ? "have" : "has");
-		if (nodone)
-			buf_printf(&b, " (%s shard file%s there is not finished)",
-				   nodone == nlist ? (nlist > 1 ? "their" : "its") : "a",
-				   nodone == nlist && nlist > 1 ? "s" : "");
+		if (nodone == nlist)
+			buf_puts(&b, nlist > 1 ? " (their shard files there are not finished)" :
+				 " (its shard file there is not finished)");
+		else if (nodone)
+			buf_puts(&b, " (some have a shard file there, not finished)");
 		buf_printf(&b, "; run %s: provex index %s ... --world-size %ld --rank %ld",
 			   nlist > 1 ? "each" : "it", dir, world, list[0]);
 		if (nlist > 1) {
@@ -426,10 +443,11 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		buf_printf(&b, "%s: rank%s ", dir, nlist > 1 ? "s" : "");
 		put_ranks(&b, list, nlist);
 		buf_printf(&b, " of %ld %s a completion marker and no shard file "
-			   "(shard-%05ld-of-%05ld.pvx): it was moved or deleted; run %s "
-			   "again: provex index %s ... --world-size %ld --rank %ld", world,
-			   nlist > 1 ? "have" : "has", list[0], world,
-			   nlist > 1 ? "them" : "it", dir, world, list[0]);
+			   "(shard-%05ld-of-%05ld.pvx): moved or deleted; ", world,
+			   nlist > 1 ? "have" : "has", list[0], world);
+		put_rerun(&b, dir, list[0], world, false);
+		if (nlist > 1)
+			buf_puts(&b, " (and likewise for the others)");
 		rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
 		goto out;
 	}
@@ -449,20 +467,18 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		buf_reset(&path);
 		buf_printf(&path, "%s/%s", dir, name);
 		if (stat(buf_str(&path), &st) == 0 && st.st_size != seen[r].bytes) {
-			rc = pv_errf(err, PV_ENOTSTORE, "%s: %s is %lld bytes and its "
-				     "completion marker says %lld: the shard was changed "
-				     "after it was published; run rank %zu again: provex "
-				     "index %s ... --world-size %ld --rank %zu", dir, name,
-				     (long long)st.st_size, (long long)seen[r].bytes, r,
-				     dir, world, r);
+			buf_printf(&b, "%s: %s is %lld bytes and its completion "
+				   "marker says %lld: the shard was changed after it was "
+				   "published; ", dir, name, (long long)st.st_size,
+				   (long long)seen[r].bytes);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
 			goto out;
 		}
 		if ((rc = store_open(&s, buf_str(&path), STORE_READ, err))) {
-			char msg[sizeof err->msg];
-			snprintf(msg, sizeof msg, "%s", err->msg);
-			rc = pv_errf(err, rc, "%s (a shard of the set %s; run rank %zu "
-				     "again: provex index %s ... --world-size %ld --rank %zu)",
-				     msg, dir, r, dir, world, r);
+			buf_printf(&b, "%s (a shard of the set %s; ", err->msg, dir);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, rc, "%s)", buf_str(&b));
 			goto out;
 		}
 		set->shard[r] = s;
@@ -483,20 +499,18 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		    strtol(v_world, NULL, 10) != world || !v_world[0] ||
 		    strcmp(v_listing, ref) != 0) {
 			if (!v_rank[0] && !v_world[0] && !v_listing[0])
-				rc = pv_errf(err, PV_ENOTSTORE, "%s: %s is a store that "
-					     "was not indexed as a shard (its meta has no "
-					     "shard.rank): run rank %zu again: provex index "
-					     "%s ... --world-size %ld --rank %zu", dir, name, r,
-					     dir, world, r);
+				buf_printf(&b, "%s: %s is a store that was not indexed "
+					   "as a shard (its meta has no shard.rank); ",
+					   dir, name);
 			else
-				rc = pv_errf(err, PV_ENOTSTORE, "%s: %s says it is rank %s of "
-					     "%s (listing %s), its name and marker rank %zu of "
-					     "%ld (listing %s): it was renamed or copied over; "
-					     "run rank %zu again: provex index %s ... "
-					     "--world-size %ld --rank %zu", dir, name,
-					     v_rank[0] ? v_rank : "?", v_world[0] ? v_world : "?",
-					     v_listing[0] ? v_listing : "none", r, world, ref, r,
-					     dir, world, r);
+				buf_printf(&b, "%s: %s says it is rank %s of %s (listing "
+					   "%s), its name and marker rank %zu of %ld "
+					   "(listing %s): it was renamed or copied over; ",
+					   dir, name, v_rank[0] ? v_rank : "?",
+					   v_world[0] ? v_world : "?",
+					   v_listing[0] ? v_listing : "none", r, world, ref);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
 			goto out;
 		}
 	}
