@@ -62,6 +62,26 @@ int cli_usage(const char *cmd, const char *fmt, ...) __attribute__((format(print
 
 /* Opens a store for reading or writing, printing the error; NULL on failure. */
 struct store *cli_open(const char *path, int mode);
+/* Opens "a store or a set" for reading: a folder as a set of stores
+ * (store/set.h), a file as a store (a set of one); prints the error and
+ * returns NULL on failure. */
+struct store_set;
+struct store_set *cli_open_read(const char *path);
+/* For the commands that do not read sets: EXIT_OK when path is not a
+ * folder, else prints that cmd does not take a set (and which commands
+ * do) and returns EXIT_FAIL. */
+int cli_no_set(const char *cmd, const char *path);
+/* For the commands that would write path: EXIT_OK unless it is a
+ * published shard of a set (its .done beside it), which is never written
+ * again: then prints so (cmd NULL: said without a command) and returns
+ * EXIT_FAIL.  cli_open checks it for every opening for writing. */
+int cli_no_shard(const char *cmd, const char *path);
+/* Refuses (EXIT_USAGE, said) a filter term or a sort field whose meaning
+ * is per store (duplicates, compression ratio) on a set of more than one
+ * shard; EXIT_OK otherwise.  ast and sort may be NULL. */
+struct filter_ast;
+int cli_set_exact(const char *cmd, const struct store_set *set,
+		  const struct filter_ast *ast, const char *sort);
 
 /* Parses a document id (a positive integer); false when it is not one. */
 bool cli_parse_id(const char *s, int64_t *id);
@@ -73,9 +93,9 @@ bool cli_parse_size(const char *s, uint64_t *out);
 void cli_put_safe(FILE *fp, const char *s, size_t len, int flags);
 
 /* The resolved ids named on a command line: plain ids, or --ext values
- * looked up in the store.  Returns EXIT_OK, or an exit status after
+ * looked up in every shard of the set.  Returns EXIT_OK, or an exit status after
  * printing the problem. */
-int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
+int cli_resolve_ids(struct store_set *set, char **args, int nargs, bool ext,
 		    int64_t **ids, size_t *nids);
 
 /* Parses and compiles a filter (NULL or "" = every document) for the store
@@ -90,6 +110,10 @@ void cli_put_lines(FILE *fp, const char *prefix, const char *text);
 /* Compiles ast again with the store's metadata indexes (after cli_open),
  * replacing sql; prints the error and returns EXIT_FAIL on failure. */
 int cli_filter_store(struct store *s, const struct filter_ast *ast, struct filter_sql *sql);
+/* The same for each shard of a set: *sqls (one per shard, freed with
+ * set_filters_done) replaces nothing; prints the error, EXIT_FAIL. */
+int cli_filter_set(struct store_set *set, const struct filter_ast *ast,
+		   struct filter_sql **sqls);
 /* Lets a filter that starts with '-' stand anywhere after the store
  * (provex ls S -origin:real): moves the arguments that read as such a
  * filter (not options of shortopts/longopts, nor their values) to the end

@@ -1,12 +1,13 @@
 /*
  * cli_util.c - helpers shared by the commands: messages, number formats,
- * store opening, id parsing.
+ * store opening (a store or a set of stores), id parsing.
  */
 #include "cli.h"
 #include "../store/metaindex.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
 #include "../store/filter.h"
+#include "../store/set.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -69,12 +70,79 @@ struct store *cli_open(const char *path, int mode)
 	struct store *s = NULL;
 	struct pv_err e;
 
+	if (mode != STORE_READ && cli_no_shard(NULL, path))
+		return NULL;
 	pv_err_clear(&e);
 	if (store_open(&s, path, mode, &e)) {
 		cli_error(&e);
 		return NULL;
 	}
 	return s;
+}
+
+struct store_set *cli_open_read(const char *path)
+{
+	struct store_set *set = NULL;
+	struct store *s;
+	struct pv_err e;
+
+	pv_err_clear(&e);
+	if (set_is_folder(path)) {
+		if (set_open(&set, path, &e)) {
+			cli_error(&e);
+			return NULL;
+		}
+		return set;
+	}
+	if (!(s = cli_open(path, STORE_READ)))
+		return NULL;
+	return set_of_store(s);
+}
+
+int cli_no_set(const char *cmd, const char *path)
+{
+	if (!set_is_folder(path))
+		return EXIT_OK;
+	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
+		   "read by count, ls, show, cat, info and stats today (give %s one "
+		   "store file)", path, cmd, cmd);
+	return EXIT_FAIL;
+}
+
+int cli_no_shard(const char *cmd, const char *path)
+{
+	if (!set_is_published_shard(path))
+		return EXIT_OK;
+	cli_errorf("%s: a published shard of a set (its completion marker is beside "
+		   "it): shards are never written again%s%s%s; read it, or its set's "
+		   "folder, with count, ls, show, cat, info and stats, or copy it to "
+		   "another name to change the copy", path, cmd ? " (provex " : "",
+		   cmd ? cmd : "", cmd ? " would write it)" : "");
+	return EXIT_FAIL;
+}
+
+int cli_set_exact(const char *cmd, const struct store_set *set,
+		  const struct filter_ast *ast, const char *sort)
+{
+	const char *f;
+
+	if (set_size(set) < 2)
+		return EXIT_OK;
+	if ((f = set_filter_per_store(ast)))
+		cli_errorf("%s: %s: the filter's %s on a set of %zu shards: refused, "
+			   "as it would be answered per shard (duplicates are counted "
+			   "within each shard, and the compression ratio depends on the "
+			   "shard's dictionary), not for the whole set", cmd,
+			   set_path(set), f, set_size(set));
+	else if (set_sort_per_store(sort))
+		cli_errorf("%s: %s: --sort %s on a set of %zu shards: refused, as "
+			   "it would be per shard (duplicates are counted within each "
+			   "shard, and the compression ratio depends on the shard's "
+			   "dictionary), not for the whole set", cmd, set_path(set),
+			   sort, set_size(set));
+	else
+		return EXIT_OK;
+	return EXIT_USAGE;
 }
 
 bool cli_parse_id(const char *s, int64_t *id)
@@ -124,8 +192,9 @@ bool cli_parse_size(const char *s, uint64_t *out)
  * stderr and lists them (id, input file, record number), the first
  * AMBIG_LIST of them. */
 #define AMBIG_LIST 20
-static void ambiguous_ext(struct store *s, const char *ext, int64_t found)
+static void ambiguous_ext(struct store_set *set, const char *ext, int64_t found)
 {
+	struct store *shards[AMBIG_LIST];
 	int64_t ids[AMBIG_LIST];
 	int64_t k, shown = PV_MIN(found, AMBIG_LIST);
 	struct doc_row row;
@@ -134,14 +203,14 @@ static void ambiguous_ext(struct store *s, const char *ext, int64_t found)
 
 	cli_errorf("%s: input id '%s' names %s documents (its --id-field values "
 		   "repeat): refused; give one of their ids without --ext",
-		   store_path(s), ext, pv_num(found, num));
-	if (store_find_ext(s, ext, ids, (size_t)shown, &e) < 0) {
+		   set_path(set), ext, pv_num(found, num));
+	if (set_find_ext(set, ext, shards, ids, (size_t)shown, &e) < 0) {
 		cli_error(&e);
 		return;
 	}
 	memset(&row, 0, sizeof row);
 	for (k = 0; k < shown; k++) {
-		if (store_doc_get(s, ids[k], &row, &e)) {
+		if (store_doc_get(shards[k], ids[k], &row, &e)) {
 			cli_error(&e);
 			break;
 		}
@@ -154,7 +223,7 @@ static void ambiguous_ext(struct store *s, const char *ext, int64_t found)
 	doc_row_done(&row);
 }
 
-int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
+int cli_resolve_ids(struct store_set *set, char **args, int nargs, bool ext,
 		    int64_t **ids, size_t *nids)
 {
 	size_t cap = (size_t)nargs + 1, n = 0;
@@ -174,7 +243,8 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 			n++;
 			continue;
 		} else {
-			int64_t found = store_find_ext(s, args[i], NULL, 0, &e);
+			/* in every shard: a repeat across shards is refused too */
+			int64_t found = set_find_ext(set, args[i], NULL, NULL, 0, &e);
 			if (found < 0) {
 				cli_error(&e);
 				status = EXIT_FAIL;
@@ -182,17 +252,17 @@ int cli_resolve_ids(struct store *s, char **args, int nargs, bool ext,
 			}
 			if (found == 0) {
 				cli_errorf("%s: no document with input id '%s'",
-					   store_path(s), args[i]);
+					   set_path(set), args[i]);
 				status = EXIT_FAIL;
 				continue;
 			}
 			if (found > 1) {
 				/* two texts run together would pass for one */
-				ambiguous_ext(s, args[i], found);
+				ambiguous_ext(set, args[i], found);
 				status = EXIT_FAIL;
 				continue;
 			}
-			store_find_ext(s, args[i], *ids + n, 1, &e);
+			set_find_ext(set, args[i], NULL, *ids + n, 1, &e);
 			n++;
 		}
 	}
@@ -252,6 +322,18 @@ int cli_filter_store(struct store *s, const struct filter_ast *ast, struct filte
 	}
 	filter_sql_done(sql);
 	*sql = fresh;
+	return EXIT_OK;
+}
+
+int cli_filter_set(struct store_set *set, const struct filter_ast *ast,
+		   struct filter_sql **sqls)
+{
+	struct pv_err e;
+
+	if (set_filters(set, ast, sqls, &e)) {
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
 	return EXIT_OK;
 }
 

@@ -57,5 +57,7 @@ int cmd_browse(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("browse", "one FILTER only (quote it: '%s %s')", filter,
 				 argv[optind]);
+	if (cli_no_set("browse", store) || cli_no_shard("browse", store))
+		return EXIT_FAIL;
 	return tui_run_as(store, filter, theme, config, reviewer);
 }

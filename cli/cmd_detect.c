@@ -613,7 +613,8 @@ int cmd_detect(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	if ((rc = cli_filter(o.filter, &ast, &sql)))
 		goto out;
-	if (!(s = cli_open(argv[optind], o.dry_run ? STORE_READ : STORE_WRITE))) {
+	if (cli_no_set("detect", argv[optind]) ||
+	    !(s = cli_open(argv[optind], o.dry_run ? STORE_READ : STORE_WRITE))) {
 		rc = EXIT_FAIL;
 	} else if ((rc = cli_filter_store(s, ast, &sql))) {
 		/* printed */

@@ -189,7 +189,8 @@ static int run(struct export_opts *o)
 	}
 	if (rc)
 		goto fail;
-	if (!(s = cli_open(o->store_path, STORE_READ))) {
+	if (cli_no_set("export", o->store_path) ||
+	    !(s = cli_open(o->store_path, STORE_READ))) {
 		status = EXIT_FAIL;
 		goto out;
 	}

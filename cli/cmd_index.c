@@ -3,6 +3,7 @@
  */
 #include "config.h"
 #include "cli.h"
+#include "../store/set.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
 #include "../common/template.h"
@@ -786,6 +787,18 @@ int cmd_index(int argc, char **argv)
 	}
 	if ((status = set_check(&set, &o, argc - optind)))
 		goto out;
+	if (!set.world && argc - optind >= 1 && cli_no_shard("index", argv[optind])) {
+		status = EXIT_FAIL;
+		goto out;
+	}
+	if (!set.world && argc - optind >= 1 && set_is_folder(argv[optind])) {
+		cli_errorf("%s: a folder: provex index writes one store file, or with "
+			   "--world-size N --rank R a shard of the set in that folder; "
+			   "sets are read by count, ls, show, cat, info and stats today",
+			   argv[optind]);
+		status = EXIT_FAIL;
+		goto out;
+	}
 	if (argc - optind == 1 && nmetas && !set.world) {  /* metadata indexes only */
 		status = cli_meta_indexes(argv[optind], metas, meta_drop, nmetas, u.quiet);
 		goto out;

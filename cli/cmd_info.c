@@ -1,11 +1,14 @@
 /*
- * cmd_info.c - provex info STORE [--json]: what a store holds.
+ * cmd_info.c - provex info STORE [--json]: what a store holds, or a set of
+ * stores (a folder): its shards' figures summed, and its texts merged
+ * across them (store_info_merge), so that every figure is the set's.
  */
 #include "config.h"
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/json.h"
 #include "../common/utf8.h"
+#include "../store/set.h"
 
 #include <getopt.h>
 #include <langinfo.h>
@@ -15,19 +18,26 @@ static const char usage_text[] =
 "Usage: provex info STORE [--json]\n"
 "Counts by origin, source, generator and purpose; bytes raw and stored;\n"
 "dictionaries; duplicates; schema version.  A value longer than its\n"
-"column (26 characters) is cut with an ellipsis; --json gives it whole.\n";
+"column (26 characters) is cut with an ellipsis; --json gives it whole.\n"
+"STORE may be a set of stores (a folder of shards): the figures are the\n"
+"whole set's (a text stored in several shards counts once); its files,\n"
+"dictionaries and index runs are those of all its shards.\n";
 
 static const char *const group_names[4] = { "origin", "source", "generator", "purpose" };
 
-static void print_json(const struct store_info *in, const char *path)
+static void print_json(const struct store_info *in, const char *path,
+		       const struct store_set *set)
 {
 	struct buf b = BUF_INIT;
 	bool first = true;
 	size_t i, j;
 
 	buf_puts(&b, "{");
-	json_put_key(&b, &first, "store");
+	json_put_key(&b, &first, set_is_folder_set(set) ? "set" : "store");
 	json_put_string(&b, path, strlen(path));
+	if (set_is_folder_set(set))
+		buf_printf(&b, ",\"shards\":%zu,\"listing\":\"%s\"", set_size(set),
+			   set_listing(set));
 	buf_printf(&b, ",\"schema_version\":%d,\"documents\":%lld,\"texts\":%lld,"
 		   "\"duplicate_documents\":%lld,\"duplicated_texts\":%lld,"
 		   "\"cross_origin_texts\":%lld,\"bytes_raw\":%lld,\"bytes_documents\":%lld,"
@@ -55,7 +65,8 @@ static void print_json(const struct store_info *in, const char *path)
 	buf_done(&b);
 }
 
-static void print_text(const struct store_info *in, const char *path)
+static void print_text(const struct store_info *in, const char *path,
+		       const struct store_set *set)
 {
 	/* a value cut to its column ends with an ellipsis (three dots where
 	 * the terminal's character set has none) */
@@ -64,8 +75,10 @@ static void print_text(const struct store_info *in, const char *path)
 	char a[32], b[32], c[32];
 	size_t i, j;
 
-	fputs("store      ", stdout);
+	fputs(set_is_folder_set(set) ? "set        " : "store      ", stdout);
 	cli_put_safe(stdout, path, strlen(path), 0);
+	if (set_is_folder_set(set))
+		printf("\nshards     %zu (listing %s)", set_size(set), set_listing(set));
 	printf("\nschema     version %d\n", in->schema_version);
 	printf("documents  %s (%s distinct texts)\n", pv_num(in->docs, a),
 	       pv_num(in->texts, b));
@@ -114,7 +127,7 @@ int cmd_info(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct store_info in;
-	struct store *s;
+	struct store_set *s;
 	struct pv_err e;
 	bool json = false;
 	int c, status = EXIT_OK;
@@ -131,25 +144,25 @@ int cmd_info(int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return cli_usage("info", "expected one STORE");
-	if (!(s = cli_open(argv[optind], STORE_READ)))
+	if (!(s = cli_open_read(argv[optind])))
 		return EXIT_FAIL;
-	if (store_info_get(s, &in, &e)) {
+	if (set_info(s, &in, &e)) {
 		cli_error(&e);
 		status = EXIT_FAIL;
 	} else {
 		if (json)
-			print_json(&in, argv[optind]);
+			print_json(&in, argv[optind], s);
 		else
-			print_text(&in, argv[optind]);
+			print_text(&in, argv[optind], s);
 		/* on stderr, so that --json stays one object: how a store in
 		 * a folder or on media SQLite cannot write was read */
-		if (store_unlocked(s))
+		if (!set_is_folder_set(s) && store_unlocked(set_shard(s, 0)))
 			cli_errorf("note: %s was read %s, as SQLite cannot make its "
 				   "-shm file there: changes that a writer makes "
 				   "while it is read are not seen", argv[optind],
-				   store_unlocked(s));
+				   store_unlocked(set_shard(s, 0)));
 	}
 	store_info_done(&in);
-	store_close(s);
+	set_close(s);
 	return status;
 }

@@ -249,7 +249,7 @@ int cmd_label(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
-	if (!(s = cli_open(argv[optind], STORE_WRITE))) {
+	if (cli_no_set("label", argv[optind]) || !(s = cli_open(argv[optind], STORE_WRITE))) {
 		status = EXIT_FAIL;
 		goto done;
 	}
@@ -470,7 +470,7 @@ int cmd_history(int argc, char **argv)
 		return cli_usage("history", "expected STORE and at most one document ID");
 	if (argc - optind == 2 && !cli_parse_id(argv[optind + 1], &id))
 		return cli_usage("history", "'%s' is not a document id", argv[optind + 1]);
-	if (!(s = cli_open(argv[optind], STORE_READ)))
+	if (cli_no_set("history", argv[optind]) || !(s = cli_open(argv[optind], STORE_READ)))
 		return EXIT_FAIL;
 	if (id)
 		status = print_indexed(s, id, hs.json);
@@ -541,7 +541,7 @@ int cmd_undo(int argc, char **argv)
 		return cli_usage("undo", "'%s' is not a batch number", argv[optind + 1]);
 	if (!(reviewer = find_reviewer(given)))
 		return EXIT_USAGE;
-	if (!(s = cli_open(argv[optind], STORE_WRITE))) {
+	if (cli_no_set("undo", argv[optind]) || !(s = cli_open(argv[optind], STORE_WRITE))) {
 		free(reviewer);
 		return EXIT_FAIL;
 	}

@@ -1,5 +1,7 @@
 /*
- * cmd_ls.c - provex ls STORE [--json]: one line per document, streamed.
+ * cmd_ls.c - provex ls STORE [--json]: one line per document, streamed;
+ * and provex count.  STORE may be a set of stores (a folder, store/set.h):
+ * its shards' rows merged in the order of one store.
  */
 #include "config.h"
 #include "cli.h"
@@ -7,6 +9,7 @@
 #include "../common/json.h"
 #include "../common/utf8.h"
 #include "../store/filter.h"
+#include "../store/set.h"
 
 #include <getopt.h>
 #include <langinfo.h>
@@ -30,11 +33,14 @@ static const char ls_usage[] =
 "                  FIELD is one of: ";
 
 static const char ls_usage_end[] =
-"  --explain       print the filter's canonical form and the SQL it became\n";
+"  --explain       print the filter's canonical form and the SQL it became\n"
+"STORE may be a set of stores (a folder of shards; provex(1), SETS): its\n"
+"documents are listed in the order one store holding them would give.\n";
 
 static const char count_usage[] =
 "Usage: provex count STORE [FILTER]\n"
-"The number of documents matching FILTER (all when absent), on one line.\n";
+"The number of documents matching FILTER (all when absent), on one line.\n"
+"STORE may be a set of stores (a folder of shards; provex(1), SETS).\n";
 
 static const char filter_usage[] =
 "\n"
@@ -100,7 +106,7 @@ static const char *ellipsis(void)
 }
 
 struct ls {
-	struct store *s;
+	struct store_set *set;
 	bool json;
 	uint64_t limit, n;
 	struct buf line, head;
@@ -136,11 +142,12 @@ static void put_json_opt(struct buf *b, const char *v)
 		buf_puts(b, "null");
 }
 
-static int row_cb(void *ctx, const struct doc_row *r)
+static int row_cb(void *ctx, struct store *shard, const struct doc_row *r)
 {
 	struct ls *l = ctx;
 	struct pv_err e;
 	bool first = true;
+	int64_t dups = r->nocc;
 
 	if (l->limit && l->n >= l->limit)
 		return 1;
@@ -165,8 +172,15 @@ static int row_cb(void *ctx, const struct doc_row *r)
 		buf_printf(&l->line, "%lld", (long long)r->len);
 		json_put_key(&l->line, &first, "words");
 		buf_printf(&l->line, "%lld", (long long)r->words);
+		/* in the whole set: the text may be in other shards too */
+		if (set_size(l->set) > 1 &&
+		    set_nocc(l->set, shard, r->text_id, &dups, &e)) {
+			cli_error(&e);
+			l->status = EXIT_FAIL;
+			return 1;
+		}
 		json_put_key(&l->line, &first, "dups");
-		buf_printf(&l->line, "%lld", (long long)r->nocc);
+		buf_printf(&l->line, "%lld", (long long)dups);
 		json_put_key(&l->line, &first, "file");
 		json_put_string(&l->line, r->file, strlen(r->file));
 		json_put_key(&l->line, &first, "label");
@@ -208,7 +222,7 @@ static int row_cb(void *ctx, const struct doc_row *r)
 		put_col(&l->line, r->purpose, 40, FIT_END);
 		buf_printf(&l->line, "\t%lld\t", (long long)r->len);
 		/* 240 bytes of text, and one more to know whether there are more */
-		if (store_text_head(l->s, r->text_id, 241, &l->head, &e)) {
+		if (store_text_head(shard, r->text_id, 241, &l->head, &e)) {
 			cli_error(&e);
 			l->status = EXIT_FAIL;
 			return 0;
@@ -281,7 +295,7 @@ int cmd_ls(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter_ast *ast = NULL;
-	struct filter_sql sql;
+	struct filter_sql sql, *sqls = NULL;
 	struct ls l;
 	struct pv_err e;
 	char *sort = NULL;
@@ -334,12 +348,13 @@ int cmd_ls(int argc, char **argv)
 		return rc;
 	}
 	if (do_explain) {
-		/* with the store's metadata indexes when there is a store */
+		/* with the store's metadata indexes when there is a store (a
+		 * set's first shard) */
 		if (access(argv[optind], F_OK) == 0 &&
-		    (l.s = cli_open(argv[optind], STORE_READ))) {
-			cli_filter_store(l.s, ast, &sql);
-			store_close(l.s);
-			l.s = NULL;
+		    (l.set = cli_open_read(argv[optind]))) {
+			cli_filter_store(set_shard(l.set, 0), ast, &sql);
+			set_close(l.set);
+			l.set = NULL;
 		}
 		explain(ast, &sql);
 		filter_sql_done(&sql);
@@ -347,15 +362,17 @@ int cmd_ls(int argc, char **argv)
 		free(sort);
 		return EXIT_OK;
 	}
-	if (!(l.s = cli_open(argv[optind], STORE_READ))) {
-		filter_sql_done(&sql);
+	filter_sql_done(&sql);
+	if (!(l.set = cli_open_read(argv[optind]))) {
 		filter_free(ast);
 		free(sort);
 		return EXIT_FAIL;
 	}
-	if (cli_filter_store(l.s, ast, &sql)) {
+	if ((rc = cli_set_exact("ls", l.set, ast, sort))) {
+		l.status = rc;
+	} else if (cli_filter_set(l.set, ast, &sqls)) {
 		l.status = EXIT_FAIL;
-	} else if (store_select(l.s, &sql, sort, desc, l.limit, row_cb, &l, &e) < 0) {
+	} else if (set_select(l.set, sqls, sort, desc, l.limit, row_cb, &l, &e) < 0) {
 		cli_error(&e);
 		l.status = EXIT_FAIL;
 	}
@@ -363,8 +380,8 @@ int cmd_ls(int argc, char **argv)
 		l.status = EXIT_FAIL;
 	buf_done(&l.line);
 	buf_done(&l.head);
-	store_close(l.s);
-	filter_sql_done(&sql);
+	set_filters_done(l.set, sqls);
+	set_close(l.set);
 	filter_free(ast);
 	free(sort);
 	return l.status;
@@ -377,8 +394,8 @@ int cmd_count(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter_ast *ast = NULL;
-	struct filter_sql sql;
-	struct store *s;
+	struct filter_sql sql, *sqls = NULL;
+	struct store_set *set = NULL;
 	struct pv_err e;
 	int64_t n = 0;
 	int c, rc;
@@ -398,19 +415,23 @@ int cmd_count(int argc, char **argv)
 				 "expected STORE and one FILTER (quote it: 'origin:real len:>100')");
 	if ((rc = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
 		return rc;
+	filter_sql_done(&sql);
 	rc = EXIT_OK;
-	if (!(s = cli_open(argv[optind], STORE_READ))) {
+	if (!(set = cli_open_read(argv[optind]))) {
 		rc = EXIT_FAIL;
-	} else if ((rc = cli_filter_store(s, ast, &sql))) {
+	} else if ((rc = cli_set_exact("count", set, ast, NULL))) {
 		/* printed */
-	} else if (store_count(s, &sql, &n, &e)) {
+	} else if ((rc = cli_filter_set(set, ast, &sqls))) {
+		/* printed */
+	} else if (set_count(set, sqls, &n, &e)) {
 		cli_error(&e);
 		rc = EXIT_FAIL;
 	} else {
 		printf("%lld\n", (long long)n);
 	}
-	store_close(s);
-	filter_sql_done(&sql);
+	if (set)
+		set_filters_done(set, sqls);
+	set_close(set);
 	filter_free(ast);
 	return rc;
 }

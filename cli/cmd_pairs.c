@@ -275,7 +275,7 @@ int cmd_pairs(int argc, char **argv)
 				 "expected STORE and one FILTER (quote it)");
 	if ((status = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
 		goto out;
-	if (!(s = cli_open(argv[optind], STORE_WRITE))) {
+	if (cli_no_set("pairs", argv[optind]) || !(s = cli_open(argv[optind], STORE_WRITE))) {
 		status = EXIT_FAIL;
 		goto out;
 	}

@@ -292,7 +292,7 @@ static void print_json(const struct review_report *r, const char *by)
 static int report(const char *path, const char *by, int mode, bool json)
 {
 	struct review_report r;
-	struct store *s = cli_open(path, STORE_READ);
+	struct store *s = cli_no_set("review", path) ? NULL : cli_open(path, STORE_READ);
 	struct pv_err e;
 	int rc = EXIT_OK;
 
@@ -348,7 +348,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (!(s = cli_open(path, STORE_WRITE))) {
+	if (cli_no_set("review", path) || !(s = cli_open(path, STORE_WRITE))) {
 		rc = EXIT_FAIL;
 		goto out;
 	}

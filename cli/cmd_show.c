@@ -1,11 +1,14 @@
 /*
  * cmd_show.c - provex show STORE ID (for people) and provex cat STORE ID...
- * (the exact bytes, for programs).
+ * (the exact bytes, for programs).  STORE may be a set of stores (a
+ * folder): an id is read from its shard, an input id (--ext) is looked
+ * for in every shard.
  */
 #include "config.h"
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
+#include "../store/set.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -19,7 +22,8 @@ static const char show_usage[] =
 "placeholders (^[, \\xff, <U+202E> for bidi controls, zero-width\n"
 "characters and line separators).  ID is the store's id; with --ext, the\n"
 "input's own id (as listed by provex ls); an input id that names several\n"
-"documents is refused, and they are listed.\n";
+"documents is refused, and they are listed.  STORE may be a set of stores\n"
+"(a folder of shards; provex(1), SETS): --ext looks in every shard.\n";
 
 static const char cat_usage[] =
 "Usage: provex cat STORE ID... [--ext] [--raw]\n"
@@ -29,10 +33,11 @@ static const char cat_usage[] =
 "output is a terminal, control characters, bidi controls, zero-width\n"
 "characters, line separators and bytes that are not UTF-8 are shown as\n"
 "placeholders, as by show (a note on stderr says so); --raw writes the\n"
-"exact bytes to a terminal too.\n";
+"exact bytes to a terminal too.  STORE may be a set of stores (a folder\n"
+"of shards; provex(1), SETS).\n";
 
 static int parse(int argc, char **argv, const char *usage, bool *ext,
-		 bool *raw, struct store **s, int64_t **ids, size_t *nids)
+		 bool *raw, struct store_set **s, int64_t **ids, size_t *nids)
 {
 	static const struct option longopts[] = {
 		{ "ext", no_argument, NULL, 'e' },
@@ -58,7 +63,7 @@ static int parse(int argc, char **argv, const char *usage, bool *ext,
 	}
 	if (argc - optind < 2)
 		return cli_usage(argv[0], "expected STORE and at least one ID");
-	if (!(*s = cli_open(argv[optind], STORE_READ)))
+	if (!(*s = cli_open_read(argv[optind])))
 		return EXIT_FAIL;
 	status = cli_resolve_ids(*s, argv + optind + 1, argc - optind - 1, *ext,
 				 ids, nids);
@@ -67,11 +72,13 @@ static int parse(int argc, char **argv, const char *usage, bool *ext,
 
 /* Fetches document id and its text; prints the problem and returns false
  * when it cannot. */
-static bool load(struct store *s, int64_t id, struct doc_row *row, struct buf *text)
+static bool load(struct store_set *set, int64_t id, struct store **shard,
+		 struct doc_row *row, struct buf *text)
 {
 	struct pv_err e;
 
-	if (store_doc_get(s, id, row, &e) || store_text_read(s, row->text_id, text, &e)) {
+	if (set_doc_get(set, id, shard, row, &e) ||
+	    store_text_read(*shard, row->text_id, text, &e)) {
 		cli_error(&e);
 		return false;
 	}
@@ -90,7 +97,8 @@ static void field(const char *name, const char *v)
 
 int cmd_show(int argc, char **argv)
 {
-	struct store *s;
+	struct store_set *s;
+	struct store *shard;
 	int64_t *ids;
 	size_t nids, i;
 	struct doc_row row;
@@ -106,7 +114,9 @@ int cmd_show(int argc, char **argv)
 	memset(&row, 0, sizeof row);
 	for (i = 0; s && i < nids; i++) {
 		size_t bad;
-		if (!load(s, ids[i], &row, &text)) {
+		int64_t nocc;
+		struct pv_err e;
+		if (!load(s, ids[i], &shard, &row, &text)) {
 			status = EXIT_FAIL;
 			continue;
 		}
@@ -122,8 +132,15 @@ int cmd_show(int argc, char **argv)
 		printf("%-10s %s bytes, %s words, stored in %s", "size",
 		       pv_num(row.len, a), pv_num(row.words, b),
 		       pv_bytes((uint64_t)row.stored, c));
-		if (row.nocc > 1)
-			printf("; the same text occurs %lld times", (long long)row.nocc);
+		/* in the whole set: the text may be in other shards too */
+		if (set_nocc(s, shard, row.text_id, &nocc, &e)) {
+			fputc('\n', stdout);
+			cli_error(&e);
+			status = EXIT_FAIL;
+			continue;
+		}
+		if (nocc > 1)
+			printf("; the same text occurs %lld times", (long long)nocc);
 		fputc('\n', stdout);
 		bad = utf8_count_invalid(text.data, text.len);
 		if (bad)
@@ -139,13 +156,14 @@ int cmd_show(int argc, char **argv)
 out:
 	buf_done(&text);
 	free(ids);
-	store_close(s);
+	set_close(s);
 	return status;
 }
 
 int cmd_cat(int argc, char **argv)
 {
-	struct store *s;
+	struct store_set *s;
+	struct store *shard;
 	int64_t *ids;
 	size_t nids, i;
 	struct doc_row row;
@@ -162,7 +180,7 @@ int cmd_cat(int argc, char **argv)
 	tty = !raw && isatty(STDOUT_FILENO);
 	memset(&row, 0, sizeof row);
 	for (i = 0; s && i < nids; i++) {
-		if (!load(s, ids[i], &row, &text)) {
+		if (!load(s, ids[i], &shard, &row, &text)) {
 			status = EXIT_FAIL;
 			continue;
 		}
@@ -193,6 +211,6 @@ out:
 	buf_done(&safe);
 	buf_done(&text);
 	free(ids);
-	store_close(s);
+	set_close(s);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include "../store/filter.h"
 #include "../store/stats.h"
 #include "../store/figures.h"
+#include "../store/set.h"
 
 #include <errno.h>
 #include <math.h>
@@ -241,9 +242,9 @@ int cmd_stats(int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct filter_ast *ast = NULL;
-	struct filter_sql sql;
+	struct filter_sql sql, *sqls = NULL;
 	struct stats st;
-	struct store *s = NULL;
+	struct store_set *set = NULL;
 	struct pv_err e;
 	const char *by = "origin", *html = NULL;
 	bool json = false, by_given = false;
@@ -288,14 +289,24 @@ int cmd_stats(int argc, char **argv)
 	memset(&st, 0, sizeof st);
 	if ((rc = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
 		goto out;
-	if (!(s = cli_open(argv[optind], STORE_READ))) {
+	if (!(set = cli_open_read(argv[optind]))) {
 		rc = EXIT_FAIL;
-	} else if ((rc = cli_filter_store(s, ast, &sql))) {
+	} else if ((rc = cli_set_exact("stats", set, ast, NULL))) {
 		/* printed */
+	} else if (html && set_size(set) > 1) {
+		/* its figures (samples, detect's, pairs') are one store's */
+		cli_errorf("stats: %s: --html on a set of %zu shards: refused, its "
+			   "figures are computed within one store; stats without "
+			   "--html reads a set", argv[optind], set_size(set));
+		rc = EXIT_FAIL;
 	} else if (html) {
-		rc = write_html(s, &sql, argv[optind], argc - optind == 2 ? argv[optind + 1] : "",
-				html, sample);
-	} else if (stats_compute(s, &sql, by, &st, &e)) {
+		if (!(rc = cli_filter_store(set_shard(set, 0), ast, &sql)))
+			rc = write_html(set_shard(set, 0), &sql, argv[optind],
+					argc - optind == 2 ? argv[optind + 1] : "", html,
+					sample);
+	} else if ((rc = cli_filter_set(set, ast, &sqls))) {
+		/* printed */
+	} else if (set_stats(set, sqls, by, &st, &e)) {
 		cli_error(&e);
 		rc = EXIT_FAIL;
 	} else if (json) {
@@ -307,7 +318,9 @@ int cmd_stats(int argc, char **argv)
 	}
 out:
 	stats_done(&st);
-	store_close(s);
+	if (set)
+		set_filters_done(set, sqls);
+	set_close(set);
 	filter_sql_done(&sql);
 	filter_free(ast);
 	return rc;

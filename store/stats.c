@@ -38,7 +38,7 @@ const char *stats_shown(const struct stats *st, const struct stats_group *g)
 
 /* The folder (ending in '/') holding every absolute path among the
  * groups' values, or NULL (owned by the caller). */
-static char *common_folder(const struct stats *st)
+char *stats_common_folder(const struct stats *st)
 {
 	const char *first = NULL;
 	size_t n = 0, i, k;
@@ -161,7 +161,7 @@ int stats_compute(struct store *s, const struct filter_sql *where,
 		qsort(out->groups, out->ngroups, sizeof *out->groups, by_docs);
 	if (strcmp(col, "i.path") == 0) {
 		out->folder_by = true;
-		out->folder = common_folder(out);
+		out->folder = stats_common_folder(out);
 	}
 	return 0;
 }

@@ -41,6 +41,10 @@ const char *stats_group_column(const char *by);
  * constant. */
 const char *stats_shown(const struct stats *st, const struct stats_group *g);
 
+/* The folder (ending in '/') holding every absolute path among the
+ * groups' values, or NULL (owned by the caller); set.c's merge too. */
+char *stats_common_folder(const struct stats *st);
+
 /* Computes the statistics of the documents matching where (NULL = all),
  * grouped by the field `by` (NULL = origin). */
 int stats_compute(struct store *s, const struct filter_sql *where,

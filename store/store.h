@@ -276,6 +276,31 @@ int store_select(struct store *s, const struct filter_sql *where,
 		 int (*cb)(void *ctx, const struct doc_row *row), void *ctx,
 		 struct pv_err *err);
 
+/* The same selection read one row at a time (store_select is a loop over
+ * one), with each row's sort value: for merging the selections of several
+ * stores in their common order (store/set.c).  store_cursor_next returns 1
+ * with a row, 0 at the end, or a negative code; the row and the key are
+ * the cursor's until its next step. */
+struct store_cursor;
+struct store_key {
+	int type;                   /* SQLite's class: SQLITE_NULL, _INTEGER,
+				     * _FLOAT, _TEXT or _BLOB */
+	int64_t i;                  /* SQLITE_INTEGER */
+	double d;                   /* SQLITE_FLOAT */
+	struct buf bytes;           /* SQLITE_TEXT, SQLITE_BLOB (owned) */
+};
+int store_cursor_open(struct store *s, const struct filter_sql *where,
+		      const char *sort, bool desc, uint64_t limit,
+		      struct store_cursor **out, struct pv_err *err);
+int store_cursor_next(struct store_cursor *c, struct pv_err *err);
+const struct doc_row *store_cursor_row(const struct store_cursor *c);
+const struct store_key *store_cursor_key(const struct store_cursor *c);
+void store_cursor_close(struct store_cursor *c);             /* NULL allowed */
+/* Two sort values in SQLite's ascending order (ORDER BY, BINARY
+ * collation): NULL first, then numbers by value (integers and reals
+ * alike), then text and then blobs, bytewise; <0, 0 or >0. */
+int store_key_cmp(const struct store_key *a, const struct store_key *b);
+
 /* The number of documents matching where (NULL = all). */
 int store_count(struct store *s, const struct filter_sql *where, int64_t *n,
 		struct pv_err *err);

@@ -1,0 +1,975 @@
+/*
+ * set.c - a folder of shard stores opened and read as one (set.h): the
+ * checks of set_open (names, completion markers, the shards' own meta),
+ * routing an id to its shard, and the reads merged in C: counts summed,
+ * selections merged in their order by a heap of cursors (query.c), input
+ * ids searched in every shard.  The summary's merge is info.c's.
+ */
+#include "store_int.h"
+#include "set.h"
+#include "metaindex.h"
+#include "filter.h"
+#include "stats.h"
+#include "../common/json.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* The page cache all the shards of a set share (each gets its part, at
+ * least SET_CACHE_MIN_KIB and at most SQLite's default): SQLite allocates
+ * pages as they are read, so a tiny shard costs what it reads. */
+#define SET_CACHE_KIB (64 * 1024)
+#define SET_CACHE_MIN_KIB 256
+#define SET_CACHE_MAX_KIB 2000
+
+struct store_set {
+	char *path;                 /* owned */
+	bool folder;                /* a folder of shards, not a plain store */
+	size_t n;
+	struct store **shard;       /* owned; shard[r] is rank r */
+	sqlite3_stmt **by_hash;     /* owned; set_nocc's lookup in shard[r],
+				     * prepared on first use */
+	char listing[33];
+};
+
+bool set_is_folder(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool shard_name(const char *name, long *rank, long *world, const char **ext);
+
+bool set_is_published_shard(const char *path)
+{
+	const char *base = strrchr(path, '/'), *ext;
+	struct buf done = BUF_INIT;
+	long r, n;
+	bool yes;
+
+	base = base ? base + 1 : path;
+	if (!shard_name(base, &r, &n, &ext) || strcmp(ext, "pvx") != 0)
+		return false;
+	buf_append(&done, path, strlen(path) - 3);
+	buf_puts(&done, "done");
+	yes = access(buf_str(&done), F_OK) == 0;
+	buf_done(&done);
+	return yes;
+}
+
+const char *set_path(const struct store_set *set) { return set->path; }
+bool set_is_folder_set(const struct store_set *set) { return set->folder; }
+size_t set_size(const struct store_set *set) { return set->n; }
+struct store *set_shard(const struct store_set *set, size_t k) { return set->shard[k]; }
+const char *set_listing(const struct store_set *set) { return set->listing; }
+
+struct store_set *set_of_store(struct store *s)
+{
+	struct store_set *set = pv_calloc(1, sizeof *set);
+
+	set->path = pv_strdup(store_path(s));
+	set->n = 1;
+	set->shard = pv_malloc(sizeof *set->shard);
+	set->shard[0] = s;
+	return set;
+}
+
+void set_close(struct store_set *set)
+{
+	size_t k;
+
+	if (!set)
+		return;
+	for (k = 0; k < set->n; k++) {
+		if (set->by_hash)
+			sqlite3_finalize(set->by_hash[k]);
+		store_close(set->shard[k]);
+	}
+	free(set->by_hash);
+	free(set->shard);
+	free(set->path);
+	free(set);
+}
+
+long set_route(const struct store_set *set, int64_t id)
+{
+	if (!set->folder)
+		return 0;
+	if (id < SET_ID_STRIDE)
+		return -1;
+	return (long)((id / SET_ID_STRIDE - 1) % (int64_t)set->n);
+}
+
+/* ---- opening ---- */
+
+/* What the folder holds for one rank. */
+struct rank_seen {
+	bool pvx, done;
+	bool bad;                   /* its marker was refused (said) */
+	int64_t bytes;              /* the marker's "bytes" */
+};
+
+/* Parses name as shard-RRRRR-of-NNNNN.ext (at least five digits each);
+ * true with rank, world size and ext ("pvx", "done"). */
+static bool shard_name(const char *name, long *rank, long *world, const char **ext)
+{
+	const char *p = name;
+	char *end;
+	long r, n;
+
+	if (strncmp(p, "shard-", 6) != 0)
+		return false;
+	p += 6;
+	if (strspn(p, "0123456789") < 5)
+		return false;
+	r = strtol(p, &end, 10);
+	if (strncmp(end, "-of-", 4) != 0)
+		return false;
+	p = end + 4;
+	if (strspn(p, "0123456789") < 5)
+		return false;
+	n = strtol(p, &end, 10);
+	if (*end != '.' || n < 1 || r < 0 || r >= n || n > 1000000)
+		return false;
+	*rank = r;
+	*world = n;
+	*ext = end + 1;
+	return strcmp(*ext, "pvx") == 0 || strcmp(*ext, "done") == 0;
+}
+
+/* Appends the ranks in list[0..n) (ascending) as "3", "3 and 5",
+ * "3, 5 and 7", runs of three or more as "3-9"; at most 12 items, then
+ * "and N more". */
+static void put_ranks(struct buf *b, const long *list, size_t n)
+{
+	size_t i, j, items = 0, shown = 0;
+
+	for (i = 0; i < n; i = j + 1, items++)
+		for (j = i; j + 1 < n && list[j + 1] == list[j] + 1; j++)
+			;
+	for (i = 0; i < n && shown < 12; i = j + 1, shown++) {
+		for (j = i; j + 1 < n && list[j + 1] == list[j] + 1; j++)
+			;
+		if (shown)
+			buf_puts(b, shown + 1 == items ? " and " : ", ");
+		if (j >= i + 2)
+			buf_printf(b, "%ld-%ld", list[i], list[j]);
+		else if (j == i + 1)
+			buf_printf(b, "%ld, %ld", list[i], list[j]);
+		else
+			buf_printf(b, "%ld", list[i]);
+	}
+	if (items > shown)
+		buf_printf(b, " and %zu more", items - shown);
+}
+
+/* Appends how to build rank r again when its marker (and shard, when
+ * shard_too) must go first: index does nothing for a rank whose marker
+ * is there. */
+static void put_rerun(struct buf *b, const char *dir, long r, long world, bool shard_too)
+{
+	if (shard_too)
+		buf_printf(b, "remove %s/shard-%05ld-of-%05ld.pvx and its .done, then ",
+			   dir, r, world);
+	else
+		buf_printf(b, "remove %s/shard-%05ld-of-%05ld.done, then ", dir, r, world);
+	buf_printf(b, "run rank %ld again: provex index %s ... --world-size %ld "
+		   "--rank %ld", r, dir, world, r);
+}
+
+/* Reads the marker at path for rank r of world: its listing into
+ * listing, its "bytes" into *bytes.  0, or PV_EPARSE with err saying what
+ * is wrong with it. */
+static int read_marker(const char *path, const char *name, long r, long world,
+		       char listing[33], int64_t *bytes, struct pv_err *err)
+{
+	static const char *const need[] = { "provex_shard", "rank", "world_size",
+					    "listing", "bytes" };
+	struct json_object o = JSON_OBJECT_INIT;
+	struct json_value v;
+	const struct json_member *m;
+	char text[4096];
+	size_t len, k;
+	long long num[5] = { 0 };
+	FILE *fp = fopen(path, "rb");
+	int rc = 0;
+
+	if (!fp)
+		return pv_errf(err, PV_EIO, "%s: cannot read it: %s", name, strerror(errno));
+	len = fread(text, 1, sizeof text - 1, fp);
+	fclose(fp);
+	text[len] = '\0';
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	if (len == 0)
+		return pv_errf(err, PV_EPARSE, "%s is empty", name);
+	if (json_parse(text, len, &v, &o, NULL) || v.kind != JSON_OBJECT) {
+		rc = pv_errf(err, PV_EPARSE, "%s is not one JSON object", name);
+		goto out;
+	}
+	for (k = 0; k < PV_ARRAY_LEN(need); k++) {
+		m = json_object_get(&o, need[k], strlen(need[k]));
+		if (!m) {
+			rc = pv_errf(err, PV_EPARSE, "%s has no \"%s\"", name, need[k]);
+			goto out;
+		}
+		if (k == 3) {
+			size_t h;
+			if (m->val.kind != JSON_STRING || m->val.raw_len != 34) {
+				rc = pv_errf(err, PV_EPARSE, "%s: \"listing\" is not 32 hex "
+					     "digits", name);
+				goto out;
+			}
+			for (h = 1; h < 33; h++)
+				if (!strchr("0123456789abcdef", m->val.raw[h]))
+					break;
+			if (h < 33) {
+				rc = pv_errf(err, PV_EPARSE, "%s: \"listing\" is not 32 "
+					     "lowercase hex digits", name);
+				goto out;
+			}
+			memcpy(listing, m->val.raw + 1, 32);
+			listing[32] = '\0';
+			continue;
+		}
+		{
+			char nb[32];
+			char *end;
+			if (m->val.kind != JSON_NUMBER || m->val.raw_len >= sizeof nb) {
+				rc = pv_errf(err, PV_EPARSE, "%s: \"%s\" is not a number",
+					     name, need[k]);
+				goto out;
+			}
+			memcpy(nb, m->val.raw, m->val.raw_len);
+			nb[m->val.raw_len] = '\0';
+			errno = 0;
+			num[k] = strtoll(nb, &end, 10);
+			if (*end || errno || num[k] < 0) {
+				rc = pv_errf(err, PV_EPARSE, "%s: \"%s\" is not a count",
+					     name, need[k]);
+				goto out;
+			}
+		}
+	}
+	if (num[0] != 1)
+		rc = pv_errf(err, PV_EPARSE, "%s: \"provex_shard\" is %lld, not 1 (a "
+			     "newer provex wrote it?)", name, num[0]);
+	else if (num[1] != r || num[2] != world)
+		rc = pv_errf(err, PV_EPARSE, "%s says rank %lld of %lld, its name "
+			     "rank %ld of %ld", name, num[1], num[2], r, world);
+	*bytes = num[4];
+out:
+	json_object_done(&o);
+	return rc;
+}
+
+/* The meta value key of shard s, as text in out (size 64); "" when
+ * absent. */
+static int shard_meta(struct store *s, const char *key, char out[64], struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = store_prep(s, &st, "SELECT value FROM meta WHERE key=?1",
+			     "reading the shard's meta", err)))
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(out, 64, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "reading the shard's meta");
+	return 0;
+}
+
+/* Makes room for need open files (a shard each, and some to spare):
+ * raises the soft limit up to the hard one, or says what to do. */
+static int room_for_files(const char *dir, size_t shards, struct pv_err *err)
+{
+	struct rlimit rl;
+	rlim_t need = (rlim_t)shards + 32;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
+	    rl.rlim_cur >= need)
+		return 0;
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need) {
+		rl.rlim_cur = need;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+			return 0;
+	}
+	return pv_errf(err, PV_EIO, "%s: its %zu shards need %llu open files and "
+		       "this process may open %llu (ulimit -n): raise the limit "
+		       "(ulimit -n %llu) and run again", dir, shards,
+		       (unsigned long long)need, (unsigned long long)rl.rlim_max,
+		       (unsigned long long)need);
+}
+
+int set_open(struct store_set **out, const char *dir, struct pv_err *err)
+{
+	struct store_set *set = NULL;
+	struct rank_seen *seen = NULL;
+	struct buf b = BUF_INIT, path = BUF_INIT;
+	long world = 0, *list = NULL;
+	size_t nlist = 0, r;
+	long building = 0;
+	char ref[33] = "";
+	long ref_rank = -1;
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	*out = NULL;
+	if (!(d = opendir(dir)))
+		return pv_errf(err, PV_EIO, "%s: cannot read the set's folder: %s", dir,
+			       strerror(errno));
+	/* first pass: the world size, which every shard's name must agree on */
+	while ((de = readdir(d))) {
+		long rk, n;
+		const char *ext;
+		if (strcmp(de->d_name, ".building") == 0) {
+			building = 1;
+			continue;
+		}
+		if (!shard_name(de->d_name, &rk, &n, &ext))
+			continue;
+		if (world && n != world) {
+			rc = pv_errf(err, PV_ENOTSTORE, "%s: shards of world sizes %ld and "
+				     "%ld in one folder (%s): a set is built with one "
+				     "--world-size; move the others out", dir,
+				     PV_MIN(world, n), PV_MAX(world, n), de->d_name);
+			goto out;
+		}
+		world = n;
+	}
+	if (!world) {
+		rc = pv_errf(err, PV_ENOTSTORE, "%s: a folder, and not a set of stores: "
+			     "it holds no shard (shard-RRRRR-of-NNNNN.pvx)%s; build one "
+			     "with: provex index %s INPUT... --world-size N --rank R "
+			     "(a store is a file: give its path)", dir,
+			     building ? ", only shards still being built (.building)" : "",
+			     dir);
+		goto out;
+	}
+	seen = pv_calloc((size_t)world, sizeof *seen);
+	rewinddir(d);
+	while ((de = readdir(d))) {
+		long rk, n;
+		const char *ext;
+		if (!shard_name(de->d_name, &rk, &n, &ext))
+			continue;
+		if (strcmp(ext, "pvx") == 0)
+			seen[rk].pvx = true;
+		else
+			seen[rk].done = true;
+	}
+	/* the markers: each parses, all for one listing */
+	list = pv_malloc((size_t)world * sizeof *list);
+	for (r = 0; r < (size_t)world; r++) {
+		char name[64], listing[33];
+		struct pv_err me;
+		if (!seen[r].done)
+			continue;
+		snprintf(name, sizeof name, "shard-%05zu-of-%05ld.done", r, world);
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", dir, name);
+		if (read_marker(buf_str(&path), name, (long)r, world, listing,
+				&seen[r].bytes, &me)) {
+			buf_printf(&b, "%s: %s: a shard's completion marker that "
+				   "cannot be trusted; ", dir, me.msg);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
+			goto out;
+		}
+		if (!ref[0]) {
+			memcpy(ref, listing, sizeof ref);
+			ref_rank = (long)r;
+		} else if (strcmp(ref, listing) != 0) {
+			list[nlist++] = (long)r;
+		}
+	}
+	if (nlist) {
+		buf_printf(&b, "%s: not one set: the completion marker%s of rank%s ", dir,
+			   nlist > 1 ? "s" : "", nlist > 1 ? "s" : "");
+		put_ranks(&b, list, nlist);
+		buf_printf(&b, " of %ld name%s another listing of inputs than rank "
+			   "%ld's (%s): %s indexed from other files; remove %s shard%s "
+			   "and marker%s and run %s again with the inputs the others "
+			   "were given", world, nlist > 1 ? "" : "s", ref_rank, ref,
+			   nlist > 1 ? "they were" : "it was", nlist > 1 ? "their" : "its",
+			   nlist > 1 ? "s" : "", nlist > 1 ? "s" : "",
+			   nlist > 1 ? "them" : "it");
+		rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
+		goto out;
+	}
+	/* every rank finished */
+	for (r = 0; r < (size_t)world; r++)
+		if (!seen[r].done)
+			list[nlist++] = (long)r;
+	if (nlist) {
+		size_t nodone = 0;
+		for (r = 0; r < nlist; r++)
+			nodone += seen[list[r]].pvx;
+		buf_printf(&b, "%s: incomplete: rank%s ", dir, nlist > 1 ? "s" : "");
+		put_ranks(&b, list, nlist);
+		buf_printf(&b, " of %ld %s no completion marker", world,
+			   nlist > 1 ? "have" : "has");
+		if (nodone == nlist)
+			buf_puts(&b, nlist > 1 ? " (their shard files there are not finished)" :
+				 " (its shard file there is not finished)");
+		else if (nodone)
+			buf_puts(&b, " (some have a shard file there, not finished)");
+		buf_printf(&b, "; run %s: provex index %s ... --world-size %ld --rank %ld",
+			   nlist > 1 ? "each" : "it", dir, world, list[0]);
+		if (nlist > 1) {
+			buf_puts(&b, " (and likewise --rank ");
+			put_ranks(&b, list + 1, nlist - 1);
+			buf_puts(&b, ")");
+		}
+		rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
+		goto out;
+	}
+	for (r = 0; r < (size_t)world; r++)
+		if (!seen[r].pvx)
+			list[nlist++] = (long)r;
+	if (nlist) {
+		buf_printf(&b, "%s: rank%s ", dir, nlist > 1 ? "s" : "");
+		put_ranks(&b, list, nlist);
+		buf_printf(&b, " of %ld %s a completion marker and no shard file "
+			   "(shard-%05ld-of-%05ld.pvx): moved or deleted; ", world,
+			   nlist > 1 ? "have" : "has", list[0], world);
+		put_rerun(&b, dir, list[0], world, false);
+		if (nlist > 1)
+			buf_puts(&b, " (and likewise for the others)");
+		rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
+		goto out;
+	}
+	if ((rc = room_for_files(dir, (size_t)world, err)))
+		goto out;
+	set = pv_calloc(1, sizeof *set);
+	set->path = pv_strdup(dir);
+	set->folder = true;
+	set->shard = pv_calloc((size_t)world, sizeof *set->shard);
+	memcpy(set->listing, ref, sizeof ref);
+	for (r = 0; r < (size_t)world; r++) {
+		char name[64], v_rank[64], v_world[64], v_listing[64], cache[64];
+		long kib = SET_CACHE_KIB / world;
+		struct stat st;
+		struct store *s;
+		snprintf(name, sizeof name, "shard-%05zu-of-%05ld.pvx", r, world);
+		buf_reset(&path);
+		buf_printf(&path, "%s/%s", dir, name);
+		if (stat(buf_str(&path), &st) == 0 && st.st_size != seen[r].bytes) {
+			buf_printf(&b, "%s: %s is %lld bytes and its completion "
+				   "marker says %lld: the shard was changed after it was "
+				   "published; ", dir, name, (long long)st.st_size,
+				   (long long)seen[r].bytes);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
+			goto out;
+		}
+		if ((rc = store_open(&s, buf_str(&path), STORE_READ, err))) {
+			buf_printf(&b, "%s (a shard of the set %s; ", err->msg, dir);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, rc, "%s)", buf_str(&b));
+			goto out;
+		}
+		set->shard[r] = s;
+		set->n = r + 1;
+		kib = PV_MAX(SET_CACHE_MIN_KIB, PV_MIN(SET_CACHE_MAX_KIB, kib));
+		snprintf(cache, sizeof cache, "PRAGMA cache_size=-%ld", kib);
+		store_exec(s->db, cache, NULL);
+		/* one read transaction for the whole command: a published shard
+		 * never changes, and each statement then neither takes and
+		 * drops the file's lock nor checks that its cache is current
+		 * (a lookup in every shard per row: 8 times faster) */
+		store_exec(s->db, "BEGIN", NULL);
+		if ((rc = shard_meta(s, "shard.rank", v_rank, err)) ||
+		    (rc = shard_meta(s, "shard.world_size", v_world, err)) ||
+		    (rc = shard_meta(s, "shard.listing", v_listing, err)))
+			goto out;
+		if (strtol(v_rank, NULL, 10) != (long)r || !v_rank[0] ||
+		    strtol(v_world, NULL, 10) != world || !v_world[0] ||
+		    strcmp(v_listing, ref) != 0) {
+			if (!v_rank[0] && !v_world[0] && !v_listing[0])
+				buf_printf(&b, "%s: %s is a store that was not indexed "
+					   "as a shard (its meta has no shard.rank); ",
+					   dir, name);
+			else
+				buf_printf(&b, "%s: %s says it is rank %s of %s (listing "
+					   "%s), its name and marker rank %zu of %ld "
+					   "(listing %s): it was renamed or copied over; ",
+					   dir, name, v_rank[0] ? v_rank : "?",
+					   v_world[0] ? v_world : "?",
+					   v_listing[0] ? v_listing : "none", r, world, ref);
+			put_rerun(&b, dir, (long)r, world, true);
+			rc = pv_errf(err, PV_ENOTSTORE, "%s", buf_str(&b));
+			goto out;
+		}
+	}
+	*out = set;
+	set = NULL;
+out:
+	closedir(d);
+	set_close(set);
+	free(seen);
+	free(list);
+	buf_done(&b);
+	buf_done(&path);
+	return rc;
+}
+
+/* ---- reading ---- */
+
+int set_doc_get(struct store_set *set, int64_t id, struct store **shard,
+		struct doc_row *row, struct pv_err *err)
+{
+	long k = set_route(set, id);
+
+	if (k < 0)
+		return pv_errf(err, PV_ENOTFOUND, "%s: no document with id %lld (the "
+			       "ids of a set's documents are %lld or more)", set->path,
+			       (long long)id, (long long)SET_ID_STRIDE + 1);
+	*shard = set->shard[k];
+	return store_doc_get(set->shard[k], id, row, err);
+}
+
+int64_t set_find_ext(struct store_set *set, const char *ext, struct store **shards,
+		     int64_t *ids, size_t max, struct pv_err *err)
+{
+	int64_t total = 0;
+	size_t k;
+
+	for (k = 0; k < set->n; k++) {
+		size_t have = (size_t)PV_MIN((int64_t)max, total);
+		int64_t n = store_find_ext(set->shard[k], ext, ids ? ids + have : NULL,
+					   max - have, err);
+		int64_t j;
+		if (n < 0)
+			return n;
+		for (j = 0; shards && j < n && have + (size_t)j < max; j++)
+			shards[have + (size_t)j] = set->shard[k];
+		total += n;
+	}
+	return total;
+}
+
+int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
+	     int64_t *n, struct pv_err *err)
+{
+	unsigned char hash[16];
+	sqlite3_stmt *st;
+	size_t k;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_prep(shard, &st, "SELECT hash, nocc FROM texts WHERE id=?1",
+			     "counting a text's documents", err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, text_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 16) {
+		memcpy(hash, sqlite3_column_blob(st, 0), 16);
+		*n = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW)
+		return rc == SQLITE_DONE ?
+			pv_errf(err, PV_ENOTFOUND, "%s: no text %lld", store_path(shard),
+				(long long)text_id) :
+			store_sqlerr(shard, err, "counting a text's documents");
+	if (set->n == 1)
+		return 0;
+	/* a lookup of the hash in every other shard (ls --json: one per row
+	 * and shard, so the statements are kept) */
+	if (!set->by_hash)
+		set->by_hash = pv_calloc(set->n, sizeof *set->by_hash);
+	for (k = 0; k < set->n; k++) {
+		struct store *s = set->shard[k];
+		if (s == shard)
+			continue;
+		if (!set->by_hash[k] &&
+		    (rc = store_prep(s, &set->by_hash[k], "SELECT nocc FROM texts "
+				     "WHERE hash=?1", "counting a text's documents", err)))
+			return rc;
+		st = set->by_hash[k];
+		sqlite3_bind_blob(st, 1, hash, 16, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			*n += sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return store_sqlerr(s, err, "counting a text's documents");
+	}
+	return 0;
+}
+
+int set_filters(struct store_set *set, const struct filter_ast *ast,
+		struct filter_sql **out, struct pv_err *err)
+{
+	size_t k;
+	int rc;
+
+	*out = pv_calloc(set->n, sizeof **out);
+	for (k = 0; k < set->n; k++)
+		if ((rc = store_filter_compile(set->shard[k], ast, 1, &(*out)[k], err))) {
+			set_filters_done(set, *out);
+			*out = NULL;
+			return rc;
+		}
+	return 0;
+}
+
+void set_filters_done(struct store_set *set, struct filter_sql *sql)
+{
+	size_t k;
+
+	if (!sql)
+		return;
+	for (k = 0; k < set->n; k++)
+		filter_sql_done(&sql[k]);
+	free(sql);
+}
+
+static const char *node_per_store(const struct filter_node *n)
+{
+	size_t k;
+
+	if (!n)
+		return NULL;
+	if (n->type != FN_TERM) {
+		for (k = 0; k < n->nkids; k++) {
+			const char *f = node_per_store(n->kids[k]);
+			if (f)
+				return f;
+		}
+		return NULL;
+	}
+	if (!n->field)
+		return NULL;
+	if (strcmp(n->field->name, "dup") == 0)
+		return "dup:";
+	if (strcmp(n->field->name, "ratio") == 0)
+		return "ratio:";
+	for (k = 0; k < n->nvals; k++)
+		if (n->vals[k].op == FOP_FLAG && n->vals[k].flag &&
+		    strcmp(n->field->name, "is") == 0 &&
+		    strcmp(n->vals[k].flag->name, "dup") == 0)
+			return "is:dup";
+	return NULL;
+}
+
+const char *set_filter_per_store(const struct filter_ast *ast)
+{
+	return ast ? node_per_store(ast->root) : NULL;
+}
+
+bool set_sort_per_store(const char *sort)
+{
+	return sort && (strcmp(sort, "dup") == 0 || strcmp(sort, "ratio") == 0);
+}
+
+int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
+	      struct pv_err *err)
+{
+	size_t k;
+	int rc;
+
+	*n = 0;
+	for (k = 0; k < set->n; k++) {
+		int64_t m;
+		if ((rc = store_count(set->shard[k], where ? &where[k] : NULL, &m, err)))
+			return rc;
+		*n += m;
+	}
+	return 0;
+}
+
+/* ---- the merge of the shards' selections ---- */
+
+struct head {
+	struct store_cursor *c;
+	struct store *s;
+};
+
+/* Whether a comes before b in the selection's order: the sort value,
+ * then the id (ids are unique across the shards), both reversed when
+ * descending. */
+static bool before(const struct head *a, const struct head *b, bool desc)
+{
+	int d = store_key_cmp(store_cursor_key(a->c), store_cursor_key(b->c));
+
+	if (!d) {
+		int64_t x = store_cursor_row(a->c)->id, y = store_cursor_row(b->c)->id;
+		d = x < y ? -1 : x > y;
+	}
+	return desc ? d > 0 : d < 0;
+}
+
+static void sift_down(struct head *h, size_t n, size_t i, bool desc)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct head t;
+		if (l < n && before(&h[l], &h[m], desc))
+			m = l;
+		if (l + 1 < n && before(&h[l + 1], &h[m], desc))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+int set_select(struct store_set *set, const struct filter_sql *where,
+	       const char *sort, bool desc, uint64_t limit,
+	       int (*cb)(void *ctx, struct store *shard, const struct doc_row *row),
+	       void *ctx, struct pv_err *err)
+{
+	struct head *h = pv_calloc(set->n, sizeof *h);
+	size_t n = 0, k;
+	uint64_t given = 0;
+	int rc = 0, ret = 0;
+
+	for (k = 0; k < set->n; k++) {
+		struct store_cursor *c;
+		if ((rc = store_cursor_open(set->shard[k], where ? &where[k] : NULL, sort,
+					    desc, limit, &c, err)))
+			goto out;
+		h[n].c = c;
+		h[n].s = set->shard[k];
+		n++;
+		if ((rc = store_cursor_next(c, err)) < 0)
+			goto out;
+		if (rc == 0) {
+			store_cursor_close(c);
+			n--;
+		}
+	}
+	rc = 0;
+	for (k = n / 2; k-- > 0; )
+		sift_down(h, n, k, desc);
+	while (n && (!limit || given < limit)) {
+		if ((ret = cb(ctx, h[0].s, store_cursor_row(h[0].c))))
+			break;
+		given++;
+		if ((rc = store_cursor_next(h[0].c, err)) < 0)
+			goto out;
+		if (rc == 0) {
+			store_cursor_close(h[0].c);
+			h[0] = h[--n];
+		}
+		rc = 0;
+		sift_down(h, n, 0, desc);
+	}
+out:
+	for (k = 0; k < n; k++)
+		store_cursor_close(h[k].c);
+	free(h);
+	return ret ? ret : rc;
+}
+
+int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
+{
+	if (set->n == 1)
+		return store_info_get(set->shard[0], info, err);
+	return store_info_merge(set->shard, set->n, info, err);
+}
+
+/* ---- statistics: groups summed, lengths merged ---- */
+
+static int group_by_value(const void *a, const void *b)
+{
+	return strcmp(((const struct stats_group *)a)->value,
+		      ((const struct stats_group *)b)->value);
+}
+
+static int group_by_docs(const void *a, const void *b)
+{
+	const struct stats_group *x = a, *y = b;
+
+	if (x->docs != y->docs)
+		return x->docs < y->docs ? 1 : -1;
+	return strcmp(x->value, y->value);
+}
+
+/* One shard's (group, length) rows in order, for the merge. */
+struct len_walk {
+	sqlite3_stmt *st;
+	struct store *s;
+	const char *value;
+	int64_t len;
+};
+
+static int len_step(struct len_walk *w, struct pv_err *err)
+{
+	int rc = sqlite3_step(w->st);
+
+	if (rc == SQLITE_ROW) {
+		w->value = (const char *)sqlite3_column_text(w->st, 0);
+		w->len = sqlite3_column_int64(w->st, 1);
+		if (!w->value)
+			w->value = "";
+		return 1;
+	}
+	if (rc == SQLITE_DONE)
+		return 0;
+	return store_sqlerr(w->s, err, "computing statistics");
+}
+
+static bool len_before(const struct len_walk *a, const struct len_walk *b)
+{
+	int d = strcmp(a->value, b->value);
+
+	return d ? d < 0 : a->len < b->len;
+}
+
+static void len_down(struct len_walk *h, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, m = i;
+		struct len_walk t;
+		if (l < n && len_before(&h[l], &h[m]))
+			m = l;
+		if (l + 1 < n && len_before(&h[l + 1], &h[m]))
+			m = l + 1;
+		if (m == i)
+			return;
+		t = h[i];
+		h[i] = h[m];
+		h[m] = t;
+		i = m;
+	}
+}
+
+/* As stats.c's rank: the nearest-rank percentile q of n sorted values. */
+static int64_t pct_rank(int64_t n, double q)
+{
+	int64_t k = (int64_t)(q * (double)n + 0.999999);
+
+	return k < 1 ? 0 : k - 1;
+}
+
+int set_stats(struct store_set *set, const struct filter_sql *where, const char *by,
+	      struct stats *out, struct pv_err *err)
+{
+	const char *col = stats_group_column(by ? by : "origin");
+	struct len_walk *h = NULL;
+	struct buf sql = BUF_INIT;
+	size_t cap = 0, k, live = 0, i, j;
+	int rc = 0;
+
+	if (set->n == 1)
+		return stats_compute(set->shard[0], where, by, out, err);
+	memset(out, 0, sizeof *out);
+	if (!col)
+		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (origin, source, "
+			       "generator, purpose, label, reviewer, file)", by);
+	/* every shard's groups, then those of one value added up */
+	for (k = 0; k < set->n; k++) {
+		struct stats part;
+		if ((rc = stats_compute(set->shard[k], where ? &where[k] : NULL, by,
+					&part, err)))
+			goto out;
+		for (i = 0; i < part.ngroups; i++) {
+			if (out->ngroups == cap) {
+				cap = cap ? cap * 2 : 16;
+				out->groups = pv_realloc(out->groups, cap * sizeof *out->groups);
+			}
+			out->groups[out->ngroups++] = part.groups[i];
+			part.groups[i].value = NULL;
+		}
+		out->docs += part.docs;
+		out->bytes += part.bytes;
+		out->words += part.words;
+		stats_done(&part);
+	}
+	if (out->ngroups)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_value);
+	for (i = 0, j = 0; i < out->ngroups; i++) {
+		if (j && strcmp(out->groups[j - 1].value, out->groups[i].value) == 0) {
+			out->groups[j - 1].docs += out->groups[i].docs;
+			out->groups[j - 1].bytes += out->groups[i].bytes;
+			out->groups[j - 1].words += out->groups[i].words;
+			free(out->groups[i].value);
+			continue;
+		}
+		out->groups[j++] = out->groups[i];
+	}
+	out->ngroups = j;
+	/* the lengths of each group in order, merged from every shard: the
+	 * median and p90 read off as they stream by, as stats.c does */
+	h = pv_calloc(set->n, sizeof *h);
+	for (k = 0; k < set->n; k++) {
+		struct len_walk *w = &h[live];
+		w->s = set->shard[k];
+		buf_reset(&sql);
+		buf_printf(&sql, "SELECT coalesce(%s,''), t.len", col);
+		store_from_joins(where ? &where[k] : NULL,
+				 STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
+		buf_printf(&sql, "WHERE %s ORDER BY 1, 2",
+			   where && where[k].where ? where[k].where : "1");
+		if ((rc = store_prep_where(w->s, &w->st, buf_str(&sql),
+					   where ? &where[k] : NULL,
+					   "computing statistics", err)))
+			goto out;
+		live++;
+		if ((rc = len_step(w, err)) < 0)
+			goto out;
+		if (rc == 0) {
+			sqlite3_finalize(w->st);
+			live--;
+		}
+	}
+	rc = 0;
+	for (k = live / 2; k-- > 0; )
+		len_down(h, live, k);
+	{
+		size_t gi = 0;
+		int64_t at = 0;
+		while (live && gi < out->ngroups) {
+			struct stats_group *g = &out->groups[gi];
+			int64_t len = h[0].len;
+			if (at == (g->docs - 1) / 2)
+				g->median = (double)len;
+			else if (g->docs % 2 == 0 && at == g->docs / 2)
+				g->median = (g->median + (double)len) / 2;
+			if (at == pct_rank(g->docs, 0.9))
+				g->p90 = len;
+			if (++at == g->docs) {
+				gi++;
+				at = 0;
+			}
+			if ((rc = len_step(&h[0], err)) < 0)
+				goto out;
+			if (rc == 0) {
+				sqlite3_finalize(h[0].st);
+				h[0] = h[--live];
+			}
+			rc = 0;
+			len_down(h, live, 0);
+		}
+	}
+	if (out->ngroups > 1)
+		qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_docs);
+	if (strcmp(col, "i.path") == 0) {
+		out->folder_by = true;
+		out->folder = stats_common_folder(out);
+	}
+out:
+	for (k = 0; k < live; k++)
+		sqlite3_finalize(h[k].st);
+	free(h);
+	buf_done(&sql);
+	return rc;
+}

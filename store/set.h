@@ -1,0 +1,111 @@
+/*
+ * set.h - a set of stores read as one: a folder whose published shards
+ * SET/shard-RRRRR-of-NNNNN.pvx (each an ordinary store, beside its
+ * completion marker SET/shard-RRRRR-of-NNNNN.done) were written by
+ * provex index SET ... --world-size N --rank R (README, "Sets of
+ * stores").  set_open checks that every rank 0..N-1 is there, finished
+ * and built from one listing, and opens each shard read-only with a small
+ * page cache: one SQLite connection per shard, results merged here in C
+ * (no ATTACH, so no limit of ten or 125 databases).
+ *
+ * A plain store can be wrapped as a set of one (set_of_store), so that
+ * the commands that read sets are written once for both.
+ *
+ * Ownership: the set owns its shards' connections (set_close closes
+ * them); compiled filters handed out (set_filters) are the caller's.
+ */
+#ifndef PV_SET_H
+#define PV_SET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stddef.h>
+#include "../common/pv.h"
+#include "store.h"
+
+/* A document of a shard has id (p + 1) * SET_ID_STRIDE + rec + 1, p its
+ * file's position in the listing: its shard is (id / SET_ID_STRIDE - 1) % N. */
+#define SET_ID_STRIDE 1000000000LL
+
+struct store_set;
+struct filter_ast;
+struct filter_sql;
+
+/* Whether path is a folder (a set: every read command opens it as one). */
+bool set_is_folder(const char *path);
+/* Whether path is a published shard: named shard-RRRRR-of-NNNNN.pvx with
+ * its completion marker (.done) beside it.  Published shards are never
+ * written again (read commands may read one as a store). */
+bool set_is_published_shard(const char *path);
+
+/* Opens the set in folder dir read-only; refuses, naming what is missing
+ * or wrong and what to run, a folder that is not a complete set. */
+int set_open(struct store_set **out, const char *dir, struct pv_err *err);
+/* A set of one made of a plain store (owned from now on). */
+struct store_set *set_of_store(struct store *s);
+void set_close(struct store_set *set);                     /* NULL allowed */
+
+const char *set_path(const struct store_set *set);
+/* Whether the set is a folder of shards (not a plain store wrapped). */
+bool set_is_folder_set(const struct store_set *set);
+size_t set_size(const struct store_set *set);            /* shards */
+struct store *set_shard(const struct store_set *set, size_t k);
+/* The listing digest every shard was built from ("" for a plain store). */
+const char *set_listing(const struct store_set *set);
+/* The shard that holds document id (by the ids' formula, above); -1 when
+ * no shard can (an id below SET_ID_STRIDE in a set of shards). */
+long set_route(const struct store_set *set, int64_t id);
+
+/* Fetches document id from its shard (*shard: which one, borrowed). */
+int set_doc_get(struct store_set *set, int64_t id, struct store **shard,
+		struct doc_row *row, struct pv_err *err);
+/* The documents whose input id is ext, in every shard: at most max of
+ * them in shards[] and ids[] (shard order, then id order); returns how
+ * many there are, or a negative code. */
+int64_t set_find_ext(struct store_set *set, const char *ext, struct store **shards,
+		     int64_t *ids, size_t max, struct pv_err *err);
+/* Documents holding the same text as text_id of shard, in the whole set:
+ * t.nocc for a plain store or a set of one, the sum over every shard's
+ * text of the same hash otherwise. */
+int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
+	     int64_t *n, struct pv_err *err);
+
+/* The filter ast compiled for each shard with its own metadata indexes:
+ * (*out)[k] for shard k; freed with set_filters_done. */
+int set_filters(struct store_set *set, const struct filter_ast *ast,
+		struct filter_sql **out, struct pv_err *err);
+void set_filters_done(struct store_set *set, struct filter_sql *sql);
+
+/* The field of the filter (or the sort field) whose meaning is per store:
+ * the duplicates of a text are counted in its own shard (dup, is:dup) and
+ * the compression ratio depends on the shard's dictionary (ratio).  NULL
+ * when there is none.  A set of more than one shard refuses them. */
+const char *set_filter_per_store(const struct filter_ast *ast);
+bool set_sort_per_store(const char *sort);
+
+/* The number of documents matching where[k] in shard k, summed. */
+int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
+	      struct pv_err *err);
+/* store_select over the whole set: each shard selects in the same order
+ * (sort, then id; at most limit) and the rows are merged in C, in the
+ * order one store holding them all would give.  cb gets the row's shard. */
+int set_select(struct store_set *set, const struct filter_sql *where,
+	       const char *sort, bool desc, uint64_t limit,
+	       int (*cb)(void *ctx, struct store *shard, const struct doc_row *row),
+	       void *ctx, struct pv_err *err);
+/* stats_compute (stats.h) over the whole set: the groups' counts summed,
+ * and each group's lengths merged in order from every shard, so that the
+ * median and the 90th percentile are exact. */
+struct stats;
+int set_stats(struct store_set *set, const struct filter_sql *where, const char *by,
+	      struct stats *out, struct pv_err *err);
+/* store_info_get over the whole set: sums, and the texts of every shard
+ * merged by hash, so that distinct texts, duplicates, bytes of distinct
+ * text and texts occurring as both real and synthetic are those of one
+ * store holding every document. */
+int set_info(struct store_set *set, struct store_info *info, struct pv_err *err);
+/* The merge itself (info.c), over shards[0..n) read-only stores. */
+int store_info_merge(struct store **shards, size_t n, struct store_info *info,
+		     struct pv_err *err);
+
+#endif
