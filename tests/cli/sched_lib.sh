@@ -10,8 +10,15 @@ SCHED_OPTS="--id-field id --origin-field o -q"
 unset PROVEX_RANK
 
 # sched_need_shards: the whole test is skipped when provex index has no
-# --world-size (a world size of 0 is refused by name when it has)
+# --world-size (a world size of 0 is refused by name when it has), and in
+# the valgrind pass of scripts/bootstrap check: the scheduler is what these
+# tests add, and it is the same in the sanitizer pass; the index runs of a
+# rank are watched under valgrind by shards.sh
 sched_need_shards() {
+	if [ -n "${PROVEX_VALGRIND:-}" ] && [ -z "${PROVEX_SCHED_VALGRIND:-}" ]; then
+		echo "1..0 # SKIP scheduler tests run in the sanitizer pass (PROVEX_SCHED_VALGRIND=1 runs them under valgrind too)"
+		exit 0
+	fi
 	if ! "$PROVEX" index "$T/probe" --world-size 0 "$T" 2>&1 | grep -q -- '--world-size must'; then
 		echo "1..0 # SKIP provex index has no --world-size in this build"
 		exit 0
