@@ -151,11 +151,22 @@ int set_review(struct store_set *set, struct store **out, struct pv_err *err)
 	/* the documents of every shard in one table: their input ids and
 	 * text ids are their shards' own, so (input_id, rec, text_id) may
 	 * repeat across shards */
-	if (set->folder &&
-	    (rc = store_exec(set->review->db, "DROP INDEX IF EXISTS docs_occurrence", err))) {
-		store_close(set->review);
-		set->review = NULL;
-		return rc;
+	if (set->folder) {
+		struct buf v = BUF_INIT;
+		bool found = false;
+		/* and it names the listing its set was built from (set_open
+		 * refuses it beside shards of another one) */
+		if ((rc = store_exec(set->review->db, "DROP INDEX IF EXISTS "
+				     "docs_occurrence", err)) ||
+		    (rc = store_meta_get(set->review, "set.listing", &v, &found, err)) ||
+		    (!found && (rc = store_meta_set(set->review, "set.listing",
+						    set->listing, err)))) {
+			buf_done(&v);
+			store_close(set->review);
+			set->review = NULL;
+			return rc;
+		}
+		buf_done(&v);
 	}
 	*out = set->review;
 	return 0;
@@ -511,6 +522,24 @@ static int overlay_open(struct store_set *set, struct pv_err *err)
 		rc = pv_errf(err, rc, "%s (the review state of the set %s)", err->msg,
 			     set->path);
 		goto out;
+	}
+	{
+		struct buf v = BUF_INIT;
+		bool found = false;
+		if ((rc = store_meta_get(set->overlay, "set.listing", &v, &found, err))) {
+			buf_done(&v);
+			goto out;
+		}
+		if (found && strcmp(buf_str(&v), set->listing) != 0)
+			rc = pv_errf(err, PV_ENOTSTORE, "%s: its review.pvx was made for "
+				     "a set built from listing %s, and its shards were "
+				     "built from listing %s: it is another set's review "
+				     "state; move it out of the folder (the shards hold "
+				     "no review state of their own)", set->path,
+				     buf_str(&v), set->listing);
+		buf_done(&v);
+		if (rc)
+			goto out;
 	}
 	if ((rc = store_prep(set->overlay, &st, "SELECT id FROM docs ORDER BY id",
 			     "reading the set's review state", err)))

@@ -182,6 +182,14 @@ on two undo SET $b --reviewer cy > /dev/null
 is "$(on two count SET source:seen)" 0 "undo of a set's batch reverts it"
 is "$(on two count SET purpose:train)" 54 "and only it"
 
+# ---- another set's review.pvx ----
+mkdir "$T/other"
+pv index "$T/other" "$T/c/part-1.jsonl" $OPTS --world-size 1 --rank 0 -q
+cp "$T/set3/review.pvx" "$T/other/"
+err=$(pv count "$T/other" 2>&1)
+is $? 1 "a review.pvx beside the shards of another listing: refused"
+like "$err" "another set's review state; move it out" "and says what to do"
+
 # ---- the shards never change ----
 (cd "$T" && sha256sum -c sums > /dev/null)
 ok $? "every published shard's bytes are as they were"
