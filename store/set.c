@@ -139,6 +139,11 @@ int set_review(struct store_set *set, struct store **out, struct pv_err *err)
 		*out = set->review;
 		return 0;
 	}
+	if (!set->folder && set_is_published_shard(set->path))
+		return pv_errf(err, PV_ESTORE, "%s: a published shard of a set (its "
+			       "completion marker is beside it): shards are never "
+			       "written again; review its set's folder (the changes go "
+			       "to its review.pvx)", set->path);
 	if (set->folder)
 		buf_printf(&path, "%s/review.pvx", set->path);
 	else
