@@ -97,7 +97,7 @@ static void refresh_views(struct app *a)
 
 /* ---- filter and counts ---- */
 
-bool app_compile(struct app *a, const char *text, struct filter_sql *out)
+bool app_compile(struct app *a, const char *text, struct set_where *out)
 {
 	struct filter_ast *ast = NULL;
 	struct pv_err err;
@@ -108,7 +108,7 @@ bool app_compile(struct app *a, const char *text, struct filter_sql *out)
 		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
 		return false;
 	}
-	if (store_filter_compile(a->store, ast, 1, out, &err)) {
+	if (set_where_compile(a->set, ast, out, &err)) {
 		filter_free(ast);
 		app_status(a, R_ERROR, "filter: %s", err.msg);
 		return false;
@@ -125,17 +125,37 @@ void app_recount(struct app *a)
 		counter_request(a->counter, a->count_gen, a->filter, NULL, false, NULL);
 }
 
+bool app_set_refuse(struct app *a, const char *what)
+{
+	if (a->store)
+		return false;
+	app_status(a, R_ERROR, "%s on a set of stores: not in the interface (its "
+		   "shards are never written): provex label %s FILTER ... on the "
+		   "command line", what, a->store_path);
+	return true;
+}
+
 bool app_set_filter(struct app *a, const char *text)
 {
 	struct filter_ast *ast = NULL;
 	struct pv_err err;
 	struct buf canon = BUF_INIT;
+	struct set_where sw;
 
 	pv_err_clear(&err);
 	if (filter_parse(text, &ast, &err)) {
 		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
 		return false;
 	}
+	/* what a set refuses (a per-store field), refused here, not on every
+	 * page */
+	if (!a->store && set_where_compile(a->set, ast, &sw, &err)) {
+		app_status(a, R_ERROR, "filter: %s", err.msg);
+		filter_free(ast);
+		return false;
+	}
+	if (!a->store)
+		set_where_done(&sw);
 	filter_canonical(ast, &canon);
 	free(a->filter);
 	a->filter = pv_strdup(buf_str(&canon));
@@ -255,6 +275,8 @@ void app_relabel(struct app *a, const int64_t *ids, size_t n,
 	size_t i;
 	int rc;
 
+	if (app_set_refuse(a, "relabelling"))
+		return;
 	pv_err_clear(&err);
 	rc = browse_label_ids(a->store, ids, n, ch, nch, a->reviewer, NULL, "provex browse",
 			      &res, &err);
@@ -335,6 +357,8 @@ void app_undo(struct app *a)
 	char n1[32];
 	int rc;
 
+	if (app_set_refuse(a, "undo"))
+		return;
 	pv_err_clear(&err);
 	rc = label_undo(a->store, 0, false, a->reviewer, "provex browse: undo", &res, &err);
 	if (rc == PV_ENOTFOUND)
@@ -364,7 +388,7 @@ struct browse_row *row_fetch(struct app *a, int64_t id)
 	int rc;
 
 	pv_err_clear(&err);
-	rc = browse_row_get(a->store, id, &r, &err);
+	rc = set_browse_row_get(a->set, id, &r, &err);
 	if (rc == PV_ENOTFOUND)
 		app_status(a, R_ERROR, "document %lld is gone", (long long)id);
 	else if (rc)
@@ -417,7 +441,7 @@ static void filter_enter(struct app *a, void *ctx, const char *text)
 	if (!app_set_filter(a, text))
 		return;
 	pv_err_clear(&err);
-	if (*a->filter)
+	if (*a->filter && a->store)
 		browse_history_add(a->store, a->filter, &err);
 	if (strncmp(a->status, "filter warning", 14) != 0)   /* keep the warning */
 		app_status(a, R_STATUS, "%s", *a->filter ? "filter applied" :
@@ -576,7 +600,15 @@ static int open_as(struct app *a, const char *store_path, const char *filter,
 		goto out;
 	}
 	pv_err_clear(&err);
-	if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
+	if (set_is_folder(store_path)) {
+		/* a set of stores: read-only, through set_browse.h */
+		if (set_open(&a->set, store_path, &err)) {
+			fprintf(stderr, "provex: %s\n", err.msg);
+			a->set = NULL;
+			rc = 1;
+			goto out;
+		}
+	} else if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
 		struct pv_err err2;
 		/* a store the user may read but not write: browse without relabelling */
 		pv_err_clear(&err2);
@@ -589,6 +621,8 @@ static int open_as(struct app *a, const char *store_path, const char *filter,
 		}
 		buf_printf(&warn, "read-only: %s (relabelling is refused)\n", err.msg);
 	}
+	if (a->store)
+		a->set = set_of_store(a->store);
 	a->store_path = pv_strdup(store_path);
 	pv_err_clear(&err);
 	if (counter_new(store_path, &a->counter, &err)) {
@@ -647,7 +681,7 @@ void app_close(struct app *a)
 	a->confirm_free = NULL;
 	prompt_done(&a->prompt);
 	counter_free(a->counter);
-	store_close(a->store);
+	set_close(a->set);          /* and the store it wraps */
 	grid_done(&a->grid);
 	settings_done(&a->cfg);
 	free(a->store_path);

@@ -112,6 +112,12 @@ static void run_export(struct app *a, char **w, int n)
 		app_status(a, R_ERROR, ":export FILE [options] (the options of provex export)");
 		return;
 	}
+	if (!a->store) {
+		app_status(a, R_ERROR, ":export on a set of stores: not in the interface; "
+			   "provex export %s -o FILE -- FILTER on the command line",
+			   a->store_path);
+		return;
+	}
 	argv = pv_malloc((size_t)(n + 6) * sizeof *argv);
 	argv[k++] = (char *)"export";
 	argv[k++] = a->store_path;
@@ -169,6 +175,8 @@ static void command_save(struct app *a, char **w, int n)
 	pv_err_clear(&err);
 	if (n != 2)
 		app_status(a, R_ERROR, ":save NAME saves the active filter under NAME");
+	else if (app_set_refuse(a, "saving a filter"))
+		;
 	else if (browse_save_filter(a->store, w[1], a->filter, &err))
 		app_error(a, &err);
 	else
