@@ -10,6 +10,7 @@
 #include "metaindex.h"
 #include "filter.h"
 #include "stats.h"
+#include "label.h"
 #include "../common/json.h"
 
 #include <dirent.h>
@@ -35,6 +36,17 @@ struct store_set {
 	sqlite3_stmt **by_hash;     /* owned; set_nocc's lookup in shard[r],
 				     * prepared on first use */
 	char listing[33];
+	/* the parts reads iterate (set.h): shard k's base part first, then,
+	 * for a shard with documents in the review overlay, its minus and
+	 * plus parts */
+	struct set_part *part;      /* owned */
+	size_t nparts;
+	struct store **extra;       /* owned: the minus and plus parts' connections */
+	size_t nextra;
+	struct store *review;       /* owned: SET/review.pvx for writing (set_review) */
+	struct store *overlay;      /* owned: SET/review.pvx read-only, or NULL */
+	int64_t *shadow;            /* owned: the overlay's ids, ascending */
+	size_t nshadow;
 };
 
 bool set_is_folder(const char *path)
@@ -68,6 +80,86 @@ bool set_is_folder_set(const struct store_set *set) { return set->folder; }
 size_t set_size(const struct store_set *set) { return set->n; }
 struct store *set_shard(const struct store_set *set, size_t k) { return set->shard[k]; }
 const char *set_listing(const struct store_set *set) { return set->listing; }
+size_t set_nparts(const struct store_set *set) { return set->nparts; }
+const struct set_part *set_part(const struct store_set *set, size_t k)
+{
+	return &set->part[k];
+}
+
+/* Whether part p is the base part of its shard (the shard as published). */
+static bool part_is_base(const struct store_set *set, const struct set_part *p)
+{
+	return p->s == set->shard[p->shard];
+}
+
+static bool id_shadowed(const struct store_set *set, int64_t id)
+{
+	size_t lo = 0, hi = set->nshadow;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set->shadow[mid] == id)
+			return true;
+		if (set->shadow[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool set_shadowed(const struct store_set *set, const struct set_part *p, int64_t id)
+{
+	return set->nshadow && part_is_base(set, p) && id_shadowed(set, id);
+}
+
+/* The parts of a set with no overlay: its shards, each listed and added. */
+static void parts_of_shards(struct store_set *set)
+{
+	size_t k;
+
+	free(set->part);
+	set->part = pv_calloc(set->n, sizeof *set->part);
+	for (k = 0; k < set->n; k++) {
+		set->part[k].s = set->shard[k];
+		set->part[k].sign = 1;
+		set->part[k].listed = true;
+		set->part[k].shard = k;
+	}
+	set->nparts = set->n;
+}
+
+int set_review(struct store_set *set, struct store **out, struct pv_err *err)
+{
+	struct buf path = BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (set->review) {
+		*out = set->review;
+		return 0;
+	}
+	if (set->folder)
+		buf_printf(&path, "%s/review.pvx", set->path);
+	else
+		buf_puts(&path, set->path);
+	rc = store_open(&set->review, buf_str(&path), set->folder ? STORE_CREATE :
+			STORE_WRITE, err);
+	buf_done(&path);
+	if (rc)
+		return rc;
+	/* the documents of every shard in one table: their input ids and
+	 * text ids are their shards' own, so (input_id, rec, text_id) may
+	 * repeat across shards */
+	if (set->folder &&
+	    (rc = store_exec(set->review->db, "DROP INDEX IF EXISTS docs_occurrence", err))) {
+		store_close(set->review);
+		set->review = NULL;
+		return rc;
+	}
+	*out = set->review;
+	return 0;
+}
 
 struct store_set *set_of_store(struct store *s)
 {
@@ -77,6 +169,7 @@ struct store_set *set_of_store(struct store *s)
 	set->n = 1;
 	set->shard = pv_malloc(sizeof *set->shard);
 	set->shard[0] = s;
+	parts_of_shards(set);
 	return set;
 }
 
@@ -91,6 +184,15 @@ void set_close(struct store_set *set)
 			sqlite3_finalize(set->by_hash[k]);
 		store_close(set->shard[k]);
 	}
+	/* the writer last: the last connection to close review.pvx copies
+	 * its write-ahead log in and removes it, which a reader cannot */
+	for (k = 0; k < set->nextra; k++)
+		store_close(set->extra[k]);
+	store_close(set->overlay);
+	store_close(set->review);
+	free(set->extra);
+	free(set->part);
+	free(set->shadow);
 	free(set->by_hash);
 	free(set->shard);
 	free(set->path);
@@ -312,6 +414,180 @@ static int room_for_files(const char *dir, size_t shards, struct pv_err *err)
 		       (unsigned long long)need);
 }
 
+/* ---- the review overlay ---- */
+
+/* The columns review.pvx's docs table has (its ordinary ones: a shard's
+ * generated metadata columns are not copied), comma-separated, each
+ * prefixed with pfx. */
+static int docs_columns(struct store *s, const char *pfx, struct buf *out,
+			struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if ((rc = store_prep(s, &st, "SELECT name FROM pragma_table_info('docs') "
+			     "ORDER BY cid", "reading the review store's columns", err)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_printf(out, "%s%s%s", n++ ? "," : "", pfx,
+			   (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "reading the review store's columns");
+	return 0;
+}
+
+/* A new connection to shard k's file with review.pvx (review_path)
+ * attached read-only as "review" and the TEMP VIEW docs made by view_sql
+ * (the shard's own docs table stays main.docs); its metadata indexes are
+ * hidden (an empty temp.meta_index) when plain, as review.pvx's rows have
+ * none of the shard's generated columns. */
+static int open_view(struct store_set *set, size_t k, const char *review_path,
+		     const char *view_sql, bool plain, struct store **out,
+		     struct pv_err *err)
+{
+	struct store *s;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_open(&s, store_path(set->shard[k]), STORE_READ, err)))
+		return rc;
+	if ((rc = store_prep(s, &st, "ATTACH DATABASE ?1 AS review",
+			     "attaching the set's review.pvx", err)))
+		goto fail;
+	sqlite3_bind_text(st, 1, review_path, -1, SQLITE_STATIC);
+	if ((rc = store_step_done(s, st, "attaching the set's review.pvx", err)))
+		goto fail;
+	if (plain && (rc = store_exec(s->db, "CREATE TEMP TABLE meta_index(key TEXT "
+				      "PRIMARY KEY, col TEXT NOT NULL UNIQUE, created "
+				      "TEXT NOT NULL)", err)))
+		goto fail;
+	if ((rc = store_exec(s->db, view_sql, err)))
+		goto fail;
+	store_exec(s->db, "PRAGMA cache_size=-2000; BEGIN", NULL);
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return rc;
+}
+
+/* Forgets the overlay: the parts are the shards again. */
+static void overlay_drop(struct store_set *set)
+{
+	size_t k;
+
+	for (k = 0; k < set->nextra; k++)
+		store_close(set->extra[k]);
+	free(set->extra);
+	set->extra = NULL;
+	set->nextra = 0;
+	free(set->shadow);
+	set->shadow = NULL;
+	set->nshadow = 0;
+	store_close(set->overlay);
+	set->overlay = NULL;
+	parts_of_shards(set);
+}
+
+/* Reads SET/review.pvx, when there is one: the ids it holds (shadow), and
+ * for every shard with some, its minus and plus parts. */
+static int overlay_open(struct store_set *set, struct pv_err *err)
+{
+	struct buf path = BUF_INIT, cols = BUF_INIT, mcols = BUF_INIT, sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	bool *has = NULL;
+	size_t cap = 0, k;
+	int rc = 0;
+
+	overlay_drop(set);
+	if (!set->folder)
+		return 0;
+	buf_printf(&path, "%s/review.pvx", set->path);
+	if (access(buf_str(&path), F_OK) != 0)
+		goto out;
+	if ((rc = store_open(&set->overlay, buf_str(&path), STORE_READ, err))) {
+		rc = pv_errf(err, rc, "%s (the review state of the set %s)", err->msg,
+			     set->path);
+		goto out;
+	}
+	if ((rc = store_prep(set->overlay, &st, "SELECT id FROM docs ORDER BY id",
+			     "reading the set's review state", err)))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (set->nshadow == cap) {
+			cap = cap ? cap * 2 : 64;
+			set->shadow = pv_realloc(set->shadow, cap * sizeof *set->shadow);
+		}
+		set->shadow[set->nshadow++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(set->overlay, err, "reading the set's review state");
+		goto out;
+	}
+	rc = 0;
+	if (!set->nshadow)
+		goto out;
+	if (store_unlocked(set->overlay)) {
+		rc = pv_errf(err, PV_ESTORE, "%s: the set's review state cannot be "
+			     "read here with the shards (SQLite cannot make its "
+			     "shared-memory file %s-shm in this folder); copy the set's "
+			     "folder to one you can write, or run provex there once to "
+			     "make it, then read it", set->path, buf_str(&path));
+		goto out;
+	}
+	has = pv_calloc(set->n, sizeof *has);
+	for (k = 0; k < set->nshadow; k++) {
+		long r = set_route(set, set->shadow[k]);
+		if (r < 0) {
+			rc = pv_errf(err, PV_ESTORE, "%s: document %lld in review.pvx "
+				     "is of no shard of the set: review.pvx belongs to "
+				     "another set", set->path, (long long)set->shadow[k]);
+			goto out;
+		}
+		has[r] = true;
+	}
+	if ((rc = docs_columns(set->overlay, "", &cols, err)) ||
+	    (rc = docs_columns(set->overlay, "m.", &mcols, err)))
+		goto out;
+	set->extra = pv_calloc(2 * set->n, sizeof *set->extra);
+	set->part = pv_realloc(set->part, 3 * set->n * sizeof *set->part);
+	for (k = 0; k < set->n; k++) {
+		struct store *m, *p;
+		if (!has[k])
+			continue;
+		/* minus: the shard's rows the overlay replaces, looked up by id
+		 * from review.pvx's (CROSS JOIN: review.docs is the outer loop) */
+		buf_reset(&sql);
+		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT m.* FROM review.docs r "
+			   "CROSS JOIN main.docs m ON m.id=r.id WHERE (r.id/%lld-1)%%%zu=%zu",
+			   (long long)SET_ID_STRIDE, set->n, k);
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), false, &m, err)))
+			goto out;
+		set->extra[set->nextra++] = m;
+		buf_reset(&sql);
+		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT %s FROM review.docs "
+			   "WHERE (id/%lld-1)%%%zu=%zu", buf_str(&cols),
+			   (long long)SET_ID_STRIDE, set->n, k);
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true, &p, err)))
+			goto out;
+		set->extra[set->nextra++] = p;
+		set->part[set->nparts++] = (struct set_part){ m, -1, false, k };
+		set->part[set->nparts++] = (struct set_part){ p, 1, true, k };
+	}
+out:
+	if (rc)
+		overlay_drop(set);
+	free(has);
+	buf_done(&path);
+	buf_done(&cols);
+	buf_done(&mcols);
+	buf_done(&sql);
+	return rc;
+}
+
 int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 {
 	struct store_set *set = NULL;
@@ -514,6 +790,9 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 			goto out;
 		}
 	}
+	parts_of_shards(set);
+	if ((rc = overlay_open(set, err)))
+		goto out;
 	*out = set;
 	set = NULL;
 out:
@@ -528,37 +807,85 @@ out:
 
 /* ---- reading ---- */
 
+/* The plus part of shard k (the overlay's rows of it), or NULL. */
+static const struct set_part *plus_of(const struct store_set *set, size_t k)
+{
+	size_t i;
+
+	for (i = set->n; i < set->nparts; i++)
+		if (set->part[i].shard == k && set->part[i].listed)
+			return &set->part[i];
+	return NULL;
+}
+
 int set_doc_get(struct store_set *set, int64_t id, struct store **shard,
 		struct doc_row *row, struct pv_err *err)
 {
 	long k = set_route(set, id);
+	const struct set_part *p;
 
 	if (k < 0)
 		return pv_errf(err, PV_ENOTFOUND, "%s: no document with id %lld (the "
 			       "ids of a set's documents are %lld or more)", set->path,
 			       (long long)id, (long long)SET_ID_STRIDE + 1);
-	*shard = set->shard[k];
-	return store_doc_get(set->shard[k], id, row, err);
+	p = &set->part[k];
+	if (set_shadowed(set, p, id) && (p = plus_of(set, (size_t)k)) == NULL)
+		p = &set->part[k];
+	*shard = p->s;
+	return store_doc_get(p->s, id, row, err);
 }
 
 int64_t set_find_ext(struct store_set *set, const char *ext, struct store **shards,
 		     int64_t *ids, size_t max, struct pv_err *err)
 {
-	int64_t total = 0;
+	int64_t total = 0, *got = NULL;
+	size_t cap = 0, k;
+
+	for (k = 0; k < set->nparts; k++) {
+		const struct set_part *p = &set->part[k];
+		int64_t n, j;
+		if (!p->listed)
+			continue;
+		/* every id of this part (to skip the shadowed), then those kept */
+		n = store_find_ext(p->s, ext, got, cap, err);
+		if (n < 0) {
+			free(got);
+			return n;
+		}
+		if ((size_t)n > cap) {
+			cap = (size_t)n;
+			got = pv_realloc(got, cap * sizeof *got);
+			n = store_find_ext(p->s, ext, got, cap, err);
+			if (n < 0) {
+				free(got);
+				return n;
+			}
+		}
+		for (j = 0; j < n; j++) {
+			if (set_shadowed(set, p, got[j]))
+				continue;
+			if ((size_t)total < max) {
+				if (ids)
+					ids[total] = got[j];
+				if (shards)
+					shards[total] = p->s;
+			}
+			total++;
+		}
+	}
+	free(got);
+	return total;
+}
+
+/* The shard whose part s is. */
+static long shard_of_store(const struct store_set *set, const struct store *s)
+{
 	size_t k;
 
-	for (k = 0; k < set->n; k++) {
-		size_t have = (size_t)PV_MIN((int64_t)max, total);
-		int64_t n = store_find_ext(set->shard[k], ext, ids ? ids + have : NULL,
-					   max - have, err);
-		int64_t j;
-		if (n < 0)
-			return n;
-		for (j = 0; shards && j < n && have + (size_t)j < max; j++)
-			shards[have + (size_t)j] = set->shard[k];
-		total += n;
-	}
-	return total;
+	for (k = 0; k < set->nparts; k++)
+		if (set->part[k].s == s)
+			return (long)set->part[k].shard;
+	return -1;
 }
 
 int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
@@ -566,6 +893,7 @@ int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
 {
 	unsigned char hash[16];
 	sqlite3_stmt *st;
+	long own = shard_of_store(set, shard);
 	size_t k;
 	int rc;
 
@@ -588,12 +916,13 @@ int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
 	if (set->n == 1)
 		return 0;
 	/* a lookup of the hash in every other shard (ls --json: one per row
-	 * and shard, so the statements are kept) */
+	 * and shard, so the statements are kept); texts are the shards' own,
+	 * the overlay changes none */
 	if (!set->by_hash)
 		set->by_hash = pv_calloc(set->n, sizeof *set->by_hash);
 	for (k = 0; k < set->n; k++) {
 		struct store *s = set->shard[k];
-		if (s == shard)
+		if ((long)k == own)
 			continue;
 		if (!set->by_hash[k] &&
 		    (rc = store_prep(s, &set->by_hash[k], "SELECT nocc FROM texts "
@@ -617,9 +946,11 @@ int set_filters(struct store_set *set, const struct filter_ast *ast,
 	size_t k;
 	int rc;
 
-	*out = pv_calloc(set->n, sizeof **out);
-	for (k = 0; k < set->n; k++)
-		if ((rc = store_filter_compile(set->shard[k], ast, 1, &(*out)[k], err))) {
+	/* room for every part a set can have (3 a shard), so that
+	 * set_filters_done frees them whatever the overlay became since */
+	*out = pv_calloc(3 * set->n, sizeof **out);
+	for (k = 0; k < set->nparts; k++)
+		if ((rc = store_filter_compile(set->part[k].s, ast, 1, &(*out)[k], err))) {
 			set_filters_done(set, *out);
 			*out = NULL;
 			return rc;
@@ -633,7 +964,7 @@ void set_filters_done(struct store_set *set, struct filter_sql *sql)
 
 	if (!sql)
 		return;
-	for (k = 0; k < set->n; k++)
+	for (k = 0; k < 3 * set->n; k++)
 		filter_sql_done(&sql[k]);
 	free(sql);
 }
@@ -683,11 +1014,11 @@ int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
 	int rc;
 
 	*n = 0;
-	for (k = 0; k < set->n; k++) {
+	for (k = 0; k < set->nparts; k++) {
 		int64_t m;
-		if ((rc = store_count(set->shard[k], where ? &where[k] : NULL, &m, err)))
+		if ((rc = store_count(set->part[k].s, where ? &where[k] : NULL, &m, err)))
 			return rc;
-		*n += m;
+		*n += set->part[k].sign * m;
 	}
 	return 0;
 }
@@ -696,7 +1027,7 @@ int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
 
 struct head {
 	struct store_cursor *c;
-	struct store *s;
+	const struct set_part *p;
 };
 
 /* Whether a comes before b in the selection's order: the sort value,
@@ -731,25 +1062,50 @@ static void sift_down(struct head *h, size_t n, size_t i, bool desc)
 	}
 }
 
+/* Whether base part p may hold rows the overlay shadows. */
+static bool set_shadowed_any(const struct store_set *set, const struct set_part *p)
+{
+	return set->nshadow && part_is_base(set, p);
+}
+
+/* The next row of a part's cursor that is not shadowed: 1, 0 at the end,
+ * or a negative code. */
+static int cursor_next(const struct store_set *set, struct head *h, struct pv_err *err)
+{
+	int rc;
+
+	while ((rc = store_cursor_next(h->c, err)) == 1 &&
+	       set_shadowed(set, h->p, store_cursor_row(h->c)->id))
+		;
+	return rc;
+}
+
 int set_select(struct store_set *set, const struct filter_sql *where,
 	       const char *sort, bool desc, uint64_t limit,
 	       int (*cb)(void *ctx, struct store *shard, const struct doc_row *row),
 	       void *ctx, struct pv_err *err)
 {
-	struct head *h = pv_calloc(set->n, sizeof *h);
+	struct head *h = pv_calloc(set->nparts, sizeof *h);
 	size_t n = 0, k;
 	uint64_t given = 0;
 	int rc = 0, ret = 0;
 
-	for (k = 0; k < set->n; k++) {
+	for (k = 0; k < set->nparts; k++) {
+		const struct set_part *p = &set->part[k];
 		struct store_cursor *c;
-		if ((rc = store_cursor_open(set->shard[k], where ? &where[k] : NULL, sort,
-					    desc, limit, &c, err)))
+		/* a base part skips the rows the overlay holds: it may give
+		 * that many more than limit */
+		uint64_t lim = limit && set_shadowed_any(set, p) ? limit + set->nshadow :
+			       limit;
+		if (!p->listed)
+			continue;
+		if ((rc = store_cursor_open(p->s, where ? &where[k] : NULL, sort,
+					    desc, lim, &c, err)))
 			goto out;
 		h[n].c = c;
-		h[n].s = set->shard[k];
+		h[n].p = p;
 		n++;
-		if ((rc = store_cursor_next(c, err)) < 0)
+		if ((rc = cursor_next(set, &h[n - 1], err)) < 0)
 			goto out;
 		if (rc == 0) {
 			store_cursor_close(c);
@@ -760,10 +1116,10 @@ int set_select(struct store_set *set, const struct filter_sql *where,
 	for (k = n / 2; k-- > 0; )
 		sift_down(h, n, k, desc);
 	while (n && (!limit || given < limit)) {
-		if ((ret = cb(ctx, h[0].s, store_cursor_row(h[0].c))))
+		if ((ret = cb(ctx, h[0].p->s, store_cursor_row(h[0].c))))
 			break;
 		given++;
-		if ((rc = store_cursor_next(h[0].c, err)) < 0)
+		if ((rc = cursor_next(set, &h[0], err)) < 0)
 			goto out;
 		if (rc == 0) {
 			store_cursor_close(h[0].c);
@@ -781,9 +1137,191 @@ out:
 
 int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 {
-	if (set->n == 1)
-		return store_info_get(set->shard[0], info, err);
-	return store_info_merge(set->shard, set->n, info, err);
+	struct buf path = BUF_INIT, cols = BUF_INIT, sql = BUF_INIT;
+	struct store **cur, **own;
+	size_t k;
+	int rc = 0;
+
+	if (set->nparts == 1)
+		return store_info_get(set->part[0].s, info, err);
+	if (set->nparts == set->n)
+		return store_info_merge(set->shard, set->n, info, err);
+	/* texts are merged by hash with whether each occurs as real and as
+	 * synthetic, which no signed sum gives: a shard the overlay changed
+	 * is read through a connection whose docs are its current rows */
+	cur = pv_calloc(set->n, sizeof *cur);
+	own = pv_calloc(set->n, sizeof *own);
+	buf_printf(&path, "%s/review.pvx", set->path);
+	if ((rc = docs_columns(set->overlay, "", &cols, err)))
+		goto out;
+	for (k = 0; k < set->n; k++) {
+		cur[k] = set->shard[k];
+		if (!plus_of(set, k))
+			continue;
+		buf_reset(&sql);
+		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT %s FROM main.docs "
+			   "WHERE id NOT IN (SELECT id FROM review.docs) UNION ALL "
+			   "SELECT %s FROM review.docs WHERE (id/%lld-1)%%%zu=%zu",
+			   buf_str(&cols), buf_str(&cols), (long long)SET_ID_STRIDE,
+			   set->n, k);
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true,
+				    &own[k], err)))
+			goto out;
+		cur[k] = own[k];
+	}
+	rc = store_info_merge(cur, set->n, info, err);
+out:
+	for (k = 0; k < set->n; k++)
+		store_close(own[k]);
+	free(own);
+	free(cur);
+	buf_done(&path);
+	buf_done(&cols);
+	buf_done(&sql);
+	return rc;
+}
+
+/* ---- labelling a set: its review.pvx ---- */
+
+struct store *set_overlay(const struct store_set *set) { return set->overlay; }
+
+struct label_pick {
+	struct store_set *set;
+	const struct filter_ast *ast;
+};
+
+/* Copies document id from its shard into review.pvx (rv), unless there. */
+static int copy_doc(struct store_set *set, struct store *rv, sqlite3_stmt **get,
+		    sqlite3_stmt **put, const char *cols, int ncols, int64_t id,
+		    struct pv_err *err)
+{
+	long k = set_route(set, id);
+	struct buf sql = BUF_INIT;
+	int rc, i;
+
+	if (k < 0)
+		return 0;
+	if (!get[k]) {
+		buf_printf(&sql, "SELECT %s FROM docs WHERE id=?1", cols);
+		rc = store_prep(set->shard[k], &get[k], buf_str(&sql),
+				"reading a document to review", err);
+		buf_done(&sql);
+		if (rc)
+			return rc;
+	}
+	if (!*put) {
+		buf_printf(&sql, "INSERT OR IGNORE INTO docs(%s) VALUES(?1", cols);
+		for (i = 1; i < ncols; i++)
+			buf_printf(&sql, ",?%d", i + 1);
+		buf_puts(&sql, ")");
+		rc = store_prep(rv, put, buf_str(&sql), "copying a document to review",
+				err);
+		buf_done(&sql);
+		if (rc)
+			return rc;
+	}
+	sqlite3_bind_int64(get[k], 1, id);
+	rc = sqlite3_step(get[k]);
+	if (rc == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++)
+			sqlite3_bind_value(*put, i + 1, sqlite3_column_value(get[k], i));
+		rc = sqlite3_step(*put);
+		sqlite3_reset(*put);
+		sqlite3_reset(get[k]);
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(rv, err, "copying a document to review");
+		return 0;
+	}
+	sqlite3_reset(get[k]);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(set->shard[k], err, "reading a document to review");
+	return 0;
+}
+
+/* label_set_ids's choice, inside review.pvx's write transaction: the
+ * overlay read again (no other writer can change it now), the filter
+ * evaluated over the parts, and the documents chosen that review.pvx
+ * does not hold yet copied from their shards. */
+static int pick(void *ctx, struct store *rv, int64_t **ids, size_t *nids,
+		struct pv_err *err)
+{
+	struct label_pick *lp = ctx;
+	struct store_set *set = lp->set;
+	struct filter_sql *where = NULL;
+	struct buf sql = BUF_INIT, cols = BUF_INIT;
+	sqlite3_stmt **get = NULL, *put = NULL, *st;
+	size_t cap = 0, k, i;
+	int rc, ncols;
+
+	*ids = NULL;
+	*nids = 0;
+	if ((rc = overlay_open(set, err)) || (rc = set_filters(set, lp->ast, &where, err)))
+		goto out;
+	for (k = 0; k < set->nparts; k++) {
+		const struct set_part *p = &set->part[k];
+		if (!p->listed)
+			continue;
+		buf_reset(&sql);
+		buf_puts(&sql, "SELECT d.id");
+		store_from(&where[k], &sql);
+		buf_printf(&sql, "WHERE %s", where[k].where ? where[k].where : "1");
+		if ((rc = store_prep_where(p->s, &st, buf_str(&sql), &where[k],
+					   "selecting documents", err)))
+			goto out;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (set_shadowed(set, p, id))
+				continue;
+			if (*nids == cap) {
+				cap = cap ? cap * 2 : 256;
+				*ids = pv_realloc(*ids, cap * sizeof **ids);
+			}
+			(*ids)[(*nids)++] = id;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			rc = store_sqlerr(p->s, err, "selecting documents");
+			goto out;
+		}
+		rc = 0;
+	}
+	/* review.pvx's own columns, copied from the shards' rows */
+	if ((rc = docs_columns(rv, "", &cols, err)))
+		goto out;
+	for (ncols = 1, i = 0; i < cols.len; i++)
+		ncols += cols.data[i] == ',';
+	get = pv_calloc(set->n, sizeof *get);
+	for (i = 0; i < *nids; i++)
+		if (!id_shadowed(set, (*ids)[i]) &&
+		    (rc = copy_doc(set, rv, get, &put, buf_str(&cols), ncols, (*ids)[i],
+				   err)))
+			goto out;
+out:
+	if (get)
+		for (k = 0; k < set->n; k++)
+			sqlite3_finalize(get[k]);
+	free(get);
+	sqlite3_finalize(put);
+	set_filters_done(set, where);
+	buf_done(&sql);
+	buf_done(&cols);
+	return rc;
+}
+
+int set_label(struct store_set *set, const struct filter_ast *ast,
+	      const struct label_change *changes, size_t n, const char *reviewer,
+	      const char *note, const char *command, bool dry_run,
+	      struct label_result *res, struct pv_err *err)
+{
+	struct label_pick lp = { set, ast };
+	struct store *rv;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = set_review(set, &rv, err)))
+		return rc;
+	return label_set_ids(rv, pick, &lp, changes, n, reviewer, note, command,
+			     dry_run, res, err);
 }
 
 /* ---- statistics: groups summed, lengths merged ---- */
@@ -807,14 +1345,19 @@ static int group_by_docs(const void *a, const void *b)
 struct len_walk {
 	sqlite3_stmt *st;
 	struct store *s;
+	const struct store_set *set;
+	const struct set_part *p;   /* its rows the overlay shadows are skipped */
 	const char *value;
 	int64_t len;
 };
 
 static int len_step(struct len_walk *w, struct pv_err *err)
 {
-	int rc = sqlite3_step(w->st);
+	int rc;
 
+	while ((rc = sqlite3_step(w->st)) == SQLITE_ROW &&
+	       set_shadowed(w->set, w->p, sqlite3_column_int64(w->st, 2)))
+		;
 	if (rc == SQLITE_ROW) {
 		w->value = (const char *)sqlite3_column_text(w->st, 0);
 		w->len = sqlite3_column_int64(w->st, 1);
@@ -869,16 +1412,17 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 	size_t cap = 0, k, live = 0, i, j;
 	int rc = 0;
 
-	if (set->n == 1)
-		return stats_compute(set->shard[0], where, by, out, err);
+	if (set->nparts == 1)
+		return stats_compute(set->part[0].s, where, by, out, err);
 	memset(out, 0, sizeof *out);
 	if (!col)
 		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (origin, source, "
 			       "generator, purpose, label, reviewer, file)", by);
 	/* every shard's groups, then those of one value added up */
-	for (k = 0; k < set->n; k++) {
+	for (k = 0; k < set->nparts; k++) {
 		struct stats part;
-		if ((rc = stats_compute(set->shard[k], where ? &where[k] : NULL, by,
+		int sign = set->part[k].sign;
+		if ((rc = stats_compute(set->part[k].s, where ? &where[k] : NULL, by,
 					&part, err)))
 			goto out;
 		for (i = 0; i < part.ngroups; i++) {
@@ -886,12 +1430,15 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 				cap = cap ? cap * 2 : 16;
 				out->groups = pv_realloc(out->groups, cap * sizeof *out->groups);
 			}
+			part.groups[i].docs *= sign;
+			part.groups[i].bytes *= sign;
+			part.groups[i].words *= sign;
 			out->groups[out->ngroups++] = part.groups[i];
 			part.groups[i].value = NULL;
 		}
-		out->docs += part.docs;
-		out->bytes += part.bytes;
-		out->words += part.words;
+		out->docs += sign * part.docs;
+		out->bytes += sign * part.bytes;
+		out->words += sign * part.words;
 		stats_done(&part);
 	}
 	if (out->ngroups)
@@ -907,14 +1454,27 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 		out->groups[j++] = out->groups[i];
 	}
 	out->ngroups = j;
+	/* the groups the overlay emptied (every document relabelled away) */
+	for (i = 0, j = 0; i < out->ngroups; i++) {
+		if (out->groups[i].docs <= 0) {
+			free(out->groups[i].value);
+			continue;
+		}
+		out->groups[j++] = out->groups[i];
+	}
+	out->ngroups = j;
 	/* the lengths of each group in order, merged from every shard: the
 	 * median and p90 read off as they stream by, as stats.c does */
-	h = pv_calloc(set->n, sizeof *h);
-	for (k = 0; k < set->n; k++) {
+	h = pv_calloc(set->nparts, sizeof *h);
+	for (k = 0; k < set->nparts; k++) {
 		struct len_walk *w = &h[live];
-		w->s = set->shard[k];
+		if (!set->part[k].listed)
+			continue;
+		w->s = set->part[k].s;
+		w->p = &set->part[k];
+		w->set = set;
 		buf_reset(&sql);
-		buf_printf(&sql, "SELECT coalesce(%s,''), t.len", col);
+		buf_printf(&sql, "SELECT coalesce(%s,''), t.len, d.id", col);
 		store_from_joins(where ? &where[k] : NULL,
 				 STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
 		buf_printf(&sql, "WHERE %s ORDER BY 1, 2",
