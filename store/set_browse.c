@@ -25,22 +25,20 @@ struct part {
 
 static size_t nparts(const struct store_set *set)
 {
-	return set_size(set);
+	return set_nparts(set);
 }
 
 static struct part part_at(const struct store_set *set, size_t k)
 {
-	struct part p = { set_shard(set, k), 1, true, k };
+	const struct set_part *sp = set_part(set, k);
+	struct part p = { sp->s, sp->sign, sp->listed, sp->shard };
 
 	return p;
 }
 
 static bool shadowed(const struct store_set *set, size_t k, int64_t id)
 {
-	(void)set;
-	(void)k;
-	(void)id;
-	return false;
+	return set_shadowed(set, set_part(set, k), id);
 }
 
 /* Whether the set reads as its one store (browse.c directly). */
