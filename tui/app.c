@@ -125,14 +125,70 @@ void app_recount(struct app *a)
 		counter_request(a->counter, a->count_gen, a->filter, NULL, false, NULL);
 }
 
-bool app_set_refuse(struct app *a, const char *what)
+struct store *app_review_store(struct app *a, bool write)
 {
+	struct store *s;
+	struct pv_err err;
+
 	if (a->store)
-		return false;
-	app_status(a, R_ERROR, "%s on a set of stores: not in the interface (its "
-		   "shards are never written): provex label %s FILTER ... on the "
-		   "command line", what, a->store_path);
-	return true;
+		return a->store;
+	if (!write)
+		return set_overlay(a->set);
+	pv_err_clear(&err);
+	if (set_review(a->set, &s, &err)) {
+		app_error(a, &err);
+		return NULL;
+	}
+	return s;
+}
+
+/* A set's review overlay (SET/review.pvx) changed: the set is opened
+ * again, so that its parts are the overlay's now (set.h). */
+void app_set_reload(struct app *a)
+{
+	struct store_set *set;
+	struct pv_err err;
+
+	if (a->store)
+		return;
+	pv_err_clear(&err);
+	if (set_open(&set, a->store_path, &err)) {
+		app_error(a, &err);
+		return;
+	}
+	set_close(a->set);
+	a->set = set;
+}
+
+/* The most documents relabelled at once on a set: they go to set_label
+ * as the filter id:A,B,... (one SQL parameter each). */
+#define SET_RELABEL_MAX 30000
+
+/* Relabels ids on a set of stores through its review overlay (set_label:
+ * the shards are only read). */
+static int set_relabel(struct app *a, const int64_t *ids, size_t n,
+		       const struct label_change *ch, size_t nch,
+		       struct label_result *res, struct pv_err *err)
+{
+	struct filter_ast *ast = NULL;
+	struct buf f = BUF_INIT;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (n > SET_RELABEL_MAX)
+		return pv_errf(err, PV_EUSAGE, "%zu tagged documents: a set is relabelled "
+			       "here %d at a time at most; provex label %s FILTER ... "
+			       "takes any number", n, SET_RELABEL_MAX, a->store_path);
+	buf_puts(&f, "id:");
+	for (i = 0; i < n; i++)
+		buf_printf(&f, "%s%lld", i ? "," : "", (long long)ids[i]);
+	if ((rc = filter_parse(buf_str(&f), &ast, err)) == 0)
+		rc = set_label(a->set, ast, ch, nch, a->reviewer, NULL, "provex browse",
+			       false, res, err);
+	filter_free(ast);
+	buf_done(&f);
+	return rc;
 }
 
 bool app_set_filter(struct app *a, const char *text)
@@ -275,11 +331,12 @@ void app_relabel(struct app *a, const int64_t *ids, size_t n,
 	size_t i;
 	int rc;
 
-	if (app_set_refuse(a, "relabelling"))
-		return;
 	pv_err_clear(&err);
-	rc = browse_label_ids(a->store, ids, n, ch, nch, a->reviewer, NULL, "provex browse",
-			      &res, &err);
+	if (!a->store)
+		rc = set_relabel(a, ids, n, ch, nch, &res, &err);
+	else
+		rc = browse_label_ids(a->store, ids, n, ch, nch, a->reviewer, NULL,
+				      "provex browse", &res, &err);
 	for (i = 0; i < nch; i++)
 		buf_printf(&what, "%s%s=%s", i ? ", " : "", label_field_name(ch[i].field),
 			   ch[i].value && *ch[i].value ? ch[i].value : "(none)");
@@ -296,6 +353,7 @@ void app_relabel(struct app *a, const int64_t *ids, size_t n,
 	}
 	label_result_done(&res);
 	buf_done(&what);
+	app_set_reload(a);
 	refresh_views(a);
 	app_recount(a);
 }
@@ -354,13 +412,19 @@ void app_undo(struct app *a)
 {
 	struct label_result res;
 	struct pv_err err;
+	struct store *s = a->store;
 	char n1[32];
 	int rc;
 
-	if (app_set_refuse(a, "undo"))
-		return;
 	pv_err_clear(&err);
-	rc = label_undo(a->store, 0, false, a->reviewer, "provex browse: undo", &res, &err);
+	memset(&res, 0, sizeof res);
+	/* a set's one history is its review overlay's */
+	if (!s && !set_overlay(a->set))
+		rc = PV_ENOTFOUND;
+	else if (!s && (rc = set_review(a->set, &s, &err)))
+		;
+	else
+		rc = label_undo(s, 0, false, a->reviewer, "provex browse: undo", &res, &err);
 	if (rc == PV_ENOTFOUND)
 		app_status(a, R_STATUS, "nothing to undo");
 	else if (rc)
@@ -375,6 +439,7 @@ void app_undo(struct app *a)
 			   res.changes == 1 ? "" : "s", (long long)res.changed,
 			   res.changed == 1 ? "" : "s");
 	label_result_done(&res);
+	app_set_reload(a);
 	refresh_views(a);
 	app_recount(a);
 }
@@ -441,8 +506,10 @@ static void filter_enter(struct app *a, void *ctx, const char *text)
 	if (!app_set_filter(a, text))
 		return;
 	pv_err_clear(&err);
-	if (*a->filter && a->store)
-		browse_history_add(a->store, a->filter, &err);
+	/* a set keeps it in its review overlay, once it has one */
+	if (*a->filter && app_review_store(a, false))
+		browse_history_add(app_review_store(a, !a->store ? true : false),
+				   a->filter, &err);
 	if (strncmp(a->status, "filter warning", 14) != 0)   /* keep the warning */
 		app_status(a, R_STATUS, "%s", *a->filter ? "filter applied" :
 			   "filter cleared: all documents");

@@ -42,7 +42,8 @@ bool pane_load(struct app *a, struct pane *p, const struct browse_row *row)
 	 * number column its width before the first screen is laid out */
 	textview_lineno(p->tv, p->text.len);
 	pv_err_clear(&err);
-	if (!a->store || browse_history_count(a->store, row->id, &p->nhist, &err))
+	if (!app_review_store(a, false) ||
+	    browse_history_count(app_review_store(a, false), row->id, &p->nhist, &err))
 		p->nhist = 0;
 	return true;
 }
@@ -60,7 +61,8 @@ void pane_refresh(struct app *a, struct pane *p)
 	browse_row_free(p->row);
 	p->row = r;
 	pv_err_clear(&err);
-	if (!a->store || browse_history_count(a->store, r->id, &p->nhist, &err))
+	if (!app_review_store(a, false) ||
+	    browse_history_count(app_review_store(a, false), r->id, &p->nhist, &err))
 		p->nhist = 0;
 }
 

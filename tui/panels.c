@@ -336,7 +336,8 @@ void history_open(struct app *a, int64_t doc)
 	snprintf(title, sizeof title, "history of document %lld (q: back)", (long long)doc);
 	m = menu_new(title, false, VM_HISTORY);
 	pv_err_clear(&err);
-	if (a->store && label_indexed(a->store, doc, &li, &err) == 0) {
+	if (set_browse_store_of(a->set, doc) &&
+	    label_indexed(set_browse_store_of(a->set, doc), doc, &li, &err) == 0) {
 		menu_add(m, R_HEADER, NULL, 0, "indexed%s%s: origin %s, source %s, generator %s, "
 			 "purpose %s", li.started ? " " : "", li.started ? li.started : "",
 			 li.value[0] ? li.value[0] : "-", li.value[1] ? li.value[1] : "-",
@@ -345,10 +346,10 @@ void history_open(struct app *a, int64_t doc)
 	}
 	c.m = m;
 	pv_err_clear(&err);
-	if (!a->store)
-		menu_add(m, R_DIM, NULL, 0, "a set of stores: its shards as published "
-			 "(provex label on the set keeps its history)");
-	else if (label_history(a->store, doc, hist_row, &c, &err))
+	/* a set's history is its review overlay's (none before the first
+	 * change) */
+	if (app_review_store(a, false) &&
+	    label_history(app_review_store(a, false), doc, hist_row, &c, &err))
 		app_error(a, &err);
 	if (m->n <= 1)
 		menu_add(m, R_DIM, NULL, 0, "no change since it was indexed");
@@ -379,9 +380,9 @@ static void saved_del(struct app *a, struct menu *m, struct item *it)
 
 	snprintf(name, sizeof name, "%.*s", (int)n, it->text);
 	pv_err_clear(&err);
-	if (app_set_refuse(a, "deleting a saved filter"))
+	if (!app_review_store(a, true))
 		return;
-	if (browse_delete_filter(a->store, name, &err)) {
+	if (browse_delete_filter(app_review_store(a, true), name, &err)) {
 		app_error(a, &err);
 		return;
 	}
@@ -401,12 +402,9 @@ static void saved_fill(struct app *a, struct menu *m)
 	}
 	m->n = 0;
 	pv_err_clear(&err);
-	if (!a->store) {
-		menu_add(m, R_DIM, NULL, 0, "a set of stores keeps no saved filters "
-			 "(its shards are never written)");
-		return;
-	}
-	if (browse_saved(a->store, &v, &n, &err)) {
+	if (!app_review_store(a, false))
+		return;                      /* a set without its overlay yet */
+	if (browse_saved(app_review_store(a, false), &v, &n, &err)) {
 		app_error(a, &err);
 		return;
 	}

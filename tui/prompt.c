@@ -81,8 +81,9 @@ void prompt_open(struct app *a, int kind, const char *label, const char *init,
 	p->error_column = 0;
 	if (kind == PROMPT_FILTER) {
 		pv_err_clear(&err);
-		if (a->store)        /* a set of shards keeps no history */
-			browse_history(a->store, 200, &p->hist, &p->nhist, &err);
+		if (app_review_store(a, false))    /* a set: its overlay's */
+			browse_history(app_review_store(a, false), 200, &p->hist,
+				       &p->nhist, &err);
 		changed(a);
 	}
 }

@@ -138,7 +138,8 @@ struct app {
 				  * of documents goes through it (set_browse.h) */
 	struct store *store;     /* the plain store (borrowed from set), opened
 				  * for writing when possible; NULL for a set of
-				  * shards (never written: see app_set_refuse) */
+				  * shards (never written: relabelling goes to
+				  * its review overlay, set_label) */
 	char *store_path;        /* owned */
 	struct counter *counter; /* owned; NULL when it could not start */
 	struct settings cfg;     /* owned */
@@ -234,9 +235,14 @@ void app_recount(struct app *a);
  * set of shards is refused); false on error (shown).  out is initialized
  * in every case (set_where_done). */
 bool app_compile(struct app *a, const char *text, struct set_where *out);
-/* On a set of shards: shows why what (relabelling, undo, saving a
- * filter...) is refused, and returns true; false on a store. */
-bool app_set_refuse(struct app *a, const char *what);
+/* Where the review state is kept (history, saved filters): the store, or
+ * a set's SET/review.pvx (for writing: created when absent, the error
+ * shown and NULL when it cannot be; for reading: NULL when there is
+ * none). */
+struct store *app_review_store(struct app *a, bool write);
+/* After a write to a set's review overlay: the set opened again, so that
+ * its parts are the overlay's now (nothing on a store). */
+void app_set_reload(struct app *a);
 
 /* Relabelling: applies changes to ids (one document, or the tags) through
  * browse_label_ids with the reviewer; shows the result on the status line

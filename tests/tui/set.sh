@@ -4,8 +4,8 @@
 # the same documents in the same order (ids: the set of one; the rest: the
 # plain store), page down, end and home, a filter typed at the prompt, a
 # sort change, a document's text; a per-store filter refused with its
-# reason; a relabel key either works or says why not, and no shard file
-# changes.
+# reason; relabel keys, the history and undo through the set's review
+# overlay (SET/review.pvx), and no shard file changes.
 . "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 
@@ -131,15 +131,31 @@ tui_keys Enter
 tui_see 'filter: dup: on a set of 3 shards: refused, as it would be answered per shard' \
 	"Enter: the status line says why"
 tui_see ' 1/54 *$' "and the list keeps every document"
-tui_keys r
-if tui_wait 'origin=real on document'; then
-	tui_settle
-	like "$(tui_status)" 'origin=real on document 1000000001' "a relabel key works on the set"
-else
-	tui_see 'relabelling on a set of stores: not in the interface' \
-		"a relabel key on the set says why it cannot"
-fi
 tui_quit
+
+# relabelling through the set's review overlay (SET/review.pvx)
+REAL0=$(pv count "$T/three" origin:real)
+tui_start 100 14 browse "$T/three"
+tui_see ' 1/54 *$' "the set opened again"
+tui_keys r
+tui_see 'origin=real on document 1000000001: 1 changed \(batch 1; u undoes\)' \
+	"a relabel key on the set relabels the document (batch 1)"
+tui_settle
+like "$(tui_row 1)" '1000000001 +real ' "the list shows it relabelled"
+is "$(pv count "$T/three" origin:real)" "$((REAL0 + 1))" "provex count sees it"
+tui_keys j s
+tui_see 'origin=synthetic on document 1000000002: 1 changed \(batch 2; u undoes\)' \
+	"a second relabel (the overlay open) works too"
+tui_keys H
+tui_see 'origin +[a-z]+ -> synthetic +\(batch 2' "the history view shows the set's change"
+tui_keys q u
+tui_see 'undid batch 2' "u undoes the last batch on the set"
+tui_settle
+like "$(tui_row 2)" '1000000002 +real ' "the list shows the document as it was"
+tui_quit
+is "$(pv count "$T/three" origin:real)" "$((REAL0 + 1))" "batch 1 stays"
+[ -f "$T/three/review.pvx" ]
+ok $? "the set's review state is in SET/review.pvx"
 is "$(sums)" "$BEFORE" "no shard file changed"
 
 done_testing
