@@ -152,6 +152,13 @@ tui_keys q u
 tui_see 'undid batch 2' "u undoes the last batch on the set"
 tui_settle
 like "$(tui_row 2)" '1000000002 +real ' "the list shows the document as it was"
+# the compare view: a tagged document beside the one under the cursor
+tui_keys g t c
+tui_see 'comparing with tagged document 1000000001' "c compares with the tagged document"
+tui_see '^#1000000002 .*│#1000000001 ' "the two documents side by side"
+tui_shows 'doc f1 r2 .*│.*doc f1 r1 '
+ok $? "each with its own text"
+tui_keys q
 tui_quit
 is "$(pv count "$T/three" origin:real)" "$((REAL0 + 1))" "batch 1 stays"
 [ -f "$T/three/review.pvx" ]
