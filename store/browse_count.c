@@ -58,18 +58,29 @@ static void creq_done(struct creq *r)
 /* Runs one request on the counter's connection: the count, or a negative
  * code.  *interrupted when sqlite3_interrupt stopped it. */
 /* Whether the set's review overlay is not as when it was opened (and
- * the stamp of it now in *at, *size). */
+ * the stamp of it now in *at, *size): review.pvx and its WAL file (where
+ * a label's commit lands first), their sizes and times of change. */
 static bool review_changed(struct counter *c, struct timespec *at, off_t *size)
 {
+	static const char *const names[] = { "review.pvx", "review.pvx-wal" };
 	struct buf p = BUF_INIT;
 	struct stat st;
+	size_t i;
 
-	buf_printf(&p, "%s/review.pvx", c->path);
 	memset(at, 0, sizeof *at);
-	*size = -1;
-	if (stat(buf_str(&p), &st) == 0) {
-		*at = st.st_mtim;
-		*size = st.st_size;
+	*size = 0;
+	for (i = 0; i < PV_ARRAY_LEN(names); i++) {
+		buf_reset(&p);
+		buf_printf(&p, "%s/%s", c->path, names[i]);
+		if (stat(buf_str(&p), &st) != 0) {
+			*size = *size * 31 + 7;      /* absent: a stamp of its own */
+			continue;
+		}
+		/* the later change, and both sizes folded in */
+		if (st.st_mtim.tv_sec > at->tv_sec ||
+		    (st.st_mtim.tv_sec == at->tv_sec && st.st_mtim.tv_nsec > at->tv_nsec))
+			*at = st.st_mtim;
+		*size = *size * 1000003 + st.st_size;
 	}
 	buf_done(&p);
 	return at->tv_sec != c->review_at.tv_sec || at->tv_nsec != c->review_at.tv_nsec ||

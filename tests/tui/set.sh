@@ -143,9 +143,22 @@ tui_see 'origin=real on document 1000000001: 1 changed \(batch 1; u undoes\)' \
 tui_settle
 like "$(tui_row 1)" '1000000001 +real ' "the list shows it relabelled"
 is "$(pv count "$T/three" origin:real)" "$((REAL0 + 1))" "provex count sees it"
+tui_keys /
+tui_type 'origin:real'
+tui_keys Enter
+tui_see " 1/$((REAL0 + 1)) *\$" "the interface's count of origin:real sees it too"
+tui_keys / C-u Enter
+tui_see ' 1/54 *$' "the filter cleared"
 tui_keys j s
 tui_see 'origin=synthetic on document 1000000002: 1 changed \(batch 2; u undoes\)' \
 	"a second relabel (the overlay open) works too"
+tui_keys /
+tui_type 'origin:real'
+tui_keys Enter
+tui_see " 1/$REAL0 *\$" "the count after a second batch (review.pvx written again) sees it"
+tui_keys / C-u Enter
+tui_see ' 1/54 *$' "the filter cleared"
+tui_keys j
 tui_keys H
 tui_see 'origin +[a-z]+ -> synthetic +\(batch 2' "the history view shows the set's change"
 tui_keys q u
