@@ -16,7 +16,6 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 /* A request as given to counter_request; strings owned. */
@@ -33,8 +32,7 @@ struct counter {
 	struct store_set *set;       /* read connections, used by the thread
 				      * (set under mu; a folder's is opened by
 				      * the thread) */
-	struct timespec review_at;   /* SET/review.pvx when the set was opened */
-	off_t review_size;
+	struct set_stamp review;     /* SET/review.pvx when the set was opened */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -57,56 +55,22 @@ static void creq_done(struct creq *r)
 
 /* Runs one request on the counter's connection: the count, or a negative
  * code.  *interrupted when sqlite3_interrupt stopped it. */
-/* Whether the set's review overlay is not as when it was opened (and
- * the stamp of it now in *at, *size): review.pvx and its WAL file (where
- * a label's commit lands first), their sizes and times of change. */
-static bool review_changed(struct counter *c, struct timespec *at, off_t *size)
-{
-	static const char *const names[] = { "review.pvx", "review.pvx-wal" };
-	struct buf p = BUF_INIT;
-	struct stat st;
-	size_t i;
-
-	memset(at, 0, sizeof *at);
-	*size = 0;
-	for (i = 0; i < PV_ARRAY_LEN(names); i++) {
-		buf_reset(&p);
-		buf_printf(&p, "%s/%s", c->path, names[i]);
-		if (stat(buf_str(&p), &st) != 0) {
-			*size = *size * 31 + 7;      /* absent: a stamp of its own */
-			continue;
-		}
-		/* the later change, and both sizes folded in */
-		if (st.st_mtim.tv_sec > at->tv_sec ||
-		    (st.st_mtim.tv_sec == at->tv_sec && st.st_mtim.tv_nsec > at->tv_nsec))
-			*at = st.st_mtim;
-		*size = *size * 1000003 + st.st_size;
-	}
-	buf_done(&p);
-	return at->tv_sec != c->review_at.tv_sec || at->tv_nsec != c->review_at.tv_nsec ||
-	       *size != c->review_size;
-}
-
 /* Opens the folder's set (again when its overlay changed); on the
  * counter's thread, outside mu. */
 static int open_set(struct counter *c, struct pv_err *err)
 {
 	struct store_set *set, *old;
-	struct timespec at;
-	off_t size;
+	struct set_stamp now;
 	int rc;
 
-	if (!c->folder || (c->set && !review_changed(c, &at, &size)))
+	if (!set_browse_stamp(c->path, c->set ? &c->review : NULL, &now))
 		return 0;
-	if (!c->set)
-		review_changed(c, &at, &size);
 	if ((rc = set_open(&set, c->path, err)))
 		return rc;
 	pthread_mutex_lock(&c->mu);
 	old = c->set;
 	c->set = set;
-	c->review_at = at;
-	c->review_size = size;
+	c->review = now;
 	pthread_mutex_unlock(&c->mu);
 	set_close(old);
 	return 0;

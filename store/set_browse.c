@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ---- the parts (set.h) ---- */
 
@@ -583,6 +584,38 @@ int set_browse_paths(struct store_set *set, const char *prefix, size_t max,
 	}
 	unite(*out, n, max);
 	return 0;
+}
+
+/* ---- the overlay's stamp ---- */
+
+bool set_browse_stamp(const char *dir, const struct set_stamp *was,
+		      struct set_stamp *now)
+{
+	static const char *const names[] = { "review.pvx", "review.pvx-wal" };
+	struct buf p = BUF_INIT;
+	struct stat st;
+	size_t i;
+
+	memset(now, 0, sizeof *now);
+	if (!set_is_folder(dir))
+		return false;
+	for (i = 0; i < PV_ARRAY_LEN(names); i++) {
+		buf_reset(&p);
+		buf_printf(&p, "%s/%s", dir, names[i]);
+		if (stat(buf_str(&p), &st) != 0) {
+			now->size = now->size * 31 + 7;      /* absent */
+			continue;
+		}
+		/* the later change, and both sizes folded in */
+		if (st.st_mtim.tv_sec > now->at.tv_sec ||
+		    (st.st_mtim.tv_sec == now->at.tv_sec &&
+		     st.st_mtim.tv_nsec > now->at.tv_nsec))
+			now->at = st.st_mtim;
+		now->size = now->size * 1000003 + (long long)st.st_size;
+	}
+	buf_done(&p);
+	return !was || now->at.tv_sec != was->at.tv_sec ||
+	       now->at.tv_nsec != was->at.tv_nsec || now->size != was->size;
 }
 
 /* ---- interrupting ---- */

@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 #include "../common/pv.h"
 #include "store.h"
 #include "set.h"
@@ -80,6 +81,17 @@ int set_browse_values(struct store_set *set, const char *field, const char *pref
 /* metaidx_paths over the set: the union of the shards' samples. */
 int set_browse_paths(struct store_set *set, const char *prefix, size_t max,
 		     char ***out, size_t *n, struct pv_err *err);
+/* The state on disk of a set's review overlay (SET/review.pvx and its
+ * WAL, where a label's commit lands first): their sizes and times of
+ * change, to tell whether a label committed since a set was opened. */
+struct set_stamp {
+	struct timespec at;
+	long long size;
+};
+/* dir's stamp now into *now; true when it is not *was (always when was
+ * is NULL), false for a store (not a folder). */
+bool set_browse_stamp(const char *dir, const struct set_stamp *was,
+		      struct set_stamp *now);
 /* Stops the statement running on any of the set's connections (from
  * another thread; the set must not be closed meanwhile). */
 void set_browse_interrupt(struct store_set *set);

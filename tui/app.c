@@ -151,6 +151,7 @@ void app_set_reload(struct app *a)
 
 	if (a->store)
 		return;
+	set_browse_stamp(a->store_path, NULL, &a->review);
 	pv_err_clear(&err);
 	if (set_open(&set, a->store_path, &err)) {
 		app_error(a, &err);
@@ -158,6 +159,14 @@ void app_set_reload(struct app *a)
 	}
 	set_close(a->set);
 	a->set = set;
+}
+
+void app_set_check(struct app *a)
+{
+	struct set_stamp now;
+
+	if (!a->store && set_browse_stamp(a->store_path, &a->review, &now))
+		app_set_reload(a);
 }
 
 /* The most documents relabelled at once on a set: they go to set_label
@@ -667,6 +676,8 @@ static int open_as(struct app *a, const char *store_path, const char *filter,
 		goto out;
 	}
 	pv_err_clear(&err);
+	/* before the set is opened: a label committed after is seen */
+	set_browse_stamp(store_path, NULL, &a->review);
 	if (set_is_folder(store_path)) {
 		/* a set of stores: read-only, through set_browse.h */
 		if (set_open(&a->set, store_path, &err)) {

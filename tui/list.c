@@ -44,6 +44,7 @@ static bool fetch(struct app *a, struct list *l, enum browse_dir dir,
 	struct pv_err err;
 	int rc;
 
+	app_set_check(a);        /* a set labelled by another reviewer meanwhile */
 	if (!app_compile(a, a->filter, &where)) {
 		l->failed = true;
 		return false;

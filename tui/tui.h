@@ -141,6 +141,7 @@ struct app {
 				  * shards (never written: relabelling goes to
 				  * its review overlay, set_label) */
 	char *store_path;        /* owned */
+	struct set_stamp review; /* a set's review overlay when it was opened */
 	struct counter *counter; /* owned; NULL when it could not start */
 	struct settings cfg;     /* owned */
 	struct theme theme;
@@ -243,6 +244,9 @@ struct store *app_review_store(struct app *a, bool write);
 /* After a write to a set's review overlay: the set opened again, so that
  * its parts are the overlay's now (nothing on a store). */
 void app_set_reload(struct app *a);
+/* Before reading a set: opens it again when its review overlay changed
+ * since (another reviewer's label); nothing on a store. */
+void app_set_check(struct app *a);
 
 /* Relabelling: applies changes to ids (one document, or the tags) through
  * browse_label_ids with the reviewer; shows the result on the status line

@@ -165,6 +165,14 @@ tui_keys q u
 tui_see 'undid batch 2' "u undoes the last batch on the set"
 tui_settle
 like "$(tui_row 2)" '1000000002 +real ' "the list shows the document as it was"
+# another reviewer's label, while the interface is open: seen at the
+# next page, the document listed once
+pv label "$T/three" id:1000000003 --set label=other --yes > /dev/null
+ok $? "provex label on the set while the interface is open"
+tui_keys g
+tui_see ' 1000000003 .* other +[0-9]+ doc f1 r3' "the next page shows that label"
+tui_settle
+is "$(printf '%s\n' "$SCREEN" | grep -c ' 1000000003 ')" 1 "and lists the document once"
 # the compare view: a tagged document beside the one under the cursor
 tui_keys g t c
 tui_see 'comparing with tagged document 1000000001' "c compares with the tagged document"
