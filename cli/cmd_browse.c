@@ -57,7 +57,9 @@ int cmd_browse(int argc, char **argv)
 	if (optind < argc)
 		return cli_usage("browse", "one FILTER only (quote it: '%s %s')", filter,
 				 argv[optind]);
-	if (cli_no_set("browse", store) || cli_no_shard("browse", store))
+	/* a set (a folder) is browsed read-only; a published shard is opened
+	 * read-only too (never written again) */
+	if (cli_no_shard("browse", store))
 		return EXIT_FAIL;
 	return tui_run_as(store, filter, theme, config, reviewer);
 }

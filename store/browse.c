@@ -378,13 +378,13 @@ static int fetch_seg(struct store *s, const struct filter_sql *where,
 /* Reads the heads of the texts and points the rows' strings into the
  * arena, which no longer moves. */
 static int finish_rows(struct store *s, struct browse_page *p,
-		       struct pending *pend, struct pv_err *err)
+		       struct pending *pend, bool heads, struct pv_err *err)
 {
 	struct buf head = BUF_INIT;
 	size_t i;
 	int rc;
 
-	for (i = 0; i < p->n; i++) {
+	for (i = 0; heads && i < p->n; i++) {
 		if ((rc = store_text_head(s, p->rows[i].text_id, BROWSE_HEAD,
 					  &head, err))) {
 			buf_done(&head);
@@ -407,7 +407,8 @@ static int finish_rows(struct store *s, struct browse_page *p,
 		for (k = 0; k < 8; k++)
 			*f[k] = pend[i].off[k] == NO_STR ? NULL :
 				p->arena.data + pend[i].off[k];
-		r->head = p->arena.data + pend[i].off[S_HEAD];
+		r->head = pend[i].off[S_HEAD] == NO_STR ? NULL :
+			  p->arena.data + pend[i].off[S_HEAD];
 		/* owned by the page: browse_key_done must not be called on it */
 		r->key.s = pend[i].off[S_KEY] == NO_STR ? NULL :
 			   p->arena.data + pend[i].off[S_KEY];
@@ -415,10 +416,10 @@ static int finish_rows(struct store *s, struct browse_page *p,
 	return 0;
 }
 
-int browse_fetch(struct store *s, const struct filter_sql *where,
-		 const char *sort, bool desc, enum browse_dir dir,
-		 const struct browse_key *key, size_t n,
-		 struct browse_page *out, struct pv_err *err)
+static int fetch_page(struct store *s, const struct filter_sql *where,
+		      const char *sort, bool desc, enum browse_dir dir,
+		      const struct browse_key *key, size_t n, bool heads,
+		      struct browse_page *out, struct pv_err *err)
 {
 	bool reverse = dir == BROWSE_LAST || dir == BROWSE_BEFORE;
 	bool qdesc = desc != reverse;       /* the order queried in */
@@ -460,7 +461,7 @@ int browse_fetch(struct store *s, const struct filter_sql *where,
 		out->more = true;
 		out->n = n;
 	}
-	if ((rc = finish_rows(s, out, pend, err)))
+	if ((rc = finish_rows(s, out, pend, heads, err)))
 		goto fail;
 	free(pend);
 	if (reverse)
@@ -475,6 +476,22 @@ fail:
 	free(pend);
 	browse_page_done(out);
 	return rc;
+}
+
+int browse_fetch(struct store *s, const struct filter_sql *where,
+		 const char *sort, bool desc, enum browse_dir dir,
+		 const struct browse_key *key, size_t n,
+		 struct browse_page *out, struct pv_err *err)
+{
+	return fetch_page(s, where, sort, desc, dir, key, n, true, out, err);
+}
+
+int browse_fetch_bare(struct store *s, const struct filter_sql *where,
+		      const char *sort, bool desc, enum browse_dir dir,
+		      const struct browse_key *key, size_t n,
+		      struct browse_page *out, struct pv_err *err)
+{
+	return fetch_page(s, where, sort, desc, dir, key, n, false, out, err);
 }
 
 void browse_page_done(struct browse_page *p)

@@ -83,6 +83,13 @@ int browse_fetch(struct store *s, const struct filter_sql *where,
 		 const char *sort, bool desc, enum browse_dir dir,
 		 const struct browse_key *key, size_t n,
 		 struct browse_page *out, struct pv_err *err);
+/* browse_fetch without the rows' heads (head NULL, head_len 0): for the
+ * merge of several stores' pages (set_browse.h), which reads the heads of
+ * the rows it keeps only. */
+int browse_fetch_bare(struct store *s, const struct filter_sql *where,
+		      const char *sort, bool desc, enum browse_dir dir,
+		      const struct browse_key *key, size_t n,
+		      struct browse_page *out, struct pv_err *err);
 void browse_page_done(struct browse_page *p);          /* NULL allowed */
 /* dst becomes an independent copy of src (its own string). */
 void browse_key_copy(struct browse_key *dst, const struct browse_key *src);

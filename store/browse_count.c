@@ -2,10 +2,13 @@
  * browse_count.c - counting a filter's documents (or a row's position) on
  * a thread of its own with its own read connection, for the interface
  * (browse.h): a new request interrupts the one in progress, and a byte on
- * a pipe says a count arrived.
+ * a pipe says a count arrived.  A set of stores (a folder) is opened by
+ * the thread itself, on its first request, with connections of its own,
+ * and again when its review overlay (SET/review.pvx) changed since.
  */
 #include "store_int.h"
 #include "browse.h"
+#include "set_browse.h"
 #include "metaindex.h"
 
 #include <errno.h>
@@ -24,7 +27,12 @@ struct creq {
 };
 
 struct counter {
-	struct store *s;             /* read connection, used by the thread */
+	char *path;                  /* owned */
+	bool folder;                 /* a set of stores */
+	struct store_set *set;       /* read connections, used by the thread
+				      * (set under mu; a folder's is opened by
+				      * the thread) */
+	struct set_stamp review;     /* SET/review.pvx when the set was opened */
 	pthread_t thread;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -47,27 +55,50 @@ static void creq_done(struct creq *r)
 
 /* Runs one request on the counter's connection: the count, or a negative
  * code.  *interrupted when sqlite3_interrupt stopped it. */
+/* Opens the folder's set (again when its overlay changed); on the
+ * counter's thread, outside mu. */
+static int open_set(struct counter *c, struct pv_err *err)
+{
+	struct store_set *set, *old;
+	struct set_stamp now;
+	int rc;
+
+	if (!set_browse_stamp(c->path, c->set ? &c->review : NULL, &now))
+		return 0;
+	if ((rc = set_open(&set, c->path, err)))
+		return rc;
+	pthread_mutex_lock(&c->mu);
+	old = c->set;
+	c->set = set;
+	c->review = now;
+	pthread_mutex_unlock(&c->mu);
+	set_close(old);
+	return 0;
+}
+
 static int64_t count_one(struct counter *c, const struct creq *r, bool *interrupted)
 {
 	struct filter_ast *ast = NULL;
-	struct filter_sql sql;
+	struct set_where sql;
 	struct pv_err err;
 	int64_t n = 0;
 	int rc;
 
 	*interrupted = false;
+	if ((rc = open_set(c, &err)))
+		return rc;
 	if ((rc = filter_parse(r->filter ? r->filter : "", &ast, &err)))
 		return rc;
-	rc = store_filter_compile(c->s, ast, 1, &sql, &err);   /* metadata indexes */
+	rc = set_where_compile(c->set, ast, &sql, &err);   /* metadata indexes */
 	filter_free(ast);
 	if (rc)
 		return rc;
 	if (r->has_key)
-		rc = browse_position(c->s, &sql, r->sort, r->desc, &r->key, &n, &err);
+		rc = set_browse_position(c->set, &sql, r->sort, r->desc, &r->key, &n, &err);
 	else
-		rc = store_count(c->s, &sql, &n, &err);
-	filter_sql_done(&sql);
-	if (rc && sqlite3_errcode(c->s->db) == SQLITE_INTERRUPT)
+		rc = set_browse_count(c->set, &sql, &n, &err);
+	set_where_done(&sql);
+	if (rc && set_browse_interrupted(c->set))
 		*interrupted = true;
 	return rc ? rc : n;
 }
@@ -137,9 +168,16 @@ int counter_new(const char *path, struct counter **out, struct pv_err *err)
 	*out = NULL;
 	c = pv_calloc(1, sizeof *c);
 	c->fds[0] = c->fds[1] = -1;
-	if ((rc = store_open(&c->s, path, STORE_READ, err))) {
-		free(c);
-		return rc;
+	c->path = pv_strdup(path);
+	c->folder = set_is_folder(path);
+	if (!c->folder) {
+		struct store *s;
+		if ((rc = store_open(&s, path, STORE_READ, err))) {
+			free(c->path);
+			free(c);
+			return rc;
+		}
+		c->set = set_of_store(s);
 	}
 	if (pipe(c->fds) != 0 || set_nonblock_cloexec(c->fds[0]) ||
 	    set_nonblock_cloexec(c->fds[1])) {
@@ -162,7 +200,8 @@ fail:
 		close(c->fds[0]);
 	if (c->fds[1] >= 0)
 		close(c->fds[1]);
-	store_close(c->s);
+	set_close(c->set);
+	free(c->path);
 	free(c);
 	return rc;
 }
@@ -173,8 +212,8 @@ void counter_free(struct counter *c)
 		return;
 	pthread_mutex_lock(&c->mu);
 	c->quit = true;
-	if (c->running)
-		sqlite3_interrupt(c->s->db);
+	if (c->running && c->set)
+		set_browse_interrupt(c->set);
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 	pthread_join(c->thread, NULL);
@@ -184,7 +223,8 @@ void counter_free(struct counter *c)
 	pthread_mutex_destroy(&c->mu);
 	close(c->fds[0]);
 	close(c->fds[1]);
-	store_close(c->s);
+	set_close(c->set);
+	free(c->path);
 	free(c);
 }
 
@@ -215,8 +255,8 @@ void counter_request(struct counter *c, uint64_t gen, const char *filter,
 	c->has_result = false;      /* an older count is never reported now */
 	/* the connection stays open while the thread runs (counter_free
 	 * closes it after the join), so interrupting it here is safe */
-	if (c->running)
-		sqlite3_interrupt(c->s->db);
+	if (c->running && c->set)
+		set_browse_interrupt(c->set);
 	pthread_cond_signal(&c->cv);
 	pthread_mutex_unlock(&c->mu);
 }

@@ -97,7 +97,7 @@ static void refresh_views(struct app *a)
 
 /* ---- filter and counts ---- */
 
-bool app_compile(struct app *a, const char *text, struct filter_sql *out)
+bool app_compile(struct app *a, const char *text, struct set_where *out)
 {
 	struct filter_ast *ast = NULL;
 	struct pv_err err;
@@ -108,7 +108,7 @@ bool app_compile(struct app *a, const char *text, struct filter_sql *out)
 		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
 		return false;
 	}
-	if (store_filter_compile(a->store, ast, 1, out, &err)) {
+	if (set_where_compile(a->set, ast, out, &err)) {
 		filter_free(ast);
 		app_status(a, R_ERROR, "filter: %s", err.msg);
 		return false;
@@ -125,17 +125,102 @@ void app_recount(struct app *a)
 		counter_request(a->counter, a->count_gen, a->filter, NULL, false, NULL);
 }
 
+struct store *app_review_store(struct app *a, bool write)
+{
+	struct store *s;
+	struct pv_err err;
+
+	if (a->store)
+		return a->store;
+	if (!write)
+		return set_overlay(a->set);
+	pv_err_clear(&err);
+	if (set_review(a->set, &s, &err)) {
+		app_error(a, &err);
+		return NULL;
+	}
+	return s;
+}
+
+/* A set's review overlay (SET/review.pvx) changed: the set is opened
+ * again, so that its parts are the overlay's now (set.h). */
+void app_set_reload(struct app *a)
+{
+	struct store_set *set;
+	struct pv_err err;
+
+	if (a->store)
+		return;
+	set_browse_stamp(a->store_path, NULL, &a->review);
+	pv_err_clear(&err);
+	if (set_open(&set, a->store_path, &err)) {
+		app_error(a, &err);
+		return;
+	}
+	set_close(a->set);
+	a->set = set;
+}
+
+void app_set_check(struct app *a)
+{
+	struct set_stamp now;
+
+	if (!a->store && set_browse_stamp(a->store_path, &a->review, &now))
+		app_set_reload(a);
+}
+
+/* The most documents relabelled at once on a set: they go to set_label
+ * as the filter id:A,B,... (one SQL parameter each). */
+#define SET_RELABEL_MAX 30000
+
+/* Relabels ids on a set of stores through its review overlay (set_label:
+ * the shards are only read). */
+static int set_relabel(struct app *a, const int64_t *ids, size_t n,
+		       const struct label_change *ch, size_t nch,
+		       struct label_result *res, struct pv_err *err)
+{
+	struct filter_ast *ast = NULL;
+	struct buf f = BUF_INIT;
+	size_t i;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if (n > SET_RELABEL_MAX)
+		return pv_errf(err, PV_EUSAGE, "%zu tagged documents: a set is relabelled "
+			       "here %d at a time at most; provex label %s FILTER ... "
+			       "takes any number", n, SET_RELABEL_MAX, a->store_path);
+	buf_puts(&f, "id:");
+	for (i = 0; i < n; i++)
+		buf_printf(&f, "%s%lld", i ? "," : "", (long long)ids[i]);
+	if ((rc = filter_parse(buf_str(&f), &ast, err)) == 0)
+		rc = set_label(a->set, ast, ch, nch, a->reviewer, NULL, "provex browse",
+			       false, res, err);
+	filter_free(ast);
+	buf_done(&f);
+	return rc;
+}
+
 bool app_set_filter(struct app *a, const char *text)
 {
 	struct filter_ast *ast = NULL;
 	struct pv_err err;
 	struct buf canon = BUF_INIT;
+	struct set_where sw;
 
 	pv_err_clear(&err);
 	if (filter_parse(text, &ast, &err)) {
 		app_status(a, R_ERROR, "filter: %s (at byte %ld)", err.msg, err.column);
 		return false;
 	}
+	/* what a set refuses (a per-store field), refused here, not on every
+	 * page */
+	if (!a->store && set_where_compile(a->set, ast, &sw, &err)) {
+		app_status(a, R_ERROR, "filter: %s", err.msg);
+		filter_free(ast);
+		return false;
+	}
+	if (!a->store)
+		set_where_done(&sw);
 	filter_canonical(ast, &canon);
 	free(a->filter);
 	a->filter = pv_strdup(buf_str(&canon));
@@ -256,8 +341,11 @@ void app_relabel(struct app *a, const int64_t *ids, size_t n,
 	int rc;
 
 	pv_err_clear(&err);
-	rc = browse_label_ids(a->store, ids, n, ch, nch, a->reviewer, NULL, "provex browse",
-			      &res, &err);
+	if (!a->store)
+		rc = set_relabel(a, ids, n, ch, nch, &res, &err);
+	else
+		rc = browse_label_ids(a->store, ids, n, ch, nch, a->reviewer, NULL,
+				      "provex browse", &res, &err);
 	for (i = 0; i < nch; i++)
 		buf_printf(&what, "%s%s=%s", i ? ", " : "", label_field_name(ch[i].field),
 			   ch[i].value && *ch[i].value ? ch[i].value : "(none)");
@@ -274,6 +362,7 @@ void app_relabel(struct app *a, const int64_t *ids, size_t n,
 	}
 	label_result_done(&res);
 	buf_done(&what);
+	app_set_reload(a);
 	refresh_views(a);
 	app_recount(a);
 }
@@ -332,11 +421,19 @@ void app_undo(struct app *a)
 {
 	struct label_result res;
 	struct pv_err err;
+	struct store *s = a->store;
 	char n1[32];
 	int rc;
 
 	pv_err_clear(&err);
-	rc = label_undo(a->store, 0, false, a->reviewer, "provex browse: undo", &res, &err);
+	memset(&res, 0, sizeof res);
+	/* a set's one history is its review overlay's */
+	if (!s && !set_overlay(a->set))
+		rc = PV_ENOTFOUND;
+	else if (!s && (rc = set_review(a->set, &s, &err)))
+		;
+	else
+		rc = label_undo(s, 0, false, a->reviewer, "provex browse: undo", &res, &err);
 	if (rc == PV_ENOTFOUND)
 		app_status(a, R_STATUS, "nothing to undo");
 	else if (rc)
@@ -351,6 +448,7 @@ void app_undo(struct app *a)
 			   res.changes == 1 ? "" : "s", (long long)res.changed,
 			   res.changed == 1 ? "" : "s");
 	label_result_done(&res);
+	app_set_reload(a);
 	refresh_views(a);
 	app_recount(a);
 }
@@ -364,7 +462,7 @@ struct browse_row *row_fetch(struct app *a, int64_t id)
 	int rc;
 
 	pv_err_clear(&err);
-	rc = browse_row_get(a->store, id, &r, &err);
+	rc = set_browse_row_get(a->set, id, &r, &err);
 	if (rc == PV_ENOTFOUND)
 		app_status(a, R_ERROR, "document %lld is gone", (long long)id);
 	else if (rc)
@@ -417,8 +515,10 @@ static void filter_enter(struct app *a, void *ctx, const char *text)
 	if (!app_set_filter(a, text))
 		return;
 	pv_err_clear(&err);
-	if (*a->filter)
-		browse_history_add(a->store, a->filter, &err);
+	/* a set keeps it in its review overlay, once it has one */
+	if (*a->filter && app_review_store(a, false))
+		browse_history_add(app_review_store(a, !a->store ? true : false),
+				   a->filter, &err);
 	if (strncmp(a->status, "filter warning", 14) != 0)   /* keep the warning */
 		app_status(a, R_STATUS, "%s", *a->filter ? "filter applied" :
 			   "filter cleared: all documents");
@@ -576,7 +676,17 @@ static int open_as(struct app *a, const char *store_path, const char *filter,
 		goto out;
 	}
 	pv_err_clear(&err);
-	if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
+	/* before the set is opened: a label committed after is seen */
+	set_browse_stamp(store_path, NULL, &a->review);
+	if (set_is_folder(store_path)) {
+		/* a set of stores: read-only, through set_browse.h */
+		if (set_open(&a->set, store_path, &err)) {
+			fprintf(stderr, "provex: %s\n", err.msg);
+			a->set = NULL;
+			rc = 1;
+			goto out;
+		}
+	} else if (store_open(&a->store, store_path, STORE_WRITE, &err)) {
 		struct pv_err err2;
 		/* a store the user may read but not write: browse without relabelling */
 		pv_err_clear(&err2);
@@ -589,6 +699,8 @@ static int open_as(struct app *a, const char *store_path, const char *filter,
 		}
 		buf_printf(&warn, "read-only: %s (relabelling is refused)\n", err.msg);
 	}
+	if (a->store)
+		a->set = set_of_store(a->store);
 	a->store_path = pv_strdup(store_path);
 	pv_err_clear(&err);
 	if (counter_new(store_path, &a->counter, &err)) {
@@ -647,7 +759,7 @@ void app_close(struct app *a)
 	a->confirm_free = NULL;
 	prompt_done(&a->prompt);
 	counter_free(a->counter);
-	store_close(a->store);
+	set_close(a->set);          /* and the store it wraps */
 	grid_done(&a->grid);
 	settings_done(&a->cfg);
 	free(a->store_path);

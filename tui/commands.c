@@ -112,6 +112,7 @@ static void run_export(struct app *a, char **w, int n)
 		app_status(a, R_ERROR, ":export FILE [options] (the options of provex export)");
 		return;
 	}
+
 	argv = pv_malloc((size_t)(n + 6) * sizeof *argv);
 	argv[k++] = (char *)"export";
 	argv[k++] = a->store_path;
@@ -169,11 +170,15 @@ static void command_save(struct app *a, char **w, int n)
 	pv_err_clear(&err);
 	if (n != 2)
 		app_status(a, R_ERROR, ":save NAME saves the active filter under NAME");
-	else if (browse_save_filter(a->store, w[1], a->filter, &err))
+	else if (!app_review_store(a, true))
+		;                        /* a set's overlay cannot be written (said) */
+	else if (browse_save_filter(app_review_store(a, true), w[1], a->filter, &err))
 		app_error(a, &err);
-	else
+	else {
+		app_set_reload(a);
 		app_status(a, R_STATUS, "saved filter '%s' = %s (F lists saved filters)",
 			   w[1], *a->filter ? a->filter : "(all documents)");
+	}
 }
 
 static void command_theme(struct app *a, char **w, int n)

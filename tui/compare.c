@@ -30,29 +30,23 @@ struct compare {
  * filter pair:ID, so a store without pairs simply has none. */
 static struct browse_row *paired_with(struct app *a, int64_t id)
 {
-	struct filter_ast *ast = NULL;
-	struct filter_sql where;
+	struct set_where where;
 	struct browse_page p;
 	struct browse_row *r = NULL;
 	struct pv_err err;
 	char f[64];
 
 	snprintf(f, sizeof f, "pair:%lld", (long long)id);
-	pv_err_clear(&err);
-	if (filter_parse(f, &ast, &err))
+	if (!app_compile(a, f, &where))
 		return NULL;
-	if (filter_compile(ast, &where)) {
-		filter_free(ast);
-		return NULL;
-	}
-	filter_free(ast);
 	pv_err_clear(&err);
-	if (browse_fetch(a->store, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p, &err) == 0) {
+	if (set_browse_fetch(a->set, &where, NULL, false, BROWSE_FIRST, NULL, 1, &p,
+			     &err) == 0) {
 		if (p.n)
 			r = browse_row_copy(&p.rows[0]);
 		browse_page_done(&p);
 	}
-	filter_sql_done(&where);
+	set_where_done(&where);
 	return r;
 }
 

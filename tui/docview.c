@@ -99,7 +99,7 @@ static void load_meta(struct app *a, struct docview *r)
 	meta_set(r, "history", "%lld change%s", (long long)r->pane.nhist,
 		 r->pane.nhist == 1 ? "" : "s");
 	pv_err_clear(&err);
-	if (store_doc_get(a->store, b->id, &row, &err)) {
+	if (set_browse_doc_get(a->set, b->id, &row, &err)) {
 		meta_set(r, "error", "%s", err.msg);
 		return;
 	}

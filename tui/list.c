@@ -40,15 +40,18 @@ static struct list *L(struct app *a)
 static bool fetch(struct app *a, struct list *l, enum browse_dir dir,
 		  const struct browse_key *key, size_t n, struct browse_page *out)
 {
-	struct filter_sql where;
+	struct set_where where;
 	struct pv_err err;
 	int rc;
 
-	if (!app_compile(a, a->filter, &where))
+	app_set_check(a);        /* a set labelled by another reviewer meanwhile */
+	if (!app_compile(a, a->filter, &where)) {
+		l->failed = true;
 		return false;
+	}
 	pv_err_clear(&err);
-	rc = browse_fetch(a->store, &where, a->sort, a->desc, dir, key, n, out, &err);
-	filter_sql_done(&where);
+	rc = set_browse_fetch(a->set, &where, a->sort, a->desc, dir, key, n, out, &err);
+	set_where_done(&where);
 	if (rc) {
 		app_error(a, &err);
 		l->failed = true;
@@ -532,20 +535,32 @@ static void list_draw(struct app *a, void *state, struct grid *g)
 
 static void cycle_sort(struct app *a, struct list *l)
 {
-	l->sort_at++;
-	if (!field_sort_cycle((size_t)l->sort_at))
-		l->sort_at = 0;
+	const char *skipped = NULL;
+
+	for (;;) {
+		l->sort_at++;
+		if (!field_sort_cycle((size_t)l->sort_at))
+			l->sort_at = 0;
+		/* a set of shards passes over the sorts that are per shard */
+		if (set_sort_ok(a->set, field_sort_cycle((size_t)l->sort_at)))
+			break;
+		skipped = field_sort_cycle((size_t)l->sort_at);
+	}
 	free(a->sort);
 	a->sort = pv_strdup(field_sort_cycle((size_t)l->sort_at));
 	a->desc = false;
 	go_top(a, l);
 	app_recount(a);
-	app_status(a, R_STATUS, "sorted by %s", a->sort);
+	if (skipped)
+		app_status(a, R_STATUS, "sorted by %s (not by %s: on a set of shards it "
+			   "would be per shard)", a->sort, skipped);
+	else
+		app_status(a, R_STATUS, "sorted by %s", a->sort);
 }
 
 static void tag_all(struct app *a)
 {
-	struct filter_sql where;
+	struct set_where where;
 	struct pv_err err;
 	int64_t *ids = NULL;
 	size_t n = 0;
@@ -553,14 +568,14 @@ static void tag_all(struct app *a)
 	if (!app_compile(a, a->filter, &where))
 		return;
 	pv_err_clear(&err);
-	if (browse_ids(a->store, &where, &ids, &n, &err)) {
+	if (set_browse_ids(a->set, &where, &ids, &n, &err)) {
 		app_error(a, &err);
 	} else {
 		app_tags_set(a, ids, n);
 		app_status(a, R_STATUS, "tagged %zu documents (the whole filter); "
 			   "relabel keys now act on them", n);
 	}
-	filter_sql_done(&where);
+	set_where_done(&where);
 }
 
 static bool list_key(struct app *a, void *state, enum action act, int key)

@@ -11,12 +11,20 @@
 bool pane_load(struct app *a, struct pane *p, const struct browse_row *row)
 {
 	struct pv_err err;
+	struct store *s;
+	int rc;
 
 	memset(p, 0, sizeof *p);
 	p->text = (struct buf)BUF_INIT;
 	p->match = PANE_NO_MATCH;
 	pv_err_clear(&err);
-	if (store_text_read(a->store, row->text_id, &p->text, &err)) {
+	/* the text is in the document's shard (its store for a store) */
+	if (!(s = set_browse_store_of(a->set, row->id)))
+		rc = pv_errf(&err, PV_ENOTFOUND, "document %lld: no shard of the set "
+			     "holds it", (long long)row->id);
+	else
+		rc = store_text_read(s, row->text_id, &p->text, &err);
+	if (rc) {
 		app_error(a, &err);
 		buf_done(&p->text);
 		return false;
@@ -34,7 +42,8 @@ bool pane_load(struct app *a, struct pane *p, const struct browse_row *row)
 	 * number column its width before the first screen is laid out */
 	textview_lineno(p->tv, p->text.len);
 	pv_err_clear(&err);
-	if (browse_history_count(a->store, row->id, &p->nhist, &err))
+	if (!app_review_store(a, false) ||
+	    browse_history_count(app_review_store(a, false), row->id, &p->nhist, &err))
 		p->nhist = 0;
 	return true;
 }
@@ -52,7 +61,8 @@ void pane_refresh(struct app *a, struct pane *p)
 	browse_row_free(p->row);
 	p->row = r;
 	pv_err_clear(&err);
-	if (browse_history_count(a->store, r->id, &p->nhist, &err))
+	if (!app_review_store(a, false) ||
+	    browse_history_count(app_review_store(a, false), r->id, &p->nhist, &err))
 		p->nhist = 0;
 }
 

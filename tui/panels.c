@@ -336,7 +336,8 @@ void history_open(struct app *a, int64_t doc)
 	snprintf(title, sizeof title, "history of document %lld (q: back)", (long long)doc);
 	m = menu_new(title, false, VM_HISTORY);
 	pv_err_clear(&err);
-	if (label_indexed(a->store, doc, &li, &err) == 0) {
+	if (set_browse_store_of(a->set, doc) &&
+	    label_indexed(set_browse_store_of(a->set, doc), doc, &li, &err) == 0) {
 		menu_add(m, R_HEADER, NULL, 0, "indexed%s%s: origin %s, source %s, generator %s, "
 			 "purpose %s", li.started ? " " : "", li.started ? li.started : "",
 			 li.value[0] ? li.value[0] : "-", li.value[1] ? li.value[1] : "-",
@@ -345,7 +346,10 @@ void history_open(struct app *a, int64_t doc)
 	}
 	c.m = m;
 	pv_err_clear(&err);
-	if (label_history(a->store, doc, hist_row, &c, &err))
+	/* a set's history is its review overlay's (none before the first
+	 * change) */
+	if (app_review_store(a, false) &&
+	    label_history(app_review_store(a, false), doc, hist_row, &c, &err))
 		app_error(a, &err);
 	if (m->n <= 1)
 		menu_add(m, R_DIM, NULL, 0, "no change since it was indexed");
@@ -376,7 +380,9 @@ static void saved_del(struct app *a, struct menu *m, struct item *it)
 
 	snprintf(name, sizeof name, "%.*s", (int)n, it->text);
 	pv_err_clear(&err);
-	if (browse_delete_filter(a->store, name, &err)) {
+	if (!app_review_store(a, true))
+		return;
+	if (browse_delete_filter(app_review_store(a, true), name, &err)) {
 		app_error(a, &err);
 		return;
 	}
@@ -396,20 +402,22 @@ static void saved_fill(struct app *a, struct menu *m)
 	}
 	m->n = 0;
 	pv_err_clear(&err);
-	if (browse_saved(a->store, &v, &n, &err)) {
+	if (!app_review_store(a, false))
+		return;                      /* a set without its overlay yet */
+	if (browse_saved(app_review_store(a, false), &v, &n, &err)) {
 		app_error(a, &err);
 		return;
 	}
 	for (i = 0; i < n; i++) {
-		struct filter_sql where;
+		struct set_where where;
 		int64_t count = -1;
 		char num[32];
 		if (app_compile(a, v[i].filter, &where)) {
 			pv_err_clear(&err);
-			if (store_count(a->store, &where, &count, &err))
+			if (set_browse_count(a->set, &where, &count, &err))
 				count = -1;
-			filter_sql_done(&where);
 		}
+		set_where_done(&where);
 		menu_add(m, R_LIST, v[i].filter, 0, "%-20s %12s  %s", v[i].name,
 			 count >= 0 ? pv_num(count, num) : "?", *v[i].filter ? v[i].filter :
 			 "(all documents)");
@@ -447,21 +455,24 @@ static void doc_pick(struct app *a, struct menu *m, struct item *it)
 static void picker_filter(struct app *a, void *ctx, const char *text)
 {
 	int64_t left = *(const int64_t *)ctx;
-	struct filter_sql where;
+	struct set_where where;
 	struct browse_page p;
 	struct pv_err err;
 	struct menu *m;
 	size_t i;
 
-	if (!app_compile(a, text, &where))
-		return;
-	pv_err_clear(&err);
-	if (browse_fetch(a->store, &where, NULL, false, BROWSE_FIRST, NULL, 500, &p, &err)) {
-		app_error(a, &err);
-		filter_sql_done(&where);
+	if (!app_compile(a, text, &where)) {
+		set_where_done(&where);
 		return;
 	}
-	filter_sql_done(&where);
+	pv_err_clear(&err);
+	if (set_browse_fetch(a->set, &where, NULL, false, BROWSE_FIRST, NULL, 500, &p,
+			     &err)) {
+		app_error(a, &err);
+		set_where_done(&where);
+		return;
+	}
+	set_where_done(&where);
 	{
 		char title[128];
 		snprintf(title, sizeof title, "compare document %lld with: pick one (Enter), "

@@ -81,7 +81,9 @@ void prompt_open(struct app *a, int kind, const char *label, const char *init,
 	p->error_column = 0;
 	if (kind == PROMPT_FILTER) {
 		pv_err_clear(&err);
-		browse_history(a->store, 200, &p->hist, &p->nhist, &err);
+		if (app_review_store(a, false))    /* a set: its overlay's */
+			browse_history(app_review_store(a, false), 200, &p->hist,
+				       &p->nhist, &err);
 		changed(a);
 	}
 }
@@ -145,6 +147,14 @@ void prompt_tick(struct app *a)
 		if (msg && (!nl || msg < nl))
 			buf_append(&p->error, msg, (size_t)((nl ? nl : msg + strlen(msg)) - msg));
 		p->error_column = at > 0 ? at : 0;
+	}
+	if (set_size(a->set) > 1 && set_filter_per_store(ast)) {
+		/* what the set refuses, said before Enter (the count fails) */
+		buf_reset(&p->error);
+		buf_printf(&p->error, "%s on a set of %zu shards: refused, it would be "
+			   "answered per shard", set_filter_per_store(ast),
+			   set_size(a->set));
+		p->error_column = 0;
 	}
 	filter_free(ast);
 	p->preview_n = -1;
@@ -254,7 +264,7 @@ static void candidates(struct app *a, size_t *start, char ***out, size_t *n,
 		prefix[pl] = 0;
 		*start = ms;
 		pv_err_clear(&err);
-		if (metaidx_paths(a->store, prefix, 50, &paths, &np, &err))
+		if (set_browse_paths(a->set, prefix, 50, &paths, &np, &err))
 			app_error(a, &err);
 		v = pv_malloc((np ? np : 1) * sizeof *v);
 		for (i = 0; i < np; i++) {
@@ -307,7 +317,7 @@ static void candidates(struct app *a, size_t *start, char ***out, size_t *n,
 			memcpy(prefix, t + vs, pl);
 			prefix[pl] = 0;
 			pv_err_clear(&err);
-			if (browse_values(a->store, f->name, prefix, 50, &v, &nv, &err))
+			if (set_browse_values(a->set, f->name, prefix, 50, &v, &nv, &err))
 				app_error(a, &err);
 		}
 	}

@@ -38,7 +38,7 @@
 int (*stats_key_hook)(struct app *a);
 
 struct statsview {
-	struct filter_sql where;     /* owned, while computing */
+	struct set_where where;      /* owned, while computing */
 	struct fig_job *job;         /* owned, while computing */
 	bool ready;
 	struct figures fig;          /* owned, once ready */
@@ -836,7 +836,7 @@ static void stats_done(void *state)
 	struct statsview *v = state;
 
 	figures_job_free(v->job);
-	filter_sql_done(&v->where);
+	set_where_done(&v->where);
 	figures_done(&v->fig);
 	grid_done(&v->text);
 	free(v->filter);
@@ -868,13 +868,21 @@ void stats_open(struct app *a)
 	int64_t last = 0;
 	int depth = a->nviews, rc;
 
+	if (!a->store) {
+		/* figures_begin reads one store; a set's groups: provex stats */
+		app_status(a, R_ERROR, "statistics of a set of stores: not in the "
+			   "interface; provex stats %s [FILTER] --by FIELD gives them",
+			   a->store_path);
+		free(v);
+		return;
+	}
 	v->filter = pv_strdup(a->filter ? a->filter : "");
 	if (!app_compile(a, v->filter, &v->where)) {
 		stats_done(v);
 		return;
 	}
 	pv_err_clear(&err);
-	if (figures_begin(a->store, &v->where, &o, &v->job, &err)) {
+	if (figures_begin(a->store, &v->where.w[0], &o, &v->job, &err)) {
 		app_error(a, &err);
 		stats_done(v);
 		return;
@@ -913,6 +921,6 @@ void stats_open(struct app *a)
 	figures_take(v->job, &v->fig);
 	figures_job_free(v->job);
 	v->job = NULL;
-	filter_sql_done(&v->where);
+	set_where_done(&v->where);
 	v->ready = true;
 }

@@ -11,9 +11,12 @@
  * generated from the same table.
  *
  * Everything that reads or changes the store goes through the store's
- * functions (store.h, browse.h, label.h, filter.h): there is no SQL here.
+ * functions (store.h, browse.h, set_browse.h, label.h, filter.h): there
+ * is no SQL here.  A set of stores (a folder of shards, store/set.h) is
+ * read through set_browse.h, which merges its shards' pages; a plain
+ * store is the set of one it is wrapped in.
  *
- * Ownership: struct app owns the store, the counter, the configuration,
+ * Ownership: struct app owns the set (and so the store), the counter, the configuration,
  * the grid, the tags and the views on its stack.
  */
 #ifndef PV_TUI_H
@@ -27,6 +30,7 @@
 #include "../common/buf.h"
 #include "../store/store.h"
 #include "../store/browse.h"
+#include "../store/set_browse.h"
 #include "../store/label.h"
 #include "../common/settings.h"
 #include "theme.h"
@@ -129,8 +133,15 @@ enum { PROMPT_FILTER = 1, PROMPT_COMMAND, PROMPT_SEARCH, PROMPT_CONFIRM,
        PROMPT_PICK };
 
 struct app {
-	struct store *store;     /* owned */
+	struct store_set *set;   /* owned: the set of shards opened, or the
+				  * store wrapped as a set of one; every read
+				  * of documents goes through it (set_browse.h) */
+	struct store *store;     /* the plain store (borrowed from set), opened
+				  * for writing when possible; NULL for a set of
+				  * shards (never written: relabelling goes to
+				  * its review overlay, set_label) */
 	char *store_path;        /* owned */
+	struct set_stamp review; /* a set's review overlay when it was opened */
 	struct counter *counter; /* owned; NULL when it could not start */
 	struct settings cfg;     /* owned */
 	struct theme theme;
@@ -221,9 +232,21 @@ bool app_set_filter(struct app *a, const char *text);
 /* Asks for the active filter's count again (after a change). */
 void app_recount(struct app *a);
 
-/* Compiles the active filter; false on error (shown). */
-struct filter_sql;
-bool app_compile(struct app *a, const char *text, struct filter_sql *out);
+/* Compiles a filter for every part of the set (a per-store field on a
+ * set of shards is refused); false on error (shown).  out is initialized
+ * in every case (set_where_done). */
+bool app_compile(struct app *a, const char *text, struct set_where *out);
+/* Where the review state is kept (history, saved filters): the store, or
+ * a set's SET/review.pvx (for writing: created when absent, the error
+ * shown and NULL when it cannot be; for reading: NULL when there is
+ * none). */
+struct store *app_review_store(struct app *a, bool write);
+/* After a write to a set's review overlay: the set opened again, so that
+ * its parts are the overlay's now (nothing on a store). */
+void app_set_reload(struct app *a);
+/* Before reading a set: opens it again when its review overlay changed
+ * since (another reviewer's label); nothing on a store. */
+void app_set_check(struct app *a);
 
 /* Relabelling: applies changes to ids (one document, or the tags) through
  * browse_label_ids with the reviewer; shows the result on the status line
