@@ -9,7 +9,9 @@
  * against matched real documents, with 95% intervals; the true-positive
  * rate at 1% and 5% false positives; AUC within length bins; the
  * shuffled-label control; the words and phrases that separate each group
- * from the real documents, and the two review queues.
+ * from the real documents, and the two review queues.  STORE may be a
+ * set's folder (store/set.h): detect_run_set reads it as one store, and
+ * the run goes to the set's review store (set_review).
  */
 #include "config.h"
 #include "cli.h"
@@ -70,7 +72,11 @@ static const char usage_text[] =
 "               the results are the same with any number\n"
 "  --apply RUN  score the documents added since detect run RUN (and matching\n"
 "               FILTER) with the model that run saved, and report how many\n"
-"               score above its 1% and 5% FPR thresholds, by origin\n";
+"               score above its 1% and 5% FPR thresholds, by origin\n"
+"STORE may be a set's folder (provex index --world-size): its documents are\n"
+"read as one store holding them all would read them (the same figures\n"
+"whatever the number of shards), and the run, its scores and its saved\n"
+"model go to SET/review.pvx (the shards are never written).\n";
 
 /* Writes s (sanitized) padded or cut to width columns (a column per
  * character: wide characters may shift what follows). */
