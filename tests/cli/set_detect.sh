@@ -162,6 +162,28 @@ is $? 1 "--apply --dry-run on a set with no review store: refused"
 like "$out" "no detect run: the set has no review store yet" "and says why"
 ok $([ ! -e "$T/set3/review.pvx" ]; echo $?) "without making one"
 
+# ---- documents relabelled in the review overlay ----
+# the same batches on the plain store and on two sets: detect reads each
+# changed document as it is now, once (the shard's row shadowed)
+for s in "$T/plain.pvx" "$T/set3" "$T/set11"; do
+	pv label "$s" 'source:news generator:gen-b' --set origin=real --set generator= \
+		--reviewer t --yes > /dev/null 2>&1 || echo "# label on $s failed"
+	pv label "$s" 'source:forum origin:real' --set origin=unknown \
+		--reviewer t --yes > /dev/null 2>&1 || echo "# label on $s failed"
+done
+ok $([ -e "$T/set3/review.pvx" ]; echo $?) "the relabels are in set3's review store"
+for args in "--json --dry-run --by generator" "--json --dry-run --by source --match source --model nb"; do
+	want=$(run "$T/plain.pvx" $args)
+	ok $([ "$want" != "$(run "$T/set1" $args)" ]; echo $?) \
+		"detect $args after the relabels: not the figures of the set left alone"
+	is "$(run "$T/set3" $args)" "$want" "detect $args after the relabels: a set of 3 shards gives the plain store's output"
+	is "$(run "$T/set11" $args)" "$want" "detect $args after the relabels: a set of 11 shards gives the plain store's output"
+done
+pv detect "$T/set3" > /dev/null 2>&1
+is "$(sqlite3 "$T/set3/review.pvx" 'SELECT count(*) FROM detect_runs')" 1 \
+	"a run on the relabelled set goes to its review store"
+is "$(sqlite3 "$T/set3/review.pvx" 'SELECT count(*) FROM batches')" 2 "beside the set's batches"
+
 # ---- per-store meanings on several shards ----
 out=$(pv detect "$T/set3" 'dup:>1' --dry-run 2>&1)
 is $? 2 "detect 'dup:>1' on 3 shards: refused"
