@@ -38,8 +38,10 @@
  * share, lists them): detect_read.c reads the documents, detect_words.c
  * keeps the word tables, detect_pass.c runs the passes on the threads,
  * detect_measure.c computes the figures, detect_json.c writes the
- * summary.  This file holds the run itself, the batches of group models,
- * the writing and detect_apply.
+ * summary, detect_set.c makes a run over a set of stores (its documents
+ * from every part of the set, in the order of one store, its run written
+ * to the set's review store).  This file holds the run itself, the
+ * batches of group models, the writing and detect_apply.
  */
 #include "store_int.h"
 #include "detect.h"
