@@ -9,7 +9,9 @@
  * against matched real documents, with 95% intervals; the true-positive
  * rate at 1% and 5% false positives; AUC within length bins; the
  * shuffled-label control; the words and phrases that separate each group
- * from the real documents, and the two review queues.
+ * from the real documents, and the two review queues.  STORE may be a
+ * set's folder (store/set.h): detect_run_set reads it as one store, and
+ * the run goes to the set's review store (set_review).
  */
 #include "config.h"
 #include "cli.h"
@@ -17,6 +19,7 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/detect.h"
+#include "../store/set.h"
 #include "../analysis/lr.h"
 #include "../common/clock.h"
 
@@ -69,7 +72,11 @@ static const char usage_text[] =
 "               the results are the same with any number\n"
 "  --apply RUN  score the documents added since detect run RUN (and matching\n"
 "               FILTER) with the model that run saved, and report how many\n"
-"               score above its 1% and 5% FPR thresholds, by origin\n";
+"               score above its 1% and 5% FPR thresholds, by origin\n"
+"STORE may be a set's folder (provex index --world-size): its documents are\n"
+"read as one store holding them all would read them (the same figures\n"
+"whatever the number of shards), and the run, its scores and its saved\n"
+"model go to SET/review.pvx (the shards are never written).\n";
 
 /* Writes s (sanitized) padded or cut to width columns (a column per
  * character: wide characters may shift what follows). */
@@ -214,7 +221,8 @@ static void put_bin(const struct detect_bin *b)
 	printf("  %-20s", cell);
 }
 
-static void print_text(const struct detect_report *r, const struct detect_opts *o)
+static void print_text(const struct detect_report *r, const struct detect_opts *o,
+		       const struct store *out)
 {
 	char a[32], b[32], c[32];
 	bool by = o->by != DETECT_BY_NONE;
@@ -327,6 +335,10 @@ static void print_text(const struct detect_report *r, const struct detect_opts *
 		    o->store_name, r->low_filter);
 	if (o->dry_run)
 		printf("dry run: no scores written\n");
+	else if (out && set_is_folder(o->store_name))
+		printf("scores of %s documents written to %s (run %lld), %.1f s\n",
+		       pv_num(r->real + r->synthetic, a), store_path(out),
+		       (long long)r->run_id, r->seconds);
 	else
 		printf("scores of %s documents written (run %lld), %.1f s\n",
 		       pv_num(r->real + r->synthetic, a), (long long)r->run_id, r->seconds);
@@ -422,7 +434,7 @@ static bool parse_uint(const char *s, unsigned long long max, unsigned long long
 
 /* The report of detect --apply. */
 static void print_applied(const struct detect_applied *a, const struct detect_opts *o,
-			  bool json)
+			  bool json, const struct store *out)
 {
 	static const char *const names[3] = { "real", "synthetic", "unknown" };
 	int64_t all = a->docs[0] + a->docs[1] + a->docs[2];
@@ -488,9 +500,51 @@ static void print_applied(const struct detect_applied *a, const struct detect_op
 	printf("\nthe thresholds are the run's, set on its real documents' out-of-fold "
 	       "scores: new real documents like those should score above them about as "
 	       "often as the rate says\n");
-	if (!o->dry_run)
+	if (!o->dry_run && set_is_folder(o->store_name))
+		printf("written to the scores of %s (model 'applied', run %lld)\n",
+		       store_path(out), (long long)a->run_id);
+	else if (!o->dry_run)
 		printf("written to scores (model 'applied', run %lld): score:>T selects them "
 		       "with the others\n", (long long)a->run_id);
+}
+
+/* Opens the set at path for detect: *out is where the run goes (the set's
+ * review store, created when absent; NULL with --dry-run) or, with
+ * --apply, where its saved model is read from (with --dry-run the review
+ * store opened read-only, in *ro).  Prints the error; an exit status. */
+static int open_set(const char *path, const struct filter_ast *ast,
+		    const struct detect_opts *o, bool apply, struct store_set **set,
+		    struct store **out, struct store **ro)
+{
+	struct pv_err e;
+	int rc;
+
+	if (!(*set = cli_open_read(path)))
+		return EXIT_FAIL;
+	if ((rc = cli_set_exact("detect", *set, ast, NULL)))
+		return rc;
+	if (apply && o->dry_run) {
+		struct buf rp = BUF_INIT;
+		buf_printf(&rp, "%s/review.pvx", path);
+		if (access(buf_str(&rp), F_OK) != 0) {
+			cli_errorf("%s: no detect run: the set has no review store yet "
+				   "(provex detect %s writes its runs to %s)", path, path,
+				   buf_str(&rp));
+			buf_done(&rp);
+			return EXIT_FAIL;
+		}
+		*out = *ro = cli_open(buf_str(&rp), STORE_READ);
+		buf_done(&rp);
+		return *ro ? EXIT_OK : EXIT_FAIL;
+	}
+	if (o->dry_run)
+		return EXIT_OK;
+	pv_err_clear(&e);
+	if (set_review(*set, out, &e)) {
+		cli_error(&e);
+		return EXIT_FAIL;
+	}
+	return EXIT_OK;
 }
 
 int cmd_detect(int argc, char **argv)
@@ -516,6 +570,9 @@ int cmd_detect(int argc, char **argv)
 	struct filter_ast *ast = NULL;
 	struct filter_sql sql;
 	struct store *s = NULL;
+	struct store_set *set = NULL;     /* STORE is a folder: a set of stores */
+	struct store *out = NULL;         /* where the run goes (borrowed) */
+	struct store *ro = NULL;          /* a set's review store read-only */
 	struct pv_err e;
 	unsigned long long v;
 	bool json = false;
@@ -613,22 +670,31 @@ int cmd_detect(int argc, char **argv)
 	memset(&r, 0, sizeof r);
 	if ((rc = cli_filter(o.filter, &ast, &sql)))
 		goto out;
-	if (cli_no_set("detect", argv[optind]) ||
-	    !(s = cli_open(argv[optind], o.dry_run ? STORE_READ : STORE_WRITE))) {
+	if (set_is_folder(argv[optind])) {
+		if ((rc = open_set(argv[optind], ast, &o, apply != 0, &set, &out, &ro)))
+			goto out;
+	} else if (!(s = cli_open(argv[optind], o.dry_run ? STORE_READ : STORE_WRITE))) {
 		rc = EXIT_FAIL;
+		goto out;
 	} else if ((rc = cli_filter_store(s, ast, &sql))) {
-		/* printed */
-	} else if (apply) {
+		goto out;                  /* printed */
+	} else {
+		out = s;
+	}
+	pv_err_clear(&e);
+	if (apply) {
 		struct detect_applied a;
-		if (detect_apply(s, &sql, &o, apply, &a, &e)) {
+		if (set ? detect_apply_set(set, ast, out, &o, apply, &a, &e) :
+		    detect_apply(s, &sql, &o, apply, &a, &e)) {
 			clear_progress(&pg);
 			cli_error(&e);
 			rc = EXIT_FAIL;
 		} else {
 			clear_progress(&pg);
-			print_applied(&a, &o, json);
+			print_applied(&a, &o, json, out);
 		}
-	} else if (detect_run(s, &sql, &o, &r, &e)) {
+	} else if (set ? detect_run_set(set, ast, out, &o, &r, &e) :
+		   detect_run(s, &sql, &o, &r, &e)) {
 		clear_progress(&pg);
 		cli_error(&e);
 		rc = e.code == PV_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
@@ -642,11 +708,13 @@ int cmd_detect(int argc, char **argv)
 		if (json)
 			printf("%s\n", r.summary);
 		else
-			print_text(&r, &o);
+			print_text(&r, &o, out);
 	}
 out:
 	detect_report_done(&r);
 	store_close(s);
+	store_close(ro);
+	set_close(set);
 	filter_sql_done(&sql);
 	filter_free(ast);
 	return rc;

@@ -38,14 +38,17 @@
  * share, lists them): detect_read.c reads the documents, detect_words.c
  * keeps the word tables, detect_pass.c runs the passes on the threads,
  * detect_measure.c computes the figures, detect_json.c writes the
- * summary.  This file holds the run itself, the batches of group models,
- * the writing and detect_apply.
+ * summary, detect_set.c makes a run over a set of stores (its documents
+ * from every part of the set, in the order of one store, its run written
+ * to the set's review store).  This file holds the run itself, the
+ * batches of group models, the writing and detect_apply.
  */
 #include "store_int.h"
 #include "detect.h"
 #include "../analysis/lr.h"
 #include "detect_int.h"
 #include "filter.h"
+#include "set.h"
 #include "../common/json.h"
 #include "../common/mix.h"
 #include "../common/clock.h"
@@ -298,14 +301,6 @@ static unsigned batch_size(const struct run *r, size_t g0, size_t ng, bool own,
  * cond. */
 /* ---- writing ---- */
 
-/* The highest document id of the store (0 when empty). */
-static int max_doc(struct store *s, int64_t *out, struct pv_err *err)
-{
-	if (store_q_int64(s->db, "SELECT coalesce(max(id), 0) FROM docs", NULL, out) != SQLITE_OK)
-		return store_sqlerr(s, err, "reading the documents' ids");
-	return 0;
-}
-
 /* The run's model, for detect --apply (in write_run's transaction). */
 static int write_model(struct run *r, const struct detect_report *rep, struct pv_err *err)
 {
@@ -318,7 +313,7 @@ static int write_model(struct run *r, const struct detect_report *rep, struct pv
 		return 0;                  /* no fold model trained on both classes */
 	if ((rc = detect_saved_pack(&r->saved, &blob, &len, err)))
 		return rc;
-	if ((rc = store_prep(r->s, &st, "INSERT OR REPLACE INTO detect_models(run_id, kind, "
+	if ((rc = store_prep(r->out, &st, "INSERT OR REPLACE INTO detect_models(run_id, kind, "
 			     "max_doc, platt_a, platt_b, threshold_1, threshold_5, model) "
 			     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", "saving the model", err))) {
 		free(blob);
@@ -332,33 +327,33 @@ static int write_model(struct run *r, const struct detect_report *rep, struct pv
 	sqlite3_bind_double(st, 6, rep->tpr[0].threshold);
 	sqlite3_bind_double(st, 7, rep->tpr[1].threshold);
 	sqlite3_bind_blob(st, 8, blob, (int)len, free);
-	return store_step_done(r->s, st, "saving the model", err);
+	return store_step_done(r->out, st, "saving the model", err);
 }
 
 static int write_run(struct run *r, struct detect_report *rep, double t0,
 		     struct pv_err *err)
 {
-	sqlite3 *db = r->s->db;
+	sqlite3 *db = r->out->db;
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int rc;
 
-	if ((rc = store_begin(r->s, err)))
+	if ((rc = store_begin(r->out, err)))
 		return rc;
-	if ((rc = store_prep(r->s, &st, "INSERT INTO detect_runs(at, filter, settings) "
+	if ((rc = store_prep(r->out, &st, "INSERT INTO detect_runs(at, filter, settings) "
 			     "VALUES(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'), ?1, ?2)",
 			     "writing the scores", err)))
 		goto undo;
 	sqlite3_bind_text(st, 1, r->o->filter ? r->o->filter : "", -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(st, 2, rep->settings, -1, SQLITE_TRANSIENT);
-	if ((rc = store_step_done(r->s, st, "writing the scores", err)))
+	if ((rc = store_step_done(r->out, st, "writing the scores", err)))
 		goto undo;
 	rep->run_id = sqlite3_last_insert_rowid(db);
 	if ((rc = write_model(r, rep, err))) {
-		store_rollback(r->s);
+		store_rollback(r->out);
 		return rc;
 	}
-	if ((rc = store_prep(r->s, &st, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, "
+	if ((rc = store_prep(r->out, &st, "INSERT OR REPLACE INTO scores(doc_id, score, run_id, "
 			     "model, own) VALUES(?1, ?2, ?3, 'pooled', ?4)", "writing the scores",
 			     err)))
 		goto undo;
@@ -377,19 +372,19 @@ static int write_run(struct run *r, struct detect_report *rep, double t0,
 	sqlite3_finalize(st);
 	rep->seconds = pv_now() - t0;
 	rep->summary = dt_make_summary(r->o, rep);
-	if ((rc = store_prep(r->s, &st, "UPDATE detect_runs SET summary = ?1 WHERE id = ?2",
+	if ((rc = store_prep(r->out, &st, "UPDATE detect_runs SET summary = ?1 WHERE id = ?2",
 			     "writing the scores", err)))
 		goto undo;
 	sqlite3_bind_text(st, 1, rep->summary, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_int64(st, 2, rep->run_id);
-	if ((rc = store_step_done(r->s, st, "writing the scores", err)))
+	if ((rc = store_step_done(r->out, st, "writing the scores", err)))
 		goto undo;
-	return store_commit(r->s, err);
+	return store_commit(r->out, err);
 fail:
-	rc = store_sqlerr(r->s, err, "writing the scores");
+	rc = store_sqlerr(r->out, err, "writing the scores");
 	sqlite3_finalize(st);
 undo:
-	store_rollback(r->s);
+	store_rollback(r->out);
 	return rc;
 }
 
@@ -399,9 +394,25 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	       const struct detect_opts *o, struct detect_report *rep,
 	       struct pv_err *err)
 {
+	struct dsrc src = { s, where, NULL };
+	struct run r;
+
+	memset(&r, 0, sizeof r);
+	r.out = o->dry_run ? NULL : s;
+	r.src = &src;
+	r.nsrc = 1;
+	r.o = o;
+	return dt_run(&r, rep, err);
+}
+
+/* The run over r's sources (r->out, r->set, r->src, r->keys and r->o
+ * set, the rest zero); frees what it made, not those. */
+int dt_run(struct run *rp, struct detect_report *rep, struct pv_err *err)
+{
 	struct helper helpers[DETECT_MAX_THREADS];
 	struct pool pool;
-	struct run r;
+	struct run r = *rp;
+	const struct detect_opts *o = r.o;
 	double t0 = pv_now();
 	bool started = false, own;
 	size_t i, g = 0, ng;
@@ -410,13 +421,13 @@ int detect_run(struct store *s, const struct filter_sql *where,
 	memset(rep, 0, sizeof *rep);
 	if (o->folds < 2 || o->folds > DETECT_MAX_FOLDS)
 		return pv_errf(err, PV_EUSAGE, "--folds must be 2 to %d", DETECT_MAX_FOLDS);
-	memset(&r, 0, sizeof r);
-	r.s = s;
-	r.o = o;
+	if (!o->dry_run && !r.out)
+		return pv_errf(err, PV_EINVAL, "detect: nowhere to write the run (no store "
+			       "open for writing): use --dry-run");
 	rep->settings = dt_make_settings(o);
 	rep->high_filter = dt_queue_filter(o->filter, "origin:real score:>0.9");
 	rep->low_filter = dt_queue_filter(o->filter, "origin:synthetic score:<0.1");
-	if ((rc = max_doc(s, &r.max_doc, err)) || (rc = dt_read_rows(&r, where, rep, err)))
+	if ((rc = dt_max_doc(&r, &r.max_doc, err)) || (rc = dt_read_rows(&r, rep, err)))
 		goto out;
 	dt_rank_groups(&r);
 	dt_make_cover(&r);
@@ -526,10 +537,21 @@ out:
 /* ---- applying a saved model ---- */
 
 struct arow {                      /* a document to score */
-	int64_t id, text_id;
+	int64_t id, text_id;       /* text_id: its text's key (dt_text_key) */
+	int64_t local;             /* its text's id in the store of its source */
+	uint32_t src;
 	int origin;                /* 0 real, 1 synthetic, 2 unknown */
 	double p;
 };
+
+static int by_arow(const void *a, const void *b)
+{
+	const struct arow *x = a, *y = b;
+
+	if (x->text_id != y->text_id)
+		return x->text_id < y->text_id ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
 
 /* Reads run's saved model, its calibration and thresholds. */
 static int read_model(struct store *s, int64_t run, struct detect_saved *m,
@@ -588,53 +610,100 @@ int detect_apply(struct store *s, const struct filter_sql *where,
 		 const struct detect_opts *o, int64_t run, struct detect_applied *a,
 		 struct pv_err *err)
 {
-	const char *w = where && where->where ? where->where : "1";
+	struct dsrc src = { s, where, NULL };
+	struct run r;
+
+	memset(&r, 0, sizeof r);
+	r.out = s;
+	r.src = &src;
+	r.nsrc = 1;
+	r.o = o;
+	return dt_apply(&r, run, a, err);
+}
+
+/* Reads the documents of source k added since max_doc into *rows. */
+static int apply_read(struct run *r, uint32_t k, int64_t max_doc, struct arow **rows,
+		      size_t *n, size_t *cap, struct pv_err *err)
+{
+	const struct dsrc *src = &r->src[k];
+	const char *w = src->where && src->where->where ? src->where->where : "1";
+	struct buf sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	buf_puts(&sql, "SELECT d.id, d.text_id, CASE d.origin WHEN 'real' THEN 0 "
+		 "WHEN 'synthetic' THEN 1 ELSE 2 END");
+	store_from(src->where, &sql);
+	buf_printf(&sql, "WHERE (%s) AND d.id > %lld ORDER BY d.text_id, d.id", w,
+		   (long long)max_doc);
+	rc = store_prep_where(src->s, &st, buf_str(&sql), src->where, "selecting documents",
+			      err);
+	buf_done(&sql);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct arow *x;
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (src->part && set_shadowed(r->set, src->part, id))
+			continue;
+		if (*n == *cap) {
+			*cap = *cap ? 2 * *cap : 1024;
+			*rows = pv_realloc(*rows, *cap * sizeof **rows);
+		}
+		x = &(*rows)[(*n)++];
+		x->id = id;
+		x->local = sqlite3_column_int64(st, 1);
+		x->src = k;
+		x->text_id = dt_text_key(r, k, x->local);
+		x->origin = sqlite3_column_int(st, 2);
+		x->p = 0;
+		if (x->text_id < 0) {
+			sqlite3_finalize(st);
+			return pv_errf(err, PV_ESTORE, "%s: document %lld has text %lld, which "
+				       "no document had when the set's texts were numbered: "
+				       "run detect again", store_path(src->s), (long long)id,
+				       (long long)x->local);
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(src->s, err, "selecting documents");
+	return 0;
+}
+
+/* detect_apply over r's sources: the model is read from r->out, which
+ * the scores are written to unless r->o->dry_run. */
+int dt_apply(struct run *r, int64_t run, struct detect_applied *a, struct pv_err *err)
+{
+	const struct detect_opts *o = r->o;
+	struct store *s = r->out;
 	struct detect_saved m;
 	struct detect_fx *fx = NULL;
 	struct arow *rows = NULL;
 	size_t n = 0, cap = 0, i, j, k;
-	struct buf sql = BUF_INIT, text = BUF_INIT;
+	struct buf text = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	double pa = 0, pb = 0, t0 = pv_now();
+	uint32_t q;
 	int rc;
 
 	memset(a, 0, sizeof *a);
 	a->run_id = run;
 	if ((rc = read_model(s, run, &m, &pa, &pb, a, err)))
 		return rc;
-	buf_puts(&sql, "SELECT d.id, d.text_id, CASE d.origin WHEN 'real' THEN 0 "
-		 "WHEN 'synthetic' THEN 1 ELSE 2 END");
-	store_from(where, &sql);
-	buf_printf(&sql, "WHERE (%s) AND d.id > %lld ORDER BY d.text_id, d.id", w,
-		   (long long)a->max_doc);
-	rc = store_prep_where(s, &st, buf_str(&sql), where, "selecting documents", err);
-	buf_done(&sql);
-	if (rc) {
-		detect_saved_done(&m);
-		return rc;
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			cap = cap ? 2 * cap : 1024;
-			rows = pv_realloc(rows, cap * sizeof *rows);
-		}
-		rows[n].id = sqlite3_column_int64(st, 0);
-		rows[n].text_id = sqlite3_column_int64(st, 1);
-		rows[n].origin = sqlite3_column_int(st, 2);
-		rows[n++].p = 0;
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		rc = store_sqlerr(s, err, "selecting documents");
-		goto out;
-	}
+	for (q = 0; q < r->nsrc; q++)
+		if ((rc = apply_read(r, q, a->max_doc, &rows, &n, &cap, err)))
+			goto out;
+	if (r->nsrc > 1 || r->keys)
+		qsort(rows, n, sizeof *rows, by_arow);
 	fx = detect_fx_new();
 	for (i = 0; i < n; i = j) {
 		struct detect_vec v;
 		double style[DETECT_STYLE], p;
 		for (j = i; j < n && rows[j].text_id == rows[i].text_id; j++)
 			;
-		if ((rc = store_text_head(s, rows[i].text_id, DETECT_MAX_TEXT, &text, err)))
+		if ((rc = store_text_head(r->src[rows[i].src].s, rows[i].local, DETECT_MAX_TEXT,
+					  &text, err)))
 			goto out;
 		detect_fx_text(fx, text.data ? text.data : "", text.len, false, &v);
 		if (m.style)

@@ -156,6 +156,27 @@ int detect_apply(struct store *s, const struct filter_sql *where,
 		 const struct detect_opts *o, int64_t run, struct detect_applied *a,
 		 struct pv_err *err);
 
+/* ---- a run over a set of stores (detect_set.c) ---- */
+
+/* detect_run and detect_apply over a set (set.h): the documents of every
+ * listed part that ast selects (compiled for each part's store; NULL =
+ * all), the rows the review overlay shadows left out, read in the order
+ * one store holding every document would read them: a text's key is the
+ * id that store would have given it (texts numbered in the order of their
+ * first document's id, the same with any number of shards), so that
+ * folds, samples and every figure are those of that store.  The run, its
+ * scores and its saved model are written to out (the set's review store,
+ * set_review; borrowed), which must be NULL with o->dry_run and
+ * otherwise given; detect_apply_set reads the saved model from out (with
+ * o->dry_run: the review store opened read-only). */
+struct filter_ast;
+struct store_set;
+int detect_run_set(struct store_set *set, const struct filter_ast *ast, struct store *out,
+		   const struct detect_opts *o, struct detect_report *r, struct pv_err *err);
+int detect_apply_set(struct store_set *set, const struct filter_ast *ast, struct store *out,
+		     const struct detect_opts *o, int64_t run, struct detect_applied *a,
+		     struct pv_err *err);
+
 /* Whether f names a field --match takes (source, purpose, generator). */
 bool detect_match_field(const char *f);
 

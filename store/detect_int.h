@@ -17,6 +17,9 @@
  *   detect_measure.c  the figures: calibration, AUCs, TPR at each FPR,
  *                     AUC by length, the control, uncovered values
  *   detect_json.c     the run's summary and settings as JSON
+ *   detect_set.c      a run over a set of stores (set.h): its parts as the
+ *                     sources of the documents, the texts' keys across
+ *                     shards, the run's record in the set's review store
  */
 #ifndef PV_DETECT_INT_H
 #define PV_DETECT_INT_H
@@ -29,21 +32,28 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct store_set;
+struct set_part;
 
 #define NONE_GROUP UINT32_MAX
 
 struct drow {                      /* one document */
-	int64_t id, text_id;
+	int64_t id;
+	int64_t text_id;           /* its text's key (dt_text_key): folds, samples, order */
+	int64_t local;             /* its text's id in its source's store */
 	int64_t len;               /* its text's bytes */
 	uint32_t group;            /* synthetic: index in groups; real: NONE_GROUP */
 	uint32_t mval;             /* its value of the match field (index in mvals) */
+	uint32_t src;              /* its source (index in r->src) */
 	unsigned char synth;
 	double s;                  /* its text's out-of-fold log-odds */
 	double own;                /* synthetic: its group's own model's probability (NaN: none) */
 };
 
 struct dtext {                     /* one distinct text */
-	int64_t text_id;
+	int64_t text_id;           /* its key (dt_text_key) */
+	int64_t local;             /* its id in the store of source src, */
+	uint32_t src;              /* ... where its body is read */
 	size_t first, n;           /* its documents: rows[first .. first + n) */
 	double real, synth;        /* how often it occurs on each side */
 	unsigned fold;
@@ -118,8 +128,23 @@ struct batch {
 	struct gtext *gt;          /* [ntexts][BATCH_GROUPS] */
 };
 
+/* Where a run reads documents: the store of detect_run, or each listed
+ * part of the set of detect_run_set (set.h) with the filter compiled for
+ * that part's store. */
+struct dsrc {
+	struct store *s;                  /* borrowed */
+	const struct filter_sql *where;   /* borrowed; NULL: every document */
+	const struct set_part *part;      /* borrowed; NULL: a plain store */
+};
+
 struct run {
-	struct store *s;
+	struct store *out;         /* where the run is written; NULL: dry run */
+	struct store_set *set;     /* borrowed; NULL: a plain store (src[0]) */
+	struct dsrc *src;          /* owned array, borrowed contents */
+	size_t nsrc;
+	int64_t **keys;            /* a set of shards: keys[shard][text id], */
+	size_t *nkeys;             /* ... the text's key (dt_set_keys); NULL: */
+	size_t nkeyed;             /* ... the text id is the key */
 	const struct detect_opts *o;
 	unsigned ngroup_models;    /* groups that get models, for progress */
 	struct drow *rows;
@@ -228,6 +253,8 @@ struct helper {
 
 /* ---- detect.c ---- */
 
+int dt_run(struct run *r, struct detect_report *rep, struct pv_err *err);
+int dt_apply(struct run *r, int64_t run, struct detect_applied *a, struct pv_err *err);
 double dt_model_score(const struct model *m, unsigned f, const struct detect_vec *v,
 	const double *style);
 uint64_t dt_str_hash(const char *s, size_t len);
@@ -241,8 +268,17 @@ void dt_make_cover(struct run *r);
 void dt_make_edges(struct run *r, struct detect_report *rep);
 int dt_make_texts(struct run *r, struct detect_report *rep, struct pv_err *err);
 void dt_rank_groups(struct run *r);
-int dt_read_rows(struct run *r, const struct filter_sql *where,
-	struct detect_report *rep, struct pv_err *err);
+int dt_read_rows(struct run *r, struct detect_report *rep, struct pv_err *err);
+
+/* ---- detect_set.c: a run over a set ---- */
+
+/* The key of text `local` of source src: the text id itself for a plain
+ * store, else its key across the set (dt_set_keys); -1 when it has none. */
+int64_t dt_text_key(const struct run *r, uint32_t src, int64_t local);
+int dt_set_keys(struct run *r, struct pv_err *err);
+void dt_set_keys_free(struct run *r);
+/* The highest document id of the run's sources (0 when empty). */
+int dt_max_doc(const struct run *r, int64_t *out, struct pv_err *err);
 
 /* ---- detect_words.c: the word tables ---- */
 

@@ -37,7 +37,7 @@
 static int read_text(struct run *r, const struct dtext *t, struct buf *out,
 		     struct pv_err *err)
 {
-	return store_text_head(r->s, t->text_id, DETECT_MAX_TEXT, out, err);
+	return store_text_head(r->src[t->src].s, t->local, DETECT_MAX_TEXT, out, err);
 }
 
 /* Documents of text t in each word group (gcount[ng], zeroed first). */

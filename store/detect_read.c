@@ -8,6 +8,7 @@
  */
 #include "detect_int.h"
 #include "filter.h"
+#include "set.h"
 #include "../common/mix.h"
 
 #include <math.h>
@@ -199,11 +200,56 @@ void dt_make_edges(struct run *r, struct detect_report *rep)
 	free(len);
 }
 
-/* Reads the real and synthetic documents of the filter, in text order,
- * and counts the unknown ones. */
-int dt_read_rows(struct run *r, const struct filter_sql *where,
-		     struct detect_report *rep, struct pv_err *err)
+/* Rows in text key order, then document id order. */
+static int by_text_then_id(const void *a, const void *b)
 {
+	const struct drow *x = a, *y = b;
+
+	if (x->text_id != y->text_id)
+		return x->text_id < y->text_id ? -1 : 1;
+	return (x->id > y->id) - (x->id < y->id);
+}
+
+/* Numbers the match field's values in the order of their first row (so
+ * that the order the sources were read in makes no difference). */
+static void renumber_mvals(struct run *r)
+{
+	uint32_t *to = pv_malloc((r->nmv ? r->nmv : 1) * sizeof *to);
+	char **vals = pv_malloc((r->capmv ? r->capmv : 1) * sizeof *vals);
+	uint32_t n = 0;
+	size_t i;
+
+	for (i = 0; i < r->nmv; i++)
+		to[i] = NONE_GROUP;
+	for (i = 0; i < r->nrows; i++) {
+		uint32_t v = r->rows[i].mval;
+		if (to[v] == NONE_GROUP) {
+			to[v] = n;
+			vals[n++] = r->mvals[v];
+		}
+		r->rows[i].mval = to[v];
+	}
+	for (i = 0; i < r->nmv; i++)
+		if (to[i] == NONE_GROUP)
+			vals[n++] = r->mvals[i];   /* none: every value has a row */
+	free(r->mvals);
+	r->mvals = vals;
+	/* the lookup table is the reading's: it indexes the old numbers */
+	free(r->mhash);
+	r->mhash = NULL;
+	r->capmh = 0;
+	free(to);
+}
+
+/* Reads the documents of the filter from one source: the real and
+ * synthetic ones into rows, the unknown ones counted.  A base part of a
+ * set leaves out the rows the review overlay holds (its plus part lists
+ * them as they are now). */
+static int read_src(struct run *r, uint32_t k, struct detect_report *rep,
+		    struct pv_err *err)
+{
+	const struct dsrc *src = &r->src[k];
+	const struct filter_sql *where = src->where;
 	const char *w = where && where->where ? where->where : "1";
 	const char *gcol = r->o->by == DETECT_BY_GENERATOR ? "d.generator" :
 			   r->o->by == DETECT_BY_SOURCE ? "d.source" : "NULL";
@@ -211,30 +257,48 @@ int dt_read_rows(struct run *r, const struct filter_sql *where,
 	sqlite3_stmt *st;
 	int rc;
 
-	buf_printf(&sql, "SELECT d.id, d.text_id, d.origin = 'synthetic', %s, d.%s, d.len",
+	buf_printf(&sql, "SELECT d.id, d.text_id, CASE d.origin WHEN 'real' THEN 0 "
+		   "WHEN 'synthetic' THEN 1 ELSE 2 END, %s, d.%s, d.len",
 		   gcol, dt_check_field(r->o));
 	store_from(where, &sql);
-	buf_printf(&sql, "WHERE (%s) AND d.origin IN ('real', 'synthetic') "
-		   "ORDER BY d.text_id, d.id", w);
-	rc = store_prep_where(r->s, &st, buf_str(&sql), where, "selecting documents", err);
+	buf_printf(&sql, "WHERE (%s) ORDER BY d.text_id, d.id", w);
+	rc = store_prep_where(src->s, &st, buf_str(&sql), where, "selecting documents", err);
 	buf_done(&sql);
 	if (rc)
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct drow *d;
+		int64_t id = sqlite3_column_int64(st, 0);
+		int origin = sqlite3_column_int(st, 2);
+		if (src->part && set_shadowed(r->set, src->part, id))
+			continue;
+		if (origin == 2) {
+			rep->unknown++;
+			continue;
+		}
 		if (r->nrows == r->caprows) {
 			r->caprows = r->caprows ? 2 * r->caprows : 1024;
 			r->rows = pv_realloc(r->rows, r->caprows * sizeof *r->rows);
 		}
 		d = &r->rows[r->nrows++];
-		d->id = sqlite3_column_int64(st, 0);
-		d->text_id = sqlite3_column_int64(st, 1);
-		d->synth = sqlite3_column_int(st, 2) != 0;
+		d->id = id;
+		d->local = sqlite3_column_int64(st, 1);
+		d->src = k;
+		d->text_id = dt_text_key(r, k, d->local);
+		d->synth = origin == 1;
 		d->s = 0;
 		d->own = NAN;
 		d->group = NONE_GROUP;
 		d->mval = mval_of(r, (const char *)sqlite3_column_text(st, 4));
 		d->len = sqlite3_column_int64(st, 5);
+		if (d->text_id < 0) {
+			sqlite3_finalize(st);
+			return pv_errf(err, PV_ESTORE, "%s: document %lld has text %lld, which "
+				       "no document had when the set's texts were numbered: "
+				       "was the set written while detect read it? run detect "
+				       "again", store_path(src->s), (long long)id,
+				       (long long)d->local);
+		}
 		if (d->synth) {
 			const char *v = (const char *)sqlite3_column_text(st, 3);
 			d->group = group_of(r, r->o->by == DETECT_BY_NONE ? "all" : v);
@@ -246,20 +310,23 @@ int dt_read_rows(struct run *r, const struct filter_sql *where,
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE)
-		return store_sqlerr(r->s, err, "selecting documents");
+		return store_sqlerr(src->s, err, "selecting documents");
+	return 0;
+}
 
-	buf_puts(&sql, "SELECT count(*)");
-	store_from(where, &sql);
-	buf_printf(&sql, "WHERE (%s) AND d.origin = 'unknown'", w);
-	rc = store_prep_where(r->s, &st, buf_str(&sql), where, "counting documents", err);
-	buf_done(&sql);
-	if (rc)
-		return rc;
-	rc = sqlite3_step(st);
-	rep->unknown = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	sqlite3_finalize(st);
-	if (rc != SQLITE_ROW)
-		return store_sqlerr(r->s, err, "counting documents");
+/* Reads the real and synthetic documents of the filter from every
+ * source, in text order (then id order), and counts the unknown ones. */
+int dt_read_rows(struct run *r, struct detect_report *rep, struct pv_err *err)
+{
+	uint32_t k;
+	int rc;
+
+	for (k = 0; k < r->nsrc; k++)
+		if ((rc = read_src(r, k, rep, err)))
+			return rc;
+	if (r->nsrc > 1 || r->keys)
+		qsort(r->rows, r->nrows, sizeof *r->rows, by_text_then_id);
+	renumber_mvals(r);
 	return 0;
 }
 
@@ -316,6 +383,8 @@ int dt_make_texts(struct run *r, struct detect_report *rep, struct pv_err *err)
 		if (i == 0 || r->rows[i].text_id != r->rows[i - 1].text_id) {
 			t = &r->texts[r->ntexts++];
 			t->text_id = r->rows[i].text_id;
+			t->local = r->rows[i].local;
+			t->src = r->rows[i].src;
 			t->first = i;
 			t->n = 0;
 			t->real = t->synth = 0;

@@ -217,7 +217,7 @@ is "$(pv count "$T/set1" 'dup:>1')" "$(pv count "$T/plain.pvx" 'dup:>1')" \
 	"dup:>1 on a set of one shard: answered, exact"
 
 # ---- other commands refuse a folder ----
-for c in "export SET -o $T/x.jsonl" "detect SET" "pairs SET" "review SET"; do
+for c in "export SET -o $T/x.jsonl" "pairs SET" "review SET"; do
 	name=${c%% *}
 	err=$(pv $(printf '%s' "$c" | sed "s|SET|$T/set2|") 2>&1 < /dev/null)
 	st=$?
