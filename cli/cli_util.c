@@ -127,7 +127,18 @@ int cli_set_exact(const char *cmd, const struct store_set *set,
 		  const struct filter_ast *ast, const char *sort)
 {
 	const char *f;
+	struct pv_err e;
 
+	if (set_is_folder_set(set) && (set_filter_review(ast) || set_sort_review(sort))) {
+		char what[64];
+		if ((f = set_filter_review(ast)))
+			snprintf(what, sizeof what, "the filter's %s", f);
+		else
+			snprintf(what, sizeof what, "--sort %s", set_sort_review(sort));
+		set_review_refuse(set, what, &e);
+		cli_errorf("%s: %s", cmd, e.msg);
+		return EXIT_USAGE;
+	}
 	if (set_size(set) < 2)
 		return EXIT_OK;
 	if ((f = set_filter_per_store(ast)))

@@ -1035,6 +1035,14 @@ int set_filters(struct store_set *set, const struct filter_ast *ast,
 	size_t k;
 	int rc;
 
+	const char *f;
+	char what[64];
+
+	*out = NULL;
+	if (set->folder && (f = set_filter_review(ast))) {
+		snprintf(what, sizeof what, "the filter's %s", f);
+		return set_review_refuse(set, what, err);
+	}
 	/* room for every part a set can have (3 a shard), so that
 	 * set_filters_done frees them whatever the overlay became since */
 	*out = pv_calloc(3 * set->n, sizeof **out);
@@ -1089,6 +1097,61 @@ static const char *node_per_store(const struct filter_node *n)
 const char *set_filter_per_store(const struct filter_ast *ast)
 {
 	return ast ? node_per_store(ast->root) : NULL;
+}
+
+static const char *node_review(const struct filter_node *n)
+{
+	static const char *const flags[][2] = {
+		{ "has", "pair" }, { "has", "score" }, { "is", "disputed" },
+	};
+	size_t k, i;
+
+	if (!n)
+		return NULL;
+	if (n->type != FN_TERM) {
+		for (k = 0; k < n->nkids; k++) {
+			const char *f = node_review(n->kids[k]);
+			if (f)
+				return f;
+		}
+		return NULL;
+	}
+	if (!n->field)
+		return NULL;
+	if (strcmp(n->field->name, "score") == 0)
+		return "score:";
+	if (strcmp(n->field->name, "sim") == 0)
+		return "sim:";
+	if (strcmp(n->field->name, "pair") == 0)
+		return "pair:";
+	for (k = 0; k < n->nvals; k++) {
+		if (n->vals[k].op != FOP_FLAG || !n->vals[k].flag)
+			continue;
+		for (i = 0; i < PV_ARRAY_LEN(flags); i++)
+			if (strcmp(n->field->name, flags[i][0]) == 0 &&
+			    strcmp(n->vals[k].flag->name, flags[i][1]) == 0)
+				return i == 0 ? "has:pair" : i == 1 ? "has:score" : "is:disputed";
+	}
+	return NULL;
+}
+
+const char *set_filter_review(const struct filter_ast *ast)
+{
+	return ast ? node_review(ast->root) : NULL;
+}
+
+const char *set_sort_review(const char *sort)
+{
+	return sort && strcmp(sort, "score") == 0 ? "score" : NULL;
+}
+
+int set_review_refuse(const struct store_set *set, const char *what,
+		      struct pv_err *err)
+{
+	return pv_errf(err, PV_EUSAGE, "%s: %s on a set: refused: a set keeps detect's "
+		       "scores, pairs and review answers in its review.pvx, which "
+		       "filters and sorts do not read yet (each shard's own tables "
+		       "are empty: it would match nothing)", set->path, what);
 }
 
 bool set_sort_per_store(const char *sort)

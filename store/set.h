@@ -119,6 +119,19 @@ void set_filters_done(struct store_set *set, struct filter_sql *sql);
 const char *set_filter_per_store(const struct filter_ast *ast);
 bool set_sort_per_store(const char *sort);
 
+/* The field of the filter (or the sort field) that reads review state a
+ * set keeps in SET/review.pvx and its parts do not read yet: detect's
+ * scores (score:, has:score, --sort score), pairs (pair:, sim:,
+ * has:pair) and blind-review answers (is:disputed).  A shard's own
+ * tables hold none of them (index --world-size declares no pairs), so on
+ * a folder set such a filter would silently match nothing: it is refused
+ * (set_filters, set_sort_check, the commands).  NULL when there is none. */
+const char *set_filter_review(const struct filter_ast *ast);
+const char *set_sort_review(const char *sort);
+/* The message of that refusal, for what (e.g. "the filter's score:"). */
+int set_review_refuse(const struct store_set *set, const char *what,
+		      struct pv_err *err);
+
 /* The number of documents matching where[k] in part k, signed sum. */
 int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
 	      struct pv_err *err);
