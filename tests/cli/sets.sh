@@ -216,7 +216,7 @@ is "$(pv count "$T/set1" 'dup:>1')" "$(pv count "$T/plain.pvx" 'dup:>1')" \
 	"dup:>1 on a set of one shard: answered, exact"
 
 # ---- other commands refuse a folder ----
-for c in "export SET -o $T/x.jsonl" "detect SET" "pairs SET" "review SET" \
+for c in "detect SET" "pairs SET" "review SET" \
 	"label SET origin:real --set label=keep" "history SET" "undo SET" "browse SET"; do
 	name=${c%% *}
 	err=$(pv $(printf '%s' "$c" | sed "s|SET|$T/set2|") 2>&1 < /dev/null)
@@ -224,7 +224,6 @@ for c in "export SET -o $T/x.jsonl" "detect SET" "pairs SET" "review SET" \
 	like "$err" "provex $name does not read a set of stores; sets are read by count, ls, show, cat, info and stats" \
 		"$name refuses a set (status $st)"
 done
-ok $([ ! -e "$T/x.jsonl" ]; echo $?) "export wrote nothing"
 err=$(pv index "$T/set2" "$T/c/part-1.jsonl" $OPTS 2>&1)
 is $? 1 "index into a set's folder without --world-size: refused"
 like "$err" "a folder: provex index writes one store file, or with --world-size N --rank R a shard" \
