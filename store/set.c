@@ -35,6 +35,16 @@ struct store_set {
 	sqlite3_stmt **by_hash;     /* owned; set_nocc's lookup in shard[r],
 				     * prepared on first use */
 	char listing[33];
+	/* the parts reads iterate (set.h): shard k's base part first, then,
+	 * for a shard with documents in the review overlay, its minus and
+	 * plus parts */
+	struct set_part *part;      /* owned */
+	size_t nparts;
+	struct store **extra;       /* owned: the minus and plus parts' connections */
+	size_t nextra;
+	struct store *review;       /* owned: SET/review.pvx for writing (set_review) */
+	int64_t *shadow;            /* owned: the overlay's ids, ascending */
+	size_t nshadow;
 };
 
 bool set_is_folder(const char *path)
@@ -68,6 +78,77 @@ bool set_is_folder_set(const struct store_set *set) { return set->folder; }
 size_t set_size(const struct store_set *set) { return set->n; }
 struct store *set_shard(const struct store_set *set, size_t k) { return set->shard[k]; }
 const char *set_listing(const struct store_set *set) { return set->listing; }
+size_t set_nparts(const struct store_set *set) { return set->nparts; }
+const struct set_part *set_part(const struct store_set *set, size_t k)
+{
+	return &set->part[k];
+}
+
+/* Whether part p is the base part of its shard (the shard as published). */
+static bool part_is_base(const struct store_set *set, const struct set_part *p)
+{
+	return p->s == set->shard[p->shard];
+}
+
+static bool id_shadowed(const struct store_set *set, int64_t id)
+{
+	size_t lo = 0, hi = set->nshadow;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (set->shadow[mid] == id)
+			return true;
+		if (set->shadow[mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+bool set_shadowed(const struct store_set *set, const struct set_part *p, int64_t id)
+{
+	return set->nshadow && part_is_base(set, p) && id_shadowed(set, id);
+}
+
+/* The parts of a set with no overlay: its shards, each listed and added. */
+static void parts_of_shards(struct store_set *set)
+{
+	size_t k;
+
+	free(set->part);
+	set->part = pv_calloc(set->n, sizeof *set->part);
+	for (k = 0; k < set->n; k++) {
+		set->part[k].s = set->shard[k];
+		set->part[k].sign = 1;
+		set->part[k].listed = true;
+		set->part[k].shard = k;
+	}
+	set->nparts = set->n;
+}
+
+int set_review(struct store_set *set, struct store **out, struct pv_err *err)
+{
+	struct buf path = BUF_INIT;
+	int rc;
+
+	*out = NULL;
+	if (set->review) {
+		*out = set->review;
+		return 0;
+	}
+	if (set->folder)
+		buf_printf(&path, "%s/review.pvx", set->path);
+	else
+		buf_puts(&path, set->path);
+	rc = store_open(&set->review, buf_str(&path), set->folder ? STORE_CREATE :
+			STORE_WRITE, err);
+	buf_done(&path);
+	if (rc)
+		return rc;
+	*out = set->review;
+	return 0;
+}
 
 struct store_set *set_of_store(struct store *s)
 {
@@ -77,6 +158,7 @@ struct store_set *set_of_store(struct store *s)
 	set->n = 1;
 	set->shard = pv_malloc(sizeof *set->shard);
 	set->shard[0] = s;
+	parts_of_shards(set);
 	return set;
 }
 
@@ -91,6 +173,12 @@ void set_close(struct store_set *set)
 			sqlite3_finalize(set->by_hash[k]);
 		store_close(set->shard[k]);
 	}
+	for (k = 0; k < set->nextra; k++)
+		store_close(set->extra[k]);
+	store_close(set->review);
+	free(set->extra);
+	free(set->part);
+	free(set->shadow);
 	free(set->by_hash);
 	free(set->shard);
 	free(set->path);
@@ -514,6 +602,7 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 			goto out;
 		}
 	}
+	parts_of_shards(set);
 	*out = set;
 	set = NULL;
 out:
@@ -528,37 +617,85 @@ out:
 
 /* ---- reading ---- */
 
+/* The plus part of shard k (the overlay's rows of it), or NULL. */
+static const struct set_part *plus_of(const struct store_set *set, size_t k)
+{
+	size_t i;
+
+	for (i = set->n; i < set->nparts; i++)
+		if (set->part[i].shard == k && set->part[i].listed)
+			return &set->part[i];
+	return NULL;
+}
+
 int set_doc_get(struct store_set *set, int64_t id, struct store **shard,
 		struct doc_row *row, struct pv_err *err)
 {
 	long k = set_route(set, id);
+	const struct set_part *p;
 
 	if (k < 0)
 		return pv_errf(err, PV_ENOTFOUND, "%s: no document with id %lld (the "
 			       "ids of a set's documents are %lld or more)", set->path,
 			       (long long)id, (long long)SET_ID_STRIDE + 1);
-	*shard = set->shard[k];
-	return store_doc_get(set->shard[k], id, row, err);
+	p = &set->part[k];
+	if (set_shadowed(set, p, id) && (p = plus_of(set, (size_t)k)) == NULL)
+		p = &set->part[k];
+	*shard = p->s;
+	return store_doc_get(p->s, id, row, err);
 }
 
 int64_t set_find_ext(struct store_set *set, const char *ext, struct store **shards,
 		     int64_t *ids, size_t max, struct pv_err *err)
 {
-	int64_t total = 0;
+	int64_t total = 0, *got = NULL;
+	size_t cap = 0, k;
+
+	for (k = 0; k < set->nparts; k++) {
+		const struct set_part *p = &set->part[k];
+		int64_t n, j;
+		if (!p->listed)
+			continue;
+		/* every id of this part (to skip the shadowed), then those kept */
+		n = store_find_ext(p->s, ext, got, cap, err);
+		if (n < 0) {
+			free(got);
+			return n;
+		}
+		if ((size_t)n > cap) {
+			cap = (size_t)n;
+			got = pv_realloc(got, cap * sizeof *got);
+			n = store_find_ext(p->s, ext, got, cap, err);
+			if (n < 0) {
+				free(got);
+				return n;
+			}
+		}
+		for (j = 0; j < n; j++) {
+			if (set_shadowed(set, p, got[j]))
+				continue;
+			if ((size_t)total < max) {
+				if (ids)
+					ids[total] = got[j];
+				if (shards)
+					shards[total] = p->s;
+			}
+			total++;
+		}
+	}
+	free(got);
+	return total;
+}
+
+/* The shard whose part s is. */
+static long shard_of_store(const struct store_set *set, const struct store *s)
+{
 	size_t k;
 
-	for (k = 0; k < set->n; k++) {
-		size_t have = (size_t)PV_MIN((int64_t)max, total);
-		int64_t n = store_find_ext(set->shard[k], ext, ids ? ids + have : NULL,
-					   max - have, err);
-		int64_t j;
-		if (n < 0)
-			return n;
-		for (j = 0; shards && j < n && have + (size_t)j < max; j++)
-			shards[have + (size_t)j] = set->shard[k];
-		total += n;
-	}
-	return total;
+	for (k = 0; k < set->nparts; k++)
+		if (set->part[k].s == s)
+			return (long)set->part[k].shard;
+	return -1;
 }
 
 int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
@@ -566,6 +703,7 @@ int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
 {
 	unsigned char hash[16];
 	sqlite3_stmt *st;
+	long own = shard_of_store(set, shard);
 	size_t k;
 	int rc;
 
@@ -588,12 +726,13 @@ int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
 	if (set->n == 1)
 		return 0;
 	/* a lookup of the hash in every other shard (ls --json: one per row
-	 * and shard, so the statements are kept) */
+	 * and shard, so the statements are kept); texts are the shards' own,
+	 * the overlay changes none */
 	if (!set->by_hash)
 		set->by_hash = pv_calloc(set->n, sizeof *set->by_hash);
 	for (k = 0; k < set->n; k++) {
 		struct store *s = set->shard[k];
-		if (s == shard)
+		if ((long)k == own)
 			continue;
 		if (!set->by_hash[k] &&
 		    (rc = store_prep(s, &set->by_hash[k], "SELECT nocc FROM texts "
@@ -617,9 +756,9 @@ int set_filters(struct store_set *set, const struct filter_ast *ast,
 	size_t k;
 	int rc;
 
-	*out = pv_calloc(set->n, sizeof **out);
-	for (k = 0; k < set->n; k++)
-		if ((rc = store_filter_compile(set->shard[k], ast, 1, &(*out)[k], err))) {
+	*out = pv_calloc(set->nparts, sizeof **out);
+	for (k = 0; k < set->nparts; k++)
+		if ((rc = store_filter_compile(set->part[k].s, ast, 1, &(*out)[k], err))) {
 			set_filters_done(set, *out);
 			*out = NULL;
 			return rc;
@@ -633,7 +772,7 @@ void set_filters_done(struct store_set *set, struct filter_sql *sql)
 
 	if (!sql)
 		return;
-	for (k = 0; k < set->n; k++)
+	for (k = 0; k < set->nparts; k++)
 		filter_sql_done(&sql[k]);
 	free(sql);
 }
@@ -683,11 +822,11 @@ int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
 	int rc;
 
 	*n = 0;
-	for (k = 0; k < set->n; k++) {
+	for (k = 0; k < set->nparts; k++) {
 		int64_t m;
-		if ((rc = store_count(set->shard[k], where ? &where[k] : NULL, &m, err)))
+		if ((rc = store_count(set->part[k].s, where ? &where[k] : NULL, &m, err)))
 			return rc;
-		*n += m;
+		*n += set->part[k].sign * m;
 	}
 	return 0;
 }
@@ -696,7 +835,7 @@ int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
 
 struct head {
 	struct store_cursor *c;
-	struct store *s;
+	const struct set_part *p;
 };
 
 /* Whether a comes before b in the selection's order: the sort value,
@@ -731,25 +870,50 @@ static void sift_down(struct head *h, size_t n, size_t i, bool desc)
 	}
 }
 
+/* Whether base part p may hold rows the overlay shadows. */
+static bool set_shadowed_any(const struct store_set *set, const struct set_part *p)
+{
+	return set->nshadow && part_is_base(set, p);
+}
+
+/* The next row of a part's cursor that is not shadowed: 1, 0 at the end,
+ * or a negative code. */
+static int cursor_next(const struct store_set *set, struct head *h, struct pv_err *err)
+{
+	int rc;
+
+	while ((rc = store_cursor_next(h->c, err)) == 1 &&
+	       set_shadowed(set, h->p, store_cursor_row(h->c)->id))
+		;
+	return rc;
+}
+
 int set_select(struct store_set *set, const struct filter_sql *where,
 	       const char *sort, bool desc, uint64_t limit,
 	       int (*cb)(void *ctx, struct store *shard, const struct doc_row *row),
 	       void *ctx, struct pv_err *err)
 {
-	struct head *h = pv_calloc(set->n, sizeof *h);
+	struct head *h = pv_calloc(set->nparts, sizeof *h);
 	size_t n = 0, k;
 	uint64_t given = 0;
 	int rc = 0, ret = 0;
 
-	for (k = 0; k < set->n; k++) {
+	for (k = 0; k < set->nparts; k++) {
+		const struct set_part *p = &set->part[k];
 		struct store_cursor *c;
-		if ((rc = store_cursor_open(set->shard[k], where ? &where[k] : NULL, sort,
-					    desc, limit, &c, err)))
+		/* a base part skips the rows the overlay holds: it may give
+		 * that many more than limit */
+		uint64_t lim = limit && set_shadowed_any(set, p) ? limit + set->nshadow :
+			       limit;
+		if (!p->listed)
+			continue;
+		if ((rc = store_cursor_open(p->s, where ? &where[k] : NULL, sort,
+					    desc, lim, &c, err)))
 			goto out;
 		h[n].c = c;
-		h[n].s = set->shard[k];
+		h[n].p = p;
 		n++;
-		if ((rc = store_cursor_next(c, err)) < 0)
+		if ((rc = cursor_next(set, &h[n - 1], err)) < 0)
 			goto out;
 		if (rc == 0) {
 			store_cursor_close(c);
@@ -760,10 +924,10 @@ int set_select(struct store_set *set, const struct filter_sql *where,
 	for (k = n / 2; k-- > 0; )
 		sift_down(h, n, k, desc);
 	while (n && (!limit || given < limit)) {
-		if ((ret = cb(ctx, h[0].s, store_cursor_row(h[0].c))))
+		if ((ret = cb(ctx, h[0].p->s, store_cursor_row(h[0].c))))
 			break;
 		given++;
-		if ((rc = store_cursor_next(h[0].c, err)) < 0)
+		if ((rc = cursor_next(set, &h[0], err)) < 0)
 			goto out;
 		if (rc == 0) {
 			store_cursor_close(h[0].c);
@@ -781,8 +945,8 @@ out:
 
 int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 {
-	if (set->n == 1)
-		return store_info_get(set->shard[0], info, err);
+	if (set->nparts == 1)
+		return store_info_get(set->part[0].s, info, err);
 	return store_info_merge(set->shard, set->n, info, err);
 }
 
@@ -807,14 +971,19 @@ static int group_by_docs(const void *a, const void *b)
 struct len_walk {
 	sqlite3_stmt *st;
 	struct store *s;
+	const struct store_set *set;
+	const struct set_part *p;   /* its rows the overlay shadows are skipped */
 	const char *value;
 	int64_t len;
 };
 
 static int len_step(struct len_walk *w, struct pv_err *err)
 {
-	int rc = sqlite3_step(w->st);
+	int rc;
 
+	while ((rc = sqlite3_step(w->st)) == SQLITE_ROW &&
+	       set_shadowed(w->set, w->p, sqlite3_column_int64(w->st, 2)))
+		;
 	if (rc == SQLITE_ROW) {
 		w->value = (const char *)sqlite3_column_text(w->st, 0);
 		w->len = sqlite3_column_int64(w->st, 1);
@@ -869,16 +1038,17 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 	size_t cap = 0, k, live = 0, i, j;
 	int rc = 0;
 
-	if (set->n == 1)
-		return stats_compute(set->shard[0], where, by, out, err);
+	if (set->nparts == 1)
+		return stats_compute(set->part[0].s, where, by, out, err);
 	memset(out, 0, sizeof *out);
 	if (!col)
 		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (origin, source, "
 			       "generator, purpose, label, reviewer, file)", by);
 	/* every shard's groups, then those of one value added up */
-	for (k = 0; k < set->n; k++) {
+	for (k = 0; k < set->nparts; k++) {
 		struct stats part;
-		if ((rc = stats_compute(set->shard[k], where ? &where[k] : NULL, by,
+		int sign = set->part[k].sign;
+		if ((rc = stats_compute(set->part[k].s, where ? &where[k] : NULL, by,
 					&part, err)))
 			goto out;
 		for (i = 0; i < part.ngroups; i++) {
@@ -886,12 +1056,15 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 				cap = cap ? cap * 2 : 16;
 				out->groups = pv_realloc(out->groups, cap * sizeof *out->groups);
 			}
+			part.groups[i].docs *= sign;
+			part.groups[i].bytes *= sign;
+			part.groups[i].words *= sign;
 			out->groups[out->ngroups++] = part.groups[i];
 			part.groups[i].value = NULL;
 		}
-		out->docs += part.docs;
-		out->bytes += part.bytes;
-		out->words += part.words;
+		out->docs += sign * part.docs;
+		out->bytes += sign * part.bytes;
+		out->words += sign * part.words;
 		stats_done(&part);
 	}
 	if (out->ngroups)
@@ -907,14 +1080,27 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 		out->groups[j++] = out->groups[i];
 	}
 	out->ngroups = j;
+	/* the groups the overlay emptied (every document relabelled away) */
+	for (i = 0, j = 0; i < out->ngroups; i++) {
+		if (out->groups[i].docs <= 0) {
+			free(out->groups[i].value);
+			continue;
+		}
+		out->groups[j++] = out->groups[i];
+	}
+	out->ngroups = j;
 	/* the lengths of each group in order, merged from every shard: the
 	 * median and p90 read off as they stream by, as stats.c does */
-	h = pv_calloc(set->n, sizeof *h);
-	for (k = 0; k < set->n; k++) {
+	h = pv_calloc(set->nparts, sizeof *h);
+	for (k = 0; k < set->nparts; k++) {
 		struct len_walk *w = &h[live];
-		w->s = set->shard[k];
+		if (!set->part[k].listed)
+			continue;
+		w->s = set->part[k].s;
+		w->p = &set->part[k];
+		w->set = set;
 		buf_reset(&sql);
-		buf_printf(&sql, "SELECT coalesce(%s,''), t.len", col);
+		buf_printf(&sql, "SELECT coalesce(%s,''), t.len, d.id", col);
 		store_from_joins(where ? &where[k] : NULL,
 				 STORE_JOIN_TEXTS | STORE_JOIN_INPUTS, &sql);
 		buf_printf(&sql, "WHERE %s ORDER BY 1, 2",

@@ -11,8 +11,24 @@
  * A plain store can be wrapped as a set of one (set_of_store), so that
  * the commands that read sets are written once for both.
  *
- * Ownership: the set owns its shards' connections (set_close closes
- * them); compiled filters handed out (set_filters) are the caller's.
+ * Review state (labels, history, undo) is never written into a published
+ * shard: it lives in one small ordinary store beside them, SET/review.pvx,
+ * whose docs table holds a full copy of each document a reviewer changed
+ * (the same global id).  Reads see the set through PARTS:
+ *  - the base part of shard k: the shard as published (sign +1, listed);
+ *    a listing skips its rows whose id the overlay holds (set_shadowed);
+ *  - for a shard with documents in the overlay, its minus part (the
+ *    shard's rows the overlay replaces: sign -1, not listed) and its plus
+ *    part (the overlay's rows of that shard: sign +1, listed), each a
+ *    connection to the shard file with review.pvx attached read-only and
+ *    a TEMP VIEW docs, so that every query of the store runs unchanged.
+ * Additive figures (counts, sums, group counts) are the signed sums over
+ * the parts; listings merge the listed parts, skipping shadowed rows.
+ * Parts 0..set_size()-1 are the shards' base parts, in rank order.
+ *
+ * Ownership: the set owns its shards' and parts' connections and the
+ * review store (set_close closes them); compiled filters handed out
+ * (set_filters) are the caller's.
  */
 #ifndef PV_SET_H
 #define PV_SET_H
@@ -56,12 +72,32 @@ const char *set_listing(const struct store_set *set);
  * no shard can (an id below SET_ID_STRIDE in a set of shards). */
 long set_route(const struct store_set *set, int64_t id);
 
-/* Fetches document id from its shard (*shard: which one, borrowed). */
+/* One part of a set (above): s is borrowed from the set. */
+struct set_part {
+	struct store *s;
+	int sign;                   /* +1: its rows are added; -1: taken away */
+	bool listed;                /* listings show its rows */
+	size_t shard;               /* the shard (rank) it belongs to */
+};
+size_t set_nparts(const struct store_set *set);
+const struct set_part *set_part(const struct store_set *set, size_t k);
+/* Whether the row id of part p is replaced by the overlay's copy (true
+ * only for a base part, for the ids review.pvx holds): a listing skips it. */
+bool set_shadowed(const struct store_set *set, const struct set_part *p, int64_t id);
+/* SET/review.pvx opened for writing (created when absent): borrowed,
+ * closed by set_close.  For a plain store wrapped as a set of one, the
+ * store itself opened for writing. */
+int set_review(struct store_set *set, struct store **out, struct pv_err *err);
+
+/* Fetches document id as the set has it now: from the overlay's plus
+ * part when a reviewer changed it, else from its shard (*shard: the
+ * part's store it was read from, borrowed). */
 int set_doc_get(struct store_set *set, int64_t id, struct store **shard,
 		struct doc_row *row, struct pv_err *err);
-/* The documents whose input id is ext, in every shard: at most max of
- * them in shards[] and ids[] (shard order, then id order); returns how
- * many there are, or a negative code. */
+/* The documents whose input id is ext, in every listed part (shadowed
+ * rows skipped): at most max of them in shards[] (the part's store) and
+ * ids[] (part order, then id order); returns how many there are, or a
+ * negative code. */
 int64_t set_find_ext(struct store_set *set, const char *ext, struct store **shards,
 		     int64_t *ids, size_t max, struct pv_err *err);
 /* Documents holding the same text as text_id of shard, in the whole set:
@@ -70,8 +106,8 @@ int64_t set_find_ext(struct store_set *set, const char *ext, struct store **shar
 int set_nocc(struct store_set *set, struct store *shard, int64_t text_id,
 	     int64_t *n, struct pv_err *err);
 
-/* The filter ast compiled for each shard with its own metadata indexes:
- * (*out)[k] for shard k; freed with set_filters_done. */
+/* The filter ast compiled for each PART with its shard's metadata
+ * indexes: (*out)[k] for part k (set_part); freed with set_filters_done. */
 int set_filters(struct store_set *set, const struct filter_ast *ast,
 		struct filter_sql **out, struct pv_err *err);
 void set_filters_done(struct store_set *set, struct filter_sql *sql);
@@ -83,19 +119,21 @@ void set_filters_done(struct store_set *set, struct filter_sql *sql);
 const char *set_filter_per_store(const struct filter_ast *ast);
 bool set_sort_per_store(const char *sort);
 
-/* The number of documents matching where[k] in shard k, summed. */
+/* The number of documents matching where[k] in part k, signed sum. */
 int set_count(struct store_set *set, const struct filter_sql *where, int64_t *n,
 	      struct pv_err *err);
-/* store_select over the whole set: each shard selects in the same order
- * (sort, then id; at most limit) and the rows are merged in C, in the
- * order one store holding them all would give.  cb gets the row's shard. */
+/* store_select over the whole set: each listed part selects in the same
+ * order (sort, then id; at most limit), shadowed rows skipped, and the
+ * rows are merged in C, in the order one store holding them all would
+ * give.  cb gets the store of the row's part. */
 int set_select(struct store_set *set, const struct filter_sql *where,
 	       const char *sort, bool desc, uint64_t limit,
 	       int (*cb)(void *ctx, struct store *shard, const struct doc_row *row),
 	       void *ctx, struct pv_err *err);
 /* stats_compute (stats.h) over the whole set: the groups' counts summed,
- * and each group's lengths merged in order from every shard, so that the
- * median and the 90th percentile are exact. */
+ * signed over the parts, and each group's lengths merged in order from
+ * every listed part, so that the median and the 90th percentile are
+ * exact. */
 struct stats;
 int set_stats(struct store_set *set, const struct filter_sql *where, const char *by,
 	      struct stats *out, struct pv_err *err);
