@@ -130,7 +130,7 @@ int export_write(struct store *s, const struct filter_ast *ast,
 
 /*
  * The same over a set of stores (store/set.h) read as one: sqls[k] is the
- * filter compiled for shard k (set_filters).  The documents, records and
+ * filter compiled for part k (set_filters).  The documents, records and
  * manifest are those of one store holding every document of the set
  * (same seed, same output), save the manifest's "store" (the set's path)
  * and its "set" (the shards and the listing digest).

@@ -550,46 +550,33 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 
 /*
  * The parts of a set (store/set.h): each shard as published, and when the
- * review overlay holds changed documents, the rows it replaces (not
- * listed) and its own rows of the shard (listed).  A listing reads the
- * listed parts and skips the rows the overlay shadows.
+ * review overlay holds changed documents, the rows it replaces (sign -1,
+ * not listed) and its own rows of the shard (listed).  A listing reads
+ * the listed parts and skips the rows the overlay shadows.
  */
 static size_t nparts(const struct store_set *set)
 {
-	return set_size(set);
+	return set_nparts(set);
 }
 
 static struct store *part_store(const struct store_set *set, size_t k)
 {
-	return set_shard(set, k);
-}
-
-static size_t part_shard(const struct store_set *set, size_t k)
-{
-	(void)set;
-	return k;
+	return set_part(set, k)->s;
 }
 
 static int part_sign(const struct store_set *set, size_t k)
 {
-	(void)set;
-	(void)k;
-	return 1;
+	return set_part(set, k)->sign;
 }
 
 static bool part_listed(const struct store_set *set, size_t k)
 {
-	(void)set;
-	(void)k;
-	return true;
+	return set_part(set, k)->listed;
 }
 
 static bool part_shadowed(const struct store_set *set, size_t k, int64_t id)
 {
-	(void)set;
-	(void)k;
-	(void)id;
-	return false;
+	return set_shadowed(set, set_part(set, k), id);
 }
 
 struct hpair {
@@ -701,8 +688,8 @@ int export_set_candidates(struct store_set *set, const struct filter_sql *where,
 	for (k = 0; k < nparts(set); k++) {
 		if (!part_listed(set, k))
 			continue;
-		if ((rc = candidates(part_store(set, k), where ? &where[part_shard(set, k)] :
-				     NULL, col, values, nvalues, true, &c, err))) {
+		if ((rc = candidates(part_store(set, k), where ? &where[k] : NULL, col,
+				     values, nvalues, true, &c, err))) {
 			export_cands_done(out);
 			return rc;
 		}

@@ -112,8 +112,8 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 		      struct export_cands *out, struct pv_err *err);
 void export_cands_done(struct export_cands *c);      /* frees; reusable */
 
-/* The same over a set (store/set.h) read as one store: where[s] is the
- * filter compiled for shard s (set_filters; NULL = all), the listed parts
+/* The same over a set (store/set.h) read as one store: where[k] is the
+ * filter compiled for part k (set_filters; NULL = all), the listed parts
  * are read (rows the review overlay shadows left out), and duplicates are
  * dropped by the texts' hash across every shard, keeping the smallest id
  * of each text: the documents one store holding them all would keep.
