@@ -17,6 +17,7 @@
 #include "../common/utf8.h"
 #include "../store/filter.h"
 #include "../store/label.h"
+#include "../store/set.h"
 #include "../common/reviewer.h"
 #include "../common/settings.h"
 
@@ -173,6 +174,130 @@ static bool confirm(struct store *s, const struct filter_sql *sql, int64_t count
 	return yes;
 }
 
+/* What label did (or, dry, would do), on stdout. */
+static void print_result(const struct label_result *res, bool dry, const char *path)
+{
+	struct buf out = BUF_INIT;
+	char n1[32];
+
+	if (res->matched == 0) {
+		printf("no document matches the filter; nothing changed\n");
+	} else if (res->changes == 0) {
+		printf("%s document%s matched; nothing to change (they hold these "
+		       "values already)\n", pv_num(res->matched, n1),
+		       res->matched == 1 ? "" : "s");
+	} else {
+		buf_printf(&out, "%s %s document%s (", dry ? "would relabel" : "relabelled",
+			   pv_num(res->changed, n1), res->changed == 1 ? "" : "s");
+		put_counts(&out, res);
+		buf_putc(&out, ')');
+		if (res->changed != res->matched)
+			buf_printf(&out, " of %lld matched", (long long)res->matched);
+		if (dry) {
+			buf_puts(&out, "; dry run: nothing written\n");
+		} else {
+			buf_printf(&out, ", batch %lld; undo with: provex undo ",
+				   (long long)res->batch_id);
+			fputs(buf_str(&out), stdout);
+			cli_put_safe(stdout, path, strlen(path), SAN_ONE_LINE);
+			buf_reset(&out);
+			buf_printf(&out, " %lld\n", (long long)res->batch_id);
+		}
+		fputs(buf_str(&out), stdout);
+	}
+	buf_done(&out);
+}
+
+/* The sample of the documents a set's filter selects, for confirm_set. */
+struct sample {
+	size_t n;
+};
+
+static int sample_cb(void *ctx, struct store *shard, const struct doc_row *row)
+{
+	struct sample *sm = ctx;
+
+	(void)shard;
+	fprintf(stderr, "  %lld\t", (long long)row->id);
+	cli_put_safe(stderr, row->ext_id ? row->ext_id : "", row->ext_id ?
+		     strlen(row->ext_id) : 0, SAN_ONE_LINE);
+	fputc('\n', stderr);
+	return ++sm->n >= LABEL_SAMPLE;
+}
+
+/* label on a set's folder: the documents its filter selects over the
+ * set's parts, relabelled in SET/review.pvx (store/set.h, set_label);
+ * the published shards are only read. */
+static int label_set_folder(const char *path, const struct filter_ast *ast,
+			    const struct label_change *ch, size_t nch,
+			    const char *reviewer, const char *note, bool dry, bool yes,
+			    const char *command)
+{
+	struct store_set *set = cli_open_read(path);
+	struct filter_sql *sqls = NULL;
+	struct label_result res;
+	struct pv_err e;
+	int status = EXIT_OK;
+	int64_t count = 0;
+	char n1[32], line[64];
+
+	memset(&res, 0, sizeof res);
+	if (!set)
+		return EXIT_FAIL;
+	if ((status = cli_set_exact("label", set, ast, NULL)))
+		goto done;
+	if (!dry && !yes) {
+		if ((status = cli_filter_set(set, ast, &sqls)))
+			goto done;
+		if (set_count(set, sqls, &count, &e)) {
+			cli_error(&e);
+			status = EXIT_FAIL;
+			goto done;
+		}
+		if (count > LABEL_CONFIRM_OVER) {
+			struct sample sm = { 0 };
+			if (!isatty(STDIN_FILENO) || !isatty(STDERR_FILENO)) {
+				cli_errorf("%s documents match (more than %d): add --yes "
+					   "to relabel them all, or narrow the filter",
+					   pv_num(count, n1), LABEL_CONFIRM_OVER);
+				status = EXIT_FAIL;
+				goto done;
+			}
+			fprintf(stderr, "%s documents match, among them:\n",
+				pv_num(count, n1));
+			if (set_select(set, sqls, NULL, false, LABEL_SAMPLE, sample_cb,
+				       &sm, &e) < 0) {
+				cli_error(&e);
+				status = EXIT_FAIL;
+				goto done;
+			}
+			fputs("Relabel them all? [y/N] ", stderr);
+			fflush(stderr);
+			if (!fgets(line, sizeof line, stdin) ||
+			    (line[0] != 'y' && line[0] != 'Y')) {
+				fputs("nothing changed\n", stderr);
+				status = EXIT_FAIL;
+				goto done;
+			}
+		}
+		set_filters_done(set, sqls);
+		sqls = NULL;
+	}
+	if (set_label(set, ast, ch, nch, reviewer, note, command, dry, &res, &e)) {
+		cli_error(&e);
+		status = EXIT_FAIL;
+		goto done;
+	}
+	print_result(&res, dry, path);
+	if (fflush(stdout) != 0)
+		status = EXIT_FAIL;
+done:
+	set_filters_done(set, sqls);
+	label_result_done(&res);
+	set_close(set);
+	return status;
+}
+
 int cmd_label(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -249,7 +374,13 @@ int cmd_label(int argc, char **argv)
 		status = EXIT_USAGE;
 		goto done;
 	}
-	if (cli_no_set("label", argv[optind]) || !(s = cli_open(argv[optind], STORE_WRITE))) {
+	if (set_is_folder(argv[optind])) {
+		command = command_line("label", argc, argv);
+		status = label_set_folder(argv[optind], ast, ch, nch, reviewer, note,
+					  dry, yes, command);
+		goto done;
+	}
+	if (!(s = cli_open(argv[optind], STORE_WRITE))) {
 		status = EXIT_FAIL;
 		goto done;
 	}
@@ -288,32 +419,7 @@ int cmd_label(int argc, char **argv)
 		status = EXIT_FAIL;
 		goto done;
 	}
-	if (res.matched == 0) {
-		printf("no document matches the filter; nothing changed\n");
-	} else if (res.changes == 0) {
-		printf("%s document%s matched; nothing to change (they hold these "
-		       "values already)\n", pv_num(res.matched, n1),
-		       res.matched == 1 ? "" : "s");
-	} else {
-		buf_printf(&out, "%s %s document%s (", dry ? "would relabel" : "relabelled",
-			   pv_num(res.changed, n1), res.changed == 1 ? "" : "s");
-		put_counts(&out, &res);
-		buf_putc(&out, ')');
-		if (res.changed != res.matched)
-			buf_printf(&out, " of %lld matched", (long long)res.matched);
-		if (dry) {
-			buf_puts(&out, "; dry run: nothing written\n");
-		} else {
-			buf_printf(&out, ", batch %lld; undo with: provex undo ",
-				   (long long)res.batch_id);
-			fputs(buf_str(&out), stdout);
-			cli_put_safe(stdout, argv[optind], strlen(argv[optind]),
-				     SAN_ONE_LINE);
-			buf_reset(&out);
-			buf_printf(&out, " %lld\n", (long long)res.batch_id);
-		}
-		fputs(buf_str(&out), stdout);
-	}
+	print_result(&res, dry, argv[optind]);
 	if (fflush(stdout) != 0)
 		status = EXIT_FAIL;
 done:
@@ -451,6 +557,7 @@ int cmd_history(int argc, char **argv)
 	};
 	struct hist hs;
 	struct store *s;
+	struct store_set *set = NULL;
 	struct pv_err e;
 	int64_t id = 0;
 	int c, status = EXIT_OK, rc;
@@ -470,11 +577,29 @@ int cmd_history(int argc, char **argv)
 		return cli_usage("history", "expected STORE and at most one document ID");
 	if (argc - optind == 2 && !cli_parse_id(argv[optind + 1], &id))
 		return cli_usage("history", "'%s' is not a document id", argv[optind + 1]);
-	if (cli_no_set("history", argv[optind]) || !(s = cli_open(argv[optind], STORE_READ)))
+	if (set_is_folder(argv[optind])) {
+		/* a set: each document's provenance as indexed is its shard's
+		 * (published, never written), its changes review.pvx's */
+		if (!(set = cli_open_read(argv[optind])))
+			return EXIT_FAIL;
+		s = set_overlay(set);
+		if (id) {
+			long k = set_route(set, id);
+			if (k < 0) {
+				cli_errorf("%s: no document with id %lld", argv[optind],
+					   (long long)id);
+				status = EXIT_FAIL;
+			} else {
+				status = print_indexed(set_shard(set, (size_t)k), id,
+						       hs.json);
+			}
+		}
+	} else if (!(s = cli_open(argv[optind], STORE_READ))) {
 		return EXIT_FAIL;
-	if (id)
+	} else if (id) {
 		status = print_indexed(s, id, hs.json);
-	if (status == EXIT_OK) {
+	}
+	if (status == EXIT_OK && s) {
 		rc = label_history(s, id, hist_cb, &hs, &e);
 		if (rc < 0) {
 			cli_error(&e);
@@ -486,7 +611,10 @@ int cmd_history(int argc, char **argv)
 	if (fflush(stdout) != 0)
 		status = EXIT_FAIL;
 	buf_done(&hs.line);
-	store_close(s);
+	if (set)
+		set_close(set);   /* s is the set's */
+	else
+		store_close(s);
 	return status;
 }
 
@@ -513,6 +641,7 @@ int cmd_undo(int argc, char **argv)
 	};
 	struct label_result res;
 	struct store *s = NULL;
+	struct store_set *set = NULL;
 	struct pv_err e;
 	struct buf b = BUF_INIT;
 	const char *given = NULL;
@@ -541,7 +670,16 @@ int cmd_undo(int argc, char **argv)
 		return cli_usage("undo", "'%s' is not a batch number", argv[optind + 1]);
 	if (!(reviewer = find_reviewer(given)))
 		return EXIT_USAGE;
-	if (cli_no_set("undo", argv[optind]) || !(s = cli_open(argv[optind], STORE_WRITE))) {
+	if (set_is_folder(argv[optind])) {
+		/* a set's one history is its review.pvx's */
+		if (!(set = cli_open_read(argv[optind])) || set_review(set, &s, &e)) {
+			if (set)
+				cli_error(&e);
+			set_close(set);
+			free(reviewer);
+			return EXIT_FAIL;
+		}
+	} else if (!(s = cli_open(argv[optind], STORE_WRITE))) {
 		free(reviewer);
 		return EXIT_FAIL;
 	}
@@ -583,7 +721,10 @@ int cmd_undo(int argc, char **argv)
 		status = EXIT_FAIL;
 done:
 	label_result_done(&res);
-	store_close(s);
+	if (set)
+		set_close(set);   /* s is the set's */
+	else
+		store_close(s);
 	buf_done(&b);
 	free(reviewer);
 	free(command);

@@ -235,10 +235,67 @@ static int mark_reviewed(struct store *s, int64_t batch, const char *reviewer,
 	return 0;
 }
 
+/* Fills temp.pv_sel with the documents of ids[0..nids) the store holds;
+ * the count in *n. */
+static int ids_into_temp(struct store *s, const int64_t *ids, size_t nids,
+			 int64_t *n, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_exec(s->db, "CREATE TEMP TABLE IF NOT EXISTS pv_sel("
+			     "id INTEGER PRIMARY KEY); DELETE FROM temp.pv_sel;", err)) ||
+	    (rc = store_prep(s, &st, "INSERT OR IGNORE INTO temp.pv_sel SELECT id "
+			     "FROM docs WHERE id=?1", "preparing a query", err)))
+		return rc;
+	for (i = 0; i < nids; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return store_sqlerr(s, err, "selecting documents");
+		}
+		*n += sqlite3_changes(s->db);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int label_apply(struct store *s, const struct filter_sql *sel,
+		       int (*choose)(void *ctx, struct store *s, int64_t **ids,
+				     size_t *nids, struct pv_err *err), void *ctx,
+		       const struct label_change *changes, size_t n, const char *reviewer,
+		       const char *note, const char *command, bool dry_run,
+		       struct label_result *res, struct pv_err *err);
+
 int label_set(struct store *s, const struct filter_sql *sel,
 	      const struct label_change *changes, size_t n, const char *reviewer,
 	      const char *note, const char *command, bool dry_run,
 	      struct label_result *res, struct pv_err *err)
+{
+	return label_apply(s, sel, NULL, NULL, changes, n, reviewer, note, command,
+			   dry_run, res, err);
+}
+
+int label_set_ids(struct store *s,
+		  int (*choose)(void *ctx, struct store *s, int64_t **ids, size_t *nids,
+				struct pv_err *err), void *ctx,
+		  const struct label_change *changes, size_t n, const char *reviewer,
+		  const char *note, const char *command, bool dry_run,
+		  struct label_result *res, struct pv_err *err)
+{
+	return label_apply(s, NULL, choose, ctx, changes, n, reviewer, note, command,
+			   dry_run, res, err);
+}
+
+static int label_apply(struct store *s, const struct filter_sql *sel,
+		       int (*choose)(void *ctx, struct store *s, int64_t **ids,
+				     size_t *nids, struct pv_err *err), void *ctx,
+		       const struct label_change *changes, size_t n, const char *reviewer,
+		       const char *note, const char *command, bool dry_run,
+		       struct label_result *res, struct pv_err *err)
 {
 	bool seen[LF_N] = { false };
 	char at[32];
@@ -263,8 +320,19 @@ int label_set(struct store *s, const struct filter_sql *sel,
 	if ((rc = store_begin_retry(s, err)))
 		return rc;
 	now_utc(at);
-	if ((rc = select_into_temp(s, sel, &res->matched, err)) ||
-	    (rc = batch_add(s, at, reviewer, command, note, 0, &res->batch_id, err)))
+	if (choose) {
+		int64_t *ids = NULL;
+		size_t nids = 0;
+		rc = choose(ctx, s, &ids, &nids, err);
+		if (!rc)
+			rc = ids_into_temp(s, ids, nids, &res->matched, err);
+		free(ids);
+		if (rc)
+			goto fail;
+	} else if ((rc = select_into_temp(s, sel, &res->matched, err))) {
+		goto fail;
+	}
+	if ((rc = batch_add(s, at, reviewer, command, note, 0, &res->batch_id, err)))
 		goto fail;
 	for (i = 0; i < n; i++) {
 		int64_t k = 0;

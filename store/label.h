@@ -88,6 +88,19 @@ int label_set(struct store *s, const struct filter_sql *sel,
 	      const char *note, const char *command, bool dry_run,
 	      struct label_result *res, struct pv_err *err);
 
+/* label_set on documents given by id rather than by a filter: inside the
+ * transaction (the store's write lock held), choose(ctx, s, &ids, &nids,
+ * err) returns the ids (an array the caller frees with free(); those the
+ * store does not hold are ignored) and may write to s first (a set's
+ * review.pvx copies the documents it does not hold yet: set.c).  Its
+ * writes are part of the batch's one transaction. */
+int label_set_ids(struct store *s,
+		  int (*choose)(void *ctx, struct store *s, int64_t **ids, size_t *nids,
+				struct pv_err *err), void *ctx,
+		  const struct label_change *changes, size_t n, const char *reviewer,
+		  const char *note, const char *command, bool dry_run,
+		  struct label_result *res, struct pv_err *err);
+
 /* Reverts batch_id (0: the last batch that is not an undo and was not
  * undone) as a new batch whose undoes is batch_id, in one transaction.  A
  * document whose field changed again after that batch (by a batch still in

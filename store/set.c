@@ -10,6 +10,7 @@
 #include "metaindex.h"
 #include "filter.h"
 #include "stats.h"
+#include "label.h"
 #include "../common/json.h"
 
 #include <dirent.h>
@@ -43,6 +44,7 @@ struct store_set {
 	struct store **extra;       /* owned: the minus and plus parts' connections */
 	size_t nextra;
 	struct store *review;       /* owned: SET/review.pvx for writing (set_review) */
+	struct store *overlay;      /* owned: SET/review.pvx read-only, or NULL */
 	int64_t *shadow;            /* owned: the overlay's ids, ascending */
 	size_t nshadow;
 };
@@ -146,6 +148,15 @@ int set_review(struct store_set *set, struct store **out, struct pv_err *err)
 	buf_done(&path);
 	if (rc)
 		return rc;
+	/* the documents of every shard in one table: their input ids and
+	 * text ids are their shards' own, so (input_id, rec, text_id) may
+	 * repeat across shards */
+	if (set->folder &&
+	    (rc = store_exec(set->review->db, "DROP INDEX IF EXISTS docs_occurrence", err))) {
+		store_close(set->review);
+		set->review = NULL;
+		return rc;
+	}
 	*out = set->review;
 	return 0;
 }
@@ -173,8 +184,11 @@ void set_close(struct store_set *set)
 			sqlite3_finalize(set->by_hash[k]);
 		store_close(set->shard[k]);
 	}
+	/* the writer last: the last connection to close review.pvx copies
+	 * its write-ahead log in and removes it, which a reader cannot */
 	for (k = 0; k < set->nextra; k++)
 		store_close(set->extra[k]);
+	store_close(set->overlay);
 	store_close(set->review);
 	free(set->extra);
 	free(set->part);
@@ -400,6 +414,180 @@ static int room_for_files(const char *dir, size_t shards, struct pv_err *err)
 		       (unsigned long long)need);
 }
 
+/* ---- the review overlay ---- */
+
+/* The columns review.pvx's docs table has (its ordinary ones: a shard's
+ * generated metadata columns are not copied), comma-separated, each
+ * prefixed with pfx. */
+static int docs_columns(struct store *s, const char *pfx, struct buf *out,
+			struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc, n = 0;
+
+	if ((rc = store_prep(s, &st, "SELECT name FROM pragma_table_info('docs') "
+			     "ORDER BY cid", "reading the review store's columns", err)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		buf_printf(out, "%s%s%s", n++ ? "," : "", pfx,
+			   (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "reading the review store's columns");
+	return 0;
+}
+
+/* A new connection to shard k's file with review.pvx (review_path)
+ * attached read-only as "review" and the TEMP VIEW docs made by view_sql
+ * (the shard's own docs table stays main.docs); its metadata indexes are
+ * hidden (an empty temp.meta_index) when plain, as review.pvx's rows have
+ * none of the shard's generated columns. */
+static int open_view(struct store_set *set, size_t k, const char *review_path,
+		     const char *view_sql, bool plain, struct store **out,
+		     struct pv_err *err)
+{
+	struct store *s;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	if ((rc = store_open(&s, store_path(set->shard[k]), STORE_READ, err)))
+		return rc;
+	if ((rc = store_prep(s, &st, "ATTACH DATABASE ?1 AS review",
+			     "attaching the set's review.pvx", err)))
+		goto fail;
+	sqlite3_bind_text(st, 1, review_path, -1, SQLITE_STATIC);
+	if ((rc = store_step_done(s, st, "attaching the set's review.pvx", err)))
+		goto fail;
+	if (plain && (rc = store_exec(s->db, "CREATE TEMP TABLE meta_index(key TEXT "
+				      "PRIMARY KEY, col TEXT NOT NULL UNIQUE, created "
+				      "TEXT NOT NULL)", err)))
+		goto fail;
+	if ((rc = store_exec(s->db, view_sql, err)))
+		goto fail;
+	store_exec(s->db, "PRAGMA cache_size=-2000; BEGIN", NULL);
+	*out = s;
+	return 0;
+fail:
+	store_close(s);
+	return rc;
+}
+
+/* Forgets the overlay: the parts are the shards again. */
+static void overlay_drop(struct store_set *set)
+{
+	size_t k;
+
+	for (k = 0; k < set->nextra; k++)
+		store_close(set->extra[k]);
+	free(set->extra);
+	set->extra = NULL;
+	set->nextra = 0;
+	free(set->shadow);
+	set->shadow = NULL;
+	set->nshadow = 0;
+	store_close(set->overlay);
+	set->overlay = NULL;
+	parts_of_shards(set);
+}
+
+/* Reads SET/review.pvx, when there is one: the ids it holds (shadow), and
+ * for every shard with some, its minus and plus parts. */
+static int overlay_open(struct store_set *set, struct pv_err *err)
+{
+	struct buf path = BUF_INIT, cols = BUF_INIT, mcols = BUF_INIT, sql = BUF_INIT;
+	sqlite3_stmt *st = NULL;
+	bool *has = NULL;
+	size_t cap = 0, k;
+	int rc = 0;
+
+	overlay_drop(set);
+	if (!set->folder)
+		return 0;
+	buf_printf(&path, "%s/review.pvx", set->path);
+	if (access(buf_str(&path), F_OK) != 0)
+		goto out;
+	if ((rc = store_open(&set->overlay, buf_str(&path), STORE_READ, err))) {
+		rc = pv_errf(err, rc, "%s (the review state of the set %s)", err->msg,
+			     set->path);
+		goto out;
+	}
+	if ((rc = store_prep(set->overlay, &st, "SELECT id FROM docs ORDER BY id",
+			     "reading the set's review state", err)))
+		goto out;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (set->nshadow == cap) {
+			cap = cap ? cap * 2 : 64;
+			set->shadow = pv_realloc(set->shadow, cap * sizeof *set->shadow);
+		}
+		set->shadow[set->nshadow++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(set->overlay, err, "reading the set's review state");
+		goto out;
+	}
+	rc = 0;
+	if (!set->nshadow)
+		goto out;
+	if (store_unlocked(set->overlay)) {
+		rc = pv_errf(err, PV_ESTORE, "%s: the set's review state cannot be "
+			     "read here with the shards (SQLite cannot make its "
+			     "shared-memory file %s-shm in this folder); copy the set's "
+			     "folder to one you can write, or run provex there once to "
+			     "make it, then read it", set->path, buf_str(&path));
+		goto out;
+	}
+	has = pv_calloc(set->n, sizeof *has);
+	for (k = 0; k < set->nshadow; k++) {
+		long r = set_route(set, set->shadow[k]);
+		if (r < 0) {
+			rc = pv_errf(err, PV_ESTORE, "%s: document %lld in review.pvx "
+				     "is of no shard of the set: review.pvx belongs to "
+				     "another set", set->path, (long long)set->shadow[k]);
+			goto out;
+		}
+		has[r] = true;
+	}
+	if ((rc = docs_columns(set->overlay, "", &cols, err)) ||
+	    (rc = docs_columns(set->overlay, "m.", &mcols, err)))
+		goto out;
+	set->extra = pv_calloc(2 * set->n, sizeof *set->extra);
+	set->part = pv_realloc(set->part, 3 * set->n * sizeof *set->part);
+	for (k = 0; k < set->n; k++) {
+		struct store *m, *p;
+		if (!has[k])
+			continue;
+		/* minus: the shard's rows the overlay replaces, looked up by id
+		 * from review.pvx's (CROSS JOIN: review.docs is the outer loop) */
+		buf_reset(&sql);
+		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT m.* FROM review.docs r "
+			   "CROSS JOIN main.docs m ON m.id=r.id WHERE (r.id/%lld-1)%%%zu=%zu",
+			   (long long)SET_ID_STRIDE, set->n, k);
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), false, &m, err)))
+			goto out;
+		set->extra[set->nextra++] = m;
+		buf_reset(&sql);
+		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT %s FROM review.docs "
+			   "WHERE (id/%lld-1)%%%zu=%zu", buf_str(&cols),
+			   (long long)SET_ID_STRIDE, set->n, k);
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true, &p, err)))
+			goto out;
+		set->extra[set->nextra++] = p;
+		set->part[set->nparts++] = (struct set_part){ m, -1, false, k };
+		set->part[set->nparts++] = (struct set_part){ p, 1, true, k };
+	}
+out:
+	if (rc)
+		overlay_drop(set);
+	free(has);
+	buf_done(&path);
+	buf_done(&cols);
+	buf_done(&mcols);
+	buf_done(&sql);
+	return rc;
+}
+
 int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 {
 	struct store_set *set = NULL;
@@ -603,6 +791,8 @@ int set_open(struct store_set **out, const char *dir, struct pv_err *err)
 		}
 	}
 	parts_of_shards(set);
+	if ((rc = overlay_open(set, err)))
+		goto out;
 	*out = set;
 	set = NULL;
 out:
@@ -756,7 +946,9 @@ int set_filters(struct store_set *set, const struct filter_ast *ast,
 	size_t k;
 	int rc;
 
-	*out = pv_calloc(set->nparts, sizeof **out);
+	/* room for every part a set can have (3 a shard), so that
+	 * set_filters_done frees them whatever the overlay became since */
+	*out = pv_calloc(3 * set->n, sizeof **out);
 	for (k = 0; k < set->nparts; k++)
 		if ((rc = store_filter_compile(set->part[k].s, ast, 1, &(*out)[k], err))) {
 			set_filters_done(set, *out);
@@ -772,7 +964,7 @@ void set_filters_done(struct store_set *set, struct filter_sql *sql)
 
 	if (!sql)
 		return;
-	for (k = 0; k < set->nparts; k++)
+	for (k = 0; k < 3 * set->n; k++)
 		filter_sql_done(&sql[k]);
 	free(sql);
 }
@@ -945,9 +1137,191 @@ out:
 
 int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 {
+	struct buf path = BUF_INIT, cols = BUF_INIT, sql = BUF_INIT;
+	struct store **cur, **own;
+	size_t k;
+	int rc = 0;
+
 	if (set->nparts == 1)
 		return store_info_get(set->part[0].s, info, err);
-	return store_info_merge(set->shard, set->n, info, err);
+	if (set->nparts == set->n)
+		return store_info_merge(set->shard, set->n, info, err);
+	/* texts are merged by hash with whether each occurs as real and as
+	 * synthetic, which no signed sum gives: a shard the overlay changed
+	 * is read through a connection whose docs are its current rows */
+	cur = pv_calloc(set->n, sizeof *cur);
+	own = pv_calloc(set->n, sizeof *own);
+	buf_printf(&path, "%s/review.pvx", set->path);
+	if ((rc = docs_columns(set->overlay, "", &cols, err)))
+		goto out;
+	for (k = 0; k < set->n; k++) {
+		cur[k] = set->shard[k];
+		if (!plus_of(set, k))
+			continue;
+		buf_reset(&sql);
+		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT %s FROM main.docs "
+			   "WHERE id NOT IN (SELECT id FROM review.docs) UNION ALL "
+			   "SELECT %s FROM review.docs WHERE (id/%lld-1)%%%zu=%zu",
+			   buf_str(&cols), buf_str(&cols), (long long)SET_ID_STRIDE,
+			   set->n, k);
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true,
+				    &own[k], err)))
+			goto out;
+		cur[k] = own[k];
+	}
+	rc = store_info_merge(cur, set->n, info, err);
+out:
+	for (k = 0; k < set->n; k++)
+		store_close(own[k]);
+	free(own);
+	free(cur);
+	buf_done(&path);
+	buf_done(&cols);
+	buf_done(&sql);
+	return rc;
+}
+
+/* ---- labelling a set: its review.pvx ---- */
+
+struct store *set_overlay(const struct store_set *set) { return set->overlay; }
+
+struct label_pick {
+	struct store_set *set;
+	const struct filter_ast *ast;
+};
+
+/* Copies document id from its shard into review.pvx (rv), unless there. */
+static int copy_doc(struct store_set *set, struct store *rv, sqlite3_stmt **get,
+		    sqlite3_stmt **put, const char *cols, int ncols, int64_t id,
+		    struct pv_err *err)
+{
+	long k = set_route(set, id);
+	struct buf sql = BUF_INIT;
+	int rc, i;
+
+	if (k < 0)
+		return 0;
+	if (!get[k]) {
+		buf_printf(&sql, "SELECT %s FROM docs WHERE id=?1", cols);
+		rc = store_prep(set->shard[k], &get[k], buf_str(&sql),
+				"reading a document to review", err);
+		buf_done(&sql);
+		if (rc)
+			return rc;
+	}
+	if (!*put) {
+		buf_printf(&sql, "INSERT OR IGNORE INTO docs(%s) VALUES(?1", cols);
+		for (i = 1; i < ncols; i++)
+			buf_printf(&sql, ",?%d", i + 1);
+		buf_puts(&sql, ")");
+		rc = store_prep(rv, put, buf_str(&sql), "copying a document to review",
+				err);
+		buf_done(&sql);
+		if (rc)
+			return rc;
+	}
+	sqlite3_bind_int64(get[k], 1, id);
+	rc = sqlite3_step(get[k]);
+	if (rc == SQLITE_ROW) {
+		for (i = 0; i < ncols; i++)
+			sqlite3_bind_value(*put, i + 1, sqlite3_column_value(get[k], i));
+		rc = sqlite3_step(*put);
+		sqlite3_reset(*put);
+		sqlite3_reset(get[k]);
+		if (rc != SQLITE_DONE)
+			return store_sqlerr(rv, err, "copying a document to review");
+		return 0;
+	}
+	sqlite3_reset(get[k]);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(set->shard[k], err, "reading a document to review");
+	return 0;
+}
+
+/* label_set_ids's choice, inside review.pvx's write transaction: the
+ * overlay read again (no other writer can change it now), the filter
+ * evaluated over the parts, and the documents chosen that review.pvx
+ * does not hold yet copied from their shards. */
+static int pick(void *ctx, struct store *rv, int64_t **ids, size_t *nids,
+		struct pv_err *err)
+{
+	struct label_pick *lp = ctx;
+	struct store_set *set = lp->set;
+	struct filter_sql *where = NULL;
+	struct buf sql = BUF_INIT, cols = BUF_INIT;
+	sqlite3_stmt **get = NULL, *put = NULL, *st;
+	size_t cap = 0, k, i;
+	int rc, ncols;
+
+	*ids = NULL;
+	*nids = 0;
+	if ((rc = overlay_open(set, err)) || (rc = set_filters(set, lp->ast, &where, err)))
+		goto out;
+	for (k = 0; k < set->nparts; k++) {
+		const struct set_part *p = &set->part[k];
+		if (!p->listed)
+			continue;
+		buf_reset(&sql);
+		buf_puts(&sql, "SELECT d.id");
+		store_from(&where[k], &sql);
+		buf_printf(&sql, "WHERE %s", where[k].where ? where[k].where : "1");
+		if ((rc = store_prep_where(p->s, &st, buf_str(&sql), &where[k],
+					   "selecting documents", err)))
+			goto out;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			if (set_shadowed(set, p, id))
+				continue;
+			if (*nids == cap) {
+				cap = cap ? cap * 2 : 256;
+				*ids = pv_realloc(*ids, cap * sizeof **ids);
+			}
+			(*ids)[(*nids)++] = id;
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE) {
+			rc = store_sqlerr(p->s, err, "selecting documents");
+			goto out;
+		}
+		rc = 0;
+	}
+	/* review.pvx's own columns, copied from the shards' rows */
+	if ((rc = docs_columns(rv, "", &cols, err)))
+		goto out;
+	for (ncols = 1, i = 0; i < cols.len; i++)
+		ncols += cols.data[i] == ',';
+	get = pv_calloc(set->n, sizeof *get);
+	for (i = 0; i < *nids; i++)
+		if (!id_shadowed(set, (*ids)[i]) &&
+		    (rc = copy_doc(set, rv, get, &put, buf_str(&cols), ncols, (*ids)[i],
+				   err)))
+			goto out;
+out:
+	if (get)
+		for (k = 0; k < set->n; k++)
+			sqlite3_finalize(get[k]);
+	free(get);
+	sqlite3_finalize(put);
+	set_filters_done(set, where);
+	buf_done(&sql);
+	buf_done(&cols);
+	return rc;
+}
+
+int set_label(struct store_set *set, const struct filter_ast *ast,
+	      const struct label_change *changes, size_t n, const char *reviewer,
+	      const char *note, const char *command, bool dry_run,
+	      struct label_result *res, struct pv_err *err)
+{
+	struct label_pick lp = { set, ast };
+	struct store *rv;
+	int rc;
+
+	memset(res, 0, sizeof *res);
+	if ((rc = set_review(set, &rv, err)))
+		return rc;
+	return label_set_ids(rv, pick, &lp, changes, n, reviewer, note, command,
+			     dry_run, res, err);
 }
 
 /* ---- statistics: groups summed, lengths merged ---- */

@@ -146,4 +146,22 @@ int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 int store_info_merge(struct store **shards, size_t n, struct store_info *info,
 		     struct pv_err *err);
 
+/* SET/review.pvx as set_open read it (read-only), or NULL when the set
+ * has none (borrowed): its history is the set's. */
+struct store *set_overlay(const struct store_set *set);
+
+/* label_set (label.h) on a set: in ONE transaction of review.pvx (its
+ * write lock held, so that two reviewers at once both succeed and lose
+ * nothing), the filter is evaluated over the parts as they are then, the
+ * documents chosen that review.pvx does not hold yet are copied from
+ * their shards, and label's update and history are applied to them: one
+ * batch, one undo.  The published shards are only read.  A plain store
+ * wrapped as a set of one is labelled in place. */
+struct label_change;
+struct label_result;
+int set_label(struct store_set *set, const struct filter_ast *ast,
+	      const struct label_change *changes, size_t n, const char *reviewer,
+	      const char *note, const char *command, bool dry_run,
+	      struct label_result *res, struct pv_err *err);
+
 #endif
