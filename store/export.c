@@ -1206,6 +1206,8 @@ int export_set_begin(struct store_set *set, struct pv_err *err)
 		if (sqlite3_get_autocommit(part_store(set, k)->db) &&
 		    (rc = export_begin(part_store(set, k), err)))
 			return rc;
+	if (set_overlay(set) && sqlite3_get_autocommit(set_overlay(set)->db))
+		return export_begin(set_overlay(set), err);
 	return 0;
 }
 
@@ -1244,6 +1246,7 @@ double export_set_ratio(struct store_set *set, const struct export_cands *c)
 int export_set_state(struct store_set *set, int64_t *history_pos, int64_t *docs,
 		     struct pv_err *err)
 {
+	struct store *review = set_overlay(set);
 	int64_t h, d;
 	size_t k;
 	int rc;
@@ -1254,6 +1257,12 @@ int export_set_state(struct store_set *set, int64_t *history_pos, int64_t *docs,
 			return rc;
 		*history_pos = PV_MAX(*history_pos, h);
 		*docs += part_sign(set, k) * d;
+	}
+	/* the set's history is review.pvx's (the shards have none) */
+	if (review) {
+		if ((rc = export_store_state(review, &h, &d, err)))
+			return rc;
+		*history_pos = PV_MAX(*history_pos, h);
 	}
 	return 0;
 }

@@ -186,8 +186,9 @@ int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,
  * never written; the overlay may be: each snapshot lasts until the set
  * is closed, export_set_end does nothing), store_map on each, the ratio
  * weighted by the candidates (c from export_set_candidates) of each part,
- * and the state: the largest history position, the documents counted
- * once (the signed sum over the parts). */
+ * and the state: the history position of review.pvx (the set's history;
+ * 0 without one), the documents counted once (the signed sum over the
+ * parts). */
 int export_set_begin(struct store_set *set, struct pv_err *err);
 void export_set_end(struct store_set *set);
 void export_set_map(struct store_set *set);

@@ -148,6 +148,29 @@ manifest_of "$T/p-set/a.jsonl.manifest.json" | grep -v '"sha256"' > "$T/mn"
 cmp -s "$T/m1" "$T/mn"
 ok $? "and the same manifest (but for the store's fields)"
 
+# ---- after labels: the review overlay's rows are exported, the rows it
+# replaces are not ----
+_st=0
+for w in "$T/set1" "$T/set2" "$T/set3" "$T/set7" "$T/plain.pvx"; do
+	pv label "$w" 'source:gen/b' --set label=keep --reviewer t > /dev/null 2>&1 || _st=1
+	pv label "$w" 'source:gen/a' --set origin=real --reviewer t > /dev/null 2>&1 || _st=1
+done
+ok $_st "the sets and the plain store labelled alike"
+same labelled a.jsonl 'label:keep'
+same relabelled a.jsonl --mix origin=real:0.6,synthetic:0.4 --total 50 --seed 12
+is "$(grep -c '"label":"keep"' "$T/labelled-7/a.jsonl") $(wc -l < "$T/labelled-7/a.jsonl")" \
+	"19 19" "label:keep: the labelled documents (20, a text held twice)"
+is "$(grep -c '"origin":"synthetic"' "$T/relabelled-3/a.jsonl")" 20 \
+	"a relabelled origin mixed as relabelled"
+st1=$(export_on "$T/plain.pvx" "l-plain" a.jsonl --fields text,origin,label,ext_id)
+st2=$(export_on "$T/set7" "l-set" a.jsonl --fields text,origin,label,ext_id)
+cmp -s "$T/l-plain/a.jsonl" "$T/l-set/a.jsonl"
+is "$st1 $st2 $?" "0 0 0" "labelled: a plain store and a set of 7 write the same records"
+manifest_of "$T/l-plain/a.jsonl.manifest.json" > "$T/m1"
+manifest_of "$T/l-set/a.jsonl.manifest.json" > "$T/mn"
+cmp -s "$T/m1" "$T/mn"
+ok $? "and the same manifest, history position included"
+
 # ---- refusals ----
 st=$(export_on "$T/set3" refuse a.jsonl --mix origin=real:0.5,unknown:0.5 --total 10)
 like "$st $(cat "$T/refuse/err")" '^2 .*no document has unknown' \
