@@ -2,12 +2,13 @@
 # provex export on a set of stores (README, "Sets of stores"): the same
 # corpus as sets of 1, 2, 3 and 7 shards exports byte-identical records
 # and manifests (but for the fields naming the store: "command", "store"
-# and "set") with the same seed: a filter, --sample, --total with
-# repeats, --mix with two groups, --max-repeat with --keep-shares,
-# --shuffle, --shards 3, gzip.  Duplicate texts across files (so across
-# shards) are written once, as the first document by id, as one store
-# does: against a plain store of the same files, the same texts come out
-# in the same order.  Refusals stay loud on a set.
+# and "set") with the same seed: a filter (full-text words too),
+# --sample, --total with repeats, --mix with two groups, --max-repeat
+# with --keep-shares, --shuffle, --shards 3, gzip, after labels too.
+# Duplicate texts across files (so across shards) are written once, as
+# the first document by id, as one store does: against a plain store of
+# the same files, the same texts come out in the same order.  Refusals
+# stay loud on a set.
 . "$top_srcdir/tests/cli/lib.sh"
 
 if ! "$PROVEX" index --help 2>&1 | grep -q -- '--world-size'; then
@@ -76,7 +77,10 @@ same() {
 	_name=$1 _out=$2
 	shift 2
 	_st=$(export_on "$T/set1" "$_name-1" "$_out" "$@")
-	is "$_st" 0 "$_name: exported from the set of 1"
+	[ -s "$T/$_name-1/$_out.manifest.json" ] &&
+		[ "$(grep -c '"records": [1-9]' "$T/$_name-1/$_out.manifest.json")" -gt 0 ] ||
+		_st="$_st, nothing written"
+	is "$_st" 0 "$_name: exported from the set of 1 (something written)"
 	for n in 2 3 7; do
 		_st=$(export_on "$T/set$n" "$_name-$n" "$_out" "$@")
 		_diff=ok
@@ -97,6 +101,7 @@ same() {
 
 same all a.jsonl
 same filter a.jsonl 'origin:synthetic'
+same fulltext a.jsonl 'file 3 len:<25' --fields text,id
 same sample a.jsonl --sample 17 --seed 5
 same fraction a.jsonl --fraction 0.3 --seed 11 --fields text,id
 same repeats a.jsonl --mix origin=real:1 --total 200 --seed 2
