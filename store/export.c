@@ -387,8 +387,7 @@ static uint32_t cap32(int64_t v)
  */
 static int collect(struct store *s, const struct filter_sql *where, bool scan,
 		   size_t limit, const char *col, const char *const *values,
-		   size_t nvalues, bool hash, struct export_cands *out,
-		   struct pv_err *err)
+		   size_t nvalues, struct export_cands *out, struct pv_err *err)
 {
 	static const char plain[] = " FROM docs d ";
 	/* bytes of the other columns (CAST: bytes, not characters) */
@@ -408,9 +407,6 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
 	export_cands_done(out);
 	buf_printf(&sql, "SELECT d.id, d.text_id, coalesce(%s,''), d.len, %s",
 		   col ? col : "''", extra_sql);
-	/* a set dedupes by the texts' hash: text ids are per shard */
-	if (hash)
-		buf_puts(&sql, ", (SELECT xh.hash FROM texts xh WHERE xh.id=d.text_id)");
 	store_from(where, &from);
 	if (scan && strncmp(buf_str(&from), plain, strlen(plain)) == 0) {
 		buf_puts(&sql, " FROM docs d NOT INDEXED ");
@@ -453,20 +449,6 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
 			out->group = pv_realloc(out->group, cap * sizeof *out->group);
 			out->len = pv_realloc(out->len, cap * sizeof *out->len);
 			out->extra = pv_realloc(out->extra, cap * sizeof *out->extra);
-			if (hash)
-				out->hash = pv_realloc(out->hash, cap * 16);
-		}
-		if (hash) {
-			const void *h = sqlite3_column_blob(st, 5);
-			if (!h || sqlite3_column_bytes(st, 5) != 16) {
-				sqlite3_finalize(st);
-				export_cands_done(out);
-				return pv_errf(err, PV_ESTORE, "%s: the text of document %lld "
-					       "has no hash of 16 bytes: the store is damaged "
-					       "(provex check)", s->path,
-					       (long long)sqlite3_column_int64(st, 0));
-			}
-			memcpy(out->hash + 16 * out->n, h, 16);
 		}
 		out->ids[out->n] = sqlite3_column_int64(st, 0);
 		out->text_ids[out->n] = sqlite3_column_int64(st, 1);
@@ -493,6 +475,111 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
  * the documents are the same, sorted by id here (SQLite's sorter would
  * spill to temporary files).
  */
+struct idhash {
+	int64_t id;
+	unsigned char hash[16];
+};
+
+static int by_idhash(const void *a, const void *b)
+{
+	const struct idhash *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Candidates at least 1/HASH_SCAN_PART of the texts: every text's hash
+ * is read from the hash index (a few bytes a text, where the pages of
+ * texts hold the bodies); fewer: each is looked up. */
+#define HASH_SCAN_PART 8
+
+static int hash_damaged(struct store *s, int64_t text_id, struct pv_err *err)
+{
+	return pv_errf(err, PV_ESTORE, "%s: text %lld has no hash of 16 bytes: "
+		       "the store is damaged", s->path, (long long)text_id);
+}
+
+/*
+ * Fills c->hash (16 bytes per candidate) with the hash of each one's
+ * text: a set dedupes by hash, text ids being per shard.
+ */
+static int text_hashes(struct store *s, struct export_cands *c, struct pv_err *err)
+{
+	struct idhash *t = NULL, key;
+	size_t nt = 0, cap = 0, i;
+	sqlite3_stmt *st;
+	int64_t ntexts = 0;
+	bool scan;
+	int rc;
+
+	c->hash = pv_malloc((c->n ? c->n : 1) * 16);
+	if (c->n == 0)
+		return 0;
+	if ((rc = store_prep_where(s, &st, "SELECT coalesce(max(id),0) FROM texts", NULL,
+				   "selecting documents to export", err)))
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ntexts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	scan = (int64_t)c->n * HASH_SCAN_PART >= ntexts;
+	if ((rc = store_prep_where(s, &st, scan ? "SELECT id, hash FROM texts" :
+				   "SELECT id, hash FROM texts WHERE id=?1", NULL,
+				   "selecting documents to export", err)))
+		return rc;
+	for (i = 0; i < (scan ? 1 : c->n); i++) {
+		bool found = false;
+		if (!scan)
+			sqlite3_bind_int64(st, 1, c->text_ids[i]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			const void *h = sqlite3_column_blob(st, 1);
+			if (!h || sqlite3_column_bytes(st, 1) != 16) {
+				sqlite3_finalize(st);
+				free(t);
+				return hash_damaged(s, id, err);
+			}
+			if (!scan) {
+				memcpy(c->hash + 16 * i, h, 16);
+				found = true;
+				continue;
+			}
+			if (nt == cap) {
+				cap = cap ? 2 * cap : 4096;
+				t = pv_realloc(t, cap * sizeof *t);
+			}
+			t[nt].id = id;
+			memcpy(t[nt].hash, h, 16);
+			nt++;
+		}
+		if (rc != SQLITE_DONE) {
+			rc = store_sqlerr(s, err, "selecting documents to export");
+			sqlite3_finalize(st);
+			free(t);
+			return rc;
+		}
+		sqlite3_reset(st);
+		if (!scan && !found) {
+			sqlite3_finalize(st);
+			return hash_damaged(s, c->text_ids[i], err);
+		}
+	}
+	sqlite3_finalize(st);
+	if (!scan)
+		return 0;
+	qsort(t, nt, sizeof *t, by_idhash);
+	for (i = 0; i < c->n; i++) {
+		struct idhash *f;
+		key.id = c->text_ids[i];
+		f = bsearch(&key, t, nt, sizeof *t, by_idhash);
+		if (!f) {
+			free(t);
+			return hash_damaged(s, c->text_ids[i], err);
+		}
+		memcpy(c->hash + 16 * i, f->hash, 16);
+	}
+	free(t);
+	return 0;
+}
+
 static int candidates(struct store *s, const struct filter_sql *where,
 		      const char *col, const char *const *values, size_t nvalues,
 		      bool hash, struct export_cands *out, struct pv_err *err)
@@ -520,10 +607,12 @@ static int candidates(struct store *s, const struct filter_sql *where,
 			sqlite3_finalize(st);
 		}
 		rc = collect(s, where, false, (size_t)(top / 16) + 256, col, values,
-			     nvalues, hash, out, err);
+			     nvalues, out, err);
 	}
 	if (rc == 1)
-		rc = collect(s, where, true, 0, col, values, nvalues, hash, out, err);
+		rc = collect(s, where, true, 0, col, values, nvalues, out, err);
+	if (rc == 0 && hash)
+		rc = text_hashes(s, out, err);
 	return rc;
 }
 

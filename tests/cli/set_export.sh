@@ -102,6 +102,7 @@ same() {
 same all a.jsonl
 same filter a.jsonl 'origin:synthetic'
 same fulltext a.jsonl 'file 3 len:<25' --fields text,id
+same narrow a.jsonl 'document 3 file 1' --fields text,id
 same sample a.jsonl --sample 17 --seed 5
 same fraction a.jsonl --fraction 0.3 --seed 11 --fields text,id
 same repeats a.jsonl --mix origin=real:1 --total 200 --seed 2
@@ -135,6 +136,12 @@ got=$(grep -c '"ext_id":"f5-r8"' "$T/all-7/a.jsonl")
 is "$got" 0 "a text seen in an earlier file: the later document skipped"
 got=$(grep -c '"ext_id":"f1-r3"' "$T/all-7/a.jsonl")
 is "$got" 1 "and the earlier one written"
+
+# few candidates (hashes looked up one by one): a duplicate across shards
+# still dropped
+is "$(cut -c1-40 "$T/narrow-7/a.jsonl" | tr '\n' ' ')" \
+	'{"text":"document 3 of file 1","id":1000 {"text":"document 1 of file 3","id":3000 ' \
+	"few candidates: the duplicate of a later shard dropped"
 
 # ---- against a plain store: the same texts in the same order ----
 for args in "" "origin:synthetic" "--keep-dups" "source:gen/b --shards 2"; do
