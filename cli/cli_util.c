@@ -104,8 +104,9 @@ int cli_no_set(const char *cmd, const char *path)
 	if (!set_is_folder(path))
 		return EXIT_OK;
 	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
-		   "read by count, ls, show, cat, info and stats today (give %s one "
-		   "store file)", path, cmd, cmd);
+		   "read by count, ls, show, cat, info and stats, written out by "
+		   "export, and reviewed by label, history and undo (in the set's "
+		   "review.pvx) today (give %s one store file)", path, cmd, cmd);
 	return EXIT_FAIL;
 }
 
@@ -115,8 +116,9 @@ int cli_no_shard(const char *cmd, const char *path)
 		return EXIT_OK;
 	cli_errorf("%s: a published shard of a set (its completion marker is beside "
 		   "it): shards are never written again%s%s%s; read it, or its set's "
-		   "folder, with count, ls, show, cat, info and stats, or copy it to "
-		   "another name to change the copy", path, cmd ? " (provex " : "",
+		   "folder, with count, ls, show, cat, info and stats, label its "
+		   "set's folder (the changes go to the set's review.pvx), or copy "
+		   "it to another name to change the copy", path, cmd ? " (provex " : "",
 		   cmd ? cmd : "", cmd ? " would write it)" : "");
 	return EXIT_FAIL;
 }

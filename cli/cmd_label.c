@@ -5,6 +5,9 @@
  * arguments, finds the reviewer's name, asks for confirmation of large
  * changes and prints what happened.
  *
+ * On a set's folder the three work on SET/review.pvx (store/set.h,
+ * set_label; the shards are never written).
+ *
  * The reviewer is common/reviewer.h's: --reviewer, else PROVEX_REVIEWER,
  * else "reviewer:" in the settings file ($XDG_CONFIG_HOME/provex/config.yaml,
  * else ~/.config/provex/config.yaml; a broken file is reported with
@@ -41,7 +44,8 @@ static const char label_usage[] =
 "characters (the joiner of emoji sequences too) or U+2028/U+2029: the rule\n"
 "of index's --source, --generator, --purpose and input fields as well.\n"
 "Every change is recorded in the store's history, in one\n"
-"batch per command: see provex history and provex undo.\n"
+"batch per command: see provex history and provex undo.  STORE may be a set's\n"
+"folder: the changes then go to SET/review.pvx, never to its shards.\n"
 "\n"
 "  --set FIELD=VALUE  a change (repeat for several fields)\n"
 "  --note TEXT        why: kept with each change in the history\n"
@@ -55,13 +59,15 @@ static const char history_usage[] =
 "Lists the changes made by provex label and provex undo, oldest first: batch,\n"
 "time, reviewer, document, field, old -> new, note.  With a document ID, its\n"
 "provenance as indexed comes first, then its changes.  --json writes one\n"
-"object per line (\"event\": \"indexed\" or \"change\").\n";
+"object per line (\"event\": \"indexed\" or \"change\").  On a set's folder, the\n"
+"history of its SET/review.pvx.\n";
 
 static const char undo_usage[] =
 "Usage: provex undo STORE [BATCH] [--force] [--reviewer NAME]\n"
 "Reverts a batch of changes (default: the last one not undone yet), recorded\n"
 "as a batch of its own.  A document whose field changed again after that\n"
-"batch is reported and left alone, unless --force.\n";
+"batch is reported and left alone, unless --force.  On a set's folder, a batch\n"
+"of its SET/review.pvx.\n";
 
 /* The command line as one string, arguments with unusual bytes quoted, for
  * the batch's record.  Caller frees. */

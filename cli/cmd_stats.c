@@ -299,6 +299,13 @@ int cmd_stats(int argc, char **argv)
 			   "figures are computed within one store; stats without "
 			   "--html reads a set", argv[optind], set_size(set));
 		rc = EXIT_FAIL;
+	} else if (html && set_nparts(set) > 1) {
+		/* a shard as published is not what the set holds now */
+		cli_errorf("stats: %s: --html on a set whose review.pvx holds "
+			   "relabelled documents: refused, its figures are computed "
+			   "within one store; stats without --html reads the set as "
+			   "it is now", argv[optind]);
+		rc = EXIT_FAIL;
 	} else if (html) {
 		if (!(rc = cli_filter_store(set_shard(set, 0), ast, &sql)))
 			rc = write_html(set_shard(set, 0), &sql, argv[optind],

@@ -217,7 +217,7 @@ is "$(pv count "$T/set1" 'dup:>1')" "$(pv count "$T/plain.pvx" 'dup:>1')" \
 
 # ---- other commands refuse a folder ----
 for c in "detect SET" "pairs SET" "review SET" \
-	"label SET origin:real --set label=keep" "history SET" "undo SET" "browse SET"; do
+	"browse SET"; do
 	name=${c%% *}
 	err=$(pv $(printf '%s' "$c" | sed "s|SET|$T/set2|") 2>&1 < /dev/null)
 	st=$?

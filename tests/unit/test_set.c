@@ -5,14 +5,28 @@
  * blobs with bytes above 0x7f and common prefixes, sorted by
  * store_key_cmp and by SQLite's own ORDER BY, which must agree (ties, as
  * 3 and 3.0, broken by position in both).
+ *
+ * Then the review overlay (set.h): a one-shard set labelled through
+ * set_label gets its minus and plus parts; their counts add up, and
+ * counting by origin, source and label through them stays an index
+ * lookup in the shard (EXPLAIN QUERY PLAN: no scan of the shard's docs,
+ * only of review.pvx's small table).
  */
 #include "config.h"
 #include "../tap.h"
 #include "../../store/store.h"
+#include "../../store/store_int.h"
+#include "../../store/set.h"
+#include "../../store/filter.h"
+#include "../../store/label.h"
+#include "fixture.h"
 
 #include <sqlite3.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 struct item {
 	struct store_key k;
@@ -36,6 +50,158 @@ static const char *const values[] = {
 	"'A'", "CAST(X'c3a9' AS TEXT)", "CAST(X'7a' AS TEXT)", "'10'", "'9'",
 	"X''", "X'00'", "X'ff'", "X'0001'", "NULL", "'zz'", "-0.5", "2", "2.0",
 };
+
+#define NDOCS 3000
+
+struct ov_docs {
+	char text[120], ext[24], src[16];
+};
+
+static void ov_doc(int i, struct doc_in *d, void *ctx)
+{
+	static const char *const origins[] = { "real", "synthetic", "unknown" };
+	struct ov_docs *b = ctx;
+
+	snprintf(b->text, sizeof b->text, "document %d of the overlay test", i);
+	snprintf(b->ext, sizeof b->ext, "e%d", i);
+	snprintf(b->src, sizeof b->src, "src-%d", i % 7);
+	d->id = SET_ID_STRIDE + d->rec + 1;
+	d->ext_id = b->ext;
+	d->text = b->text;
+	d->len = strlen(b->text);
+	d->origin = origins[i % 3];
+	d->source = b->src;
+}
+
+/* A set of one shard in dir, to the contract (COMMON, README). */
+static bool make_set(const char *dir)
+{
+	char file[512], done[512];
+	struct ov_docs b;
+	struct store *s;
+	struct stat st;
+	sqlite3 *db;
+	FILE *fp;
+	bool good;
+
+	snprintf(file, sizeof file, "%s/shard-00000-of-00001.pvx", dir);
+	snprintf(done, sizeof done, "%s/shard-00000-of-00001.done", dir);
+	if (!(s = fx_store(file, NDOCS, 1, true, ov_doc, &b)))
+		return false;
+	store_close(s);
+	if (sqlite3_open(file, &db) != SQLITE_OK)
+		return false;
+	good = sqlite3_exec(db, "INSERT INTO meta VALUES('shard.rank','0'),"
+			    "('shard.world_size','1'),('shard.listing',"
+			    "'0123456789abcdef0123456789abcdef'); ANALYZE; "
+			    "PRAGMA journal_mode=DELETE", NULL, NULL, NULL) == SQLITE_OK;
+	sqlite3_close(db);
+	if (!good || stat(file, &st) != 0 || !(fp = fopen(done, "w")))
+		return false;
+	fprintf(fp, "{\"provex_shard\":1,\"rank\":0,\"world_size\":1,\"listing\":"
+		"\"0123456789abcdef0123456789abcdef\",\"bytes\":%lld}\n",
+		(long long)st.st_size);
+	return fclose(fp) == 0;
+}
+
+/* Whether the plan of sql on part p reads the shard's docs by an index
+ * (or the rowid) only: every SCAN is of review.pvx's docs (r). */
+static bool indexed(const struct set_part *p, const char *sql, char *why, size_t n)
+{
+	char q[512];
+	sqlite3_stmt *st;
+	bool good = true;
+
+	snprintf(q, sizeof q, "EXPLAIN QUERY PLAN %s", sql);
+	if (sqlite3_prepare_v2(p->s->db, q, -1, &st, NULL) != SQLITE_OK) {
+		snprintf(why, n, "%s", sqlite3_errmsg(p->s->db));
+		return false;
+	}
+	sqlite3_bind_text(st, 1, "real", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, "keep", -1, SQLITE_STATIC);
+	why[0] = '\0';
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *d = (const char *)sqlite3_column_text(st, 3);
+		if (d && strncmp(d, "SCAN", 4) == 0 && strncmp(d, "SCAN r", 6) != 0 &&
+		    strstr(d, "review.") == NULL) {
+			snprintf(why, n, "%s", d);
+			good = false;
+		}
+	}
+	sqlite3_finalize(st);
+	return good;
+}
+
+static void overlay_tests(void)
+{
+	static const char *const counts[] = {
+		"SELECT count(*) FROM docs d WHERE d.origin=?1",
+		"SELECT count(*) FROM docs d WHERE d.source='src-3' AND d.len>10",
+		"SELECT count(*) FROM docs d WHERE d.label=?2",
+		"SELECT count(*) FROM docs d WHERE d.origin=?1 AND d.label IS NOT ?2",
+	};
+	char dir[] = "/tmp/provex-set.XXXXXX", why[256], cmd[600];
+	struct store_set *set = NULL;
+	struct filter_ast *ast = NULL;
+	struct filter_sql *where = NULL;
+	struct label_change ch[2] = { { LF_LABEL, "keep" }, { LF_ORIGIN, "synthetic" } };
+	struct label_result res;
+	struct pv_err e;
+	int64_t n = 0;
+	size_t k, q;
+
+	if (!mkdtemp(dir) || !make_set(dir)) {
+		ok(0, "a set of one shard made");
+		return;
+	}
+	ok(set_open(&set, dir, &e) == 0, "a set of one shard opens");
+	if (!set)
+		return;
+	is_int((long long)set_nparts(set), 1, "no review.pvx: one part, the shard");
+	filter_parse("origin:real source:src-1", &ast, &e);
+	ok(set_label(set, ast, ch, 2, "tester", NULL, "test", false, &res, &e) == 0,
+	   "set_label relabels the set");
+	is_int((long long)res.changed, 143, "the real documents of src-1 (143)");
+	label_result_done(&res);
+	filter_free(ast);
+	set_close(set);
+	set = NULL;
+
+	ok(set_open(&set, dir, &e) == 0, "the set opens with its review.pvx");
+	if (!set)
+		return;
+	is_int((long long)set_nparts(set), 3, "three parts: base, minus, plus");
+	ok(set_part(set, 1)->sign == -1 && !set_part(set, 1)->listed &&
+	   set_part(set, 2)->sign == 1 && set_part(set, 2)->listed,
+	   "minus: sign -1, not listed; plus: sign +1, listed");
+	/* document i (rec i) has id SET_ID_STRIDE + i + 1: 15 is real, src-1 */
+	ok(!set_shadowed(set, set_part(set, 0), SET_ID_STRIDE + 2) &&
+	   set_shadowed(set, set_part(set, 0), SET_ID_STRIDE + 16) &&
+	   !set_shadowed(set, set_part(set, 2), SET_ID_STRIDE + 16),
+	   "a relabelled document is shadowed in the base part only");
+	filter_parse("origin:real", &ast, &e);
+	set_filters(set, ast, &where, &e);
+	set_count(set, where, &n, &e);
+	is_int((long long)n, 1000 - 143, "count origin:real: the signed sum (1000 - 143)");
+	set_filters_done(set, where);
+	filter_free(ast);
+	filter_parse("label:keep", &ast, &e);
+	set_filters(set, ast, &where, &e);
+	set_count(set, where, &n, &e);
+	is_int((long long)n, 143, "count label:keep: 143");
+	set_filters_done(set, where);
+	filter_free(ast);
+	for (k = 0; k < 2; k++)
+		for (q = 0; q < PV_ARRAY_LEN(counts); q++) {
+			bool good = indexed(set_part(set, k), counts[q], why, sizeof why);
+			ok(good, "%s part: %s: an index lookup, no scan of the shard%s%s",
+			   k ? "minus" : "base", counts[q], why[0] ? ": " : "", why);
+		}
+	set_close(set);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# could not remove %s\n", dir);
+}
 
 int main(void)
 {
@@ -111,5 +277,6 @@ int main(void)
 		buf_done(&items[i].k.bytes);
 	free(items);
 	sqlite3_close(db);
+	overlay_tests();
 	return tap_done();
 }
