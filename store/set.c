@@ -139,6 +139,11 @@ int set_review(struct store_set *set, struct store **out, struct pv_err *err)
 		*out = set->review;
 		return 0;
 	}
+	if (!set->folder && set_is_published_shard(set->path))
+		return pv_errf(err, PV_ESTORE, "%s: a published shard of a set (its "
+			       "completion marker is beside it): shards are never "
+			       "written again; review its set's folder (the changes go "
+			       "to its review.pvx)", set->path);
 	if (set->folder)
 		buf_printf(&path, "%s/review.pvx", set->path);
 	else
@@ -151,11 +156,22 @@ int set_review(struct store_set *set, struct store **out, struct pv_err *err)
 	/* the documents of every shard in one table: their input ids and
 	 * text ids are their shards' own, so (input_id, rec, text_id) may
 	 * repeat across shards */
-	if (set->folder &&
-	    (rc = store_exec(set->review->db, "DROP INDEX IF EXISTS docs_occurrence", err))) {
-		store_close(set->review);
-		set->review = NULL;
-		return rc;
+	if (set->folder) {
+		struct buf v = BUF_INIT;
+		bool found = false;
+		/* and it names the listing its set was built from (set_open
+		 * refuses it beside shards of another one) */
+		if ((rc = store_exec(set->review->db, "DROP INDEX IF EXISTS "
+				     "docs_occurrence", err)) ||
+		    (rc = store_meta_get(set->review, "set.listing", &v, &found, err)) ||
+		    (!found && (rc = store_meta_set(set->review, "set.listing",
+						    set->listing, err)))) {
+			buf_done(&v);
+			store_close(set->review);
+			set->review = NULL;
+			return rc;
+		}
+		buf_done(&v);
 	}
 	*out = set->review;
 	return 0;
@@ -437,6 +453,31 @@ static int docs_columns(struct store *s, const char *pfx, struct buf *out,
 	return 0;
 }
 
+/* Where review.pvx stands as connection s sees it (schema: "main" or
+ * "review"): its documents and its last history row.  Rows are only ever
+ * added to both, so two connections with the same mark see the same
+ * review.pvx.  Also starts s's read transaction on it (after BEGIN: the
+ * snapshot it keeps for the command). */
+static int review_mark(struct store *s, const char *schema, int64_t mark[2],
+		       struct pv_err *err)
+{
+	char sql[200];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM %s.docs), (SELECT "
+		 "coalesce(max(id),0) FROM %s.history)", schema, schema);
+	if ((rc = store_prep(s, &st, sql, "reading the set's review state", err)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		mark[0] = sqlite3_column_int64(st, 0);
+		mark[1] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "reading the set's review state");
+}
+
 /* A new connection to shard k's file with review.pvx (review_path)
  * attached read-only as "review" and the TEMP VIEW docs made by view_sql
  * (the shard's own docs table stays main.docs); its metadata indexes are
@@ -444,7 +485,7 @@ static int docs_columns(struct store *s, const char *pfx, struct buf *out,
  * none of the shard's generated columns. */
 static int open_view(struct store_set *set, size_t k, const char *review_path,
 		     const char *view_sql, bool plain, struct store **out,
-		     struct pv_err *err)
+		     int64_t mark[2], struct pv_err *err)
 {
 	struct store *s;
 	sqlite3_stmt *st;
@@ -466,6 +507,8 @@ static int open_view(struct store_set *set, size_t k, const char *review_path,
 	if ((rc = store_exec(s->db, view_sql, err)))
 		goto fail;
 	store_exec(s->db, "PRAGMA cache_size=-2000; BEGIN", NULL);
+	if ((rc = review_mark(s, "review", mark, err)))
+		goto fail;
 	*out = s;
 	return 0;
 fail:
@@ -492,9 +535,12 @@ static void overlay_drop(struct store_set *set)
 }
 
 /* Reads SET/review.pvx, when there is one: the ids it holds (shadow), and
- * for every shard with some, its minus and plus parts. */
-static int overlay_open(struct store_set *set, struct pv_err *err)
+ * for every shard with some, its minus and plus parts; *same false when a
+ * label committed while they were opened (a part saw review.pvx in
+ * another state than the ids were read in). */
+static int overlay_try(struct store_set *set, bool *same, struct pv_err *err)
 {
+	int64_t mark[2] = { 0, 0 }, seen[2];
 	struct buf path = BUF_INIT, cols = BUF_INIT, mcols = BUF_INIT, sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	bool *has = NULL;
@@ -512,6 +558,28 @@ static int overlay_open(struct store_set *set, struct pv_err *err)
 			     set->path);
 		goto out;
 	}
+	{
+		struct buf v = BUF_INIT;
+		bool found = false;
+		if ((rc = store_meta_get(set->overlay, "set.listing", &v, &found, err))) {
+			buf_done(&v);
+			goto out;
+		}
+		if (found && strcmp(buf_str(&v), set->listing) != 0)
+			rc = pv_errf(err, PV_ENOTSTORE, "%s: its review.pvx was made for "
+				     "a set built from listing %s, and its shards were "
+				     "built from listing %s: it is another set's review "
+				     "state; move it out of the folder (the shards hold "
+				     "no review state of their own)", set->path,
+				     buf_str(&v), set->listing);
+		buf_done(&v);
+		if (rc)
+			goto out;
+	}
+	/* one read transaction: the ids and the mark of one state */
+	store_exec(set->overlay->db, "BEGIN", NULL);
+	if ((rc = review_mark(set->overlay, "main", mark, err)))
+		goto out;
 	if ((rc = store_prep(set->overlay, &st, "SELECT id FROM docs ORDER BY id",
 			     "reading the set's review state", err)))
 		goto out;
@@ -564,16 +632,20 @@ static int overlay_open(struct store_set *set, struct pv_err *err)
 		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT m.* FROM review.docs r "
 			   "CROSS JOIN main.docs m ON m.id=r.id WHERE (r.id/%lld-1)%%%zu=%zu",
 			   (long long)SET_ID_STRIDE, set->n, k);
-		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), false, &m, err)))
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), false, &m,
+				    seen, err)))
 			goto out;
 		set->extra[set->nextra++] = m;
+		*same = *same && seen[0] == mark[0] && seen[1] == mark[1];
 		buf_reset(&sql);
 		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT %s FROM review.docs "
 			   "WHERE (id/%lld-1)%%%zu=%zu", buf_str(&cols),
 			   (long long)SET_ID_STRIDE, set->n, k);
-		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true, &p, err)))
+		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true, &p,
+				    seen, err)))
 			goto out;
 		set->extra[set->nextra++] = p;
+		*same = *same && seen[0] == mark[0] && seen[1] == mark[1];
 		set->part[set->nparts++] = (struct set_part){ m, -1, false, k };
 		set->part[set->nparts++] = (struct set_part){ p, 1, true, k };
 	}
@@ -586,6 +658,23 @@ out:
 	buf_done(&mcols);
 	buf_done(&sql);
 	return rc;
+}
+
+/* overlay_try until every part sees review.pvx as the ids were read
+ * (a label committing meanwhile makes it open them again), at most
+ * OVERLAY_TRIES times; then the parts are used as they are (README: the
+ * caveat of a read during labels). */
+#define OVERLAY_TRIES 8
+static int overlay_open(struct store_set *set, struct pv_err *err)
+{
+	int rc, i;
+
+	for (i = 0; i < OVERLAY_TRIES; i++) {
+		bool same = true;
+		if ((rc = overlay_try(set, &same, err)) || same)
+			return rc;
+	}
+	return 0;
 }
 
 int set_open(struct store_set **out, const char *dir, struct pv_err *err)
@@ -1139,6 +1228,7 @@ int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 {
 	struct buf path = BUF_INIT, cols = BUF_INIT, sql = BUF_INIT;
 	struct store **cur, **own;
+	int64_t seen[2];
 	size_t k;
 	int rc = 0;
 
@@ -1165,7 +1255,7 @@ int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 			   buf_str(&cols), buf_str(&cols), (long long)SET_ID_STRIDE,
 			   set->n, k);
 		if ((rc = open_view(set, k, buf_str(&path), buf_str(&sql), true,
-				    &own[k], err)))
+				    &own[k], seen, err)))
 			goto out;
 		cur[k] = own[k];
 	}

@@ -182,6 +182,33 @@ on two undo SET $b --reviewer cy > /dev/null
 is "$(on two count SET source:seen)" 0 "undo of a set's batch reverts it"
 is "$(on two count SET purpose:train)" 54 "and only it"
 
+# reads while labels commit: each read sees one state of review.pvx
+# (set_open opens the parts again when a label committed meanwhile)
+(
+	for v in 1 2 3 4 5 6 7 8; do
+		pv label "$T/two" "file:*part-$v*" --set generator=g$v --reviewer eve \
+			> /dev/null 2>&1
+	done
+) &
+pl=$!
+bad=0
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	n=$(pv ls "$T/two" | wc -l | tr -d ' ')
+	c=$(pv count "$T/two")
+	[ "$n $c" = "54 54" ] || bad=$((bad + 1))
+done
+wait $pl
+is "$bad" 0 "ls and count during labels: every document once, none twice"
+is "$(on two count SET generator:g*)" 48 "and the labels all went in"
+
+# ---- another set's review.pvx ----
+mkdir "$T/other"
+pv index "$T/other" "$T/c/part-1.jsonl" $OPTS --world-size 1 --rank 0 -q
+cp "$T/set3/review.pvx" "$T/other/"
+err=$(pv count "$T/other" 2>&1)
+is $? 1 "a review.pvx beside the shards of another listing: refused"
+like "$err" "another set's review state; move it out" "and says what to do"
+
 # ---- the shards never change ----
 (cd "$T" && sha256sum -c sums > /dev/null)
 ok $? "every published shard's bytes are as they were"
