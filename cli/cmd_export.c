@@ -1,8 +1,9 @@
 /*
- * cmd_export.c - provex export STORE [FILTER] -o OUT: the command line of
+ * cmd_export.c - provex export STORE|SET [FILTER] -o OUT: the command line of
  * an export: its options (parsed by export/options.c), its messages (the
  * filter's, the temporaries swept, progress on a terminal, errors) and
- * the summary.  Writing the files - temporaries renamed into place,
+ * the summary.  A set (a folder of shards) is read as one store
+ * (export_write_set).  Writing the files - temporaries renamed into place,
  * gzip/zstd, SHA-256, the writing thread, the records, the manifest - is
  * export/ (export/write.h), which the interface's :export calls too.
  */
@@ -11,6 +12,7 @@
 #include "../common/buf.h"
 #include "../common/utf8.h"
 #include "../store/filter.h"
+#include "../store/set.h"
 #include "../export/write.h"
 
 #include <getopt.h>
@@ -19,11 +21,13 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-"Usage: provex export STORE [FILTER] -o OUT [options]\n"
+"Usage: provex export STORE|SET [FILTER] -o OUT [options]\n"
 "Writes the documents matching FILTER (all when absent) to OUT, in id\n"
 "order (or --shuffle), with a manifest OUT.manifest.json (command, filter,\n"
 "seed, counts, the store's history position, SHA-256 of each file).  The\n"
 "format comes from OUT's extension: .jsonl, .jsonl.gz, .jsonl.zst.\n"
+"A set (a folder of shards) is exported as one store holding all its\n"
+"documents: the same seed writes the same records whatever the shards.\n"
 "  -o, --output OUT     the file (or folder, with --format text) to write\n"
 "  --format F           jsonl, jsonl.gz, jsonl.zst, or text: one file\n"
 "                       per document in the folder OUT, named ID.txt\n"
@@ -167,6 +171,8 @@ static int run(struct export_opts *o)
 	struct export_result r;
 	struct export_hooks h = { NULL, NULL, stop_catch };
 	struct store *s = NULL;
+	struct store_set *set = NULL;
+	struct filter_sql *sqls = NULL;
 	struct pv_err e;
 	int64_t swept = 0;
 	int rc, status = EXIT_OK;
@@ -189,16 +195,29 @@ static int run(struct export_opts *o)
 	}
 	if (rc)
 		goto fail;
-	if (cli_no_set("export", o->store_path) ||
-	    !(s = cli_open(o->store_path, STORE_READ))) {
-		status = EXIT_FAIL;
-		goto out;
+	if (set_is_folder(o->store_path)) {
+		if (!(set = cli_open_read(o->store_path))) {
+			status = EXIT_FAIL;
+			goto out;
+		}
+		if ((status = cli_set_exact("export", set, ast, NULL)) ||
+		    (status = cli_filter_set(set, ast, &sqls)))
+			goto out;
+	} else {
+		if (!(s = cli_open(o->store_path, STORE_READ))) {
+			status = EXIT_FAIL;
+			goto out;
+		}
+		if ((status = cli_filter_store(s, ast, &sql)))
+			goto out;
 	}
-	if ((status = cli_filter_store(s, ast, &sql)))
-		goto out;
 	if (isatty(STDERR_FILENO))
 		h.progress = progress;
-	if ((rc = export_write(s, ast, &sql, o, &h, &r, &e)))
+	if (set)
+		rc = export_write_set(set, ast, sqls, o, &h, &r, &e);
+	else
+		rc = export_write(s, ast, &sql, o, &h, &r, &e);
+	if (rc)
 		goto fail;
 	summary(o, &r);
 	goto out;
@@ -210,6 +229,9 @@ fail:
 		cli_error(&e);
 	status = status_of(rc);
 out:
+	if (sqls)
+		set_filters_done(set, sqls);
+	set_close(set);
 	store_close(s);
 	filter_sql_done(&sql);
 	filter_free(ast);

@@ -794,7 +794,8 @@ int cmd_index(int argc, char **argv)
 	if (!set.world && argc - optind >= 1 && set_is_folder(argv[optind])) {
 		cli_errorf("%s: a folder: provex index writes one store file, or with "
 			   "--world-size N --rank R a shard of the set in that folder; "
-			   "sets are read by count, ls, show, cat, info and stats today",
+			   "sets are read by count, ls, show, cat, info, stats, detect, "
+			   "export and browse, and labelled in the set's review.pvx",
 			   argv[optind]);
 		status = EXIT_FAIL;
 		goto out;

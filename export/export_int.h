@@ -128,7 +128,8 @@ struct exp {
 	struct export_opts *o;   /* borrowed; its groups' plan is filled in */
 	const struct export_hooks *h;   /* borrowed; NULL for none */
 	int64_t written_total;   /* what the plan writes (--keep-shares: less) */
-	struct store *s;         /* borrowed */
+	struct store *s;         /* borrowed; NULL for a set */
+	struct store_set *set;   /* borrowed: a set read as one, or NULL */
 	struct outfile *outs;    /* owned: the shards (jsonl) */
 	char *tmpdir;            /* owned: --format text: the folder being filled */
 	int tmpdir_fd;           /* open on it, holding its lock; -1 when none */

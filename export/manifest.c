@@ -1,8 +1,9 @@
 /*
  * manifest.c - the manifest OUT.manifest.json of an export: the command,
  * filter, options and seed that decide the output, the store's history
- * position, the counts (by provenance, by mixture group) and each file
- * written with its size and SHA-256.  No timestamps: the same export
+ * position (a set: its shards and listing digest too), the counts (by
+ * provenance, by mixture group) and each file written with its size and
+ * SHA-256.  No timestamps: the same export
  * writes the same manifest.
  *
  * Ownership: it reads the export (borrowed) and appends to the caller's
@@ -11,6 +12,7 @@
 #include "config.h"
 #include "export_int.h"
 #include "../common/json.h"
+#include "../store/set.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +46,9 @@ void xp_build_manifest(struct exp *x, const struct filter_ast *ast,
 	}
 	buf_puts(b, "],\n  \"store\": ");
 	put_str(b, x->o->store_path);
+	if (x->set && set_is_folder_set(x->set))
+		buf_printf(b, ",\n  \"set\": {\"shards\": %zu, \"listing\": \"%s\"}",
+			   set_size(x->set), set_listing(x->set));
 	buf_puts(b, ",\n  \"filter\": ");
 	put_str(b, x->o->filter_text ? x->o->filter_text : "");
 	filter_canonical(ast, &canon);

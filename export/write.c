@@ -15,6 +15,7 @@
 #include "../common/utf8.h"
 #include "../store/metaindex.h"
 #include "../store/store.h"
+#include "../store/set.h"
 
 #include <errno.h>
 #include <math.h>
@@ -96,7 +97,8 @@ static double compress_guess(const struct exp *x, const struct export_cands *c)
 
 	if (x->o->fmt != EXPORT_GZ && x->o->fmt != EXPORT_ZST)
 		return 1;
-	r = export_store_ratio(x->s, c->text_ids, c->n);
+	r = x->set ? export_set_ratio(x->set, c) :
+		export_store_ratio(x->s, c->text_ids, c->n);
 	if (x->o->fmt == EXPORT_GZ)
 		r *= 4.0 / 3;
 	return r < 0.05 ? 0.05 : r > 1 ? 1 : r;
@@ -360,10 +362,11 @@ int export_check(const struct export_opts *o, int64_t *swept, struct pv_err *err
 	return 0;
 }
 
-int export_write(struct store *s, const struct filter_ast *ast,
-		 const struct filter_sql *sql, struct export_opts *o,
-		 const struct export_hooks *h, struct export_result *r,
-		 struct pv_err *err)
+/* export_write and export_write_set: exactly one of s and set. */
+static int write_export(struct store *s, struct store_set *set,
+			const struct filter_ast *ast, const struct filter_sql *sql,
+			struct export_opts *o, const struct export_hooks *h,
+			struct export_result *r, struct pv_err *err)
 {
 	struct exp xs, *x = &xs;
 	struct export_cands c;
@@ -383,20 +386,31 @@ int export_write(struct store *s, const struct filter_ast *ast,
 	x->o = o;
 	x->h = h;
 	x->s = s;
+	x->set = set;
 	x->tmpdir_fd = -1;
-	store_map(x->s);            /* an export walks much of the store */
-	if ((rc = export_begin(x->s, err)))
+	/* an export walks much of the store */
+	if (set)
+		export_set_map(set);
+	else
+		store_map(x->s);
+	if ((rc = set ? export_set_begin(set, err) : export_begin(x->s, err)))
 		goto out;
 	began = true;
-	if ((rc = export_store_state(x->s, &hist, &ndocs, err)))
+	if ((rc = set ? export_set_state(set, &hist, &ndocs, err) :
+	     export_store_state(x->s, &hist, &ndocs, err)))
 		goto out;
 	if (x->o->mix_field) {
 		values = pv_malloc(x->o->ngroups * sizeof *values);
 		for (i = 0; i < x->o->ngroups; i++)
 			values[i] = x->o->groups[i].value;
 	}
-	if ((rc = export_candidates(x->s, sql, x->o->keep_dups, x->o->mix_field, values,
-				    x->o->ngroups, &c, err)))
+	if (set)
+		rc = export_set_candidates(set, sql, x->o->keep_dups, x->o->mix_field,
+					   values, x->o->ngroups, &c, err);
+	else
+		rc = export_candidates(x->s, sql, x->o->keep_dups, x->o->mix_field, values,
+				       x->o->ngroups, &c, err);
+	if (rc)
 		goto out;
 	reps = pv_calloc(c.n ? c.n : 1, sizeof *reps);
 	if ((rc = choose(x, &c, reps, err)))
@@ -437,7 +451,10 @@ int export_write(struct store *s, const struct filter_ast *ast,
 	rctx.err = err;
 	if (h && h->stop_catch)
 		h->stop_catch(h->arg, true);
-	if (x->o->shuffle)
+	if (set)
+		rc = export_set_rows(set, &c, reps, x->o->shuffle, x->o->seed, xp_row_cb,
+				     &rctx, err);
+	else if (x->o->shuffle)
 		rc = export_rows_shuffled(x->s, c.ids, reps, c.n, x->o->seed, xp_row_cb,
 					  &rctx, err);
 	else
@@ -474,13 +491,31 @@ int export_write(struct store *s, const struct filter_ast *ast,
 	r->dups = c.dups;
 out:
 	cleanup(x);
-	if (began)
+	if (began && set)
+		export_set_end(set);
+	else if (began)
 		export_end(x->s);
 	buf_done(&man);
 	free(values);
 	free(reps);
 	export_cands_done(&c);
 	return rc;
+}
+
+int export_write(struct store *s, const struct filter_ast *ast,
+		 const struct filter_sql *sql, struct export_opts *o,
+		 const struct export_hooks *h, struct export_result *r,
+		 struct pv_err *err)
+{
+	return write_export(s, NULL, ast, sql, o, h, r, err);
+}
+
+int export_write_set(struct store_set *set, const struct filter_ast *ast,
+		     const struct filter_sql *sqls, struct export_opts *o,
+		     const struct export_hooks *h, struct export_result *r,
+		     struct pv_err *err)
+{
+	return write_export(NULL, set, ast, sqls, o, h, r, err);
 }
 
 void export_summary_line(const struct export_opts *o, const struct export_result *r,
@@ -515,6 +550,12 @@ int export_run(struct export_opts *o, const struct export_hooks *h,
 		goto out;
 	}
 	*stage = EXPORT_AT_STORE;
+	if (set_is_folder(o->store_path)) {
+		rc = pv_errf(err, PV_EUSAGE, "%s is a set of stores: the interface "
+			     "exports from one store; run provex export %s FILTER -o OUT "
+			     "from a shell to export the set", o->store_path, o->store_path);
+		goto out;
+	}
 	if ((rc = export_check(o, &swept, err)) ||
 	    (rc = store_open(&s, o->store_path, STORE_READ, err)) ||
 	    (rc = store_filter_compile(s, ast, sql0.first > 0 ? sql0.first : 1, &sql, err)))

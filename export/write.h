@@ -129,13 +129,27 @@ int export_write(struct store *s, const struct filter_ast *ast,
 		 struct pv_err *err);
 
 /*
+ * The same over a set of stores (store/set.h) read as one: sqls[k] is the
+ * filter compiled for part k (set_filters).  The documents, records and
+ * manifest are those of one store holding every document of the set
+ * (same seed, same output), save the manifest's "store" (the set's path)
+ * and its "set" (the shards and the listing digest).
+ */
+struct store_set;
+int export_write_set(struct store_set *set, const struct filter_ast *ast,
+		     const struct filter_sql *sqls, struct export_opts *o,
+		     const struct export_hooks *h, struct export_result *r,
+		     struct pv_err *err);
+
+/*
  * One export from the filter to the files, for a caller that reports on
  * its own (the interface's :export): o->filter_text parsed and compiled,
  * export_check (its sweep done silently), the store o->store_path opened
  * for reading, a snapshot of its own, and export_write with hooks h (may
- * be NULL).  Returns export_write's codes; on failure *stage says where:
- * EXPORT_AT_FILTER (the filter is wrong) or EXPORT_AT_STORE (the checks,
- * the store, the writing).  provex export runs the same steps itself, to
+ * be NULL); a set (a folder) is refused (PV_EUSAGE, saying to run
+ * provex export).  Returns export_write's codes; on failure *stage says
+ * where: EXPORT_AT_FILTER (the filter is wrong) or EXPORT_AT_STORE (the
+ * checks, the store, the writing).  provex export runs the same steps itself, to
  * print its filter warnings and the sweep as they happen.
  */
 enum export_stage { EXPORT_AT_FILTER, EXPORT_AT_STORE };

@@ -17,6 +17,7 @@
 #include "export.h"
 #include "filter.h"
 #include "fields.h"
+#include "set.h"
 #include "../common/mix.h"
 
 #include <math.h>
@@ -326,7 +327,8 @@ static void drop_dups(struct export_cands *c)
 struct cand {
 	int64_t id, text_id;
 	int group;
-	uint32_t len, extra;
+	uint32_t len, extra, part;
+	unsigned char hash[16];
 };
 
 static int by_cand_id(const void *a, const void *b)
@@ -353,6 +355,9 @@ static void sort_cands(struct export_cands *c)
 		p[i].group = c->group[i];
 		p[i].len = c->len[i];
 		p[i].extra = c->extra[i];
+		p[i].part = c->part ? c->part[i] : 0;
+		if (c->hash)
+			memcpy(p[i].hash, c->hash + 16 * i, 16);
 	}
 	qsort(p, c->n, sizeof *p, by_cand_id);
 	for (i = 0; i < c->n; i++) {
@@ -361,6 +366,10 @@ static void sort_cands(struct export_cands *c)
 		c->group[i] = p[i].group;
 		c->len[i] = p[i].len;
 		c->extra[i] = p[i].extra;
+		if (c->part)
+			c->part[i] = p[i].part;
+		if (c->hash)
+			memcpy(c->hash + 16 * i, p[i].hash, 16);
 	}
 	free(p);
 }
@@ -466,20 +475,120 @@ static int collect(struct store *s, const struct filter_sql *where, bool scan,
  * the documents are the same, sorted by id here (SQLite's sorter would
  * spill to temporary files).
  */
-int export_candidates(struct store *s, const struct filter_sql *where,
-		      bool keep_dups, const char *field,
-		      const char *const *values, size_t nvalues,
-		      struct export_cands *out, struct pv_err *err)
+struct idhash {
+	int64_t id;
+	unsigned char hash[16];
+};
+
+static int by_idhash(const void *a, const void *b)
 {
-	const char *col = NULL;
+	const struct idhash *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/* Candidates at least 1/HASH_SCAN_PART of the texts: every text's hash
+ * is read from the hash index (a few bytes a text, where the pages of
+ * texts hold the bodies); fewer: each is looked up. */
+#define HASH_SCAN_PART 8
+
+static int hash_damaged(struct store *s, int64_t text_id, struct pv_err *err)
+{
+	return pv_errf(err, PV_ESTORE, "%s: text %lld has no hash of 16 bytes: "
+		       "the store is damaged", s->path, (long long)text_id);
+}
+
+/*
+ * Fills c->hash (16 bytes per candidate) with the hash of each one's
+ * text: a set dedupes by hash, text ids being per shard.
+ */
+static int text_hashes(struct store *s, struct export_cands *c, struct pv_err *err)
+{
+	struct idhash *t = NULL, key;
+	size_t nt = 0, cap = 0, i;
+	sqlite3_stmt *st;
+	int64_t ntexts = 0;
+	bool scan;
+	int rc;
+
+	c->hash = pv_malloc((c->n ? c->n : 1) * 16);
+	if (c->n == 0)
+		return 0;
+	if ((rc = store_prep_where(s, &st, "SELECT coalesce(max(id),0) FROM texts", NULL,
+				   "selecting documents to export", err)))
+		return rc;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ntexts = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	scan = (int64_t)c->n * HASH_SCAN_PART >= ntexts;
+	if ((rc = store_prep_where(s, &st, scan ? "SELECT id, hash FROM texts" :
+				   "SELECT id, hash FROM texts WHERE id=?1", NULL,
+				   "selecting documents to export", err)))
+		return rc;
+	for (i = 0; i < (scan ? 1 : c->n); i++) {
+		bool found = false;
+		if (!scan)
+			sqlite3_bind_int64(st, 1, c->text_ids[i]);
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			int64_t id = sqlite3_column_int64(st, 0);
+			const void *h = sqlite3_column_blob(st, 1);
+			if (!h || sqlite3_column_bytes(st, 1) != 16) {
+				sqlite3_finalize(st);
+				free(t);
+				return hash_damaged(s, id, err);
+			}
+			if (!scan) {
+				memcpy(c->hash + 16 * i, h, 16);
+				found = true;
+				continue;
+			}
+			if (nt == cap) {
+				cap = cap ? 2 * cap : 4096;
+				t = pv_realloc(t, cap * sizeof *t);
+			}
+			t[nt].id = id;
+			memcpy(t[nt].hash, h, 16);
+			nt++;
+		}
+		if (rc != SQLITE_DONE) {
+			rc = store_sqlerr(s, err, "selecting documents to export");
+			sqlite3_finalize(st);
+			free(t);
+			return rc;
+		}
+		sqlite3_reset(st);
+		if (!scan && !found) {
+			sqlite3_finalize(st);
+			return hash_damaged(s, c->text_ids[i], err);
+		}
+	}
+	sqlite3_finalize(st);
+	if (!scan)
+		return 0;
+	qsort(t, nt, sizeof *t, by_idhash);
+	for (i = 0; i < c->n; i++) {
+		struct idhash *f;
+		key.id = c->text_ids[i];
+		f = bsearch(&key, t, nt, sizeof *t, by_idhash);
+		if (!f) {
+			free(t);
+			return hash_damaged(s, c->text_ids[i], err);
+		}
+		memcpy(c->hash + 16 * i, f->hash, 16);
+	}
+	free(t);
+	return 0;
+}
+
+static int candidates(struct store *s, const struct filter_sql *where,
+		      const char *col, const char *const *values, size_t nvalues,
+		      bool hash, struct export_cands *out, struct pv_err *err)
+{
 	sqlite3_stmt *st;
 	int64_t top = 0;
 	int rc = 1;
 
 	memset(out, 0, sizeof *out);
-	if (field && !(col = export_mix_column(field)))
-		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
-			       "generator, purpose, label)", field);
 	if (where && where->where) {
 		if ((rc = store_prep_where(s, &st, "SELECT coalesce(max(id),0) FROM docs",
 					   NULL, "selecting documents to export", err)))
@@ -487,15 +596,203 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 		if (sqlite3_step(st) == SQLITE_ROW)
 			top = sqlite3_column_int64(st, 0);
 		sqlite3_finalize(st);
+		/* a shard's ids say nothing of its size (they start at
+		 * SET_ID_STRIDE, one range per file): count them */
+		if (top >= SET_ID_STRIDE) {
+			if ((rc = store_prep_where(s, &st, "SELECT count(*) FROM docs", NULL,
+						   "selecting documents to export", err)))
+				return rc;
+			if (sqlite3_step(st) == SQLITE_ROW)
+				top = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
 		rc = collect(s, where, false, (size_t)(top / 16) + 256, col, values,
 			     nvalues, out, err);
 	}
 	if (rc == 1)
 		rc = collect(s, where, true, 0, col, values, nvalues, out, err);
-	if (rc)
+	if (rc == 0 && hash)
+		rc = text_hashes(s, out, err);
+	return rc;
+}
+
+int export_candidates(struct store *s, const struct filter_sql *where,
+		      bool keep_dups, const char *field,
+		      const char *const *values, size_t nvalues,
+		      struct export_cands *out, struct pv_err *err)
+{
+	const char *col = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (field && !(col = export_mix_column(field)))
+		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
+			       "generator, purpose, label)", field);
+	if ((rc = candidates(s, where, col, values, nvalues, false, out, err)))
 		return rc;
 	if (!keep_dups)
 		drop_dups(out);
+	return 0;
+}
+
+/* ---- candidates of a set ---- */
+
+/*
+ * The parts of a set (store/set.h): each shard as published, and when the
+ * review overlay holds changed documents, the rows it replaces (sign -1,
+ * not listed) and its own rows of the shard (listed).  A listing reads
+ * the listed parts and skips the rows the overlay shadows.
+ */
+static size_t nparts(const struct store_set *set)
+{
+	return set_nparts(set);
+}
+
+static struct store *part_store(const struct store_set *set, size_t k)
+{
+	return set_part(set, k)->s;
+}
+
+static int part_sign(const struct store_set *set, size_t k)
+{
+	return set_part(set, k)->sign;
+}
+
+static bool part_listed(const struct store_set *set, size_t k)
+{
+	return set_part(set, k)->listed;
+}
+
+static bool part_shadowed(const struct store_set *set, size_t k, int64_t id)
+{
+	return set_shadowed(set, set_part(set, k), id);
+}
+
+struct hpair {
+	unsigned char hash[16];
+	int64_t id;
+};
+
+static int by_hash(const void *a, const void *b)
+{
+	const struct hpair *x = a, *y = b;
+	int c = memcmp(x->hash, y->hash, 16);
+
+	if (c)
+		return c;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_hpair_id(const void *a, const void *b)
+{
+	const struct hpair *x = a, *y = b;
+
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+/*
+ * drop_dups by the texts' hash, for candidates from several shards (each
+ * stores its own copy of a text, under its own text id): keeps the
+ * smallest id of each text, as one store holding every document would.
+ */
+static void drop_dups_hash(struct export_cands *c)
+{
+	struct hpair *p;
+	size_t i, j, keep = 0;
+
+	if (c->n < 2)
+		return;
+	p = pv_malloc(c->n * sizeof *p);
+	for (i = 0; i < c->n; i++) {
+		memcpy(p[i].hash, c->hash + 16 * i, 16);
+		p[i].id = c->ids[i];
+	}
+	qsort(p, c->n, sizeof *p, by_hash);
+	for (i = 0; i < c->n; i++)
+		if (i == 0 || memcmp(p[i].hash, p[i - 1].hash, 16) != 0)
+			p[keep++] = p[i];
+	qsort(p, keep, sizeof *p, by_hpair_id);
+	for (i = 0, j = 0; i < c->n && j < keep; i++) {
+		if (c->ids[i] != p[j].id)
+			continue;
+		c->ids[j] = c->ids[i];
+		c->text_ids[j] = c->text_ids[i];
+		c->group[j] = c->group[i];
+		c->len[j] = c->len[i];
+		c->extra[j] = c->extra[i];
+		c->part[j] = c->part[i];
+		memmove(c->hash + 16 * j, c->hash + 16 * i, 16);
+		j++;
+	}
+	c->dups += (int64_t)(c->n - keep);
+	c->n = keep;
+	free(p);
+}
+
+/* Appends the candidates of part k (shadowed rows left out) to out. */
+static void append_part(struct export_cands *out, size_t *cap,
+			const struct export_cands *c, const struct store_set *set,
+			size_t k)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++) {
+		if (part_shadowed(set, k, c->ids[i]))
+			continue;
+		if (out->n == *cap) {
+			*cap = *cap ? *cap * 2 : 1024;
+			out->ids = pv_realloc(out->ids, *cap * sizeof *out->ids);
+			out->text_ids = pv_realloc(out->text_ids, *cap * sizeof *out->text_ids);
+			out->group = pv_realloc(out->group, *cap * sizeof *out->group);
+			out->len = pv_realloc(out->len, *cap * sizeof *out->len);
+			out->extra = pv_realloc(out->extra, *cap * sizeof *out->extra);
+			out->part = pv_realloc(out->part, *cap * sizeof *out->part);
+			out->hash = pv_realloc(out->hash, *cap * 16);
+		}
+		out->ids[out->n] = c->ids[i];
+		out->text_ids[out->n] = c->text_ids[i];
+		out->group[out->n] = c->group[i];
+		out->len[out->n] = c->len[i];
+		out->extra[out->n] = c->extra[i];
+		out->part[out->n] = (uint32_t)k;
+		memcpy(out->hash + 16 * out->n, c->hash + 16 * i, 16);
+		out->n++;
+	}
+}
+
+int export_set_candidates(struct store_set *set, const struct filter_sql *where,
+			  bool keep_dups, const char *field,
+			  const char *const *values, size_t nvalues,
+			  struct export_cands *out, struct pv_err *err)
+{
+	struct export_cands c;
+	const char *col = NULL;
+	size_t k, cap = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (field && !(col = export_mix_column(field)))
+		return pv_errf(err, PV_EUSAGE, "cannot mix on '%s' (origin, source, "
+			       "generator, purpose, label)", field);
+	for (k = 0; k < nparts(set); k++) {
+		if (!part_listed(set, k))
+			continue;
+		if ((rc = candidates(part_store(set, k), where ? &where[k] : NULL, col,
+				     values, nvalues, true, &c, err))) {
+			export_cands_done(out);
+			return rc;
+		}
+		append_part(out, &cap, &c, set, k);
+		out->ungrouped += c.ungrouped;
+		export_cands_done(&c);
+	}
+	/* ids are unique over the set: in id order, the shards' rows
+	 * interleave as one store's would */
+	sort_cands(out);
+	if (!keep_dups)
+		drop_dups_hash(out);
+	free(out->hash);
+	out->hash = NULL;
 	return 0;
 }
 
@@ -506,6 +803,8 @@ void export_cands_done(struct export_cands *c)
 	free(c->group);
 	free(c->len);
 	free(c->extra);
+	free(c->part);
+	free(c->hash);
 	memset(c, 0, sizeof *c);
 }
 
@@ -553,8 +852,10 @@ struct batch {
 };
 
 struct reader {
-	struct store *s;
-	sqlite3_stmt *st;
+	struct store *const *stores;    /* borrowed: one, or a set's parts */
+	sqlite3_stmt **sts;             /* owned: one statement per store */
+	size_t nst;
+	const uint32_t *part;           /* the store of ids[k], or NULL: the first */
 	const int64_t *ids;
 	const uint32_t *reps;
 	size_t n, k;
@@ -571,8 +872,10 @@ struct reader {
 	uint64_t pos;             /* records handed out */
 };
 
-/* The next document (or record, shuffled) to read: 0, or 1 at the end. */
-static int next_item(struct reader *r, int64_t *id, uint32_t *reps, uint32_t *copy)
+/* The next document (or record, shuffled) to read: 0, or 1 at the end;
+ * *at is its index in ids. */
+static int next_item(struct reader *r, int64_t *id, uint32_t *reps, uint32_t *copy,
+		     size_t *at)
 {
 	if (r->cum) {
 		uint64_t x;
@@ -588,6 +891,7 @@ static int next_item(struct reader *r, int64_t *id, uint32_t *reps, uint32_t *co
 				hi = mid;
 		}
 		*id = r->ids[lo];
+		*at = lo;
 		*reps = 1;
 		*copy = (uint32_t)(x - r->cum[lo]);
 		return 0;
@@ -597,6 +901,7 @@ static int next_item(struct reader *r, int64_t *id, uint32_t *reps, uint32_t *co
 	if (r->k == r->n)
 		return 1;
 	*id = r->ids[r->k];
+	*at = r->k;
 	*reps = r->reps[r->k];
 	*copy = 0;
 	return 0;
@@ -641,7 +946,6 @@ static int read_text(struct store *s, sqlite3_stmt *st, int64_t text_id,
 /* Fills b with the next chosen rows (the reader's side). */
 static void fill(struct reader *r, struct batch *b)
 {
-	sqlite3_stmt *st = r->st;
 	size_t bytes = 0;
 	int rc, i;
 
@@ -651,18 +955,24 @@ static void fill(struct reader *r, struct batch *b)
 	buf_reset(&b->arena);
 	while (b->n < BATCH_ROWS && bytes + b->arena.len < BATCH_BYTES) {
 		struct brow *w;
+		struct store *s;
+		sqlite3_stmt *st;
 		int64_t id;
 		uint32_t reps, copy;
-		if (next_item(r, &id, &reps, &copy)) {
+		size_t at, from;
+		if (next_item(r, &id, &reps, &copy, &at)) {
 			b->end = true;
 			return;
 		}
+		from = r->part ? r->part[at] : 0;
+		s = r->stores[from];
+		st = r->sts[from];
 		sqlite3_bind_int64(st, 1, id);
 		rc = sqlite3_step(st);
 		if (rc != SQLITE_ROW) {
 			sqlite3_reset(st);
 			if (rc != SQLITE_DONE) {
-				b->rc = store_sqlerr(r->s, &b->err, "reading documents to export");
+				b->rc = store_sqlerr(s, &b->err, "reading documents to export");
 				b->end = true;
 				return;
 			}
@@ -689,7 +999,7 @@ static void fill(struct reader *r, struct batch *b)
 				buf_putc(&b->arena, '\0');
 			}
 		}
-		b->rc = read_text(r->s, st, w->text_id, &w->text, &b->err);
+		b->rc = read_text(s, st, w->text_id, &w->text, &b->err);
 		sqlite3_reset(st);
 		if (b->rc) {
 			b->end = true;
@@ -793,7 +1103,8 @@ static int deliver(struct batch *b,
 	return b->rc;
 }
 
-static int rows(struct store *s, const int64_t *ids, const uint32_t *reps,
+static int rows(struct store *const *stores, size_t nst, const uint32_t *part,
+		const int64_t *ids, const uint32_t *reps,
 		size_t n, bool shuffle, uint64_t seed,
 		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 		void *ctx, struct pv_err *err)
@@ -810,9 +1121,15 @@ static int rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 	if (k == n)
 		return 0;
 	memset(&r, 0, sizeof r);
-	if ((ret = store_prep_where(s, &r.st, rows_sql, NULL,
-				    "selecting documents to export", err)))
-		return ret;
+	r.sts = pv_calloc(nst, sizeof *r.sts);
+	for (i = 0; i < nst; i++)
+		if ((ret = store_prep_where(stores[i], &r.sts[i], rows_sql, NULL,
+					    "selecting documents to export", err))) {
+			for (j = 0; j < i; j++)
+				sqlite3_finalize(r.sts[j]);
+			free(r.sts);
+			return ret;
+		}
 	if (shuffle) {
 		r.cum = pv_malloc((n + 1) * sizeof *r.cum);
 		r.cum[0] = 0;
@@ -820,7 +1137,9 @@ static int rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 			r.cum[i + 1] = r.cum[i] + reps[i];
 		export_perm_init(&r.perm, seed, r.cum[n]);
 	}
-	r.s = s;
+	r.stores = stores;
+	r.nst = nst;
+	r.part = part;
 	r.ids = ids;
 	r.reps = reps;
 	r.n = n;
@@ -850,7 +1169,9 @@ static int rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 	pthread_cond_destroy(&r.ready);
 	pthread_cond_destroy(&r.room);
 	pthread_mutex_destroy(&r.mu);
-	sqlite3_finalize(r.st);
+	for (i = 0; i < nst; i++)
+		sqlite3_finalize(r.sts[i]);
+	free(r.sts);
 	for (i = 0; i < NBATCH; i++) {
 		for (j = 0; j < r.b[i].cap; j++)
 			buf_done(&r.b[i].rows[j].text);
@@ -866,7 +1187,7 @@ int export_rows(struct store *s, const int64_t *ids, const uint32_t *reps,
 		int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 		void *ctx, struct pv_err *err)
 {
-	return rows(s, ids, reps, n, false, 0, cb, ctx, err);
+	return rows(&s, 1, NULL, ids, reps, n, false, 0, cb, ctx, err);
 }
 
 int export_rows_shuffled(struct store *s, const int64_t *ids, const uint32_t *reps,
@@ -874,7 +1195,24 @@ int export_rows_shuffled(struct store *s, const int64_t *ids, const uint32_t *re
 			 int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 			 void *ctx, struct pv_err *err)
 {
-	return rows(s, ids, reps, n, true, seed, cb, ctx, err);
+	return rows(&s, 1, NULL, ids, reps, n, true, seed, cb, ctx, err);
+}
+
+int export_set_rows(struct store_set *set, const struct export_cands *c,
+		    const uint32_t *reps, bool shuffle, uint64_t seed,
+		    int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+		    void *ctx, struct pv_err *err)
+{
+	struct store **stores;
+	size_t k, n = nparts(set);
+	int rc;
+
+	stores = pv_malloc((n ? n : 1) * sizeof *stores);
+	for (k = 0; k < n; k++)
+		stores[k] = part_store(set, k);
+	rc = rows(stores, n, c->part, c->ids, reps, c->n, shuffle, seed, cb, ctx, err);
+	free(stores);
+	return rc;
 }
 
 int export_begin(struct store *s, struct pv_err *err)
@@ -940,5 +1278,80 @@ int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW)
 		return store_sqlerr(s, err, "reading the store's state");
+	return 0;
+}
+
+/* ---- a set's snapshot and figures ---- */
+
+/* set_open holds a read transaction on each shard for the whole command
+ * (a published shard never changes): a part already in one keeps it, the
+ * others begin theirs here, and every one ends when the set is closed. */
+int export_set_begin(struct store_set *set, struct pv_err *err)
+{
+	size_t k;
+	int rc;
+
+	for (k = 0; k < nparts(set); k++)
+		if (sqlite3_get_autocommit(part_store(set, k)->db) &&
+		    (rc = export_begin(part_store(set, k), err)))
+			return rc;
+	if (set_overlay(set) && sqlite3_get_autocommit(set_overlay(set)->db))
+		return export_begin(set_overlay(set), err);
+	return 0;
+}
+
+void export_set_end(struct store_set *set)
+{
+	(void)set;
+}
+
+void export_set_map(struct store_set *set)
+{
+	size_t k;
+
+	for (k = 0; k < nparts(set); k++)
+		store_map(part_store(set, k));
+}
+
+double export_set_ratio(struct store_set *set, const struct export_cands *c)
+{
+	int64_t *tids = pv_malloc((c->n ? c->n : 1) * sizeof *tids);
+	double sum = 0, w = 0;
+	size_t k, i, m;
+
+	for (k = 0; k < nparts(set); k++) {
+		for (i = 0, m = 0; i < c->n; i++)
+			if (c->part[i] == k)
+				tids[m++] = c->text_ids[i];
+		if (m) {
+			sum += (double)m * export_store_ratio(part_store(set, k), tids, m);
+			w += (double)m;
+		}
+	}
+	free(tids);
+	return w > 0 ? sum / w : 1;
+}
+
+int export_set_state(struct store_set *set, int64_t *history_pos, int64_t *docs,
+		     struct pv_err *err)
+{
+	struct store *review = set_overlay(set);
+	int64_t h, d;
+	size_t k;
+	int rc;
+
+	*history_pos = *docs = 0;
+	for (k = 0; k < nparts(set); k++) {
+		if ((rc = export_store_state(part_store(set, k), &h, &d, err)))
+			return rc;
+		*history_pos = PV_MAX(*history_pos, h);
+		*docs += part_sign(set, k) * d;
+	}
+	/* the set's history is review.pvx's (the shards have none) */
+	if (review) {
+		if ((rc = export_store_state(review, &h, &d, err)))
+			return rc;
+		*history_pos = PV_MAX(*history_pos, h);
+	}
 	return 0;
 }

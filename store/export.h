@@ -21,6 +21,7 @@
 #include "store.h"
 
 struct filter_sql;
+struct store_set;
 
 /* ---- arithmetic (no store) ---- */
 
@@ -94,6 +95,10 @@ struct export_cands {
 	size_t n;
 	int64_t dups;            /* skipped: text seen at a smaller id */
 	int64_t ungrouped;       /* skipped: in none of the groups */
+	uint32_t *part;          /* owned: a set's part holding ids[k]
+				  * (export_set_candidates); NULL otherwise */
+	unsigned char *hash;     /* owned: while collecting a set, 16 bytes
+				  * of texts.hash per candidate; NULL after */
 };
 
 /* Collects the documents matching where (NULL = all), keeping only the
@@ -106,6 +111,17 @@ int export_candidates(struct store *s, const struct filter_sql *where,
 		      const char *const *values, size_t nvalues,
 		      struct export_cands *out, struct pv_err *err);
 void export_cands_done(struct export_cands *c);      /* frees; reusable */
+
+/* The same over a set (store/set.h) read as one store: where[k] is the
+ * filter compiled for part k (set_filters; NULL = all), the listed parts
+ * are read (rows the review overlay shadows left out), and duplicates are
+ * dropped by the texts' hash across every shard, keeping the smallest id
+ * of each text: the documents one store holding them all would keep.
+ * out->part[k] names the part holding ids[k]. */
+int export_set_candidates(struct store_set *set, const struct filter_sql *where,
+			  bool keep_dups, const char *field,
+			  const char *const *values, size_t nvalues,
+			  struct export_cands *out, struct pv_err *err);
 
 /* ---- reading the chosen documents ---- */
 
@@ -144,6 +160,13 @@ int export_rows_shuffled(struct store *s, const int64_t *ids, const uint32_t *re
 			 int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
 			 void *ctx, struct pv_err *err);
 
+/* export_rows (shuffle false) or export_rows_shuffled over a set: the
+ * candidates c of export_set_candidates, each read from its part. */
+int export_set_rows(struct store_set *set, const struct export_cands *c,
+		    const uint32_t *reps, bool shuffle, uint64_t seed,
+		    int (*cb)(void *ctx, const struct export_doc *d, uint32_t reps),
+		    void *ctx, struct pv_err *err);
+
 /* A read snapshot: everything between begin and end sees one state of
  * the store (other writers may go on; their changes are not seen). */
 int export_begin(struct store *s, struct pv_err *err);
@@ -158,5 +181,19 @@ double export_store_ratio(struct store *s, const int64_t *text_ids, size_t n);
  * number of documents. */
 int export_store_state(struct store *s, int64_t *history_pos, int64_t *docs,
 		       struct pv_err *err);
+
+/* The same over every part of a set: a snapshot of each (shards are
+ * never written; the overlay may be: each snapshot lasts until the set
+ * is closed, export_set_end does nothing), store_map on each, the ratio
+ * weighted by the candidates (c from export_set_candidates) of each part,
+ * and the state: the history position of review.pvx (the set's history;
+ * 0 without one), the documents counted once (the signed sum over the
+ * parts). */
+int export_set_begin(struct store_set *set, struct pv_err *err);
+void export_set_end(struct store_set *set);
+void export_set_map(struct store_set *set);
+double export_set_ratio(struct store_set *set, const struct export_cands *c);
+int export_set_state(struct store_set *set, int64_t *history_pos, int64_t *docs,
+		     struct pv_err *err);
 
 #endif
