@@ -1066,7 +1066,10 @@ void set_filters_done(struct store_set *set, struct filter_sql *sql)
 	free(sql);
 }
 
-static const char *node_per_store(const struct filter_node *n)
+/* The first term of the filter tree n for which term() names a field
+ * (its text), or NULL. */
+static const char *node_find(const struct filter_node *n,
+			     const char *(*term)(const struct filter_node *))
 {
 	size_t k;
 
@@ -1074,70 +1077,66 @@ static const char *node_per_store(const struct filter_node *n)
 		return NULL;
 	if (n->type != FN_TERM) {
 		for (k = 0; k < n->nkids; k++) {
-			const char *f = node_per_store(n->kids[k]);
+			const char *f = node_find(n->kids[k], term);
 			if (f)
 				return f;
 		}
 		return NULL;
 	}
-	if (!n->field)
-		return NULL;
+	return n->field ? term(n) : NULL;
+}
+
+/* Whether term n holds flag FIELD:FLAG (is:dup, has:pair...). */
+static bool term_flag(const struct filter_node *n, const char *field, const char *flag)
+{
+	size_t k;
+
+	if (strcmp(n->field->name, field) != 0)
+		return false;
+	for (k = 0; k < n->nvals; k++)
+		if (n->vals[k].op == FOP_FLAG && n->vals[k].flag &&
+		    strcmp(n->vals[k].flag->name, flag) == 0)
+			return true;
+	return false;
+}
+
+static const char *term_per_store(const struct filter_node *n)
+{
 	if (strcmp(n->field->name, "dup") == 0)
 		return "dup:";
 	if (strcmp(n->field->name, "ratio") == 0)
 		return "ratio:";
-	for (k = 0; k < n->nvals; k++)
-		if (n->vals[k].op == FOP_FLAG && n->vals[k].flag &&
-		    strcmp(n->field->name, "is") == 0 &&
-		    strcmp(n->vals[k].flag->name, "dup") == 0)
-			return "is:dup";
-	return NULL;
+	return term_flag(n, "is", "dup") ? "is:dup" : NULL;
 }
 
 const char *set_filter_per_store(const struct filter_ast *ast)
 {
-	return ast ? node_per_store(ast->root) : NULL;
+	return ast ? node_find(ast->root, term_per_store) : NULL;
 }
 
-static const char *node_review(const struct filter_node *n)
+static const char *term_review(const struct filter_node *n)
 {
-	static const char *const flags[][2] = {
-		{ "has", "pair" }, { "has", "score" }, { "is", "disputed" },
+	static const char *const flags[][3] = {
+		{ "has", "pair", "has:pair" }, { "has", "score", "has:score" },
+		{ "is", "disputed", "is:disputed" },
 	};
-	size_t k, i;
+	size_t i;
 
-	if (!n)
-		return NULL;
-	if (n->type != FN_TERM) {
-		for (k = 0; k < n->nkids; k++) {
-			const char *f = node_review(n->kids[k]);
-			if (f)
-				return f;
-		}
-		return NULL;
-	}
-	if (!n->field)
-		return NULL;
 	if (strcmp(n->field->name, "score") == 0)
 		return "score:";
 	if (strcmp(n->field->name, "sim") == 0)
 		return "sim:";
 	if (strcmp(n->field->name, "pair") == 0)
 		return "pair:";
-	for (k = 0; k < n->nvals; k++) {
-		if (n->vals[k].op != FOP_FLAG || !n->vals[k].flag)
-			continue;
-		for (i = 0; i < PV_ARRAY_LEN(flags); i++)
-			if (strcmp(n->field->name, flags[i][0]) == 0 &&
-			    strcmp(n->vals[k].flag->name, flags[i][1]) == 0)
-				return i == 0 ? "has:pair" : i == 1 ? "has:score" : "is:disputed";
-	}
+	for (i = 0; i < PV_ARRAY_LEN(flags); i++)
+		if (term_flag(n, flags[i][0], flags[i][1]))
+			return flags[i][2];
 	return NULL;
 }
 
 const char *set_filter_review(const struct filter_ast *ast)
 {
-	return ast ? node_review(ast->root) : NULL;
+	return ast ? node_find(ast->root, term_review) : NULL;
 }
 
 const char *set_sort_review(const char *sort)
