@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <signal.h>
+#include <stdlib.h>
 
 /* Error codes and their short descriptions.  Values are stable. */
 #define PV_CODES(X)                                              \
@@ -93,6 +94,15 @@ const char *pv_num(int64_t n, char *out);
 extern volatile sig_atomic_t pv_stop_signal;
 
 #define PV_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+/* qsort of n elements, where base may be NULL when n < 2 (an empty array
+ * that was never allocated): qsort itself must not be given NULL, even
+ * with nothing to sort. */
+static inline void pv_qsort(void *base, size_t n, size_t size,
+			    int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
 #define PV_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define PV_MAX(a, b) ((a) > (b) ? (a) : (b))
 

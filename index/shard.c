@@ -139,7 +139,7 @@ int shard_listing_make(struct shard_listing *l, const char *const *inputs,
 		return pv_errf(err, PV_EUSAGE, "no file to index: the INPUTs%s hold "
 			       "no file%s", inputs_from ? " and --inputs-from" : "",
 			       glob ? " matching --glob" : "");
-	qsort(l->paths, l->n, sizeof *l->paths, cmp_str);
+	pv_qsort(l->paths, l->n, sizeof *l->paths, cmp_str);
 	for (i = k = 0; i < l->n; i++) {
 		if (k && strcmp(l->paths[k - 1], l->paths[i]) == 0) {
 			free(l->paths[i]);

@@ -695,7 +695,7 @@ int dt_apply(struct run *r, int64_t run, struct detect_applied *a, struct pv_err
 		if ((rc = apply_read(r, q, a->max_doc, &rows, &n, &cap, err)))
 			goto out;
 	if (r->nsrc > 1 || r->keys)
-		qsort(rows, n, sizeof *rows, by_arow);
+		pv_qsort(rows, n, sizeof *rows, by_arow);
 	fx = detect_fx_new();
 	for (i = 0; i < n; i = j) {
 		struct detect_vec v;

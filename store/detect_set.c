@@ -140,14 +140,14 @@ int dt_set_keys(struct run *r, struct pv_err *err)
 		r->keys[i] = pv_calloc(r->nkeys[i] ? r->nkeys[i] : 1, sizeof **r->keys);
 	/* the same text in several shards (or parts): one, with the earliest
 	 * first document */
-	qsort(t, n, sizeof *t, by_hash_first);
+	pv_qsort(t, n, sizeof *t, by_hash_first);
 	order = pv_malloc((n ? n : 1) * sizeof *order);
 	for (i = 0; i < n; i = j) {
 		for (j = i + 1; j < n && !memcmp(t[j].hash, t[i].hash, 16); j++)
 			t[j].first = t[i].first;
 		order[nd++] = &t[i];
 	}
-	qsort(order, nd, sizeof *order, by_first);
+	pv_qsort(order, nd, sizeof *order, by_first);
 	/* the key of a text: its place in that order, from 1, given to each of
 	 * its copies (the group of equal hashes after its head) */
 	for (i = 0; i < nd; i++) {

@@ -76,7 +76,7 @@ void export_repeats(const int64_t *ids, size_t n, uint64_t seed,
 		r[i].id = ids[i];
 		r[i].at = i;
 	}
-	qsort(r, n, sizeof *r, by_rank);
+	pv_qsort(r, n, sizeof *r, by_rank);
 	for (i = 0; i < extra; i++)
 		reps[r[i].at]++;
 	free(r);
@@ -130,7 +130,7 @@ int export_mix_plan(struct export_group *g, size_t n, int64_t total,
 		r[i].frac = q - fl;
 		r[i].at = i;
 	}
-	qsort(r, n, sizeof *r, by_frac_desc);
+	pv_qsort(r, n, sizeof *r, by_frac_desc);
 	left = total - assigned;
 	for (i = 0; left > 0; i = (i + 1) % n, left--)
 		g[r[i].at].target++;
@@ -303,11 +303,11 @@ static void drop_dups(struct export_cands *c)
 		p[i].text_id = c->text_ids[i];
 		p[i].id = c->ids[i];
 	}
-	qsort(p, c->n, sizeof *p, by_text);
+	pv_qsort(p, c->n, sizeof *p, by_text);
 	for (i = 0; i < c->n; i++)
 		if (i == 0 || p[i].text_id != p[i - 1].text_id)
 			p[keep++] = p[i];
-	qsort(p, keep, sizeof *p, by_id);
+	pv_qsort(p, keep, sizeof *p, by_id);
 	/* walk both lists in id order; group[] follows its document */
 	for (i = 0, j = 0; i < c->n && j < keep; i++) {
 		if (c->ids[i] != p[j].id)
@@ -359,7 +359,7 @@ static void sort_cands(struct export_cands *c)
 		if (c->hash)
 			memcpy(p[i].hash, c->hash + 16 * i, 16);
 	}
-	qsort(p, c->n, sizeof *p, by_cand_id);
+	pv_qsort(p, c->n, sizeof *p, by_cand_id);
 	for (i = 0; i < c->n; i++) {
 		c->ids[i] = p[i].id;
 		c->text_ids[i] = p[i].text_id;
@@ -565,7 +565,7 @@ static int text_hashes(struct store *s, struct export_cands *c, struct pv_err *e
 	sqlite3_finalize(st);
 	if (!scan)
 		return 0;
-	qsort(t, nt, sizeof *t, by_idhash);
+	pv_qsort(t, nt, sizeof *t, by_idhash);
 	for (i = 0; i < c->n; i++) {
 		struct idhash *f;
 		key.id = c->text_ids[i];
@@ -707,11 +707,11 @@ static void drop_dups_hash(struct export_cands *c)
 		memcpy(p[i].hash, c->hash + 16 * i, 16);
 		p[i].id = c->ids[i];
 	}
-	qsort(p, c->n, sizeof *p, by_hash);
+	pv_qsort(p, c->n, sizeof *p, by_hash);
 	for (i = 0; i < c->n; i++)
 		if (i == 0 || memcmp(p[i].hash, p[i - 1].hash, 16) != 0)
 			p[keep++] = p[i];
-	qsort(p, keep, sizeof *p, by_hpair_id);
+	pv_qsort(p, keep, sizeof *p, by_hpair_id);
 	for (i = 0, j = 0; i < c->n && j < keep; i++) {
 		if (c->ids[i] != p[j].id)
 			continue;

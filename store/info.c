@@ -285,7 +285,7 @@ int store_info_merge(struct store **shards, size_t n, struct store_info *info,
 	}
 	for (i = 0; i < 4; i++)
 		if (info->nby[i])
-			qsort(info->by[i], info->nby[i], sizeof *info->by[i], group_order);
+			pv_qsort(info->by[i], info->nby[i], sizeof *info->by[i], group_order);
 	if ((rc = merge_texts(shards, n, info, err)))
 		return rc;
 	info->dup_docs = info->docs - info->texts;

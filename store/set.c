@@ -1594,7 +1594,7 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 		stats_done(&part);
 	}
 	if (out->ngroups)
-		qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_value);
+		pv_qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_value);
 	for (i = 0, j = 0; i < out->ngroups; i++) {
 		if (j && strcmp(out->groups[j - 1].value, out->groups[i].value) == 0) {
 			out->groups[j - 1].docs += out->groups[i].docs;
@@ -1673,7 +1673,7 @@ int set_stats(struct store_set *set, const struct filter_sql *where, const char 
 		}
 	}
 	if (out->ngroups > 1)
-		qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_docs);
+		pv_qsort(out->groups, out->ngroups, sizeof *out->groups, group_by_docs);
 	if (strcmp(col, "i.path") == 0) {
 		out->folder_by = true;
 		out->folder = stats_common_folder(out);

@@ -325,7 +325,7 @@ int set_browse_fetch(struct store_set *set, const struct set_where *where,
 		}
 	}
 	cmp_desc = desc;
-	qsort(c, nc, sizeof *c, cand_cmp);
+	pv_qsort(c, nc, sizeof *c, cand_cmp);
 	take = PV_MIN(nc, n);
 	from = last ? nc - take : 0;        /* the rows nearest the key */
 	rc = build_page(set, c + from, take, out, err);
@@ -495,7 +495,7 @@ int set_browse_ids(struct store_set *set, const struct set_where *where,
 		free(v);
 	}
 	if (*n)
-		qsort(*ids, *n, sizeof **ids, id_cmp);
+		pv_qsort(*ids, *n, sizeof **ids, id_cmp);
 	return 0;
 }
 
@@ -513,7 +513,7 @@ static void unite(char **v, size_t *n, size_t max)
 
 	if (!*n)
 		return;
-	qsort(v, *n, sizeof *v, str_cmp);
+	pv_qsort(v, *n, sizeof *v, str_cmp);
 	for (i = 1, j = 1; i < *n; i++) {
 		if (strcmp(v[i], v[j - 1]) == 0)
 			free(v[i]);
