@@ -26,7 +26,7 @@ _failed=0
 
 # _pv_pick: whether this pv call runs under valgrind: every call, or with
 # PROVEX_VALGRIND_EVERY=N the first of every N, counted across the test's
-# subshells in the file $_PVC (CI's valgrind pass takes one in six: each valgrind
+# subshells in the file $_PVC (CI's valgrind pass takes one in eight: each valgrind
 # start costs about 0.7 s of CPU, and the sanitizer pass, LeakSanitizer
 # included, runs every call)
 _pv_pick() {
