@@ -42,9 +42,13 @@ static int item_cmp(const void *a, const void *b)
 }
 
 /* the values, as SQL literals */
+/* SQLite's ORDER BY is the oracle for these; 2^53 + 1 (an integer no
+ * double holds) is left out of it, as SQLite compares it with a real
+ * through long double, which valgrind runs at double precision: the
+ * comparator's answer for it is checked directly below. */
 static const char *const values[] = {
 	"NULL", "0", "-0.0", "1", "1.0", "0.5", "-1", "-1.5", "3", "3.0", "2.9999999",
-	"9007199254740992", "9007199254740993", "9007199254740992.0",
+	"9007199254740992", "9007199254740992.0",
 	"9007199254740994.0", "9223372036854775807", "-9223372036854775808",
 	"9.3e18", "-9.3e18", "1e300", "-1e300", "'a'", "'b'", "'ab'", "''",
 	"'A'", "CAST(X'c3a9' AS TEXT)", "CAST(X'7a' AS TEXT)", "'10'", "'9'",
