@@ -730,6 +730,7 @@ int index_run(const struct index_opts *o, struct index_stats *st, struct pv_err 
 	    /* a first load: indexes of docs that adding does not read, with
 	     * keys in random order, are built at the end in one sort each */
 	    (!had_docs && (rc = store_indexes_defer(r.store, err))) ||
+	    (rc = store_texts_lookup(r.store, err)) ||
 	    (rc = store_fts_bulk(r.store, 0, err)))
 		goto out;
 

@@ -71,18 +71,40 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 	else
 		store_text_hash(d->text, d->len, hash);
 
-	if ((rc = store_stmt(s, ST_TEXT_BY_HASH, &st, err)))
-		return rc;
-	sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		text_id = sqlite3_column_int64(st, 0);
-		existed = true;
-	} else if (rc != SQLITE_DONE) {
+	if (s->texts_mem) {
+		/* a candidate shares 8 bytes of hash: the row says whether it
+		 * shares all 16 */
+		size_t pos = 0;
+		int64_t cand;
+		while (!existed && (cand = texthash_next(s->texts_mem, hash, &pos))) {
+			if ((rc = store_stmt(s, ST_TEXT_HASH_BY_ID, &st, err)))
+				return rc;
+			sqlite3_bind_int64(st, 1, cand);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == sizeof hash &&
+			    memcmp(sqlite3_column_blob(st, 0), hash, sizeof hash) == 0) {
+				text_id = cand;
+				existed = true;
+			} else if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+				sqlite3_reset(st);
+				return store_sqlerr(s, err, "looking up a text");
+			}
+			sqlite3_reset(st);
+		}
+	} else {
+		if ((rc = store_stmt(s, ST_TEXT_BY_HASH, &st, err)))
+			return rc;
+		sqlite3_bind_blob(st, 1, hash, sizeof hash, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			text_id = sqlite3_column_int64(st, 0);
+			existed = true;
+		} else if (rc != SQLITE_DONE) {
+			sqlite3_reset(st);
+			return store_sqlerr(s, err, "looking up a text");
+		}
 		sqlite3_reset(st);
-		return store_sqlerr(s, err, "looking up a text");
 	}
-	sqlite3_reset(st);
 
 	if (existed) {
 		if ((rc = store_stmt(s, ST_OCC_EXISTS, &st, err)))
@@ -145,6 +167,12 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 			return rc;
 		text_id = sqlite3_last_insert_rowid(s->db);
 		*stored_bytes = zlen;
+		if (s->texts_mem && (rc = texthash_add(s->texts_mem, hash, text_id)))
+			return rc == PV_ENOMEM ?
+			       pv_errf(err, rc, "out of memory keeping the texts' hashes") :
+			       pv_errf(err, rc, "%s: text ids beyond %lld: index "
+				       "further inputs into a new store", s->path,
+				       (long long)TEXTHASH_MAX_ID);
 
 		if (s->feed) {
 			ftsfeed_add(s->feed, text_id, terms, terms_len);

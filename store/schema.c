@@ -54,7 +54,7 @@ static const char *const schema_base =
 	");\n"
 	"CREATE TABLE IF NOT EXISTS texts(\n"
 	"  id INTEGER PRIMARY KEY,\n"
-	"  hash BLOB NOT NULL UNIQUE,\n"
+	"  hash BLOB NOT NULL,\n"
 	"  len INTEGER NOT NULL,\n"
 	"  words INTEGER NOT NULL,\n"
 	"  nocc INTEGER NOT NULL DEFAULT 1,\n"
@@ -79,6 +79,10 @@ static const char *const schema_base =
 	"  reviewed_at TEXT,\n"
 	"  len INTEGER NOT NULL DEFAULT 0\n"
 	");\n"
+	/* a named index rather than a UNIQUE column: a first load drops it
+	 * and builds it at its end (see deferred below); stores made before
+	 * have sqlite_autoindex_texts_1 instead, which cannot be dropped */
+	"CREATE UNIQUE INDEX IF NOT EXISTS texts_hash ON texts(hash);\n"
 	"CREATE UNIQUE INDEX IF NOT EXISTS docs_occurrence ON docs(input_id, rec, text_id);\n"
 	"CREATE INDEX IF NOT EXISTS docs_text ON docs(text_id);\n"
 	"CREATE INDEX IF NOT EXISTS docs_ext ON docs(ext_id);\n"
@@ -300,6 +304,12 @@ static const char *const migrate_v1_v2 =
  * makes whichever is missing).  Each entry is the name, then the rest of
  * its CREATE INDEX, as the schema scripts above create it. */
 static const char *const deferred[][2] = {
+	/* texts by hash: the one index adding reads.  While it is missing an
+	 * index run finds texts through store/texthash.c (the hash is random:
+	 * kept up to date row by row, this index made a run's time grow with
+	 * the square of its size).  Not in stores whose texts.hash is a
+	 * UNIQUE column (made before): see texts_hash_form. */
+	{ "texts_hash", "texts(hash)" },
 	{ "docs_ext", "docs(ext_id)" },
 	/* docs.len copies texts.len so that counting by origin or source
 	 * and length is answered from an index alone */
@@ -307,6 +317,20 @@ static const char *const deferred[][2] = {
 	{ "docs_source_len", "docs(source, len)" },
 	{ "docs_len", "docs(len)" },
 };
+
+/* Whether deferred index i applies to this store: texts_hash only where
+ * texts.hash has no UNIQUE constraint of its own (sqlite_autoindex_texts_1,
+ * stores made before it was named). */
+static bool applies(sqlite3 *db, size_t i)
+{
+	int64_t n = 0;
+
+	if (strcmp(deferred[i][0], "texts_hash") != 0)
+		return true;
+	return store_q_int64(db, "SELECT count(*) FROM sqlite_master WHERE "
+			     "name='sqlite_autoindex_texts_1'", NULL, &n) == SQLITE_OK &&
+	       n == 0;
+}
 
 int schema_defer_indexes(sqlite3 *db, struct pv_err *err)
 {
@@ -329,6 +353,8 @@ int schema_missing_indexes(sqlite3 *db, int *missing)
 	*missing = 0;
 	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
 		sqlite3_stmt *st;
+		if (!applies(db, i))
+			continue;
 		int rc = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_master WHERE "
 					    "type='index' AND name=?1", -1, &st, NULL);
 		if (rc != SQLITE_OK)
@@ -344,6 +370,16 @@ int schema_missing_indexes(sqlite3 *db, int *missing)
 	return SQLITE_OK;
 }
 
+int schema_texts_unindexed(sqlite3 *db, bool *unindexed)
+{
+	int64_t n = 0;
+	int rc = store_q_int64(db, "SELECT count(*) FROM sqlite_master WHERE "
+			       "type='index' AND tbl_name='texts'", NULL, &n);
+
+	*unindexed = rc == SQLITE_OK && n == 0;
+	return rc;
+}
+
 int schema_build_indexes(sqlite3 *db, struct pv_err *err)
 {
 	char sql[160];
@@ -351,7 +387,10 @@ int schema_build_indexes(sqlite3 *db, struct pv_err *err)
 	int rc;
 
 	for (i = 0; i < PV_ARRAY_LEN(deferred); i++) {
-		snprintf(sql, sizeof sql, "CREATE INDEX IF NOT EXISTS %s ON %s",
+		if (!applies(db, i))
+			continue;
+		snprintf(sql, sizeof sql, "CREATE %sINDEX IF NOT EXISTS %s ON %s",
+			 strcmp(deferred[i][0], "texts_hash") == 0 ? "UNIQUE " : "",
 			 deferred[i][0], deferred[i][1]);
 		if ((rc = store_exec(db, sql, err)))
 			return rc;

@@ -44,6 +44,8 @@ static int busy_wait(void *ctx, int n)
 
 static const char *const stmt_sql[ST_N] = {
 	[ST_TEXT_BY_HASH] = "SELECT id FROM texts WHERE hash=?1",
+	[ST_TEXT_HASH_BY_ID] = "SELECT hash FROM texts WHERE id=?1",
+	[ST_TEXTS_AFTER] = "SELECT id, hash FROM texts WHERE id>?1 ORDER BY id",
 	[ST_TEXT_INSERT] = "INSERT INTO texts(hash,len,words,nocc,dict_id,body) "
 			   "VALUES(?1,?2,?3,1,?4,?5)",
 	[ST_TEXT_BUMP] = "UPDATE texts SET nocc=nocc+1 WHERE id=?1",
@@ -678,6 +680,7 @@ void store_close(struct store *s)
 	if (s->in_tx)
 		store_rollback(s);
 	ftsfeed_free(s->feed);
+	texthash_free(s->texts_mem);
 	for (i = 0; i < ST_N; i++)
 		sqlite3_finalize(s->st[i]);
 	if (s->db)
@@ -755,6 +758,11 @@ int store_begin(struct store *s, struct pv_err *err)
 	if (rc != SQLITE_OK)
 		return store_sqlerr(s, err, "starting a transaction");
 	s->in_tx = true;
+	/* another run may have added texts since, or a rollback taken ours */
+	if (s->texts_mem && (rc = store_texts_sync(s, err))) {
+		store_rollback(s);
+		return rc;
+	}
 	return 0;
 }
 
@@ -829,7 +837,72 @@ int store_part_undo(struct store *s, struct pv_err *err)
 	if (sqlite3_exec(s->db, "ROLLBACK TO pv_part", NULL, NULL, NULL) != SQLITE_OK ||
 	    sqlite3_exec(s->db, "RELEASE pv_part", NULL, NULL, NULL) != SQLITE_OK)
 		return store_sqlerr(s, err, "rolling back to a savepoint");
+	return s->texts_mem ? store_texts_sync(s, err) : 0;
+}
+
+int store_texts_sync(struct store *s, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int64_t top = 0;
+	int rc;
+
+	if (store_q_int64(s->db, "SELECT max(id) FROM texts", NULL, &top) != SQLITE_OK)
+		return store_sqlerr(s, err, "reading the texts' ids");
+	if (top < texthash_max_id(s->texts_mem) &&
+	    texthash_truncate(s->texts_mem, top < 0 ? 0 : top))
+		return pv_errf(err, PV_ENOMEM, "out of memory keeping the texts' hashes");
+	if (top <= texthash_max_id(s->texts_mem))
+		return 0;
+	if ((rc = store_stmt(s, ST_TEXTS_AFTER, &st, err)))
+		return rc;
+	sqlite3_bind_int64(st, 1, texthash_max_id(s->texts_mem));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		int rc2;
+		if (sqlite3_column_bytes(st, 1) != 16) {
+			sqlite3_reset(st);
+			return pv_errf(err, PV_ESTORE, "%s: text %lld has a hash of %d "
+				       "bytes, not 16: the store is damaged",
+				       s->path, (long long)sqlite3_column_int64(st, 0),
+				       sqlite3_column_bytes(st, 1));
+		}
+		rc2 = texthash_add(s->texts_mem, sqlite3_column_blob(st, 1),
+				   sqlite3_column_int64(st, 0));
+		if (rc2 == PV_ENOMEM) {
+			sqlite3_reset(st);
+			return pv_errf(err, rc2, "out of memory keeping the texts' hashes");
+		} else if (rc2) {
+			sqlite3_reset(st);
+			return pv_errf(err, rc2, "%s: text ids beyond %lld: index "
+				       "further inputs into a new store", s->path,
+				       (long long)TEXTHASH_MAX_ID);
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return store_sqlerr(s, err, "reading the texts' hashes");
 	return 0;
+}
+
+int store_texts_lookup(struct store *s, struct pv_err *err)
+{
+	bool unindexed;
+	int rc;
+
+	if (s->texts_mem)
+		return 0;
+	if (schema_texts_unindexed(s->db, &unindexed) != SQLITE_OK)
+		return store_sqlerr(s, err, "looking for the index of texts");
+	if (!unindexed)
+		return 0;
+	if (texthash_new(&s->texts_mem))
+		return pv_errf(err, PV_ENOMEM, "out of memory keeping the texts' hashes");
+	if (!s->in_tx)
+		return 0;               /* filled at the next store_begin */
+	if ((rc = store_texts_sync(s, err))) {
+		texthash_free(s->texts_mem);
+		s->texts_mem = NULL;
+	}
+	return rc;
 }
 
 int store_fts_flush(struct store *s, struct pv_err *err)
@@ -901,7 +974,12 @@ int store_indexes_build(struct store *s, int *built, struct pv_err *err)
 		store_rollback(s);
 		return rc;
 	}
-	return store_commit(s, err);
+	if ((rc = store_commit(s, err)))
+		return rc;
+	/* texts_hash is there now (when it applies): SQLite finds texts */
+	texthash_free(s->texts_mem);
+	s->texts_mem = NULL;
+	return 0;
 }
 
 /* Total changes of a statement run on its own. */

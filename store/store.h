@@ -90,14 +90,20 @@ int store_fts_bulk(struct store *s, size_t segment_bytes, struct pv_err *err);
 int store_fts_bulk_end(struct store *s, struct pv_err *err);
 
 /* For a run of store_doc_add into a store that has no documents:
- * drops the indexes of docs that adding does not read and whose keys come
- * in random order, so that store_indexes_build makes each in one sort at
+ * drops the indexes whose keys come in random order (those of docs that
+ * adding does not read, and texts_hash: see store_texts_lookup), so that store_indexes_build makes each in one sort at
  * the end.  store_indexes_build creates whichever of them is missing
  * (after an interrupted run too); *built is their number.  Both outside a
  * transaction.  store_has_docs: whether docs has a row. */
 int store_has_docs(struct store *s, bool *has, struct pv_err *err);
 int store_indexes_defer(struct store *s, struct pv_err *err);
 int store_indexes_build(struct store *s, int *built, struct pv_err *err);
+/* Before a run of store_doc_add: when the store's texts have no index on
+ * their hash (a first load dropped it: store_indexes_defer; or a run was
+ * stopped before building it), repeated texts are found through a table in
+ * memory (store/texthash.h, about 14 bytes per text) until
+ * store_indexes_build makes the index.  0 or a code (err filled). */
+int store_texts_lookup(struct store *s, struct pv_err *err);
 
 /* ---- writing (indexer) ---- */
 

@@ -8,6 +8,7 @@
 #include "store.h"
 #include "codec.h"
 #include "ftsterms.h"
+#include "texthash.h"
 
 #include <sqlite3.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@ enum stmt_id {
 	ST_TEXT_BY_HASH, ST_TEXT_INSERT, ST_TEXT_BUMP, ST_FTS_INSERT,
 	ST_DOC_INSERT, ST_OCC_EXISTS, ST_CROSS_ORIGIN, ST_SEEN,
 	ST_DOC_GET, ST_TEXT_GET, ST_DICT_GET, ST_FIND_EXT, ST_DOC_PROV,
+	ST_TEXT_HASH_BY_ID, ST_TEXTS_AFTER,
 	ST_N
 };
 
@@ -43,6 +45,10 @@ struct store {
 	struct buf zbuf;           /* compression output, reused */
 	struct ftsfeed *feed;      /* owned; bulk full-text indexing when set */
 	size_t feed_bytes;         /* a segment once this many term bytes gathered */
+	/* texts by hash while texts_hash is missing (a first load, or one
+	 * interrupted): owned; brought up to date with the file at each
+	 * transaction's start and after a savepoint's rollback (texts_sync) */
+	struct texthash *texts_mem;
 };
 
 /* In bulk full-text indexing, a segment is written once this many term
@@ -83,6 +89,13 @@ int schema_migrate(sqlite3 *db, int from, struct pv_err *err);
 int schema_defer_indexes(sqlite3 *db, struct pv_err *err);
 int schema_missing_indexes(sqlite3 *db, int *missing);
 int schema_build_indexes(sqlite3 *db, struct pv_err *err);
+/* Whether texts has no index on hash (texts_hash deferred and not built
+ * yet); an SQLite code. */
+int schema_texts_unindexed(sqlite3 *db, bool *unindexed);
+/* Brings s->texts_mem up to date with the texts the file holds, in the
+ * open transaction: forgets ids rolled back, adds those another writer
+ * committed.  0 or a code (err filled). */
+int store_texts_sync(struct store *s, struct pv_err *err);
 int store_load_ddict(struct store *s, int64_t dict_id, struct pv_err *err);
 /* Fills a row from a statement whose columns are laid out as in
  * ST_DOC_GET (see store.c). */

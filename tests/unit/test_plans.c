@@ -150,7 +150,7 @@ static const char huge_stats[] =
 	"('docs','docs_origin_len','10000000 3333334 500000'),"
 	"('docs','docs_source_len','10000000 1250000 60000'),"
 	"('docs','docs_len','10000000 500000'),"
-	"('texts','sqlite_autoindex_texts_1','9000000 1'),"
+	"('texts','texts_hash','9000000 1'),"
 	"('inputs','sqlite_autoindex_inputs_1','20 1 1');";
 
 /* Writes the statistics of variant v into the store file. */
@@ -533,7 +533,7 @@ static void test_refresh(const char *file)
 	ok(store_open(&s, file, STORE_WRITE, &e) == 0, "opened for writing");
 	snprintf(want, sizeof want, "%d 1", NDOCS - NDOCS / 10);
 	is_q(file, "SELECT stat FROM sqlite_stat1 WHERE tbl='texts' AND "
-	     "idx='sqlite_autoindex_texts_1'", want,
+	     "idx='texts_hash'", want,
 	     "opening for writing: texts get statistics (rows, unique hash)");
 	is_q(file, "SELECT stat FROM sqlite_stat1 WHERE tbl='inputs'", "2 1 1",
 	     "... and inputs (ANALYZE)");
