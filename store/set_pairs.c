@@ -414,6 +414,16 @@ static const uint32_t *sig_of(const struct sp_shard *x, size_t pos)
 
 /* ---- stage 1: band files ---- */
 
+/* Records sorted in memory at once: SP_CHUNK, or PROVEX_PAIRS_CHUNK when
+ * set (2 or more; the tests make it small to exercise the runs' merge). */
+static size_t chunk_size(void)
+{
+	const char *e = getenv("PROVEX_PAIRS_CHUNK");
+	long v = e ? strtol(e, NULL, 10) : 0;
+
+	return v >= 2 && v <= (long)SP_CHUNK ? (size_t)v : SP_CHUNK;
+}
+
 static int brec_cmp(const void *a, const void *b)
 {
 	const struct brec *x = a, *y = b;
@@ -467,7 +477,7 @@ static int merge_runs(struct breader *rd, size_t n, FILE *out)
 
 /* Makes the band file of band b: chunks sorted in memory, runs merged. */
 static int build_band(struct sp_shard *x, const char *rdir, int b, int rows,
-		      struct brec *chunk, struct pv_err *err)
+		      struct brec *chunk, size_t cap, struct pv_err *err)
 {
 	struct buf path = BUF_INIT, tmp = BUF_INIT, rp = BUF_INIT;
 	struct breader *rd = NULL;
@@ -490,7 +500,7 @@ static int build_band(struct sp_shard *x, const char *rdir, int b, int rows,
 			chunk[n].zero = 0;
 			n++;
 		}
-		if (n < SP_CHUNK && !last)
+		if (n < cap && !last)
 			continue;
 		pv_qsort(chunk, n, sizeof *chunk, brec_cmp);
 		if (last && nruns == 0)
@@ -582,6 +592,7 @@ static int stage1(struct run *r, struct sp_shard *x, struct pv_err *err)
 	struct buf path = BUF_INIT, man = BUF_INIT;
 	bool e1 = false, e2 = false, built = false;
 	struct brec *chunk = NULL;
+	size_t cap;
 	int b, rc;
 
 	if ((rc = shard_ident(x, err)) || (rc = mkdir_p(x->dir, err)))
@@ -598,10 +609,10 @@ static int stage1(struct run *r, struct sp_shard *x, struct pv_err *err)
 		buf_printf(&path, "%s/r%d", x->dir, r->st->rows);
 		if ((rc = mkdir_p(buf_str(&path), err)) || (rc = sig_map(x, err)))
 			goto out;
-		chunk = pv_malloc((size_t)PV_MIN((int64_t)SP_CHUNK, x->nwords + 1) *
-				  sizeof *chunk);
+		cap = (size_t)PV_MIN((int64_t)chunk_size(), x->nwords + 1);
+		chunk = pv_malloc(cap * sizeof *chunk);
 		for (b = 0; b < r->st->bands && !rc; b++) {
-			rc = build_band(x, buf_str(&path), b, r->st->rows, chunk, err);
+			rc = build_band(x, buf_str(&path), b, r->st->rows, chunk, cap, err);
 			if (!rc && r->o->stop && *r->o->stop)
 				rc = PV_EINTR;
 		}
