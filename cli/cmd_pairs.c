@@ -28,7 +28,8 @@
 #include <unistd.h>
 
 static const char usage_text[] =
-"Usage: provex pairs STORE|SET [FILTER] [options]\n"
+"Usage: provex pairs STORE [FILTER] [options]\n"
+"       provex pairs SET [FILTER] [options]\n"
 "       provex pairs SET|STORE [FILTER] --against REF [options]\n"
 "Find the synthetic documents that nearly copy a real one among those\n"
 "FILTER selects (all by default), and store each pair with its estimated\n"
