@@ -863,12 +863,33 @@ static int member_cmp(const void *a, const void *b)
 	return (x->pos > y->pos) - (x->pos < y->pos);
 }
 
-/* Stage 2 for band b: the k-way merge of the shards' band files. */
+/* Sifts heap[i] down: heap holds n reader indexes, the smallest current
+ * key on top. */
+static void heap_down(const struct breader *rd, size_t *heap, size_t n, size_t i)
+{
+	for (;;) {
+		size_t l = 2 * i + 1, best = i, t;
+		if (l < n && rd[heap[l]].cur.key < rd[heap[best]].cur.key)
+			best = l;
+		if (l + 1 < n && rd[heap[l + 1]].cur.key < rd[heap[best]].cur.key)
+			best = l + 1;
+		if (best == i)
+			return;
+		t = heap[i];
+		heap[i] = heap[best];
+		heap[best] = t;
+		i = best;
+	}
+}
+
+/* Stage 2 for band b: the k-way merge of the shards' band files (a heap
+ * of their readers), each run of equal keys a bucket. */
 static int merge_band(struct run *r, int b, unsigned need, struct pv_err *err)
 {
 	struct breader *rd = pv_calloc(r->nsh, sizeof *rd);
 	struct member *m = NULL, *rs = pv_malloc(1000 * sizeof *rs), *ss = pv_malloc(1000 * sizeof *ss);
-	size_t nm = 0, capm = 0, i, nrd = 0;
+	size_t *heap = pv_malloc((r->nsh ? r->nsh : 1) * sizeof *heap);
+	size_t nm = 0, capm = 0, i, nrd = 0, nheap = 0;
 	struct buf path = BUF_INIT;
 	int rc = 0;
 
@@ -884,37 +905,40 @@ static int merge_band(struct run *r, int b, unsigned need, struct pv_err *err)
 			goto cut;
 		nrd++;
 	}
-	for (;;) {
-		uint64_t key = 0;
-		bool any = false;
-		for (i = 0; i < nrd; i++)
-			if (rd[i].live && (!any || rd[i].cur.key < key)) {
-				key = rd[i].cur.key;
-				any = true;
-			}
-		if (!any)
-			break;
+	/* a min-heap of the readers by their current key */
+	for (i = 0; i < nrd; i++)
+		if (rd[i].live)
+			heap[nheap++] = i;
+	for (i = nheap / 2; i-- > 0; )
+		heap_down(rd, heap, nheap, i);
+	while (nheap) {
+		uint64_t key = rd[heap[0]].cur.key;
 		nm = 0;
-		for (i = 0; i < nrd; i++)
-			while (rd[i].live && rd[i].cur.key == key) {
-				const struct sp_shard *x = &r->sh[rd[i].src];
-				if (rd[i].cur.pos >= (uint64_t)x->ntexts) {
+		while (nheap && rd[heap[0]].cur.key == key) {
+			struct breader *t = &rd[heap[0]];
+			while (t->live && t->cur.key == key) {
+				const struct sp_shard *x = &r->sh[t->src];
+				if (t->cur.pos >= (uint64_t)x->ntexts) {
 					rc = pv_errf(err, PV_ESTORE, "%s: band file %d names text "
 						     "record %u of %lld: damaged (delete the folder; "
 						     "the next run makes it again)", x->dir, b,
-						     rd[i].cur.pos, (long long)x->ntexts);
+						     t->cur.pos, (long long)x->ntexts);
 					goto out;
 				}
-				if (x->side[rd[i].cur.pos]) {
+				if (x->side[t->cur.pos]) {
 					if (nm == capm) {
 						capm = capm ? 2 * capm : 64;
 						m = pv_realloc(m, capm * sizeof *m);
 					}
-					m[nm++] = (struct member){ (uint32_t)rd[i].src, rd[i].cur.pos };
+					m[nm++] = (struct member){ (uint32_t)t->src, t->cur.pos };
 				}
-				if (br_next(&rd[i]))
+				if (br_next(t))
 					goto cut;
 			}
+			if (!t->live)
+				heap[0] = heap[--nheap];
+			heap_down(rd, heap, nheap, 0);
+		}
 		if (nm > 1) {
 			pv_qsort(m, nm, sizeof *m, member_cmp);
 			bucket(r, m, nm, need, rs, ss);
@@ -930,6 +954,7 @@ out:
 		if (rd[i].fp)
 			fclose(rd[i].fp);
 	free(rd);
+	free(heap);
 	free(m);
 	free(rs);
 	free(ss);
