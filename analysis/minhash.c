@@ -331,6 +331,12 @@ void minhash_bands(double threshold, int *bands, int *rows)
 	*bands = MINHASH_K / r;
 }
 
+uint64_t minhash_band_key(const uint32_t *sig, int band, int rows)
+{
+	return XXH3_64bits_withSeed(sig + (size_t)band * (size_t)rows, (size_t)rows * 4,
+				    BAND_SEED + (uint64_t)band);
+}
+
 struct entry {
 	uint64_t key;
 	uint32_t idx;
@@ -413,8 +419,7 @@ int minhash_lsh(const uint32_t *sigs, size_t n, const unsigned char *side,
 		for (i = m = 0; i < n; i++) {
 			if (!side[i])
 				continue;
-			e[m].key = XXH3_64bits_withSeed(sigs + i * MINHASH_K + (size_t)b * (size_t)st->rows,
-							(size_t)st->rows * 4, BAND_SEED + (uint64_t)b);
+			e[m].key = minhash_band_key(sigs + i * MINHASH_K, b, st->rows);
 			e[m].idx = (uint32_t)i;
 			m++;
 		}

@@ -83,6 +83,11 @@ void minhash_bands(double threshold, int *bands, int *rows);
 /* The probability that a pair of similarity j becomes a candidate. */
 double minhash_recall(double j, int bands, int rows);
 
+/* The LSH key of band `band` (rows positions from band x rows) of a
+ * signature: texts whose keys agree on a band become candidates (what
+ * minhash_lsh compares; store/set_pairs.c writes them to files). */
+uint64_t minhash_band_key(const uint32_t *sig, int band, int rows);
+
 /* Which texts may pair with which: a text with documents of both origins
  * has both bits; 0 = the text takes no part (no words). */
 enum { MH_REAL = 1, MH_SYNTH = 2, MH_OTHER = 4 };

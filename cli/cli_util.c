@@ -104,7 +104,7 @@ int cli_no_set(const char *cmd, const char *path)
 	if (!set_is_folder(path))
 		return EXIT_OK;
 	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
-		   "read by count, ls, show, cat, info, stats, detect and browse, "
+		   "read by count, ls, show, cat, info, stats, detect, pairs and browse, "
 		   "written out by export, and reviewed by label, history and undo "
 		   "(in the set's review.pvx) today (give %s one store file)", path, cmd, cmd);
 	return EXIT_FAIL;

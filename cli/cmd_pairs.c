@@ -7,21 +7,30 @@
 #include "cli.h"
 #include "../common/buf.h"
 #include "../common/utf8.h"
+#include "../common/json.h"
 #include "../store/filter.h"
 #include "../analysis/minhash.h"
 #include "../store/pairs.h"
+#include "../store/set.h"
+#include "../store/set_pairs.h"
 #include "../common/clock.h"
 
+#include <errno.h>
+#include <ftw.h>
 #include <getopt.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static const char usage_text[] =
 "Usage: provex pairs STORE [FILTER] [options]\n"
+"       provex pairs SET [FILTER] [options]\n"
+"       provex pairs SET|STORE [FILTER] --against REF [options]\n"
 "Find the synthetic documents that nearly copy a real one among those\n"
 "FILTER selects (all by default), and store each pair with its estimated\n"
 "Jaccard similarity (filter them with has:pair, pair:ID, sim:>0.9).\n"
@@ -45,6 +54,19 @@ static const char usage_text[] =
 "                  with the most similar examples\n"
 "  --examples N    examples per group in the report (default 3)\n"
 "  --threads N     threads computing signatures (default 2)\n"
+"  --against REF   pairs of a document of SET (or STORE; FILTER selects them)\n"
+"                  and one of REF (a set or a store, all of it), of any\n"
+"                  origin, identical texts included (sim 1); stored in the\n"
+"                  table against_pairs of SET/review.pvx (of STORE itself)\n"
+"  --rank R --world-size N\n"
+"                  on a set: only make the band files of the shards k with\n"
+"                  k % N == R (one scheduler task each), no pairs; a run\n"
+"                  without them then reuses those files\n"
+"\n"
+"On a set (a folder made by provex index --world-size), each shard's\n"
+"signatures and sorted band files are made once in SET/bands (the shards\n"
+"are only read), the bands merged across shards, and the pairs stored in\n"
+"SET/review.pvx: the same pairs as one store indexed from the same files.\n"
 "  --json          print the summary (or the report) as JSON\n"
 "  -q, --quiet     no progress and no summary\n"
 "  -h, --help      this help\n";
@@ -213,6 +235,228 @@ static bool parse_threshold(const char *s, double *out)
 	return true;
 }
 
+
+static void sp_progress(void *ctx, const struct set_pairs_stats *st, enum sp_phase ph)
+{
+	struct ui *u = ctx;
+	double t = pv_now();
+
+	if (!u->show || t - u->last < 0.2)
+		return;
+	u->last = t;
+	if (ph == SP_SIGNING || ph == SP_BANDING)
+		fprintf(stderr, "\r\033[Kstage 1: shard %zu / %zu, %lld signatures computed",
+			st->shard_done + 1, st->shards + st->ref_shards, (long long)st->sig_new);
+	else if (ph == SP_MERGING)
+		fprintf(stderr, "\r\033[Kstage 2: band %d / %d", st->band_done, st->bands);
+	else
+		fprintf(stderr, "\r\033[Kstoring pairs: %lld", (long long)st->pairs);
+	fflush(stderr);
+	u->shown = true;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void set_summary_json(const struct set_pairs_stats *st, const struct set_pairs_opts *o,
+			     struct buf *out)
+{
+	buf_printf(out, "{\"threshold\":%.4g,\"within\":%s,\"against\":",
+		   o->threshold, o->within ? "true" : "false");
+	if (o->ref_name)
+		json_put_string(out, o->ref_name, strlen(o->ref_name));
+	else
+		buf_puts(out, "null");
+	buf_printf(out, ",\"shards\":%zu,\"ref_shards\":%zu,\"stage1\":{\"built\":%zu,"
+		   "\"reused\":%zu,\"rebuilt\":%zu,\"signatures_computed\":%lld,"
+		   "\"signatures_read\":%lld},\"stage1_only\":%s,\"bands\":%d,\"rows\":%d,"
+		   "\"documents\":%lld,\"real\":%lld,\"synthetic\":%lld,\"unknown\":%lld,"
+		   "\"ref_documents\":%lld,\"texts\":%lld,\"candidates\":%llu,"
+		   "\"oversized_buckets\":%llu,\"text_pairs\":%lld,\"pairs\":%lld,"
+		   "\"new_pairs\":%lld,\"capped_text_pairs\":%lld,\"seconds\":%.3f,"
+		   "\"nothing_to_compare\":", st->shards, st->ref_shards, st->built,
+		   st->reused, st->rebuilt, (long long)st->sig_new, (long long)st->sig_cached,
+		   st->stage1_only ? "true" : "false", st->bands, st->rows,
+		   (long long)st->docs, (long long)st->real, (long long)st->synthetic,
+		   (long long)st->unknown, (long long)st->ref_docs, (long long)st->texts,
+		   (unsigned long long)st->candidates, (unsigned long long)st->oversized,
+		   (long long)st->text_pairs, (long long)st->pairs, (long long)st->pairs_new,
+		   (long long)st->capped, st->seconds);
+	if (st->nothing)
+		json_put_string(out, st->nothing, strlen(st->nothing));
+	else
+		buf_puts(out, "null");
+	buf_putc(out, '}');
+}
+
+static void set_summary(const char *path, const struct set_pairs_stats *st,
+			const struct set_pairs_opts *o)
+{
+	char a[32], b[32], c[32], d[32];
+
+	printf("provex pairs: ");
+	cli_put_safe(stdout, path, strlen(path), 0);
+	if (o->ref_name) {
+		printf(" against ");
+		cli_put_safe(stdout, o->ref_name, strlen(o->ref_name), 0);
+	}
+	putchar('\n');
+	printf("  stage 1    %zu shard%s%s: %zu made (%zu of them stale or damaged), "
+	       "%zu reused; %s signatures computed, %s read from the shards\n",
+	       st->shards + st->ref_shards, st->shards + st->ref_shards == 1 ? "" : "s",
+	       st->ref_shards ? " (with REF's)" : "", st->built, st->rebuilt, st->reused,
+	       pv_num(st->sig_new, a), pv_num(st->sig_cached, b));
+	if (st->stage1_only) {
+		printf("  stage 2    not run (--rank/--world-size): run provex pairs "
+		       "without them once every rank is done\n");
+		return;
+	}
+	printf("  selected   %s documents: %s real, %s synthetic, %s unknown\n",
+	       pv_num(st->docs, a), pv_num(st->real, b), pv_num(st->synthetic, c),
+	       pv_num(st->unknown, d));
+	if (o->ref_name)
+		printf("  reference  %s documents\n", pv_num(st->ref_docs, a));
+	if (st->nothing)
+		return;
+	printf("  compared   %s: %s candidate text pairs from %d bands of %d rows\n",
+	       o->ref_name ? "SET x REF" : o->within ? "any two documents (--within)" :
+	       "real x synthetic", pv_num((int64_t)st->candidates, a), st->bands, st->rows);
+	if (st->oversized)
+		printf("  note       %s buckets held more than 1,000 texts of a side: "
+		       "only 1,000 were compared\n", pv_num((int64_t)st->oversized, a));
+	printf("  pairs      %s document pairs at estimated Jaccard >= %.2f (%s new), "
+	       "from %s pairs of texts\n", pv_num(st->pairs, a), o->threshold,
+	       pv_num(st->pairs_new, b), pv_num(st->text_pairs, c));
+	if (st->capped)
+		printf("  note       %s pairs of texts held more than %s document pairs: "
+		       "the rest were left out\n", pv_num(st->capped, a),
+		       pv_num(PAIRS_DOC_CAP, b));
+	printf("  stored in  %s\n", o->ref_name ? "the table against_pairs of the review store"
+	       : "the pairs table of the review store");
+	printf("  time       %.1f s\n", st->seconds);
+}
+
+/* provex pairs on a set, or with --against: store/set_pairs.h. */
+static int run_set(const char *path, const struct filter_ast *ast, const char *against,
+		   struct set_pairs_opts *o, bool json, bool quiet)
+{
+	struct store_set *set = NULL, *ref = NULL;
+	struct filter_sql *sqls = NULL;
+	struct set_pairs_stats st;
+	struct buf dir = BUF_INIT;
+	char rp[PATH_MAX], sp[PATH_MAX], tmpl[PATH_MAX];
+	bool tmpdir = false;
+	struct ui u = { 0 };
+	struct pv_err e;
+	int status = EXIT_OK, rc;
+
+	pv_err_clear(&e);
+	if (set_is_folder(path)) {
+		if ((rc = set_open(&set, path, &e))) {
+			cli_error(&e);
+			return EXIT_FAIL;
+		}
+	} else {
+		struct store *s;
+		if (o->world_size) {
+			cli_errorf("pairs: --rank/--world-size work on a set (a folder of "
+				   "shards); %s is a store", path);
+			return EXIT_USAGE;
+		}
+		if (!(s = cli_open(path, STORE_WRITE)))
+			return EXIT_FAIL;
+		set = set_of_store(s);
+	}
+	if ((status = cli_set_exact("pairs", set, ast, NULL)))
+		goto out;
+	if (ast && (status = cli_filter_set(set, ast, &sqls)))
+		goto out;
+	if (against) {
+		if (!realpath(against, rp)) {
+			cli_errorf("pairs: --against %s: %s (give a set's folder or a store "
+				   "file)", against, strerror(errno));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		if (realpath(path, sp) && !strcmp(sp, rp)) {
+			cli_errorf("pairs: --against %s: the same as %s: give another set "
+				   "or store (without --against, pairs are looked for within "
+				   "it)", against, path);
+			status = EXIT_USAGE;
+			goto out;
+		}
+		if (set_is_folder(against)) {
+			if (set_open(&ref, against, &e)) {
+				cli_errorf("pairs: --against: %s", e.msg);
+				status = EXIT_FAIL;
+				goto out;
+			}
+		} else {
+			struct store *s = cli_open(against, STORE_READ);
+			if (!s) {
+				status = EXIT_FAIL;
+				goto out;
+			}
+			ref = set_of_store(s);
+		}
+		o->ref = ref;
+		o->ref_name = rp;
+	}
+	if (set_is_folder_set(set)) {
+		buf_printf(&dir, "%s/bands", path);
+	} else {
+		const char *t = getenv("TMPDIR");
+		snprintf(tmpl, sizeof tmpl, "%s/provex-pairs-XXXXXX", t && *t ? t : "/tmp");
+		if (!mkdtemp(tmpl)) {
+			cli_errorf("pairs: cannot make a temporary folder %s: %s", tmpl,
+				   strerror(errno));
+			status = EXIT_FAIL;
+			goto out;
+		}
+		tmpdir = true;
+		buf_puts(&dir, tmpl);
+	}
+	o->bands_dir = buf_str(&dir);
+	u.show = !quiet && isatty(2);
+	u.t0 = pv_now();
+	o->stop = &pv_stop_signal;
+	o->progress = sp_progress;
+	o->ctx = &u;
+	cli_stop_catch();
+	rc = set_pairs_find(set, sqls, o, &st, &e);
+	cli_stop_release();
+	progress_clear(&u);
+	if (rc) {
+		cli_error(&e);
+		status = rc == PV_EINTR ? cli_stop_status() : EXIT_FAIL;
+		goto out;
+	}
+	if (st.nothing && !quiet)
+		cli_errorf("%s", st.nothing);
+	if (json) {
+		struct buf js = BUF_INIT;
+		set_summary_json(&st, o, &js);
+		puts(buf_str(&js));
+		buf_done(&js);
+	} else if (!quiet) {
+		set_summary(path, &st, o);
+	}
+out:
+	if (tmpdir)
+		nftw(tmpl, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	if (sqls)
+		set_filters_done(set, sqls);
+	set_close(ref);
+	set_close(set);
+	buf_done(&dir);
+	return status;
+}
+
 int cmd_pairs(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -222,6 +466,9 @@ int cmd_pairs(int argc, char **argv)
 		{ "examples", required_argument, NULL, 'e' },
 		{ "threads", required_argument, NULL, 'T' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "against", required_argument, NULL, 'a' },
+		{ "rank", required_argument, NULL, 'R' },
+		{ "world-size", required_argument, NULL, 'W' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -233,7 +480,9 @@ int cmd_pairs(int argc, char **argv)
 	struct store *s = NULL;
 	struct ui u = { 0 };
 	struct pv_err e;
-	bool json = false, report = false, quiet = false;
+	bool json = false, report = false, quiet = false, has_rank = false;
+	const char *against = NULL;
+	uint64_t rank = 0, world = 0;
 	uint64_t v, nexamples = 3;
 	int c, rc, status = EXIT_OK;
 
@@ -265,6 +514,18 @@ int cmd_pairs(int argc, char **argv)
 			o.threads = (int)v;
 			break;
 		case 'j': json = true; break;
+		case 'a': against = optarg; break;
+		case 'R':
+			if (!cli_parse_size(optarg, &rank) || rank > 100000)
+				return cli_usage("pairs", "--rank must be 0..100000, not '%s'",
+						 optarg);
+			has_rank = true;
+			break;
+		case 'W':
+			if (!cli_parse_size(optarg, &world) || world < 1 || world > 100000)
+				return cli_usage("pairs", "--world-size must be 1..100000, "
+						 "not '%s'", optarg);
+			break;
 		case 'q': quiet = true; break;
 		case 'h': fputs(usage_text, stdout); return EXIT_OK;
 		default: return cli_bad_option("pairs");
@@ -275,6 +536,33 @@ int cmd_pairs(int argc, char **argv)
 				 "expected STORE and one FILTER (quote it)");
 	if ((status = cli_filter(argc - optind == 2 ? argv[optind + 1] : NULL, &ast, &sql)))
 		goto out;
+	if (has_rank != (world > 0) || (world && rank >= world)) {
+		status = cli_usage("pairs", "--rank R and --world-size N go together, "
+				   "with R < N");
+		goto out;
+	}
+	if (against && o.within) {
+		status = cli_usage("pairs", "--within has no meaning with --against "
+				   "(every document of SET is compared with every one of REF)");
+		goto out;
+	}
+	if ((against || world || set_is_folder(argv[optind])) && report) {
+		status = cli_usage("pairs", "--report reads one store's pairs: on a set "
+				   "or with --against it is not supported (read the pairs "
+				   "in the review store, see provex(1))");
+		goto out;
+	}
+	if (against || world || set_is_folder(argv[optind])) {
+		struct set_pairs_opts so;
+		memset(&so, 0, sizeof so);
+		so.threshold = o.threshold;
+		so.within = o.within;
+		so.threads = o.threads;
+		so.rank = (int)rank;
+		so.world_size = (int)world;
+		status = run_set(argv[optind], ast, against, &so, json, quiet);
+		goto out;
+	}
 	if (cli_no_set("pairs", argv[optind]) || !(s = cli_open(argv[optind], STORE_WRITE))) {
 		status = EXIT_FAIL;
 		goto out;

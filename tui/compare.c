@@ -13,6 +13,7 @@
  */
 #include "pane.h"
 #include "../store/filter.h"
+#include "../store/set_pairs.h"
 
 #include <curses.h>
 #include <stdio.h>
@@ -27,7 +28,8 @@ struct compare {
 };
 
 /* The document id is paired with (the lowest id), or NULL: asked as the
- * filter pair:ID, so a store without pairs simply has none. */
+ * filter pair:ID, so a store without pairs simply has none.  A set keeps
+ * its pairs in its review store (provex pairs SET), read directly. */
 static struct browse_row *paired_with(struct app *a, int64_t id)
 {
 	struct set_where where;
@@ -36,6 +38,15 @@ static struct browse_row *paired_with(struct app *a, int64_t id)
 	struct pv_err err;
 	char f[64];
 
+	if (set_is_folder_set(a->set)) {
+		int64_t partner = 0;
+		pv_err_clear(&err);
+		if (set_pairs_partner(a->set, id, &partner, &err)) {
+			app_status(a, R_ERROR, "%s", err.msg);
+			return NULL;
+		}
+		return partner ? row_fetch(a, partner) : NULL;
+	}
 	snprintf(f, sizeof f, "pair:%lld", (long long)id);
 	if (!app_compile(a, f, &where))
 		return NULL;
