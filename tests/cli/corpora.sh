@@ -45,6 +45,7 @@ begin() {
 	: >"$sums"
 	nrun=0
 	run_diag=
+	info=
 	echo "# $name"
 }
 
@@ -82,7 +83,8 @@ runs_ok() {
 }
 
 # counts DOCS REAL SYNTHETIC WHY: documents and origins in the store, and
-# every document's source is the corpus name
+# every document's source is the corpus name (info --json kept in $info
+# for generators: the store is not written between them)
 counts() {
 	info=$(pv info "$store" --json 2>&1)
 	is "$(printf '%s' "$info" | pyj '"documents=%d real=%d synthetic=%d unknown=%d" % ((d.get("documents", 0),) + tuple(d.get("by_origin", {}).get(o, {}).get("documents", 0) for o in ("real", "synthetic", "unknown")))')" \
@@ -93,7 +95,8 @@ counts() {
 
 # generators WANT WHY: documents by generator ("-" = none), sorted by name
 generators() {
-	is "$(pv info "$store" --json 2>&1 | pyj '" ".join(sorted("%s=%d" % (k or "-", v["documents"]) for k, v in d.get("by_generator", {}).items()))')" \
+	[ -n "$info" ] || info=$(pv info "$store" --json 2>&1)
+	is "$(printf '%s' "$info" | pyj '" ".join(sorted("%s=%d" % (k or "-", v["documents"]) for k, v in d.get("by_generator", {}).items()))')" \
 		"$1" "$name: $2"
 }
 
