@@ -129,7 +129,7 @@ int cli_set_exact(const char *cmd, const struct store_set *set,
 	const char *f;
 	struct pv_err e;
 
-	if (set_is_folder_set(set) && (set_filter_review(ast) || set_sort_review(sort))) {
+	if (set_review_blind(set) && (set_filter_review(ast) || set_sort_review(sort))) {
 		char what[64];
 		if ((f = set_filter_review(ast)))
 			snprintf(what, sizeof what, "the filter's %s", f);
