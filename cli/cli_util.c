@@ -105,8 +105,8 @@ int cli_no_set(const char *cmd, const char *path)
 		return EXIT_OK;
 	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
 		   "read by count, ls, show, cat, info, stats, detect and browse, "
-		   "written out by export, and reviewed by label, history and undo "
-		   "(in the set's review.pvx) today (give %s one store file)", path, cmd, cmd);
+		   "written out by export, and reviewed by label, history, undo and "
+		   "review (in the set's review.pvx) today (give %s one store file)", path, cmd, cmd);
 	return EXIT_FAIL;
 }
 

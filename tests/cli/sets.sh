@@ -232,7 +232,7 @@ is "$(pv count "$(ls "$T/set1"/shard-*.pvx)" 'has:score')" 0 \
 	"the shard file alone is a store: has:score answered (none)"
 
 # ---- other commands refuse a folder ----
-for c in "pairs SET" "review SET"; do
+for c in "pairs SET"; do
 	name=${c%% *}
 	err=$(pv $(printf '%s' "$c" | sed "s|SET|$T/set2|") 2>&1 < /dev/null)
 	st=$?
