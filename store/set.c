@@ -414,12 +414,23 @@ static int shard_meta(struct store *s, const char *key, char out[64], struct pv_
 	return 0;
 }
 
-/* Makes room for need open files (a shard each, and some to spare):
+/* Makes room for the open files a set needs (a shard each, four with a
+ * review.pvx, and some to spare):
  * raises the soft limit up to the hard one, or says what to do. */
 static int room_for_files(const char *dir, size_t shards, struct pv_err *err)
 {
+	struct buf rv = BUF_INIT;
 	struct rlimit rl;
-	rlim_t need = (rlim_t)shards + 32;
+	rlim_t need;
+	bool review;
+
+	/* with a review.pvx, each shard's connection attaches it (base_views):
+	 * its file, its write-ahead log and its shared memory, three more
+	 * each (measured: 40 shards need 4 * 40 + 20) */
+	buf_printf(&rv, "%s/review.pvx", dir);
+	review = access(buf_str(&rv), F_OK) == 0;
+	buf_done(&rv);
+	need = (rlim_t)shards * (review ? 4 : 1) + 32;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
 	    rl.rlim_cur >= need)

@@ -22,6 +22,10 @@
  *    part (the overlay's rows of that shard: sign +1, listed), each a
  *    connection to the shard file with review.pvx attached read-only and
  *    a TEMP VIEW docs, so that every query of the store runs unchanged.
+ * Every part's connection also reads review.pvx's scores, pairs and
+ * review answers through TEMP VIEWs (set_filter_review), a base part's
+ * attaching review.pvx when the set opens (its read transaction ended and
+ * begun again around the ATTACH).
  * Additive figures (counts, sums, group counts) are the signed sums over
  * the parts; listings merge the listed parts, skipping shadowed rows.
  * Parts 0..set_size()-1 are the shards' base parts, in rank order.
