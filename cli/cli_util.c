@@ -105,8 +105,8 @@ int cli_no_set(const char *cmd, const char *path)
 		return EXIT_OK;
 	cli_errorf("%s: a folder: provex %s does not read a set of stores; sets are "
 		   "read by count, ls, show, cat, info, stats, detect, pairs and browse, "
-		   "written out by export, and reviewed by label, history and undo "
-		   "(in the set's review.pvx) today (give %s one store file)", path, cmd, cmd);
+		   "written out by export, and reviewed by label, history, undo and "
+		   "review (in the set's review.pvx) today (give %s one store file)", path, cmd, cmd);
 	return EXIT_FAIL;
 }
 
@@ -129,7 +129,7 @@ int cli_set_exact(const char *cmd, const struct store_set *set,
 	const char *f;
 	struct pv_err e;
 
-	if (set_is_folder_set(set) && (set_filter_review(ast) || set_sort_review(sort))) {
+	if (set_review_blind(set) && (set_filter_review(ast) || set_sort_review(sort))) {
 		char what[64];
 		if ((f = set_filter_review(ast)))
 			snprintf(what, sizeof what, "the filter's %s", f);

@@ -5,6 +5,8 @@
  *
  * The session's items are planned here, before the terminal is taken, so
  * a filter with nothing to review is a plain message and exit status 1.
+ * STORE may be a set's folder: its sessions and answers go to its
+ * review.pvx, its documents come from every shard (store/review.h).
  */
 #include "config.h"
 #include "cli.h"
@@ -14,6 +16,7 @@
 #include "../store/filter.h"
 #include "../store/label.h"
 #include "../store/review.h"
+#include "../store/set.h"
 #include "../common/reviewer.h"
 #include "../common/settings.h"
 
@@ -292,15 +295,18 @@ static void print_json(const struct review_report *r, const char *by)
 static int report(const char *path, const char *by, int mode, bool json)
 {
 	struct review_report r;
-	struct store *s = cli_no_set("review", path) ? NULL : cli_open(path, STORE_READ);
+	struct store_set *set = set_is_folder(path) ? cli_open_read(path) : NULL;
+	struct store *s = set ? NULL : cli_open(path, STORE_READ);
 	struct pv_err e;
 	int rc = EXIT_OK;
 
-	if (!s)
+	if (!s && !set)
 		return EXIT_FAIL;
 	pv_err_clear(&e);
-	if (review_report(s, by, mode, &r, &e)) {
+	if (set ? review_report_set(set, by, mode, &r, &e) :
+	    review_report(s, by, mode, &r, &e)) {
 		cli_error(&e);
+		set_close(set);
 		store_close(s);
 		return EXIT_FAIL;
 	}
@@ -313,6 +319,7 @@ static int report(const char *path, const char *by, int mode, bool json)
 	else
 		print_text(&r, by);
 	review_report_done(&r);
+	set_close(set);
 	store_close(s);
 	return rc;
 }
@@ -328,6 +335,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 	struct review_plan plan;
 	struct settings cfg;
 	struct store *s = NULL;
+	struct store_set *set = NULL;
 	struct pv_err e;
 	char *reviewer = NULL, n1[32], n2[32];
 	int rc;
@@ -348,21 +356,40 @@ static int session(const char *path, const char *filter, int mode, const char *r
 		rc = EXIT_USAGE;
 		goto out;
 	}
-	if (cli_no_set("review", path) || !(s = cli_open(path, STORE_WRITE))) {
-		rc = EXIT_FAIL;
-		goto out;
+	if (set_is_folder(path)) {
+		/* a set: planned over its shards, recorded in its review.pvx */
+		if (!(set = cli_open_read(path))) {
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		if ((rc = cli_set_exact("review", set, ast, NULL)))
+			goto out;
+		pv_err_clear(&e);
+		if (review_plan_make_set(set, buf_str(&canon), ast, (enum review_mode)mode,
+					 reviewer, seed, &plan, &e)) {
+			cli_error(&e);
+			rc = e.code == PV_EUSAGE ? EXIT_USAGE : EXIT_FAIL;
+			goto out;
+		}
+		set_close(set);
+		set = NULL;
+	} else {
+		if (!(s = cli_open(path, STORE_WRITE))) {
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		if ((rc = cli_filter_store(s, ast, &sql)))
+			goto out;
+		pv_err_clear(&e);
+		if (review_plan_make(s, buf_str(&canon), &sql, (enum review_mode)mode,
+				     reviewer, seed, &plan, &e)) {
+			cli_error(&e);
+			rc = EXIT_FAIL;
+			goto out;
+		}
+		store_close(s);
+		s = NULL;
 	}
-	if ((rc = cli_filter_store(s, ast, &sql)))
-		goto out;
-	pv_err_clear(&e);
-	if (review_plan_make(s, buf_str(&canon), &sql, (enum review_mode)mode, reviewer, seed,
-			     &plan, &e)) {
-		cli_error(&e);
-		rc = EXIT_FAIL;
-		goto out;
-	}
-	store_close(s);
-	s = NULL;
 	rc = tui_run_with(path, theme, config_path, review_view_setup, &plan);
 	if (rc == EXIT_OK || rc == EXIT_INTR) {
 		if (!plan.session_id)
@@ -378,6 +405,7 @@ static int session(const char *path, const char *filter, int mode, const char *r
 	}
 out:
 	review_plan_done(&plan);
+	set_close(set);
 	store_close(s);
 	settings_done(&cfg);
 	free(reviewer);

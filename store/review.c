@@ -3,6 +3,11 @@
  * review.h; the report is review_report.c's).  Owns review_sessions and
  * review_answers; reads docs, texts and pairs, never changes them.
  *
+ * On a set of stores (store/set.h) the sessions, answers and pairs are
+ * its review.pvx's, and the documents are read from its parts (the
+ * filter compiled for each, the rows the overlay replaces skipped): texts
+ * are told apart by their hash, as a shard's text ids are its own.
+ *
  * Building a session's items loads the filter's real and synthetic
  * documents (id, text, length, source) into memory once; pairing them by
  * source and nearest length walks sorted arrays with "next unused"
@@ -13,6 +18,7 @@
  */
 #include "store_int.h"
 #include "review.h"
+#include "set.h"
 #include "../common/mix.h"
 
 #include <errno.h>
@@ -74,7 +80,9 @@ static int64_t random_seed(void)
 /* ---- candidates ---- */
 
 struct cand {
-	int64_t id, text_id, len;
+	int64_t id, text_id, len;   /* text_id: a key of the text (on a set, its
+				     * hash's rank) */
+	unsigned char hash[16];  /* the text's hash (a set's candidates only) */
 	long src_off;            /* offset of the source in the arena, -1: none */
 	int src;                 /* source group (representatives) */
 	size_t tg;               /* text group */
@@ -102,6 +110,9 @@ static const char *cand_source(const struct cands *c, const struct cand *x)
 	return x->src_off < 0 ? NULL : c->arena.data + x->src_off;
 }
 
+static void cand_add(struct cands *c, sqlite3_stmt *st, struct review_plan *plan,
+		     bool hash);
+
 /* Loads the filter's real and synthetic documents with words; counts the
  * others left out (no words) into plan->nempty. */
 static int cands_load(struct store *s, const struct filter_sql *where, struct cands *c,
@@ -121,31 +132,8 @@ static int cands_load(struct store *s, const struct filter_sql *where, struct ca
 	buf_done(&sql);
 	if (rc)
 		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct cand *x;
-		const unsigned char *src = sqlite3_column_text(st, 4);
-		const unsigned char *origin = sqlite3_column_text(st, 5);
-
-		if (sqlite3_column_int64(st, 3) <= 0) {
-			plan->nempty++;
-			continue;
-		}
-		if (c->n == c->cap) {
-			c->cap = c->cap ? c->cap * 2 : 256;
-			c->v = pv_realloc(c->v, c->cap * sizeof *c->v);
-		}
-		x = &c->v[c->n++];
-		memset(x, 0, sizeof *x);
-		x->id = sqlite3_column_int64(st, 0);
-		x->text_id = sqlite3_column_int64(st, 1);
-		x->len = sqlite3_column_int64(st, 2);
-		x->synth = origin && strcmp((const char *)origin, "synthetic") == 0;
-		x->src_off = -1;
-		if (src) {
-			x->src_off = (long)c->arena.len;
-			buf_append(&c->arena, src, (size_t)sqlite3_column_bytes(st, 4) + 1);
-		}
-	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		cand_add(c, st, plan, false);
 	if (rc != SQLITE_DONE) {
 		rc = store_sqlerr(s, err, "selecting documents to review");
 		sqlite3_finalize(st);
@@ -155,7 +143,106 @@ static int cands_load(struct store *s, const struct filter_sql *where, struct ca
 	return 0;
 }
 
+/* Adds a candidate from row st (id, text, len, words, source, origin:
+ * cands_load's columns); counts one without words into plan->nempty. */
+static void cand_add(struct cands *c, sqlite3_stmt *st, struct review_plan *plan,
+		     bool hash)
+{
+	struct cand *x;
+	const unsigned char *src = sqlite3_column_text(st, 4);
+	const unsigned char *origin = sqlite3_column_text(st, 5);
+
+	if (sqlite3_column_int64(st, 3) <= 0) {
+		plan->nempty++;
+		return;
+	}
+	if (c->n == c->cap) {
+		c->cap = c->cap ? c->cap * 2 : 256;
+		c->v = pv_realloc(c->v, c->cap * sizeof *c->v);
+	}
+	x = &c->v[c->n++];
+	memset(x, 0, sizeof *x);
+	x->id = sqlite3_column_int64(st, 0);
+	if (hash) {
+		if (sqlite3_column_bytes(st, 1) == 16)
+			memcpy(x->hash, sqlite3_column_blob(st, 1), 16);
+	} else {
+		x->text_id = sqlite3_column_int64(st, 1);
+	}
+	x->len = sqlite3_column_int64(st, 2);
+	x->synth = origin && strcmp((const char *)origin, "synthetic") == 0;
+	x->src_off = -1;
+	if (src) {
+		x->src_off = (long)c->arena.len;
+		buf_append(&c->arena, src, (size_t)sqlite3_column_bytes(st, 4) + 1);
+	}
+}
+
+static int cand_by_id(const void *pa, const void *pb)
+{
+	const struct cand *a = pa, *b = pb;
+
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
 static const struct cands *sort_ctx;
+
+static int by_hash(const void *pa, const void *pb)
+{
+	const struct cand *a = &sort_ctx->v[*(const size_t *)pa];
+	const struct cand *b = &sort_ctx->v[*(const size_t *)pb];
+
+	return memcmp(a->hash, b->hash, 16);
+}
+
+/* cands_load over a set of stores: where[k] is the filter compiled for
+ * part k (set_filters).  The candidates are put in id order, and each
+ * text's key is the rank of its hash (the same text in two shards is one
+ * text, as in one store holding them all). */
+static int cands_load_set(struct store_set *set, const struct filter_sql *where,
+			  struct cands *c, struct review_plan *plan, struct pv_err *err)
+{
+	struct buf sql = BUF_INIT;
+	size_t k, i, *ix;
+	int rc = 0;
+
+	for (k = 0; k < set_nparts(set) && !rc; k++) {
+		const struct set_part *p = set_part(set, k);
+		sqlite3_stmt *st;
+		if (!p->listed)
+			continue;
+		buf_reset(&sql);
+		buf_puts(&sql, "SELECT d.id, t.hash, t.len, t.words, d.source, d.origin "
+			 "FROM docs d CROSS JOIN texts t ON t.id=d.text_id "
+			 "JOIN inputs i ON i.id=d.input_id WHERE (");
+		buf_puts(&sql, where[k].where ? where[k].where : "1");
+		buf_puts(&sql, ") AND d.origin IN ('real','synthetic')");
+		if ((rc = store_prep_where(p->s, &st, buf_str(&sql), &where[k],
+					   "selecting documents to review", err)))
+			break;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			if (!set_shadowed(set, p, sqlite3_column_int64(st, 0)))
+				cand_add(c, st, plan, true);
+		rc = rc == SQLITE_DONE ? 0 : store_sqlerr(p->s, err, "selecting documents "
+							     "to review");
+		sqlite3_finalize(st);
+	}
+	buf_done(&sql);
+	if (rc)
+		return rc;
+	pv_qsort(c->v, c->n, sizeof *c->v, cand_by_id);
+	ix = pv_malloc((c->n + 1) * sizeof *ix);
+	for (i = 0; i < c->n; i++)
+		ix[i] = i;
+	sort_ctx = c;
+	pv_qsort(ix, c->n, sizeof *ix, by_hash);
+	for (i = 0; i < c->n; i++)
+		c->v[ix[i]].text_id = i && memcmp(c->v[ix[i]].hash, c->v[ix[i - 1]].hash,
+						  16) == 0 ? c->v[ix[i - 1]].text_id :
+				      (int64_t)i;
+	free(ix);
+	return 0;
+}
 
 static int by_text(const void *pa, const void *pb)
 {
@@ -490,9 +577,11 @@ static void match_rest(struct cands *c, const bool *used, uint64_t *rng,
 	free(synths);
 }
 
-int review_items_build(struct store *s, const struct filter_sql *where,
-		       enum review_mode mode, uint64_t seed, struct review_plan *p,
-		       struct pv_err *err)
+/* review_items_build on store s (sessions, pairs) whose documents are
+ * set's when set is not NULL (where: one filter a part, set_filters). */
+static int items_build(struct store *s, struct store_set *set,
+		       const struct filter_sql *where, enum review_mode mode,
+		       uint64_t seed, struct review_plan *p, struct pv_err *err)
 {
 	struct cands c;
 	uint64_t rng = seed;
@@ -504,7 +593,8 @@ int review_items_build(struct store *s, const struct filter_sql *where,
 	p->items = NULL;
 	p->n = p->ndone = 0;
 	p->nreal = p->nsynth = p->nempty = p->nambiguous = p->ntable = 0;
-	if ((rc = cands_load(s, where, &c, p, err)))
+	if ((rc = set ? cands_load_set(set, where, &c, p, err) :
+		  cands_load(s, where, &c, p, err)))
 		goto out;
 	cands_group(&c, p);
 	if (p->nsynth == 0 || p->nreal == 0) {
@@ -557,6 +647,13 @@ out:
 		p->n = 0;
 	}
 	return rc;
+}
+
+int review_items_build(struct store *s, const struct filter_sql *where,
+		       enum review_mode mode, uint64_t seed, struct review_plan *p,
+		       struct pv_err *err)
+{
+	return items_build(s, NULL, where, mode, seed, p, err);
 }
 
 /* ---- sessions ---- */
@@ -711,9 +808,12 @@ static int session_find(struct store *s, const char *reviewer, enum review_mode 
 	return 0;
 }
 
-int review_plan_make(struct store *s, const char *filter, const struct filter_sql *where,
-		     enum review_mode mode, const char *reviewer, int64_t seed,
-		     struct review_plan *out, struct pv_err *err)
+/* review_plan_make on store s, its documents set's when set is not NULL
+ * (items_build). */
+static int plan_make(struct store *s, struct store_set *set, const char *filter,
+		     const struct filter_sql *where, enum review_mode mode,
+		     const char *reviewer, int64_t seed, struct review_plan *out,
+		     struct pv_err *err)
 {
 	int rc, round;
 
@@ -729,7 +829,7 @@ int review_plan_make(struct store *s, const char *filter, const struct filter_sq
 		out->session_id = id;
 		out->resumed = id != 0;
 		out->seed = id ? sseed : seed > 0 ? seed : random_seed();
-		if ((rc = review_items_build(s, where, mode, (uint64_t)out->seed, out, err)))
+		if ((rc = items_build(s, set, where, mode, (uint64_t)out->seed, out, err)))
 			return rc;
 		if (!id)
 			return 0;
@@ -745,15 +845,54 @@ int review_plan_make(struct store *s, const char *filter, const struct filter_sq
 	return 0;
 }
 
+int review_plan_make(struct store *s, const char *filter, const struct filter_sql *where,
+		     enum review_mode mode, const char *reviewer, int64_t seed,
+		     struct review_plan *out, struct pv_err *err)
+{
+	return plan_make(s, NULL, filter, where, mode, reviewer, seed, out, err);
+}
+
+int review_plan_make_set(struct store_set *set, const char *filter,
+			 const struct filter_ast *ast, enum review_mode mode,
+			 const char *reviewer, int64_t seed, struct review_plan *out,
+			 struct pv_err *err)
+{
+	struct filter_sql *where = NULL;
+	struct store *rv;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = set_review(set, &rv, err)) || (rc = set_filters(set, ast, &where, err)))
+		return rc;
+	if (set_is_folder_set(set))
+		rc = plan_make(rv, set, filter, where, mode, reviewer, seed, out, err);
+	else
+		rc = plan_make(rv, NULL, filter, &where[0], mode, reviewer, seed, out, err);
+	set_filters_done(set, where);
+	return rc;
+}
+
 /* ---- answers ---- */
 
-/* The origin of document id now ("" when there is none). */
-static int origin_of(struct store *s, int64_t id, char out[16], struct pv_err *err)
+/* The origin of document id now ("" when there is none): in set when
+ * not NULL (the overlay's copy when a reviewer relabelled it), else s. */
+static int origin_of(struct store *s, struct store_set *set, int64_t id, char out[16],
+		     struct pv_err *err)
 {
 	sqlite3_stmt *st;
 	int rc;
 
 	out[0] = 0;
+	if (set) {
+		struct doc_row row;
+		struct store *part;
+		memset(&row, 0, sizeof row);
+		rc = set_doc_get(set, id, &part, &row, err);
+		if (!rc)
+			snprintf(out, 16, "%s", row.origin ? row.origin : "");
+		doc_row_done(&row);
+		return rc == PV_ENOTFOUND ? 0 : rc;
+	}
 	if ((rc = store_prep(s, &st, "SELECT origin FROM docs WHERE id=?1",
 			     "preparing a review query", err)))
 		return rc;
@@ -796,8 +935,11 @@ static int session_create(struct store *s, struct review_plan *p, int64_t *id,
 	return 0;
 }
 
-int review_record(struct store *s, struct review_plan *p, size_t i, const char *answer,
-		  int64_t ms, struct review_recorded *out, struct pv_err *err)
+/* review_record into store s, the documents' origins read in set when
+ * not NULL. */
+static int record(struct store *s, struct store_set *set, struct review_plan *p,
+		  size_t i, const char *answer, int64_t ms, struct review_recorded *out,
+		  struct pv_err *err)
 {
 	struct review_item *it;
 	sqlite3_stmt *st;
@@ -818,8 +960,8 @@ int review_record(struct store *s, struct review_plan *p, size_t i, const char *
 			       review_mode_name(p->mode));
 	if ((rc = store_begin_retry(s, err)))
 		return rc;
-	if ((rc = origin_of(s, it->left, ol, err)) ||
-	    (pairs && (rc = origin_of(s, it->right, orr, err))))
+	if ((rc = origin_of(s, set, it->left, ol, err)) ||
+	    (pairs && (rc = origin_of(s, set, it->right, orr, err))))
 		goto fail;
 	if (pairs) {
 		if (!strcmp(ol, "synthetic") && !strcmp(orr, "real")) {
@@ -905,4 +1047,24 @@ unrecordable:
 		out->finished = true;
 	}
 	return rc;
+}
+
+int review_record(struct store *s, struct review_plan *p, size_t i, const char *answer,
+		  int64_t ms, struct review_recorded *out, struct pv_err *err)
+{
+	return record(s, NULL, p, i, answer, ms, out, err);
+}
+
+int review_record_set(struct store_set *set, struct review_plan *p, size_t i,
+		      const char *answer, int64_t ms, struct review_recorded *out,
+		      struct pv_err *err)
+{
+	struct store *rv;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	out->correct = -1;
+	if ((rc = set_review(set, &rv, err)))
+		return rc;
+	return record(rv, set_is_folder_set(set) ? set : NULL, p, i, answer, ms, out, err);
 }

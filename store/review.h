@@ -42,6 +42,12 @@
  * they picked the synthetic document in pairs mode; on real/synthetic in
  * single mode).
  *
+ * On a set of stores (store/set.h, the _set functions) the sessions and
+ * answers are written to SET/review.pvx, in BEGIN IMMEDIATE transactions
+ * with its busy timeout (two reviewers at once both record), the pairs
+ * are review.pvx's, and the documents are any shard's (global ids); a
+ * plain store wrapped as a set of one is its own review store.
+ *
  * Ownership: a plan owns its strings and items (review_plan_done); a
  * report owns its groups and agreements (review_report_done).
  */
@@ -98,6 +104,14 @@ struct review_plan {
 int review_plan_make(struct store *s, const char *filter, const struct filter_sql *where,
 		     enum review_mode mode, const char *reviewer, int64_t seed,
 		     struct review_plan *out, struct pv_err *err);
+/* review_plan_make on a set (the filter ast compiled for each of its
+ * parts here; the unfinished session looked for in its review.pvx, made
+ * when absent). */
+struct store_set;
+int review_plan_make_set(struct store_set *set, const char *filter,
+			 const struct filter_ast *ast, enum review_mode mode,
+			 const char *reviewer, int64_t seed, struct review_plan *out,
+			 struct pv_err *err);
 void review_plan_done(struct review_plan *p);
 /* The first item not done at or after `from`, or p->n. */
 size_t review_plan_next(const struct review_plan *p, size_t from);
@@ -126,6 +140,12 @@ struct review_recorded {
  * take. */
 int review_record(struct store *s, struct review_plan *p, size_t i, const char *answer,
 		  int64_t ms, struct review_recorded *out, struct pv_err *err);
+
+/* review_record on a set: written to its review.pvx, the truth read from
+ * the documents as the set has them (set_doc_get). */
+int review_record_set(struct store_set *set, struct review_plan *p, size_t i,
+		      const char *answer, int64_t ms, struct review_recorded *out,
+		      struct pv_err *err);
 
 /* The statistics (review_wilson, review_cohen, review_fleiss) are declared
  * in analysis/agree.h, included above. */
@@ -184,6 +204,10 @@ bool review_by_ok(const char *by);
  * document's (single mode) current value. */
 int review_report(struct store *s, const char *by, int mode, struct review_report *out,
 		  struct pv_err *err);
+/* review_report on a set: its review.pvx's answers (none when it has no
+ * review.pvx), grouped by the documents' values as the set has them. */
+int review_report_set(struct store_set *set, const char *by, int mode,
+		      struct review_report *out, struct pv_err *err);
 void review_report_done(struct review_report *r);
 
 /* "pairs" / "single". */

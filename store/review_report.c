@@ -6,10 +6,12 @@
  */
 #include "store_int.h"
 #include "review.h"
+#include "set.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* ---- the report ---- */
 
@@ -311,6 +313,87 @@ int review_report(struct store *s, const char *by, int mode, struct review_repor
 	return 0;
 fail:
 	review_report_done(out);
+	return rc;
+}
+
+/* The documents set's review.pvx (rv) has answers about, as the set has
+ * them now, in rv's TEMP TABLE docs (the columns the report reads), which
+ * hides rv's own docs (only the documents reviewers relabelled). */
+static int answer_docs(struct store_set *set, struct store *rv, struct pv_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0, i;
+	int rc;
+
+	if ((rc = store_exec(rv->db, "CREATE TEMP TABLE docs(id INTEGER PRIMARY KEY, "
+			     "generator TEXT, source TEXT)", err)) ||
+	    (rc = store_prep(rv, &st, "SELECT left_doc FROM review_answers UNION "
+			     "SELECT right_doc FROM review_answers WHERE right_doc IS "
+			     "NOT NULL", "reading the review answers", err)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 256;
+			ids = pv_realloc(ids, cap * sizeof *ids);
+		}
+		ids[n++] = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (rc != SQLITE_DONE) {
+		rc = store_sqlerr(rv, err, "reading the review answers");
+		goto out;
+	}
+	if ((rc = store_prep(rv, &st, "INSERT INTO temp.docs VALUES(?1, ?2, ?3)",
+			     "reading the reviewed documents", err)))
+		goto out;
+	for (i = 0; i < n && !rc; i++) {
+		struct doc_row row;
+		struct store *part;
+		memset(&row, 0, sizeof row);
+		rc = set_doc_get(set, ids[i], &part, &row, err);
+		if (rc == PV_ENOTFOUND) {
+			rc = 0;          /* a document no shard holds: no group */
+		} else if (!rc) {
+			sqlite3_bind_int64(st, 1, ids[i]);
+			sqlite3_bind_text(st, 2, row.generator, -1, SQLITE_TRANSIENT);
+			sqlite3_bind_text(st, 3, row.source, -1, SQLITE_TRANSIENT);
+			rc = sqlite3_step(st) == SQLITE_DONE ? 0 :
+				store_sqlerr(rv, err, "reading the reviewed documents");
+			sqlite3_reset(st);
+		}
+		doc_row_done(&row);
+	}
+out:
+	sqlite3_finalize(st);
+	free(ids);
+	return rc;
+}
+
+int review_report_set(struct store_set *set, const char *by, int mode,
+		      struct review_report *out, struct pv_err *err)
+{
+	struct buf path = BUF_INIT;
+	struct store *rv = NULL;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	if (!set_is_folder_set(set))
+		return review_report(set_shard(set, 0), by, mode, out, err);
+	if (!review_by_ok(by))
+		return pv_errf(err, PV_EUSAGE, "cannot group by '%s' (generator, source, "
+			       "reviewer)", by);
+	buf_printf(&path, "%s/review.pvx", set_path(set));
+	if (access(buf_str(&path), F_OK) != 0) {
+		buf_done(&path);
+		return 0;                /* no review state yet: no answers */
+	}
+	if (!(rc = store_open(&rv, buf_str(&path), STORE_READ, err)) &&
+	    !(rc = answer_docs(set, rv, err)))
+		rc = review_report(rv, by, mode, out, err);
+	store_close(rv);
+	buf_done(&path);
 	return rc;
 }
 

@@ -47,6 +47,11 @@ struct store_set {
 	struct store *overlay;      /* owned: SET/review.pvx read-only, or NULL */
 	int64_t *shadow;            /* owned: the overlay's ids, ascending */
 	size_t nshadow;
+	char *viewed;               /* owned: viewed[k], shard k's connection
+				     * has the review state's views: 0 not yet,
+				     * 1 empty ones, 2 over review.pvx (base_views) */
+	bool review_blind;          /* review.pvx is there but cannot be read
+				     * with the shards (review_blind_refuse) */
 };
 
 bool set_is_folder(const char *path)
@@ -209,6 +214,7 @@ void set_close(struct store_set *set)
 	free(set->extra);
 	free(set->part);
 	free(set->shadow);
+	free(set->viewed);
 	free(set->by_hash);
 	free(set->shard);
 	free(set->path);
@@ -408,12 +414,23 @@ static int shard_meta(struct store *s, const char *key, char out[64], struct pv_
 	return 0;
 }
 
-/* Makes room for need open files (a shard each, and some to spare):
+/* Makes room for the open files a set needs (a shard each, four with a
+ * review.pvx, and some to spare):
  * raises the soft limit up to the hard one, or says what to do. */
 static int room_for_files(const char *dir, size_t shards, struct pv_err *err)
 {
+	struct buf rv = BUF_INIT;
 	struct rlimit rl;
-	rlim_t need = (rlim_t)shards + 32;
+	rlim_t need;
+	bool review;
+
+	/* with a review.pvx, each shard's connection attaches it (base_views):
+	 * its file, its write-ahead log and its shared memory, three more
+	 * each (measured: 40 shards need 4 * 40 + 20) */
+	buf_printf(&rv, "%s/review.pvx", dir);
+	review = access(buf_str(&rv), F_OK) == 0;
+	buf_done(&rv);
+	need = (rlim_t)shards * (review ? 4 : 1) + 32;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY ||
 	    rl.rlim_cur >= need)
@@ -454,28 +471,81 @@ static int docs_columns(struct store *s, const char *pfx, struct buf *out,
 }
 
 /* Where review.pvx stands as connection s sees it (schema: "main" or
- * "review"): its documents and its last history row.  Rows are only ever
- * added to both, so two connections with the same mark see the same
+ * "review"): its documents, its last history row, detect run, pair and
+ * review answer.  Rows are only ever added to docs and history, and a
+ * detect run (its scores), a pairs run and an answer each add a row with
+ * a new id, so two connections with the same mark see the same
  * review.pvx.  Also starts s's read transaction on it (after BEGIN: the
  * snapshot it keeps for the command). */
-static int review_mark(struct store *s, const char *schema, int64_t mark[2],
-		       struct pv_err *err)
+#define REVIEW_MARK_N 5
+static int review_mark(struct store *s, const char *schema,
+		       int64_t mark[REVIEW_MARK_N], struct pv_err *err)
 {
-	char sql[200];
+	char sql[400];
 	sqlite3_stmt *st;
-	int rc;
+	int rc, i;
 
 	snprintf(sql, sizeof sql, "SELECT (SELECT count(*) FROM %s.docs), (SELECT "
-		 "coalesce(max(id),0) FROM %s.history)", schema, schema);
+		 "coalesce(max(id),0) FROM %s.history), (SELECT coalesce(max(id),0) "
+		 "FROM %s.detect_runs), (SELECT coalesce(max(id),0) FROM %s.pairs), "
+		 "(SELECT coalesce(max(id),0) FROM %s.review_answers)", schema, schema,
+		 schema, schema, schema);
 	if ((rc = store_prep(s, &st, sql, "reading the set's review state", err)))
 		return rc;
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		mark[0] = sqlite3_column_int64(st, 0);
-		mark[1] = sqlite3_column_int64(st, 1);
-	}
+	if (rc == SQLITE_ROW)
+		for (i = 0; i < REVIEW_MARK_N; i++)
+			mark[i] = sqlite3_column_int64(st, i);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : store_sqlerr(s, err, "reading the set's review state");
+}
+
+static bool mark_same(const int64_t *a, const int64_t *b)
+{
+	return memcmp(a, b, REVIEW_MARK_N * sizeof *a) == 0;
+}
+
+/* The review state a filter, a sort or a listing reads (fields.c,
+ * filter_sql.c, query.c, review.c): in a connection to a shard they are
+ * TEMP VIEWs over review.pvx's (attached as "review"), whose ids are
+ * global, so that shard k sees the pairs and scores of every shard; with
+ * no review.pvx to read (attached false), empty views. */
+static const char *const review_state[] = {
+	"scores", "pairs", "review_sessions", "review_answers", "review_votes",
+	"review_disputed",
+};
+
+/* Makes s's views of the review state (above). */
+static int review_views(struct store *s, bool attached, struct pv_err *err)
+{
+	char sql[200];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < PV_ARRAY_LEN(review_state); i++) {
+		if (attached)
+			snprintf(sql, sizeof sql, "CREATE TEMP VIEW %s AS SELECT * FROM "
+				 "review.%s", review_state[i], review_state[i]);
+		else
+			snprintf(sql, sizeof sql, "CREATE TEMP VIEW %s AS SELECT * FROM "
+				 "main.%s WHERE 0", review_state[i], review_state[i]);
+		if ((rc = store_exec(s->db, sql, err)))
+			return rc;
+	}
+	return 0;
+}
+
+/* ATTACHes review.pvx (review_path) to s as "review" (read-only: s is). */
+static int review_attach(struct store *s, const char *review_path, struct pv_err *err)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if ((rc = store_prep(s, &st, "ATTACH DATABASE ?1 AS review",
+			     "attaching the set's review.pvx", err)))
+		return rc;
+	sqlite3_bind_text(st, 1, review_path, -1, SQLITE_STATIC);
+	return store_step_done(s, st, "attaching the set's review.pvx", err);
 }
 
 /* A new connection to shard k's file with review.pvx (review_path)
@@ -485,20 +555,16 @@ static int review_mark(struct store *s, const char *schema, int64_t mark[2],
  * none of the shard's generated columns. */
 static int open_view(struct store_set *set, size_t k, const char *review_path,
 		     const char *view_sql, bool plain, struct store **out,
-		     int64_t mark[2], struct pv_err *err)
+		     int64_t mark[REVIEW_MARK_N], struct pv_err *err)
 {
 	struct store *s;
-	sqlite3_stmt *st;
 	int rc;
 
 	*out = NULL;
 	if ((rc = store_open(&s, store_path(set->shard[k]), STORE_READ, err)))
 		return rc;
-	if ((rc = store_prep(s, &st, "ATTACH DATABASE ?1 AS review",
-			     "attaching the set's review.pvx", err)))
-		goto fail;
-	sqlite3_bind_text(st, 1, review_path, -1, SQLITE_STATIC);
-	if ((rc = store_step_done(s, st, "attaching the set's review.pvx", err)))
+	if ((rc = review_attach(s, review_path, err)) ||
+	    (rc = review_views(s, true, err)))
 		goto fail;
 	if (plain && (rc = store_exec(s->db, "CREATE TEMP TABLE meta_index(key TEXT "
 				      "PRIMARY KEY, col TEXT NOT NULL UNIQUE, created "
@@ -516,6 +582,52 @@ fail:
 	return rc;
 }
 
+/* Gives each shard's own connection (its base part) the views of the
+ * review state (review_views): over review.pvx (review_path) when there
+ * is one to read, else empty; and with review.pvx, starts its read
+ * transaction again so that it sees review.pvx as it is now, *same false
+ * when that is not as mark (the overlay's) says.  ATTACH cannot run in a
+ * transaction: the shard's (set_open's BEGIN) is ended first. */
+static int base_views(struct store_set *set, const char *review_path,
+		      const int64_t *mark, bool *same, struct pv_err *err)
+{
+	int64_t seen[REVIEW_MARK_N];
+	size_t k, i;
+	int rc;
+
+	if (!set->viewed)
+		set->viewed = pv_calloc(set->n, sizeof *set->viewed);
+	for (k = 0; k < set->n; k++) {
+		struct store *s = set->shard[k];
+		if (set->viewed[k] == 2 || (set->viewed[k] == 1 && !review_path)) {
+			if (review_path) {
+				store_exec(s->db, "COMMIT", NULL);
+				store_exec(s->db, "BEGIN", NULL);
+			}
+		} else {
+			store_exec(s->db, "COMMIT", NULL);
+			for (i = 0; set->viewed[k] && i < PV_ARRAY_LEN(review_state); i++) {
+				char sql[80];
+				snprintf(sql, sizeof sql, "DROP VIEW temp.%s", review_state[i]);
+				if ((rc = store_exec(s->db, sql, err)))
+					return rc;
+			}
+			set->viewed[k] = 0;
+			if ((review_path && (rc = review_attach(s, review_path, err))) ||
+			    (rc = review_views(s, review_path != NULL, err)))
+				return rc;
+			set->viewed[k] = review_path ? 2 : 1;
+			store_exec(s->db, "BEGIN", NULL);
+		}
+		if (!review_path)
+			continue;
+		if ((rc = review_mark(s, "review", seen, err)))
+			return rc;
+		*same = *same && mark_same(seen, mark);
+	}
+	return 0;
+}
+
 /* Forgets the overlay: the parts are the shards again. */
 static void overlay_drop(struct store_set *set)
 {
@@ -531,6 +643,7 @@ static void overlay_drop(struct store_set *set)
 	set->nshadow = 0;
 	store_close(set->overlay);
 	set->overlay = NULL;
+	set->review_blind = false;
 	parts_of_shards(set);
 }
 
@@ -540,7 +653,7 @@ static void overlay_drop(struct store_set *set)
  * another state than the ids were read in). */
 static int overlay_try(struct store_set *set, bool *same, struct pv_err *err)
 {
-	int64_t mark[2] = { 0, 0 }, seen[2];
+	int64_t mark[REVIEW_MARK_N] = { 0 }, seen[REVIEW_MARK_N];
 	struct buf path = BUF_INIT, cols = BUF_INIT, mcols = BUF_INIT, sql = BUF_INIT;
 	sqlite3_stmt *st = NULL;
 	bool *has = NULL;
@@ -551,8 +664,10 @@ static int overlay_try(struct store_set *set, bool *same, struct pv_err *err)
 	if (!set->folder)
 		return 0;
 	buf_printf(&path, "%s/review.pvx", set->path);
-	if (access(buf_str(&path), F_OK) != 0)
+	if (access(buf_str(&path), F_OK) != 0) {
+		rc = base_views(set, NULL, NULL, same, err);
 		goto out;
+	}
 	if ((rc = store_open(&set->overlay, buf_str(&path), STORE_READ, err))) {
 		rc = pv_errf(err, rc, "%s (the review state of the set %s)", err->msg,
 			     set->path);
@@ -580,6 +695,12 @@ static int overlay_try(struct store_set *set, bool *same, struct pv_err *err)
 	store_exec(set->overlay->db, "BEGIN", NULL);
 	if ((rc = review_mark(set->overlay, "main", mark, err)))
 		goto out;
+	/* where SQLite cannot make review.pvx's -shm, the shards' connections
+	 * cannot read it (review_blind_refuse) */
+	if ((rc = base_views(set, store_unlocked(set->overlay) ? NULL : buf_str(&path),
+			     mark, same, err)))
+		goto out;
+	set->review_blind = store_unlocked(set->overlay) != NULL;
 	if ((rc = store_prep(set->overlay, &st, "SELECT id FROM docs ORDER BY id",
 			     "reading the set's review state", err)))
 		goto out;
@@ -636,7 +757,7 @@ static int overlay_try(struct store_set *set, bool *same, struct pv_err *err)
 				    seen, err)))
 			goto out;
 		set->extra[set->nextra++] = m;
-		*same = *same && seen[0] == mark[0] && seen[1] == mark[1];
+		*same = *same && mark_same(seen, mark);
 		buf_reset(&sql);
 		buf_printf(&sql, "CREATE TEMP VIEW docs AS SELECT %s FROM review.docs "
 			   "WHERE (id/%lld-1)%%%zu=%zu", buf_str(&cols),
@@ -645,7 +766,7 @@ static int overlay_try(struct store_set *set, bool *same, struct pv_err *err)
 				    seen, err)))
 			goto out;
 		set->extra[set->nextra++] = p;
-		*same = *same && seen[0] == mark[0] && seen[1] == mark[1];
+		*same = *same && mark_same(seen, mark);
 		set->part[set->nparts++] = (struct set_part){ m, -1, false, k };
 		set->part[set->nparts++] = (struct set_part){ p, 1, true, k };
 	}
@@ -1039,7 +1160,7 @@ int set_filters(struct store_set *set, const struct filter_ast *ast,
 	char what[64];
 
 	*out = NULL;
-	if (set->folder && (f = set_filter_review(ast))) {
+	if (set->review_blind && (f = set_filter_review(ast))) {
 		snprintf(what, sizeof what, "the filter's %s", f);
 		return set_review_refuse(set, what, err);
 	}
@@ -1144,13 +1265,21 @@ const char *set_sort_review(const char *sort)
 	return sort && strcmp(sort, "score") == 0 ? "score" : NULL;
 }
 
+bool set_review_blind(const struct store_set *set)
+{
+	return set->review_blind;
+}
+
 int set_review_refuse(const struct store_set *set, const char *what,
 		      struct pv_err *err)
 {
-	return pv_errf(err, PV_EUSAGE, "%s: %s on a set: refused: a set keeps detect's "
-		       "scores, pairs and review answers in its review.pvx, which "
-		       "filters and sorts do not read yet (each shard's own tables "
-		       "are empty: it would match nothing)", set->path, what);
+	return pv_errf(err, PV_EUSAGE, "%s: %s on a set: refused: the set keeps "
+		       "detect's scores, pairs and review answers in its review.pvx, "
+		       "which cannot be read here with the shards (SQLite cannot make "
+		       "its shared-memory file %s/review.pvx-shm in this folder), so "
+		       "it would match nothing; copy the set's folder to one you can "
+		       "write, or run provex there once to make it, then read it",
+		       set->path, what, set->path);
 }
 
 bool set_sort_per_store(const char *sort)
@@ -1290,7 +1419,7 @@ int set_info(struct store_set *set, struct store_info *info, struct pv_err *err)
 {
 	struct buf path = BUF_INIT, cols = BUF_INIT, sql = BUF_INIT;
 	struct store **cur, **own;
-	int64_t seen[2];
+	int64_t seen[REVIEW_MARK_N];
 	size_t k;
 	int rc = 0;
 

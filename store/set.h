@@ -22,6 +22,10 @@
  *    part (the overlay's rows of that shard: sign +1, listed), each a
  *    connection to the shard file with review.pvx attached read-only and
  *    a TEMP VIEW docs, so that every query of the store runs unchanged.
+ * Every part's connection also reads review.pvx's scores, pairs and
+ * review answers through TEMP VIEWs (set_filter_review), a base part's
+ * attaching review.pvx when the set opens (its read transaction ended and
+ * begun again around the ATTACH).
  * Additive figures (counts, sums, group counts) are the signed sums over
  * the parts; listings merge the listed parts, skipping shadowed rows.
  * Parts 0..set_size()-1 are the shards' base parts, in rank order.
@@ -120,14 +124,20 @@ const char *set_filter_per_store(const struct filter_ast *ast);
 bool set_sort_per_store(const char *sort);
 
 /* The field of the filter (or the sort field) that reads review state a
- * set keeps in SET/review.pvx and its parts do not read yet: detect's
- * scores (score:, has:score, --sort score), pairs (pair:, sim:,
- * has:pair) and blind-review answers (is:disputed).  A shard's own
- * tables hold none of them (index --world-size declares no pairs), so on
- * a folder set such a filter would silently match nothing: it is refused
- * (set_filters, set_sort_check, the commands).  NULL when there is none. */
+ * set keeps in SET/review.pvx: detect's scores (score:, has:score,
+ * --sort score), pairs (pair:, sim:, has:pair) and blind-review answers
+ * (is:disputed).  Every part's connection reads them from review.pvx
+ * (TEMP VIEWs scores, pairs, review_sessions, review_answers,
+ * review_votes, review_disputed over review.pvx's tables, which hold
+ * global ids: shard k sees the pairs whose other end is in shard j; empty
+ * ones when the set has no review.pvx).  NULL when there is none. */
 const char *set_filter_review(const struct filter_ast *ast);
 const char *set_sort_review(const char *sort);
+/* Whether review.pvx is there but cannot be read with the shards (SQLite
+ * cannot make its -shm file: a folder the user cannot write): such a
+ * filter or sort is then refused (set_filters, set_sort_check, the
+ * commands), as it would silently match nothing. */
+bool set_review_blind(const struct store_set *set);
 /* The message of that refusal, for what (e.g. "the filter's score:"). */
 int set_review_refuse(const struct store_set *set, const char *what,
 		      struct pv_err *err);

@@ -72,7 +72,7 @@ int set_where_compile(struct store_set *set, const struct filter_ast *ast,
 	int rc;
 
 	memset(out, 0, sizeof *out);
-	if (set_is_folder_set(set) && (f = set_filter_review(ast))) {
+	if (set_review_blind(set) && (f = set_filter_review(ast))) {
 		char what[64];
 		snprintf(what, sizeof what, "the filter's %s", f);
 		return set_review_refuse(set, what, err);
@@ -110,7 +110,7 @@ void set_where_done(struct set_where *w)
 
 bool set_sort_ok(const struct store_set *set, const char *sort)
 {
-	if (set_is_folder_set(set) && set_sort_review(sort))
+	if (set_review_blind(set) && set_sort_review(sort))
 		return false;
 	return set_size(set) < 2 || !set_sort_per_store(sort);
 }
@@ -119,7 +119,7 @@ int set_sort_check(const struct store_set *set, const char *sort, struct pv_err 
 {
 	if (set_sort_ok(set, sort))
 		return 0;
-	if (set_is_folder_set(set) && set_sort_review(sort))
+	if (set_review_blind(set) && set_sort_review(sort))
 		return set_review_refuse(set, "sorting by score", err);
 	return pv_errf(err, PV_EUSAGE, "sorting by %s on a set of %zu shards: refused, "
 		       "as it would be per shard (duplicates are counted within each "

@@ -148,10 +148,10 @@ void prompt_tick(struct app *a)
 			buf_append(&p->error, msg, (size_t)((nl ? nl : msg + strlen(msg)) - msg));
 		p->error_column = at > 0 ? at : 0;
 	}
-	if (set_is_folder_set(a->set) && set_filter_review(ast)) {
+	if (set_review_blind(a->set) && set_filter_review(ast)) {
 		buf_reset(&p->error);
-		buf_printf(&p->error, "%s on a set: refused, its review.pvx is not "
-			   "read by filters yet", set_filter_review(ast));
+		buf_printf(&p->error, "%s on a set: refused, its review.pvx cannot be "
+			   "read in this folder", set_filter_review(ast));
 		p->error_column = 0;
 	} else if (set_size(a->set) > 1 && set_filter_per_store(ast)) {
 		/* what the set refuses, said before Enter (the count fails) */

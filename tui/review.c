@@ -230,7 +230,9 @@ static void answer(struct app *a, struct rv *v, const char *ans)
 	int rc;
 
 	pv_err_clear(&err);
-	rc = review_record(a->store, v->plan, v->at, ans, ms, &rec, &err);
+	/* a set's answers go to its review.pvx */
+	rc = a->store ? review_record(a->store, v->plan, v->at, ans, ms, &rec, &err) :
+		review_record_set(a->set, v->plan, v->at, ans, ms, &rec, &err);
 	if (rc && rc != PV_EINVAL) {
 		/* nothing recorded: the item stays on screen */
 		app_error(a, &err);

@@ -5,7 +5,9 @@
 # plain store), page down, end and home, a filter typed at the prompt, a
 # sort change, a document's text; a per-store filter refused with its
 # reason; relabel keys, the history and undo through the set's review
-# overlay (SET/review.pvx), and no shard file changes.
+# overlay (SET/review.pvx), and no shard file changes; detect's scores in
+# SET/review.pvx read by a score: filter and the score sort, as the
+# plain store of the same files reads its own.
 . "$top_srcdir/tests/tui/lib.sh"
 export XDG_CONFIG_HOME="$T/cfg"
 
@@ -185,5 +187,57 @@ is "$(pv count "$T/three" origin:real)" "$((REAL0 + 1))" "batch 1 stays"
 [ -f "$T/three/review.pvx" ]
 ok $? "the set's review state is in SET/review.pvx"
 is "$(sums)" "$BEFORE" "no shard file changed"
+
+# review state in the interface: detect's scores, in SET/review.pvx, read
+# by a score: filter and the score sort as the plain store reads its own
+mkset "$T/scored" 3
+ok $? "another set of three shards, to score"
+pv detect "$T/scored" > /dev/null 2>&1 && pv detect "$S" > /dev/null 2>&1
+ok $? "detect on it and on the plain store (the same scores)"
+printf 'columns: [origin, source, size, text]\n' > "$T/cfg/provex/config.yaml"
+NS=$(pv count "$S" 'score:>0.5')
+sort_score() {	# o until the status line says the list is sorted by score
+	for _i in 1 2 3 4 5 6 7 8 9 10 11; do
+		tui_keys o
+		tui_settle
+		tui_shows 'sorted by score' && return 0
+	done
+	return 1
+}
+scored() {	# scored PATH TAG
+	tui_start 90 14 browse "$1"
+	tui_see ' 1/54 *$' "$2: opens"
+	tui_keys /
+	tui_type 'score:>0.5'
+	tui_keys Enter
+	tui_see " 1/$NS *\$" "$2: score:>0.5 at the prompt: $NS documents"
+	screen "$2-score"
+	sort_score
+	ok $? "$2: o reaches the sort by score"
+	tui_see " 1/$NS *\$" "$2: sorted by score, the filter kept"
+	screen "$2-score-sorted"
+	tui_keys / C-u Enter
+	tui_see ' 1/54 *$' "$2: the filter cleared"
+	screen "$2-sorted"
+	tui_keys O
+	tui_see 'sorted by score, descending' "$2: by score, descending"
+	screen "$2-sorted-desc"
+	tui_keys G
+	tui_see ' 54/54 *$' "$2: the end (documents without a score)"
+	screen "$2-sorted-end"
+	tui_quit
+}
+scored "$S" plain
+scored "$T/scored" scored
+for v in score score-sorted sorted sorted-desc sorted-end; do
+	if cmp -s "$T/plain-$v" "$T/scored-$v"; then
+		ok 0 "plain store and scored set: the same $v screen"
+	else
+		ok 1 "plain store and scored set: the same $v screen"
+		diff "$T/plain-$v" "$T/scored-$v" | sed 's/^/#   /'
+	fi
+done
+cmp -s "$T/scored-sorted" "$T/scored-sorted-desc"
+is $? 1 "the descending order is another"
 
 done_testing

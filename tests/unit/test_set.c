@@ -19,6 +19,7 @@
 #include "../../store/set.h"
 #include "../../store/filter.h"
 #include "../../store/label.h"
+#include "../../store/review.h"
 #include "fixture.h"
 
 #include <sqlite3.h>
@@ -140,6 +141,60 @@ static bool indexed(const struct set_part *p, const char *sql, char *why, size_t
 	return good;
 }
 
+/* Two reviewers at once on one set (review.h): two handles, each with
+ * its plan, their answers interleaved (each handle's parts holding their
+ * read transactions on review.pvx while the other writes): every answer
+ * recorded, in review.pvx, none lost. */
+static void reviewers_tests(const char *dir)
+{
+	struct store_set *a = NULL, *b = NULL;
+	struct review_plan pa, pb;
+	struct review_recorded rec;
+	struct filter_ast *ast = NULL;
+	struct pv_err e;
+	char path[512];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t i;
+	bool good = true;
+	int64_t n = -1;
+
+	memset(&pa, 0, sizeof pa);
+	memset(&pb, 0, sizeof pb);
+	filter_parse("source:src-2 OR source:src-5", &ast, &e);
+	ok(set_open(&a, dir, &e) == 0 && set_open(&b, dir, &e) == 0, "the set opened twice");
+	if (!a || !b)
+		goto out;
+	ok(review_plan_make_set(a, "f", ast, REVIEW_PAIRS, "ann", 5, &pa, &e) == 0 &&
+	   review_plan_make_set(b, "f", ast, REVIEW_PAIRS, "ben", 5, &pb, &e) == 0,
+	   "a plan for each reviewer on the set");
+	is_int((long long)pa.n, (long long)pb.n, "the same items (the same seed)");
+	ok(pa.n >= 10, "ten items at least (%zu)", pa.n);
+	for (i = 0; i < 10 && i < pa.n && good; i++) {
+		good = review_record_set(a, &pa, i, i % 2 ? "left" : "right", 10, &rec, &e) == 0 &&
+		       review_record_set(b, &pb, i, i % 3 ? "left" : "skip", 10, &rec, &e) == 0;
+		if (!good)
+			printf("# answer %zu: %s\n", i, e.msg);
+	}
+	ok(good, "twenty answers interleaved, each recorded");
+	snprintf(path, sizeof path, "%s/review.pvx", dir);
+	if (sqlite3_open(path, &db) == SQLITE_OK &&
+	    sqlite3_prepare_v2(db, "SELECT count(*) FROM review_answers", -1, &st,
+			       NULL) == SQLITE_OK) {
+		if (sqlite3_step(st) == SQLITE_ROW)
+			n = sqlite3_column_int64(st, 0);
+		sqlite3_finalize(st);
+	}
+	sqlite3_close(db);
+	is_int((long long)n, 20, "review.pvx holds the twenty answers");
+out:
+	review_plan_done(&pa);
+	review_plan_done(&pb);
+	filter_free(ast);
+	set_close(a);
+	set_close(b);
+}
+
 static void overlay_tests(void)
 {
 	static const char *const counts[] = {
@@ -210,6 +265,8 @@ static void overlay_tests(void)
 			   k ? "minus" : "base", counts[q], why[0] ? ": " : "", why);
 		}
 	set_close(set);
+	set = NULL;
+	reviewers_tests(dir);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		printf("# could not remove %s\n", dir);
