@@ -72,7 +72,7 @@ int store_doc_add(struct store *s, const struct doc_in *d,
 		store_text_hash(d->text, d->len, hash);
 
 	if (s->texts_mem) {
-		/* a candidate shares 8 bytes of hash: the row says whether it
+		/* a candidate shares 4 bytes of hash: the row says whether it
 		 * shares all 16 */
 		size_t pos = 0;
 		int64_t cand;

@@ -101,7 +101,7 @@ int store_indexes_build(struct store *s, int *built, struct pv_err *err);
 /* Before a run of store_doc_add: when the store's texts have no index on
  * their hash (a first load dropped it: store_indexes_defer; or a run was
  * stopped before building it), repeated texts are found through a table in
- * memory (store/texthash.h, about 14 bytes per text) until
+ * memory (store/texthash.h, about 10 bytes per text) until
  * store_indexes_build makes the index.  0 or a code (err filled). */
 int store_texts_lookup(struct store *s, struct pv_err *err);
 

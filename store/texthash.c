@@ -1,9 +1,9 @@
 /*
  * texthash.c - the texts of a store by hash, in memory (see texthash.h).
  *
- * pfx[id] is the first 8 bytes of text id's hash and bit id of present
+ * pfx[id] is the first 4 bytes of text id's hash and bit id of present
  * says that it was added; slot[] holds ids (0: empty) from the position
- * the 8 bytes give, with linear probing.
+ * the 4 bytes give, with linear probing.
  */
 #include "config.h"
 #include "texthash.h"
@@ -13,7 +13,7 @@
 #include <string.h>
 
 struct texthash {
-	uint64_t *pfx;            /* owned: pfx[0..cap), by id */
+	uint32_t *pfx;            /* owned: pfx[0..cap), by id */
 	uint64_t *present;        /* owned: cap bits, by id */
 	size_t cap;               /* ids below cap have room (a multiple of 64) */
 	uint32_t *slot;           /* owned: slot[0..mask], ids */
@@ -24,9 +24,9 @@ struct texthash {
 
 #define TH_MIN_SLOTS ((size_t)1 << 12)
 
-static uint64_t prefix_of(const unsigned char hash[16])
+static uint32_t prefix_of(const unsigned char hash[16])
 {
-	uint64_t p;
+	uint32_t p;
 
 	memcpy(&p, hash, sizeof p);
 	return p;
@@ -35,9 +35,9 @@ static uint64_t prefix_of(const unsigned char hash[16])
 /* Where prefix p starts probing (its bytes are uniform already; the
  * multiplication only keeps two prefixes that share their low bits
  * apart). */
-static size_t home(const struct texthash *th, uint64_t p)
+static size_t home(const struct texthash *th, uint32_t p)
 {
-	return (size_t)((p * UINT64_C(0x9E3779B97F4A7C15)) >> 17) & th->mask;
+	return (size_t)(((uint64_t)p * UINT64_C(0x9E3779B97F4A7C15)) >> 24) & th->mask;
 }
 
 static bool is_present(const struct texthash *th, uint64_t id)
@@ -104,7 +104,8 @@ void texthash_free(struct texthash *th)
 static int reserve(struct texthash *th, size_t want)
 {
 	size_t cap = th->cap ? th->cap : 1024;
-	uint64_t *pfx, *present;
+	uint32_t *pfx;
+	uint64_t *present;
 
 	if (want <= th->cap)
 		return 0;
@@ -146,7 +147,7 @@ int texthash_add(struct texthash *th, const unsigned char hash[16], int64_t id)
 int64_t texthash_next(const struct texthash *th, const unsigned char hash[16],
 		      size_t *pos)
 {
-	uint64_t p = prefix_of(hash);
+	uint32_t p = prefix_of(hash);
 	size_t i = (home(th, p) + *pos) & th->mask;
 
 	/* *pos counts the slots walked: the run of full slots from home */

@@ -10,12 +10,12 @@
  * them).  A first load therefore drops texts_hash and finds repeated texts
  * here; texts_hash is built at the end in one sort (schema.c, deferred).
  *
- * What it holds: for each text id, the first 8 bytes of its hash (8 bytes
- * per id, ids being dense), and an open-addressing table of ids by those
- * bytes (4 bytes per slot, at most 70% full): about 14 bytes per text, 140
- * MB at 10M texts.  A match on the 8 bytes is only a candidate: the caller
- * compares the whole hash with the stored row (two texts share 8 bytes with
- * a chance of 1 in 2^64 per pair).
+ * What it holds: for each text id, the first 4 bytes of its hash (ids
+ * being dense), and an open-addressing table of ids by those bytes (4
+ * bytes per slot, at most 70% full): about 10 bytes per text, 105 MB at
+ * 10M texts.  A match on the 4 bytes is only a candidate: the caller
+ * compares the whole hash with the stored row (a lookup meets a text that
+ * is not its own but shares the 4 bytes about once in 2^32 comparisons).
  */
 #ifndef PROVEX_TEXTHASH_H
 #define PROVEX_TEXTHASH_H
@@ -38,7 +38,7 @@ void texthash_free(struct texthash *th);
 int texthash_add(struct texthash *th, const unsigned char hash[16], int64_t id);
 
 /* The candidates for hash, one per call: *pos starts at 0; returns the next
- * id whose first 8 bytes of hash are hash's, or 0 when there is none left. */
+ * id whose first 4 bytes of hash are hash's, or 0 when there is none left. */
 int64_t texthash_next(const struct texthash *th, const unsigned char hash[16],
 		      size_t *pos);
 
